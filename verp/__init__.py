@@ -1,0 +1,1 @@
+"""VERP Workshop: the domain package. Importable and testable without Streamlit."""
