@@ -1,0 +1,27 @@
+"""Principles: the six principles of attuned interaction as readable cards."""
+
+import streamlit as st
+
+from verp.principles import catalogue
+from verp.ui.style import apply_projector_style
+
+st.title("Principles of attuned interaction")
+if st.toggle("Projector", key="projector", help="Larger text for a room reading from the back"):
+    apply_projector_style()
+
+principles = catalogue()
+st.caption("They build on one another, from the first to the last.")
+
+columns = st.columns(3)
+for index, principle in enumerate(principles.principles):
+    with columns[index % 3].container(border=True):
+        st.subheader(f"{principle.number}. {principle.name}")
+        st.write(principle.summary)
+        st.markdown("\n".join(f"- {behaviour}" for behaviour in principle.behaviours))
+
+st.header("The chain: initiative → reception → response")
+st.write(principles.chain_intro)
+for column, step in zip(st.columns(3), principles.chain, strict=True):
+    with column.container(border=True):
+        st.subheader(step.name)
+        st.write(step.description)

@@ -1,0 +1,43 @@
+"""Sign in: a display name and a personal passphrase, or the deployment's own login."""
+
+import streamlit as st
+
+from verp import accounts
+from verp.ui.session import get_store, remember
+
+st.title("Sign in")
+store = get_store()
+
+if getattr(st.user, "is_logged_in", False):
+    user = st.user
+    person = accounts.sign_in_oidc(store, str(user.get("sub")), user.get("name"), user.get("email"))
+    remember(person)
+    st.switch_page("pages/home.py")
+
+have_account, new_account = st.tabs(["I have an account", "I am new here"])
+with have_account, st.form("sign_in"):
+    name = st.text_input("Your name", max_chars=80)
+    passphrase = st.text_input("Your passphrase", type="password")
+    if st.form_submit_button("Sign in", type="primary"):
+        try:
+            remember(accounts.sign_in(store, name, passphrase))
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.switch_page("pages/my_clips.py")
+
+with new_account, st.form("create_account"):
+    st.caption("Your passphrase keeps your clips yours, even on a shared school laptop.")
+    new_name = st.text_input("Your name", max_chars=80, key="new_name")
+    new_passphrase = st.text_input("Choose a passphrase (8 or more characters)", type="password")
+    again = st.text_input("The same passphrase again", type="password")
+    if st.form_submit_button("Create my account", type="primary"):
+        if new_passphrase != again:
+            st.error("The two passphrases are different. Please type them again.")
+        else:
+            try:
+                remember(accounts.create_person(store, new_name, new_passphrase))
+            except accounts.AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.switch_page("pages/my_clips.py")

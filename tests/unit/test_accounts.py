@@ -1,0 +1,64 @@
+import pytest
+
+from verp import accounts
+from verp.accounts import AccountError
+
+
+def test_the_first_account_is_a_facilitator_and_the_next_is_not(store, teacher, colleague):
+    assert teacher.is_facilitator
+    assert not colleague.is_facilitator
+
+
+def test_passphrases_are_stored_only_as_scrypt_hashes(store, teacher):
+    from verp.models import Person
+
+    with store.transaction() as s:
+        stored = s.get(Person, teacher.id).passphrase_hash
+    assert stored.startswith("scrypt$") and "correct horse" not in stored
+    assert accounts.check_passphrase("correct horse battery", stored)
+    assert not accounts.check_passphrase("correct horse batterY", stored)
+
+
+def test_sign_in_checks_the_passphrase_and_ignores_name_case(store, teacher):
+    assert accounts.sign_in(store, "  ana   TEACHER ", "correct horse battery").id == teacher.id
+    with pytest.raises(AccountError, match="do not match"):
+        accounts.sign_in(store, "Ana Teacher", "wrong passphrase")
+    with pytest.raises(AccountError, match="do not match"):
+        accounts.sign_in(store, "Nobody", "correct horse battery")
+
+
+def test_repeated_wrong_passphrases_are_slowed_down(store, teacher):
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(AccountError):
+            accounts.sign_in(store, "Ana Teacher", "guess guess")
+    with pytest.raises(AccountError, match="wait"):
+        accounts.sign_in(store, "Ana Teacher", "correct horse battery")
+
+
+@pytest.mark.parametrize(
+    ("name", "passphrase", "message"),
+    [
+        ("", "long enough pass", "name"),
+        ("A" * 81, "long enough pass", "name"),
+        ("Carl", "short", "at least"),
+        ("Ana Teacher", "long enough pass", "taken"),
+    ],
+)
+def test_bad_sign_up_is_explained(store, teacher, name, passphrase, message):
+    with pytest.raises(AccountError, match=message):
+        accounts.create_person(store, name, passphrase)
+
+
+def test_tokens_identify_a_person_until_they_expire_or_are_tampered_with(store, teacher):
+    token = accounts.issue_token(store, teacher)
+    assert accounts.person_from_token(store, token).id == teacher.id
+    assert accounts.person_from_token(store, token + "x") is None
+    assert accounts.person_from_token(store, token, max_age_s=-1) is None
+    assert str(teacher.id) != token and "Ana" not in token
+
+
+def test_only_a_facilitator_can_grant_the_role(store, teacher, colleague):
+    with pytest.raises(AccountError):
+        accounts.set_facilitator(store, colleague.id, teacher.id)
+    accounts.set_facilitator(store, teacher.id, colleague.id)
+    assert accounts.get_person(store, colleague.id).is_facilitator

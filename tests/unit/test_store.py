@@ -1,0 +1,89 @@
+import io
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from verp.models import Base, Person
+from verp.store import FileTooLarge, Store, head_revision, make_engine, migrate, schema_revision
+
+
+def test_fresh_store_is_at_the_newest_schema(store: Store):
+    assert schema_revision(store.engine) == head_revision()
+    tables = set(inspect(store.engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_sqlite_store_uses_write_ahead_logging(store: Store):
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("WAL is a SQLite setting")
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_failed_unit_of_work_stores_nothing(store: Store):
+    with pytest.raises(RuntimeError), store.transaction() as s:
+        s.add(Person(display_name="Half", name_key="half"))
+        s.flush()
+        raise RuntimeError("interrupted")
+    with store.transaction() as s:
+        assert s.scalar(select(Person).where(Person.name_key == "half")) is None
+
+
+def test_reopening_keeps_the_data(store: Store, teacher):
+    again = Store.open(store.settings)
+    with again.transaction() as s:
+        assert s.scalar(select(Person.display_name)) == "Ana Teacher"
+
+
+def test_each_migration_upgrades_a_database_made_by_the_one_before(tmp_path):
+    """A database made by an older version opens with a newer one and keeps its rows."""
+    from alembic.script import ScriptDirectory
+
+    from verp.store import alembic_config
+
+    revisions = [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, revisions[-1])  # the oldest
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO person (display_name, name_key, is_facilitator, created_at) "
+                "VALUES ('Old', 'old', 0, '2026-01-01 00:00:00')"
+            )
+        )
+    migrate(engine)
+    assert schema_revision(engine) == head_revision()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT display_name FROM person")).scalar() == "Old"
+
+
+def test_the_models_match_the_migrated_schema(store: Store):
+    """Models and migrations must not drift apart: autogenerate finds nothing to do."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_files_are_written_whole_or_not_at_all(store: Store):
+    store.write_file("abc/original.mp4", io.BytesIO(b"x" * 1000))
+    assert store.clip_path("abc/original.mp4").read_bytes() == b"x" * 1000
+    with pytest.raises(FileTooLarge):
+        store.write_file("abc/big.mp4", io.BytesIO(b"x" * 1000), limit=10)
+    assert not store.clip_path("abc/big.mp4").exists()
+    assert list(store.settings.tmp_dir.iterdir()) == []
+
+
+def test_stored_names_cannot_leave_the_clips_folder(store: Store):
+    for name in ("../verp.db", "/etc/passwd", "a/../../x", ""):
+        with pytest.raises(ValueError):
+            store.clip_path(name)
+
+
+def test_leftover_temporary_files_are_cleaned_at_start(store: Store):
+    (store.settings.tmp_dir / "upload.part").write_bytes(b"half")
+    Store.open(store.settings)
+    assert list(store.settings.tmp_dir.iterdir()) == []

@@ -1,0 +1,181 @@
+"""A person's clips: bring one in, find it again, rename it, delete it for good.
+
+Each clip lives in its own folder under the data directory (``clips/<id>/``): the original, the
+browser-playable copy, thumbnails, moment cuts and stills. Deleting a clip removes the whole folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from verp import media
+from verp.models import Clip
+from verp.store import FileTooLarge, Store
+
+VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
+THUMB_NAME = "thumb.jpg"
+
+
+class ClipError(Exception):
+    """A clip problem, worded for a teacher."""
+
+
+@dataclass(frozen=True)
+class ClipView:
+    id: str
+    owner_id: int
+    title: str
+    original_filename: str
+    duration_s: float
+    width: int
+    height: int
+    size_bytes: int
+    video_codec: str
+    audio_codec: str | None
+    source: str
+    status: str
+    status_detail: str
+    created_at: datetime
+    original: Path
+    playable: Path | None
+    proxy: Path | None
+    thumbnail: Path | None
+
+
+def safe_display_name(filename: str) -> str:
+    """The uploaded name as text to show: no folders, no control characters, not too long."""
+    name = PurePath(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "clip"
+    return name[:120]
+
+
+def extension_of(filename: str) -> str:
+    return PurePath(safe_display_name(filename)).suffix.lower().lstrip(".")
+
+
+def _view(store: Store, clip: Clip) -> ClipView:
+    folder = store.clip_path(clip.id)
+    thumb = folder / THUMB_NAME
+    return ClipView(
+        id=clip.id,
+        owner_id=clip.owner_id,
+        title=clip.title,
+        original_filename=clip.original_filename,
+        duration_s=clip.duration_s,
+        width=clip.width,
+        height=clip.height,
+        size_bytes=clip.size_bytes,
+        video_codec=clip.video_codec,
+        audio_codec=clip.audio_codec,
+        source=clip.source,
+        status=clip.status,
+        status_detail=clip.status_detail,
+        created_at=clip.created_at,
+        original=store.clip_path(clip.stored_name),
+        playable=store.clip_path(clip.playable_name) if clip.playable_name else None,
+        proxy=store.clip_path(clip.proxy_name) if clip.proxy_name else None,
+        thumbnail=thumb if thumb.exists() else None,
+    )
+
+
+def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: str = "upload") -> ClipView:
+    """Store a video someone brought, after checking it really is one.
+
+    The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
+    under a generated name. Anything that is not a usable video is removed again and explained.
+    """
+    display = safe_display_name(filename)
+    ext = extension_of(filename)
+    if ext not in VIDEO_EXTENSIONS:
+        allowed = ", ".join(VIDEO_EXTENSIONS)
+        raise ClipError(f"“{display}” is not a video file this app takes ({allowed}).")
+    clip_id = uuid.uuid4().hex
+    stored_name = f"{clip_id}/original.{ext}"
+    try:
+        store.write_file(stored_name, source, limit=store.settings.max_upload_bytes)
+    except FileTooLarge as exc:
+        _remove_folder(store, clip_id)
+        raise ClipError(str(exc)) from exc
+    path = store.clip_path(stored_name)
+    try:
+        info = media.probe(path)
+        _make_thumbnail(path, path.parent / THUMB_NAME, info)
+    except media.MediaError as exc:
+        _remove_folder(store, clip_id)
+        raise ClipError(f"“{display}”: {exc}") from exc
+    with store.transaction() as s:
+        clip = Clip(
+            id=clip_id,
+            owner_id=owner_id,
+            title=PurePath(display).stem[:200] or "Untitled clip",
+            original_filename=display,
+            stored_name=stored_name,
+            playable_name=stored_name if info.browser_playable else None,
+            status="ready" if info.browser_playable else "processing",
+            source=how,
+            duration_s=info.duration_s,
+            width=info.width,
+            height=info.height,
+            size_bytes=info.size_bytes,
+            video_codec=info.video_codec,
+            audio_codec=info.audio_codec,
+        )
+        s.add(clip)
+        s.flush()
+        return _view(store, clip)
+
+
+def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
+    media.still(src, dst, min(1.0, info.duration_s / 2), max_width=320)
+
+
+def _remove_folder(store: Store, clip_id: str) -> None:
+    shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
+
+
+def list_clips(store: Store, owner_id: int) -> list[ClipView]:
+    """The owner's clips, newest first. Nobody else's, ever."""
+    with store.transaction() as s:
+        rows = s.scalars(select(Clip).where(Clip.owner_id == owner_id).order_by(Clip.created_at.desc()))
+        return [_view(store, c) for c in rows]
+
+
+def _owned(s, owner_id: int, clip_id: str) -> Clip:
+    clip = s.get(Clip, clip_id) if isinstance(clip_id, str) else None
+    if clip is None or clip.owner_id != owner_id:
+        raise ClipError("There is no clip of yours here. Clips can only be opened by their owner.")
+    return clip
+
+
+def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
+    """One of the owner's clips; someone else's id is refused the same way as a missing one."""
+    with store.transaction() as s:
+        return _view(store, _owned(s, owner_id, clip_id))
+
+
+def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
+    title = " ".join(title.split())
+    if not title or len(title) > 200:
+        raise ClipError("Please give the clip a name of up to 200 characters.")
+    with store.transaction() as s:
+        clip = _owned(s, owner_id, clip_id)
+        clip.title = title
+        return _view(store, clip)
+
+
+def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
+    """Delete a clip for good: its row, moments, shares and every file made from it.
+
+    Reflections others wrote about its moments stay as text (their moment link is cleared).
+    """
+    with store.transaction() as s:
+        clip = _owned(s, owner_id, clip_id)
+        s.delete(clip)
+    _remove_folder(store, clip_id)

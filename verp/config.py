@@ -1,0 +1,86 @@
+"""Settings read from the environment, with embedded defaults that need no other server.
+
+Every setting has a default that works on a single laptop: SQLite and clip files under ``./data``.
+A deployment overrides them with environment variables (see the README's settings table).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_MAX_UPLOAD_MB = 500
+DEFAULT_MAX_RECORDING_S = 600
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a running app needs to know about where it keeps things and its limits."""
+
+    data_dir: Path
+    database_url: str
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+    max_recording_s: int = DEFAULT_MAX_RECORDING_S
+    ice_servers: list[dict] = field(default_factory=list)
+    facilitator_emails: frozenset[str] = frozenset()
+    retention_days: int = 60
+
+    @property
+    def clips_dir(self) -> Path:
+        return self.data_dir / "clips"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def secret_key(self) -> str:
+        """The key that signs sign-in tokens and playback URLs.
+
+        Taken from ``VERP_SECRET_KEY`` when set (needed when several instances share one service);
+        otherwise made once and kept in the data directory so a restart does not sign everyone out.
+        """
+        if key := os.environ.get("VERP_SECRET_KEY"):
+            return key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            tmp.chmod(0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)  # first writer wins when two instances start together
+            tmp.unlink(missing_ok=True)
+        return path.read_text().strip()
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("VERP_DATA_DIR", "data")).resolve()
+    url = env.get("VERP_DATABASE_URL") or f"sqlite:///{data_dir / 'verp.db'}"
+    ice = json.loads(env["VERP_ICE_SERVERS"]) if env.get("VERP_ICE_SERVERS") else []
+    emails = {e.strip().lower() for e in env.get("VERP_FACILITATOR_EMAILS", "").split(",")}
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        max_upload_mb=int(env.get("VERP_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)),
+        max_recording_s=int(env.get("VERP_MAX_RECORDING_S", DEFAULT_MAX_RECORDING_S)),
+        ice_servers=ice,
+        facilitator_emails=frozenset(e for e in emails if e),
+        retention_days=int(env.get("VERP_RETENTION_DAYS", 60)),
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,65 @@
+"""One clip in the owner's list: thumbnail, facts, player, rename and delete."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp import clips
+from verp.accounts import PersonView
+from verp.clips import ClipView
+from verp.store import Store
+
+
+def describe(clip: ClipView) -> str:
+    minutes, seconds = divmod(round(clip.duration_s), 60)
+    size_mb = clip.size_bytes / (1024 * 1024)
+    added = clip.created_at.strftime("%d %b %Y, %H:%M")
+    return f"{minutes}:{seconds:02d} · {clip.width}×{clip.height} · {size_mb:.1f} MB · added {added}"
+
+
+def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
+    with st.container(border=True, key=f"clip_{clip.id}"):
+        thumb, body = st.columns([1, 3])
+        if clip.thumbnail:
+            thumb.image(str(clip.thumbnail), width="stretch")
+        body.subheader(clip.title, anchor=False)
+        body.caption(describe(clip))
+        body.text(f"From: {clip.original_filename}")
+        if clip.status != "ready":
+            body.info(clip.status_detail or "Getting this clip ready to play in every browser…")
+        if clip.playable:
+            with body.expander("Play"):
+                st.video(str(clip.playable))
+        with body.expander("Rename"):
+            title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
+            if st.button("Save name", key=f"rename_{clip.id}"):
+                _rename(store, person, clip, title)
+        _delete_controls(store, person, clip, body)
+
+
+def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> None:
+    try:
+        clips.rename_clip(store, person.id, clip.id, title)
+    except clips.ClipError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
+
+
+def _delete_controls(store: Store, person: PersonView, clip: ClipView, where) -> None:
+    confirming = st.session_state.get("confirm_delete") == clip.id
+    if not confirming:
+        if where.button("Delete…", key=f"delete_{clip.id}", icon=":material/delete:"):
+            st.session_state["confirm_delete"] = clip.id
+            st.rerun()
+        return
+    where.warning("Delete this clip, its moments and every copy of it, for good?")
+    yes, no = where.columns(2)
+    if yes.button("Yes, delete for good", key=f"confirm_{clip.id}", type="primary"):
+        clips.delete_clip(store, person.id, clip.id)
+        st.session_state.pop("confirm_delete", None)
+        st.session_state["upload_message"] = ("success", f"Deleted “{clip.title}”.")
+        st.rerun()
+    if no.button("Keep it", key=f"keep_{clip.id}"):
+        st.session_state.pop("confirm_delete", None)
+        st.rerun()
