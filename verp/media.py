@@ -196,7 +196,7 @@ def _origin(c) -> float:
 
 
 def needs_transcode(info: ClipInfo) -> bool:
-    """True when a remux will not do: the codecs do not play in every browser, or it is above 1080p."""
+    """True when a remux will not do: codecs some browsers cannot play, or larger than 1080p."""
     return not info.browser_playable or min(info.width, info.height) > 1080
 
 
