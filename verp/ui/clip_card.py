@@ -8,6 +8,7 @@ from verp import clips
 from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
+from verp.ui.player import play
 
 
 def describe(clip: ClipView) -> str:
@@ -29,7 +30,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             body.info(clip.status_detail or "Getting this clip ready to play in every browser…")
         if clip.playable:
             with body.expander("Play"):
-                st.video(str(clip.playable))
+                play(store, clip.playable)
         with body.expander("Rename"):
             title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
             if st.button("Save name", key=f"rename_{clip.id}"):
