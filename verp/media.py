@@ -211,14 +211,20 @@ def prepare(src: str | Path, dst: str | Path, progress: Progress | None = None) 
             _transcode(src, tmp, tx.PLAYABLE, info, progress)
         else:
             _remux(src, tmp, info, progress)
+    if progress is not None:
+        progress(1.0)
     return probe(dst)
 
 
-def make_review_proxy(src: str | Path, dst: str | Path, progress: Progress | None = None) -> ClipInfo:
+def make_review_proxy(
+    src: str | Path, dst: str | Path, progress: Progress | None = None
+) -> ClipInfo:
     """A small quick 480p copy to review while (or instead of) the full transcode runs."""
     info = probe(src)
     with _writing(dst) as tmp:
         _transcode(src, tmp, tx.PROXY, info, progress)
+    if progress is not None:
+        progress(1.0)
     return probe(dst)
 
 
@@ -241,14 +247,16 @@ def _remux(src, tmp: Path, info: ClipInfo, progress: Progress | None) -> None:
     with _reading(src) as inp, av.open(str(tmp), "w", format="mp4", options=_FASTSTART) as out:
         streams = [inp.streams.video[0]] + list(inp.streams.audio[:1])
         outs = {s.index: out.add_stream_from_template(s) for s in streams}
-        step = max(1, len(streams[0].index_entries or ()) // 100)
+        step, done = max(1, len(streams[0].index_entries or ()) // 100), 0.0
         for n, packet in enumerate(inp.demux(streams)):
             if packet.dts is None:
                 continue  # demux ends each stream with an empty flush packet
             packet.stream = outs[packet.stream.index]
             out.mux(packet)
             if progress is not None and n % step == 0 and packet.pts is not None:
-                progress(min(1.0, float(packet.pts * packet.time_base) / max(info.duration_s, 1e-3)))
+                t = float(packet.pts * packet.time_base) / max(info.duration_s, 1e-3)
+                done = max(done, min(1.0, t))  # audio priming can start below zero
+                progress(done)
 
 
 _FASTSTART = {"movflags": "faststart"}
