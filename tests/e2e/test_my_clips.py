@@ -19,6 +19,8 @@ def test_upload_play_restart_and_delete_a_clip(app_server, browser_page, tmp_pat
     page.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"
     )
+    src = page.evaluate("() => document.querySelector('video').currentSrc")
+    assert "/api/media/" in src  # streamed by signed URL, not loaded into the server's memory
     stored = list((app_server.data_dir / "clips").iterdir())
     assert len(stored) == 1
 

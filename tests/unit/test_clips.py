@@ -1,9 +1,10 @@
 import io
+import time
 
 import pytest
 
 from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
-from verp import clips
+from verp import clips, media, processing
 from verp.clips import ClipError
 from verp.models import Clip
 
@@ -85,3 +86,40 @@ def test_deleting_a_clip_removes_its_row_and_every_file(store, teacher, tmp_path
     assert not folder.exists()
     with store.transaction() as s:
         assert s.get(Clip, clip.id) is None
+
+
+def test_a_clip_browsers_play_is_ready_at_once_as_a_faststart_mp4(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4", faststart=False))
+    assert clip.status == "ready" and clip.playable is not None
+    assert media.probe(clip.playable).browser_playable
+    with open(clip.playable, "rb") as f:
+        head = f.read(4096)
+    assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # index first
+
+
+def test_other_clips_get_a_review_copy_then_a_playable_copy_in_the_background(store, teacher, tmp_path):
+    path = make_clip(tmp_path / "phone.webm", codec="vp8", container="webm")
+    clip = _add(store, teacher, path)
+    assert clip.status == "processing"
+    wait_until_prepared(store, teacher, clip.id)
+    ready = clips.get_clip(store, teacher.id, clip.id)
+    assert ready.status == "ready"
+    assert ready.proxy is not None and ready.playable is not None
+    assert media.probe(ready.playable).video_codec == "h264"
+
+
+def test_preparing_resumes_after_a_restart(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    with store.transaction() as s:
+        row = s.get(Clip, clip.id)
+        row.status, row.playable_name = "processing", None
+    assert processing.resume_unfinished(store) == 1
+    wait_until_prepared(store, teacher, clip.id)
+    assert clips.get_clip(store, teacher.id, clip.id).playable is not None
+
+
+def wait_until_prepared(store, owner, clip_id, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while clips.get_clip(store, owner.id, clip_id).status == "processing":
+        assert time.monotonic() < deadline, "the clip was not prepared in time"
+        time.sleep(0.1)
