@@ -3,7 +3,7 @@
 import streamlit as st
 
 from verp import accounts
-from verp.ui.session import current_person, get_store, remember
+from verp.ui.session import current_person, get_store, oidc_configured, remember
 
 if current_person() is not None:
     st.switch_page("pages/my_clips.py")
@@ -11,11 +11,14 @@ if current_person() is not None:
 st.title("Sign in")
 store = get_store()
 
-if getattr(st.user, "is_logged_in", False):
-    user = st.user
-    person = accounts.sign_in_oidc(store, str(user.get("sub")), user.get("name"), user.get("email"))
-    remember(person)
-    st.rerun()
+if oidc_configured():
+    if getattr(st.user, "is_logged_in", False):
+        user = st.user
+        person = accounts.sign_in_oidc(store, str(user.get("sub")), user.get("name"), user.get("email"))
+        remember(person)
+        st.rerun()
+    st.button("Sign in with your organisation", type="primary", on_click=st.login)
+    st.stop()
 
 have_account, new_account = st.tabs(["I have an account", "I am new here"])
 with have_account, st.form("sign_in"):

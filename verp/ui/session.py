@@ -88,3 +88,11 @@ def require_person() -> PersonView:
         st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()
     return person
+
+
+def oidc_configured() -> bool:
+    """True when the deployment set up its own login (an ``[auth]`` section in Streamlit's secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False
