@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         os.link(clip, stored)  # no 600 MB copy when both are on one filesystem
     except OSError:
-        stored.write_bytes(clip.read_bytes())
+        shutil.copyfile(clip, stored)
     os.environ["VERP_DATA_DIR"] = str(data)
     settings = load_settings()
     server = start_app(data)
