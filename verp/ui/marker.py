@@ -8,7 +8,7 @@ from verp import moments
 from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
-from verp.ui.player import play_clip, play_moment
+from verp.ui.player import play, play_moment
 
 NUDGE_S = 0.5
 
@@ -42,10 +42,11 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     """The whole clip, starting where a thumbnail (or a mark) put it."""
     start_key, in_key, _ = _keys(clip)
     st.session_state.setdefault(start_key, 0.0)
-    if clip.playable is None:
+    video = clip.playable or clip.proxy
+    if video is None:
         st.info(clip.status_detail or "This clip is still being made ready to play in every browser.")
         return
-    play_clip(clip.playable, st.session_state[start_key])
+    play(store, video, start_time=float(st.session_state[start_key]))
     st.caption(f"The player starts at {clock(st.session_state[start_key])}. Click a picture to jump.")
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
@@ -76,9 +77,10 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     start_s, end_s = st.session_state[in_key], st.session_state[out_key]
     if advice := moments.length_advice(start_s, end_s):
         st.warning(advice)
-    if clip.playable is not None and start_s < end_s:
+    video = clip.playable or clip.proxy
+    if video is not None and start_s < end_s:
         with st.expander("Preview just this moment (loops)", expanded=True):
-            play_moment(clip.playable, start_s, end_s)
+            play_moment(store, video, start_s, end_s)
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
         with st.spinner("Cutting the moment…"):

@@ -24,7 +24,7 @@ def _done(text: str) -> None:
 def show_moment(store: Store, person: PersonView, moment: MomentView, can_share: bool) -> None:
     label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
-        _replay(moment)
+        _replay(store, moment)
         _words(store, person, moment)
         _tags(store, person, moment)
         _freeze_frames(store, person, moment)
@@ -32,13 +32,13 @@ def show_moment(store: Store, person: PersonView, moment: MomentView, can_share:
         _delete(store, person, moment)
 
 
-def _replay(moment: MomentView) -> None:
+def _replay(store: Store, moment: MomentView) -> None:
     if moment.cut is None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
-    play_moment(moment.cut)
+    play_moment(store, moment.cut)
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
-        slow_replay(moment.cut, 0.5)
+        slow_replay(store, moment.cut, 0.5)
 
 
 def _words(store: Store, person: PersonView, moment: MomentView) -> None:
