@@ -23,6 +23,16 @@ def _clip_in_server(app_server, tmp_path) -> str:
         store.engine.dispose()
 
 
+def open_review(page, clip_id: str) -> None:
+    """Open Review from the sidebar, then ask for ``?clip=<id>`` in the same session (a link to a clip)."""
+    page.get_by_role("link", name="Review").click()
+    page.wait_for_url("**/review")
+    wait_for_app(page)
+    page.evaluate(f"() => history.replaceState(null, '', '/review?clip={clip_id}')")
+    page.locator("body").press("r")  # Streamlit's rerun key: the run reads the new query
+    wait_for_app(page)
+
+
 def _set_number(page, label: str, value: float) -> None:
     box = page.get_by_label(label).first
     box.fill(str(value))
@@ -35,8 +45,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     sign_up(page, app_server.url)
     clip_id = _clip_in_server(app_server, tmp_path)
 
-    page.goto(f"{app_server.url}/review?clip={clip_id}")
-    wait_for_app(page)
+    open_review(page, clip_id)
     _set_number(page, "Starts at (s)", 2)
     _set_number(page, "Ends at (s)", 4)
     page.get_by_label("A short title for this moment").fill("Sam starts the story")
@@ -66,8 +75,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     # Someone else, in another browser, is refused plainly and sees no video.
     other = chromium.new_context().new_page()
     sign_up(other, app_server.url, name="Ben Colleague", passphrase="another long passphrase")
-    other.goto(f"{app_server.url}/review?clip={clip_id}")
-    wait_for_app(other)
+    open_review(other, clip_id)
     other.get_by_text("only be opened by their owner").wait_for()
     assert other.locator("video").count() == 0
     other.context.close()
