@@ -23,8 +23,11 @@ clip = choose_clip(store, person)
 if clip is None:
     st.stop()
 
-show_player(store, person, clip)
-show_marker(store, person, clip)
+watch, mark = st.columns([3, 2], gap="large")
+with watch:
+    show_player(store, person, clip)
+with mark:
+    show_marker(store, person, clip)
 
 st.header("My moments", anchor=False)
 my_moments = moments.list_moments(store, person.id, clip.id)

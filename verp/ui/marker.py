@@ -47,15 +47,24 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
         st.info(clip.status_detail or "This clip is still being made ready to play in every browser.")
         return
     play(store, video, start_time=float(st.session_state[start_key]))
-    st.caption(f"The player starts at {clock(st.session_state[start_key])}. Click a picture to jump.")
+    st.caption(
+        f"The player starts at {clock(st.session_state[start_key])}. Press ▶ under a picture to jump there."
+    )
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
     except moments.MomentError as exc:
         st.warning(str(exc))
         return
     for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
-        column.image(str(path), width="stretch")
-        column.button(clock(at_s), key=f"jump_{clip.id}_{at_s}", on_click=_set, args=(start_key, clip, at_s))
+        column.image(str(path), caption=clock(at_s), width="stretch")
+        column.button(
+            "▶",
+            key=f"jump_{clip.id}_{at_s}",
+            help=f"Start the player at {clock(at_s)}",
+            on_click=_set,
+            args=(start_key, clip, at_s),
+            width="stretch",
+        )
 
 
 def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
@@ -71,8 +80,12 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
         minus, plus = column.columns(2)
         minus.button(f"−{NUDGE_S} s", key=f"{key}_minus", on_click=_nudge, args=(key, clip, -NUDGE_S))
         plus.button(f"+{NUDGE_S} s", key=f"{key}_plus", on_click=_nudge, args=(key, clip, NUDGE_S))
-    left.button(
-        "Mark in at the player's start", key=f"mark_here_{clip.id}", on_click=_mark_in_here, args=(clip,)
+    st.button(
+        "Mark in at the player's start",
+        key=f"mark_here_{clip.id}",
+        on_click=_mark_in_here,
+        args=(clip,),
+        width="stretch",
     )
     start_s, end_s = st.session_state[in_key], st.session_state[out_key]
     if advice := moments.length_advice(start_s, end_s):

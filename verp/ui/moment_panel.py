@@ -24,8 +24,11 @@ def _done(text: str) -> None:
 def show_moment(store: Store, person: PersonView, moment: MomentView, can_share: bool) -> None:
     label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
-        _replay(store, moment)
-        _words(store, person, moment)
+        watch, words = st.columns(2, gap="large")
+        with watch:
+            _replay(store, moment)
+        with words:
+            _words(store, person, moment)
         _tags(store, person, moment)
         _freeze_frames(store, person, moment)
         _sharing(store, person, moment, can_share)
@@ -120,11 +123,11 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
         with st.spinner("Taking the still…"):
             _try(lambda: moments.add_freeze_frame(store, person.id, moment.id, at_s), "Added a freeze-frame.")
     for frame in moment.freeze_frames:
+        picture, controls = st.columns([4, 1])
         if frame.still:
-            st.image(
-                str(frame.still), caption=f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)", width="stretch"
-            )
-        back, forward, remove = st.columns(3)
+            caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
+            picture.image(str(frame.still), caption=caption, width="stretch")
+        back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(
                 lambda f=frame: moments.step_freeze_frame(store, person.id, f.id, -1),
