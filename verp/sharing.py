@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from verp import audit
 from verp.consent import ConsentError, check_shareable
-from verp.models import Clip, FreezeFrame, Moment, MomentTag, Person, Share, Workshop, utcnow
+from verp.models import Clip, Consent, FreezeFrame, Moment, MomentTag, Person, Share, Workshop, utcnow
 from verp.moments import NOT_YOURS, MomentError, TagView, _moment
 from verp.store import Store
 
@@ -161,6 +161,8 @@ def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:
 def shared_moments(store: Store, workshop_id: int) -> list[SharedMoment]:
     """What a workshop may show, in sharing order: active shares only, notes only where the owner chose.
 
+    A clip past its consent's delete-by date is not shown, even before it is deleted.
+
     Three queries whatever the number of moments (shares with their moments, then tags, then
     freeze-frames), so the projector can ask on every rerun.
     """
@@ -170,7 +172,9 @@ def shared_moments(store: Store, workshop_id: int) -> list[SharedMoment]:
             .join(Moment, Moment.id == Share.moment_id)
             .join(Clip, Clip.id == Moment.clip_id)
             .join(Person, Person.id == Clip.owner_id)
+            .outerjoin(Consent, Consent.clip_id == Clip.id)
             .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
+            .where(or_(Consent.delete_by.is_(None), Consent.delete_by > utcnow().date()))
             .order_by(Share.position, Share.shared_at, Share.id)
         ).all()
         ids = [moment.id for _, moment, _, _ in rows]

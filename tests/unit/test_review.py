@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
 from verp import clips, consent, helping, moments, sharing
-from verp.models import AuditEvent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
+from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
 from verp.moments import MomentError, TagView
 from verp.sharing import SharingError
 
@@ -183,6 +183,15 @@ def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, mo
     assert [s.active for s in sharing.my_shares(store, teacher.id, clip.id)] == [False]
     assert ("share", f"moment:{moment.id}") in _audit(store)
     assert ("withdraw", f"moment:{moment.id}") in _audit(store)
+
+
+def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    with store.transaction() as s:
+        s.scalar(select(Consent)).delete_by = date.today()
+    assert sharing.shared_moments(store, workshop_id) == []
 
 
 def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, teacher, clip):
