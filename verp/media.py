@@ -332,11 +332,13 @@ def still(src: str | Path, dst: str | Path, at_s: float, max_width: int | None =
     """Save the frame shown at at_s as JPEG or PNG (by dst suffix), rotated as displayed."""
     dst = Path(dst)
     _image_format(dst)
-    info = probe(src)
-    if not 0 <= at_s <= info.duration_s:
-        raise MediaError(f"That time is outside the clip (it is {info.duration_s:.1f} s long).")
     with _reading(src) as c:
         v = c.streams.video[0]
+        _check_decodable(v)
+        duration = _duration(c, v)
+        if not 0 <= at_s <= duration:
+            raise MediaError(f"That time is outside the clip (it is {duration:.1f} s long).")
+        v.thread_type = "AUTO"  # up to a GOP of frames to decode: use every core
         frame = _frame_at(c, v, at_s + _origin(c))
         with _writing(dst) as tmp:
             _save_image(frame, tmp, max_width)

@@ -98,6 +98,9 @@ def _video_encoder(out, v_in, settings: EncodeSettings, rotation: int):
     ctx = v_in.codec_context
     v_out.width, v_out.height = output_size(ctx.width, ctx.height, settings.max_short_side)
     v_out.pix_fmt = "yuv420p"
+    # PyAV defaults to SLICE, which makes libx264 use sliced threads: ~25 % slower than the
+    # frame threads the ffmpeg CLI uses.
+    v_out.thread_type = "AUTO"
     # Keep the source's clock so variable frame rate timing survives unchanged.
     v_out.codec_context.time_base = v_in.time_base
     if rotation:
