@@ -365,14 +365,14 @@ def thumbnails(src: str | Path, dst_dir: str | Path, count: int, width: int = 32
     """
     if count < 1:
         raise MediaError("Ask for at least one thumbnail.")
-    info = probe(src)
     dst_dir = Path(dst_dir)
     paths = []
     with _reading(src) as c:
         v = c.streams.video[0]
-        origin, seen = _origin(c), set()
+        _check_decodable(v)
+        duration, origin, seen = _duration(c, v), _origin(c), set()
         for i in range(count):
-            t = origin + info.duration_s * (i + 0.5) / count
+            t = origin + duration * (i + 0.5) / count
             frame = _keyframe_at(c, v, t)
             if frame is None or frame.pts in seen:
                 v.codec_context.skip_frame = "DEFAULT"
