@@ -16,7 +16,14 @@ principles = st.Page("pages/principles.py", title="Principles", icon=":material/
 sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
 my_clips = st.Page("pages/my_clips.py", title="My clips", icon=":material/video_library:")
 
-pages = [home, principles, sign_in] if person is None else [home, my_clips, principles]
+join = st.Page("pages/join.py", title="Join", icon=":material/qr_code_2:")
+present = st.Page("pages/present.py", title="Present", icon=":material/tv:", visibility="hidden")
+plan = st.Page("pages/plan.py", title="Plan", icon=":material/event_note:")
+control = st.Page("pages/control.py", title="Control", icon=":material/slideshow:")
+
+pages = [home, principles, sign_in, join, present] if person is None else [home, my_clips, principles, join]
+if person is not None:
+    pages += [plan, control, present] if person.is_facilitator else [present]
 
 navigation = st.navigation(pages)
 
