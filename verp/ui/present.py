@@ -14,7 +14,7 @@ import streamlit as st
 from verp import reflections, workshops
 from verp.principles import catalogue
 from verp.store import Store
-from verp.ui.workshop import format_timer, join_url, qr_svg, show_wall
+from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.workshops import Step, WorkshopView
 
 CLOSING_REMINDER = (
@@ -70,7 +70,7 @@ def _welcome(workshop: WorkshopView) -> None:
             big_text(workshop.ground_rules)
     with code:
         url = join_url(workshop.join_code)
-        st.html(f'<div style="max-width: 360px">{qr_svg(url)}</div>')
+        st.image(qr_png(url), width=360)
         big_text("Join on your phone with the code")
         st.html(f'<div class="verp-code">{html.escape(workshop.join_code)}</div>')
 
@@ -99,7 +99,7 @@ def _moment_player(workshop: WorkshopView, step: Step) -> None:
     )
 
 
-def _moment(workshop: WorkshopView, step: Step) -> None:
+def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
     moment = step.moment
     heading(moment.title)
     video, words = st.columns([3, 2])
@@ -113,6 +113,8 @@ def _moment(workshop: WorkshopView, step: Step) -> None:
             big_text(f"What I was thinking: {moment.note}")
         for prompt in step.prompts:
             st.subheader(prompt, anchor=False)
+        if step.kind == "prompt":
+            live_wall(store, workshop.id, (moment.moment_id,))
 
 
 def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
@@ -125,9 +127,7 @@ def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
         heading(step.title)
         big_text(step.helping_question)
     elif step.kind in ("moment", "prompt"):
-        _moment(workshop, step)
-        if step.kind == "prompt":
-            live_wall(store, workshop.id, (step.moment.moment_id,))
+        _moment(store, workshop, step)
     elif step.kind == "wall":
         heading(step.title)
         live_wall(store, workshop.id, step.moment_ids)

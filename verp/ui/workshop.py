@@ -7,6 +7,7 @@ layout, through ``html.escape`` first.
 from __future__ import annotations
 
 import html
+import io
 
 import segno
 import streamlit as st
@@ -59,7 +60,7 @@ def choose_workshop(person: PersonView, include_closed: bool = False) -> Worksho
     ids = [w.id for w in mine]
     chosen = st.session_state.get(WORKSHOP_KEY)
     index = ids.index(chosen) if chosen in ids else 0
-    labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y} · {w.status}" for w in mine}
+    labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y}" for w in mine}
     picked = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="workshop_choice")
     st.session_state[WORKSHOP_KEY] = picked
     return next(w for w in mine if w.id == picked)
@@ -76,8 +77,11 @@ def join_url(code: str) -> str:
     return f"{base}/join?code={code}"
 
 
-def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=8, dark="#111a22", light="#ffffff")
+def qr_png(url: str) -> bytes:
+    """The join address as a QR code image (PNG), dark on white for any projector."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2, dark="#111a22", light="#ffffff")
+    return buffer.getvalue()
 
 
 def show_wall(groups: list[WallGroup], empty: str = "Reflections sent from phones appear here.") -> None:
