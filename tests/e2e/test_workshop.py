@@ -31,7 +31,9 @@ def room(app_server):
     ana = create_person(store, "Ana Teacher", "correct horse battery")
     ben = create_person(store, "Ben Colleague", "another long passphrase")
     workshop = make_workshop(store, ana.id, "Autumn group")
-    share_moment(store, ben.id, workshop.id, "Circle time", note="I waited", share_note=True, video_file="cut.mp4")
+    share_moment(
+        store, ben.id, workshop.id, "Circle time", note="I waited", share_note=True, video_file="cut.mp4"
+    )
     video = workshops.shown_moments(store, workshop.id)[0].video
     video.parent.mkdir(parents=True, exist_ok=True)
     make_clip(video, seconds=3)
