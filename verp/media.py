@@ -214,9 +214,7 @@ def prepare(src: str | Path, dst: str | Path, progress: Progress | None = None) 
     return probe(dst)
 
 
-def make_review_proxy(
-    src: str | Path, dst: str | Path, progress: Progress | None = None
-) -> ClipInfo:
+def make_review_proxy(src: str | Path, dst: str | Path, progress: Progress | None = None) -> ClipInfo:
     """A small quick 480p copy to review while (or instead of) the full transcode runs."""
     info = probe(src)
     with _writing(dst) as tmp:
@@ -250,9 +248,7 @@ def _remux(src, tmp: Path, info: ClipInfo, progress: Progress | None) -> None:
             packet.stream = outs[packet.stream.index]
             out.mux(packet)
             if progress is not None and n % step == 0 and packet.pts is not None:
-                progress(
-                    min(1.0, float(packet.pts * packet.time_base) / max(info.duration_s, 1e-3))
-                )
+                progress(min(1.0, float(packet.pts * packet.time_base) / max(info.duration_s, 1e-3)))
 
 
 _FASTSTART = {"movflags": "faststart"}

@@ -6,19 +6,21 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from verp import accounts
-from verp.models import NextStep, Participant, Reflection, Workshop
+from verp.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.principles import catalogue
 from verp.store import Store
-from verp.workshop_steps import current_step
+from verp.workshop_steps import recent_steps
 from verp.workshops import WorkshopError, _own, normalise_code
 
 MAX_TEXT = 1000
@@ -32,6 +34,15 @@ KINDS = {
 }
 GROUP = "the group"
 ANONYMOUS = "Anonymous"
+
+
+_sqlite_writer = threading.Lock()
+
+
+def _write_turn(store: Store):
+    """SQLite takes one writer at a time. Queue this process's writers on a lock, which hands over
+    at once, rather than on SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+    return _sqlite_writer if store.engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
 
 class ReflectionError(Exception):
@@ -116,10 +127,12 @@ def join_by_code(store: Store, code: str, display_name: str | None, who: str = "
 
 
 def _participant(s, workshop_id: int, token: str) -> tuple[Participant, Workshop]:
-    participant = s.scalar(
-        select(Participant).where(Participant.workshop_id == workshop_id, Participant.token == str(token))
-    )
-    workshop = s.get(Workshop, workshop_id)
+    found = s.execute(
+        select(Participant, Workshop)
+        .join(Workshop, Participant.workshop_id == Workshop.id)
+        .where(Participant.workshop_id == workshop_id, Participant.token == str(token))
+    ).first()
+    participant, workshop = found if found else (None, None)
     if participant is None or workshop is None:
         raise ReflectionError("We do not recognise this device for that workshop. Please join again.")
     if workshop.status == "closed":
@@ -137,7 +150,8 @@ def _check_choice(principle_key: str | None, kind: str) -> str | None:
 
 def _context(store: Store, workshop: Workshop) -> dict:
     """The moment and prompt the room is on, so a reflection is filed where it was written."""
-    step, _ = current_step(store, workshop.id, workshop.current_step)
+    all_steps = recent_steps(store, workshop.id, workshop.state_version)
+    step = all_steps[min(max(workshop.current_step, 0), len(all_steps) - 1)]
     moment = step.moment
     return {
         "moment_id": moment.moment_id if moment else None,
@@ -150,24 +164,24 @@ def _existing(s, client_key: str | None) -> Reflection | None:
     return s.scalar(select(Reflection).where(Reflection.client_key == client_key)) if client_key else None
 
 
-def _insert(store: Store, client_key: str | None, build) -> ReflectionView:
-    """Insert the row ``build(session)`` makes, unless ``client_key`` was already stored.
+def _insert(store: Store, row: Reflection) -> ReflectionView:
+    """Store ``row``; a resend racing the first send hits the unique client key and gets the first.
 
-    A resend racing the first send hits the unique key; then the first one is returned.
+    The write transaction holds nothing but the insert, so writers queue for as short a time as possible.
     """
     try:
-        with store.transaction() as s:
-            if (found := _existing(s, client_key)) is not None:
-                return _view(found)
-            row = build(s)
-            s.add(row)
-            s.flush()
+        with _write_turn(store), store.transaction() as s:
+            values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
+            values["created_at"] = values["created_at"] or utcnow()
+            row.id = s.execute(insert(Reflection).values(values).returning(Reflection.id)).scalar_one()
+            row.created_at = values["created_at"]
             return _view(row)
     except IntegrityError:
-        if client_key is None:
-            raise
         with store.transaction() as s:
-            return _view(_existing(s, client_key))
+            found = _existing(s, row.client_key)
+            if found is None:
+                raise
+            return _view(found)
 
 
 def submit_reflection(
@@ -183,25 +197,22 @@ def submit_reflection(
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     client_key = str(client_key)[:64] if client_key else None
-    with store.transaction() as s:
-        _, workshop = _participant(s, workshop_id, participant_token)
-    context = _context(store, workshop)
-
-    def build(s) -> Reflection:
+    with store.transaction() as s:  # a resend is found by its key when _insert hits the unique index
         participant, workshop = _participant(s, workshop_id, participant_token)
-        return Reflection(
-            workshop_id=workshop_id,
-            principle_key=principle_key,
-            kind=kind,
-            text=text,
-            author_name=participant.display_name,
-            participant_id=participant.id,
-            client_key=client_key,
-            status="approved" if workshop.auto_approve else "pending",
-            **context,
-        )
-
-    return _insert(store, client_key, build)
+        author = {"author_name": participant.display_name, "participant_id": participant.id}
+        status = "approved" if workshop.auto_approve else "pending"
+    context = _context(store, workshop)  # outside any transaction: it may read the step list
+    row = Reflection(
+        workshop_id=workshop_id,
+        principle_key=principle_key,
+        kind=kind,
+        text=text,
+        client_key=client_key,
+        status=status,
+        **author,
+        **context,
+    )
+    return _insert(store, row)
 
 
 def add_group_reflection(
@@ -217,22 +228,21 @@ def add_group_reflection(
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     with store.transaction() as s:
+        if (found := _existing(s, client_key)) is not None:
+            return _view(found)
         workshop = _own(s, person_id, workshop_id)
     context = _context(store, workshop)
-
-    def build(s) -> Reflection:
-        return Reflection(
-            workshop_id=workshop_id,
-            principle_key=principle_key,
-            kind=kind,
-            text=text,
-            author_name=GROUP,
-            status="approved",
-            client_key=client_key,
-            **context,
-        )
-
-    return _insert(store, client_key, build)
+    row = Reflection(
+        workshop_id=workshop_id,
+        principle_key=principle_key,
+        kind=kind,
+        text=text,
+        author_name=GROUP,
+        status="approved",
+        client_key=client_key,
+        **context,
+    )
+    return _insert(store, row)
 
 
 def _own_reflection(s, workshop_id: int, token: str, reflection_id: int) -> tuple[Reflection, Workshop]:

@@ -9,6 +9,8 @@ at once.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,10 @@ from sqlalchemy import select
 from verp.models import Clip, HelpingQuestion, Moment, MomentTag, Person, Share
 from verp.prompts import Phase, prompt_book
 from verp.store import Store
+
+STEPS_CACHE_S = 2.0  # a phone's reflection may be filed under a step list up to this old
+_cache_lock = threading.Lock()
+_build_lock = threading.Lock()  # one thread builds a missing step list; the others wait for it
 
 
 @dataclass(frozen=True)
@@ -198,3 +204,29 @@ def current_step(store: Store, workshop_id: int, index: int) -> tuple[Step, int]
     """The step at ``index`` (clamped, as shares can be withdrawn mid-session) and how many there are."""
     all_steps = steps(store, workshop_id)
     return all_steps[min(max(index, 0), len(all_steps) - 1)], len(all_steps)
+
+
+def recent_steps(store: Store, workshop_id: int, state_version: int) -> list[Step]:
+    """``steps`` remembered for a couple of seconds per state version.
+
+    Thirty phones sending at once all ask which moment is on screen; building the step list for each
+    would make the room wait. The database stays the truth: the copy is dropped after
+    ``STEPS_CACHE_S`` and whenever Control changes the state version.
+    """
+    key = (workshop_id, state_version)
+    with _cache_lock:
+        cache = store.__dict__.setdefault("_recent_steps", {})
+    hit = cache.get(key)
+    if hit and time.monotonic() - hit[0] < STEPS_CACHE_S:
+        return hit[1]
+    with _build_lock:
+        hit = cache.get(key)
+        now = time.monotonic()
+        if hit and now - hit[0] < STEPS_CACHE_S:
+            return hit[1]
+        fresh = steps(store, workshop_id)
+    with _cache_lock:
+        cache[key] = (now, fresh)
+        for stale in [k for k, (at, _) in cache.items() if now - at >= STEPS_CACHE_S]:
+            cache.pop(stale, None)
+    return fresh
