@@ -160,6 +160,7 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
     workshop_id = add_workshop(store, teacher.id)
     moments.update_moment(store, teacher.id, moment.id, note="I felt nervous")
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
+    still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
     sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
     [shown] = sharing.shared_moments(store, workshop_id)
     assert (shown.moment_id, shown.title, shown.owner_name, shown.clip_id) == (
@@ -169,6 +170,7 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
         clip.id,
     )
     assert shown.note is None and shown.tags == (TagView("attentive"),) and shown.cut.exists()
+    assert (shown.freeze_frames, shown.stills, shown.stills_in_exports) == ((2.0,), (still,), False)
     moments.update_moment(store, teacher.id, moment.id, share_note=True)
     assert sharing.shared_moments(store, workshop_id)[0].note == "I felt nervous"
 
