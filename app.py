@@ -15,8 +15,12 @@ home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=Tr
 principles = st.Page("pages/principles.py", title="Principles", icon=":material/diversity_3:")
 sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
 my_clips = st.Page("pages/my_clips.py", title="My clips", icon=":material/video_library:")
+summary = st.Page("pages/summary.py", title="Summary", icon=":material/summarize:")
+my_progress = st.Page("pages/my_progress.py", title="My progress", icon=":material/trending_up:")
 
-pages = [home, principles, sign_in] if person is None else [home, my_clips, principles]
+pages = [home, principles, sign_in] if person is None else [home, my_clips, my_progress, principles]
+if person is not None and person.is_facilitator:
+    pages.insert(-1, summary)
 
 navigation = st.navigation(pages)
 

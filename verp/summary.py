@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from verp.models import (
+    AuditEvent,
     Clip,
     Consent,
     FreezeFrame,
@@ -406,3 +407,23 @@ def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> Works
 
 def took_part(store: Store, person_id: int, workshop_id: int) -> bool:
     return workshop_id in {w.id for w in workshops_of(store, person_id)}
+
+
+def participants_table(result: WorkshopSummary) -> pd.DataFrame:
+    """One row per participant and helping question, for a plain table on screen."""
+    records = []
+    for p in result.participants:
+        for q in p.helping_questions or (None,):
+            ratings = ", ".join(str(r) for r in q.ratings) if q else ""
+            records.append((p.name, q.text if q else "", str(q.cycle) if q else "", ratings))
+    return pd.DataFrame.from_records(records, columns=["participant", "helping question", "cycle", "ratings"])
+
+
+def record_download(store: Store, actor: str, workshop_id: int, what: str) -> None:
+    """Keep a note of who took a copy of a summary away, and in which form."""
+    with store.transaction() as s:
+        s.add(
+            AuditEvent(
+                actor=actor[:120], action="download_summary", subject=f"workshop {workshop_id}", detail=what
+            )
+        )

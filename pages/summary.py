@@ -1,0 +1,82 @@
+"""Summary: everything the group noticed in one workshop, kept as text and printable once clips are gone."""
+
+from functools import partial
+
+import streamlit as st
+
+from verp import export, summary
+from verp.ui.session import get_store, require_person
+from verp.ui.summary_view import principle_chart, show_groups, show_moments
+
+person = require_person()
+store = get_store()
+st.title("Workshop summary")
+
+workshops = summary.facilitated_workshops(store, person.id)
+if not workshops:
+    st.info("Summaries belong to the workshops you facilitate. You have none yet.")
+    st.stop()
+choice = st.selectbox(
+    "Workshop", workshops, format_func=lambda w: f"{w.title} · {w.held_on:%d %b %Y}", key="summary_workshop"
+)
+try:
+    result = summary.facilitator_summary(store, person.id, choice.id)
+except summary.SummaryError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.text(f"{result.title}\n{result.held_on:%d %B %Y} · facilitated by {result.facilitator}")
+if result.focus:
+    st.text("Focus: " + ", ".join(result.focus))
+
+with st.container(border=True):
+    stills = st.checkbox("Include stills where consent allows", key="summary_stills")
+    pdf, md, csv = st.columns(3)
+    note = partial(summary.record_download, store, person.display_name, result.workshop_id)
+    pdf.download_button(
+        "Download PDF",
+        partial(export.summary_pdf, result, stills),
+        export.file_name(result.title, result.held_on, "pdf"),
+        "application/pdf",
+        key="download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click=partial(note, "pdf with stills" if stills else "pdf"),
+    )
+    md.download_button(
+        "Download Markdown",
+        export.summary_markdown(result),
+        export.file_name(result.title, result.held_on, "md"),
+        "text/markdown",
+        key="download_md",
+        icon=":material/description:",
+        on_click=partial(note, "markdown"),
+    )
+    csv.download_button(
+        "Download reflections (CSV)",
+        export.reflections_csv(result),
+        export.file_name(result.title, result.held_on, "csv"),
+        "text/csv",
+        key="download_csv",
+        icon=":material/table:",
+        on_click=partial(note, "csv"),
+    )
+
+st.header("Who took part")
+st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")
+
+st.header("Moments")
+show_moments(result.moments)
+
+st.header("How often each principle was noticed")
+st.caption("Counted across the whole workshop: what the group saw, never a score for anyone.")
+principle_chart(result.principle_counts)
+
+st.header("What the group noticed")
+by_principle, by_moment = st.tabs(["By principle", "By moment"])
+with by_principle:
+    show_groups(result.by_principle, ["text", "moment", "kind", "author"])
+with by_moment:
+    show_groups(result.by_moment, ["text", "principle", "kind", "author"])
+
+st.header("Next steps")
+st.dataframe(result.next_steps, hide_index=True, width="stretch")
