@@ -188,3 +188,28 @@ def build_workshop(store: Store, facilitator_id: int, teacher_id: int) -> Built:
     with store.transaction() as s:  # the owner deletes a clip: its reflections stay, by title only
         s.execute(delete(Clip).where(Clip.id == clip_gone.id))
     return built
+
+
+@dataclass
+class Scene:
+    """A store holding the built workshop, with its facilitator and participating teacher."""
+
+    store: Store
+    built: Built
+    facilitator_id: int
+    teacher_id: int
+
+
+def open_scene(folder) -> Scene:
+    """A fresh store in ``folder`` with the workshop built once, for read-only tests to share."""
+    from tests.conftest import test_database_url
+    from verp.accounts import create_person
+    from verp.config import load_settings
+
+    settings = load_settings(
+        {"VERP_DATA_DIR": str(folder / "data"), "VERP_DATABASE_URL": test_database_url(folder)}
+    )
+    store = Store.open(settings)
+    ana = create_person(store, "Ana Teacher", "correct horse battery")
+    ben = create_person(store, "Ben Colleague", "another long passphrase")
+    return Scene(store, build_workshop(store, ana.id, ben.id), ana.id, ben.id)

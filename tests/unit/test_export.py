@@ -9,14 +9,21 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.summary_fixtures import INJECTION, NOT_SHOWN, TRICKY, build_workshop
+from tests.summary_fixtures import INJECTION, NOT_SHOWN, TRICKY, open_scene
 from verp import export, summary
 
 
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory):
+    """Built once: these tests only read."""
+    opened = open_scene(tmp_path_factory.mktemp("export"))
+    yield opened
+    opened.store.engine.dispose()
+
+
 @pytest.fixture
-def result(store, teacher, colleague) -> summary.WorkshopSummary:
-    built = build_workshop(store, teacher.id, colleague.id)
-    return summary.workshop_summary(store, built.workshop_id)
+def result(scene) -> summary.WorkshopSummary:
+    return summary.workshop_summary(scene.store, scene.built.workshop_id)
 
 
 def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
@@ -109,9 +116,8 @@ def test_asked_for_stills_the_pdf_holds_only_those_consent_allows(result):
     assert _image_count(export.summary_pdf(result, include_stills=True)) == allowed
 
 
-def test_personal_exports_hold_the_persons_own_part(store, teacher, colleague):
-    built = build_workshop(store, teacher.id, colleague.id)
-    mine = summary.personal_summary(store, built.workshop_id, colleague.id)
+def test_personal_exports_hold_the_persons_own_part(scene):
+    mine = summary.personal_summary(scene.store, scene.built.workshop_id, scene.teacher_id)
     _, text = _pdf_text(export.personal_pdf(mine))
     assert "My helping question" in text and "How can I give quieter pupils, more turns?" in text
     assert "We enjoyed the whole session" not in text

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.summary_fixtures import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop
+from tests.summary_fixtures import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop, open_scene
 from verp import summary
 from verp.accounts import create_person
 from verp.principles import catalogue
 
 
-@pytest.fixture
-def built(store, teacher, colleague):
-    return build_workshop(store, teacher.id, colleague.id)
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory):
+    """Built once: these tests only read."""
+    opened = open_scene(tmp_path_factory.mktemp("summary"))
+    yield opened
+    opened.store.engine.dispose()
 
 
 @pytest.fixture
-def result(store, built) -> summary.WorkshopSummary:
-    return summary.workshop_summary(store, built.workshop_id)
+def built(scene):
+    return scene.built
+
+
+@pytest.fixture
+def result(scene) -> summary.WorkshopSummary:
+    return summary.workshop_summary(scene.store, scene.built.workshop_id)
 
 
 def test_the_summary_names_the_workshop_its_facilitator_and_focus(result):
@@ -104,8 +112,8 @@ def test_next_steps_are_listed_for_each_participant(result):
     assert result.next_steps.iloc[0]["next step"] == "Wait 5 s,\nthen smile"
 
 
-def test_personal_summary_holds_only_that_persons_moments_and_note(store, built, colleague):
-    mine = summary.personal_summary(store, built.workshop_id, colleague.id)
+def test_personal_summary_holds_only_that_persons_moments_and_note(scene):
+    mine = summary.personal_summary(scene.store, scene.built.workshop_id, scene.teacher_id)
     assert [m.title for m in mine.moments] == ["Waiting for Sam", "Counting together"]
     assert mine.moments[1].note == "PRIVATE-NOTE"  # their own note, in their own summary
     assert "We enjoyed the whole session" not in set(mine.reflections["text"])
@@ -113,25 +121,28 @@ def test_personal_summary_holds_only_that_persons_moments_and_note(store, built,
     assert list(mine.next_steps["next step"]) == ["Wait 5 s,\nthen smile"]
 
 
-def test_someone_who_was_not_there_gets_no_personal_summary(store, built, colleague):
+def test_someone_who_was_not_there_gets_no_personal_summary(store, teacher):
     stranger = create_person(store, "Dee Stranger", "yet another passphrase")
+    built = build_workshop(store, teacher.id, create_person(store, "Ben", "long enough passphrase").id)
     with pytest.raises(summary.SummaryError):
         summary.personal_summary(store, built.workshop_id, stranger.id)
 
 
-def test_progress_shows_ratings_over_cycles_and_next_steps(store, built, colleague):
-    mine = summary.progress(store, colleague.id)
+def test_progress_shows_ratings_over_cycles_and_next_steps(scene):
+    mine = summary.progress(scene.store, scene.teacher_id)
     assert list(mine.ratings[["cycle", "score"]].itertuples(index=False, name=None)) == [(1, 4)]
     assert list(mine.next_steps["next step"]) == ["Wait 5 s,\nthen smile"]
     assert [w.title for w in mine.workshops] == [TITLE]
 
 
-def test_only_the_facilitator_opens_the_workshop_summary(store, built, teacher, colleague):
-    assert summary.facilitator_summary(store, teacher.id, built.workshop_id).title == TITLE
+def test_only_the_facilitator_opens_the_workshop_summary(scene):
+    assert (
+        summary.facilitator_summary(scene.store, scene.facilitator_id, scene.built.workshop_id).title == TITLE
+    )
     with pytest.raises(summary.SummaryError):
-        summary.facilitator_summary(store, colleague.id, built.workshop_id)
+        summary.facilitator_summary(scene.store, scene.teacher_id, scene.built.workshop_id)
 
 
-def test_a_missing_workshop_is_explained(store, teacher):
+def test_a_missing_workshop_is_explained(scene):
     with pytest.raises(summary.SummaryError, match="no longer exists"):
-        summary.workshop_summary(store, 999)
+        summary.workshop_summary(scene.store, 999)

@@ -44,8 +44,9 @@ def ratings_chart(ratings: pd.DataFrame) -> None:
 def show_moments(moments: tuple[MomentLine, ...], with_owner: bool = True) -> None:
     if not moments:
         st.info("No moments were shared with this workshop.")
-    for moment in moments:
+    for number, moment in enumerate(moments, start=1):
         with st.container(border=True):
+            st.caption(f"Moment {number}")
             st.text(moment.title)
             if with_owner:
                 st.text(f"Brought by {moment.owner}")
