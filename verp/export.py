@@ -26,6 +26,8 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONT_REGULAR = FONTS / "DejaVuSans.ttf"
 FONT_BOLD = FONTS / "DejaVuSans-Bold.ttf"
 REPLACEMENT = "\ufffd"
+NONE_TEXT = "None recorded."
+NONE_MD = "None recorded\\."
 IGNORABLE = {"\u200d", "\ufe0e", "\ufe0f"}  # joiners and emoji variation selectors: nothing to print
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:@$^=])")
 
@@ -115,18 +117,22 @@ def summary_markdown(summary: WorkshopSummary) -> str:
     if summary.focus:
         out.append(f"- Focus: {_md_inline(', '.join(summary.focus))}")
     out += ["", "## Who took part", ""]
-    for p in summary.participants or ():
+    if not summary.participants:
+        out.append(NONE_MD)
+    for p in summary.participants:
         out.append(f"- **{_md_inline(p.name)}**")
         out += [f"  - Helping question: {_md_question(q)}" for q in p.helping_questions]
-    out += ["", "## Moments", ""]
+    out += ["", "## Moments", ""] + ([] if summary.moments else [NONE_MD, ""])
     for m in summary.moments:
         out += _md_moment(m)
     out += ["## How often each principle was noticed", "", "| Principle | Times noticed |", "| --- | ---: |"]
     out += [f"| {_md_inline(r.principle)} | {r.count} |" for r in summary.principle_counts.itertuples()]
-    out += ["", "## What the group noticed, by principle", ""]
+    out += ["", "## What the group noticed, by principle", ""] + (
+        [] if summary.by_principle else [NONE_MD, ""]
+    )
     for group in summary.by_principle:
         out += [f"### {_md_inline(group.label)}", "", *_md_reflections(group.table, "moment")]
-    out += ["## What the group noticed, by moment", ""]
+    out += ["## What the group noticed, by moment", ""] + ([] if summary.by_moment else [NONE_MD, ""])
     for group in summary.by_moment:
         out += [f"### {_md_inline(group.label)}", "", *_md_reflections(group.table, "principle")]
     out += ["## Next steps", "", *_md_next_steps(summary.next_steps)]
@@ -138,10 +144,11 @@ def personal_markdown(summary: PersonalSummary) -> str:
     out += [f"- Date: {summary.held_on.isoformat()}", ""]
     out += ["## My helping question", ""]
     out += [f"- {_md_question(q)}" for q in summary.helping_questions] or ["- None recorded"]
-    out += ["", "## My moments", ""]
+    out += ["", "## My moments", ""] + ([] if summary.moments else [NONE_MD, ""])
     for m in summary.moments:
         out += _md_moment(m, with_owner=False)
-    out += ["## What the group noticed in my moments", "", *_md_reflections(summary.reflections, "moment")]
+    out += ["## What the group noticed in my moments", ""]
+    out += _md_reflections(summary.reflections, "moment") if not summary.reflections.empty else [NONE_MD, ""]
     out += ["## My next step", "", *_md_next_steps(summary.next_steps)]
     return "\n".join(out)
 
@@ -220,6 +227,10 @@ class _Document(FPDF):
         self.multi_cell(0, size * 0.5, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
 
+    def none_if(self, empty: bool) -> None:
+        if empty:
+            self.para(NONE_TEXT, grey=60)
+
     def reflection(self, text: str, byline: str) -> None:
         self.para(text, indent=4)
         self.para(byline, size=8.5, indent=8, grey=80)
@@ -243,7 +254,10 @@ class _Document(FPDF):
         for path in paths:
             if self.get_y() > self.h - 70:
                 self.add_page()
-            self.image(str(path), x=self.l_margin + 4, w=70)
+            try:
+                self.image(str(path), x=self.l_margin + 4, w=70)
+            except (OSError, ValueError, RuntimeError):
+                continue  # a damaged still is left out rather than losing the whole summary
             self.ln(2)
 
 
@@ -281,16 +295,19 @@ def summary_pdf(summary: WorkshopSummary, include_stills: bool = False) -> bytes
     if summary.focus:
         doc.para("Focus: " + ", ".join(summary.focus))
     doc.heading("Who took part")
+    doc.none_if(not summary.participants)
     for p in summary.participants:
         doc.para(p.name, bold=True)
         for q in p.helping_questions:
             _pdf_question(doc, q, indent=4)
     doc.heading("Moments")
+    doc.none_if(not summary.moments)
     for m in summary.moments:
         _pdf_moment(doc, m, include_stills)
     doc.heading("How often each principle was noticed")
     doc.bars(summary.principle_counts)
     doc.heading("What the group noticed, by principle")
+    doc.none_if(not summary.by_principle)
     for group in summary.by_principle:
         doc.heading(group.label, 2)
         for row in group.table.itertuples(index=False):
@@ -306,12 +323,15 @@ def personal_pdf(summary: PersonalSummary, include_stills: bool = False) -> byte
     doc.heading(summary.title, 0)
     doc.para(f"{summary.person} · {summary.held_on.strftime('%d %B %Y')}")
     doc.heading("My helping question")
+    doc.none_if(not summary.helping_questions)
     for q in summary.helping_questions:
         _pdf_question(doc, q, indent=0)
     doc.heading("My moments")
+    doc.none_if(not summary.moments)
     for m in summary.moments:
         _pdf_moment(doc, m, include_stills, with_owner=False)
     doc.heading("What the group noticed in my moments")
+    doc.none_if(summary.reflections.empty)
     for row in summary.reflections.itertuples(index=False):
         doc.reflection(row.text, f"{row.author} · {row.principle} · {row.moment}")
     doc.heading("My next step")

@@ -123,3 +123,22 @@ def test_personal_exports_hold_the_persons_own_part(scene):
     assert "We enjoyed the whole session" not in text
     md = export.personal_markdown(mine)
     assert "PRIVATE\\-NOTE" in md  # their own note, escaped
+
+
+def test_an_empty_workshop_still_makes_every_file(store, teacher):
+    from verp.models import Workshop
+
+    with store.transaction() as s:
+        workshop = Workshop(
+            title="Nobody came", held_on=date(2026, 1, 5), facilitator_id=teacher.id, join_code="e1"
+        )
+        s.add(workshop)
+        s.flush()
+        workshop_id = workshop.id
+    empty = summary.workshop_summary(store, workshop_id)
+    assert list(empty.principle_counts["count"]) == [0] * 6
+    _, text = _pdf_text(export.summary_pdf(empty, include_stills=True))
+    assert "None recorded." in text and "Page 1 of" in text
+    assert "None recorded\\." in export.summary_markdown(empty)
+    back = pd.read_csv(io.BytesIO(export.reflections_csv(empty)), dtype=str, keep_default_na=False)
+    assert list(back.columns) == list(empty.reflections.columns) and back.empty
