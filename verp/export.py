@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from verp.summary import MomentLine, PersonalSummary, QuestionLine, WorkshopSummary
 
@@ -231,7 +231,18 @@ class _Document(FPDF):
         if empty:
             self.para(NONE_TEXT, grey=60)
 
+    def _height(self, text: str, size: float, indent: float) -> float:
+        self.set_font("DejaVu", "", size)
+        width = self.w - self.l_margin - self.r_margin - indent
+        return self.multi_cell(
+            width, size * 0.5, printable(text), dry_run=True, output=MethodReturnValue.HEIGHT
+        )
+
     def reflection(self, text: str, byline: str) -> None:
+        """A reflection and its byline, kept on one page when they fit on one."""
+        needed = self._height(text, 10.5, 4) + self._height(byline, 8.5, 8)
+        if self.get_y() + needed > self.page_break_trigger and needed < self.h / 2:
+            self.add_page()
         self.para(text, indent=4)
         self.para(byline, size=8.5, indent=8, grey=80)
         self.ln(1.5)
