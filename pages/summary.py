@@ -1,12 +1,10 @@
 """Summary: everything the group noticed in one workshop, kept as text and printable once clips are gone."""
 
-from functools import partial
-
 import streamlit as st
 
-from verp import export, summary
+from verp import summary
 from verp.ui.session import get_store, require_person
-from verp.ui.summary_view import principle_chart, show_groups, show_moments
+from verp.ui.summary_view import download_buttons, principle_chart, show_groups, show_moments
 
 person = require_person()
 store = get_store()
@@ -31,35 +29,7 @@ if result.focus:
 
 with st.container(border=True):
     stills = st.checkbox("Include stills where consent allows", key="summary_stills")
-    pdf, md, csv = st.columns(3)
-    note = partial(summary.record_download, store, person.display_name, result.workshop_id)
-    pdf.download_button(
-        "Download PDF",
-        partial(export.summary_pdf, result, stills),
-        export.file_name(result.title, result.held_on, "pdf"),
-        "application/pdf",
-        key="download_pdf",
-        icon=":material/picture_as_pdf:",
-        on_click=partial(note, "pdf with stills" if stills else "pdf"),
-    )
-    md.download_button(
-        "Download Markdown",
-        export.summary_markdown(result),
-        export.file_name(result.title, result.held_on, "md"),
-        "text/markdown",
-        key="download_md",
-        icon=":material/description:",
-        on_click=partial(note, "markdown"),
-    )
-    csv.download_button(
-        "Download reflections (CSV)",
-        export.reflections_csv(result),
-        export.file_name(result.title, result.held_on, "csv"),
-        "text/csv",
-        key="download_csv",
-        icon=":material/table:",
-        on_click=partial(note, "csv"),
-    )
+    download_buttons(store, person, result, stills)
 
 st.header("Who took part")
 st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")

@@ -146,3 +146,14 @@ def test_only_the_facilitator_opens_the_workshop_summary(scene):
 def test_a_missing_workshop_is_explained(scene):
     with pytest.raises(summary.SummaryError, match="no longer exists"):
         summary.workshop_summary(scene.store, 999)
+
+
+def test_a_download_is_noted_in_the_audit_log(scene):
+    from sqlalchemy import select
+
+    from verp.models import AuditEvent
+
+    summary.record_download(scene.store, "Ana Teacher", scene.built.workshop_id, "pdf with stills")
+    with scene.store.transaction() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "download_summary")).all()
+        assert [(e.actor, e.detail) for e in events] == [("Ana Teacher", "pdf with stills")]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verp.summary import MomentLine, ReflectionGroup
+from verp import export, summary
+from verp.accounts import PersonView
+from verp.store import Store
+from verp.summary import MomentLine, ReflectionGroup, WorkshopSummary
 
 GREY = "#5f6368"
 
@@ -62,3 +67,37 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
     for group in groups:
         st.text(f"{group.label} · {len(group.table)}")
         st.dataframe(group.table[columns], hide_index=True, width="stretch")
+
+
+def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
+    """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
+    pdf, md, csv = st.columns(3)
+    note = partial(summary.record_download, store, person.display_name, result.workshop_id)
+    name = partial(export.file_name, result.title, result.held_on)
+    pdf.download_button(
+        "Download PDF",
+        partial(export.summary_pdf, result, stills),
+        name("pdf"),
+        "application/pdf",
+        key="download_pdf",
+        icon=":material/picture_as_pdf:",
+        on_click=partial(note, "pdf with stills" if stills else "pdf"),
+    )
+    md.download_button(
+        "Download Markdown",
+        export.summary_markdown(result),
+        name("md"),
+        "text/markdown",
+        key="download_md",
+        icon=":material/description:",
+        on_click=partial(note, "markdown"),
+    )
+    csv.download_button(
+        "Download reflections (CSV)",
+        export.reflections_csv(result),
+        name("csv"),
+        "text/csv",
+        key="download_csv",
+        icon=":material/table:",
+        on_click=partial(note, "csv"),
+    )
