@@ -16,8 +16,8 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from verp import audit
 from verp.models import (
-    AuditEvent,
     Clip,
     Consent,
     FreezeFrame,
@@ -419,11 +419,7 @@ def participants_table(result: WorkshopSummary) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["participant", "helping question", "cycle", "ratings"])
 
 
-def record_download(store: Store, actor: str, workshop_id: int, what: str) -> None:
+def record_download(store: Store, person_id: int, workshop_id: int, what: str) -> None:
     """Keep a note of who took a copy of a summary away, and in which form."""
     with store.transaction() as s:
-        s.add(
-            AuditEvent(
-                actor=actor[:120], action="download_summary", subject=f"workshop {workshop_id}", detail=what
-            )
-        )
+        audit.record(s, audit.actor_of(person_id), "download_summary", f"workshop:{workshop_id}", what)

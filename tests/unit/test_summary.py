@@ -153,7 +153,9 @@ def test_a_download_is_noted_in_the_audit_log(scene):
 
     from verp.models import AuditEvent
 
-    summary.record_download(scene.store, "Ana Teacher", scene.built.workshop_id, "pdf with stills")
+    summary.record_download(scene.store, scene.facilitator_id, scene.built.workshop_id, "pdf with stills")
     with scene.store.transaction() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "download_summary")).all()
-        assert [(e.actor, e.detail) for e in events] == [("Ana Teacher", "pdf with stills")]
+        assert [(e.actor, e.detail) for e in events] == [
+            (f"person:{scene.facilitator_id}", "pdf with stills")
+        ]

@@ -72,7 +72,7 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
 def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
     """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
     pdf, md, csv = st.columns(3)
-    note = partial(summary.record_download, store, person.display_name, result.workshop_id)
+    note = partial(summary.record_download, store, person.id, result.workshop_id)
     name = partial(export.file_name, result.title, result.held_on)
     pdf.download_button(
         "Download PDF",
