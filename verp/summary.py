@@ -337,15 +337,26 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
 
 
 def progress(store: Store, person_id: int) -> Progress:
-    """A person's helping-question ratings over the cycles, and the next steps they set."""
+    """A person's helping-question ratings over the cycles, and the next steps they set.
+
+    As on the helping-question screen, a later rating in the same cycle is the one that counts.
+    """
     with store.transaction() as s:
         ratings = s.execute(
-            select(HelpingQuestion.text, Rating.cycle, Rating.score, Workshop.title, Rating.created_at)
+            select(
+                HelpingQuestion.id,
+                HelpingQuestion.text,
+                Rating.cycle,
+                Rating.score,
+                Workshop.title,
+                Rating.created_at,
+            )
             .join(Rating, Rating.helping_question_id == HelpingQuestion.id)
             .outerjoin(Workshop, Workshop.id == Rating.workshop_id)
             .where(HelpingQuestion.person_id == person_id)
-            .order_by(Rating.cycle, Rating.created_at)
+            .order_by(Rating.cycle, Rating.created_at, Rating.id)
         ).all()
+        latest = {(qid, cycle): (q, cycle, sc, w or "", at.date()) for qid, q, cycle, sc, w, at in ratings}
         steps = s.execute(
             select(Workshop.title, Workshop.held_on, NextStep.cycle, NextStep.text)
             .outerjoin(Workshop, Workshop.id == NextStep.workshop_id)
@@ -354,7 +365,7 @@ def progress(store: Store, person_id: int) -> Progress:
         ).all()
         return Progress(
             ratings=pd.DataFrame.from_records(
-                [(q, c, sc, w or "", at.date()) for q, c, sc, w, at in ratings],
+                list(latest.values()),  # a later rating in the same cycle replaces the earlier one
                 columns=["question", "cycle", "score", "workshop", "rated_on"],
             ),
             next_steps=pd.DataFrame.from_records(

@@ -159,3 +159,15 @@ def test_a_download_is_noted_in_the_audit_log(scene):
         assert [(e.actor, e.detail) for e in events] == [
             (f"person:{scene.facilitator_id}", "pdf with stills")
         ]
+
+
+def test_progress_keeps_the_latest_rating_of_each_cycle(store, colleague):
+    from verp import helping
+
+    helping.set_helping_question(store, colleague.id, "How can I wait longer?", cycle=1)
+    helping.rate(store, colleague.id, 3)
+    helping.rate(store, colleague.id, 5)
+    helping.set_helping_question(store, colleague.id, "How can I wait longer?", cycle=2)
+    helping.rate(store, colleague.id, 7)
+    mine = summary.progress(store, colleague.id)
+    assert list(mine.ratings[["cycle", "score"]].itertuples(index=False, name=None)) == [(1, 5), (2, 7)]
