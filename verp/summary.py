@@ -33,18 +33,11 @@ from verp.models import (
     Workshop,
 )
 from verp.principles import catalogue
+from verp.reflections import KINDS as KIND_LABELS
 from verp.store import Store
 
 REFLECTION_COLUMNS = ["moment", "principle", "kind", "prompt", "author", "text", "written_at"]
 NEXT_STEP_COLUMNS = ["participant", "cycle", "next step"]
-KIND_LABELS = {
-    "noticed": "Noticed",
-    "thinking": "Thinking / feeling",
-    "feeling": "Thinking / feeling",
-    "thinking_feeling": "Thinking / feeling",
-    "wondering": "Wondering",
-    "next_step": "Next step",
-}
 GENERAL_LABEL = "About the whole session"
 DELETED_SUFFIX = " (clip deleted)"
 
