@@ -262,6 +262,22 @@ def _questions(s: Session, person_id: int, workshop_id: int | None) -> tuple[Que
     return tuple(lines)
 
 
+def _participant_lines(s: Session, workshop_id: int, participants, moments: list[Moment]):
+    """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
+    lines, seen = [], set()
+    for p in participants:
+        questions = _questions(s, p.person_id, workshop_id) if p.person_id else ()
+        lines.append(ParticipantLine(p.display_name, questions))
+        seen.add(p.person_id)
+    for moment in moments:
+        owner_id = s.get(Clip, moment.clip_id).owner_id
+        if owner_id not in seen:
+            seen.add(owner_id)
+            name = s.get(Person, owner_id).display_name
+            lines.append(ParticipantLine(name, _questions(s, owner_id, workshop_id)))
+    return tuple(lines)
+
+
 def _next_steps(s: Session, workshop_id: int, person_id: int | None = None) -> pd.DataFrame:
     query = select(NextStep).where(NextStep.workshop_id == workshop_id)
     if person_id is not None:
@@ -288,12 +304,7 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             held_on=workshop.held_on,
             facilitator=s.get(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
-            participants=tuple(
-                ParticipantLine(
-                    p.display_name, _questions(s, p.person_id, workshop_id) if p.person_id else ()
-                )
-                for p in participants
-            ),
+            participants=_participant_lines(s, workshop_id, participants, moments),
             moments=tuple(_moment_line(s, store, m, names, own=False) for m in moments),
             reflections=table,
             by_principle=_group_by_principle(rows, table),

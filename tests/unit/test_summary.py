@@ -171,3 +171,16 @@ def test_progress_keeps_the_latest_rating_of_each_cycle(store, colleague):
     helping.rate(store, colleague.id, 7)
     mine = summary.progress(store, colleague.id)
     assert list(mine.ratings[["cycle", "score"]].itertuples(index=False, name=None)) == [(1, 5), (2, 7)]
+
+
+def test_someone_who_shared_a_moment_without_joining_is_listed_with_their_question(store, teacher, colleague):
+    from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+
+    workshop = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, workshop.id, "Story time", tags=("attentive",))
+    add_helping_question(store, colleague.id, "How can I slow down?", shared=True)
+    result = summary.workshop_summary(store, workshop.id)
+    assert [(p.name, [q.text for q in p.helping_questions]) for p in result.participants] == [
+        ("Ben Colleague", ["How can I slow down?"])
+    ]
+    assert [w.id for w in summary.workshops_of(store, colleague.id)] == [workshop.id]
