@@ -1,9 +1,9 @@
 """Plan page: facilitators only; create a workshop, order shared moments, grant the role."""
 
 from tests.app.conftest import open_page, run_page_alone
-from verp.ui.shell import menu
 from tests.workshop_fixtures import make_workshop, share_moment
 from verp import accounts, workshops
+from verp.ui.shell import menu
 
 
 def test_plan_is_refused_to_someone_who_is_not_a_facilitator(store, colleague):
