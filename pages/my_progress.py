@@ -38,7 +38,7 @@ def personal_pdf(workshop_id: int) -> bytes:
 
 for workshop in mine.workshops:
     with st.container(border=True):
-        label, button = st.columns([3, 1], vertical_alignment="center")
+        label, button = st.columns([3, 2], vertical_alignment="center")
         label.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}")
         button.download_button(
             "Download my personal summary",

@@ -115,7 +115,7 @@ class PersonalSummary:
 @dataclass(frozen=True)
 class Progress:
     ratings: pd.DataFrame  # question, cycle, score, workshop, rated_on
-    next_steps: pd.DataFrame  # workshop, held_on, cycle, next step
+    next_steps: pd.DataFrame  # workshop, date, cycle, next step
     workshops: tuple[WorkshopRef, ...]
 
 
@@ -374,7 +374,7 @@ def progress(store: Store, person_id: int) -> Progress:
             ),
             next_steps=pd.DataFrame.from_records(
                 [(w or "", d, c, t) for w, d, c, t in steps],
-                columns=["workshop", "held_on", "cycle", "next step"],
+                columns=["workshop", "date", "cycle", "next step"],
             ),
             workshops=_workshops_of(s, person_id),
         )
