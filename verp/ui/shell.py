@@ -36,10 +36,12 @@ PAGES = [
     ("pages/home.py", "Home", ":material/home:", "everyone"),
     ("pages/my_clips.py", "My clips", ":material/video_library:", "signed_in"),
     ("pages/review.py", "Review", ":material/movie_edit:", "signed_in"),
+    ("pages/my_progress.py", "My progress", ":material/trending_up:", "signed_in"),
     ("pages/principles.py", "Principles", ":material/diversity_3:", "everyone"),
     ("pages/join.py", "Join", ":material/qr_code_2:", "everyone"),
     ("pages/plan.py", "Plan", ":material/event_note:", "facilitator"),
     ("pages/control.py", "Control", ":material/slideshow:", "facilitator"),
+    ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
     ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
     ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
 ]
