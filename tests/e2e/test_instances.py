@@ -4,19 +4,20 @@ Nothing the room sees may live only in one process's memory: Present on one serv
 phones on another, every reflection sent in a rush must be stored exactly once, and a projector must come
 back to the same step after the server restarts.
 
-With ``VERP_E2E_DATABASE_URL`` set (e.g. a PostgreSQL URL), both servers use that database instead of the
-SQLite file in the shared data folder; the database must be empty or disposable.
+With ``VERP_E2E_DATABASE_URL`` set to a PostgreSQL URL (a user allowed to create databases), each test makes
+a fresh database on that server and both servers use it instead of the SQLite file in the data folder.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select, text
 
 from tests.e2e.conftest import AppServer, start_app, wait_for_app
 from tests.workshop_fixtures import make_workshop, share_moment
@@ -35,9 +36,32 @@ SECOND_PROMPT = "Which principle is that?"
 NAME_LABEL = "Your name (leave empty to stay anonymous, if the workshop allows)"
 
 
+_DATABASE: dict[str, str] = {}  # the fresh PostgreSQL database of the running test, if any
+
+
 def _extra_env() -> dict[str, str]:
-    url = os.environ.get("VERP_E2E_DATABASE_URL")
-    return {"VERP_DATABASE_URL": url} if url else {}
+    return {"VERP_DATABASE_URL": _DATABASE["url"]} if _DATABASE else {}
+
+
+@pytest.fixture(autouse=True)
+def fresh_database():
+    """With ``VERP_E2E_DATABASE_URL``, each test gets a database of its own on that server, dropped after."""
+    server_url = os.environ.get("VERP_E2E_DATABASE_URL")
+    if not server_url:
+        yield
+        return
+    name = f"verp_e2e_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _DATABASE["url"] = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield
+    finally:
+        _DATABASE.clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class Room:
