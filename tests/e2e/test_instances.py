@@ -205,12 +205,13 @@ def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chro
     assert sent_in < 40, f"eighteen reflections took {sent_in:.1f} s"
 
 
-def _restart(server: AppServer, room: Room) -> AppServer:
-    server.stop()
+def _restart(server: AppServer, room: Room, kill: bool) -> AppServer:
+    server.stop(kill=kill)
     return start_app(room.data_dir, _extra_env(), port=server.port)
 
 
-def test_present_shows_the_same_step_after_the_server_restarts(chromium, room):
+@pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
+def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, kill):
     workshops.go_to_step(room.store, room.facilitator.id, room.workshop.id, 4)
     server = start_app(room.data_dir, _extra_env())
     try:
@@ -220,7 +221,7 @@ def test_present_shows_the_same_step_after_the_server_restarts(chromium, room):
             page.goto(server.url + room.present_path)
             page.get_by_role("heading", name=SECOND_PROMPT).wait_for()
 
-        server = _restart(server, room)
+        server = _restart(server, room, kill)
         # Someone pressing reload on the projector gets a fresh run showing the same step as before.
         projector.reload()
         projector.get_by_role("heading", name=SECOND_PROMPT).wait_for(timeout=15000)
