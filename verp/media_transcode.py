@@ -1,0 +1,182 @@
+"""The one re-encoding loop behind prepare, review proxies and exact cuts.
+
+Kept apart from ``verp.media`` so that module reads as the list of jobs; this one only knows
+PyAV. It streams packet by packet (never a whole video in memory) and raises PyAV's own errors,
+which ``verp.media`` turns into messages for teachers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    """How hard to work: full quality for the playable copy, fast and small for proxies."""
+
+    max_short_side: int = 1080
+    preset: str = "veryfast"
+    crf: int = 23
+    audio_bit_rate: int = 128_000
+    interpolation: str = "BICUBIC"
+
+
+PLAYABLE = EncodeSettings()
+PROXY = EncodeSettings(
+    max_short_side=480,
+    preset="ultrafast",
+    crf=28,
+    audio_bit_rate=96_000,
+    interpolation="FAST_BILINEAR",
+)
+
+
+def output_size(width: int, height: int, max_short_side: int) -> tuple[int, int]:
+    """Scale so the short side fits, then round to even: libx264 4:2:0 rejects odd sizes."""
+    scale = min(1.0, max_short_side / min(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+@dataclass
+class _Window:
+    """The part of the source to keep, in seconds of the source's own timeline."""
+
+    start: float
+    end: float | None
+    total: float
+
+    def fraction(self, t: float) -> float:
+        end = self.end if self.end is not None else self.total
+        span = max(end - self.start, 1e-6)
+        return min(1.0, max(0.0, (t - self.start) / span))
+
+
+def transcode(
+    src: Path,
+    dst: Path,
+    settings: EncodeSettings,
+    rotation: int,
+    total_s: float,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    progress: Progress | None = None,
+) -> float:
+    """Re-encode src (or the start..end part of it) to H.264/AAC MP4 with faststart.
+
+    Times are on the source's own timeline (including any container start offset). Returns
+    the time of the first frame written, which is the real start of the output.
+    """
+    window = _Window(start_s or 0.0, end_s, total_s)
+    out_opts = {"movflags": "faststart"}
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4", options=out_opts) as out:
+        v_in = inp.streams.video[0]
+        a_in = inp.streams.audio[0] if inp.streams.audio else None
+        v_in.thread_type = "AUTO"
+        v_out = _video_encoder(out, v_in, settings, rotation)
+        a_out = _audio_encoder(out, a_in, settings) if a_in is not None else None
+        if start_s:
+            inp.seek(int(start_s * 1_000_000), backward=True)
+        streams = [s for s in (v_in, a_in) if s is not None]
+        first = _pump(inp, streams, v_out, a_out, out, window, settings, progress)
+        out.mux(v_out.encode())
+        if a_out is not None:
+            out.mux(a_out.encode())
+    return first if first is not None else window.start
+
+
+def _video_encoder(out, v_in, settings: EncodeSettings, rotation: int):
+    rate = v_in.average_rate or v_in.guessed_rate or 30
+    options = {"preset": settings.preset, "crf": str(settings.crf)}
+    v_out = out.add_stream("libx264", rate=rate, options=options)
+    ctx = v_in.codec_context
+    v_out.width, v_out.height = output_size(ctx.width, ctx.height, settings.max_short_side)
+    v_out.pix_fmt = "yuv420p"
+    # Keep the source's clock so variable frame rate timing survives unchanged.
+    v_out.codec_context.time_base = v_in.time_base
+    if rotation:
+        v_out.set_display_rotation(rotation)
+    return v_out
+
+
+def _audio_encoder(out, a_in, settings: EncodeSettings):
+    in_rate = a_in.codec_context.sample_rate or 48000
+    rate = in_rate if in_rate in (44100, 48000) else 48000
+    a_out = out.add_stream("aac", rate=rate)
+    a_out.layout = "stereo"  # surround is downmixed: classroom review needs speech, not 5.1
+    a_out.bit_rate = settings.audio_bit_rate
+    return a_out
+
+
+def _pump(inp, streams, v_out, a_out, out, window, settings, progress) -> float | None:
+    """Decode, trim to the window, scale, encode and mux; returns the first video time."""
+    first: float | None = None
+    last_pts = -1
+    reported = -1.0
+    for packet in inp.demux(streams):
+        is_video = packet.stream.type == "video"
+        for frame in _decode(packet):
+            t = frame.time
+            if t is None or t < window.start - 1e-3:
+                continue
+            if window.end is not None and t >= window.end:
+                continue
+            if is_video:
+                if first is None:
+                    first = t
+                pts = round((t - first) / v_out.codec_context.time_base)
+                if pts <= last_pts:
+                    continue  # duplicate or backwards timestamp: drop, keep the file valid
+                last_pts = pts
+                out.mux(v_out.encode(_scaled(frame, v_out, settings, pts)))
+                done = window.fraction(t)
+                if progress is not None and done - reported >= 0.01:
+                    reported = done
+                    progress(done)
+            elif a_out is not None and first is not None:
+                frame.pts = None  # the encoder numbers samples itself, starting with the video
+                out.mux(a_out.encode(frame))
+        if _past_end(packet, window, is_video):
+            break
+    return first
+
+
+def _decode(packet) -> list:
+    """Decode one packet; after a seek, MPEG audio can start mid-frame, so skip such a packet."""
+    try:
+        return packet.decode()
+    except av.error.InvalidDataError:
+        if packet.stream.type == "video":
+            raise
+        return []
+
+
+def _past_end(packet, window: _Window, is_video: bool) -> bool:
+    if window.end is None or not is_video or packet.dts is None:
+        return False
+    # One second of slack so frames still inside the window (B-frame reordering) get decoded.
+    return float(packet.dts * packet.time_base) > window.end + 1.0
+
+
+def _scaled(frame, v_out, settings: EncodeSettings, pts: int):
+    out = frame.reformat(
+        width=v_out.width,
+        height=v_out.height,
+        format="yuv420p",
+        interpolation=settings.interpolation,
+    )
+    out.pts = pts
+    out.time_base = v_out.codec_context.time_base
+    out.pict_type = av.video.frame.PictureType.NONE
+    return out
+
+
+def fraction_of(value: Fraction | None) -> float | None:
+    """A PyAV rate as a float, or None when the container does not know it."""
+    return float(value) if value else None
