@@ -16,7 +16,11 @@ principles = st.Page("pages/principles.py", title="Principles", icon=":material/
 sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
 my_clips = st.Page("pages/my_clips.py", title="My clips", icon=":material/video_library:")
 
+audit_log = st.Page("pages/audit.py", title="Audit log", icon=":material/policy:")
+
 pages = [home, principles, sign_in] if person is None else [home, my_clips, principles]
+if person is not None and person.is_facilitator:
+    pages.append(audit_log)
 
 navigation = st.navigation(pages)
 

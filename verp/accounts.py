@@ -57,6 +57,9 @@ def check_passphrase(passphrase: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
+_NO_ACCOUNT_HASH = hash_passphrase(os.urandom(16).hex())
+
+
 def _name_key(display_name: str) -> str:
     return " ".join(display_name.split()).casefold()
 
@@ -109,8 +112,9 @@ def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
         raise AccountError("Too many wrong tries for this name. Please wait ten minutes.")
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.name_key == key))
-        ok = bool(person and person.passphrase_hash)
-        ok = ok and check_passphrase(passphrase, person.passphrase_hash)
+        stored = person.passphrase_hash if person and person.passphrase_hash else _NO_ACCOUNT_HASH
+        # Always run scrypt, so the time taken does not tell whether the name has an account.
+        ok = check_passphrase(passphrase, stored) and stored is not _NO_ACCOUNT_HASH
         view = _view(person) if ok else None
     if view is None:
         record_failure(store, "signin", key)

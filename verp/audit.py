@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verp.models import AuditEvent
+from verp.models import AuditEvent, Person
 from verp.store import Store
 
 
@@ -35,3 +35,16 @@ def recent_events(store: Store, limit: int = 200) -> list[AuditView]:
     with store.transaction() as s:
         rows = s.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
         return [AuditView(r.at, r.actor, r.action, r.subject, r.detail) for r in rows]
+
+
+class AuditError(Exception):
+    """Someone asked for the audit log who may not see it."""
+
+
+def log_for(store: Store, viewer_id: int, limit: int = 200) -> list[AuditView]:
+    """The audit log, for facilitators only: it names who shared, showed and deleted whose video."""
+    with store.transaction() as s:
+        viewer = s.get(Person, viewer_id)
+        if viewer is None or not viewer.is_facilitator:
+            raise AuditError("Only a facilitator can see the audit log.")
+    return recent_events(store, limit)
