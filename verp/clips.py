@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from verp import media
+from verp import media, processing
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
 
@@ -94,6 +94,8 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
 
     The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
     under a generated name. Anything that is not a usable video is removed again and explained.
+    A clip browsers can already play is remuxed at once; anything else is transcoded in the background
+    (see ``verp.processing``), so the page never blocks.
     """
     display = safe_display_name(filename)
     ext = extension_of(filename)
@@ -122,10 +124,15 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         _remove_folder(store, clip_id)
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
-        return _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-    except BaseException:
+        _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
+    except BaseException:  # no row, so no files either
         _remove_folder(store, clip_id)
         raise
+    if media.needs_transcode(info):
+        processing.prepare_in_background(store, clip_id)
+    else:
+        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    return get_clip(store, owner_id, clip_id)
 
 
 def _refuse_stills(info: media.ClipInfo) -> None:
@@ -138,7 +145,7 @@ def _refuse_stills(info: media.ClipInfo) -> None:
 
 def _record_clip(
     store: Store, clip_id: str, owner_id: int, display: str, stored_name: str, info: media.ClipInfo, how: str
-) -> ClipView:
+) -> None:
     with store.transaction() as s:
         clip = Clip(
             id=clip_id,
@@ -146,8 +153,7 @@ def _record_clip(
             title=PurePath(display).stem[:200] or "Untitled clip",
             original_filename=display,
             stored_name=stored_name,
-            playable_name=stored_name if info.browser_playable else None,
-            status="ready" if info.browser_playable else "processing",
+            status="processing",
             source=how,
             duration_s=info.duration_s,
             width=info.width,
@@ -157,8 +163,6 @@ def _record_clip(
             audio_codec=info.audio_codec,
         )
         s.add(clip)
-        s.flush()
-        return _view(store, clip)
 
 
 def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
