@@ -1,0 +1,48 @@
+from tests.app.conftest import open_app
+from verp import audit
+from verp.ui import shell
+
+
+def _log(store, *events):
+    with store.transaction() as s:
+        for actor, action, subject in events:
+            audit.record(s, actor, action, subject)
+
+
+def test_a_facilitator_sees_the_audit_log_as_a_table(store, teacher):
+    _log(store, ("Ana Teacher", "share", "moment 1"), ("retention", "purge", "clip abc"))
+    at = open_app("pages/audit.py", person=teacher)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Did"]) == ["purge", "share"]
+    assert list(table["Who"]) == ["retention", "Ana Teacher"]
+
+
+def test_someone_who_is_not_a_facilitator_is_refused(store, teacher, colleague):
+    _log(store, ("Ana Teacher", "share", "moment 1"))
+    at = open_app("pages/audit.py", person=colleague)
+    assert not at.exception
+    assert "Only a facilitator" in at.error[0].value
+    assert not at.get("arrow_data_frame")
+
+
+def test_nobody_signed_in_is_asked_to_sign_in(store, teacher):
+    at = open_app("pages/audit.py")
+    assert not at.get("arrow_data_frame")
+    assert "sign in" in at.info[0].value.lower()
+
+
+def test_the_audit_log_is_in_the_navigation_only_for_facilitators(store, teacher, colleague, monkeypatch):
+    shown: list[str] = []
+    real_pages = shell._pages
+
+    def recording(person):
+        pages = real_pages(person)
+        shown[:] = [p.title for p in pages if p.visibility == "visible"]
+        return pages
+
+    monkeypatch.setattr(shell, "_pages", recording)
+    open_app(person=teacher)
+    assert "Audit log" in shown
+    open_app(person=colleague)
+    assert shown and "Audit log" not in shown
