@@ -47,9 +47,10 @@ class AdminError(Exception):
 
 
 def purge(store: Store) -> list[retention.Purged]:
-    """Delete every clip past its consent's delete-by date, and orphaned clip folders."""
+    """Delete every clip past its consent's delete-by date, orphaned clip folders and stale part files."""
     purged = retention.purge_expired(store)
     retention.remove_orphan_folders(store)
+    retention.remove_stale_parts(store)
     return purged
 
 

@@ -80,6 +80,17 @@ def remove_orphan_folders(store: Store, grace_s: float = ORPHAN_GRACE_S) -> list
     return removed
 
 
+def remove_stale_parts(store: Store, grace_s: float = ORPHAN_GRACE_S) -> int:
+    """Remove half-written copies (``.<name>.<hex>.part.mp4``) a killed transcode left in clip folders."""
+    removed = 0
+    now = time.time()
+    for part in store.settings.clips_dir.glob("*/.*.part*"):
+        if part.is_file() and now - part.stat().st_mtime > grace_s:
+            part.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def purge_at_start(store: Store) -> list[Purged]:
     """Run the retention purge once per process and store (call it right after ``Store.open``)."""
     key = f"{store.settings.database_url}|{store.settings.data_dir}"
@@ -88,4 +99,5 @@ def purge_at_start(store: Store) -> list[Purged]:
     _purged_this_process.add(key)
     purged = purge_expired(store)
     remove_orphan_folders(store)
+    remove_stale_parts(store)
     return purged

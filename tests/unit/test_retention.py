@@ -68,3 +68,14 @@ def test_the_purge_command_reports_what_it_deleted(store, teacher, tmp_path, cap
     out = capsys.readouterr().out
     assert clip_id in out and "1 clip(s) deleted" in out
     assert _count(store, Clip) == 0
+
+
+def test_half_written_copies_left_in_a_clip_folder_are_removed_once_stale(store, teacher, tmp_path):
+    clip_id = clip_with_consent(store, teacher.id, date(2099, 1, 1), tmp_path)
+    folder = store.clip_path(clip_id)
+    stale, fresh = folder / ".playable.1a2b3c4d.part.mp4", folder / ".proxy.5e6f7a8b.part.mp4"
+    for part in (stale, fresh):
+        part.write_bytes(b"half a transcode")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    assert retention.remove_stale_parts(store) == 1
+    assert not stale.exists() and fresh.exists() and (folder / "original.mp4").exists()
