@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Date, DateTime, MetaData, func, select, text
+from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select, text
 
 from verp import retention
 from verp.config import Settings, load_settings
@@ -202,6 +202,7 @@ def restore(store_settings: Settings, src: str | Path, force: bool = False) -> d
         migrate(engine, revision)
         with engine.begin() as connection:
             _load_tables(connection, src / "tables", manifest["tables"])
+            _drop_clips_without_files(connection, manifest["missing_files"])
         migrate(engine)
         _restore_files(src, manifest, store_settings)
         return manifest
@@ -248,6 +249,13 @@ def _load_tables(connection: Connection, folder: Path, counts: dict[str, int]) -
             connection.execute(table.insert(), rows)
         if rows and connection.dialect.name == "postgresql":
             _advance_sequence(connection, table.name)
+
+
+def _drop_clips_without_files(connection: Connection, clip_ids: list[str]) -> None:
+    """A clip deleted while the backup was being made: its owner wanted it gone, so it stays gone."""
+    if clip_ids:
+        clip = Table("clip", MetaData(), autoload_with=connection)
+        connection.execute(clip.delete().where(clip.c.id.in_(clip_ids)))
 
 
 def _advance_sequence(connection: Connection, table: str) -> None:

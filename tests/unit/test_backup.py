@@ -1,4 +1,5 @@
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -115,3 +116,17 @@ def test_backup_and_restore_commands_round_trip(full_store, tmp_path, monkeypatc
     full_store.engine.dispose()
     assert admin.run(["admin", "restore", str(tmp_path / "b")]) == 0
     assert "restored" in capsys.readouterr().out
+
+
+def test_a_clip_deleted_while_the_backup_ran_is_not_restored(full_store, tmp_path):
+    (clip,) = clips.list_clips(full_store, 1)
+    shutil.rmtree(full_store.clip_path(clip.id))  # gone between the snapshot and the file copy
+    manifest = admin.backup(full_store, tmp_path / "backup")
+    assert manifest["missing_files"] == [clip.id]
+    full_store.engine.dispose()
+    target = _fresh_settings(tmp_path, "restored")
+    admin.restore(target, tmp_path / "backup")
+    restored = Store.open(target)
+    assert clips.list_clips(restored, 1) == []
+    assert _rows(restored)["moment"] == []  # its moments went with it
+    restored.engine.dispose()
