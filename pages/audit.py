@@ -24,7 +24,7 @@ if not events:
 table = pd.DataFrame(
     {
         "When (UTC)": [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
-        "Who": [e.actor for e in events],
+        "Who": [e.actor_name for e in events],
         "Did": [e.action for e in events],
         "To what": [e.subject for e in events],
         "Details": [e.detail for e in events],

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from verp import media, processing
+from verp import audit, media, processing
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
 
@@ -210,5 +210,6 @@ def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     """
     with store.transaction() as s:
         clip = _owned(s, owner_id, clip_id)
+        audit.record(s, audit.actor_of(owner_id), "delete", f"clip:{clip_id}")
         s.delete(clip)
     _remove_folder(store, clip_id)

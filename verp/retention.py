@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from verp import audit, clips
+from verp import audit
 from verp.models import Clip, Consent, utcnow
 from verp.store import Store
 
@@ -49,13 +49,14 @@ def expired_clips(store: Store, today: date | None = None) -> list[tuple[str, in
 def purge_expired(store: Store, today: date | None = None) -> list[Purged]:
     """Delete every expired clip with its files; return what went. One failure does not stop the rest."""
     purged = []
-    for clip_id, owner_id, delete_by in expired_clips(store, today):
-        try:
-            clips.delete_clip(store, owner_id, clip_id)
-        except clips.ClipError:
-            continue  # deleted meanwhile by its owner or another instance
+    for clip_id, _owner_id, delete_by in expired_clips(store, today):
         with store.transaction() as s:
-            audit.record(s, ACTOR, "purge", f"clip {clip_id}", f"consent delete-by date {delete_by}")
+            clip = s.get(Clip, clip_id)
+            if clip is None:
+                continue  # deleted meanwhile by its owner or another instance
+            audit.record(s, ACTOR, "purge", f"clip:{clip_id}", f"consent delete-by date {delete_by}")
+            s.delete(clip)  # moments, tags, freeze-frames, shares and consent go with it
+        shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
         purged.append(Purged(clip_id, delete_by))
     return purged
 

@@ -28,3 +28,12 @@ def test_the_log_is_limited(store):
         for i in range(5):
             audit.record(s, "Ana", "view", f"moment {i}")
     assert len(audit.recent_events(store, limit=3)) == 3
+
+
+def test_people_are_recorded_by_id_and_shown_by_their_current_name(store, teacher):
+    with store.transaction() as s:
+        audit.record(s, audit.actor_of(teacher.id), "share", "moment:1")
+        audit.record(s, audit.actor_of(999), "delete", "clip:x")
+    shown = {e.actor: e.actor_name for e in audit.recent_events(store)}
+    assert shown[f"person:{teacher.id}"] == "Ana Teacher"
+    assert "deleted account" in shown["person:999"]

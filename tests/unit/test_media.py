@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import pytest
@@ -104,6 +105,13 @@ def test_bad_files_give_a_message_a_teacher_understands(tmp_path, make, message)
     path = make(tmp_path / "bad.mp4")
     with pytest.raises(MediaError, match=message):
         media.probe(path)
+
+
+def test_video_in_a_codec_we_cannot_decode_is_reported_as_unsupported():
+    # FFmpeg knows almost every codec, so fake the stream PyAV hands back for an unknown one.
+    stream = SimpleNamespace(codec_context=SimpleNamespace(name="apv", width=0, height=0))
+    with pytest.raises(MediaError, match=r"cannot play \(apv\)"):
+        media._check_decodable(stream)
 
 
 def test_missing_file_is_a_media_error(tmp_path):

@@ -36,7 +36,7 @@ def test_each_purge_is_in_the_audit_log(store, teacher, tmp_path):
     clip_id = clip_with_consent(store, teacher.id, date(2026, 1, 1), tmp_path)
     retention.purge_expired(store, today=TODAY)
     (event,) = audit.recent_events(store)
-    assert (event.actor, event.action, event.subject) == ("retention", "purge", f"clip {clip_id}")
+    assert (event.actor, event.action, event.subject) == ("retention", "purge", f"clip:{clip_id}")
     assert "2026-01-01" in event.detail
 
 

@@ -37,6 +37,7 @@ def _pages(person) -> list:
     return [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         _page("pages/my_clips.py", "My clips", ":material/video_library:", signed_in),
+        _page("pages/review.py", "Review", ":material/movie_edit:", signed_in),
         st.Page("pages/principles.py", title="Principles", icon=":material/diversity_3:"),
         _page("pages/sign_in.py", "Sign in", ":material/login:", not signed_in),
         _page("pages/audit.py", "Audit log", ":material/policy:", signed_in and person.is_facilitator),
