@@ -19,6 +19,7 @@ from verp.store import Store
 PERSON_KEY = "person_id"
 COOKIE = "verp_session"
 PENDING_COOKIE = "pending_cookie"
+COOKIE_RUNS = 3
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,10 +72,17 @@ def forget() -> None:
 def flush_cookie() -> None:
     """Write a pending sign-in cookie. Called by ``app.py`` on every run, so a page switch right
     after signing in cannot lose it."""
-    pending = st.session_state.pop(PENDING_COOKIE, None)
+    pending = st.session_state.get(PENDING_COOKIE)
     if pending is None:
         return
-    value, max_age = pending
+    value, max_age, *left = pending
+    # A run that ends in st.switch_page or st.rerun is cut short and the browser may never mount what it
+    # drew, so write the (idempotent) cookie on a few runs in a row.
+    left = (left[0] if left else COOKIE_RUNS) - 1
+    if left > 0:
+        st.session_state[PENDING_COOKIE] = (value, max_age, left)
+    else:
+        st.session_state.pop(PENDING_COOKIE)
     cookie = f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict"
     script = f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>"
     components.html(script, height=0)
