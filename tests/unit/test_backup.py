@@ -1,6 +1,6 @@
 import json
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,20 @@ def _rows(store: Store) -> dict[str, list[dict]]:
     with store.engine.connect() as c:
         meta.reflect(bind=c)
         return {
-            t.name: [dict(r) for r in c.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
+            t.name: [
+                {k: _utc(v) for k, v in r.items()}
+                for r in c.execute(select(t).order_by(*t.primary_key.columns)).mappings()
+            ]
             for t in meta.sorted_tables
             if t.name != "alembic_version"
         }
+
+
+def _utc(value):
+    """SQLite hands back naive UTC times, PostgreSQL aware ones: compare them as the same instant."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -130,3 +140,35 @@ def test_a_clip_deleted_while_the_backup_ran_is_not_restored(full_store, tmp_pat
     assert clips.list_clips(restored, 1) == []
     assert _rows(restored)["moment"] == []  # its moments went with it
     restored.engine.dispose()
+
+
+@pytest.mark.skipif(not SERVER_URL, reason="moving between databases needs VERP_TEST_DATABASE_URL")
+def test_a_sqlite_backup_restores_into_postgresql_and_back(teacher, tmp_path):
+    laptop = Store.open(
+        load_settings(
+            {
+                "VERP_DATA_DIR": str(tmp_path / "laptop"),
+                "VERP_DATABASE_URL": "sqlite:///" + str(tmp_path / "laptop.db"),
+            }
+        )
+    )
+    accounts.create_person(laptop, "Lia Laptop", "a long passphrase")
+    clip_with_consent(laptop, 1, date(2099, 1, 1), tmp_path)
+    before = _rows(laptop)
+    admin.backup(laptop, tmp_path / "from-sqlite")
+
+    server = _fresh_settings(tmp_path, "server")  # PostgreSQL, emptied
+    admin.restore(server, tmp_path / "from-sqlite")
+    on_server = Store.open(server)
+    assert _rows(on_server) == before
+    admin.backup(on_server, tmp_path / "from-postgresql")
+    on_server.engine.dispose()
+
+    back = load_settings(
+        {
+            "VERP_DATA_DIR": str(tmp_path / "back"),
+            "VERP_DATABASE_URL": "sqlite:///" + str(tmp_path / "back.db"),
+        }
+    )
+    admin.restore(back, tmp_path / "from-postgresql")
+    assert _rows(Store.open(back)) == before
