@@ -30,7 +30,7 @@ def test_clips_past_their_delete_by_date_go_with_moments_stills_and_files(store,
         assert set(s.scalars(select(Moment.clip_id))) == {kept}
     assert _count(store, FreezeFrame) == 1
     assert not store.clip_path(expired).exists() and not store.clip_path(due_today).exists()
-    assert (store.clip_path(kept) / "moment-1.jpg").exists()
+    assert (store.clip_path(kept) / "stills" / "1_abc.jpg").exists()
 
 
 def test_each_purge_is_in_the_audit_log(store, teacher, tmp_path):
