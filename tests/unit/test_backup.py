@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, select
 
-from tests.conftest import SERVER_URL, empty_server_database
+from tests.conftest import SERVER_URL, test_database_url
 from tests.unit.trust_helpers import clip_with_consent
 from verp import accounts, admin, clips
 from verp.config import load_settings
@@ -56,11 +56,8 @@ def full_store(store, teacher, colleague, tmp_path):
 
 
 def _fresh_settings(tmp_path: Path, name: str):
-    if SERVER_URL:
-        empty_server_database()
-        url = SERVER_URL
-    else:
-        url = f"sqlite:///{tmp_path / name / 'verp.db'}"
+    """An empty data folder and database (SQLite, or a fresh PostgreSQL schema)."""
+    url = test_database_url(tmp_path / name)
     return load_settings({"VERP_DATA_DIR": str(tmp_path / name), "VERP_DATABASE_URL": url})
 
 

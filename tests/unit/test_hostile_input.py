@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SERVER_URL, empty_server_database
+from tests.conftest import test_database_url
 from tests.media_fixtures import make_audio_only, make_clip, truncate
 from verp import clips, media
 from verp.accounts import create_person
@@ -113,10 +113,8 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """One store for this module (opening one per test would take most of the time)."""
-    if SERVER_URL:
-        empty_server_database()
     folder = tmp_path_factory.mktemp("hostile")
-    url = SERVER_URL or f"sqlite:///{folder / 'verp.db'}"
+    url = test_database_url(folder)
     opened = Store.open(load_settings({"VERP_DATA_DIR": str(folder), "VERP_DATABASE_URL": url}))
     yield opened
     opened.engine.dispose()
