@@ -17,6 +17,7 @@ from sqlalchemy import select
 from verp.models import AuditEvent, Person, Share, Workshop, utcnow
 from verp.principles import catalogue
 from verp.prompts import prompt_book
+from verp.sharing import normalise_code
 from verp.store import Store
 from verp.workshop_steps import ShownMoment, Step, shown_moments, steps  # noqa: F401 - re-exported
 
@@ -93,11 +94,6 @@ def _view(w: Workshop) -> WorkshopView:
 
 def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(code: str) -> str:
-    """What someone typed, as a code: case and spaces do not matter."""
-    return "".join(str(code or "").split()).upper()[:16]
 
 
 def _require_facilitator(s, person_id: int) -> Person:

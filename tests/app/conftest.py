@@ -1,13 +1,27 @@
-"""Helpers for the page tests: run the whole app (navigation and all) and open one page."""
+"""AppTest helpers: run the real app (``app.py`` with its navigation) against the test's own store."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
 
+def open_app(page: str | None = None, person=None) -> AppTest:
+    """Run ``app.py`` (optionally signed in as ``person``) and switch to ``page`` if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if person is not None:
+        at.session_state["person_id"] = person.id
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
 def open_page(page: str, person_id: int | None = None, query: dict | None = None) -> AppTest:
+    """Open ``pages/<page>.py`` through the app's navigation, with query parameters if given."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     if person_id is not None:
         at.session_state["person_id"] = person_id
@@ -28,10 +42,7 @@ def run_page_alone(page: str, person_id: int | None = None, query: dict | None =
     return at.run()
 
 
-def navigation_pages(person_id: int | None) -> list[str]:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if person_id is not None:
-        at.session_state["person_id"] = person_id
-    at.run()
-    paths = [str(info.get("script_path", "")) for info in at._registered_pages.values()]
-    return sorted(p.rsplit("/", 1)[-1].removesuffix(".py") for p in paths)
+@pytest.fixture(autouse=True)
+def _fresh_store_per_test(data_env):
+    """Each AppTest gets the store of its own test folder (the app caches stores by folder)."""
+    yield
