@@ -42,3 +42,14 @@ def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, collea
     at = open_page("plan", teacher.id)
     at.button(key=f"fac_{colleague.id}").click().run()
     assert accounts.get_person(store, colleague.id).is_facilitator
+
+
+def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    at.selectbox(key=f"set_{share_id}").set_value("short").run()
+    assert workshops.shown_moments(store, w.id)[0].prompt_set == "short"
+    texts = [t.value for t in at.text]
+    assert "Participant: Ben Colleague" in texts
+    assert any("Ben Colleague's moments  (15 min)" in t for t in texts)
