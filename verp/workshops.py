@@ -14,7 +14,8 @@ from datetime import date, datetime
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from verp.models import AuditEvent, Person, Share, Workshop, utcnow
+from verp import audit
+from verp.models import Person, Share, Workshop, utcnow
 from verp.principles import catalogue
 from verp.prompts import prompt_book
 from verp.sharing import normalise_code
@@ -113,8 +114,8 @@ def _own(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
     return workshop
 
 
-def _audit(s, actor: str, action: str, workshop: Workshop, detail: str = "") -> None:
-    s.add(AuditEvent(actor=actor[:120], action=action, subject=f"workshop:{workshop.id}", detail=detail))
+def _audit(s, person_id: int, action: str, workshop: Workshop) -> None:
+    audit.record(s, audit.actor_of(person_id), action, f"workshop:{workshop.id}")
 
 
 def create_workshop(
@@ -153,7 +154,7 @@ def create_workshop(
         )
         s.add(workshop)
         s.flush()
-        _audit(s, person.display_name, "workshop_created", workshop)
+        _audit(s, person.id, "workshop_created", workshop)
         return _view(workshop)
 
 
@@ -185,12 +186,12 @@ def _change(store: Store, person_id: int, workshop_id: int, change, action: str 
     """Apply ``change`` to the facilitator's workshop row and bump its state version."""
     with store.transaction() as s:
         workshop = _own(s, person_id, workshop_id, lock=True)
-        if workshop.status == "closed" and action != "workshop_reopened":
+        if workshop.status == "closed":
             raise WorkshopError("This workshop is closed.")
         change(workshop)
         workshop.state_version += 1
         if action:
-            _audit(s, str(person_id), action, workshop)
+            _audit(s, person_id, action, workshop)
         return _view(workshop)
 
 
