@@ -27,7 +27,7 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture
 def room(app_server):
-    """A facilitator, a colleague who shared one moment (with a real video), and a planned workshop."""
+    """A facilitator, a colleague who shared one moment (with a real video), and an open workshop."""
     store = Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
     ana = create_person(store, "Ana Teacher", "correct horse battery")
     ben = create_person(store, "Ben Colleague", "another long passphrase")
@@ -38,6 +38,7 @@ def room(app_server):
     video = workshops.shown_moments(store, workshop.id)[0].video
     video.parent.mkdir(parents=True, exist_ok=True)
     make_clip(video, seconds=3)
+    workshop = workshops.open_workshop(store, ana.id, workshop.id)
     yield workshop, ana, store
     store.engine.dispose()
 
@@ -60,8 +61,6 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
         page.set_default_timeout(20000)
 
     control.goto(app_server.url + "/control")
-    wait_for_app(control)
-    control.get_by_role("button", name="Open the workshop").click()
     wait_for_app(control)
     href = control.get_by_role("link", name="Open Present (projector)").get_attribute("href")
     shot(control, "control")
