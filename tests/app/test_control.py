@@ -80,3 +80,12 @@ def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colle
     at.toggle(key="closing").set_value(True).run()
     at.button[[b.label for b in at.button].index("Close the workshop now")].click().run()
     assert workshops.workshop_by_code(store, w.join_code) is None
+
+
+def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    assert any(t.value.startswith("Timer 0:0") for t in at.text)
+    at.button(key="timer").click().run()
+    assert not workshops.get_workshop(store, w.id).timer_running
+    assert any(t.value.endswith("(paused)") for t in at.text)

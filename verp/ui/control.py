@@ -82,11 +82,22 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     )
     verb = "Pause" if workshop.timer_running else "Start"
     timer.button(
-        f"{verb} timer ({format_timer(workshop.timer_seconds())})",
+        f"{verb} timer",
         key="timer",
         on_click=act,
         args=(*ctx, workshops.set_timer_running, not workshop.timer_running),
     )
+
+
+def timer_body(store: Store, workshop_id: int, step: Step) -> None:
+    workshop = workshops.get_workshop(store, workshop_id)
+    state = "" if workshop.timer_running else " (paused)"
+    st.text(f"Timer {format_timer(workshop.timer_seconds())} of about {step.minutes:g} min{state}")
+
+
+@st.fragment(run_every=1)
+def live_timer(store: Store, workshop_id: int, step: Step) -> None:
+    timer_body(store, workshop_id, step)
 
 
 def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView) -> None:
