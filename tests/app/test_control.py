@@ -1,6 +1,6 @@
 """Control page: the facilitator's remote — steps, moderation, a reflection for the group."""
 
-from tests.app.workshop_helpers import open_page, run_page_alone
+from tests.app.conftest import open_page, run_page_alone
 from tests.workshop_fixtures import make_workshop, share_moment
 from verp import reflections, workshops
 

@@ -1,6 +1,6 @@
 """Join page: no account; join by code (or ?code=), send a reflection, change or take it back."""
 
-from tests.app.workshop_helpers import open_page
+from tests.app.conftest import open_page
 from tests.workshop_fixtures import make_workshop, share_moment
 from verp import reflections, workshops
 from verp.models import Reflection

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.workshop_helpers import open_page
+from tests.app.conftest import open_page
 from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
 from verp import reflections, workshops
 from verp.ui.present import follow_body

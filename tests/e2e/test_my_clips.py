@@ -27,6 +27,8 @@ def test_upload_play_restart_and_delete_a_clip(app_server, browser_page, tmp_pat
     app_server.stop()
     restarted = start_app(app_server.data_dir, port=app_server.port)
     try:
+        page.close()
+        page = browser_page.context.new_page()  # a fresh tab: the cookie, not the old session, signs in
         page.goto(restarted.url + "/my_clips")
         wait_for_app(page)
         page.get_by_text("Story time").first.wait_for()  # still signed in (cookie) and still there

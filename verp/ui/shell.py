@@ -30,26 +30,50 @@ def run_app() -> None:
     navigation.run()
 
 
-def _pages(person) -> list:
-    """Every page is registered for everyone, so a deep link always lands on its page, which then
-    asks for sign-in if it needs it; only the pages that make sense right now are shown."""
+# Every page, and who sees it in the menu. Every page is registered for everyone, so a deep link (a join
+# QR code, a bookmarked review) always lands on its page, which then asks for what it needs.
+PAGES = [
+    ("pages/home.py", "Home", ":material/home:", "everyone"),
+    ("pages/my_clips.py", "My clips", ":material/video_library:", "signed_in"),
+    ("pages/review.py", "Review", ":material/movie_edit:", "signed_in"),
+    ("pages/my_progress.py", "My progress", ":material/trending_up:", "signed_in"),
+    ("pages/principles.py", "Principles", ":material/diversity_3:", "everyone"),
+    ("pages/join.py", "Join", ":material/qr_code_2:", "everyone"),
+    ("pages/plan.py", "Plan", ":material/event_note:", "facilitator"),
+    ("pages/control.py", "Control", ":material/slideshow:", "facilitator"),
+    ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
+    ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
+    ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
+]
+
+
+def shown_to(person, who: str) -> bool:
     signed_in = person is not None
-    facilitator = signed_in and person.is_facilitator
+    return {
+        "everyone": True,
+        "signed_out": not signed_in,
+        "signed_in": signed_in,
+        "facilitator": signed_in and person.is_facilitator,
+        "nobody": False,
+    }[who]
+
+
+def menu(person) -> list[str]:
+    """The page files shown in the menu for ``person`` (None: nobody signed in)."""
+    return [path for path, _, _, who in PAGES if shown_to(person, who)]
+
+
+def _pages(person) -> list:
     return [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        _page("pages/my_clips.py", "My clips", ":material/video_library:", signed_in),
-        _page("pages/review.py", "Review", ":material/movie_edit:", signed_in),
-        st.Page("pages/principles.py", title="Principles", icon=":material/diversity_3:"),
-        _page("pages/sign_in.py", "Sign in", ":material/login:", not signed_in),
-        st.Page("pages/join.py", title="Join", icon=":material/qr_code_2:"),
-        _page("pages/plan.py", "Plan", ":material/event_note:", facilitator),
-        _page("pages/control.py", "Control", ":material/slideshow:", facilitator),
-        _page("pages/present.py", "Present", ":material/tv:", False),  # opened from Control by its link
+        st.Page(
+            path,
+            title=title,
+            icon=icon,
+            default=path == "pages/home.py",
+            visibility="visible" if shown_to(person, who) else "hidden",
+        )
+        for path, title, icon, who in PAGES
     ]
-
-
-def _page(path: str, title: str, icon: str, shown: bool):
-    return st.Page(path, title=title, icon=icon, visibility="visible" if shown else "hidden")
 
 
 def _sidebar(person) -> None:
