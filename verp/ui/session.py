@@ -69,9 +69,10 @@ def forget() -> None:
 
 
 def flush_cookie() -> None:
-    """Write a pending sign-in cookie. Called by ``app.py`` on every run, so a page switch right
-    after signing in cannot lose it."""
-    pending = st.session_state.pop(PENDING_COOKIE, None)
+    """Write the sign-in (or sign-out) cookie. Called on every run of the app, not once: a rerun right
+    after signing in can remove the writer before the browser ran it, and an unchanged element costs
+    nothing to draw again."""
+    pending = st.session_state.get(PENDING_COOKIE)
     if pending is None:
         return
     value, max_age = pending
