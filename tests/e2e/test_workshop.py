@@ -71,6 +71,7 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
 
     control.get_by_role("button", name="Next").click()
     projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=5000)
+    control.context.close()  # its live timer and queue need not keep a busy test machine busier
     workshops.go_to_step(store, ana.id, workshop.id, 3)  # the first prompt of the moment
     projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
 
@@ -78,6 +79,7 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     wait_for_app(phone)
     phone.get_by_label("Your name (leave empty to stay anonymous, if the workshop allows)").fill("Cara")
     phone.get_by_role("button", name="Join").click()
+    wait_for_app(phone)
     phone.get_by_label("Your reflection").fill("She <b>waited</b> for the child to start")
     phone.get_by_role("button", name="Send").click()
     phone.get_by_text("Sent. Thank you.").wait_for()
