@@ -119,6 +119,9 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
     assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
+    assert not helping.active_question(store, teacher.id).shared
+    at.toggle(key="share_helping").set_value(True).run()
+    assert helping.active_question(store, teacher.id).shared
 
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):

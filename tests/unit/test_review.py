@@ -305,3 +305,14 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
         sharing.withdraw_share(store, other, share.id)
     assert sharing.my_shares(store, other, clip.id) == []
     assert moments.get_moment(store, teacher.id, moment.id).note == ""
+
+
+def test_the_helping_question_is_private_until_its_owner_shares_it(store, teacher, colleague):
+    from verp import helping
+
+    helping.set_helping_question(store, teacher.id, "How can I wait longer for answers?")
+    assert not helping.active_question(store, teacher.id).shared
+    assert helping.share_with_group(store, teacher.id, True).shared
+    assert not helping.share_with_group(store, teacher.id, False).shared
+    with pytest.raises(helping.HelpingError):
+        helping.share_with_group(store, colleague.id, True)
