@@ -5,6 +5,7 @@ import streamlit as st
 from verp import clips
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
+from verp.ui.text import escape_markdown
 
 person = require_person()
 store = get_store()
@@ -32,7 +33,7 @@ if upload is not None:
 
 if message := st.session_state.pop("upload_message", None):
     kind, text = message
-    (st.error if kind == "error" else st.success)(text)
+    (st.error if kind == "error" else st.success)(escape_markdown(text))  # it names the file
 
 my = clips.list_clips(store, person.id)
 if not my:

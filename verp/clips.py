@@ -21,6 +21,7 @@ from verp.store import FileTooLarge, Store
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
 THUMB_NAME = "thumb.jpg"
+MIN_DURATION_S = 0.2
 
 
 class ClipError(Exception):
@@ -53,7 +54,10 @@ def safe_display_name(filename: str) -> str:
     """The uploaded name as text to show: no folders, no control characters, not too long."""
     name = PurePath(filename.replace("\\", "/")).name
     name = "".join(ch for ch in name if ch.isprintable()).strip() or "clip"
-    return name[:120]
+    if len(name) > 120:  # shorten the stem, keep the extension
+        suffix = PurePath(name).suffix[:12]
+        name = name[: 120 - len(suffix)] + suffix
+    return name
 
 
 def extension_of(filename: str) -> str:
@@ -105,13 +109,43 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
     except FileTooLarge as exc:
         _remove_folder(store, clip_id)
         raise ClipError(str(exc)) from exc
+    except BaseException:  # the upload broke off: keep nothing
+        _remove_folder(store, clip_id)
+        raise
     path = store.clip_path(stored_name)
     try:
         info = media.probe(path)
+        _refuse_stills(info)
         _make_thumbnail(path, path.parent / THUMB_NAME, info)
     except media.MediaError as exc:
         _remove_folder(store, clip_id)
         raise ClipError(f"“{display}”: {exc}") from exc
+    except Exception as exc:  # a reader bug on a strange file must still leave nothing behind
+        _remove_folder(store, clip_id)
+        raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
+    try:
+        _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
+    except BaseException:  # no row, so no files either
+        _remove_folder(store, clip_id)
+        raise
+    if media.needs_transcode(info):
+        processing.prepare_in_background(store, clip_id)
+    else:
+        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    return get_clip(store, owner_id, clip_id)
+
+
+def _refuse_stills(info: media.ClipInfo) -> None:
+    """A photo opens as a one-frame "video"; it is not a clip anyone can reflect on."""
+    if info.container.endswith("_pipe") or info.container == "image2":
+        raise media.MediaError("This is a photo, not a video.")
+    if info.duration_s < MIN_DURATION_S:
+        raise media.MediaError("This video is too short to look at together.")
+
+
+def _record_clip(
+    store: Store, clip_id: str, owner_id: int, display: str, stored_name: str, info: media.ClipInfo, how: str
+) -> None:
     with store.transaction() as s:
         clip = Clip(
             id=clip_id,
@@ -129,11 +163,6 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
             audio_codec=info.audio_codec,
         )
         s.add(clip)
-    if media.needs_transcode(info):
-        processing.prepare_in_background(store, clip_id)
-    else:
-        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
-    return get_clip(store, owner_id, clip_id)
 
 
 def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:

@@ -9,6 +9,7 @@ from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
 from verp.ui.player import play
+from verp.ui.text import escape_markdown
 
 
 def describe(clip: ClipView) -> str:
@@ -23,7 +24,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         thumb, body = st.columns([1, 3])
         if clip.thumbnail:
             thumb.image(str(clip.thumbnail), width="stretch")
-        body.subheader(clip.title, anchor=False)
+        body.subheader(escape_markdown(clip.title), anchor=False)
         body.caption(describe(clip))
         body.text(f"From: {clip.original_filename}")
         if clip.status == "processing":
