@@ -15,8 +15,9 @@ home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=Tr
 principles = st.Page("pages/principles.py", title="Principles", icon=":material/diversity_3:")
 sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")
 my_clips = st.Page("pages/my_clips.py", title="My clips", icon=":material/video_library:")
+capture = st.Page("pages/capture.py", title="Record a clip", icon=":material/videocam:")
 
-pages = [home, principles, sign_in] if person is None else [home, my_clips, principles]
+pages = [home, principles, sign_in] if person is None else [home, my_clips, capture, principles]
 
 navigation = st.navigation(pages)
 

@@ -1,0 +1,61 @@
+"""Record a clip: camera and microphone in the browser, written on the server, kept in My clips."""
+
+import streamlit as st
+
+from verp import capture
+from verp.ui import capture as camera_ui
+from verp.ui import recording
+from verp.ui.session import get_store, require_person
+
+person = require_person()
+store = get_store()
+max_s = store.settings.max_recording_s
+
+st.title("Record a clip")
+st.caption(
+    f"Film a few minutes of an ordinary session (at most {recording.mmss(max_s)}). "
+    "The recording is private to you: it goes to My clips, where you choose what to share."
+)
+
+if error := st.session_state.pop("capture_error", None):
+    st.error(error)
+    st.page_link(recording.MY_CLIPS, label="Add a clip from this device instead", icon=":material/upload:")
+if message := st.session_state.pop("capture_message", None):
+    st.info(message)
+
+if clip_id := st.session_state.get(recording.REVIEW_KEY):
+    recording.show_review(clip_id, person.id)
+    st.stop()
+
+take = st.session_state.get("capture_take")
+if take is None or take.saved or take.owner_id != person.id:
+    take = capture.new_take(store, person.id, audio=st.session_state.get("capture_sound", True))
+    st.session_state["capture_take"] = take
+
+st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
+state = camera_ui.camera(
+    take,
+    audio=take.recorder.audio,
+    ice_servers=store.settings.ice_servers,
+    stop=take.recorder.status.reached_limit,
+)
+
+if state.playing or state.signalling:
+    take.started = True
+if state.playing:
+    recording.recording_indicator(take, max_s)
+elif (take.started or take.recorder.status.video_frames) and not state.signalling:
+    # The stream has ended (Stop, the time limit, or a failure): the recording becomes a clip now.
+    with st.spinner("Saving your recording…"):
+        try:
+            st.session_state[recording.REVIEW_KEY] = capture.save_take(take).id
+        except capture.CaptureError as exc:
+            st.session_state["capture_error"] = str(exc)
+    st.session_state.pop("capture_take", None)
+    st.rerun()
+
+st.caption(
+    "Camera blocked, missing, or the picture will not start? Recording needs a secure (https) address "
+    "unless the app runs on this computer. You can always add a video from this device instead."
+)
+st.page_link(recording.MY_CLIPS, label="Add a clip from this device (My clips)", icon=":material/upload:")
