@@ -27,12 +27,17 @@ if clip_id := st.session_state.get(recording.REVIEW_KEY):
     recording.show_review(clip_id, person.id)
     st.stop()
 
+sound = st.session_state.get("capture_sound", True)
 take = st.session_state.get("capture_take")
-if take is None or take.saved or take.owner_id != person.id:
-    take = capture.new_take(store, person.id, audio=st.session_state.get("capture_sound", True))
+if (
+    take is None
+    or take.saved
+    or take.owner_id != person.id
+    or (take.recorder.audio != sound and not take.started)
+):
+    take = capture.new_take(store, person.id, audio=sound)
     st.session_state["capture_take"] = take
 
-st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
 state = camera_ui.camera(
     take,
     audio=take.recorder.audio,
@@ -42,6 +47,7 @@ state = camera_ui.camera(
 
 if state.playing or state.signalling:
     take.started = True
+st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
 if state.playing:
     recording.recording_indicator(take, max_s)
 elif (take.started or take.recorder.status.video_frames) and not state.signalling:

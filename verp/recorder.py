@@ -27,8 +27,14 @@ LOGGER = logging.getLogger(__name__)
 
 VIDEO_TIME_BASE = Fraction(1, 1000)  # Matroska counts in milliseconds
 AUDIO_RATE = 48000
-RESYNC_S = 1.0  # a frame's own clock may stray this far from its arrival before we trust arrival instead
+# A frame's own clock may run ahead of its arrival by RESYNC_AHEAD_S (a clock jump) or lag behind it by
+# RESYNC_BEHIND_S (a reset, or a long backlog) before arrival time is trusted instead.
+RESYNC_AHEAD_S = 1.0
+RESYNC_BEHIND_S = 5.0
 MAX_WIDTH = 1920
+# Close a Matroska cluster every second and push each packet to disk, so a server that dies mid-recording
+# leaves a file that plays up to about its last second.
+CRASH_SAFE = {"cluster_time_limit": "1000", "flush_packets": "1"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,11 @@ class _Clock:
     def seconds(self, frame_time: float | None, since_start: float) -> float:
         if frame_time is None:
             return since_start
-        if self.anchor is None or abs(frame_time + self.anchor - since_start) > RESYNC_S:
+        if self.anchor is not None:
+            ahead = frame_time + self.anchor - since_start
+            if ahead > RESYNC_AHEAD_S or ahead < -RESYNC_BEHIND_S:
+                self.anchor = None
+        if self.anchor is None:
             self.anchor = since_start - frame_time
         return max(0.0, frame_time + self.anchor)
 
@@ -172,7 +182,7 @@ class Recorder:
             return
         if self._audio_next is None:
             self._audio_next = round(t * AUDIO_RATE)
-        elif t * AUDIO_RATE - (self._audio_next + self._fifo.samples) > RESYNC_S / 2 * AUDIO_RATE:
+        elif t * AUDIO_RATE - (self._audio_next + self._fifo.samples) > RESYNC_AHEAD_S / 2 * AUDIO_RATE:
             self._audio_next = round(t * AUDIO_RATE) - self._fifo.samples  # sound dropped: leave a gap
         for resampled in self._resampler.resample(frame):
             resampled.pts = None
@@ -196,7 +206,7 @@ class Recorder:
         height = max(2, int(first.height * scale) // 2 * 2)
         self._size = (width, height)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(self.path), "w", format="matroska")
+        self._container = av.open(str(self.path), "w", format="matroska", options=CRASH_SAFE)
         video = self._container.add_stream("libx264", rate=30)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.time_base = VIDEO_TIME_BASE
