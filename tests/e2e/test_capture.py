@@ -1,0 +1,113 @@
+"""Record in real headless Chromium with a fake camera, ten times in a row on one server.
+
+A recording that silently fails in front of a room of staff is worse than none, so each of the ten takes
+must become a playable clip of 2–5 seconds with real video frames.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+import av
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser, start_app, wait_for_app
+from verp import media
+
+pytestmark = pytest.mark.browser
+
+TAKES = 10
+FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+CAMERA_FRAME = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
+SENT_BACK_PLAYING = "() => { const v = document.querySelector('video'); return v && v.currentTime > 0; }"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _require_browser()
+    data_dir = tmp_path_factory.mktemp("capture") / "data"
+    data_dir.mkdir()
+    app = start_app(data_dir)
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(20000)
+        _sign_up(page, server.url)
+        yield page
+        browser.close()
+
+
+def _sign_up(page, base_url: str) -> None:
+    page.goto(base_url)  # a first visit at the root makes the server use app.py's navigation
+    wait_for_app(page)
+    page.goto(base_url + "/sign_in")
+    wait_for_app(page)
+    page.get_by_role("tab", name="I am new here").click()
+    form = page.locator('[data-testid="stForm"]').nth(1)
+    form.get_by_label("Your name").fill("Ana Teacher")
+    form.get_by_label("Choose a passphrase (8 or more characters)").fill("correct horse battery")
+    form.get_by_label("The same passphrase again").fill("correct horse battery")
+    form.get_by_role("button", name="Create my account").click()
+    # Sign-up ends on My clips, or (foundation's sign_in.py, fixed on other branches) in an error
+    # from switch_page to a page the signed-out navigation lacks; the session is signed in either way.
+    page.wait_for_function(
+        "() => location.pathname.endsWith('/my_clips') || document.querySelector('[data-testid=stException]')"
+    )
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNav"] a').first.click()  # Home: a run with the signed-in nav
+    page.get_by_role("link", name="Record a clip").wait_for()
+
+
+def _newest_clip(data_dir: Path) -> tuple[int, str | None, str]:
+    with sqlite3.connect(f"file:{data_dir / 'verp.db'}?mode=ro", uri=True) as db:
+        count = db.execute("select count(*) from clip").fetchone()[0]
+        playable, source = db.execute(
+            "select playable_name, source from clip order by created_at desc limit 1"
+        ).fetchone()
+    return count, playable, source
+
+
+def _decoded_frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(container.streams.video[0]))
+
+
+@pytest.mark.parametrize("take", range(1, TAKES + 1))
+def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
+    page.get_by_role("link", name="Record a clip").click()
+    wait_for_app(page)
+    camera = page.frame_locator(CAMERA_FRAME)
+    camera.get_by_role("button", name="Start recording").click()
+    # The picture coming back from the server means frames are reaching the recorder: from then on,
+    # record three seconds of wall time (the on-page indicator may lag on a busy machine).
+    camera_page = page.frame(url=re.compile("webrtc_streamer"))
+    camera_page.wait_for_function(SENT_BACK_PLAYING, timeout=20000)
+    started = time.monotonic()
+    page.get_by_text(re.compile(r"Recording \d+:\d\d")).wait_for(timeout=10000)
+    page.wait_for_timeout(max(0, 3 - (time.monotonic() - started)) * 1000)
+    camera.get_by_role("button", name="Stop").click()
+
+    page.get_by_role("button", name="Keep it").click(timeout=20000)
+    page.wait_for_url("**/my_clips")
+    page.get_by_text(re.compile("Saved “Recording ")).wait_for()
+
+    count, playable, source = _newest_clip(server.data_dir)
+    assert (count, source) == (take, "capture")
+    assert playable is not None
+    path = server.data_dir / "clips" / playable
+    info = media.probe(path)
+    assert info.browser_playable
+    assert 2.0 <= info.duration_s <= 5.0
+    assert _decoded_frames(path) >= 20
