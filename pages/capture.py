@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from verp import capture
 from verp.ui import capture as camera_ui
 from verp.ui import recording
 from verp.ui.session import get_store, require_person
@@ -27,17 +26,7 @@ if clip_id := st.session_state.get(recording.REVIEW_KEY):
     recording.show_review(clip_id, person.id)
     st.stop()
 
-sound = st.session_state.get("capture_sound", True)
-take = st.session_state.get("capture_take")
-if (
-    take is None
-    or take.saved
-    or take.owner_id != person.id
-    or (take.recorder.audio != sound and not take.started)
-):
-    take = capture.new_take(store, person.id, audio=sound)
-    st.session_state["capture_take"] = take
-
+take = recording.current_take(store, person.id)
 state = camera_ui.camera(
     take,
     audio=take.recorder.audio,
@@ -50,15 +39,8 @@ if state.playing or state.signalling:
 st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
 if state.playing:
     recording.recording_indicator(take, max_s)
-elif (take.started or take.recorder.status.video_frames) and not state.signalling:
-    # The stream has ended (Stop, the time limit, or a failure): the recording becomes a clip now.
-    with st.spinner("Saving your recording…"):
-        try:
-            st.session_state[recording.REVIEW_KEY] = capture.save_take(take).id
-        except capture.CaptureError as exc:
-            st.session_state["capture_error"] = str(exc)
-    st.session_state.pop("capture_take", None)
-    st.rerun()
+elif recording.has_ended(take, state.signalling):
+    recording.save_and_review(take)  # Stop, the time limit, or a failure: say what happened at once
 
 st.caption(
     "Camera blocked, missing, or the picture will not start? Recording needs a secure (https) address "

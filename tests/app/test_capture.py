@@ -152,3 +152,17 @@ def test_the_workaround_matches_the_pinned_streamlit_webrtc():
     assert version("streamlit-webrtc").startswith("0.79.")
     assert "_last_rendered_run_count" in WebRtcStreamerContext.__annotations__
     assert "_last_rendered_run_count" in _get_or_create_context.__code__.co_names
+
+
+def test_a_recording_that_ended_while_the_page_was_away_is_shown_on_return(open_capture, teacher, store):
+    from verp import capture
+
+    camera = FakeCamera(PLAYING, IDLE, seconds=1.0)
+    at = open_capture(camera)
+    take = at.session_state["capture_take"]
+    at.switch_page("pages/my_clips.py").run()  # the person went to another page mid-recording…
+    take.recorder.finish()  # …so the browser dropped the stream and the take saved itself
+    clip = capture.save_take(take)
+    at.switch_page("pages/capture.py").run()
+    assert "saved as a private clip" in at.success[0].value
+    assert [c.id for c in clips.list_clips(store, teacher.id)] == [clip.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import clips
+from verp import capture, clips
 from verp.capture import Take
 from verp.recorder import RecorderStatus
 from verp.ui.clip_card import describe
@@ -12,7 +12,43 @@ from verp.ui.session import get_store
 
 MY_CLIPS = "pages/my_clips.py"
 REVIEW_KEY = "capture_review"
+TAKE_KEY = "capture_take"
+ERROR_KEY = "capture_error"
 LIMIT_KEY = "capture_limit_take"
+
+
+def current_take(store, owner_id: int) -> Take:
+    """This tab's take: kept across reruns until it is saved; a new one when sound is switched before
+    starting. A take that ended while the page was away (tab switched, page changed) is shown now."""
+    sound = st.session_state.get("capture_sound", True)
+    take = st.session_state.get(TAKE_KEY)
+    if take is not None and take.owner_id == owner_id and take.saved and take.started:
+        save_and_review(take)
+    if (
+        take is None
+        or take.saved
+        or take.owner_id != owner_id
+        or (take.recorder.audio != sound and not take.started)
+    ):
+        take = capture.new_take(store, owner_id, audio=sound)
+        st.session_state[TAKE_KEY] = take
+    return take
+
+
+def has_ended(take: Take, signalling: bool) -> bool:
+    """The stream is neither playing nor connecting, after it started or after frames arrived."""
+    return (take.started or take.recorder.status.video_frames > 0) and not signalling
+
+
+def save_and_review(take: Take) -> None:
+    """Turn the take into a clip (or an error the person sees at once) and show the outcome."""
+    with st.spinner("Saving your recording…"):
+        try:
+            st.session_state[REVIEW_KEY] = capture.save_take(take).id
+        except capture.CaptureError as exc:
+            st.session_state[ERROR_KEY] = str(exc)
+    st.session_state.pop(TAKE_KEY, None)
+    st.rerun()
 
 
 def mmss(seconds: float) -> str:
