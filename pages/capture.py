@@ -27,23 +27,27 @@ if clip_id := st.session_state.get(recording.REVIEW_KEY):
     st.stop()
 
 take = recording.current_take(store, person.id)
-state = camera_ui.camera(
-    take,
-    audio=take.recorder.audio,
-    ice_servers=store.settings.ice_servers,
-    stop=take.recorder.status.reached_limit,
-)
-
+camera_column, side = st.columns([3, 2], gap="large")
+with camera_column:
+    state = camera_ui.camera(
+        take,
+        audio=take.recorder.audio,
+        ice_servers=store.settings.ice_servers,
+        stop=take.recorder.status.reached_limit,
+    )
 if state.playing or state.signalling:
     take.started = True
-st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
-if state.playing:
-    recording.recording_indicator(take, max_s)
-elif recording.has_ended(take, state.signalling):
-    recording.save_and_review(take)  # Stop, the time limit, or a failure: say what happened at once
 
-st.caption(
-    "Camera blocked, missing, or the picture will not start? Recording needs a secure (https) address "
-    "unless the app runs on this computer. You can always add a video from this device instead."
-)
-st.page_link(recording.MY_CLIPS, label="Add a clip from this device (My clips)", icon=":material/upload:")
+with side:
+    if state.playing:
+        recording.recording_indicator(take, max_s)
+    elif recording.has_ended(take, state.signalling):
+        recording.save_and_review(take)  # Stop, the time limit, or a failure: say what happened at once
+    else:
+        st.markdown("Choose the camera and microphone, then press **Start recording**.")
+    st.toggle("Record sound", value=True, key="capture_sound", disabled=take.started)
+    st.caption(
+        "Camera blocked, missing, or the picture will not start? Recording needs a secure (https) "
+        "address unless the app runs on this computer. You can always add a video from this device."
+    )
+    st.page_link(recording.MY_CLIPS, label="Add a clip from this device (My clips)", icon=":material/upload:")

@@ -46,7 +46,7 @@ def open_capture(data_env, teacher, monkeypatch):
 
 
 def texts(at: AppTest) -> str:
-    shown = [m.value for m in at.markdown] + [e.value for e in at.error]
+    shown = [m.value for m in at.markdown] + [h.value for h in at.subheader] + [e.value for e in at.error]
     return " ".join(shown).replace("**", "")
 
 

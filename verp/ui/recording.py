@@ -70,7 +70,7 @@ def status_text(status: RecorderStatus, max_s: int) -> str:
 def show_status(take: Take, max_s: int) -> None:
     """The indicator's body: a plain function so tests can call it (AppTest does not tick fragments)."""
     status = take.recorder.status
-    st.markdown(status_text(status, max_s))
+    st.subheader(status_text(status, max_s), anchor=False)
     if status.reached_limit and st.session_state.get(LIMIT_KEY) != id(take):
         st.session_state[LIMIT_KEY] = id(take)
         st.rerun(scope="app")  # the page then asks the browser to stop the stream
@@ -90,13 +90,14 @@ def show_review(clip_id: str, owner_id: int) -> None:
         st.session_state.pop(REVIEW_KEY, None)
         st.rerun()
     st.success("Your recording is saved as a private clip. Watch it, then keep it or discard it.")
+    player, side = st.columns([3, 2], gap="large")
     if clip.playable:
-        st.video(str(clip.playable))
+        player.video(str(clip.playable))
     elif clip.thumbnail:
-        st.image(str(clip.thumbnail))
-    st.text(clip.title)
-    st.caption(describe(clip))
-    keep, discard = st.columns(2)
+        player.image(str(clip.thumbnail))
+    side.text(clip.title)
+    side.caption(describe(clip))
+    keep, discard = side.columns(2)
     if keep.button("Keep it", type="primary", icon=":material/check:", key="capture_keep"):
         st.session_state.pop(REVIEW_KEY, None)
         st.session_state["upload_message"] = ("success", f"Saved “{clip.title}”.")
