@@ -49,14 +49,14 @@ def page(server):
         browser.close()
 
 
-def _sign_up(page, base_url: str) -> None:
+def _sign_up(page, base_url: str, name: str = "Ana Teacher") -> None:
     page.goto(base_url)  # a first visit at the root makes the server use app.py's navigation
     wait_for_app(page)
     page.goto(base_url + "/sign_in")
     wait_for_app(page)
     page.get_by_role("tab", name="I am new here").click()
     form = page.locator('[data-testid="stForm"]').nth(1)
-    form.get_by_label("Your name").fill("Ana Teacher")
+    form.get_by_label("Your name").fill(name)
     form.get_by_label("Choose a passphrase (8 or more characters)").fill("correct horse battery")
     form.get_by_label("The same passphrase again").fill("correct horse battery")
     form.get_by_role("button", name="Create my account").click()
@@ -111,3 +111,27 @@ def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
     assert info.browser_playable
     assert 2.0 <= info.duration_s <= 5.0
     assert _decoded_frames(path) >= 20
+
+
+def test_a_blocked_camera_gets_a_plain_message_and_the_upload_alternative(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # A camera exists, but nobody grants the page access to it.
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--deny-permission-prompts"],
+        )
+        page = browser.new_page()
+        page.set_default_timeout(20000)
+        _sign_up(page, server.url, name="Ben Colleague")
+        page.get_by_role("link", name="Record a clip").click()
+        wait_for_app(page)
+        camera = page.frame_locator(CAMERA_FRAME)
+        camera.get_by_role("button", name="Start recording").click()
+        camera.get_by_text(re.compile("Permission denied|camera is blocked")).wait_for()
+        page.get_by_text("Camera blocked, missing, or the picture will not start?").wait_for()
+        page.get_by_role("link", name="Add a clip from this device (My clips)").click()
+        page.wait_for_url("**/my_clips")
+        browser.close()

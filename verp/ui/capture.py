@@ -28,8 +28,8 @@ TRANSLATIONS = {
     "device_ask_permission": "Please allow this page to use your camera and microphone.",
     "device_access_denied": "The camera is blocked for this page. Allow it in the browser's address bar,"
     " or add a clip from this device on My clips",
-    "device_not_available": "No camera was found (or another app is using it). You can add a clip from"
-    " this device on My clips",
+    "device_not_available": "No camera or microphone was found, or another app is using it. Turn off"
+    " Record sound to film without a microphone, or add a clip from this device on My clips",
     "media_api_not_available": "This browser cannot reach a camera here: camera access needs a secure"
     " (https) address. You can add a clip from this device on My clips",
 }
