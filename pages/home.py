@@ -1,8 +1,22 @@
-"""Home: what VERP is, and the way in to what exists."""
+"""Home: what VERP is, and big ways in to what this person can do here."""
 
 import streamlit as st
 
 from verp.ui.session import current_person
+from verp.ui.shell import PAGES, menu
+
+WHAT_EACH_PAGE_IS_FOR = {
+    "pages/sign_in.py": "Sign in, or make an account, to bring your own clips.",
+    "pages/my_clips.py": "Add a clip from this device and find your clips again.",
+    "pages/review.py": "Find the moments that went better than usual, and choose what to share.",
+    "pages/capture.py": "Record a clip with this computer's camera.",
+    "pages/principles.py": "The principles of attuned interaction, and what they look like on video.",
+    "pages/join.py": "In a workshop? Type the code from the screen to add your reflections.",
+    "pages/plan.py": "Make a workshop and see the moments shared with it.",
+    "pages/control.py": "Run a workshop: step through it and look after the wall.",
+    "pages/summary.py": "Everything a workshop noticed, to keep and print.",
+    "pages/my_progress.py": "Your helping question over the cycles, and your next steps.",
+}
 
 st.title("VERP Workshop")
 st.markdown(
@@ -11,12 +25,11 @@ st.markdown(
     "and look at them together through the principles of attuned interaction."
 )
 
-person = current_person()
-left, right = st.columns(2)
-with left:
-    if person is None:
-        st.page_link("pages/sign_in.py", label="Sign in to bring your clips", icon=":material/login:")
-    else:
-        st.page_link("pages/my_clips.py", label="My clips", icon=":material/video_library:")
-with right:
-    st.page_link("pages/principles.py", label="The principles", icon=":material/diversity_3:")
+titles = {path: (title, icon) for path, title, icon, _ in PAGES}
+ways_in = [path for path in WHAT_EACH_PAGE_IS_FOR if path in menu(current_person())]
+columns = st.columns(2)
+for index, path in enumerate(ways_in):
+    title, icon = titles[path]
+    with columns[index % 2].container(border=True):
+        st.page_link(path, label=f"**{title}**", icon=icon)
+        st.caption(WHAT_EACH_PAGE_IS_FOR[path])

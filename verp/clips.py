@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from verp import media
+from verp import audit, media, processing
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
 
@@ -90,6 +90,8 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
 
     The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
     under a generated name. Anything that is not a usable video is removed again and explained.
+    A clip browsers can already play is remuxed at once; anything else is transcoded in the background
+    (see ``verp.processing``), so the page never blocks.
     """
     display = safe_display_name(filename)
     ext = extension_of(filename)
@@ -117,8 +119,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
             title=PurePath(display).stem[:200] or "Untitled clip",
             original_filename=display,
             stored_name=stored_name,
-            playable_name=stored_name if info.browser_playable else None,
-            status="ready" if info.browser_playable else "processing",
+            status="processing",
             source=how,
             duration_s=info.duration_s,
             width=info.width,
@@ -128,8 +129,11 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
             audio_codec=info.audio_codec,
         )
         s.add(clip)
-        s.flush()
-        return _view(store, clip)
+    if media.needs_transcode(info):
+        processing.prepare_in_background(store, clip_id)
+    else:
+        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    return get_clip(store, owner_id, clip_id)
 
 
 def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
@@ -177,5 +181,6 @@ def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     """
     with store.transaction() as s:
         clip = _owned(s, owner_id, clip_id)
+        audit.record(s, audit.actor_of(owner_id), "delete", f"clip:{clip_id}")
         s.delete(clip)
     _remove_folder(store, clip_id)

@@ -8,6 +8,7 @@ one ``MediaError`` whose message a teacher can act on.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -210,8 +211,14 @@ def prepare(src: str | Path, dst: str | Path, progress: Progress | None = None) 
         if needs_transcode(info):
             _transcode(src, tmp, tx.PLAYABLE, info, progress)
         else:
-            _remux(src, tmp, info, progress)
-    return probe(dst)
+            with _reading(src) as inp:
+                tx.remux(inp, tmp, info.duration_s, progress)
+    if progress is not None:
+        progress(1.0)
+    if needs_transcode(info):
+        return probe(dst)
+    # A remux changes only the wrapping: no need to open and decode the copy again.
+    return dataclasses.replace(info, size_bytes=Path(dst).stat().st_size, container=MP4_FAMILY)
 
 
 def make_review_proxy(
@@ -221,6 +228,8 @@ def make_review_proxy(
     info = probe(src)
     with _writing(dst) as tmp:
         _transcode(src, tmp, tx.PROXY, info, progress)
+    if progress is not None:
+        progress(1.0)
     return probe(dst)
 
 
@@ -236,26 +245,6 @@ def _transcode(src, tmp: Path, settings, info: ClipInfo, progress, start=None, e
     except (av.error.FFmpegError, EOFError) as exc:
         raise MediaError(DAMAGED) from exc
     return first - origin
-
-
-def _remux(src, tmp: Path, info: ClipInfo, progress: Progress | None) -> None:
-    """Copy the first video and audio streams into a faststart MP4 without re-encoding."""
-    with _reading(src) as inp, av.open(str(tmp), "w", format="mp4", options=_FASTSTART) as out:
-        streams = [inp.streams.video[0]] + list(inp.streams.audio[:1])
-        outs = {s.index: out.add_stream_from_template(s) for s in streams}
-        step = max(1, len(streams[0].index_entries or ()) // 100)
-        for n, packet in enumerate(inp.demux(streams)):
-            if packet.dts is None:
-                continue  # demux ends each stream with an empty flush packet
-            packet.stream = outs[packet.stream.index]
-            out.mux(packet)
-            if progress is not None and n % step == 0 and packet.pts is not None:
-                progress(
-                    min(1.0, float(packet.pts * packet.time_base) / max(info.duration_s, 1e-3))
-                )
-
-
-_FASTSTART = {"movflags": "faststart"}
 
 
 # ---------------------------------------------------------------- moments
@@ -277,7 +266,11 @@ def cut(
         if exact or needs_transcode(info):
             real_start = _transcode(src, tmp, tx.PLAYABLE, info, progress, start_s, end_s)
         else:
-            real_start = _copy_window(src, tmp, start_s, end_s)
+            with _reading(src) as inp:
+                key = tx.copy_window(inp, tmp, start_s + _origin(inp), end_s + _origin(inp))
+                if key is None:
+                    raise MediaError(DAMAGED)
+                real_start = key - _origin(inp)
     out = probe(dst)
     return CutResult(out, round(real_start, 3), round(real_start + out.duration_s, 3), exact)
 
@@ -289,38 +282,6 @@ def _check_window(info: ClipInfo, start_s: float, end_s: float) -> None:
         raise MediaError(f"Those times are outside the clip (it is {info.duration_s:.1f} s long).")
 
 
-def _copy_window(src, tmp: Path, start_s: float, end_s: float) -> float:
-    """Stream copy from the keyframe at or before start; returns that keyframe's time."""
-    with _reading(src) as inp, av.open(str(tmp), "w", format="mp4", options=_FASTSTART) as out:
-        v = inp.streams.video[0]
-        streams = [v] + list(inp.streams.audio[:1])
-        outs = {s.index: out.add_stream_from_template(s) for s in streams}
-        origin = _origin(inp)
-        inp.seek(int((start_s + origin) * 1_000_000), backward=True)
-        key: float | None = None
-        for packet in inp.demux(streams):
-            if packet.dts is None or packet.pts is None:
-                continue
-            t = float(packet.pts * packet.time_base)
-            if packet.stream is v and key is None:
-                if not packet.is_keyframe:
-                    continue
-                key = t
-            if key is None or t < key:
-                continue
-            if float(packet.dts * packet.time_base) >= end_s + origin:
-                if packet.stream is v:
-                    break
-                continue
-            offset = round(key / packet.time_base)
-            packet.pts, packet.dts = packet.pts - offset, packet.dts - offset
-            packet.stream = outs[packet.stream.index]
-            out.mux(packet)
-    if key is None:
-        raise MediaError(DAMAGED)
-    return key - origin
-
-
 # ---------------------------------------------------------------- pictures
 
 
@@ -328,28 +289,24 @@ def still(src: str | Path, dst: str | Path, at_s: float, max_width: int | None =
     """Save the frame shown at at_s as JPEG or PNG (by dst suffix), rotated as displayed."""
     dst = Path(dst)
     _image_format(dst)
-    info = probe(src)
-    if not 0 <= at_s <= info.duration_s:
-        raise MediaError(f"That time is outside the clip (it is {info.duration_s:.1f} s long).")
     with _reading(src) as c:
         v = c.streams.video[0]
-        frame = _frame_at(c, v, at_s + _origin(c))
+        _check_decodable(v)
+        duration = _duration(c, v)
+        if not 0 <= at_s <= duration:
+            raise MediaError(f"That time is outside the clip (it is {duration:.1f} s long).")
+        v.thread_type = "AUTO"  # up to a GOP of frames to decode: use every core
+        frame = _shown_at(c, v, at_s + _origin(c))
         with _writing(dst) as tmp:
-            _save_image(frame, tmp, max_width)
+            tx.save_image(frame, tmp, _image_format(dst), max_width)
     return dst
 
 
-def _frame_at(c, v, t: float):
-    """Seek to the keyframe before t and decode forward: cost does not grow with t."""
-    c.seek(int(t * 1_000_000), backward=True)
-    shown = None
-    for frame in c.decode(v):
-        if shown is not None and frame.time is not None and frame.time > t + 1e-4:
-            break
-        shown = frame
-    if shown is None:
+def _shown_at(c, v, t: float):
+    frame = tx.frame_at(c, v, t)
+    if frame is None:
         raise MediaError(DAMAGED)
-    return shown
+    return frame
 
 
 def thumbnails(src: str | Path, dst_dir: str | Path, count: int, width: int = 320) -> list[Path]:
@@ -359,32 +316,24 @@ def thumbnails(src: str | Path, dst_dir: str | Path, count: int, width: int = 32
     """
     if count < 1:
         raise MediaError("Ask for at least one thumbnail.")
-    info = probe(src)
     dst_dir = Path(dst_dir)
     paths = []
     with _reading(src) as c:
         v = c.streams.video[0]
-        origin, seen = _origin(c), set()
+        _check_decodable(v)
+        duration, origin, seen = _duration(c, v), _origin(c), set()
         for i in range(count):
-            t = origin + info.duration_s * (i + 0.5) / count
-            frame = _keyframe_at(c, v, t)
+            t = origin + duration * (i + 0.5) / count
+            frame = tx.keyframe_at(c, v, t)
             if frame is None or frame.pts in seen:
                 v.codec_context.skip_frame = "DEFAULT"
-                frame = _frame_at(c, v, t)
+                frame = _shown_at(c, v, t)
             seen.add(frame.pts)
             path = dst_dir / f"thumb_{i:02d}.jpg"
             with _writing(path) as tmp:
-                _save_image(frame, tmp, width)
+                tx.save_image(frame, tmp, "JPEG", width)
             paths.append(path)
     return paths
-
-
-def _keyframe_at(c, v, t: float):
-    v.codec_context.skip_frame = "NONKEY"
-    c.seek(int(t * 1_000_000), backward=True)
-    for frame in c.decode(v):
-        return frame
-    return None
 
 
 _IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
@@ -395,16 +344,3 @@ def _image_format(path: Path) -> str:
         return _IMAGE_FORMATS[path.suffix.lower()]
     except KeyError:
         raise MediaError("Save pictures as .jpg or .png.") from None
-
-
-def _save_image(frame, path: Path, max_width: int | None) -> None:
-    """Scale with swscale (cheap), then rotate as displayed; Pillow writes JPEG/PNG."""
-    rotation = round(frame.rotation) % 360
-    shown_w = frame.height if rotation % 180 == 90 else frame.width
-    scale = min(1.0, max_width / shown_w) if max_width else 1.0
-    w, h = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
-    image = frame.reformat(width=w, height=h, format="rgb24").to_image()
-    if rotation:
-        image = image.rotate(rotation, expand=True)
-    fmt = _image_format(path)
-    image.save(path, format=fmt, **({"quality": 88} if fmt == "JPEG" else {}))

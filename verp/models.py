@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -165,7 +166,7 @@ class Moment(Base):
 
     __tablename__ = "moment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"))
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     start_s: Mapped[float] = mapped_column(Float)
     end_s: Mapped[float] = mapped_column(Float)
@@ -180,7 +181,7 @@ class MomentTag(Base):
 
     __tablename__ = "moment_tag"
     id: Mapped[int] = mapped_column(primary_key=True)
-    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"))
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
     principle_key: Mapped[str] = mapped_column(String(40))
     behaviour: Mapped[str | None] = mapped_column(String(200))
     chain_part: Mapped[str | None] = mapped_column(String(16))  # initiative|reception|response
@@ -191,7 +192,7 @@ class FreezeFrame(Base):
 
     __tablename__ = "freeze_frame"
     id: Mapped[int] = mapped_column(primary_key=True)
-    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"))
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
     at_s: Mapped[float] = mapped_column(Float)
     still_name: Mapped[str | None] = mapped_column(String(80))
 
@@ -200,8 +201,9 @@ class Share(Base):
     """A moment shared with a workshop by its owner; withdrawn_at set means it is gone from view."""
 
     __tablename__ = "share"
+    __table_args__ = (Index("ix_share_workshop_live", "workshop_id", "withdrawn_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"))
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     prompt_set: Mapped[str] = mapped_column(String(40), default="default")

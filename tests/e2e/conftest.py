@@ -22,14 +22,22 @@ import pytest
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _require_browser() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("VERP_REQUIRE_BROWSER"):
-            pytest.fail("VERP_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)")
+            pytest.fail(
+                "VERP_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)"
+            )
         pytest.skip("chromium is not installed; set VERP_REQUIRE_BROWSER=1 to make this a failure")
 
 
@@ -62,9 +70,25 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None, port: int
     env.pop("VERP_TEST_DATABASE_URL", None)
     log = open(data_dir.parent / f"server-{port}.log", "ab")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -114,12 +138,12 @@ def wait_for_app(page) -> None:
     """Wait until Streamlit has finished the current run."""
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
 
 
-def sign_up(page, base_url: str, name: str = "Ana Teacher", passphrase: str = "correct horse battery") -> None:
+def sign_up(
+    page, base_url: str, name: str = "Ana Teacher", passphrase: str = "correct horse battery"
+) -> None:
     """Create an account through the Sign in page and wait for My clips."""
     page.goto(base_url + "/sign_in")
     wait_for_app(page)

@@ -8,6 +8,7 @@ from verp import clips
 from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
+from verp.ui.player import play
 
 
 def describe(clip: ClipView) -> str:
@@ -25,16 +26,36 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         body.subheader(clip.title, anchor=False)
         body.caption(describe(clip))
         body.text(f"From: {clip.original_filename}")
-        if clip.status != "ready":
-            body.info(clip.status_detail or "Getting this clip ready to play in every browser…")
-        if clip.playable:
+        if clip.status == "processing":
+            with body:
+                _watch_processing(store, person, clip.id)
+        elif clip.status == "failed":
+            body.error(clip.status_detail or "This clip could not be prepared.")
+        if clip.playable or clip.proxy:
             with body.expander("Play"):
-                st.video(str(clip.playable))
+                if not clip.playable:
+                    st.caption("The review copy: the full-quality copy is on its way.")
+                play(store, clip.playable or clip.proxy)
+        body.page_link(
+            "pages/review.py",
+            label="Review: find my moments",
+            icon=":material/movie_edit:",
+            query_params={"clip": clip.id},
+        )
         with body.expander("Rename"):
             title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
             if st.button("Save name", key=f"rename_{clip.id}"):
                 _rename(store, person, clip, title)
         _delete_controls(store, person, clip, body)
+
+
+@st.fragment(run_every=2)
+def _watch_processing(store: Store, person: PersonView, clip_id: str) -> None:
+    """Show how far preparing has got; redraw the page once the clip is ready."""
+    clip = clips.get_clip(store, person.id, clip_id)
+    if clip.status != "processing":
+        st.rerun(scope="app")
+    st.info(clip.status_detail or "Getting this clip ready to play in every browser…")
 
 
 def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> None:

@@ -11,7 +11,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp import accounts
+from verp import accounts, processing
 from verp.accounts import PersonView
 from verp.config import load_settings
 from verp.store import Store
@@ -26,7 +26,9 @@ def _open_store(data_dir: str, database_url: str) -> Store:
     """One store (engine and pool) per data folder and database, shared by every session."""
     settings = load_settings()
     assert str(settings.data_dir) == data_dir and settings.database_url == database_url
-    return Store.open(settings)
+    store = Store.open(settings)
+    processing.resume_unfinished(store)
+    return store
 
 
 def get_store() -> Store:
@@ -67,9 +69,10 @@ def forget() -> None:
 
 
 def flush_cookie() -> None:
-    """Write a pending sign-in cookie. Called by ``app.py`` on every run, so a page switch right
-    after signing in cannot lose it."""
-    pending = st.session_state.pop(PENDING_COOKIE, None)
+    """Write the sign-in (or sign-out) cookie. Called on every run of the app, not once: a rerun right
+    after signing in can remove the writer before the browser ran it, and an unchanged element costs
+    nothing to draw again."""
+    pending = st.session_state.get(PENDING_COOKIE)
     if pending is None:
         return
     value, max_age = pending
@@ -86,3 +89,11 @@ def require_person() -> PersonView:
         st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()
     return person
+
+
+def oidc_configured() -> bool:
+    """True when the deployment set up its own login (an ``[auth]`` section in Streamlit's secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return False

@@ -1,0 +1,50 @@
+"""Control: the facilitator's remote for the projector — steps, play/pause, timer, moderation."""
+
+import streamlit as st
+
+from verp import workshops
+from verp.ui import control as remote
+from verp.ui.session import get_store
+from verp.ui.workshop import choose_workshop, moderation_queue, require_facilitator
+
+person = require_facilitator()
+store = get_store()
+st.title("Control")
+workshop = choose_workshop(person)
+if workshop is None:
+    st.info("No open workshop. Plan one first.")
+    st.page_link("pages/plan.py", label="Plan", icon=":material/event_note:")
+    st.stop()
+
+remote.show_error()
+st.text(f"Join code: {workshop.join_code} · {workshop.status}")
+if workshop.status == "planned":
+    st.button(
+        "Open the workshop",
+        type="primary",
+        on_click=remote.act,
+        args=(store, person, workshop, workshops.open_workshop),
+    )
+token = workshops.present_token(store, person.id, workshop.id)
+st.link_button("Open Present (projector)", f"present?w={token}", icon=":material/open_in_new:")
+
+step = remote.step_buttons(store, person, workshop, workshops.steps(store, workshop.id))
+remote.live_timer(store, workshop.id, step)
+remote.playback_buttons(store, person, workshop, step)
+if step.kind == "owner":
+    remote.next_step_form(store, person, workshop, step)
+
+st.subheader("Reflections", anchor=False)
+st.toggle(
+    "Show reflections on the wall straight away",
+    value=workshop.auto_approve,
+    key="auto",
+    on_change=lambda: remote.act(
+        store, person, workshop, workshops.set_auto_approve, st.session_state["auto"]
+    ),
+)
+moderation_queue(store, person.id, workshop.id)
+remote.group_reflection_form(store, person, workshop)
+
+if workshop.status == "live":
+    remote.close_controls(store, person, workshop)

@@ -1,0 +1,57 @@
+"""Join: no account needed — type the code (or scan the QR), then send short reflections from a phone."""
+
+import uuid
+
+import streamlit as st
+
+from verp import reflections
+from verp.reflections import ReflectionError
+from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
+from verp.ui.session import get_store
+from verp.ui.workshop import kind_options, principle_options
+
+store = get_store()
+st.title("Join a workshop")
+joined = st.session_state.get(JOINED_KEY)
+
+if joined is None:
+    with st.form("join"):
+        code = st.text_input("Workshop code", value=st.query_params.get("code", ""), max_chars=16)
+        name = st.text_input(
+            "Your name (leave empty to stay anonymous, if the workshop allows)", max_chars=80
+        )
+        if st.form_submit_button("Join", type="primary"):
+            try:
+                joined = reflections.join_by_code(store, code, name, who=st.context.ip_address or "anyone")
+            except ReflectionError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[JOINED_KEY] = joined
+                st.rerun()
+    st.stop()
+
+st.text(f"You are in as {joined.display_name}.")
+if not current_prompt(store, joined):
+    st.stop()
+
+principles, kinds = principle_options(), kind_options()
+client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
+if sent := st.session_state.pop("sent_message", None):
+    st.success(sent)
+with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; kept on an error
+    text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120)
+    principle = st.selectbox("Principle (optional)", list(principles), format_func=principles.get)
+    kind = st.radio("Kind", list(kinds), format_func=kinds.get, horizontal=True)
+    if st.form_submit_button("Send", type="primary", use_container_width=True):
+        try:
+            reflections.submit_reflection(
+                store, joined.workshop_id, joined.token, text, principle or None, kind, client_key
+            )
+        except ReflectionError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["client_key"] = uuid.uuid4().hex
+            st.session_state["sent_message"] = "Sent. Thank you."
+            st.rerun()
+
+own_reflections(store, joined)

@@ -1,0 +1,50 @@
+"""My progress: my helping questions' ratings over the cycles, my next steps, my part of each workshop."""
+
+from functools import partial
+
+import streamlit as st
+
+from verp import export, summary
+from verp.ui.session import get_store, require_person
+from verp.ui.summary_view import ratings_chart
+
+person = require_person()
+store = get_store()
+st.title("My progress")
+st.caption("Only you see this page: your own questions, ratings and next steps.")
+
+mine = summary.progress(store, person.id)
+
+st.header("My helping questions")
+if mine.ratings.empty:
+    st.info("No ratings yet. At each review you rate your helping question from 0 to 10; they show here.")
+else:
+    ratings_chart(mine.ratings)
+
+st.header("My next steps")
+if mine.next_steps.empty:
+    st.info("No next steps yet. You set one at the end of each review.")
+else:
+    st.dataframe(mine.next_steps, hide_index=True, width="stretch")
+
+st.header("My workshops")
+if not mine.workshops:
+    st.info("You have not taken part in a workshop yet.")
+
+
+def personal_pdf(workshop_id: int) -> bytes:
+    return export.personal_pdf(summary.personal_summary(store, workshop_id, person.id))
+
+
+for workshop in mine.workshops:
+    with st.container(border=True):
+        label, button = st.columns([3, 2], vertical_alignment="center")
+        label.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}")
+        button.download_button(
+            "Download my personal summary",
+            partial(personal_pdf, workshop.id),
+            export.file_name(workshop.title, workshop.held_on, "pdf", "my summary"),
+            "application/pdf",
+            key=f"personal_{workshop.id}",
+            icon=":material/download:",
+        )

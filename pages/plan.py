@@ -1,0 +1,47 @@
+"""Plan: make a workshop, see the moments shared with it, put them in order, and the agenda."""
+
+from datetime import date
+
+import streamlit as st
+
+from verp import workshops
+from verp.principles import catalogue
+from verp.ui import plan as plan_parts
+from verp.ui.session import get_store
+from verp.ui.workshop import WORKSHOP_KEY, choose_workshop, require_facilitator
+
+person = require_facilitator()
+store = get_store()
+st.title("Plan a workshop")
+
+with st.expander("New workshop", expanded=not workshops.my_workshops(store, person.id)), st.form("new"):
+    title = st.text_input("Title", max_chars=200, placeholder="Spring group, session 1")
+    held_on = st.date_input("Date", value=date.today())
+    names = {p.key: p.name for p in catalogue().principles}
+    focus = st.multiselect("Focus principles", list(names), format_func=names.get)
+    rules = st.text_area("Ground rules", value=workshops.DEFAULT_GROUND_RULES, max_chars=2000)
+    anonymous = st.checkbox("People may join without giving a name", value=True)
+    auto = st.checkbox("Show reflections on the wall straight away", value=True)
+    if st.form_submit_button("Create workshop", type="primary"):
+        try:
+            made = workshops.create_workshop(store, person.id, title, held_on, focus, rules, anonymous, auto)
+        except workshops.WorkshopError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[WORKSHOP_KEY] = made.id
+            st.success(f"Created. Join code: {made.join_code}")
+
+workshop = choose_workshop(person, include_closed=True)
+if workshop is None:
+    st.info("No workshops yet: create one above.")
+else:
+    st.text(f"Join code: {workshop.join_code} · status: {workshop.status}")
+    st.page_link("pages/control.py", label="Run it from Control", icon=":material/slideshow:")
+    st.subheader("Moments shared with this workshop")
+    plan_parts.shared_moments_editor(store, person, workshop)
+    st.subheader("Agenda")
+    for item in workshops.agenda(store, workshop.id):
+        st.text(f"{item.starts_at_min:>3} min  {item.title}  ({item.minutes} min)")
+
+with st.expander("Facilitators"):
+    plan_parts.facilitators(store, person)

@@ -1,0 +1,43 @@
+"""Review my clip: find my moments that went better than usual, note them, and choose what to share."""
+
+import streamlit as st
+
+from verp import consent, moments, sharing
+from verp.ui.helping_panel import show_helping_question
+from verp.ui.marker import show_marker, show_player
+from verp.ui.moment_panel import show_moment
+from verp.ui.review_clip import choose_clip, show_consent, show_delete_clip
+from verp.ui.session import get_store, require_person
+
+person = require_person()
+store = get_store()
+
+st.title("Review my clip")
+st.caption("Only you can see this page. Nothing leaves it unless you share a moment.")
+show_helping_question(store, person)
+
+if message := st.session_state.pop("review_message", None):
+    st.success(message)
+
+clip = choose_clip(store, person)
+if clip is None:
+    st.stop()
+
+watch, mark = st.columns([3, 2], gap="large")
+with watch:
+    show_player(store, person, clip)
+with mark:
+    show_marker(store, person, clip)
+
+st.header("My moments", anchor=False)
+my_moments = moments.list_moments(store, person.id, clip.id)
+if not my_moments:
+    st.caption("No moments yet. Mark one above.")
+can_share = consent.get_consent(store, person.id, clip.id) is not None
+shares = sharing.my_shares(store, person.id, clip.id)
+for moment in my_moments:
+    show_moment(store, person, moment, can_share, shares)
+
+st.header("Consent and deletion", anchor=False)
+show_consent(store, person, clip)
+show_delete_clip(store, person, clip)

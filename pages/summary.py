@@ -1,0 +1,52 @@
+"""Summary: everything the group noticed in one workshop, kept as text and printable once clips are gone."""
+
+import streamlit as st
+
+from verp import summary
+from verp.ui.session import get_store, require_person
+from verp.ui.summary_view import download_buttons, principle_chart, show_groups, show_moments
+
+person = require_person()
+store = get_store()
+st.title("Workshop summary")
+
+workshops = summary.facilitated_workshops(store, person.id)
+if not workshops:
+    st.info("Summaries belong to the workshops you facilitate. You have none yet.")
+    st.stop()
+choice = st.selectbox(
+    "Workshop", workshops, format_func=lambda w: f"{w.title} · {w.held_on:%d %b %Y}", key="summary_workshop"
+)
+try:
+    result = summary.facilitator_summary(store, person.id, choice.id)
+except summary.SummaryError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.text(f"{result.title}\n{result.held_on:%d %B %Y} · facilitated by {result.facilitator}")
+if result.focus:
+    st.text("Focus: " + ", ".join(result.focus))
+
+with st.container(border=True):
+    stills = st.checkbox("Include stills where consent allows", key="summary_stills")
+    download_buttons(store, person, result, stills)
+
+st.header("Who took part")
+st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")
+
+st.header("Moments")
+show_moments(result.moments)
+
+st.header("How often each principle was noticed")
+st.caption("Counted across the whole workshop: what the group saw, never a score for anyone.")
+principle_chart(result.principle_counts)
+
+st.header("What the group noticed")
+by_principle, by_moment = st.tabs(["By principle", "By moment"])
+with by_principle:
+    show_groups(result.by_principle, ["text", "moment", "kind", "author"])
+with by_moment:
+    show_groups(result.by_moment, ["text", "principle", "kind", "author"])
+
+st.header("Next steps")
+st.dataframe(result.next_steps, hide_index=True, width="stretch")

@@ -1,0 +1,91 @@
+"""Control page: the facilitator's remote — steps, moderation, a reflection for the group."""
+
+from tests.app.conftest import open_page, run_page_alone
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import reflections, workshops
+
+
+def live_workshop(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    return workshops.open_workshop(store, teacher.id, w.id)
+
+
+def test_control_is_refused_to_someone_who_is_not_a_facilitator(store, teacher, colleague):
+    live_workshop(store, teacher, colleague)
+    at = run_page_alone("control", colleague.id)
+    assert "for workshop facilitators" in at.warning[0].value
+    assert not at.button
+
+
+def test_next_moves_the_room_on_and_is_kept_in_the_database(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.button(key="next").click().run()
+    at.button(key="next").click().run()
+    now = workshops.get_workshop(store, w.id)
+    assert now.current_step == 2 and now.state_version > w.state_version
+    assert "Circle time · Ben Colleague" in [t.value for t in at.text]
+    at.button(key="previous").click().run()
+    assert workshops.get_workshop(store, w.id).current_step == 1
+
+
+def test_a_waiting_reflection_can_be_approved_onto_the_wall(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    sent = reflections.submit_reflection(store, w.id, joined.token, "**Calm** voice")
+    at = open_page("control", teacher.id)
+    assert "**Calm** voice" in [t.value for t in at.text]  # shown as text, not Markdown
+    at.button(key=f"approve_{sent.id}").click().run()
+    assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == ["**Calm** voice"]
+
+
+def test_the_facilitator_types_a_reflection_for_the_group(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.text_area[0].set_value("We saw lots of waiting")
+    at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    groups = reflections.wall(store, w.id)
+    assert [(r.author_name, r.text) for g in groups for r in g.reflections] == [
+        ("the group", "We saw lots of waiting")
+    ]
+
+
+def test_control_links_to_a_signed_projector_link(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    url = at.get("link_button")[0].proto.url
+    token = url.split("w=", 1)[1]
+    assert workshops.workshop_from_present_token(store, token).id == w.id
+
+
+def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+    at.text_input[0].set_value("Wait five seconds before helping")
+    at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert [(n.participant_name, n.text) for n in reflections.next_steps(store, w.id)] == [
+        ("Ben Colleague", "Wait five seconds before helping")
+    ]
+
+
+def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.toggle(key="auto").set_value(False).run()
+    assert workshops.get_workshop(store, w.id).auto_approve is False
+    at.toggle(key="closing").set_value(True).run()
+    at.button[[b.label for b in at.button].index("Close the workshop now")].click().run()
+    assert workshops.workshop_by_code(store, w.join_code) is None
+
+
+def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    assert any(t.value.startswith("Timer 0:0") for t in at.text)
+    at.button(key="timer").click().run()
+    assert not workshops.get_workshop(store, w.id).timer_running
+    assert any(t.value.endswith("(paused)") for t in at.text)

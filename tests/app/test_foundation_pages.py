@@ -1,0 +1,100 @@
+import pytest
+
+from tests.app.conftest import open_app
+from tests.media_fixtures import make_clip, make_text_file
+from verp import accounts, clips
+
+
+def texts(at) -> str:
+    return " ".join(
+        [m.value for m in at.markdown]
+        + [t.value for t in at.text]
+        + [c.value for c in at.caption]
+        + [i.value for i in at.info]
+        + [s.value for s in at.success]
+        + [e.value for e in at.error]
+    )
+
+
+def test_home_renders_for_a_newcomer(store):
+    at = open_app()
+    assert not at.exception
+    assert at.title[0].value == "VERP Workshop"
+    assert "better than usual" in texts(at)
+
+
+def test_principles_show_six_cards_and_the_projector_toggle(store):
+    at = open_app("pages/principles.py")
+    assert not at.exception
+    headings = [h.value for h in at.subheader]
+    assert "1. Being attentive" in headings and "6. Deepening discussion" in headings
+    assert "Initiative" in headings
+    at.toggle(key="projector").set_value(True).run()
+    assert any("font-size: 26px" in str(h.proto) for h in at.get("html"))
+
+
+def test_signing_up_and_in_through_the_page(store):
+    at = open_app("pages/sign_in.py")
+    at.text_input(key="new_name").input("Cara Assistant")
+    at.text_input(key="new_pass").input("a long enough passphrase")
+    at.text_input(key="new_again").input("a long enough passphrase")
+    at.button(key="create_submit").click().run()
+    assert not at.exception
+    person = accounts.sign_in(store, "Cara Assistant", "a long enough passphrase")
+    assert at.session_state["person_id"] == person.id
+
+
+def test_a_wrong_passphrase_is_explained(store, teacher):
+    at = open_app("pages/sign_in.py")
+    at.text_input(key="signin_name").input("Ana Teacher")
+    at.text_input(key="signin_pass").input("not the passphrase")
+    at.button(key="signin_submit").click().run()
+    assert "do not match" in at.error[0].value
+    assert "person_id" not in at.session_state
+
+
+def test_my_clips_asks_a_stranger_to_sign_in(store):
+    at = open_app("pages/my_clips.py")
+    assert "Please sign in" in texts(at)
+    assert not at.get("file_uploader")
+
+
+def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path):
+    at = open_app("pages/my_clips.py", teacher)
+    assert "No clips yet" in texts(at)
+    data = make_clip(tmp_path / "Circle time.mp4").read_bytes()
+    at.file_uploader(key="upload_0").set_value(("Circle time.mp4", data, "video/mp4")).run()
+    assert not at.exception
+    assert "Saved “Circle time”" in texts(at)
+    [clip] = clips.list_clips(store, teacher.id)
+    assert at.subheader[0].value == "Circle time"
+    assert len(at.get("video")) == 1 and len(at.get("image")) == 1
+
+    at.text_input(key=f"title_{clip.id}").input("Snack table")
+    at.button(key=f"rename_{clip.id}").click().run()
+    assert at.subheader[0].value == "Snack table"
+
+    at.button(key=f"delete_{clip.id}").click().run()
+    assert "for good" in at.warning[0].value
+    at.button(key=f"confirm_{clip.id}").click().run()
+    assert clips.list_clips(store, teacher.id) == []
+    assert not clip.original.parent.exists()
+    assert "No clips yet" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("notes.mp4", make_text_file, "not a video file we can read"),
+        ("empty.mp4", lambda p: p.write_bytes(b"") or p, "empty"),
+    ],
+)
+def test_a_bad_upload_is_explained_on_screen_and_nothing_is_kept(
+    store, teacher, tmp_path, name, make, message
+):
+    at = open_app("pages/my_clips.py", teacher)
+    data = make(tmp_path / name).read_bytes()
+    at.file_uploader(key="upload_0").set_value((name, data, "video/mp4")).run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert clips.list_clips(store, teacher.id) == []

@@ -1,0 +1,77 @@
+"""Join page: no account; join by code (or ?code=), send a reflection, change or take it back."""
+
+from tests.app.conftest import open_page
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import reflections, workshops
+from verp.models import Reflection
+from verp.ui.join import JOINED_KEY
+
+
+def live(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    w = workshops.open_workshop(store, teacher.id, w.id)
+    workshops.go_to_step(store, teacher.id, w.id, 3)
+    return w
+
+
+def joined_page(store, w):
+    at = open_page("join", query={"code": w.join_code})
+    assert at.text_input[0].value == w.join_code  # filled in from the QR code's address
+    at.text_input[1].set_value("Cara")
+    at.button[0].click().run()
+    return at
+
+
+def test_a_phone_joins_by_the_qr_code_and_sees_the_prompt_on_screen(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    texts = [t.value for t in at.text]
+    assert "You are in as Cara." in texts
+    assert "Circle time" in texts and "What do you notice that is working?" in texts
+
+
+def test_a_wrong_code_gets_a_plain_message(store, teacher):
+    at = open_page("join")
+    at.text_input[0].set_value("NOPE99")
+    at.button[0].click().run()
+    assert "does not open a workshop" in at.error[0].value
+    assert JOINED_KEY not in at.session_state
+
+
+def test_sending_a_reflection_stores_it_once_and_says_sent(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    at.text_area[0].set_value("# She *waited*")
+    at.selectbox[0].set_value("attentive")
+    at.button[[b.label for b in at.button].index("Send")].click().run()
+    assert at.success[0].value == "Sent. Thank you."
+    with store.transaction() as s:
+        rows = s.query(Reflection).all()
+        assert [(r.text, r.principle_key, r.author_name) for r in rows] == [
+            ("# She *waited*", "attentive", "Cara")
+        ]
+    assert "# She *waited*" in [t.value for t in at.text]  # drawn as text, never Markdown
+
+
+def test_a_reflection_can_be_changed_and_taken_back(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    joined = at.session_state[JOINED_KEY]
+    sent = reflections.submit_reflection(store, w.id, joined.token, "first words")
+    at.run()
+    at.text_area(key=f"edit_{sent.id}").set_value("better words")
+    at.button(key=f"save_{sent.id}").click().run()
+    mine = reflections.my_reflections(store, w.id, joined.token)
+    assert [m.text for m in mine] == ["better words"]
+    at.button(key=f"withdraw_{mine[0].id}").click().run()
+    assert reflections.my_reflections(store, w.id, joined.token) == []
+
+
+def test_a_closed_workshop_gives_a_plain_message(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    workshops.close_workshop(store, teacher.id, w.id)
+    at.run()
+    assert "has closed" in at.info[0].value
+    assert "Send" not in [b.label for b in at.button]

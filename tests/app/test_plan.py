@@ -1,0 +1,58 @@
+"""Plan page: facilitators only; create a workshop, order shared moments, grant the role."""
+
+from tests.app.conftest import open_page, run_page_alone
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import accounts, workshops
+from verp.ui.shell import menu
+
+
+def test_plan_is_refused_to_someone_who_is_not_a_facilitator(store, colleague):
+    at = run_page_alone("plan", colleague.id)
+    assert "for workshop facilitators" in at.warning[0].value
+    assert not at.text_input
+
+
+def test_the_menu_offers_plan_and_control_only_to_facilitators(store, teacher, colleague):
+    def names(person):
+        return sorted(path.removeprefix("pages/").removesuffix(".py") for path in menu(person))
+
+    assert names(None) == ["home", "join", "principles", "sign_in"]
+    assert names(colleague) == ["home", "join", "my_clips", "my_progress", "principles", "review"]
+    assert {"plan", "control", "join"} <= set(names(teacher))
+
+
+def test_a_facilitator_creates_a_workshop_with_a_join_code(store, teacher):
+    at = open_page("plan", teacher.id)
+    at.text_input[0].set_value("Spring group")
+    at.button[0].click().run()
+    made = workshops.my_workshops(store, teacher.id)
+    assert [w.title for w in made] == ["Spring group"]
+    assert f"Join code: {made[0].join_code}" in at.success[0].value
+
+
+def test_shared_moments_are_listed_by_participant_and_can_be_moved(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "First", position=0)
+    second, _ = share_moment(store, colleague.id, w.id, "Second", position=1)
+    at = open_page("plan", teacher.id)
+    texts = [t.value for t in at.text]
+    assert "Ben Colleague" in texts and any(t.startswith("First") for t in texts)
+    at.button(key=f"up_{second}").click().run()
+    assert [m.title for m in workshops.shown_moments(store, w.id)] == ["Second", "First"]
+
+
+def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, colleague):
+    at = open_page("plan", teacher.id)
+    at.button(key=f"fac_{colleague.id}").click().run()
+    assert accounts.get_person(store, colleague.id).is_facilitator
+
+
+def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    at.selectbox(key=f"set_{share_id}").set_value("short").run()
+    assert workshops.shown_moments(store, w.id)[0].prompt_set == "short"
+    texts = [t.value for t in at.text]
+    assert "Participant: Ben Colleague" in texts
+    assert any("Ben Colleague's moments  (15 min)" in t for t in texts)

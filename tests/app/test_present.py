@@ -1,0 +1,108 @@
+"""Present page: the projector — signed link only, no sidebar, nothing private, follows Control."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import open_page
+from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from verp import reflections, workshops
+from verp.ui.present import follow_body
+from verp.workshop_steps import current_step
+
+
+def present(store, teacher, w):
+    return open_page("present", query={"w": workshops.present_token(store, teacher.id, w.id)})
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def setup(store, teacher, colleague, note_shared=False):
+    w = make_workshop(store, teacher.id, "Autumn group")
+    share_moment(
+        store,
+        colleague.id,
+        w.id,
+        "Circle time",
+        note="private worry",
+        share_note=note_shared,
+        video_file="cut.mp4",
+    )
+    video = workshops.shown_moments(store, w.id)[0].video
+    video.parent.mkdir(parents=True, exist_ok=True)
+    video.write_bytes(b"\x00" * 64)  # the page only passes the file to st.video
+    return workshops.open_workshop(store, teacher.id, w.id)
+
+
+def test_a_bad_or_missing_link_shows_nothing_of_the_workshop(store, teacher):
+    at = open_page("present", query={"w": "forged"})
+    assert "not valid" in at.header[0].value
+    assert "Autumn" not in html_of(at)
+
+
+def test_a_closed_workshop_is_refused_on_the_projector(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    token = workshops.present_token(store, teacher.id, w.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    at = open_page("present", query={"w": token})
+    assert "has closed" in at.header[0].value
+
+
+def test_welcome_shows_the_code_and_hides_the_sidebar(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    at = present(store, teacher, w)
+    page = html_of(at)
+    assert w.join_code in page and "Autumn group" in page
+    assert '[data-testid="stSidebar"]' in page and "display: none" in page
+    assert at.get("image")  # the QR code
+    assert not at.button and not at.text_input and not at.text_area
+
+
+def test_the_moment_plays_looped_without_the_private_note(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, 3)
+    at = present(store, teacher, w)
+    video = at.get("video")[0].proto
+    assert video.loop and video.end_time == 10
+    page = html_of(at)
+    assert "Circle time" in page and "private worry" not in page
+
+
+def test_approved_reflections_show_escaped_and_grouped(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, 3)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    reflections.submit_reflection(store, w.id, joined.token, "<script>x</script> kind", "attentive")
+    page = html_of(present(store, teacher, w))
+    assert "&lt;script&gt;x&lt;/script&gt; kind" in page and "<script>x" not in page
+    assert "Being attentive" in page
+
+
+def test_a_helping_question_appears_only_when_shared(store, teacher, colleague):
+    add_helping_question(store, colleague.id, "How can I wait longer?", shared=True)
+    w = setup(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, 2)
+    assert "How can I wait longer?" in html_of(present(store, teacher, w))
+
+
+def test_the_follow_fragment_asks_for_a_redraw_when_control_moves(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    step, _ = current_step(store, w.id, w.current_step)
+    assert follow_body(store, w.id, w.state_version, step) is False
+    workshops.step_by(store, teacher.id, w.id, 1)
+    assert follow_body(store, w.id, w.state_version, step) is True
+
+
+def test_the_close_shows_next_steps_and_the_deletion_reminder(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    reflections.record_next_step(store, teacher.id, w.id, colleague.id, "Ben Colleague", "Wait longer")
+    workshops.go_to_step(store, teacher.id, w.id, 99)
+    page = html_of(present(store, teacher, w))
+    assert "Ben Colleague: Wait longer" in page and "deleted" in page
+
+
+def test_the_refresher_shows_every_principle_when_no_focus_was_chosen(store, teacher, colleague):
+    w = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, focus=[]).id)
+    workshops.go_to_step(store, teacher.id, w.id, 1)
+    at = present(store, teacher, w)
+    assert len([h for h in at.subheader if h.value[0].isdigit()]) == 6

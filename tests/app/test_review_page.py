@@ -1,0 +1,133 @@
+"""The Review page, driven as a teacher would: mark, tag, share, withdraw, delete; never someone else's."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from verp import helping, moments, sharing
+from verp.models import Moment
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def clip(store, teacher, tmp_path):
+    return add_test_clip(store, teacher.id, tmp_path)
+
+
+def open_review(person_id: int, clip_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["person_id"] = person_id
+    if clip_id:
+        at.query_params["clip"] = clip_id
+    return at.switch_page("pages/review.py").run()
+
+
+def test_someone_elses_clip_is_refused_with_a_plain_message(store, colleague, clip):
+    at = open_review(colleague.id, clip.id)
+    assert "only be opened by their owner" in at.error[0].value
+    assert at.get("video") == []
+
+
+def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip):
+    at = open_review(teacher.id, clip.id)
+    assert not at.exception
+    at.number_input(key=f"mark_in_{clip.id}").set_value(1.0).run()
+    at.button(key=f"mark_in_{clip.id}_plus").click().run()  # nudge: 1.5 s
+    at.number_input(key=f"mark_out_{clip.id}").set_value(4.0).run()
+    preview = at.get("video")[1].proto
+    assert (preview.start_time, preview.end_time, preview.loop) == (1, 4, True)
+    at.text_input(key=f"moment_title_{clip.id}").input("Sam starts the story").run()
+    at.button(key=f"save_moment_{clip.id}").click().run()
+    assert not at.exception
+    [made] = moments.list_moments(store, teacher.id, clip.id)
+    assert (made.title, made.start_s, made.end_s) == ("Sam starts the story", 1.5, 4.0)
+    assert "Saved the moment" in at.success[0].value
+
+
+def test_a_thumbnail_moves_the_player_and_marks_in_there(store, teacher, clip):
+    at = open_review(teacher.id, clip.id)
+    jump = [b for b in at.button if b.key and b.key.startswith(f"jump_{clip.id}_")][4]
+    jump.click().run()
+    # The fifth of eight pictures of a 6 s clip is at 3.38 s; st.video starts on whole seconds.
+    assert at.get("video")[0].proto.start_time == 3
+    at.button(key=f"mark_here_{clip.id}").click().run()
+    assert at.number_input(key=f"mark_in_{clip.id}").value == pytest.approx(3.38)
+
+
+def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    at = open_review(teacher.id, clip.id)
+    at.multiselect(key=f"tags_{moment.id}").set_value(["attentive", "receiving"]).run()
+    at.selectbox(key=f"chain_{moment.id}_receiving").set_value("reception").run()
+    at.button(key=f"save_tags_{moment.id}").click().run()
+    tags = moments.get_moment(store, teacher.id, moment.id).tags
+    assert [(t.principle_key, t.chain_part) for t in tags] == [
+        ("attentive", None),
+        ("receiving", "reception"),
+    ]
+
+
+def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    workshop_id = add_workshop(store, teacher.id)
+    at = open_review(teacher.id, clip.id)
+    assert any("before sharing" in i.value for i in at.info)
+    add_consent(store, teacher.id, clip.id)
+    at.run()
+    at.text_input(key=f"code_{moment.id}").input("abcd23").run()
+    at.button(key=f"share_{moment.id}").click().run()
+    assert [m.moment_id for m in sharing.shared_moments(store, workshop_id)] == [moment.id]
+    assert any(e.label.endswith("shared with 1 workshop") for e in at.expander)
+    [share] = sharing.my_shares(store, teacher.id, clip.id)
+    at.button(key=f"withdraw_{share.id}").click().run()
+    assert sharing.shared_moments(store, workshop_id) == []
+    assert "Withdrawn" in at.success[0].value
+
+
+def test_deleting_a_moment_asks_first_then_removes_it(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    at = open_review(teacher.id, clip.id)
+    at.button(key=f"delete_moment_{moment.id}").click().run()
+    assert moments.list_moments(store, teacher.id, clip.id) != []
+    at.button(key=f"yes_delete_moment_{moment.id}").click().run()
+    assert moments.list_moments(store, teacher.id, clip.id) == []
+    assert not moment.cut.exists()
+
+
+def test_deleting_the_clip_asks_first_then_removes_everything(store, teacher, clip):
+    moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    at = open_review(teacher.id, clip.id)
+    at.button(key=f"delete_clip_{clip.id}").click().run()
+    at.button(key=f"yes_delete_clip_{clip.id}").click().run()
+    assert not clip.original.parent.exists()
+    with store.transaction() as s:
+        assert s.scalar(select(Moment)) is None
+    assert not at.exception
+
+
+def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
+    at = open_review(teacher.id)
+    at.text_area[0].input("How can quieter pupils start more conversations?")
+    at.button(key="save_helping").click().run()
+    assert helping.active_question(store, teacher.id).cycle == 1
+    at.slider(key="helping_score").set_value(7).run()
+    at.button(key="save_rating").click().run()
+    assert helping.active_question(store, teacher.id).latest_score == 7
+    assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
+
+
+def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    at = open_review(teacher.id, clip.id)
+    at.number_input(key=f"freeze_at_{moment.id}").set_value(2.0).run()
+    at.button(key=f"freeze_{moment.id}").click().run()
+    [frame] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert frame.at_s == 2.0 and frame.still.exists()
+    at.button(key=f"fwd_{frame.id}").click().run()
+    assert moments.get_moment(store, teacher.id, moment.id).freeze_frames[0].at_s == pytest.approx(2.1)
+    assert "Stepped on one frame." in at.success[0].value

@@ -1,0 +1,99 @@
+"""The Summary page (facilitators) and My progress (everyone signed in), driven through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.summary_fixtures import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
+
+SUMMARY = str(ROOT / "pages" / "summary.py")
+PROGRESS = str(ROOT / "pages" / "my_progress.py")
+
+
+@pytest.fixture
+def built(store, teacher, colleague):
+    return build_workshop(store, teacher.id, colleague.id)
+
+
+def _run(path: str, person_id: int) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=30)
+    at.session_state["person_id"] = person_id
+    return at.run()
+
+
+def _shown_text(at: AppTest) -> str:
+    texts = [t.value for t in at.text]
+    frames = [str(cell) for df in at.dataframe for cell in [*df.value.columns, *df.value.to_numpy().ravel()]]
+    return "\n".join(texts + frames)
+
+
+def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built, teacher):
+    at = _run(SUMMARY, teacher.id)
+    assert not at.exception
+    assert at.selectbox(key="summary_workshop").value.title == TITLE
+    shown = _shown_text(at)
+    assert "Waiting for Sam" in shown and "Counting together" in shown
+    assert TRICKY.splitlines()[0] in shown
+    for hidden in (*NOT_SHOWN, "PRIVATE-NOTE"):
+        assert hidden not in shown
+    assert len(at.get("vega_lite_chart")) == 1  # the principle counts
+    assert [h.value for h in at.header] == [
+        "Who took part",
+        "Moments",
+        "How often each principle was noticed",
+        "What the group noticed",
+        "Next steps",
+    ]
+
+
+def test_user_text_is_never_rendered_as_markdown(built, teacher):
+    at = _run(SUMMARY, teacher.id)
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "evil.example" not in markdown and "Waiting for Sam" not in markdown
+    assert INJECTION in _shown_text(at)
+
+
+def test_the_summary_offers_pdf_markdown_and_csv_and_a_stills_choice(built, teacher):
+    at = _run(SUMMARY, teacher.id)
+    assert at.checkbox(key="summary_stills").value is False  # stills only when asked
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download PDF", "Download Markdown", "Download reflections (CSV)"]
+    at.checkbox(key="summary_stills").check().run()
+    assert not at.exception
+
+
+def test_a_teacher_who_facilitates_nothing_sees_no_summaries(built, colleague):
+    at = _run(SUMMARY, colleague.id)
+    assert not at.exception
+    assert "You have none yet" in at.info[0].value
+    assert TITLE not in _shown_text(at)
+
+
+def test_my_progress_shows_ratings_next_steps_and_a_personal_download(built, colleague):
+    at = _run(PROGRESS, colleague.id)
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "Wait 5 s,\nthen smile" in _shown_text(at)
+    assert f"{TITLE} · 12 Mar 2026" in [t.value for t in at.text]
+    assert [b.proto.label for b in at.get("download_button")] == ["Download my personal summary"]
+
+
+def test_my_progress_is_empty_and_friendly_for_a_newcomer(store, teacher):
+    at = _run(PROGRESS, teacher.id)
+    assert not at.exception
+    assert len(at.info) == 3
+
+
+def test_the_navigation_offers_summary_to_facilitators_and_my_progress_to_everyone(built, teacher, colleague):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["person_id"] = colleague.id
+    at.run()
+    at.switch_page("pages/my_progress.py").run()
+    assert not at.exception and at.title[0].value == "My progress"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.session_state["person_id"] = teacher.id
+    at.run()
+    at.switch_page("pages/summary.py").run()
+    assert not at.exception and at.title[0].value == "Workshop summary"

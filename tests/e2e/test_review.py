@@ -1,0 +1,90 @@
+"""In a real browser: mark a moment of my clip, watch it play from its start; a colleague cannot open it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import sign_up, wait_for_app
+from tests.review_fixtures import add_test_clip
+from verp import accounts
+from verp.config import load_settings
+from verp.store import Store
+
+pytestmark = pytest.mark.browser
+
+
+def _server_store(app_server) -> Store:
+    return Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+
+
+def _clip_in_server(app_server, tmp_path) -> str:
+    """Put a clip into the running server's data folder the way an upload would."""
+    store = _server_store(app_server)
+    try:
+        owner = accounts.sign_in(store, "Ana Teacher", "correct horse battery")
+        return add_test_clip(store, owner.id, tmp_path).id
+    finally:
+        store.engine.dispose()
+
+
+def _colleague_browser(chromium, app_server):
+    """A second person in their own browser, signed in by the app's own signed session cookie."""
+    store = _server_store(app_server)
+    try:
+        ben = accounts.create_person(store, "Ben Colleague", "another long passphrase")
+        token = accounts.issue_token(store, ben)
+    finally:
+        store.engine.dispose()
+    context = chromium.new_context()
+    context.add_cookies([{"name": "verp_session", "value": token, "url": app_server.url}])
+    return context.new_page()
+
+
+def _set_number(page, label: str, value: float) -> None:
+    box = page.get_by_label(label).first
+    box.fill(str(value))
+    box.press("Enter")
+    wait_for_app(page)
+
+
+def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, browser_page, chromium, tmp_path):
+    page = browser_page
+    sign_up(page, app_server.url)
+    clip_id = _clip_in_server(app_server, tmp_path)
+
+    page.get_by_role("link", name="Review", exact=True).click()  # my only clip is the one chosen
+    page.wait_for_url("**/review")
+    wait_for_app(page)
+    _set_number(page, "Starts at (s)", 2)
+    _set_number(page, "Ends at (s)", 4)
+    page.get_by_label("A short title for this moment").fill("Sam starts the story")
+    page.get_by_role("button", name="Save this moment").click()
+    wait_for_app(page)
+    page.get_by_text("Saved the moment").wait_for()
+
+    # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
+    preview = page.locator("video").nth(1)
+    preview.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_timeout(600)
+    at = preview.evaluate("v => v.currentTime")
+    assert 2.0 <= at < 4.0
+
+    # The saved moment has its own cut that plays from its first frame.
+    page.get_by_text("Sam starts the story").first.click()
+    cut = page.locator('[class*="st-key-moment_"] video').first
+    cut.wait_for()
+    cut.evaluate(
+        "v => new Promise(ok => v.readyState >= 1 ? ok() : v.addEventListener('loadedmetadata', ok))"
+    )
+    assert cut.evaluate("v => v.duration") == pytest.approx(2.0, abs=0.3)
+    cut.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_timeout(500)
+    assert 0 < cut.evaluate("v => v.currentTime") < 2.0
+
+    # Someone else, in another browser, is refused plainly and sees no video.
+    other = _colleague_browser(chromium, app_server)
+    other.goto(f"{app_server.url}/review?clip={clip_id}")  # a copied link to my clip
+    wait_for_app(other)
+    other.get_by_text("only be opened by their owner").wait_for()
+    assert other.locator("video").count() == 0
+    other.context.close()

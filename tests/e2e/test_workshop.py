@@ -1,0 +1,87 @@
+"""The room in real browsers: Control drives Present; a phone joins by code and its reflection shows."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+from tests.media_fixtures import make_clip
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import accounts, workshops
+from verp.accounts import create_person
+from verp.config import load_settings
+from verp.store import Store
+from verp.ui.session import COOKIE
+
+SHOTS = os.environ.get("VERP_SHOTS")  # a folder: save screenshots there to look at the pages
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        wait_for_app(page)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.fixture
+def room(app_server):
+    """A facilitator, a colleague who shared one moment (with a real video), and an open workshop."""
+    store = Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+    ana = create_person(store, "Ana Teacher", "correct horse battery")
+    ben = create_person(store, "Ben Colleague", "another long passphrase")
+    workshop = make_workshop(store, ana.id, "Autumn group")
+    share_moment(
+        store, ben.id, workshop.id, "Circle time", note="I waited", share_note=True, video_file="cut.mp4"
+    )
+    video = workshops.shown_moments(store, workshop.id)[0].video
+    video.parent.mkdir(parents=True, exist_ok=True)
+    make_clip(video, seconds=3)
+    workshop = workshops.open_workshop(store, ana.id, workshop.id)
+    yield workshop, ana, store
+    store.engine.dispose()
+
+
+def signed_in_context(chromium, url: str, store: Store, person, **options):
+    """A browser already signed in as ``person``: the app's own signed cookie, without the sign-in page."""
+    context = chromium.new_context(**options)
+    context.add_cookies([{"name": COOKIE, "value": accounts.issue_token(store, person), "url": url}])
+    return context
+
+
+@pytest.mark.browser
+def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server, chromium, room):
+    workshop, ana, store = room
+    big = {"width": 1200, "height": 1000}
+    control = signed_in_context(chromium, app_server.url, store, ana, viewport=big).new_page()
+    projector = chromium.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}).new_page()
+    for page in (control, projector, phone):
+        page.set_default_timeout(20000)
+
+    control.goto(app_server.url + "/control")
+    wait_for_app(control)
+    href = control.get_by_role("link", name="Open Present (projector)").get_attribute("href")
+    shot(control, "control")
+
+    projector.goto(f"{app_server.url}/{href.lstrip('/')}")
+    projector.get_by_text(workshop.join_code).wait_for()
+    shot(projector, "present-welcome")
+
+    control.get_by_role("button", name="Next").click()
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=5000)
+    workshops.go_to_step(store, ana.id, workshop.id, 3)  # the first prompt of the moment
+    projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
+
+    phone.goto(f"{app_server.url}/join?code={workshop.join_code}")
+    wait_for_app(phone)
+    phone.get_by_label("Your name (leave empty to stay anonymous, if the workshop allows)").fill("Cara")
+    phone.get_by_role("button", name="Join").click()
+    phone.get_by_label("Your reflection").fill("She <b>waited</b> for the child to start")
+    phone.get_by_role("button", name="Send").click()
+    phone.get_by_text("Sent. Thank you.").wait_for()
+    shot(phone, "join")
+
+    projector.get_by_text("She <b>waited</b> for the child to start").wait_for(timeout=5000)
+    shot(projector, "present-prompt")

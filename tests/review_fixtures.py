@@ -1,0 +1,45 @@
+"""Helpers for the review tests: a real little clip of one's own, and a workshop to share with."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tests.media_fixtures import make_clip
+from verp import clips
+from verp.consent import record_consent
+from verp.models import Workshop
+from verp.store import Store
+
+
+def add_test_clip(store: Store, owner_id: int, tmp: Path, seconds: float = 6, name: str = "lesson.mp4"):
+    """A real H.264 clip of ``seconds`` owned by ``owner_id``, added the way an upload is."""
+    src = make_clip(tmp / f"src-{owner_id}-{name}", seconds=seconds, fps=10, audio=False)
+    with open(src, "rb") as f:
+        return clips.add_clip(store, owner_id, name, f)
+
+
+def add_consent(store: Store, owner_id: int, clip_id: str):
+    return record_consent(
+        store,
+        owner_id,
+        clip_id,
+        filmed_group="Year 3 reading group",
+        basis="public_task",
+        recorded_by="Head teacher",
+        consent_date=date.today(),
+    )
+
+
+def add_workshop(store: Store, facilitator_id: int, code: str = "ABCD23", status: str = "live") -> int:
+    with store.transaction() as s:
+        w = Workshop(
+            title="Spring group",
+            held_on=date.today(),
+            facilitator_id=facilitator_id,
+            join_code=code,
+            status=status,
+        )
+        s.add(w)
+        s.flush()
+        return w.id

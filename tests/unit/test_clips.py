@@ -1,0 +1,125 @@
+import io
+import time
+
+import pytest
+
+from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
+from verp import clips, media, processing
+from verp.clips import ClipError
+from verp.models import Clip
+
+
+def _add(store, owner, path, name=None):
+    with open(path, "rb") as f:
+        return clips.add_clip(store, owner.id, name or path.name, f)
+
+
+def test_an_uploaded_clip_is_probed_thumbnailed_and_listed(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "lesson.mp4", seconds=2))
+    assert clip.title == "lesson" and clip.original_filename == "lesson.mp4"
+    assert clip.duration_s == pytest.approx(2, abs=0.2)
+    assert (clip.width, clip.height) == (160, 120)
+    assert clip.thumbnail is not None and clip.thumbnail.stat().st_size > 0
+    assert clip.original.is_file() and clip.original.name == "original.mp4"
+    assert [c.id for c in clips.list_clips(store, teacher.id)] == [clip.id]
+
+
+def test_the_uploaded_name_is_never_used_as_a_path(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"), name="../../etc/evil\x07name.mp4")
+    assert clip.original_filename == "evilname.mp4"
+    assert clip.original.parent.parent == store.settings.clips_dir.resolve()
+    assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.parametrize(
+    ("maker", "name", "message"),
+    [
+        (lambda p: make_text_file(p), "notes.txt", "not a video file"),
+        (lambda p: p.write_bytes(b"") or p, "empty.mp4", "empty"),
+        (lambda p: make_text_file(p), "renamed.mp4", "not a video file we can read"),
+        (lambda p: make_truncated_clip(p, faststart=True), "cut-short.mp4", "incomplete or damaged"),
+        (lambda p: make_audio_only(p), "voice.mp4", "video"),
+    ],
+)
+def test_bad_files_are_explained_and_nothing_is_kept(store, teacher, tmp_path, maker, name, message):
+    path = tmp_path / name
+    maker(path)
+    with pytest.raises(ClipError, match=message) as raised:
+        _add(store, teacher, path)
+    assert name.split("/")[-1] in str(raised.value) or "not a video" in str(raised.value)
+    assert clips.list_clips(store, teacher.id) == []
+    assert list(store.settings.clips_dir.iterdir()) == []
+    assert list(store.settings.tmp_dir.iterdir()) == []
+
+
+def test_a_file_over_the_upload_limit_is_refused_without_keeping_it(store, teacher, monkeypatch):
+    monkeypatch.setattr(type(store.settings), "max_upload_bytes", property(lambda self: 1024))
+    with pytest.raises(ClipError, match="limit"):
+        clips.add_clip(store, teacher.id, "big.mp4", io.BytesIO(b"\0" * 4096))
+    assert list(store.settings.clips_dir.iterdir()) == []
+
+
+def test_rename_keeps_the_clip_and_refuses_an_empty_name(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    assert clips.rename_clip(store, teacher.id, clip.id, "  Circle   time ").title == "Circle time"
+    with pytest.raises(ClipError):
+        clips.rename_clip(store, teacher.id, clip.id, "   ")
+
+
+def test_nobody_else_can_open_rename_or_delete_my_clip(store, teacher, colleague, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    assert clips.list_clips(store, colleague.id) == []
+    for action in (
+        lambda: clips.get_clip(store, colleague.id, clip.id),
+        lambda: clips.rename_clip(store, colleague.id, clip.id, "mine now"),
+        lambda: clips.delete_clip(store, colleague.id, clip.id),
+    ):
+        with pytest.raises(ClipError, match="owner"):
+            action()
+    assert clips.get_clip(store, teacher.id, clip.id).title == "a"
+
+
+def test_deleting_a_clip_removes_its_row_and_every_file(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    folder = clip.original.parent
+    clips.delete_clip(store, teacher.id, clip.id)
+    assert not folder.exists()
+    with store.transaction() as s:
+        assert s.get(Clip, clip.id) is None
+
+
+def test_a_clip_browsers_play_is_ready_at_once_as_a_faststart_mp4(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4", faststart=False))
+    assert clip.status == "ready" and clip.playable is not None
+    assert media.probe(clip.playable).browser_playable
+    with open(clip.playable, "rb") as f:
+        head = f.read(4096)
+    assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head  # index first
+
+
+def test_other_clips_get_a_review_copy_then_a_playable_copy_in_the_background(store, teacher, tmp_path):
+    path = make_clip(tmp_path / "phone.webm", codec="vp8", container="webm")
+    clip = _add(store, teacher, path)
+    assert clip.status == "processing"
+    wait_until_prepared(store, teacher, clip.id)
+    ready = clips.get_clip(store, teacher.id, clip.id)
+    assert ready.status == "ready"
+    assert ready.proxy is not None and ready.playable is not None
+    assert media.probe(ready.playable).video_codec == "h264"
+
+
+def test_preparing_resumes_after_a_restart(store, teacher, tmp_path):
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    with store.transaction() as s:
+        row = s.get(Clip, clip.id)
+        row.status, row.playable_name = "processing", None
+    assert processing.resume_unfinished(store) == 1
+    wait_until_prepared(store, teacher, clip.id)
+    assert clips.get_clip(store, teacher.id, clip.id).playable is not None
+
+
+def wait_until_prepared(store, owner, clip_id, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while clips.get_clip(store, owner.id, clip_id).status == "processing":
+        assert time.monotonic() < deadline, "the clip was not prepared in time"
+        time.sleep(0.1)

@@ -1,0 +1,144 @@
+"""Exports: CSV that round-trips, Markdown that cannot be hijacked, a PDF a printer can read."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from tests.summary_fixtures import INJECTION, NOT_SHOWN, TRICKY, open_scene
+from verp import export, summary
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory):
+    """Built once: these tests only read."""
+    opened = open_scene(tmp_path_factory.mktemp("export"))
+    yield opened
+    opened.store.engine.dispose()
+
+
+@pytest.fixture
+def result(scene) -> summary.WorkshopSummary:
+    return summary.workshop_summary(scene.store, scene.built.workshop_id)
+
+
+def _pdf_text(data: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _image_count(data: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_file_names_are_slugified_title_and_date():
+    assert export.file_name("Ms Ó'Brien's group! 🎉", date(2026, 3, 12), "pdf") == (
+        "verp-ms-o-brien-s-group-2026-03-12.pdf"
+    )
+    assert export.file_name("🎉", date(2026, 3, 12), "csv") == "verp-workshop-2026-03-12.csv"
+    assert export.file_name("T", date(2026, 3, 12), "md", "my summary") == "verp-t-2026-03-12-my-summary.md"
+
+
+def test_the_csv_round_trips_through_pandas_unchanged(result):
+    data = export.reflections_csv(result)
+    back = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(back, result.reflections)
+    assert TRICKY in set(back["text"])  # RTL, emoji, quotes, comma and a newline intact
+    assert "NA" in set(back["text"])
+
+
+def test_the_csv_holds_no_hidden_or_withdrawn_reflection(result):
+    data = export.reflections_csv(result).decode("utf-8")
+    for hidden in NOT_SHOWN:
+        assert hidden not in data
+
+
+def test_markdown_escapes_user_text_so_it_cannot_make_links_images_or_html(result):
+    md = export.summary_markdown(result)
+    assert INJECTION not in md
+    assert "](" not in md.replace("\\](", "").replace("\\]\\(", "")
+    assert "\\[click me\\]\\(https\\://evil\\.example/x\\)" in md
+    assert "\\!\\[img\\]" in md and "\\<b\\>" in md and "\\# not a heading" in md
+
+
+def test_markdown_has_the_headings_reflections_and_counts(result):
+    md = export.summary_markdown(result)
+    for heading in (
+        "## Who took part",
+        "## Moments",
+        "## How often each principle was noticed",
+        "## What the group noticed, by principle",
+        "## What the group noticed, by moment",
+        "## Next steps",
+    ):
+        assert heading in md
+    assert "| 4\\. Developing attuned interactions | 0 |" in md
+    assert "שלום עולם, مرحبا\\\n  second line, with a comma" in md  # newline kept as a hard break
+    for hidden in (*NOT_SHOWN, "PRIVATE-NOTE", "PRIVATE-QUESTION"):
+        assert hidden not in md
+
+
+def test_the_pdf_has_headings_reflections_and_page_numbers(result):
+    reader, text = _pdf_text(export.summary_pdf(result))
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
+    for heading in (
+        "Who took part",
+        "Moments",
+        "How often each principle was noticed",
+        "What the group noticed, by principle",
+        "Next steps",
+    ):
+        assert heading in text
+    assert 'She waited, then said "your turn"' in text
+    assert "The pause gave everyone time" in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+    for hidden in (*NOT_SHOWN, "PRIVATE-NOTE"):
+        assert hidden not in text
+
+
+def test_emoji_the_font_lacks_print_as_a_replacement_mark():
+    assert export.printable("ok 👍🏽 done") == "ok \ufffd\ufffd done"
+    assert export.printable("שלום, مرحبا") == "שלום, مرحبا"
+
+
+def test_the_pdf_has_no_stills_by_default(result):
+    assert any(m.still_paths for m in result.moments)
+    assert _image_count(export.summary_pdf(result)) == 0
+
+
+def test_asked_for_stills_the_pdf_holds_only_those_consent_allows(result):
+    allowed = sum(len(m.still_paths) for m in result.moments)
+    assert allowed == 1  # the other clip's consent keeps its still out
+    assert _image_count(export.summary_pdf(result, include_stills=True)) == allowed
+
+
+def test_personal_exports_hold_the_persons_own_part(scene):
+    mine = summary.personal_summary(scene.store, scene.built.workshop_id, scene.teacher_id)
+    _, text = _pdf_text(export.personal_pdf(mine))
+    assert "My helping question" in text and "How can I give quieter pupils, more turns?" in text
+    assert "We enjoyed the whole session" not in text
+    md = export.personal_markdown(mine)
+    assert "PRIVATE\\-NOTE" in md  # their own note, escaped
+
+
+def test_an_empty_workshop_still_makes_every_file(store, teacher):
+    from verp.models import Workshop
+
+    with store.transaction() as s:
+        workshop = Workshop(
+            title="Nobody came", held_on=date(2026, 1, 5), facilitator_id=teacher.id, join_code="e1"
+        )
+        s.add(workshop)
+        s.flush()
+        workshop_id = workshop.id
+    empty = summary.workshop_summary(store, workshop_id)
+    assert list(empty.principle_counts["count"]) == [0] * 6
+    _, text = _pdf_text(export.summary_pdf(empty, include_stills=True))
+    assert "None recorded." in text and "Page 1 of" in text
+    assert "None recorded\\." in export.summary_markdown(empty)
+    back = pd.read_csv(io.BytesIO(export.reflections_csv(empty)), dtype=str, keep_default_na=False)
+    assert list(back.columns) == list(empty.reflections.columns) and back.empty

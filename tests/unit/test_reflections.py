@@ -1,0 +1,176 @@
+"""Reflections from the room: joining, sending once, editing with history, moderation and the wall."""
+
+import threading
+
+import pytest
+
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import reflections as r
+from verp import workshops
+from verp.models import Reflection
+from verp.reflections import ReflectionError
+
+
+@pytest.fixture
+def live(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    return workshops.open_workshop(store, teacher.id, w.id)
+
+
+@pytest.fixture
+def joined(store, live):
+    return r.join_by_code(store, live.join_code, "Cara")
+
+
+def test_joining_by_code_gives_a_private_token(store, live):
+    joined = r.join_by_code(store, f" {live.join_code.lower()} ", "  Cara  ")
+    assert joined.workshop_id == live.id and joined.display_name == "Cara" and len(joined.token) >= 24
+
+
+def test_anonymous_joining_depends_on_the_workshop(store, teacher, live):
+    assert r.join_by_code(store, live.join_code, None).display_name == "Anonymous"
+    named = make_workshop(store, teacher.id, "Names please", allow_anonymous=False)
+    with pytest.raises(ReflectionError, match="give your name"):
+        r.join_by_code(store, named.join_code, "  ")
+
+
+def test_wrong_codes_are_slowed_down(store, live):
+    for _ in range(r.MAX_JOIN_FAILURES):
+        with pytest.raises(ReflectionError, match="does not open"):
+            r.join_by_code(store, "WRONG1", "Cara", who="10.0.0.9")
+    with pytest.raises(ReflectionError, match="Too many"):
+        r.join_by_code(store, live.join_code, "Cara", who="10.0.0.9")
+    assert r.join_by_code(store, live.join_code, "Dev", who="10.0.0.10").display_name == "Dev"
+
+
+def test_a_closed_workshop_cannot_be_joined_or_written_to(store, teacher, live, joined):
+    workshops.close_workshop(store, teacher.id, live.id)
+    with pytest.raises(ReflectionError, match="does not open"):
+        r.join_by_code(store, live.join_code, "Late")
+    with pytest.raises(ReflectionError, match="closed"):
+        r.submit_reflection(store, live.id, joined.token, "hello")
+
+
+def test_sending_twice_with_one_client_key_stores_it_once(store, live, joined):
+    first = r.submit_reflection(store, live.id, joined.token, "Lovely wait", "attentive", client_key="k1")
+    again = r.submit_reflection(store, live.id, joined.token, "Lovely wait", "attentive", client_key="k1")
+    assert first.id == again.id
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 1
+
+
+def test_a_reflection_is_filed_under_the_moment_and_prompt_on_screen(store, teacher, live, joined):
+    workshops.go_to_step(store, teacher.id, live.id, 3)  # first prompt phase of the first moment
+    sent = r.submit_reflection(store, live.id, joined.token, "She waited", kind="noticed")
+    assert sent.moment_title == "Circle time" and sent.prompt == "What do you notice that is working?"
+    assert sent.author_name == "Cara" and sent.status == "approved"
+
+
+def test_text_is_cleaned_and_limited(store, live, joined):
+    sent = r.submit_reflection(store, live.id, joined.token, "  calm\x00 voice\x1b\nand a smile ")
+    assert sent.text == "calm voice\nand a smile"
+    with pytest.raises(ReflectionError, match="write something"):
+        r.submit_reflection(store, live.id, joined.token, " \x00 \n")
+    with pytest.raises(ReflectionError, match="under 1000 characters"):
+        r.submit_reflection(store, live.id, joined.token, "x" * 1001)
+
+
+def test_unknown_kind_or_principle_is_refused(store, live, joined):
+    with pytest.raises(ReflectionError, match="kind"):
+        r.submit_reflection(store, live.id, joined.token, "hi", kind="criticism")
+    with pytest.raises(ReflectionError, match="principles"):
+        r.submit_reflection(store, live.id, joined.token, "hi", principle_key="nope")
+
+
+def test_a_stranger_token_cannot_send(store, live):
+    with pytest.raises(ReflectionError, match="join again"):
+        r.submit_reflection(store, live.id, "made-up-token", "hi")
+
+
+def test_an_edit_keeps_the_history_and_shows_only_the_new_text(store, live, joined):
+    old = r.submit_reflection(store, live.id, joined.token, "Nice wait", "attentive")
+    new = r.edit_reflection(store, live.id, joined.token, old.id, "Nice long wait", "encouraging")
+    assert new.supersedes_id == old.id
+    with store.transaction() as s:
+        assert s.get(Reflection, old.id).status == "superseded"
+        assert s.get(Reflection, old.id).text == "Nice wait"
+    texts = [x.text for g in r.wall(store, live.id) for x in g.reflections]
+    assert texts == ["Nice long wait"]
+    with pytest.raises(ReflectionError, match="already been changed"):
+        r.edit_reflection(store, live.id, joined.token, old.id, "again")
+
+
+def test_only_the_author_can_edit_or_withdraw(store, live, joined):
+    mine = r.submit_reflection(store, live.id, joined.token, "mine")
+    other = r.join_by_code(store, live.join_code, "Dev")
+    with pytest.raises(ReflectionError, match="your own"):
+        r.edit_reflection(store, live.id, other.token, mine.id, "hijack")
+    with pytest.raises(ReflectionError, match="your own"):
+        r.withdraw_reflection(store, live.id, other.token, mine.id)
+    r.withdraw_reflection(store, live.id, joined.token, mine.id)
+    assert r.wall(store, live.id) == [] and r.my_reflections(store, live.id, joined.token) == []
+
+
+def test_with_moderation_on_nothing_reaches_the_wall_until_approved(store, teacher, live, joined):
+    workshops.set_auto_approve(store, teacher.id, live.id, False)
+    a = r.submit_reflection(store, live.id, joined.token, "first")
+    b = r.submit_reflection(store, live.id, joined.token, "second")
+    assert r.wall(store, live.id) == []
+    assert [p.id for p in r.pending(store, teacher.id, live.id)] == [a.id, b.id]
+    r.moderate(store, teacher.id, live.id, a.id, approve=True)
+    r.moderate(store, teacher.id, live.id, b.id, approve=False)
+    assert [x.text for g in r.wall(store, live.id) for x in g.reflections] == ["first"]
+    assert r.pending(store, teacher.id, live.id) == []
+
+
+def test_only_the_workshops_facilitator_moderates(store, colleague, live, joined):
+    sent = r.submit_reflection(store, live.id, joined.token, "x")
+    with pytest.raises(workshops.WorkshopError):
+        r.moderate(store, colleague.id, live.id, sent.id, approve=False)
+
+
+def test_the_wall_groups_by_principle_in_order_with_unnamed_last(store, teacher, live, joined):
+    r.submit_reflection(store, live.id, joined.token, "no principle")
+    r.submit_reflection(store, live.id, joined.token, "received", "receiving")
+    r.submit_reflection(store, live.id, joined.token, "looked", "attentive")
+    r.add_group_reflection(store, teacher.id, live.id, "we all saw warmth", "attentive")
+    groups = r.wall(store, live.id)
+    assert [g.principle_key for g in groups] == ["attentive", "receiving", None]
+    assert groups[0].principle_name == "Being attentive"
+    assert [x.author_name for x in groups[0].reflections] == ["Cara", "the group"]
+
+
+def test_next_steps_are_recorded_for_the_owner(store, teacher, colleague, live):
+    r.record_next_step(store, teacher.id, live.id, colleague.id, "Ben Colleague", "Wait five seconds")
+    assert [(n.participant_name, n.text) for n in r.next_steps(store, live.id)] == [
+        ("Ben Colleague", "Wait five seconds")
+    ]
+
+
+def test_a_room_sending_at_once_stores_every_reflection_exactly_once(store, live):
+    phones = [r.join_by_code(store, live.join_code, f"Phone {n}") for n in range(8)]
+    sent: list[int] = []
+    errors: list[Exception] = []
+    start = threading.Barrier(len(phones))
+
+    def send(n: int, joined) -> None:
+        start.wait()
+        try:
+            for i in range(5):
+                key = f"{n}-{min(i, 3)}"  # the fifth send repeats the fourth: a resend
+                sent.append(
+                    r.submit_reflection(store, live.id, joined.token, f"{n} saw {i}", client_key=key).id
+                )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n, j)) for n, j in enumerate(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 8 * 4
+    assert len(set(sent)) == 8 * 4 and len(sent) == 8 * 5

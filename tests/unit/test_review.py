@@ -1,0 +1,307 @@
+"""Moments, freeze-frames, consent, sharing, withdrawal, deletion and privacy on one's own clips."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from verp import clips, consent, helping, moments, sharing
+from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
+from verp.moments import MomentError, TagView
+from verp.sharing import SharingError
+
+
+@pytest.fixture
+def clip(store, teacher, tmp_path):
+    return add_test_clip(store, teacher.id, tmp_path)
+
+
+@pytest.fixture
+def moment(store, teacher, clip):
+    return moments.create_moment(store, teacher.id, clip.id, "Waiting for Sam", 1.0, 3.0)
+
+
+def _audit(store) -> list[tuple[str, str]]:
+    with store.transaction() as s:
+        return [(e.action, e.subject) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+# ---------------------------------------------------------------- moments
+
+
+def test_a_moment_is_cut_to_its_own_file_of_its_length(store, teacher, moment):
+    from verp import media
+
+    assert moment.cut is not None and moment.cut.name == f"{moment.id}.mp4"
+    assert moment.cut.parent.name == "moments"
+    assert media.probe(moment.cut).duration_s == pytest.approx(2.0, abs=0.25)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [(-1, 2, "inside the clip"), (2, 9, "inside the clip"), (3, 2, "end after"), (2, 2, "end after")],
+)
+def test_a_moment_must_lie_inside_the_clip_and_end_after_it_starts(store, teacher, clip, start, end, words):
+    with pytest.raises(MomentError, match=words):
+        moments.create_moment(store, teacher.id, clip.id, "Out", start, end)
+    assert moments.list_moments(store, teacher.id, clip.id) == []
+
+
+def test_long_moments_get_a_gentle_warning_past_thirty_seconds():
+    assert moments.length_advice(0, 10) is None
+    assert "about 10 s" in moments.length_advice(0, 31)
+
+
+def test_moving_a_moment_recuts_it_and_drops_freeze_frames_outside(store, teacher, moment):
+    moments.add_freeze_frame(store, teacher.id, moment.id, 1.5)
+    moved = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, note="I waited")
+    assert (moved.start_s, moved.end_s, moved.note) == (2.0, 4.0, "I waited")
+    assert moved.freeze_frames == ()
+    assert moved.cut.exists()
+
+
+def test_tags_name_principles_behaviours_and_chain_parts(store, teacher, moment):
+    tagged = moments.set_tags(
+        store, teacher.id, moment.id, [TagView("attentive", "Giving them time and space", "reception")]
+    )
+    assert tagged.tags == (TagView("attentive", "Giving them time and space", "reception"),)
+    with pytest.raises(MomentError):
+        moments.set_tags(store, teacher.id, moment.id, [TagView("not-a-principle")])
+
+
+def test_freeze_frames_make_stills_and_step_one_frame(store, teacher, moment):
+    frozen = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    frame = frozen.freeze_frames[0]
+    assert frame.still.exists() and frame.still.parent.name == "stills"
+    stepped = moments.step_freeze_frame(store, teacher.id, frame.id, +1)
+    assert stepped.freeze_frames[0].at_s == pytest.approx(2.1)  # the clip has 10 frames a second
+    assert stepped.freeze_frames[0].still.exists() and not frame.still.exists()
+    with pytest.raises(MomentError, match="inside the moment"):
+        moments.add_freeze_frame(store, teacher.id, moment.id, 5.0)
+
+
+def test_thumbnails_are_made_once_and_kept_on_disk(store, teacher, clip):
+    strip = moments.clip_thumbnails(store, teacher.id, clip.id, count=4)
+    assert [t for t, _ in strip] == [0.75, 2.25, 3.75, 5.25]
+    first_made = strip[0][1].stat().st_mtime_ns
+    again = moments.clip_thumbnails(store, teacher.id, clip.id, count=4)
+    assert again[0][1].stat().st_mtime_ns == first_made
+
+
+# ---------------------------------------------------------------- helping question
+
+
+def test_the_helping_question_is_rated_each_cycle_and_keeps_its_history(store, teacher):
+    assert helping.active_question(store, teacher.id) is None
+    with pytest.raises(helping.HelpingError):
+        helping.rate(store, teacher.id, 5)
+    helping.set_helping_question(store, teacher.id, "How can quieter pupils start more conversations?")
+    helping.rate(store, teacher.id, 3)
+    helping.set_helping_question(store, teacher.id, "How can quieter pupils lead more?", cycle=2)
+    rated = helping.rate(store, teacher.id, 6)
+    assert (rated.cycle, rated.latest_score) == (2, 6)
+    assert helping.active_question(store, teacher.id).text == "How can quieter pupils lead more?"
+    past = helping.history(store, teacher.id)
+    assert [(q.cycle, q.active, q.latest_score) for q in past] == [(1, False, 3), (2, True, 6)]
+    with pytest.raises(helping.HelpingError):
+        helping.rate(store, teacher.id, 11)
+
+
+def test_someone_elses_helping_question_is_not_mine(store, teacher, colleague):
+    helping.set_helping_question(store, teacher.id, "Give more time")
+    assert helping.active_question(store, colleague.id) is None
+
+
+# ---------------------------------------------------------------- consent
+
+
+def test_consent_defaults_to_deletion_two_months_from_today(store, teacher, clip):
+    recorded = add_consent(store, teacher.id, clip.id)
+    assert recorded.delete_by == date.today() + timedelta(days=60)
+    assert consent.get_consent(store, teacher.id, clip.id).basis == "public_task"
+
+
+def test_delete_by_counts_from_when_the_shared_workshop_closed(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    closed = utcnow() + timedelta(days=10)
+    with store.transaction() as s:
+        w = s.get(Workshop, workshop_id)
+        w.status, w.closed_at = "closed", closed
+    assert consent.default_delete_by(store, teacher.id, clip.id) == closed.date() + timedelta(days=60)
+
+
+def test_consent_needs_a_group_a_basis_and_a_future_delete_by(store, teacher, clip):
+    good = dict(filmed_group="Year 3", basis="public_task", recorded_by="Me", consent_date=date.today())
+    with pytest.raises(consent.ConsentError, match="basis"):
+        consent.record_consent(store, teacher.id, clip.id, **{**good, "basis": "because"})
+    with pytest.raises(consent.ConsentError, match="who was filmed"):
+        consent.record_consent(store, teacher.id, clip.id, **{**good, "filmed_group": "  "})
+    with pytest.raises(consent.ConsentError, match="after today"):
+        consent.record_consent(store, teacher.id, clip.id, **good, delete_by=date.today())
+    assert consent.get_consent(store, teacher.id, clip.id) is None
+
+
+# ---------------------------------------------------------------- sharing
+
+
+def test_a_clip_without_consent_cannot_be_shared(store, teacher, moment):
+    add_workshop(store, teacher.id)
+    with pytest.raises(SharingError, match="who was filmed"):
+        sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+
+
+def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    moments.update_moment(store, teacher.id, moment.id, note="I felt nervous")
+    moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
+    still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
+    sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
+    [shown] = sharing.shared_moments(store, workshop_id)
+    assert (shown.moment_id, shown.title, shown.owner_name, shown.clip_id) == (
+        moment.id,
+        "Waiting for Sam",
+        "Ana Teacher",
+        clip.id,
+    )
+    assert shown.note is None and shown.tags == (TagView("attentive"),) and shown.cut.exists()
+    assert (shown.freeze_frames, shown.stills, shown.stills_in_exports) == ((2.0,), (still,), False)
+    moments.update_moment(store, teacher.id, moment.id, share_note=True)
+    assert sharing.shared_moments(store, workshop_id)[0].note == "I felt nervous"
+
+
+def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    share = sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    withdrawn = sharing.withdraw_share(store, teacher.id, share.id)
+    assert not withdrawn.active
+    assert sharing.shared_moments(store, workshop_id) == []
+    assert [s.active for s in sharing.my_shares(store, teacher.id, clip.id)] == [False]
+    assert ("share", f"moment:{moment.id}") in _audit(store)
+    assert ("withdraw", f"moment:{moment.id}") in _audit(store)
+
+
+def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    with store.transaction() as s:
+        s.scalar(select(Consent)).delete_by = date.today()
+    assert sharing.shared_moments(store, workshop_id) == []
+
+
+def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, teacher, clip):
+    add_consent(store, teacher.id, clip.id)
+    add_workshop(store, teacher.id)
+    add_workshop(store, teacher.id, code="OTHER1")
+    made = [moments.create_moment(store, teacher.id, clip.id, f"M{i}", i, i + 1) for i in range(4)]
+    shares = [sharing.share_moment(store, teacher.id, m.id, "ABCD23") for m in made[:3]]
+    with pytest.raises(SharingError, match="3 moments"):
+        sharing.share_moment(store, teacher.id, made[3].id, "ABCD23")
+    sharing.share_moment(store, teacher.id, made[3].id, "OTHER1")  # another workshop is another review
+    sharing.withdraw_share(store, teacher.id, shares[0].id)
+    sharing.share_moment(store, teacher.id, made[3].id, "ABCD23")
+
+
+def test_a_closed_or_unknown_workshop_refuses_a_share(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    add_workshop(store, teacher.id, code="SHUT01", status="closed")
+    with pytest.raises(SharingError, match="closed"):
+        sharing.share_moment(store, teacher.id, moment.id, "SHUT01")
+    with pytest.raises(SharingError, match="No workshop"):
+        sharing.share_moment(store, teacher.id, moment.id, "NOPE99")
+
+
+def test_the_same_moment_is_not_shared_twice_with_one_workshop(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    with pytest.raises(SharingError, match="already shared"):
+        sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+
+
+# ---------------------------------------------------------------- deletion
+
+
+def _reflection_on(store, workshop_id: int, moment_id: int) -> int:
+    with store.transaction() as s:
+        r = Reflection(
+            workshop_id=workshop_id, moment_id=moment_id, moment_title="Waiting for Sam", text="Calm"
+        )
+        s.add(r)
+        s.flush()
+        return r.id
+
+
+def test_deleting_a_moment_removes_its_files_and_rows_but_keeps_reflections(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
+    frozen = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    reflection_id = _reflection_on(store, workshop_id, moment.id)
+    moments.delete_moment(store, teacher.id, moment.id)
+    assert not moment.cut.exists() and not frozen.freeze_frames[0].still.exists()
+    assert sharing.shared_moments(store, workshop_id) == []
+    with store.transaction() as s:
+        assert s.scalar(select(MomentTag).where(MomentTag.moment_id == moment.id)) is None
+        assert s.scalar(select(Share)) is None
+        kept = s.get(Reflection, reflection_id)
+        assert (kept.moment_id, kept.moment_title, kept.text) == (None, "Waiting for Sam", "Calm")
+    assert ("delete", f"moment:{moment.id}") in _audit(store)
+
+
+def test_deleting_a_clip_removes_every_file_and_row_it_made(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    moments.clip_thumbnails(store, teacher.id, clip.id, count=2)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    folder = clip.original.parent
+    assert (folder / "thumbs").exists() and (folder / "stills").exists()
+    clips.delete_clip(store, teacher.id, clip.id)
+    assert not folder.exists()
+    assert sharing.shared_moments(store, workshop_id) == []
+    with store.transaction() as s:
+        assert s.scalar(select(Moment)) is None
+    assert ("delete", f"clip:{clip.id}") in _audit(store)
+
+
+# ---------------------------------------------------------------- privacy
+
+
+def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, colleague, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    add_workshop(store, teacher.id)
+    share = sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    frame_id = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].id
+    other = colleague.id
+    attempts = [
+        lambda: moments.list_moments(store, other, clip.id),
+        lambda: moments.create_moment(store, other, clip.id, "Mine now", 0, 1),
+        lambda: moments.get_moment(store, other, moment.id),
+        lambda: moments.update_moment(store, other, moment.id, note="hi"),
+        lambda: moments.set_tags(store, other, moment.id, []),
+        lambda: moments.add_freeze_frame(store, other, moment.id, 2.0),
+        lambda: moments.step_freeze_frame(store, other, frame_id, 1),
+        lambda: moments.remove_freeze_frame(store, other, frame_id),
+        lambda: moments.delete_moment(store, other, moment.id),
+        lambda: moments.clip_thumbnails(store, other, clip.id),
+    ]
+    for attempt in attempts:
+        with pytest.raises(MomentError, match="only be opened by their owner"):
+            attempt()
+    with pytest.raises(consent.ConsentError, match="only be opened by their owner"):
+        consent.get_consent(store, other, clip.id)
+    with pytest.raises(SharingError):
+        sharing.share_moment(store, other, moment.id, "ABCD23")
+    with pytest.raises(SharingError):
+        sharing.withdraw_share(store, other, share.id)
+    assert sharing.my_shares(store, other, clip.id) == []
+    assert moments.get_moment(store, teacher.id, moment.id).note == ""

@@ -1,0 +1,177 @@
+"""Workshops: join codes, access, live state in the database, the running order and the agenda."""
+
+from datetime import date
+
+import pytest
+
+from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from verp import workshops
+from verp.accounts import set_facilitator
+from verp.models import AuditEvent, Share, utcnow
+from verp.workshops import CODE_ALPHABET, WorkshopError
+
+
+def kinds(store, workshop_id):
+    return [s.kind for s in workshops.steps(store, workshop_id)]
+
+
+def test_join_codes_are_short_unambiguous_and_unique(store, teacher):
+    codes = {make_workshop(store, teacher.id, f"Group {i}").join_code for i in range(40)}
+    assert len(codes) == 40
+    assert all(len(c) == 6 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert not set("0O1IL5S2Z8B") & set(CODE_ALPHABET)
+
+
+def test_a_join_code_stops_working_when_the_workshop_closes(store, teacher):
+    w = make_workshop(store, teacher.id)
+    assert workshops.workshop_by_code(store, w.join_code.lower()).id == w.id
+    workshops.close_workshop(store, teacher.id, w.id)
+    assert workshops.workshop_by_code(store, w.join_code) is None
+
+
+def test_only_facilitators_plan_workshops(store, teacher, colleague):
+    with pytest.raises(WorkshopError, match="Only a facilitator"):
+        make_workshop(store, colleague.id)
+    set_facilitator(store, teacher.id, colleague.id)
+    assert make_workshop(store, colleague.id).facilitator_id == colleague.id
+
+
+def test_a_facilitator_cannot_drive_someone_elses_workshop(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    set_facilitator(store, teacher.id, colleague.id)
+    with pytest.raises(WorkshopError, match="no workshop of yours"):
+        workshops.step_by(store, colleague.id, w.id, 1)
+    assert workshops.my_workshops(store, colleague.id) == []
+
+
+def test_unknown_focus_and_empty_title_are_refused(store, teacher):
+    with pytest.raises(WorkshopError, match="Unknown principle"):
+        make_workshop(store, teacher.id, focus=["shouting"])
+    with pytest.raises(WorkshopError, match="title"):
+        workshops.create_workshop(store, teacher.id, "   ", date.today())
+
+
+def test_the_running_order_goes_through_each_participant(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Ben at circle time", position=0)
+    share_moment(store, teacher.id, w.id, "Ana's story", position=1)
+    share_moment(store, colleague.id, w.id, "Ben at lunch", position=2)
+    add_helping_question(store, colleague.id, "How can I wait longer?", shared=True)
+    add_helping_question(store, teacher.id, "Private question", shared=False)
+    phases = ["prompt"] * 4
+    ben = ["helping_question", "moment", *phases, "moment", *phases, "wall", "owner"]
+    ana = ["moment", *phases, "wall", "owner"]
+    assert kinds(store, w.id) == ["welcome", "principles", *ben, *ana, "close"]
+    all_steps = workshops.steps(store, w.id)
+    assert all_steps[2].helping_question == "How can I wait longer?"
+    assert not any("Private question" in s.helping_question for s in all_steps)
+    assert all_steps[4].prompts == ("What do you notice that is working?",)
+    assert [s.index for s in all_steps] == list(range(len(all_steps)))
+
+
+def test_a_withdrawn_moment_leaves_the_running_order(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "Gone soon")
+    assert "moment" in kinds(store, w.id)
+    with store.transaction() as s:
+        s.get(Share, share_id).withdrawn_at = utcnow()
+    assert kinds(store, w.id) == ["welcome", "principles", "close"]
+
+
+def test_the_owners_note_is_shown_only_when_they_shared_it(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "a", note="private worry")
+    share_moment(store, colleague.id, w.id, "b", note="I felt calm", share_note=True)
+    notes = [m.note for m in workshops.shown_moments(store, w.id)]
+    assert notes == [None, "I felt calm"]
+
+
+def test_prompt_set_changes_the_phases_of_that_moment(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id)
+    workshops.set_prompt_set(store, teacher.id, w.id, share_id, "short")
+    assert kinds(store, w.id).count("prompt") == 3
+    with pytest.raises(WorkshopError):
+        workshops.set_prompt_set(store, teacher.id, w.id, share_id, "nope")
+
+
+def test_moving_a_moment_changes_the_running_order(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    first, _ = share_moment(store, colleague.id, w.id, "first", position=0)
+    second, _ = share_moment(store, colleague.id, w.id, "second", position=1)
+    workshops.move_share(store, teacher.id, w.id, second, -1)
+    assert [m.title for m in workshops.shown_moments(store, w.id)] == ["second", "first"]
+
+
+def test_live_state_is_kept_in_the_database_and_versioned(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id)
+    opened = workshops.open_workshop(store, teacher.id, w.id)
+    assert opened.status == "live" and opened.timer_running
+    moved = workshops.step_by(store, teacher.id, w.id, 1)
+    assert moved.current_step == 1 and moved.state_version > opened.state_version
+    paused = workshops.set_playing(store, teacher.id, w.id, False)
+    # a "restart": a brand-new read sees the same state
+    again = workshops.get_workshop(store, w.id)
+    assert (again.current_step, again.playing, again.state_version) == (1, False, paused.state_version)
+    assert workshops.state_version(store, w.id) == paused.state_version
+
+
+def test_steps_are_clamped_to_the_plan(store, teacher):
+    w = make_workshop(store, teacher.id)
+    assert workshops.go_to_step(store, teacher.id, w.id, 99).current_step == 2
+    assert workshops.step_by(store, teacher.id, w.id, -10).current_step == 0
+
+
+def test_the_phase_timer_pauses_and_restarts_on_a_new_step(store, teacher):
+    w = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id).id)
+    paused = workshops.set_timer_running(store, teacher.id, w.id, False)
+    assert not paused.timer_running and paused.timer_seconds() >= 0
+    frozen = paused.timer_seconds()
+    assert workshops.get_workshop(store, w.id).timer_seconds() == frozen
+    moved = workshops.step_by(store, teacher.id, w.id, 1)
+    assert moved.timer_elapsed_s == 0 and moved.timer_running
+
+
+def test_a_closed_workshop_cannot_be_driven(store, teacher):
+    w = make_workshop(store, teacher.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    with pytest.raises(WorkshopError, match="closed"):
+        workshops.step_by(store, teacher.id, w.id, 1)
+
+
+def test_the_projector_link_is_refused_once_the_workshop_closes(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    token = workshops.present_token(store, teacher.id, w.id)
+    assert workshops.workshop_from_present_token(store, token).id == w.id
+    with pytest.raises(WorkshopError, match="not valid"):
+        workshops.workshop_from_present_token(store, token + "x")
+    set_facilitator(store, teacher.id, colleague.id)
+    with pytest.raises(WorkshopError):
+        workshops.present_token(store, colleague.id, w.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    with pytest.raises(WorkshopError, match="closed"):
+        workshops.workshop_from_present_token(store, token)
+
+
+def test_the_agenda_gives_fifteen_minutes_a_participant(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, position=0)
+    share_moment(store, colleague.id, w.id, position=1)
+    share_moment(store, teacher.id, w.id, position=2)
+    items = workshops.agenda(store, w.id)
+    assert [i.minutes for i in items] == [5, 10, 15, 15, 10, 5]
+    assert items[2].title == "Ben Colleague's moments" and items[-1].starts_at_min == 55
+
+
+def test_opening_and_closing_are_in_the_audit_trail(store, teacher):
+    w = make_workshop(store, teacher.id)
+    workshops.open_workshop(store, teacher.id, w.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    with store.transaction() as s:
+        rows = s.query(AuditEvent).filter(AuditEvent.subject == f"workshop:{w.id}").order_by(AuditEvent.id)
+        assert [(e.actor, e.action) for e in rows] == [
+            (f"person:{teacher.id}", "workshop_created"),
+            (f"person:{teacher.id}", "workshop_opened"),
+            (f"person:{teacher.id}", "workshop_closed"),
+        ]

@@ -1,0 +1,150 @@
+"""The consent record of a clip: who was filmed, on what basis, and when the video must go.
+
+A clip without a consent record cannot be shared. The app records *which* basis and *who* gave or
+recorded it; it does not give legal advice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from verp import audit
+from verp.clips import ClipError, _owned
+from verp.models import Clip, Consent, Moment, Share, Workshop, utcnow
+from verp.store import Store
+
+BASES = {
+    "parental_consent": "Parents or carers gave written consent",
+    "public_task": "The school's public task (parents informed)",
+    "no_identifiable": "No child can be identified (framed out, backs only, no names heard)",
+}
+SCOPES = {"workshop_only": "Only the workshops I share moments with"}
+
+
+class ConsentError(Exception):
+    """A consent problem, worded for a teacher."""
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    clip_id: str
+    filmed_group: str
+    basis: str
+    recorded_by: str
+    consent_date: date
+    scope: str
+    stills_in_exports: bool
+    delete_by: date
+    created_at: datetime
+
+    @property
+    def basis_label(self) -> str:
+        return BASES.get(self.basis, self.basis)
+
+
+def _view(c: Consent) -> ConsentView:
+    return ConsentView(
+        c.clip_id,
+        c.filmed_group,
+        c.basis,
+        c.recorded_by,
+        c.consent_date,
+        c.scope,
+        c.stills_in_exports,
+        c.delete_by,
+        c.created_at,
+    )
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _owned_clip(s, owner_id: int, clip_id: str) -> Clip:
+    try:
+        return _owned(s, owner_id, clip_id)
+    except ClipError as exc:
+        raise ConsentError(str(exc)) from None
+
+
+def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
+    """Two months (``retention_days``) after the last workshop this clip is shown in closes.
+
+    A workshop not yet closed counts from its date (or today, if later); with no workshop known yet,
+    the clock starts today.
+    """
+    keep = timedelta(days=store.settings.retention_days)
+    today = _today()
+    with store.transaction() as s:
+        _owned_clip(s, owner_id, clip_id)
+        rows = s.execute(
+            select(Workshop.status, Workshop.held_on, Workshop.closed_at)
+            .join(Share, Share.workshop_id == Workshop.id)
+            .join(Moment, Moment.id == Share.moment_id)
+            .where(Moment.clip_id == clip_id)
+        ).all()
+    ends = [
+        closed.date() if status == "closed" and closed else max(held_on, today)
+        for status, held_on, closed in rows
+    ]
+    return max(ends, default=today) + keep
+
+
+def record_consent(
+    store: Store,
+    owner_id: int,
+    clip_id: str,
+    *,
+    filmed_group: str,
+    basis: str,
+    recorded_by: str,
+    consent_date: date,
+    stills_in_exports: bool = False,
+    delete_by: date | None = None,
+    scope: str = "workshop_only",
+) -> ConsentView:
+    """Record (or correct) the clip's consent. ``delete_by`` defaults to :func:`default_delete_by`."""
+    filmed_group, recorded_by = " ".join(filmed_group.split()), " ".join(recorded_by.split())
+    if not filmed_group or len(filmed_group) > 200:
+        raise ConsentError("Say who was filmed, e.g. “Year 3, reading group” (no children's names needed).")
+    if basis not in BASES:
+        raise ConsentError("Please choose the basis for filming.")
+    if not recorded_by or len(recorded_by) > 120:
+        raise ConsentError("Please say who gave or recorded the consent.")
+    if scope not in SCOPES:
+        raise ConsentError("Please choose who may view the clip.")
+    if consent_date > _today():
+        raise ConsentError("The consent date cannot be in the future.")
+    delete_by = delete_by or default_delete_by(store, owner_id, clip_id)
+    if delete_by <= _today():
+        raise ConsentError("The delete-by date must be after today.")
+    with store.transaction() as s:
+        _owned_clip(s, owner_id, clip_id)
+        row = s.scalar(select(Consent).where(Consent.clip_id == clip_id)) or Consent(clip_id=clip_id)
+        row.filmed_group, row.basis, row.recorded_by = filmed_group, basis, recorded_by
+        row.consent_date, row.scope, row.delete_by = consent_date, scope, delete_by
+        row.stills_in_exports = bool(stills_in_exports)
+        s.add(row)
+        audit.record(s, audit.actor_of(owner_id), "consent_recorded", f"clip:{clip_id}", basis)
+        s.flush()
+        return _view(row)
+
+
+def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None:
+    with store.transaction() as s:
+        _owned_clip(s, owner_id, clip_id)
+        row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
+        return _view(row) if row else None
+
+
+def check_shareable(s, clip_id: str) -> Consent:
+    """The clip's consent, or a plain refusal: no record, or its delete-by date has passed."""
+    row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
+    if row is None:
+        raise ConsentError("Record who was filmed and on what basis before sharing any moment of this clip.")
+    if row.delete_by <= _today():
+        raise ConsentError("This clip has reached its delete-by date, so it can no longer be shared.")
+    return row

@@ -1,0 +1,69 @@
+"""The helping question at the head of the Review page: what I want to get better at, and how it goes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp import helping
+from verp.accounts import PersonView
+from verp.store import Store
+
+
+def show_helping_question(store: Store, person: PersonView) -> None:
+    active = helping.active_question(store, person.id)
+    with st.container(border=True, key="helping_question"):
+        if active is None:
+            st.caption("My helping question")
+            st.info("What would you like to get better at? Write it below; it will head this page.")
+        else:
+            score = "not rated yet" if active.latest_score is None else f"rated {active.latest_score}/10"
+            st.caption(f"My helping question · cycle {active.cycle} · {score}")
+            st.text(active.text)
+        with st.expander("Write or change my helping question", expanded=active is None):
+            _question_form(store, person, active)
+        if active is not None:
+            _rating(store, person, active)
+
+
+def _question_form(store: Store, person: PersonView, active) -> None:
+    with st.form("helping_form", border=False):
+        text = st.text_area(
+            "What would you like to get better at?",
+            value=active.text if active else "",
+            placeholder="e.g. How can I give quieter pupils more chances to start a conversation?",
+            max_chars=helping.MAX_TEXT,
+        )
+        cycle = st.number_input(
+            "Cycle (one film and its review; three is usual, one is fine)",
+            min_value=1,
+            max_value=helping.MAX_CYCLE,
+            value=active.cycle if active else 1,
+        )
+        if st.form_submit_button("Save my helping question", key="save_helping"):
+            try:
+                helping.set_helping_question(store, person.id, text, int(cycle))
+            except helping.HelpingError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def _rating(store: Store, person: PersonView, active) -> None:
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    score = left.slider(
+        f"How near are you to it now? (cycle {active.cycle})",
+        0,
+        10,
+        value=active.latest_score if active.latest_score is not None else 5,
+        key="helping_score",
+    )
+    if right.button("Save my rating", key="save_rating"):
+        helping.rate(store, person.id, int(score))
+        st.rerun()
+    past = [
+        {"Cycle": q.cycle, "Helping question": q.text, "Rating": q.latest_score}
+        for q in helping.history(store, person.id)
+    ]
+    if len(past) > 1 or active.ratings:
+        with st.expander("My cycles so far"):
+            st.dataframe(past, hide_index=True)

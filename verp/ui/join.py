@@ -1,0 +1,80 @@
+"""Pieces of the Join page: what is on the screen now, and your own reflections (edit, withdraw)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp import reflections, workshops
+from verp.reflections import Joined, ReflectionError
+from verp.store import Store
+from verp.workshop_steps import recent_steps
+
+JOINED_KEY = "joined"
+STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
+
+
+def leave_button() -> None:
+    if st.button("Join another workshop"):
+        st.session_state.pop(JOINED_KEY, None)
+        st.rerun()
+
+
+def current_prompt(store: Store, joined: Joined) -> bool:
+    """Show what the room is looking at; False (with a plain message) once the workshop has closed."""
+    try:
+        workshop = workshops.get_workshop(store, joined.workshop_id)
+    except workshops.WorkshopError:
+        workshop = None
+    if workshop is None or workshop.is_closed:
+        st.info("This workshop has closed. Thank you for your reflections.")
+        leave_button()
+        return False
+    prompt_panel(store, joined.workshop_id)
+    return True
+
+
+def prompt_body(store: Store, workshop_id: int) -> None:
+    workshop = workshops.get_workshop(store, workshop_id)
+    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # thirty phones ask every 3 s
+    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
+    with st.container(border=True):
+        st.caption("On the screen now")
+        st.text(step.moment.title if step.moment else step.title)
+        for prompt in step.prompts:
+            st.text(prompt)
+
+
+@st.fragment(run_every=3)
+def prompt_panel(store: Store, workshop_id: int) -> None:
+    prompt_body(store, workshop_id)
+
+
+def own_reflections(store: Store, joined: Joined) -> None:
+    """What you sent: change it (the old wording is kept, hidden) or take it back."""
+    try:
+        mine = reflections.my_reflections(store, joined.workshop_id, joined.token)
+    except ReflectionError as exc:
+        st.info(str(exc))
+        return
+    if mine:
+        st.subheader("What you sent", anchor=False)
+    for item in mine:
+        with st.container(border=True, key=f"mine_{item.id}"):
+            st.text(item.text)
+            st.caption(STATUS.get(item.status, item.status))
+            with st.expander("Change or take back"):
+                text = st.text_area(
+                    "New wording", value=item.text, key=f"edit_{item.id}", max_chars=reflections.MAX_TEXT
+                )
+                save, withdraw = st.columns(2)
+                try:
+                    if save.button("Save change", key=f"save_{item.id}"):
+                        reflections.edit_reflection(
+                            store, joined.workshop_id, joined.token, item.id, text, item.principle_key
+                        )
+                        st.rerun()
+                    if withdraw.button("Take back", key=f"withdraw_{item.id}"):
+                        reflections.withdraw_reflection(store, joined.workshop_id, joined.token, item.id)
+                        st.rerun()
+                except ReflectionError as exc:
+                    st.error(str(exc))

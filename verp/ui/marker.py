@@ -1,0 +1,111 @@
+"""The clip player, its thumbnail strip, and marking a moment by its start and end."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp import moments
+from verp.accounts import PersonView
+from verp.clips import ClipView
+from verp.store import Store
+from verp.ui.player import play, play_moment
+
+NUDGE_S = 0.5
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def _keys(clip: ClipView) -> tuple[str, str, str]:
+    return f"start_{clip.id}", f"mark_in_{clip.id}", f"mark_out_{clip.id}"
+
+
+def _clamp(clip: ClipView, value: float) -> float:
+    return round(min(max(0.0, value), clip.duration_s), 2)
+
+
+def _set(key: str, clip: ClipView, value: float) -> None:
+    st.session_state[key] = _clamp(clip, value)
+
+
+def _mark_in_here(clip: ClipView) -> None:
+    start_key, in_key, out_key = _keys(clip)
+    here = st.session_state.get(start_key, 0.0)
+    _set(in_key, clip, here)
+    if st.session_state.get(out_key, 0.0) <= here:
+        _set(out_key, clip, here + moments.ABOUT_S)
+
+
+def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
+    """The whole clip, starting where a thumbnail (or a mark) put it."""
+    start_key, in_key, _ = _keys(clip)
+    st.session_state.setdefault(start_key, 0.0)
+    video = clip.playable or clip.proxy
+    if video is None:
+        st.info(clip.status_detail or "This clip is still being made ready to play in every browser.")
+        return
+    play(store, video, start_time=float(st.session_state[start_key]))
+    st.caption(
+        f"The player starts at {clock(st.session_state[start_key])}. Press ▶ under a picture to jump there."
+    )
+    try:
+        strip = moments.clip_thumbnails(store, person.id, clip.id)
+    except moments.MomentError as exc:
+        st.warning(str(exc))
+        return
+    for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
+        column.image(str(path), caption=clock(at_s), width="stretch")
+        column.button(
+            "▶",
+            key=f"jump_{clip.id}_{at_s}",
+            help=f"Start the player at {clock(at_s)}",
+            on_click=_set,
+            args=(start_key, clip, at_s),
+            width="stretch",
+        )
+
+
+def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
+    """Mark in, mark out, nudge, preview the moment looping, and save it."""
+    start_key, in_key, out_key = _keys(clip)
+    st.session_state.setdefault(in_key, 0.0)
+    st.session_state.setdefault(out_key, _clamp(clip, moments.ABOUT_S))
+    st.subheader("Mark a moment that went better than usual", anchor=False)
+    st.caption("About 10 seconds is plenty. Keep up to three moments to share with a review.")
+    left, right = st.columns(2)
+    for column, key, label in ((left, in_key, "Starts at (s)"), (right, out_key, "Ends at (s)")):
+        column.number_input(label, 0.0, float(clip.duration_s), step=0.1, format="%.2f", key=key)
+        minus, plus = column.columns(2)
+        minus.button(f"−{NUDGE_S} s", key=f"{key}_minus", on_click=_nudge, args=(key, clip, -NUDGE_S))
+        plus.button(f"+{NUDGE_S} s", key=f"{key}_plus", on_click=_nudge, args=(key, clip, NUDGE_S))
+    st.button(
+        "Mark in at the player's start",
+        key=f"mark_here_{clip.id}",
+        on_click=_mark_in_here,
+        args=(clip,),
+        width="stretch",
+    )
+    start_s, end_s = st.session_state[in_key], st.session_state[out_key]
+    if advice := moments.length_advice(start_s, end_s):
+        st.warning(advice)
+    video = clip.playable or clip.proxy
+    if video is not None and start_s < end_s:
+        with st.expander("Preview just this moment (loops)", expanded=True):
+            play_moment(store, video, start_s, end_s)
+    title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
+    if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
+        with st.spinner("Cutting the moment…"):
+            try:
+                made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
+            except moments.MomentError as exc:
+                st.error(str(exc))
+                return
+        st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."
+        st.session_state.pop(f"moment_title_{clip.id}", None)
+        st.rerun()
+
+
+def _nudge(key: str, clip: ClipView, delta: float) -> None:
+    _set(key, clip, st.session_state.get(key, 0.0) + delta)

@@ -1,0 +1,203 @@
+"""One saved moment on the Review page: replay, words, principle tags, freeze-frames, sharing, delete."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp import moments, sharing
+from verp.accounts import PersonView
+from verp.moments import MomentView, TagView
+from verp.principles import CHAIN_KEYS, catalogue
+from verp.store import Store
+from verp.ui.marker import clock
+from verp.ui.plain import md_escape
+from verp.ui.player import play_moment, slow_replay
+
+NONE = "—"
+
+
+def _done(text: str) -> None:
+    st.session_state["review_message"] = text
+    st.rerun()
+
+
+def show_moment(
+    store: Store, person: PersonView, moment: MomentView, can_share: bool, shares: list[sharing.ShareView]
+) -> None:
+    """One moment in an expander; ``shares`` are the clip's shares (all moments), from one query."""
+    shares = [s for s in shares if s.moment_id == moment.id]
+    live = sum(s.active for s in shares)
+    label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
+    if live:
+        label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
+    with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
+        watch, words = st.columns(2, gap="large")
+        with watch:
+            _replay(store, moment)
+        with words:
+            _words(store, person, moment)
+        _tags(store, person, moment)
+        _freeze_frames(store, person, moment)
+        _sharing(store, person, moment, can_share, shares)
+        _delete(store, person, moment)
+
+
+def _replay(store: Store, moment: MomentView) -> None:
+    if moment.cut is None:
+        st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
+        return
+    play_moment(store, moment.cut)
+    if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
+        slow_replay(store, moment.cut, 0.5)
+
+
+def _words(store: Store, person: PersonView, moment: MomentView) -> None:
+    with st.form(f"words_{moment.id}"):
+        title = st.text_input("Title", value=moment.title, max_chars=200)
+        note = st.text_area(
+            "What was I thinking / feeling / intending here? (private to you)", value=moment.note
+        )
+        share_note = st.checkbox("Share my note with the group", value=moment.share_note)
+        left, right = st.columns(2)
+        start = left.number_input("Starts at (s)", 0.0, value=float(moment.start_s), step=0.1, format="%.2f")
+        end = right.number_input("Ends at (s)", 0.0, value=float(moment.end_s), step=0.1, format="%.2f")
+        if st.form_submit_button("Save"):
+            try:
+                moments.update_moment(
+                    store,
+                    person.id,
+                    moment.id,
+                    title=title,
+                    note=note,
+                    share_note=share_note,
+                    start_s=start,
+                    end_s=end,
+                )
+            except moments.MomentError as exc:
+                st.error(str(exc))
+            else:
+                _done("Saved the moment.")
+
+
+def _tags(store: Store, person: PersonView, moment: MomentView) -> None:
+    principles = catalogue()
+    current = {t.principle_key: t for t in moment.tags}
+    chosen = st.multiselect(
+        "Principles I can see here",
+        principles.keys,
+        default=list(current),
+        format_func=lambda key: f"{principles.get(key).number}. {principles.get(key).name}",
+        key=f"tags_{moment.id}",
+    )
+    tags = []
+    for key in chosen:
+        principle, old = principles.get(key), current.get(key, TagView(key))
+        left, right = st.columns(2)
+        behaviours = [NONE, *principle.behaviours]
+        behaviour = left.selectbox(
+            f"What shows {principle.name.lower()}? (optional)",
+            behaviours,
+            index=behaviours.index(old.behaviour) if old.behaviour in behaviours else 0,
+            key=f"behaviour_{moment.id}_{key}",
+        )
+        parts = [NONE, *CHAIN_KEYS]
+        part = right.selectbox(
+            "Initiative, reception or response? (optional)",
+            parts,
+            index=parts.index(old.chain_part) if old.chain_part in parts else 0,
+            format_func=str.capitalize,
+            key=f"chain_{moment.id}_{key}",
+        )
+        tags.append(TagView(key, None if behaviour == NONE else behaviour, None if part == NONE else part))
+    if st.button("Save principles", key=f"save_tags_{moment.id}"):
+        moments.set_tags(store, person.id, moment.id, tags)
+        _done("Saved the principles.")
+
+
+def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None:
+    st.markdown("**Freeze-frames**")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    at_s = left.number_input(
+        "Freeze the frame at (s)",
+        float(moment.start_s),
+        float(moment.end_s),
+        value=round((moment.start_s + moment.end_s) / 2, 2),
+        step=0.1,
+        format="%.2f",
+        key=f"freeze_at_{moment.id}",
+    )
+    if right.button("Freeze this frame", key=f"freeze_{moment.id}"):
+        with st.spinner("Taking the still…"):
+            _try(lambda: moments.add_freeze_frame(store, person.id, moment.id, at_s), "Added a freeze-frame.")
+    for frame in moment.freeze_frames:
+        picture, controls = st.columns([4, 1])
+        if frame.still:
+            caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
+            picture.image(str(frame.still), caption=caption, width="stretch")
+        back = forward = remove = controls
+        if back.button("◀ One frame back", key=f"back_{frame.id}"):
+            _try(
+                lambda f=frame: moments.step_freeze_frame(store, person.id, f.id, -1),
+                "Stepped back one frame.",
+            )
+        if forward.button("One frame on ▶", key=f"fwd_{frame.id}"):
+            _try(
+                lambda f=frame: moments.step_freeze_frame(store, person.id, f.id, 1), "Stepped on one frame."
+            )
+        if remove.button("Remove", key=f"unfreeze_{frame.id}"):
+            _try(
+                lambda f=frame: moments.remove_freeze_frame(store, person.id, f.id),
+                "Removed the freeze-frame.",
+            )
+
+
+def _try(action, message: str) -> None:
+    try:
+        action()
+    except moments.MomentError as exc:
+        st.error(str(exc))
+    else:
+        _done(message)
+
+
+def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bool, shares) -> None:
+    st.markdown("**Sharing**")
+    for share in shares:
+        if share.active:
+            text, button = st.columns([3, 1])
+            text.text(f"Shared with the workshop “{share.workshop_title}”")
+            if button.button("Withdraw", key=f"withdraw_{share.id}"):
+                sharing.withdraw_share(store, person.id, share.id)
+                _done("Withdrawn: the moment has left that workshop.")
+    if not can_share:
+        st.info("Record the consent for this clip (below) before sharing any moment of it.")
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    code = left.text_input("Workshop join code", key=f"code_{moment.id}", max_chars=16)
+    if right.button("Share this moment", key=f"share_{moment.id}"):
+        try:
+            sharing.share_moment(store, person.id, moment.id, code)
+        except sharing.SharingError as exc:
+            st.error(str(exc))
+        else:
+            _done(
+                "Shared. Only this moment is shared, never the whole clip; you can withdraw it at any time."
+            )
+
+
+def _delete(store: Store, person: PersonView, moment: MomentView) -> None:
+    key = f"confirm_delete_moment_{moment.id}"
+    if not st.session_state.get(key):
+        if st.button("Delete this moment…", key=f"delete_moment_{moment.id}", icon=":material/delete:"):
+            st.session_state[key] = True
+            st.rerun()
+        return
+    st.warning("Delete this moment, its video and its stills for good? It leaves every workshop.")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete the moment", key=f"yes_delete_moment_{moment.id}", type="primary"):
+        moments.delete_moment(store, person.id, moment.id)
+        st.session_state.pop(key, None)
+        _done("Deleted the moment.")
+    if no.button("Keep it", key=f"keep_moment_{moment.id}"):
+        st.session_state.pop(key, None)
+        st.rerun()

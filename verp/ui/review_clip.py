@@ -1,0 +1,116 @@
+"""Review page pieces around one clip: choosing it, its consent record, and deleting it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from verp import clips, consent
+from verp.accounts import PersonView
+from verp.clips import ClipView
+from verp.store import Store
+
+CHOICE = "review_clip"
+
+
+def _remember_choice() -> None:
+    st.query_params["clip"] = st.session_state[CHOICE]
+
+
+def choose_clip(store: Store, person: PersonView) -> ClipView | None:
+    """The clip named by ``?clip=`` (if it is mine) or chosen in the list; None when I have none."""
+    wanted = st.query_params.get("clip")
+    if wanted:
+        try:
+            clips.get_clip(store, person.id, wanted)
+        except clips.ClipError as exc:
+            st.error(str(exc))
+            st.stop()
+        st.session_state[CHOICE] = wanted
+    mine = {c.id: c for c in clips.list_clips(store, person.id)}
+    if not mine:
+        st.info("You have no clips yet. Add one on My clips, then come back to find your moments.")
+        st.page_link("pages/my_clips.py", label="My clips", icon=":material/video_library:")
+        return None
+    if st.session_state.get(CHOICE) not in mine:
+        st.session_state[CHOICE] = next(iter(mine))
+    chosen = st.selectbox(
+        "Clip", list(mine), format_func=lambda cid: mine[cid].title, key=CHOICE, on_change=_remember_choice
+    )
+    return mine[chosen]
+
+
+def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
+    """The clip's consent record, editable: sharing needs one."""
+    record = consent.get_consent(store, person.id, clip.id)
+    title = "Consent for this clip" + (" (recorded)" if record else " (needed before sharing)")
+    with st.expander(title, expanded=record is None), st.form(f"consent_{clip.id}"):
+        if record:
+            st.caption(f"Recorded. The clip is to be deleted by {record.delete_by:%d %b %Y}.")
+        group = st.text_input(
+            "Who was filmed? (class or group; no children's names needed)",
+            value=record.filmed_group if record else "",
+            max_chars=200,
+        )
+        bases = list(consent.BASES)
+        basis = st.selectbox(
+            "Basis for filming",
+            bases,
+            index=bases.index(record.basis) if record else 0,
+            format_func=consent.BASES.get,
+        )
+        by = st.text_input(
+            "Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120
+        )
+        when = st.date_input(
+            "Date", value=record.consent_date if record else date.today(), max_value=date.today()
+        )
+        st.caption(f"Who may view: {consent.SCOPES['workshop_only']}.")
+        stills = st.checkbox(
+            "Freeze-frames may appear in the workshop's exported summary",
+            value=record.stills_in_exports if record else False,
+        )
+        default = record.delete_by if record else consent.default_delete_by(store, person.id, clip.id)
+        delete_by = st.date_input("Delete by", value=default, help="Two months after the workshop closes.")
+        if st.form_submit_button("Save consent"):
+            try:
+                consent.record_consent(
+                    store,
+                    person.id,
+                    clip.id,
+                    filmed_group=group,
+                    basis=basis,
+                    recorded_by=by,
+                    consent_date=when,
+                    stills_in_exports=stills,
+                    delete_by=delete_by,
+                )
+            except consent.ConsentError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["review_message"] = "Saved the consent record."
+                st.rerun()
+
+
+def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
+    key = f"confirm_delete_clip_{clip.id}"
+    if not st.session_state.get(key):
+        if st.button("Delete this clip…", key=f"delete_clip_{clip.id}", icon=":material/delete:"):
+            st.session_state[key] = True
+            st.rerun()
+        return
+    st.warning(
+        "Delete this clip, all its moments, stills and copies, for good? Shared moments leave every workshop."
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete the clip for good", key=f"yes_delete_clip_{clip.id}", type="primary"):
+        clips.delete_clip(store, person.id, clip.id)
+        st.session_state.pop(key, None)
+        st.session_state.pop(CHOICE, None)
+        st.query_params.pop("clip", None)
+        st.session_state["review_message"] = f"Deleted the clip “{clip.title}”."
+        st.rerun()
+    if no.button("Keep it", key=f"keep_clip_{clip.id}"):
+        st.session_state.pop(key, None)
+        st.rerun()

@@ -1,0 +1,89 @@
+"""The app's frame: navigation for whoever is signed in, and the sidebar that says who they are."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from verp.ui.session import current_person, flush_cookie, forget
+from verp.ui.style import apply_base_style
+
+
+def prepare_server() -> None:
+    """Run once when the server imports ``app.py``, before any browser connects.
+
+    Streamlit treats an app that has a ``pages/`` folder as an old-style multipage app until the first
+    run calls ``st.navigation``; a first visitor arriving on a deep link (a join QR code, say) would then
+    run that page alone, without the sign-in frame. Declaring the navigation style up front avoids that.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+def run_app() -> None:
+    st.set_page_config(page_title="VERP Workshop", page_icon=":material/videocam:", layout="wide")
+    apply_base_style()
+    flush_cookie()
+    person = current_person()
+    navigation = st.navigation(_pages(person))
+    _sidebar(person)
+    navigation.run()
+
+
+# Every page, and who sees it in the menu. Every page is registered for everyone, so a deep link (a join
+# QR code, a bookmarked review) always lands on its page, which then asks for what it needs.
+PAGES = [
+    ("pages/home.py", "Home", ":material/home:", "everyone"),
+    ("pages/my_clips.py", "My clips", ":material/video_library:", "signed_in"),
+    ("pages/capture.py", "Record a clip", ":material/videocam:", "signed_in"),
+    ("pages/review.py", "Review", ":material/movie_edit:", "signed_in"),
+    ("pages/my_progress.py", "My progress", ":material/trending_up:", "signed_in"),
+    ("pages/principles.py", "Principles", ":material/diversity_3:", "everyone"),
+    ("pages/join.py", "Join", ":material/qr_code_2:", "everyone"),
+    ("pages/plan.py", "Plan", ":material/event_note:", "facilitator"),
+    ("pages/control.py", "Control", ":material/slideshow:", "facilitator"),
+    ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
+    ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
+    ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
+]
+
+
+def shown_to(person, who: str) -> bool:
+    signed_in = person is not None
+    return {
+        "everyone": True,
+        "signed_out": not signed_in,
+        "signed_in": signed_in,
+        "facilitator": signed_in and person.is_facilitator,
+        "nobody": False,
+    }[who]
+
+
+def menu(person) -> list[str]:
+    """The page files shown in the menu for ``person`` (None: nobody signed in)."""
+    return [path for path, _, _, who in PAGES if shown_to(person, who)]
+
+
+def _pages(person) -> list:
+    return [
+        st.Page(
+            path,
+            title=title,
+            icon=icon,
+            default=path == "pages/home.py",
+            visibility="visible" if shown_to(person, who) else "hidden",
+        )
+        for path, title, icon, who in PAGES
+    ]
+
+
+def _sidebar(person) -> None:
+    with st.sidebar:
+        if person is None:
+            st.caption("Not signed in")
+            return
+        st.caption("Signed in as")
+        st.text(person.display_name)
+        if st.button("Sign out", icon=":material/logout:"):
+            forget()
+            st.rerun()

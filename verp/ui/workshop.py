@@ -1,0 +1,132 @@
+"""Shared Streamlit pieces for running a workshop: access, the projector look, the QR, the wall.
+
+Everything a user wrote is drawn as text: through ``st.text`` or, where HTML is built for size and
+layout, through ``html.escape`` first.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import segno
+import streamlit as st
+
+from verp import reflections, workshops
+from verp.accounts import PersonView
+from verp.principles import catalogue
+from verp.reflections import KINDS, WallGroup
+from verp.ui.session import get_store, require_person
+from verp.workshops import WorkshopView
+
+WORKSHOP_KEY = "workshop_id"
+
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+[data-testid="stHeader"], [data-testid="stToolbar"], header { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.5rem 3rem !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] pre,
+[data-testid="stMain"] [data-testid="stText"], [data-testid="stMain"] .verp-big {
+  font-size: 30px !important; line-height: 1.45; color: #111a22; }
+[data-testid="stMain"] pre, [data-testid="stMain"] [data-testid="stText"] { white-space: pre-wrap; }
+[data-testid="stMain"] h1 { font-size: 60px !important; }
+[data-testid="stMain"] h2 { font-size: 46px !important; }
+[data-testid="stMain"] h3 { font-size: 38px !important; }
+.verp-wall { display: flex; flex-wrap: wrap; gap: 1.2rem; }
+.verp-group { flex: 1 1 30%; border-left: 8px solid #1f6f8b; background: #f1f5f7; padding: .6rem 1rem; }
+.verp-group h3 { margin: 0 0 .4rem 0; }
+.verp-wall.compact .verp-group { flex-basis: 100%; padding: .3rem .8rem; }
+.verp-wall.compact .verp-group h3 { font-size: 28px !important; }
+.verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
+.verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
+</style>
+"""
+
+
+def require_facilitator() -> PersonView:
+    """Stop the page with a plain refusal unless a facilitator is signed in."""
+    person = require_person()
+    if not person.is_facilitator:
+        st.warning("This page is for workshop facilitators. Ask a facilitator to give you the role.")
+        st.stop()
+    return person
+
+
+def choose_workshop(person: PersonView, include_closed: bool = False) -> WorkshopView | None:
+    """A select box of the facilitator's workshops; the choice is kept for Plan and Control."""
+    mine = [w for w in workshops.my_workshops(get_store(), person.id) if include_closed or not w.is_closed]
+    if not mine:
+        return None
+    ids = [w.id for w in mine]
+    chosen = st.session_state.get(WORKSHOP_KEY)
+    index = ids.index(chosen) if chosen in ids else 0
+    labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y}" for w in mine}
+    picked = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="workshop_choice")
+    st.session_state[WORKSHOP_KEY] = picked
+    return next(w for w in mine if w.id == picked)
+
+
+def format_timer(seconds: float) -> str:
+    minutes, secs = divmod(int(max(seconds, 0)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def join_url(code: str) -> str:
+    """The address a phone opens from the QR: this app's own origin, the Join page, the code."""
+    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    return f"{base}/join?code={code}"
+
+
+def qr_png(url: str) -> bytes:
+    """The join address as a QR code image (PNG), dark on white for any projector."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2, dark="#111a22", light="#ffffff")
+    return buffer.getvalue()
+
+
+def show_wall(
+    groups: list[WallGroup], empty: str = "Reflections sent from phones appear here.", compact: bool = False
+) -> None:
+    if not groups:
+        st.caption(empty)
+        return
+    parts = []
+    for group in groups:
+        notes = "".join(f'<p class="verp-note">{html.escape(r.text)}</p>' for r in group.reflections)
+        parts.append(f'<div class="verp-group"><h3>{html.escape(group.principle_name)}</h3>{notes}</div>')
+    css = "verp-wall compact" if compact else "verp-wall"
+    st.html(f'<div class="{css}">{"".join(parts)}</div>')
+
+
+def principle_options() -> dict[str, str]:
+    """Choices for a principle select box: '' means none."""
+    return {"": "No particular principle", **{p.key: p.name for p in catalogue().principles}}
+
+
+def kind_options() -> dict[str, str]:
+    return dict(KINDS)
+
+
+def queue_body(store, person_id: int, workshop_id: int) -> None:
+    """Reflections waiting for the facilitator: approve onto the wall, or hide."""
+    waiting = reflections.pending(store, person_id, workshop_id)
+    if not waiting:
+        st.caption("Nothing waiting for approval.")
+    for item in waiting:
+        with st.container(border=True, key=f"pending_{item.id}"):
+            st.text(item.text)
+            st.text(f"{item.author_name} · {KINDS.get(item.kind, item.kind)}")
+            approve, hide = st.columns(2)
+            if approve.button("Approve", key=f"approve_{item.id}", icon=":material/check:"):
+                reflections.moderate(store, person_id, workshop_id, item.id, approve=True)
+                st.rerun(scope="fragment")
+            if hide.button("Hide", key=f"hide_{item.id}", icon=":material/visibility_off:"):
+                reflections.moderate(store, person_id, workshop_id, item.id, approve=False)
+                st.rerun(scope="fragment")
+
+
+@st.fragment(run_every=3)
+def moderation_queue(store, person_id: int, workshop_id: int) -> None:
+    queue_body(store, person_id, workshop_id)
