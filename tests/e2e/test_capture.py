@@ -14,7 +14,7 @@ from pathlib import Path
 import av
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser, start_app, wait_for_app
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser, sign_up, start_app, wait_for_app
 from verp import media
 
 pytestmark = pytest.mark.browser
@@ -50,23 +50,7 @@ def page(server):
 
 
 def _sign_up(page, base_url: str, name: str = "Ana Teacher") -> None:
-    page.goto(base_url)  # a first visit at the root makes the server use app.py's navigation
-    wait_for_app(page)
-    page.goto(base_url + "/sign_in")
-    wait_for_app(page)
-    page.get_by_role("tab", name="I am new here").click()
-    form = page.locator('[data-testid="stForm"]').nth(1)
-    form.get_by_label("Your name").fill(name)
-    form.get_by_label("Choose a passphrase (8 or more characters)").fill("correct horse battery")
-    form.get_by_label("The same passphrase again").fill("correct horse battery")
-    form.get_by_role("button", name="Create my account").click()
-    # Sign-up ends on My clips, or (foundation's sign_in.py, fixed on other branches) in an error
-    # from switch_page to a page the signed-out navigation lacks; the session is signed in either way.
-    page.wait_for_function(
-        "() => location.pathname.endsWith('/my_clips') || document.querySelector('[data-testid=stException]')"
-    )
-    wait_for_app(page)
-    page.locator('[data-testid="stSidebarNav"] a').first.click()  # Home: a run with the signed-in nav
+    sign_up(page, base_url, name=name)
     page.get_by_role("link", name="Record a clip").wait_for()
 
 
