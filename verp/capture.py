@@ -13,12 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
-
-from verp import clips, media
+from verp import clips
 from verp.clips import ClipView
-from verp.models import Clip
-from verp.recorder import Recorder, Recording
+from verp.recorder import Recorder, Recording, remux_to_mp4
 from verp.store import Store
 
 LOGGER = logging.getLogger(__name__)
@@ -27,7 +24,6 @@ NOTHING_RECORDED = (
     "Nothing was recorded: no picture reached the app from your camera. "
     "Please try again, or add a clip from this device on My clips instead."
 )
-PLAYABLE_NAME = "playable.mp4"
 
 
 class CaptureError(Exception):
@@ -98,26 +94,12 @@ def _to_clip(take: Take) -> ClipView:
     recording = take.recorder.finish()
     if recording.path is None:
         raise CaptureError(NOTHING_RECORDED)
-    name = datetime.now().strftime("Recording %d %b %Y %H.%M.%S.mkv")
+    name = datetime.now().strftime("Recording %d %b %Y %H.%M.%S")
+    mp4 = recording.path.with_suffix(".mp4")
+    source = mp4 if remux_to_mp4(recording.path, mp4) else recording.path
     try:
-        with recording.path.open("rb") as source:
-            clip = clips.add_clip(take.store, take.owner_id, name, source, how="capture")
+        with source.open("rb") as stream:
+            return clips.add_clip(take.store, take.owner_id, name + source.suffix, stream, how="capture")
     finally:
         recording.path.unlink(missing_ok=True)
-    return make_playable(take.store, clip)
-
-
-def make_playable(store: Store, clip: ClipView) -> ClipView:
-    """Give a fresh recording its browser-playable MP4 (a quick remux: the recorder already wrote
-    H.264 + AAC). Does nothing when the clip already has one."""
-    if clip.playable is not None:
-        return clip
-    name = f"{clip.id}/{PLAYABLE_NAME}"
-    try:
-        media.prepare(clip.original, store.clip_path(name))
-    except media.MediaError as exc:
-        LOGGER.warning("capture: no playable copy of %s: %s", clip.id, exc)
-        return clip
-    with store.transaction() as s:
-        s.execute(update(Clip).where(Clip.id == clip.id).values(playable_name=name, status="ready"))
-    return clips.get_clip(store, clip.owner_id, clip.id)
+        mp4.unlink(missing_ok=True)

@@ -293,3 +293,28 @@ def _drop_empty_audio(path: Path) -> None:
     except av.error.FFmpegError:
         LOGGER.exception("recorder: could not drop the empty sound track of %s", path)
         tmp.unlink(missing_ok=True)
+
+
+def remux_to_mp4(src: Path, dst: Path) -> bool:
+    """Copy a finished recording into an MP4 (no re-encoding), so it plays in every browser at once.
+
+    Matroska is for the writing (it survives a crash); MP4 is what browsers play. False when the copy
+    could not be made; the caller then keeps the Matroska file, which the app converts the slow way.
+    """
+    try:
+        with (
+            av.open(str(src)) as inp,
+            av.open(str(dst), "w", format="mp4", options={"movflags": "faststart"}) as out,
+        ):
+            streams = [inp.streams.video[0], *inp.streams.audio[:1]]
+            outs = {stream.index: out.add_stream_from_template(stream) for stream in streams}
+            for packet in inp.demux(streams):
+                if packet.dts is None:
+                    continue
+                packet.stream = outs[packet.stream.index]
+                out.mux(packet)
+        return True
+    except (av.error.FFmpegError, IndexError):
+        LOGGER.exception("recorder: could not copy %s into MP4", src)
+        dst.unlink(missing_ok=True)
+        return False

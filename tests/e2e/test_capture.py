@@ -36,17 +36,23 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        _sign_up(page, server.url)
-        yield page
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def page(server, playwright):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + FAKE_MEDIA
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(20000)
+    _sign_up(page, server.url)
+    yield page
+    browser.close()
 
 
 def _sign_up(page, base_url: str, name: str = "Ana Teacher") -> None:
@@ -97,16 +103,11 @@ def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
     assert _decoded_frames(path) >= 20
 
 
-def test_a_blocked_camera_gets_a_plain_message_and_the_upload_alternative(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        # A camera exists, but nobody grants the page access to it.
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--deny-permission-prompts"],
-        )
+def test_a_blocked_camera_gets_a_plain_message_and_the_upload_alternative(server, playwright):
+    # A camera exists, but the page is refused access to it.
+    args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--deny-permission-prompts"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
         page = browser.new_page()
         page.set_default_timeout(20000)
         _sign_up(page, server.url, name="Ben Colleague")
@@ -118,4 +119,5 @@ def test_a_blocked_camera_gets_a_plain_message_and_the_upload_alternative(server
         page.get_by_text("Camera blocked, missing, or the picture will not start?").wait_for()
         page.get_by_role("link", name="Add a clip from this device (My clips)").click()
         page.wait_for_url("**/my_clips")
+    finally:
         browser.close()

@@ -116,6 +116,7 @@ def test_a_recording_becomes_a_playable_clip_of_its_owner(store, teacher, collea
     feed(take.recorder, 2.5)
     clip = capture.save_take(take)
     assert clip.source == "capture" and clip.status == "ready"
+    assert clip.original.suffix == ".mp4"  # copied out of Matroska, never re-encoded
     assert clip.playable is not None and media.probe(clip.playable).browser_playable
     assert 2.3 <= clip.duration_s <= 2.7
     assert [c.id for c in clips.list_clips(store, teacher.id)] == [clip.id]
