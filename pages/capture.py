@@ -39,7 +39,7 @@ if state.playing or state.signalling:
     take.started = True
 
 with side:
-    if state.playing:
+    if state.playing or state.signalling:
         recording.recording_indicator(take, max_s)
     elif recording.has_ended(take, state.signalling):
         recording.save_and_review(take)  # Stop, the time limit, or a failure: say what happened at once
