@@ -11,7 +11,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp import accounts, processing
+from verp import accounts, processing, retention
 from verp.accounts import PersonView
 from verp.config import load_settings
 from verp.store import Store
@@ -27,6 +27,7 @@ def _open_store(data_dir: str, database_url: str) -> Store:
     settings = load_settings()
     assert str(settings.data_dir) == data_dir and settings.database_url == database_url
     store = Store.open(settings)
+    retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
     processing.resume_unfinished(store)
     return store
 
