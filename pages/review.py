@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp import consent, moments
+from verp import consent, moments, sharing
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
 from verp.ui.moment_panel import show_moment
@@ -34,8 +34,9 @@ my_moments = moments.list_moments(store, person.id, clip.id)
 if not my_moments:
     st.caption("No moments yet. Mark one above.")
 can_share = consent.get_consent(store, person.id, clip.id) is not None
+shares = sharing.my_shares(store, person.id, clip.id)
 for moment in my_moments:
-    show_moment(store, person, moment, can_share)
+    show_moment(store, person, moment, can_share, shares)
 
 st.header("Consent and deletion", anchor=False)
 show_consent(store, person, clip)

@@ -122,9 +122,16 @@ def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
     return view
 
 
-def sign_in_oidc(store: Store, subject: str, name: str, email: str | None) -> PersonView:
-    """Find or make the account of someone the deployment's login (``st.login``) vouches for."""
-    facilitator = bool(email and email.lower() in store.settings.facilitator_emails)
+def sign_in_oidc(
+    store: Store, subject: str, name: str, email: str | None, email_verified: bool = False
+) -> PersonView:
+    """Find or make the account of someone the deployment's login (``st.login``) vouches for.
+
+    The facilitator role comes from the settings' list of emails, and only for an email the identity
+    provider says it has verified: anyone can type an unverified address into some providers.
+    """
+    listed = bool(email and email.lower() in store.settings.facilitator_emails)
+    facilitator = listed and email_verified is True
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.oidc_subject == subject))
         if person is None:

@@ -37,6 +37,7 @@ class HelpingQuestionView:
     active: bool
     created_at: datetime
     ratings: tuple[RatingView, ...]
+    shared: bool = False
 
     @property
     def latest_score(self) -> int | None:
@@ -48,7 +49,7 @@ def _view(s, q: HelpingQuestion) -> HelpingQuestionView:
         select(Rating).where(Rating.helping_question_id == q.id).order_by(Rating.created_at, Rating.id)
     )
     ratings = tuple(RatingView(r.cycle, r.score, r.created_at) for r in rows)
-    return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings)
+    return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings, q.shared)
 
 
 def _active(s, owner_id: int) -> HelpingQuestion | None:
@@ -97,6 +98,20 @@ def rate(store: Store, owner_id: int, score: int, workshop_id: int | None = None
                 helping_question_id=question.id, cycle=question.cycle, score=score, workshop_id=workshop_id
             )
         )
+        s.flush()
+        return _view(s, question)
+
+
+def share_with_group(store: Store, owner_id: int, shared: bool) -> HelpingQuestionView:
+    """Let the group see (or stop seeing) my active helping question when my moments are on screen.
+
+    Private by default, like everything a person brings: only the owner decides.
+    """
+    with store.transaction() as s:
+        question = _active(s, owner_id)
+        if question is None:
+            raise HelpingError("Write your helping question first.")
+        question.shared = bool(shared)
         s.flush()
         return _view(s, question)
 

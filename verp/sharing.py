@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from verp import audit
 from verp.consent import ConsentError, check_shareable
-from verp.models import Clip, FreezeFrame, Moment, MomentTag, Person, Share, Workshop, utcnow
+from verp.models import Clip, Consent, FreezeFrame, Moment, MomentTag, Person, Share, Workshop, utcnow
 from verp.moments import NOT_YOURS, MomentError, TagView, _moment
 from verp.store import Store
 
@@ -42,7 +42,9 @@ class SharedMoment:
     tags: tuple[TagView, ...]
     note: str | None
     cut: Path | None
-    freeze_frames: tuple[float, ...]
+    freeze_frames: tuple[float, ...]  # times in the clip
+    stills: tuple[Path, ...]  # the freeze-frames' pictures, in the same order
+    stills_in_exports: bool  # the consent allows the stills in an exported summary
     position: int
     shared_at: datetime
 
@@ -161,28 +163,32 @@ def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:
 def shared_moments(store: Store, workshop_id: int) -> list[SharedMoment]:
     """What a workshop may show, in sharing order: active shares only, notes only where the owner chose.
 
+    A clip past its consent's delete-by date is not shown, even before it is deleted.
+
     Three queries whatever the number of moments (shares with their moments, then tags, then
     freeze-frames), so the projector can ask on every rerun.
     """
     with store.transaction() as s:
         rows = s.execute(
-            select(Share, Moment, Clip.owner_id, Person.display_name)
+            select(Share, Moment, Clip.owner_id, Person.display_name, Consent.stills_in_exports)
             .join(Moment, Moment.id == Share.moment_id)
             .join(Clip, Clip.id == Moment.clip_id)
             .join(Person, Person.id == Clip.owner_id)
+            .outerjoin(Consent, Consent.clip_id == Clip.id)
             .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
+            .where(or_(Consent.delete_by.is_(None), Consent.delete_by > utcnow().date()))
             .order_by(Share.position, Share.shared_at, Share.id)
         ).all()
-        ids = [moment.id for _, moment, _, _ in rows]
+        ids = [row[1].id for row in rows]
         tags: dict[int, list[TagView]] = defaultdict(list)
-        frames: dict[int, list[float]] = defaultdict(list)
+        frames: dict[int, list[FreezeFrame]] = defaultdict(list)
         if ids:
             for t in s.scalars(select(MomentTag).where(MomentTag.moment_id.in_(ids)).order_by(MomentTag.id)):
                 tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
             for f in s.scalars(
                 select(FreezeFrame).where(FreezeFrame.moment_id.in_(ids)).order_by(FreezeFrame.at_s)
             ):
-                frames[f.moment_id].append(f.at_s)
+                frames[f.moment_id].append(f)
     return [
         SharedMoment(
             share_id=share.id,
@@ -196,9 +202,11 @@ def shared_moments(store: Store, workshop_id: int) -> list[SharedMoment]:
             tags=tuple(tags[moment.id]),
             note=moment.note if moment.share_note and moment.note else None,
             cut=store.clip_path(moment.cut_name) if moment.cut_name else None,
-            freeze_frames=tuple(frames[moment.id]),
+            freeze_frames=tuple(f.at_s for f in frames[moment.id]),
+            stills=tuple(store.clip_path(f.still_name) for f in frames[moment.id] if f.still_name),
+            stills_in_exports=bool(stills_ok),
             position=share.position,
             shared_at=share.shared_at,
         )
-        for share, moment, owner_id, owner_name in rows
+        for share, moment, owner_id, owner_name, stills_ok in rows
     ]

@@ -82,6 +82,7 @@ def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, cli
     at.text_input(key=f"code_{moment.id}").input("abcd23").run()
     at.button(key=f"share_{moment.id}").click().run()
     assert [m.moment_id for m in sharing.shared_moments(store, workshop_id)] == [moment.id]
+    assert any(e.label.endswith("shared with 1 workshop") for e in at.expander)
     [share] = sharing.my_shares(store, teacher.id, clip.id)
     at.button(key=f"withdraw_{share.id}").click().run()
     assert sharing.shared_moments(store, workshop_id) == []
@@ -118,3 +119,18 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
     assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
+    assert not helping.active_question(store, teacher.id).shared
+    at.toggle(key="share_helping").set_value(True).run()
+    assert helping.active_question(store, teacher.id).shared
+
+
+def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    at = open_review(teacher.id, clip.id)
+    at.number_input(key=f"freeze_at_{moment.id}").set_value(2.0).run()
+    at.button(key=f"freeze_{moment.id}").click().run()
+    [frame] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert frame.at_s == 2.0 and frame.still.exists()
+    at.button(key=f"fwd_{frame.id}").click().run()
+    assert moments.get_moment(store, teacher.id, moment.id).freeze_frames[0].at_s == pytest.approx(2.1)
+    assert "Stepped on one frame." in at.success[0].value

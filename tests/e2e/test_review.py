@@ -13,9 +13,13 @@ from verp.store import Store
 pytestmark = pytest.mark.browser
 
 
+def _server_store(app_server) -> Store:
+    return Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+
+
 def _clip_in_server(app_server, tmp_path) -> str:
     """Put a clip into the running server's data folder the way an upload would."""
-    store = Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+    store = _server_store(app_server)
     try:
         owner = accounts.sign_in(store, "Ana Teacher", "correct horse battery")
         return add_test_clip(store, owner.id, tmp_path).id
@@ -23,14 +27,17 @@ def _clip_in_server(app_server, tmp_path) -> str:
         store.engine.dispose()
 
 
-def open_review(page, clip_id: str) -> None:
-    """Open Review from the sidebar, then ask for ``?clip=<id>`` in the same session (a link to a clip)."""
-    page.get_by_role("link", name="Review").click()
-    page.wait_for_url("**/review")
-    wait_for_app(page)
-    page.evaluate(f"() => history.replaceState(null, '', '/review?clip={clip_id}')")
-    page.locator("body").press("r")  # Streamlit's rerun key: the run reads the new query
-    wait_for_app(page)
+def _colleague_browser(chromium, app_server):
+    """A second person in their own browser, signed in by the app's own signed session cookie."""
+    store = _server_store(app_server)
+    try:
+        ben = accounts.create_person(store, "Ben Colleague", "another long passphrase")
+        token = accounts.issue_token(store, ben)
+    finally:
+        store.engine.dispose()
+    context = chromium.new_context()
+    context.add_cookies([{"name": "verp_session", "value": token, "url": app_server.url}])
+    return context.new_page()
 
 
 def _set_number(page, label: str, value: float) -> None:
@@ -45,7 +52,9 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     sign_up(page, app_server.url)
     clip_id = _clip_in_server(app_server, tmp_path)
 
-    open_review(page, clip_id)
+    page.get_by_role("link", name="Review", exact=True).click()  # my only clip is the one chosen
+    page.wait_for_url("**/review")
+    wait_for_app(page)
     _set_number(page, "Starts at (s)", 2)
     _set_number(page, "Ends at (s)", 4)
     page.get_by_label("A short title for this moment").fill("Sam starts the story")
@@ -73,9 +82,9 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     assert 0 < cut.evaluate("v => v.currentTime") < 2.0
 
     # Someone else, in another browser, is refused plainly and sees no video.
-    other = chromium.new_context().new_page()
-    sign_up(other, app_server.url, name="Ben Colleague", passphrase="another long passphrase")
-    open_review(other, clip_id)
+    other = _colleague_browser(chromium, app_server)
+    other.goto(f"{app_server.url}/review?clip={clip_id}")  # a copied link to my clip
+    wait_for_app(other)
     other.get_by_text("only be opened by their owner").wait_for()
     assert other.locator("video").count() == 0
     other.context.close()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
 from verp import clips, consent, helping, moments, sharing
-from verp.models import AuditEvent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
+from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
 from verp.moments import MomentError, TagView
 from verp.sharing import SharingError
 
@@ -160,6 +160,7 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
     workshop_id = add_workshop(store, teacher.id)
     moments.update_moment(store, teacher.id, moment.id, note="I felt nervous")
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
+    still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
     sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
     [shown] = sharing.shared_moments(store, workshop_id)
     assert (shown.moment_id, shown.title, shown.owner_name, shown.clip_id) == (
@@ -169,6 +170,7 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
         clip.id,
     )
     assert shown.note is None and shown.tags == (TagView("attentive"),) and shown.cut.exists()
+    assert (shown.freeze_frames, shown.stills, shown.stills_in_exports) == ((2.0,), (still,), False)
     moments.update_moment(store, teacher.id, moment.id, share_note=True)
     assert sharing.shared_moments(store, workshop_id)[0].note == "I felt nervous"
 
@@ -183,6 +185,15 @@ def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, mo
     assert [s.active for s in sharing.my_shares(store, teacher.id, clip.id)] == [False]
     assert ("share", f"moment:{moment.id}") in _audit(store)
     assert ("withdraw", f"moment:{moment.id}") in _audit(store)
+
+
+def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip, moment):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    with store.transaction() as s:
+        s.scalar(select(Consent)).delete_by = date.today()
+    assert sharing.shared_moments(store, workshop_id) == []
 
 
 def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, teacher, clip):
@@ -294,3 +305,14 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
         sharing.withdraw_share(store, other, share.id)
     assert sharing.my_shares(store, other, clip.id) == []
     assert moments.get_moment(store, teacher.id, moment.id).note == ""
+
+
+def test_the_helping_question_is_private_until_its_owner_shares_it(store, teacher, colleague):
+    from verp import helping
+
+    helping.set_helping_question(store, teacher.id, "How can I wait longer for answers?")
+    assert not helping.active_question(store, teacher.id).shared
+    assert helping.share_with_group(store, teacher.id, True).shared
+    assert not helping.share_with_group(store, teacher.id, False).shared
+    with pytest.raises(helping.HelpingError):
+        helping.share_with_group(store, colleague.id, True)

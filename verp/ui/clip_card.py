@@ -37,6 +37,12 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
                 if not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
                 play(store, clip.playable or clip.proxy)
+        body.page_link(
+            "pages/review.py",
+            label="Review: find my moments",
+            icon=":material/movie_edit:",
+            query_params={"clip": clip.id},
+        )
         with body.expander("Rename"):
             title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
             if st.button("Save name", key=f"rename_{clip.id}"):

@@ -22,7 +22,19 @@ def show_helping_question(store: Store, person: PersonView) -> None:
         with st.expander("Write or change my helping question", expanded=active is None):
             _question_form(store, person, active)
         if active is not None:
+            _sharing(store, person, active)
             _rating(store, person, active)
+
+
+def _sharing(store: Store, person: PersonView, active) -> None:
+    shared = st.toggle(
+        "Show my helping question to the group when my moments are on screen",
+        value=active.shared,
+        key="share_helping",
+    )
+    if shared != active.shared:
+        helping.share_with_group(store, person.id, shared)
+        st.rerun()
 
 
 def _question_form(store: Store, person: PersonView, active) -> None:

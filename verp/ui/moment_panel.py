@@ -21,8 +21,15 @@ def _done(text: str) -> None:
     st.rerun()
 
 
-def show_moment(store: Store, person: PersonView, moment: MomentView, can_share: bool) -> None:
+def show_moment(
+    store: Store, person: PersonView, moment: MomentView, can_share: bool, shares: list[sharing.ShareView]
+) -> None:
+    """One moment in an expander; ``shares`` are the clip's shares (all moments), from one query."""
+    shares = [s for s in shares if s.moment_id == moment.id]
+    live = sum(s.active for s in shares)
     label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
+    if live:
+        label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
         watch, words = st.columns(2, gap="large")
         with watch:
@@ -31,7 +38,7 @@ def show_moment(store: Store, person: PersonView, moment: MomentView, can_share:
             _words(store, person, moment)
         _tags(store, person, moment)
         _freeze_frames(store, person, moment)
-        _sharing(store, person, moment, can_share)
+        _sharing(store, person, moment, can_share, shares)
         _delete(store, person, moment)
 
 
@@ -153,9 +160,8 @@ def _try(action, message: str) -> None:
         _done(message)
 
 
-def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bool) -> None:
+def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bool, shares) -> None:
     st.markdown("**Sharing**")
-    shares = [s for s in sharing.my_shares(store, person.id, moment.clip_id) if s.moment_id == moment.id]
     for share in shares:
         if share.active:
             text, button = st.columns([3, 1])

@@ -11,7 +11,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp import accounts, processing
+from verp import accounts, processing, retention
 from verp.accounts import PersonView
 from verp.config import load_settings
 from verp.store import Store
@@ -19,7 +19,6 @@ from verp.store import Store
 PERSON_KEY = "person_id"
 COOKIE = "verp_session"
 PENDING_COOKIE = "pending_cookie"
-COOKIE_RUNS = 3
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,6 +27,7 @@ def _open_store(data_dir: str, database_url: str) -> Store:
     settings = load_settings()
     assert str(settings.data_dir) == data_dir and settings.database_url == database_url
     store = Store.open(settings)
+    retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
     processing.resume_unfinished(store)
     return store
 
@@ -53,7 +53,7 @@ def current_person() -> PersonView | None:
 
 
 def remember(person: PersonView) -> None:
-    """Sign this tab in and keep it signed in across a refresh with a signed, expiring cookie.
+    """Sign this tab in and keep it signed in across a refresh with a signed, expiring session cookie.
 
     The token rides in a cookie, never in the URL, so a copied link does not carry anyone's identity.
     """
@@ -70,20 +70,18 @@ def forget() -> None:
 
 
 def flush_cookie() -> None:
-    """Write a pending sign-in cookie. Called by ``app.py`` on every run, so a page switch right
-    after signing in cannot lose it."""
+    """Write the sign-in (or sign-out) cookie. Called on every run of the app, not once: a rerun right
+    after signing in can remove the writer before the browser ran it, and an unchanged element costs
+    nothing to draw again."""
     pending = st.session_state.get(PENDING_COOKIE)
     if pending is None:
         return
-    value, max_age, *left = pending
-    # A run that ends in st.switch_page or st.rerun is cut short and the browser may never mount what it
-    # drew, so write the (idempotent) cookie on a few runs in a row.
-    left = (left[0] if left else COOKIE_RUNS) - 1
-    if left > 0:
-        st.session_state[PENDING_COOKIE] = (value, max_age, left)
-    else:
-        st.session_state.pop(PENDING_COOKIE)
-    cookie = f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict"
+    value, max_age = pending
+    # A session cookie (no max-age) ends when the browser closes, so the next person on a shared school
+    # laptop starts signed out; the token inside still expires on its own after a working day.
+    lifetime = "" if value else "; max-age=0"
+    secure = "; Secure" if (st.context.url or "").startswith("https:") else ""
+    cookie = f"{COOKIE}={value}; path=/; SameSite=Strict{lifetime}{secure}"
     script = f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>"
     components.html(script, height=0)
 

@@ -35,6 +35,7 @@ def run_app() -> None:
 PAGES = [
     ("pages/home.py", "Home", ":material/home:", "everyone"),
     ("pages/my_clips.py", "My clips", ":material/video_library:", "signed_in"),
+    ("pages/capture.py", "Record a clip", ":material/videocam:", "signed_in"),
     ("pages/review.py", "Review", ":material/movie_edit:", "signed_in"),
     ("pages/my_progress.py", "My progress", ":material/trending_up:", "signed_in"),
     ("pages/principles.py", "Principles", ":material/diversity_3:", "everyone"),
