@@ -53,12 +53,17 @@ class Settings:
         path = self.data_dir / "secret.key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(secrets.token_urlsafe(48))
-            tmp.chmod(0o600)
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)  # first writer wins when two instances start together
-            tmp.unlink(missing_ok=True)
+            # Each writer has its own temporary file: a shared one could be unlinked under another
+            # instance, or truncated and rewritten after it had become the key (two keys, or an empty one).
+            tmp = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)  # first writer wins when two instances start together
+            finally:
+                tmp.unlink(missing_ok=True)
         return path.read_text().strip()
 
 

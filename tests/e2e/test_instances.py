@@ -1,0 +1,240 @@
+"""Several instances of the app on one data folder and database, a busy room, and a restart mid-workshop.
+
+Nothing the room sees may live only in one process's memory: Present on one server must follow Control and
+phones on another, every reflection sent in a rush must be stored exactly once, and a projector must come
+back to the same step after the server restarts.
+
+With ``VERP_E2E_DATABASE_URL`` set to a PostgreSQL URL (a user allowed to create databases), each test makes
+a fresh database on that server and both servers use it instead of the SQLite file in the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, make_url, select, text
+
+from tests.e2e.conftest import AppServer, start_app, wait_for_app
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp import workshops
+from verp.accounts import create_person
+from verp.config import load_settings
+from verp.models import Reflection
+from verp.store import Store
+
+pytestmark = pytest.mark.browser
+
+PROJECTOR = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+FIRST_PROMPT = "What do you notice that is working?"
+SECOND_PROMPT = "Which principle is that?"
+NAME_LABEL = "Your name (leave empty to stay anonymous, if the workshop allows)"
+
+
+_DATABASE: dict[str, str] = {}  # the fresh PostgreSQL database of the running test, if any
+
+
+def _extra_env() -> dict[str, str]:
+    return {"VERP_DATABASE_URL": _DATABASE["url"]} if _DATABASE else {}
+
+
+@pytest.fixture(autouse=True)
+def fresh_database():
+    """With ``VERP_E2E_DATABASE_URL``, each test gets a database of its own on that server, dropped after."""
+    server_url = os.environ.get("VERP_E2E_DATABASE_URL")
+    if not server_url:
+        yield
+        return
+    name = f"verp_e2e_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _DATABASE["url"] = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield
+    finally:
+        _DATABASE.clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class Room:
+    """A facilitator, a colleague's shared moment and a live workshop on its first prompt."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        env = {"VERP_DATA_DIR": str(data_dir), **_extra_env()}
+        self.store = Store.open(load_settings(env))
+        ana = create_person(self.store, "Ana Teacher", "correct horse battery")
+        ben = create_person(self.store, "Ben Colleague", "another long passphrase")
+        workshop = make_workshop(self.store, ana.id, "Autumn group")
+        share_moment(self.store, ben.id, workshop.id, "Circle time")
+        workshops.open_workshop(self.store, ana.id, workshop.id)
+        self.workshop = workshops.go_to_step(self.store, ana.id, workshop.id, 3)  # the first prompt
+        self.facilitator = ana
+        self.present_path = f"/present?w={workshops.present_token(self.store, ana.id, workshop.id)}"
+
+    def stored_texts(self) -> list[str]:
+        with self.store.transaction() as s:
+            return list(s.scalars(select(Reflection.text).where(Reflection.workshop_id == self.workshop.id)))
+
+    def current_step(self) -> int:
+        return workshops.get_workshop(self.store, self.workshop.id).current_step
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def room(data_dir: Path, chromium):  # chromium first: it skips the test when there is no browser
+    room = Room(data_dir)
+    yield room
+    room.store.engine.dispose()
+
+
+@pytest.fixture
+def two_servers(room: Room):
+    servers = [start_app(room.data_dir, _extra_env()) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def new_page(chromium, viewport: dict, context=None):
+    page = (context or chromium.new_context(viewport=viewport)).new_page()
+    page.set_default_timeout(20000)
+    return page
+
+
+def join(page, server: AppServer, code: str, name: str) -> None:
+    page.goto(f"{server.url}/join?code={code}")
+    wait_for_app(page)
+    page.get_by_label(NAME_LABEL).fill(name)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_label("Your reflection").wait_for()
+
+
+def sign_in(page, server: AppServer) -> None:
+    page.goto(server.url + "/sign_in")
+    wait_for_app(page)
+    form = page.locator('[data-testid="stForm"]').first
+    form.get_by_label("Your name").fill("Ana Teacher")
+    form.get_by_label("Your passphrase").fill("correct horse battery")
+    form.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/my_clips")
+    wait_for_app(page)
+
+
+def test_present_on_one_server_follows_phones_and_control_on_another(chromium, room, two_servers):
+    a, b = two_servers
+    projector = new_page(chromium, PROJECTOR)
+    projector.goto(a.url + room.present_path)
+    projector.get_by_role("heading", name=FIRST_PROMPT).wait_for()
+
+    phone = new_page(chromium, PHONE)
+    join(phone, b, room.workshop.join_code, "Cara")
+    phone.get_by_label("Your reflection").fill("Cara saw the child lead the game")
+    phone.get_by_role("button", name="Send").click()
+    phone.get_by_text("Sent. Thank you.").wait_for()
+    projector.get_by_text("Cara saw the child lead the game").wait_for(timeout=5000)
+
+    control = new_page(chromium, {"width": 1200, "height": 1000})
+    sign_in(control, b)
+    control.get_by_role("link", name="Control").click()
+    wait_for_app(control)
+    control.get_by_text("Step 4 of").wait_for()
+    control.get_by_role("button", name="Next").click()
+    projector.get_by_role("heading", name=SECOND_PROMPT).wait_for(timeout=5000)
+    assert room.current_step() == 4
+    # The phone on B was told too (its prompt panel asks the database every 3 s).
+    phone.get_by_text(SECOND_PROMPT).wait_for(timeout=8000)
+
+
+def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chromium, room, two_servers):
+    """Six phones, half on each server, send three reflections each, all in flight together."""
+    a, b = two_servers
+    projector = new_page(chromium, PROJECTOR)
+    projector.goto(a.url + room.present_path)
+    projector.get_by_role("heading", name=FIRST_PROMPT).wait_for()
+
+    phones = chromium.new_context(viewport=PHONE)  # one browser context: six tabs, six sessions
+    pages = [new_page(chromium, PHONE, phones) for _ in range(6)]
+    for i, page in enumerate(pages):  # all six load and join together
+        page.goto(f"{(a, b)[i % 2].url}/join?code={room.workshop.join_code}", wait_until="commit")
+    for page in pages:  # the link from the QR fills in the code; no name: the workshop allows anonymous
+        page.get_by_role("button", name="Join").click()
+    for page in pages:
+        expect(page.get_by_label("Your reflection")).to_have_count(1)
+
+    started = time.monotonic()
+    texts = []
+    for round_ in range(3):
+        for i, page in enumerate(pages):  # type on every phone, then press Send on all of them at once
+            text = f"Phone {i} noticed thing {round_}"
+            texts.append(text)
+            page.get_by_label("Your reflection").fill(text)
+        for page in pages:
+            page.get_by_role("button", name="Send").click()
+        for i, page in enumerate(pages):  # each sees its reflection listed under "What you sent"...
+            sent = page.locator("span").get_by_text(f"Phone {i} noticed thing {round_}", exact=True)
+            expect(sent).to_be_visible(timeout=20000)
+            form = page.get_by_label("Your reflection")  # ...and one fresh, empty form to send the next
+            expect(form).to_have_count(1)
+            expect(form).to_have_value("")
+    sent_in = time.monotonic() - started
+
+    stored = room.stored_texts()
+    assert sorted(stored) == sorted(texts), f"stored {len(stored)} of {len(texts)}"
+    wall = projector.locator(".verp-note")
+    deadline = time.monotonic() + 6
+    while wall.count() < len(texts) and time.monotonic() < deadline:
+        projector.wait_for_timeout(250)
+    shown = sorted(wall.all_inner_texts())
+    assert shown == sorted(texts)
+    print(f"eighteen reflections sent and confirmed in {sent_in:.1f} s")
+    assert sent_in < 40, f"eighteen reflections took {sent_in:.1f} s"
+
+
+def _restart(server: AppServer, room: Room, kill: bool) -> AppServer:
+    server.stop(kill=kill)
+    return start_app(room.data_dir, _extra_env(), port=server.port)
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
+def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, kill):
+    workshops.go_to_step(room.store, room.facilitator.id, room.workshop.id, 4)
+    server = start_app(room.data_dir, _extra_env())
+    try:
+        context = chromium.new_context(viewport=PROJECTOR)
+        projector, untouched = (new_page(chromium, PROJECTOR, context) for _ in range(2))
+        for page in (projector, untouched):
+            page.goto(server.url + room.present_path)
+            page.get_by_role("heading", name=SECOND_PROMPT).wait_for()
+
+        server = _restart(server, room, kill)
+        # Someone pressing reload on the projector gets a fresh run showing the same step as before.
+        projector.reload()
+        projector.get_by_role("heading", name=SECOND_PROMPT).wait_for(timeout=15000)
+        # Both tabs follow Control after the restart; the untouched one reconnected by itself (Streamlit's
+        # frontend retries the socket and runs the page again), so it is not a stale screen.
+        workshops.step_by(room.store, room.facilitator.id, room.workshop.id, 1)
+        third = "What might the child be thinking or feeling?"
+        for page in (projector, untouched):
+            page.get_by_role("heading", name=third).wait_for(timeout=15000)
+            assert page.get_by_role("heading", name=SECOND_PROMPT).count() == 0
+        # A fresh tab opened from the same link shows it too.
+        fresh = new_page(chromium, PROJECTOR, context)
+        fresh.goto(server.url + room.present_path)
+        fresh.get_by_role("heading", name=third).wait_for(timeout=15000)
+    finally:
+        server.stop()
