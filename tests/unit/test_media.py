@@ -204,7 +204,9 @@ def test_copy_cut_starts_at_the_keyframe_before_start_without_reencoding(tmp_pat
     assert result.info.duration_s == pytest.approx(1.5, abs=0.1)
     with av.open(str(src)) as a, av.open(str(tmp_path / "m.mp4")) as b:
         keyframe = next(
-            bytes(p) for p in a.demux(video=0) if p.pts is not None and abs(p.pts * p.time_base - 1) < 0.01
+            bytes(p)
+            for p in a.demux(video=0)
+            if p.pts is not None and abs(p.pts * p.time_base - 1) < 0.01
         )
         assert bytes(next(b.demux(video=0))) == keyframe
 
