@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from verp import audit
 from verp.clips import ClipError, _owned
-from verp.models import Clip, Consent, Moment, Share, Workshop, utcnow
+from verp.models import Clip, Consent, Moment, Share, Workshop, today
 from verp.store import Store
+from verp.text import clean_text
 
 BASES = {
     "parental_consent": "Parents or carers gave written consent",
@@ -60,7 +61,7 @@ def _view(c: Consent) -> ConsentView:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return today()
 
 
 def _owned_clip(s, owner_id: int, clip_id: str) -> Clip:
@@ -107,13 +108,18 @@ def record_consent(
     scope: str = "workshop_only",
 ) -> ConsentView:
     """Record (or correct) the clip's consent. ``delete_by`` defaults to :func:`default_delete_by`."""
-    filmed_group, recorded_by = " ".join(filmed_group.split()), " ".join(recorded_by.split())
-    if not filmed_group or len(filmed_group) > 200:
+    filmed_group = clean_text(filmed_group, None, one_line=True)
+    recorded_by = clean_text(recorded_by, None, one_line=True)
+    if not filmed_group:
         raise ConsentError("Say who was filmed, e.g. “Year 3, reading group” (no children's names needed).")
+    if len(filmed_group) > 200:
+        raise ConsentError("Please keep who was filmed under 200 characters, e.g. “Year 3, reading group”.")
     if basis not in BASES:
         raise ConsentError("Please choose the basis for filming.")
-    if not recorded_by or len(recorded_by) > 120:
+    if not recorded_by:
         raise ConsentError("Please say who gave or recorded the consent.")
+    if len(recorded_by) > 120:
+        raise ConsentError("Please keep who gave or recorded the consent under 120 characters.")
     if scope not in SCOPES:
         raise ConsentError("Please choose who may view the clip.")
     if consent_date > _today():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from verp import clips, consent
 from verp.accounts import PersonView
 from verp.clips import ClipView
+from verp.models import today
 from verp.store import Store
 
 CHOICE = "review_clip"
@@ -63,9 +62,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
         by = st.text_input(
             "Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120
         )
-        when = st.date_input(
-            "Date", value=record.consent_date if record else date.today(), max_value=date.today()
-        )
+        when = st.date_input("Date", value=record.consent_date if record else today(), max_value=today())
         st.caption(f"Who may view: {consent.SCOPES['workshop_only']}.")
         stills = st.checkbox(
             "Freeze-frames may appear in the workshop's exported summary",
