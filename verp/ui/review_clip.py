@@ -9,6 +9,7 @@ from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.models import today
 from verp.store import Store
+from verp.ui.plain import md_escape
 
 CHOICE = "review_clip"
 
@@ -24,7 +25,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
         try:
             clips.get_clip(store, person.id, wanted)
         except clips.ClipError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
     mine = {c.id: c for c in clips.list_clips(store, person.id)}
@@ -84,7 +85,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
                     delete_by=delete_by,
                 )
             except consent.ConsentError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 st.session_state["review_message"] = "Saved the consent record."
                 st.rerun()
@@ -102,11 +103,15 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     )
     yes, no = st.columns(2)
     if yes.button("Yes, delete the clip for good", key=f"yes_delete_clip_{clip.id}", type="primary"):
-        clips.delete_clip(store, person.id, clip.id)
         st.session_state.pop(key, None)
         st.session_state.pop(CHOICE, None)
         st.query_params.pop("clip", None)
-        st.session_state["review_message"] = f"Deleted the clip “{clip.title}”."
+        try:
+            clips.delete_clip(store, person.id, clip.id)
+        except clips.ClipError:  # already deleted, e.g. in another tab
+            st.session_state["review_message"] = "That clip was already deleted."
+        else:
+            st.session_state["review_message"] = f"Deleted the clip “{clip.title}”."
         st.rerun()
     if no.button("Keep it", key=f"keep_clip_{clip.id}"):
         st.session_state.pop(key, None)
