@@ -6,7 +6,6 @@ from verp import consent, moments, sharing
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
 from verp.ui.moment_panel import show_moment
-from verp.ui.plain import md_escape
 from verp.ui.review_clip import choose_clip, show_consent, show_delete_clip
 from verp.ui.session import get_store, require_person
 
@@ -18,7 +17,7 @@ st.caption("Only you can see this page. Nothing leaves it unless you share a mom
 show_helping_question(store, person)
 
 if message := st.session_state.pop("review_message", None):
-    st.success(md_escape(message))  # it may name the clip
+    st.success(message)  # fixed words; a clip or moment title in it is escaped where it is written
 
 clip = choose_clip(store, person)
 if clip is None:

@@ -111,7 +111,7 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         except clips.ClipError:  # already deleted, e.g. in another tab
             st.session_state["review_message"] = "That clip was already deleted."
         else:
-            st.session_state["review_message"] = f"Deleted the clip “{clip.title}”."
+            st.session_state["review_message"] = f"Deleted the clip “{md_escape(clip.title)}”."
         st.rerun()
     if no.button("Keep it", key=f"keep_clip_{clip.id}"):
         st.session_state.pop(key, None)
