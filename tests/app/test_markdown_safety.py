@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.app.conftest import open_app
+from tests.app.markdown_check import markdown_strings
 from tests.media_fixtures import make_clip
 from verp import clips
 
@@ -13,25 +14,8 @@ HOSTILE = "[x](http:evil.example) ![i](https:evil.example?a.png) *b*"
 LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\(|(?<!\\)!\[|(?<!\\)\*b(?<!\\)\*")
 
 
-def _bodies(node) -> list[str]:
-    """Every Markdown-rendered string in the page: element bodies and labels (expanders, buttons)."""
-    found = []
-    proto = getattr(node, "proto", None)
-    if proto is not None and getattr(node, "type", "") != "text":  # st.text is never Markdown
-        for field in ("body", "label"):
-            value = getattr(proto, field, None)
-            if isinstance(value, str) and value:
-                found.append(value)
-        expandable = getattr(proto, "expandable", None)
-        if expandable is not None and getattr(expandable, "label", ""):
-            found.append(expandable.label)
-    for child in getattr(node, "children", {}).values():
-        found += _bodies(child)
-    return found
-
-
 def _live(at) -> list[str]:
-    return [body for body in _bodies(at._tree) if LIVE_MARKDOWN.search(body)]
+    return [body for body in markdown_strings(at) if LIVE_MARKDOWN.search(body)]
 
 
 def test_the_checker_sees_live_markdown():
