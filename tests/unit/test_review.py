@@ -379,3 +379,42 @@ def test_an_over_long_consent_field_says_what_is_too_long(store, teacher, clip):
             recorded_by="Me",
             consent_date=today(),
         )
+
+
+# ---------------------------------------------------------------- delete-by and the workshops a clip is in
+
+
+def _shared_with_workshop_on(store, teacher, clip, moment, held_on):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    with store.transaction() as s:
+        s.get(Workshop, workshop_id).held_on = held_on
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    return workshop_id
+
+
+def test_the_owner_is_warned_when_delete_by_falls_before_a_shared_workshop(store, teacher, clip, moment):
+    held_on = today() + timedelta(days=90)  # after the default delete-by (today + 60)
+    workshop_id = _shared_with_workshop_on(store, teacher, clip, moment, held_on)
+    [clash] = consent.delete_by_clashes(store, teacher.id, clip.id)
+    assert (clash.workshop_id, clash.held_on) == (workshop_id, held_on)
+    assert clash.suggested == held_on + timedelta(days=60)
+    consent.set_delete_by(store, teacher.id, clip.id, clash.suggested)
+    assert consent.get_consent(store, teacher.id, clip.id).delete_by == clash.suggested
+    assert consent.delete_by_clashes(store, teacher.id, clip.id) == []
+
+
+def test_a_workshop_within_a_week_of_delete_by_also_warns_but_an_early_one_does_not(
+    store, teacher, clip, moment
+):
+    _shared_with_workshop_on(store, teacher, clip, moment, today() + timedelta(days=55))
+    assert len(consent.delete_by_clashes(store, teacher.id, clip.id)) == 1
+    with store.transaction() as s:
+        s.scalar(select(Workshop)).held_on = today() + timedelta(days=10)
+    assert consent.delete_by_clashes(store, teacher.id, clip.id) == []
+
+
+def test_delete_by_cannot_be_moved_to_the_past(store, teacher, clip):
+    add_consent(store, teacher.id, clip.id)
+    with pytest.raises(consent.ConsentError, match="after today"):
+        consent.set_delete_by(store, teacher.id, clip.id, today())

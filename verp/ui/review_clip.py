@@ -41,8 +41,30 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     return mine[chosen]
 
 
+def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> None:
+    """Warn when the clip would be deleted before (or just after) a workshop it is shared with."""
+    for clash in consent.delete_by_clashes(store, person.id, clip.id):
+        st.warning(
+            f"This clip is to be deleted by {clash.delete_by:%d %b %Y}, but a moment of it is shared with "
+            f"“{md_escape(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
+            "Keep it until after that workshop?"
+        )
+        label = f"Set delete-by to {clash.suggested:%d %b %Y} (after that workshop)"
+        if st.button(label, key=f"extend_{clip.id}_{clash.workshop_id}"):
+            try:
+                consent.set_delete_by(store, person.id, clip.id, clash.suggested)
+            except consent.ConsentError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                st.session_state["review_message"] = (
+                    f"The clip is now to be deleted by {clash.suggested:%d %b %Y}."
+                )
+                st.rerun()
+
+
 def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
     """The clip's consent record, editable: sharing needs one."""
+    show_delete_by_clashes(store, person, clip)
     record = consent.get_consent(store, person.id, clip.id)
     title = "Consent for this clip" + (" (recorded)" if record else " (needed before sharing)")
     with st.expander(title, expanded=record is None), st.form(f"consent_{clip.id}"):
