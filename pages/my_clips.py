@@ -21,14 +21,16 @@ upload = st.file_uploader(
     help="Phones can record straight into this control.",
 )
 if upload is not None:
-    with st.spinner("Checking and saving your clip…"):
-        try:
-            added = clips.add_clip(store, person.id, upload.name, upload)
-        except clips.ClipError as exc:
-            st.session_state["upload_message"] = ("error", str(exc))
-        else:
-            st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
-    st.session_state["upload_round"] = round_ + 1  # a fresh uploader releases the upload's memory
+    try:
+        with st.spinner("Checking and saving your clip…"):
+            try:
+                added = clips.add_clip(store, person.id, upload.name, upload)
+            except clips.ClipError as exc:
+                st.session_state["upload_message"] = ("error", str(exc))
+            else:
+                st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
+    finally:  # a fresh uploader releases the upload's memory, and a failed upload is not sent again
+        st.session_state["upload_round"] = round_ + 1
     st.rerun()
 
 if message := st.session_state.pop("upload_message", None):

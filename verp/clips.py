@@ -6,6 +6,7 @@ browser-playable copy, thumbnails, moment cuts and stills. Deleting a clip remov
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -13,15 +14,17 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from verp import audit, media, processing
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
+from verp.text import clean_text
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
 THUMB_NAME = "thumb.jpg"
 MIN_DURATION_S = 0.2
+log = logging.getLogger(__name__)
 
 
 class ClipError(Exception):
@@ -125,13 +128,17 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-    except BaseException:  # no row, so no files either
-        _remove_folder(store, clip_id)
+        if media.needs_transcode(info):
+            processing.prepare_in_background(store, clip_id)
+        else:
+            processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
+        log.exception("saving clip %s failed", clip_id)
+        _forget(store, clip_id)
+        raise ClipError(f"“{display}” could not be saved. Please try again, or try another file.") from exc
+    except BaseException:
+        _forget(store, clip_id)
         raise
-    if media.needs_transcode(info):
-        processing.prepare_in_background(store, clip_id)
-    else:
-        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
     return get_clip(store, owner_id, clip_id)
 
 
@@ -173,6 +180,15 @@ def _remove_folder(store: Store, clip_id: str) -> None:
     shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
 
 
+def _forget(store: Store, clip_id: str) -> None:
+    """Remove a clip that was never fully saved: its row (if any) and its folder."""
+    try:
+        with store.transaction() as s:
+            s.execute(delete(Clip).where(Clip.id == clip_id))
+    finally:
+        _remove_folder(store, clip_id)
+
+
 def list_clips(store: Store, owner_id: int) -> list[ClipView]:
     """The owner's clips, newest first. Nobody else's, ever."""
     with store.transaction() as s:
@@ -194,7 +210,7 @@ def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
 
 
 def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
-    title = " ".join(title.split())
+    title = clean_text(title, None, one_line=True)
     if not title or len(title) > 200:
         raise ClipError("Please give the clip a name of up to 200 characters.")
     with store.transaction() as s:

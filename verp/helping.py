@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from verp.models import HelpingQuestion, Rating
 from verp.store import Store
+from verp.text import clean_text
 
 MAX_CYCLE = 12
 MAX_TEXT = 500
@@ -64,7 +65,7 @@ def set_helping_question(
     store: Store, owner_id: int, text: str, cycle: int | None = None
 ) -> HelpingQuestionView:
     """Record the question for ``cycle`` (default: the current one) and make it the active question."""
-    text = " ".join(str(text).split())
+    text = clean_text(text, None, one_line=True)
     if not text:
         raise HelpingError("Please write what you would like to get better at.")
     if len(text) > MAX_TEXT:

@@ -7,6 +7,7 @@ import streamlit as st
 from verp import helping
 from verp.accounts import PersonView
 from verp.store import Store
+from verp.ui.plain import md_escape
 
 
 def show_helping_question(store: Store, person: PersonView) -> None:
@@ -55,7 +56,7 @@ def _question_form(store: Store, person: PersonView, active) -> None:
             try:
                 helping.set_helping_question(store, person.id, text, int(cycle))
             except helping.HelpingError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 st.rerun()
 
