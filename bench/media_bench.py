@@ -203,7 +203,7 @@ def best_of(repeat: int, *jobs: Callable[[], tuple]) -> list[tuple[float, float,
     return best  # type: ignore[return-value]
 
 
-def bench(files: dict[str, Path], work: Path, repeat: int) -> list[tuple]:
+def bench(files: dict[str, Path], work: Path, repeat: int, slow_repeat: int) -> list[tuple]:
     rows = []
     long, dur = str(files["long"]), media.probe(files["long"]).duration_s
     mid = dur / 2 - 10
@@ -214,6 +214,7 @@ def bench(files: dict[str, Path], work: Path, repeat: int) -> list[tuple]:
         rows.append(
             (name, ours[0], ref[0], ratio, cpu_ratio, limit, ours[1], ref[1], mem_limit, ok, note)
         )
+        print_rows(rows[-1:])  # as we go: a long run can be read (or stopped) part way
 
     def child(*args):
         return lambda: run_in_child(*args)
@@ -256,12 +257,13 @@ def bench(files: dict[str, Path], work: Path, repeat: int) -> list[tuple]:
     for key in ("webm", "hevc"):
         src = str(files[key])
         ff = ["-i", src, *_X264, str(work / f"ff{key}.mp4")]
-        ours, ref = best_of(repeat, child("job_prepare", src, str(work / f"{key}.mp4")), ffmpeg(ff))
+        job = child("job_prepare", src, str(work / f"{key}.mp4"))
+        ours, ref = best_of(slow_repeat, job, ffmpeg(ff))
         row(f"full transcode of {files[key].name}", ours, ref, 1.1, 400)
 
     hevc = str(files["hevc"])
     ours, ref, ff_decode = best_of(
-        repeat,
+        slow_repeat,
         child("job_proxy", hevc, str(work / "proxy.mp4")),
         child("job_decode", hevc),
         ffmpeg(["-i", hevc, "-f", "null", "-"]),
@@ -277,7 +279,7 @@ _X264 = [
 ]  # fmt: skip
 
 
-def print_table(rows: list[tuple]) -> None:
+def print_header() -> None:
     with open("/proc/cpuinfo") as f:
         models = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")]
     cpu = models[0] if models else platform.processor()
@@ -285,11 +287,14 @@ def print_table(rows: list[tuple]) -> None:
     print(f"{stamp}  nproc={os.cpu_count()}  CPU: {cpu}  av {av.__version__}")
     head = ["job", "verp s", "ref s", "ratio", "CPU ratio", "target", "verp MB", "ref MB"]
     print("| " + " | ".join([*head, "result", "note"]) + " |")
-    print("|---|" + "---:|" * (len(head) - 1) + "---|---|")
+    print("|---|" + "---:|" * (len(head) - 1) + "---|---|", flush=True)
+
+
+def print_rows(rows: list[tuple]) -> None:
     for name, ours, ref, ratio, cpu_ratio, limit, rss, ref_rss, mem, ok, note in rows:
         cells = [name, f"{ours:.2f}", f"{ref:.2f}", f"{ratio:.2f}", f"{cpu_ratio:.2f}"]
         cells += [f"≤ {limit}" + (f", ≤ {mem} MB" if mem else ""), f"{rss:.0f}", f"{ref_rss:.0f}"]
-        print("| " + " | ".join([*cells, "PASS" if ok else "FAIL", note]) + " |")
+        print("| " + " | ".join([*cells, "PASS" if ok else "FAIL", note]) + " |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short inputs for a smoke run")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/verp-bench"))
     parser.add_argument("--repeat", type=int, default=3, help="runs per job; the fastest counts")
+    parser.add_argument("--slow-repeat", type=int, default=1, help="runs per transcode job")
     args = parser.parse_args(argv)
     if shutil.which("ffmpeg") is None:
         print(
@@ -309,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     names = ", ".join(p.name for p in files.values())
     print(f"inputs ready in {time.perf_counter() - t:.0f} s: {names}", flush=True)
     with tempfile.TemporaryDirectory(dir=args.cache) as work:
-        rows = bench(files, Path(work), args.repeat)
-    print_table(rows)
+        print_header()
+        rows = bench(files, Path(work), args.repeat, args.slow_repeat)
     return 0 if all(r[9] for r in rows) else 1
 
 

@@ -36,8 +36,6 @@ if not current_prompt(store, joined):
 
 principles, kinds = principle_options(), kind_options()
 client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
-if sent := st.session_state.pop("sent_message", None):
-    st.success(sent)
 with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; kept on an error
     text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120)
     principle = st.selectbox("Principle (optional)", list(principles), format_func=principles.get)
@@ -48,10 +46,12 @@ with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; k
                 store, joined.workshop_id, joined.token, text, principle or None, kind, client_key
             )
         except ReflectionError as exc:
+            st.session_state.pop("sent_message", None)
             st.error(str(exc))
         else:
             st.session_state["client_key"] = uuid.uuid4().hex
             st.session_state["sent_message"] = "Sent. Thank you."
             st.rerun()
-
+if sent := st.session_state.get("sent_message"):  # stays until the next send, whatever reruns
+    st.success(sent)
 own_reflections(store, joined)

@@ -5,6 +5,7 @@ import streamlit as st
 from verp import clips
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
+from verp.ui.text import escape_markdown
 
 person = require_person()
 store = get_store()
@@ -20,19 +21,21 @@ upload = st.file_uploader(
     help="Phones can record straight into this control.",
 )
 if upload is not None:
-    with st.spinner("Checking and saving your clip…"):
-        try:
-            added = clips.add_clip(store, person.id, upload.name, upload)
-        except clips.ClipError as exc:
-            st.session_state["upload_message"] = ("error", str(exc))
-        else:
-            st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
-    st.session_state["upload_round"] = round_ + 1  # a fresh uploader releases the upload's memory
+    try:
+        with st.spinner("Checking and saving your clip…"):
+            try:
+                added = clips.add_clip(store, person.id, upload.name, upload)
+            except clips.ClipError as exc:
+                st.session_state["upload_message"] = ("error", str(exc))
+            else:
+                st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
+    finally:  # a fresh uploader releases the upload's memory, and a failed upload is not sent again
+        st.session_state["upload_round"] = round_ + 1
     st.rerun()
 
 if message := st.session_state.pop("upload_message", None):
     kind, text = message
-    (st.error if kind == "error" else st.success)(text)
+    (st.error if kind == "error" else st.success)(escape_markdown(text))  # it names the file
 
 my = clips.list_clips(store, person.id)
 if not my:

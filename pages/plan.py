@@ -4,9 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from verp import accounts, workshops
+from verp import workshops
 from verp.principles import catalogue
-from verp.prompts import prompt_book
+from verp.ui import plan as plan_parts
 from verp.ui.session import get_store
 from verp.ui.workshop import WORKSHOP_KEY, choose_workshop, require_facilitator
 
@@ -38,47 +38,10 @@ else:
     st.text(f"Join code: {workshop.join_code} · status: {workshop.status}")
     st.page_link("pages/control.py", label="Run it from Control", icon=":material/slideshow:")
     st.subheader("Moments shared with this workshop")
-    shown = workshops.shown_moments(store, workshop.id)
-    if not shown:
-        st.caption("Nothing shared yet. Participants share moments from their own clips.")
-    sets = {s.key: s.name for s in prompt_book().sets}
-    for owner in dict.fromkeys(m.owner_name for m in shown):
-        st.markdown("**Participant**")
-        st.text(owner)
-        for m in [m for m in shown if m.owner_name == owner]:
-            with st.container(border=True, key=f"share_{m.share_id}"):
-                st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
-                up, down, prompts = st.columns([1, 1, 4])
-                if up.button("Up", key=f"up_{m.share_id}", icon=":material/arrow_upward:"):
-                    workshops.move_share(store, person.id, workshop.id, m.share_id, -1)
-                    st.rerun()
-                if down.button("Down", key=f"down_{m.share_id}", icon=":material/arrow_downward:"):
-                    workshops.move_share(store, person.id, workshop.id, m.share_id, 1)
-                    st.rerun()
-                chosen = prompts.selectbox(
-                    "Prompt set",
-                    list(sets),
-                    list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
-                    format_func=sets.get,
-                    key=f"set_{m.share_id}",
-                )
-                if chosen != m.prompt_set:
-                    workshops.set_prompt_set(store, person.id, workshop.id, m.share_id, chosen)
+    plan_parts.shared_moments_editor(store, person, workshop)
     st.subheader("Agenda")
-    items = workshops.agenda(store, workshop.id)
-    st.dataframe(
-        {
-            "Starts (min)": [i.starts_at_min for i in items],
-            "Part": [i.title for i in items],
-            "Minutes": [i.minutes for i in items],
-        },
-        hide_index=True,
-    )
+    for item in workshops.agenda(store, workshop.id):
+        st.text(f"{item.starts_at_min:>3} min  {item.title}  ({item.minutes} min)")
 
 with st.expander("Facilitators"):
-    for other in accounts.list_people(store):
-        name, action = st.columns([3, 1])
-        name.text(other.display_name + ("  · facilitator" if other.is_facilitator else ""))
-        if not other.is_facilitator and action.button("Make facilitator", key=f"fac_{other.id}"):
-            accounts.set_facilitator(store, person.id, other.id)
-            st.rerun()
+    plan_parts.facilitators(store, person)

@@ -14,7 +14,9 @@ store = get_store()
 if oidc_configured():
     if getattr(st.user, "is_logged_in", False):
         user = st.user
-        person = accounts.sign_in_oidc(store, str(user.get("sub")), user.get("name"), user.get("email"))
+        person = accounts.sign_in_oidc(
+            store, str(user.get("sub")), user.get("name"), user.get("email"), user.get("email_verified")
+        )
         remember(person)
         st.rerun()
     st.button("Sign in with your organisation", type="primary", on_click=st.login)

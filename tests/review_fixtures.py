@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from tests.media_fixtures import make_clip
 from verp import clips
 from verp.consent import record_consent
-from verp.models import Workshop
+from verp.models import Workshop, today
 from verp.store import Store
 
 
@@ -27,7 +26,7 @@ def add_consent(store: Store, owner_id: int, clip_id: str):
         filmed_group="Year 3 reading group",
         basis="public_task",
         recorded_by="Head teacher",
-        consent_date=date.today(),
+        consent_date=today(),
     )
 
 
@@ -35,7 +34,7 @@ def add_workshop(store: Store, facilitator_id: int, code: str = "ABCD23", status
     with store.transaction() as s:
         w = Workshop(
             title="Spring group",
-            held_on=date.today(),
+            held_on=today(),
             facilitator_id=facilitator_id,
             join_code=code,
             status=status,

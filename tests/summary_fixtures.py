@@ -27,6 +27,7 @@ from verp.models import (
     Reflection,
     Share,
     Workshop,
+    today,
 )
 from verp.store import Store
 
@@ -72,7 +73,7 @@ def _clip(s, store: Store, owner_id: int, title: str, stills_ok: bool, shade: in
             recorded_by="Ana",
             consent_date=HELD_ON,
             stills_in_exports=stills_ok,
-            delete_by=HELD_ON + timedelta(days=60),
+            delete_by=today() + timedelta(days=60),  # still in date, whenever the tests run
         )
     )
     return clip, _jpeg(store, f"{clip.id}/still-1.jpg", shade)
@@ -213,3 +214,12 @@ def open_scene(folder) -> Scene:
     ana = create_person(store, "Ana Teacher", "correct horse battery")
     ben = create_person(store, "Ben Colleague", "another long passphrase")
     return Scene(store, build_workshop(store, ana.id, ben.id), ana.id, ben.id)
+
+
+def pass_delete_by(store: Store, moment_title: str) -> None:
+    """Move the delete-by date of the clip holding ``moment_title`` to today: it is past keeping."""
+    from sqlalchemy import select
+
+    with store.transaction() as s:
+        clip_id = s.scalar(select(Moment.clip_id).where(Moment.title == moment_title))
+        s.scalar(select(Consent).where(Consent.clip_id == clip_id)).delete_by = today()

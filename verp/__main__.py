@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from verp import media
+from verp.admin import add_admin_commands
 
 
 def add_media_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m verp", description="VERP Workshop jobs")
     groups = parser.add_subparsers(dest="group", required=True)
     add_media_commands(groups)
+    add_admin_commands(groups)
     return parser
 
 
@@ -102,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except media.MediaError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. an output folder that cannot be written
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
 
 

@@ -57,6 +57,9 @@ def check_passphrase(passphrase: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
+_NO_ACCOUNT_HASH = hash_passphrase(os.urandom(16).hex())
+
+
 def _name_key(display_name: str) -> str:
     return " ".join(display_name.split()).casefold()
 
@@ -109,8 +112,9 @@ def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
         raise AccountError("Too many wrong tries for this name. Please wait ten minutes.")
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.name_key == key))
-        ok = bool(person and person.passphrase_hash)
-        ok = ok and check_passphrase(passphrase, person.passphrase_hash)
+        stored = person.passphrase_hash if person and person.passphrase_hash else _NO_ACCOUNT_HASH
+        # Always run scrypt, so the time taken does not tell whether the name has an account.
+        ok = check_passphrase(passphrase, stored) and stored is not _NO_ACCOUNT_HASH
         view = _view(person) if ok else None
     if view is None:
         record_failure(store, "signin", key)
@@ -118,9 +122,16 @@ def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
     return view
 
 
-def sign_in_oidc(store: Store, subject: str, name: str, email: str | None) -> PersonView:
-    """Find or make the account of someone the deployment's login (``st.login``) vouches for."""
-    facilitator = bool(email and email.lower() in store.settings.facilitator_emails)
+def sign_in_oidc(
+    store: Store, subject: str, name: str, email: str | None, email_verified: bool = False
+) -> PersonView:
+    """Find or make the account of someone the deployment's login (``st.login``) vouches for.
+
+    The facilitator role comes from the settings' list of emails, and only for an email the identity
+    provider says it has verified: anyone can type an unverified address into some providers.
+    """
+    listed = bool(email and email.lower() in store.settings.facilitator_emails)
+    facilitator = listed and email_verified is True
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.oidc_subject == subject))
         if person is None:

@@ -6,6 +6,7 @@ browser-playable copy, thumbnails, moment cuts and stills. Deleting a clip remov
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -13,14 +14,17 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from verp import audit, media, processing
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
+from verp.text import clean_text
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
 THUMB_NAME = "thumb.jpg"
+MIN_DURATION_S = 0.2
+log = logging.getLogger(__name__)
 
 
 class ClipError(Exception):
@@ -53,7 +57,10 @@ def safe_display_name(filename: str) -> str:
     """The uploaded name as text to show: no folders, no control characters, not too long."""
     name = PurePath(filename.replace("\\", "/")).name
     name = "".join(ch for ch in name if ch.isprintable()).strip() or "clip"
-    return name[:120]
+    if len(name) > 120:  # shorten the stem, keep the extension
+        suffix = PurePath(name).suffix[:12]
+        name = name[: 120 - len(suffix)] + suffix
+    return name
 
 
 def extension_of(filename: str) -> str:
@@ -105,13 +112,47 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
     except FileTooLarge as exc:
         _remove_folder(store, clip_id)
         raise ClipError(str(exc)) from exc
+    except BaseException:  # the upload broke off: keep nothing
+        _remove_folder(store, clip_id)
+        raise
     path = store.clip_path(stored_name)
     try:
         info = media.probe(path)
+        _refuse_stills(info)
         _make_thumbnail(path, path.parent / THUMB_NAME, info)
     except media.MediaError as exc:
         _remove_folder(store, clip_id)
         raise ClipError(f"“{display}”: {exc}") from exc
+    except Exception as exc:  # a reader bug on a strange file must still leave nothing behind
+        _remove_folder(store, clip_id)
+        raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
+    try:
+        _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
+        if media.needs_transcode(info):
+            processing.prepare_in_background(store, clip_id)
+        else:
+            processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
+        log.exception("saving clip %s failed", clip_id)
+        _forget(store, clip_id)
+        raise ClipError(f"“{display}” could not be saved. Please try again, or try another file.") from exc
+    except BaseException:
+        _forget(store, clip_id)
+        raise
+    return get_clip(store, owner_id, clip_id)
+
+
+def _refuse_stills(info: media.ClipInfo) -> None:
+    """A photo opens as a one-frame "video"; it is not a clip anyone can reflect on."""
+    if info.container.endswith("_pipe") or info.container == "image2":
+        raise media.MediaError("This is a photo, not a video.")
+    if info.duration_s < MIN_DURATION_S:
+        raise media.MediaError("This video is too short to look at together.")
+
+
+def _record_clip(
+    store: Store, clip_id: str, owner_id: int, display: str, stored_name: str, info: media.ClipInfo, how: str
+) -> None:
     with store.transaction() as s:
         clip = Clip(
             id=clip_id,
@@ -129,11 +170,6 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
             audio_codec=info.audio_codec,
         )
         s.add(clip)
-    if media.needs_transcode(info):
-        processing.prepare_in_background(store, clip_id)
-    else:
-        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
-    return get_clip(store, owner_id, clip_id)
 
 
 def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
@@ -142,6 +178,15 @@ def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
 
 def _remove_folder(store: Store, clip_id: str) -> None:
     shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
+
+
+def _forget(store: Store, clip_id: str) -> None:
+    """Remove a clip that was never fully saved: its row (if any) and its folder."""
+    try:
+        with store.transaction() as s:
+            s.execute(delete(Clip).where(Clip.id == clip_id))
+    finally:
+        _remove_folder(store, clip_id)
 
 
 def list_clips(store: Store, owner_id: int) -> list[ClipView]:
@@ -165,7 +210,7 @@ def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
 
 
 def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
-    title = " ".join(title.split())
+    title = clean_text(title, None, one_line=True)
     if not title or len(title) > 200:
         raise ClipError("Please give the clip a name of up to 200 characters.")
     with store.transaction() as s:

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from verp import audit
 from verp.clips import ClipError, _owned
-from verp.models import Clip, Consent, Moment, Share, Workshop, utcnow
+from verp.models import Clip, Consent, Moment, Share, Workshop, today
 from verp.store import Store
+from verp.text import clean_text
 
 BASES = {
     "parental_consent": "Parents or carers gave written consent",
@@ -60,7 +61,7 @@ def _view(c: Consent) -> ConsentView:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return today()
 
 
 def _owned_clip(s, owner_id: int, clip_id: str) -> Clip:
@@ -107,13 +108,18 @@ def record_consent(
     scope: str = "workshop_only",
 ) -> ConsentView:
     """Record (or correct) the clip's consent. ``delete_by`` defaults to :func:`default_delete_by`."""
-    filmed_group, recorded_by = " ".join(filmed_group.split()), " ".join(recorded_by.split())
-    if not filmed_group or len(filmed_group) > 200:
+    filmed_group = clean_text(filmed_group, None, one_line=True)
+    recorded_by = clean_text(recorded_by, None, one_line=True)
+    if not filmed_group:
         raise ConsentError("Say who was filmed, e.g. “Year 3, reading group” (no children's names needed).")
+    if len(filmed_group) > 200:
+        raise ConsentError("Please keep who was filmed under 200 characters, e.g. “Year 3, reading group”.")
     if basis not in BASES:
         raise ConsentError("Please choose the basis for filming.")
-    if not recorded_by or len(recorded_by) > 120:
+    if not recorded_by:
         raise ConsentError("Please say who gave or recorded the consent.")
+    if len(recorded_by) > 120:
+        raise ConsentError("Please keep who gave or recorded the consent under 120 characters.")
     if scope not in SCOPES:
         raise ConsentError("Please choose who may view the clip.")
     if consent_date > _today():
@@ -148,3 +154,61 @@ def check_shareable(s, clip_id: str) -> Consent:
     if row.delete_by <= _today():
         raise ConsentError("This clip has reached its delete-by date, so it can no longer be shared.")
     return row
+
+
+WARN_WITHIN_DAYS = 7
+
+
+@dataclass(frozen=True)
+class DeleteByClash:
+    """A workshop this clip is shared with that falls after (or just before) the clip's delete-by date."""
+
+    workshop_id: int
+    workshop_title: str
+    held_on: date
+    delete_by: date
+    suggested: date  # ``retention_days`` after the workshop
+
+
+def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteByClash]:
+    """Open workshops a moment of this clip is shared with, held after (or within a week of) delete-by.
+
+    The clip would be deleted before, or just after, the group looks at it: the owner is told and may
+    move the date to ``retention_days`` after that workshop.
+    """
+    keep = timedelta(days=store.settings.retention_days)
+    with store.transaction() as s:
+        _owned_clip(s, owner_id, clip_id)
+        row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
+        if row is None:
+            return []
+        workshops = s.scalars(
+            select(Workshop)
+            .join(Share, Share.workshop_id == Workshop.id)
+            .join(Moment, Moment.id == Share.moment_id)
+            .where(Moment.clip_id == clip_id, Share.withdrawn_at.is_(None), Workshop.status != "closed")
+            .distinct()
+            .order_by(Workshop.held_on, Workshop.id)
+        ).all()
+        return [
+            DeleteByClash(w.id, w.title, w.held_on, row.delete_by, w.held_on + keep)
+            for w in workshops
+            if row.delete_by <= w.held_on + timedelta(days=WARN_WITHIN_DAYS)
+        ]
+
+
+def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) -> ConsentView:
+    """Move the clip's delete-by date (after today), keeping the rest of its consent record."""
+    if delete_by <= _today():
+        raise ConsentError("The delete-by date must be after today.")
+    with store.transaction() as s:
+        _owned_clip(s, owner_id, clip_id)
+        row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
+        if row is None:
+            raise ConsentError("Record who was filmed and on what basis first.")
+        row.delete_by = delete_by
+        audit.record(
+            s, audit.actor_of(owner_id), "delete_by_changed", f"clip:{clip_id}", delete_by.isoformat()
+        )
+        s.flush()
+        return _view(row)

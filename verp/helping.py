@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from verp.models import HelpingQuestion, Rating
 from verp.store import Store
+from verp.text import clean_text
 
 MAX_CYCLE = 12
 MAX_TEXT = 500
@@ -37,6 +38,7 @@ class HelpingQuestionView:
     active: bool
     created_at: datetime
     ratings: tuple[RatingView, ...]
+    shared: bool = False
 
     @property
     def latest_score(self) -> int | None:
@@ -48,7 +50,7 @@ def _view(s, q: HelpingQuestion) -> HelpingQuestionView:
         select(Rating).where(Rating.helping_question_id == q.id).order_by(Rating.created_at, Rating.id)
     )
     ratings = tuple(RatingView(r.cycle, r.score, r.created_at) for r in rows)
-    return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings)
+    return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings, q.shared)
 
 
 def _active(s, owner_id: int) -> HelpingQuestion | None:
@@ -63,7 +65,7 @@ def set_helping_question(
     store: Store, owner_id: int, text: str, cycle: int | None = None
 ) -> HelpingQuestionView:
     """Record the question for ``cycle`` (default: the current one) and make it the active question."""
-    text = " ".join(str(text).split())
+    text = clean_text(text, None, one_line=True)
     if not text:
         raise HelpingError("Please write what you would like to get better at.")
     if len(text) > MAX_TEXT:
@@ -97,6 +99,20 @@ def rate(store: Store, owner_id: int, score: int, workshop_id: int | None = None
                 helping_question_id=question.id, cycle=question.cycle, score=score, workshop_id=workshop_id
             )
         )
+        s.flush()
+        return _view(s, question)
+
+
+def share_with_group(store: Store, owner_id: int, shared: bool) -> HelpingQuestionView:
+    """Let the group see (or stop seeing) my active helping question when my moments are on screen.
+
+    Private by default, like everything a person brings: only the owner decides.
+    """
+    with store.transaction() as s:
+        question = _active(s, owner_id)
+        if question is None:
+            raise HelpingError("Write your helping question first.")
+        question.shared = bool(shared)
         s.flush()
         return _view(s, question)
 

@@ -97,7 +97,7 @@ def _reading(path: str | Path) -> Iterator[av.container.InputContainer]:
         raise _media_kind_error(path) from exc
     with container:
         if not container.streams.video:
-            raise MediaError(NO_VIDEO)
+            raise MediaError(NO_VIDEO) if container.streams.audio else _media_kind_error(path)
         try:
             yield container
         except (av.error.FFmpegError, EOFError) as exc:

@@ -29,6 +29,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> date:
+    """Today's date on the same clock as :func:`utcnow`: every date check (delete-by, consent) uses it."""
+    return utcnow().date()
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp that always comes back timezone-aware in UTC, on SQLite as on PostgreSQL."""
 

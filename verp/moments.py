@@ -20,6 +20,7 @@ from verp.clips import ClipError, _owned
 from verp.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.principles import CHAIN_KEYS, catalogue
 from verp.store import Store
+from verp.text import TextError, clean_text
 
 ABOUT_S = 10.0  # the method's "about ten seconds"
 WARN_S = 30.0
@@ -141,9 +142,23 @@ def _check_bounds(clip: Clip, start_s: float, end_s: float) -> tuple[float, floa
     return start_s, min(end_s, clip.duration_s)
 
 
+MAX_NOTE = 2000
+
+
+def _note(note: str) -> str:
+    """The owner's own note: plain text, NUL and control characters removed, of a readable length."""
+    try:
+        return clean_text(note, MAX_NOTE, what="the note")
+    except TextError as exc:
+        raise MomentError(str(exc)) from None
+
+
 def _title(title: str) -> str:
-    title = " ".join(str(title).split())
-    if not title or len(title) > 200:
+    try:
+        title = clean_text(title, 200, what="the title", one_line=True)
+    except TextError:
+        title = ""
+    if not title:
         raise MomentError("Please give the moment a short title (up to 200 characters).")
     return title
 
@@ -196,11 +211,15 @@ def clip_thumbnails(
 
 
 def _cut(store: Store, clip: Clip, moment_id: int, start_s: float, end_s: float) -> str:
-    """Cut the moment to its own small file, frame-exact, so it plays from its very first frame."""
-    name = f"{clip.id}/moments/{moment_id}.mp4"
+    """Cut the moment to its own small file, frame-exact, so it plays from its very first frame.
+
+    Each cut gets a fresh name, so a new cut never overwrites the one a row still points to.
+    """
+    name = f"{clip.id}/moments/{moment_id}_{uuid.uuid4().hex[:10]}.mp4"
     try:
         media.cut(source_of(store, clip), store.clip_path(name), start_s, end_s, exact=True)
     except media.MediaError as exc:
+        store.clip_path(name).unlink(missing_ok=True)
         raise MomentError(str(exc)) from None
     return name
 
@@ -241,32 +260,48 @@ def update_moment(
     start_s: float | None = None,
     end_s: float | None = None,
 ) -> MomentView:
-    """Change a moment's words or its bounds; new bounds make a new cut (and drop freeze-frames outside)."""
+    """Change a moment's words or its bounds; new bounds make a new cut (and drop freeze-frames outside).
+
+    Everything is checked and the new cut made before anything is saved: if the cut fails, the moment
+    keeps its old bounds and its old cut. The old cut file goes only once the new one is recorded.
+    """
+    new_title = _title(title) if title is not None else None
+    new_note = _note(note) if note is not None else None
     with store.transaction() as s:
         moment, clip = _moment(s, owner_id, moment_id)
-        if title is not None:
-            moment.title = _title(title)
-        if note is not None:
-            moment.note = str(note).strip()
-        if share_note is not None:
-            moment.share_note = bool(share_note)
         start = moment.start_s if start_s is None else start_s
         end = moment.end_s if end_s is None else end_s
         start, end = _check_bounds(clip, start, end)
         moved = (start, end) != (moment.start_s, moment.end_s)
-        moment.start_s, moment.end_s = start, end
-    if moved:
-        name = _cut(store, clip, moment.id, start, end)
+    name = _cut(store, clip, moment_id, start, end) if moved else None
+    try:
         with store.transaction() as s:
-            s.get(Moment, moment.id).cut_name = name
-            outside = s.scalars(
-                select(FreezeFrame).where(
-                    FreezeFrame.moment_id == moment.id, (FreezeFrame.at_s < start) | (FreezeFrame.at_s > end)
-                )
-            ).all()
-            for frame in outside:
-                _unlink(store, frame.still_name)
-                s.delete(frame)
+            moment, clip = _moment(s, owner_id, moment_id)
+            if new_title is not None:
+                moment.title = new_title
+            if new_note is not None:
+                moment.note = new_note
+            if share_note is not None:
+                moment.share_note = bool(share_note)
+            old_cut = moment.cut_name
+            gone: list[str | None] = []
+            if moved:
+                moment.start_s, moment.end_s, moment.cut_name = start, end, name
+                outside = s.scalars(
+                    select(FreezeFrame).where(
+                        FreezeFrame.moment_id == moment.id,
+                        (FreezeFrame.at_s < start) | (FreezeFrame.at_s > end),
+                    )
+                ).all()
+                for frame in outside:
+                    gone.append(frame.still_name)
+                    s.delete(frame)
+                gone.append(old_cut if old_cut != name else None)
+    except BaseException:
+        _unlink(store, name)  # nothing was recorded: the new cut is not needed
+        raise
+    for file_name in gone:
+        _unlink(store, file_name)
     return get_moment(store, owner_id, moment_id)
 
 
@@ -284,7 +319,7 @@ def set_tags(store: Store, owner_id: int, moment_id: int, tags: Iterable[TagView
         moment, _ = _moment(s, owner_id, moment_id)
         s.execute(delete(MomentTag).where(MomentTag.moment_id == moment.id))
         for tag in chosen.values():
-            behaviour = (tag.behaviour or "").strip()[:200] or None
+            behaviour = clean_text(str(tag.behaviour or "")[:1000], 1000, one_line=True)[:200] or None
             s.add(
                 MomentTag(
                     moment_id=moment.id,

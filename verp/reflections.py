@@ -6,17 +6,16 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from verp import accounts
+from verp.group_writer import writer_for
 from verp.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.principles import catalogue
 from verp.store import Store
@@ -34,15 +33,6 @@ KINDS = {
 }
 GROUP = "the group"
 ANONYMOUS = "Anonymous"
-
-
-_sqlite_writer = threading.Lock()
-
-
-def _write_turn(store: Store):
-    """SQLite takes one writer at a time. Queue this process's writers on a lock, which hands over
-    at once, rather than on SQLite's busy handler, which sleeps in steps of up to 100 ms."""
-    return _sqlite_writer if store.engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
 
 class ReflectionError(Exception):
@@ -165,23 +155,19 @@ def _existing(s, client_key: str | None) -> Reflection | None:
 
 
 def _insert(store: Store, row: Reflection) -> ReflectionView:
-    """Store ``row``; a resend racing the first send hits the unique client key and gets the first.
-
-    The write transaction holds nothing but the insert, so writers queue for as short a time as possible.
-    """
+    """Store ``row`` (committed together with rows sent at the same moment); a resend racing the
+    first send hits the unique client key and gets the first one back."""
+    row.created_at = row.created_at or utcnow()
+    values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
-        with _write_turn(store), store.transaction() as s:
-            values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
-            values["created_at"] = values["created_at"] or utcnow()
-            row.id = s.execute(insert(Reflection).values(values).returning(Reflection.id)).scalar_one()
-            row.created_at = values["created_at"]
-            return _view(row)
+        row.id = writer_for(store, Reflection.__table__).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
             found = _existing(s, row.client_key)
             if found is None:
                 raise
             return _view(found)
+    return _view(row)
 
 
 def submit_reflection(

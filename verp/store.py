@@ -7,7 +7,10 @@ for every workshop, so any number of app instances can serve the same service.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +28,8 @@ from verp.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 COPY_CHUNK = 8 << 20
+STALE_TEMP_S = 3600
+_PROCESS_TOKEN = uuid.uuid4().hex[:8]
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:
@@ -114,7 +119,7 @@ class Store:
         """
         final = self.clip_path(name)
         final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.settings.tmp_dir, suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=self.settings.tmp_dir, prefix=_temp_prefix(), suffix=".part")
         written = 0
         try:
             with os.fdopen(fd, "wb") as out:
@@ -133,18 +138,53 @@ class Store:
 
     def temporary_path(self, suffix: str = "") -> Path:
         """A fresh path in the data folder's tmp area (same filesystem, so a rename is atomic)."""
-        fd, tmp = tempfile.mkstemp(dir=self.settings.tmp_dir, suffix=suffix)
+        fd, tmp = tempfile.mkstemp(dir=self.settings.tmp_dir, prefix=_temp_prefix(), suffix=suffix)
         os.close(fd)
         return Path(tmp)
 
     def clean_temporary_files(self) -> int:
-        """Remove what an interrupted write left behind. Run at start, before anyone writes."""
+        """Remove what an interrupted write left behind. Run at start, before this process writes.
+
+        Several instances may share the data folder, so only leftovers that cannot be in use go: those of
+        processes on this machine that are no longer running, and those of other machines untouched for
+        ``STALE_TEMP_S`` (a live write touches its file every few seconds).
+        """
         removed = 0
+        now = time.time()
         for leftover in self.settings.tmp_dir.glob("*"):
-            if leftover.is_file():
+            if leftover.is_file() and _abandoned(leftover.name, now - leftover.stat().st_mtime):
                 leftover.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def _temp_prefix() -> str:
+    """Temporary files carry the writer's process and machine, so a starting instance knows whose they are."""
+    return f"p{os.getpid()}-{_PROCESS_TOKEN}@{socket.gethostname()}@"
+
+
+def _abandoned(name: str, age_s: float) -> bool:
+    writer, _, rest = name.partition("@")
+    host, _, _ = rest.partition("@")
+    pid, _, token = writer[1:].partition("-")
+    if not (writer.startswith("p") and pid.isdigit() and host):
+        return True  # not named by this version of the app
+    if token == _PROCESS_TOKEN:
+        return False  # this very process: a write may be under way
+    if host != socket.gethostname():
+        return age_s > STALE_TEMP_S
+    # Same pid, other token: an earlier life of this process id (a restarted container, say).
+    return int(pid) == os.getpid() or not _running(int(pid)) or age_s > 24 * 3600
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class FileTooLarge(Exception):

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import not_, or_, select
 from sqlalchemy.orm import Session
 
 from verp import audit
@@ -31,6 +31,7 @@ from verp.models import (
     Reflection,
     Share,
     Workshop,
+    today,
 )
 from verp.principles import catalogue
 from verp.reflections import KINDS as KIND_LABELS
@@ -131,18 +132,35 @@ def _principle_names(keys) -> tuple[str, ...]:
     return tuple(p.name for p in catalogue().principles if p.key in wanted)
 
 
-def _shown_moments(s: Session, workshop_id: int) -> list[Moment]:
-    """Moments shared with the workshop and not withdrawn, in running order."""
+def _shared_rows(s: Session, workshop_id: int, past_delete_by: bool) -> list[Moment]:
+    """Moments shared with the workshop and not withdrawn, in running order.
+
+    The same rule as :func:`verp.sharing.shared_moments`: a clip past its consent's delete-by date is
+    left out (``past_delete_by=False``), or only those are returned (``past_delete_by=True``).
+    """
+    live = or_(Consent.delete_by.is_(None), Consent.delete_by > today())
     rows = s.execute(
         select(Moment, Share.position)
         .join(Share, Share.moment_id == Moment.id)
+        .outerjoin(Consent, Consent.clip_id == Moment.clip_id)
         .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
+        .where(not_(live) if past_delete_by else live)
         .order_by(Share.position, Share.shared_at)
     ).all()
     seen: dict[int, Moment] = {}
     for moment, _ in rows:
         seen.setdefault(moment.id, moment)
     return list(seen.values())
+
+
+def _shown_moments(s: Session, workshop_id: int) -> list[Moment]:
+    """Moments the workshop may still show: shared, not withdrawn, clip not past its delete-by date."""
+    return _shared_rows(s, workshop_id, past_delete_by=False)
+
+
+def _expired_titles(s: Session, workshop_id: int) -> dict[int, str]:
+    """Shared moments whose clip is past its delete-by date: their reflections stay, as text."""
+    return {m.id: m.title for m in _shared_rows(s, workshop_id, past_delete_by=True)}
 
 
 def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
@@ -217,10 +235,14 @@ def _group_by_principle(rows: list[Reflection], table: pd.DataFrame) -> tuple[Re
     return tuple(groups)
 
 
-def _group_by_moment(rows: list[Reflection], table: pd.DataFrame, moments: list[Moment]):
+def _group_by_moment(
+    rows: list[Reflection], table: pd.DataFrame, moments: list[Moment], expired: dict[int, str]
+):
     labels: list[tuple[str, list[bool]]] = []
     for moment in moments:
         labels.append((moment.title, [r.moment_id == moment.id for r in rows]))
+    for moment_id, title in expired.items():  # past delete-by: shown like a deleted clip's moment
+        labels.append((title + DELETED_SUFFIX, [r.moment_id == moment_id for r in rows]))
     deleted_titles = dict.fromkeys(
         r.moment_title or "A moment" for r in rows if r.moment_id is None and r.moment_title
     )
@@ -293,8 +315,9 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
         workshop = _workshop(s, workshop_id)
         names = _participant_names(s, workshop_id)
         moments = _shown_moments(s, workshop_id)
-        rows = _visible_reflections(s, workshop_id, {m.id for m in moments})
-        table = _reflection_table(rows, {m.id: m.title for m in moments})
+        expired = _expired_titles(s, workshop_id)
+        rows = _visible_reflections(s, workshop_id, {m.id for m in moments} | set(expired))
+        table = _reflection_table(rows, {**expired, **{m.id: m.title for m in moments}})
         participants = s.scalars(
             select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at)
         )
@@ -308,7 +331,7 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             moments=tuple(_moment_line(s, store, m, names, own=False) for m in moments),
             reflections=table,
             by_principle=_group_by_principle(rows, table),
-            by_moment=_group_by_moment(rows, table, moments),
+            by_moment=_group_by_moment(rows, table, moments, expired),
             principle_counts=_principle_counts(rows),
             next_steps=_next_steps(s, workshop_id),
         )

@@ -52,7 +52,8 @@ async def serve_media(request: Request) -> Response:
     if not path.is_relative_to(root) or not path.is_file():
         return PlainTextResponse("This video is no longer here.", status_code=404)
     media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    # Video of children must not linger in a shared laptop's browser cache.
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     return FileResponse(path, media_type=media_type, headers=headers)
 
 

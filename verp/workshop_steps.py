@@ -16,8 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from verp.models import Clip, HelpingQuestion, Moment, MomentTag, Person, Share
+from verp.models import HelpingQuestion, Share
 from verp.prompts import Phase, prompt_book
+from verp.sharing import SharedMoment, shared_moments
 from verp.store import Store
 
 STEPS_CACHE_S = 2.0  # a phone's reflection may be filed under a step list up to this old
@@ -39,7 +40,7 @@ class ShownMoment:
     owner_name: str
     tags: tuple[str, ...]
     note: str | None  # only when the owner chose to share it
-    video: Path | None  # the cut file, or the playable clip when there is no cut
+    video: Path | None  # the moment's own cut
     video_start_s: float
     video_end_s: float
     position: int
@@ -61,61 +62,42 @@ class Step:
     moment_ids: tuple[int, ...] = ()
 
 
-def _shared_rows(store: Store, workshop_id: int) -> list[tuple[Share, Moment, Clip, Person, tuple[str, ...]]]:
-    """The one seam onto sharing: current (not withdrawn) shares of this workshop, in running order.
+def _shared(store: Store, workshop_id: int) -> list[SharedMoment]:
+    """The one seam onto sharing: what the owners let this workshop show (never a withdrawn share)."""
+    return shared_moments(store, workshop_id)
 
-    When ``verp.sharing.shared_moments`` is merged, this is the function to point at it.
-    """
+
+def _prompt_sets(store: Store, share_ids: list[int]) -> dict[int, str]:
+    if not share_ids:
+        return {}
     with store.transaction() as s:
-        rows = s.execute(
-            select(Share, Moment, Clip, Person)
-            .join(Moment, Share.moment_id == Moment.id)
-            .join(Clip, Moment.clip_id == Clip.id)
-            .join(Person, Clip.owner_id == Person.id)
-            .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
-            .order_by(Share.position, Share.id)
-        ).all()
-        ids = [m.id for _, m, _, _ in rows]
-        tags: dict[int, list[str]] = {}
-        if ids:
-            for tag in s.scalars(select(MomentTag).where(MomentTag.moment_id.in_(ids))):
-                tags.setdefault(tag.moment_id, []).append(tag.principle_key)
-        return [(sh, m, c, p, tuple(tags.get(m.id, ()))) for sh, m, c, p in rows]
-
-
-def _video(store: Store, moment: Moment, clip: Clip) -> tuple[Path | None, float, float]:
-    if moment.cut_name:
-        return store.clip_path(moment.cut_name), 0.0, max(moment.end_s - moment.start_s, 0.0)
-    if clip.playable_name:
-        return store.clip_path(clip.playable_name), moment.start_s, moment.end_s
-    return None, 0.0, 0.0
+        return dict(s.execute(select(Share.id, Share.prompt_set).where(Share.id.in_(share_ids))).all())
 
 
 def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
     """What is shared with the workshop, in running order; withdrawn shares are gone."""
-    shown = []
-    for share, moment, clip, owner, tags in _shared_rows(store, workshop_id):
-        video, start, end = _video(store, moment, clip)
-        shown.append(
-            ShownMoment(
-                share_id=share.id,
-                moment_id=moment.id,
-                clip_id=clip.id,
-                title=moment.title,
-                start_s=moment.start_s,
-                end_s=moment.end_s,
-                owner_id=owner.id,
-                owner_name=owner.display_name,
-                tags=tags,
-                note=moment.note if moment.share_note and moment.note else None,
-                video=video,
-                video_start_s=start,
-                video_end_s=end,
-                position=share.position,
-                prompt_set=share.prompt_set,
-            )
+    shared = _shared(store, workshop_id)
+    sets = _prompt_sets(store, [m.share_id for m in shared])
+    return [
+        ShownMoment(
+            share_id=m.share_id,
+            moment_id=m.moment_id,
+            clip_id=m.clip_id,
+            title=m.title,
+            start_s=m.start_s,
+            end_s=m.end_s,
+            owner_id=m.owner_id,
+            owner_name=m.owner_name,
+            tags=tuple(dict.fromkeys(tag.principle_key for tag in m.tags)),
+            note=m.note,
+            video=m.cut,  # cut exactly at the moment's start (media.cut with exact=True)
+            video_start_s=0.0,
+            video_end_s=max(m.end_s - m.start_s, 0.0),
+            position=m.position,
+            prompt_set=sets.get(m.share_id, "default"),
         )
-    return shown
+        for m in shared
+    ]
 
 
 def shared_helping_question(store: Store, person_id: int) -> str:

@@ -14,9 +14,11 @@ from datetime import date, datetime
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from verp.models import AuditEvent, Person, Share, Workshop, utcnow
+from verp import audit
+from verp.models import Person, Share, Workshop, utcnow
 from verp.principles import catalogue
 from verp.prompts import prompt_book
+from verp.sharing import normalise_code
 from verp.store import Store
 from verp.workshop_steps import ShownMoment, Step, shown_moments, steps  # noqa: F401 - re-exported
 
@@ -95,11 +97,6 @@ def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def normalise_code(code: str) -> str:
-    """What someone typed, as a code: case and spaces do not matter."""
-    return "".join(str(code or "").split()).upper()[:16]
-
-
 def _require_facilitator(s, person_id: int) -> Person:
     person = s.get(Person, person_id)
     if person is None or not person.is_facilitator:
@@ -117,8 +114,8 @@ def _own(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
     return workshop
 
 
-def _audit(s, actor: str, action: str, workshop: Workshop, detail: str = "") -> None:
-    s.add(AuditEvent(actor=actor[:120], action=action, subject=f"workshop:{workshop.id}", detail=detail))
+def _audit(s, person_id: int, action: str, workshop: Workshop) -> None:
+    audit.record(s, audit.actor_of(person_id), action, f"workshop:{workshop.id}")
 
 
 def create_workshop(
@@ -157,7 +154,7 @@ def create_workshop(
         )
         s.add(workshop)
         s.flush()
-        _audit(s, person.display_name, "workshop_created", workshop)
+        _audit(s, person.id, "workshop_created", workshop)
         return _view(workshop)
 
 
@@ -189,12 +186,12 @@ def _change(store: Store, person_id: int, workshop_id: int, change, action: str 
     """Apply ``change`` to the facilitator's workshop row and bump its state version."""
     with store.transaction() as s:
         workshop = _own(s, person_id, workshop_id, lock=True)
-        if workshop.status == "closed" and action != "workshop_reopened":
+        if workshop.status == "closed":
             raise WorkshopError("This workshop is closed.")
         change(workshop)
         workshop.state_version += 1
         if action:
-            _audit(s, str(person_id), action, workshop)
+            _audit(s, person_id, action, workshop)
         return _view(workshop)
 
 

@@ -58,3 +58,34 @@ def test_control_links_to_a_signed_projector_link(store, teacher, colleague):
     url = at.get("link_button")[0].proto.url
     token = url.split("w=", 1)[1]
     assert workshops.workshop_from_present_token(store, token).id == w.id
+
+
+def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+    at.text_input[0].set_value("Wait five seconds before helping")
+    at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert [(n.participant_name, n.text) for n in reflections.next_steps(store, w.id)] == [
+        ("Ben Colleague", "Wait five seconds before helping")
+    ]
+
+
+def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.toggle(key="auto").set_value(False).run()
+    assert workshops.get_workshop(store, w.id).auto_approve is False
+    at.toggle(key="closing").set_value(True).run()
+    at.button[[b.label for b in at.button].index("Close the workshop now")].click().run()
+    assert workshops.workshop_by_code(store, w.join_code) is None
+
+
+def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    assert any(t.value.startswith("Timer 0:0") for t in at.text)
+    at.button(key="timer").click().run()
+    assert not workshops.get_workshop(store, w.id).timer_running
+    assert any(t.value.endswith("(paused)") for t in at.text)

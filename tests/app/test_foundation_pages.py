@@ -98,3 +98,33 @@ def test_a_bad_upload_is_explained_on_screen_and_nothing_is_kept(
     assert not at.exception
     assert message in at.error[0].value
     assert clips.list_clips(store, teacher.id) == []
+
+
+def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tmp_path):
+    """The retention purge runs as the app opens its store, before anyone sees the clip."""
+    from datetime import timedelta
+
+    from verp.config import load_settings
+    from verp.models import Consent, utcnow
+    from verp.store import Store
+
+    early = Store.open(load_settings())
+    owner = accounts.create_person(early, "Dee Owner", "a long passphrase")
+    with open(make_clip(tmp_path / "old.mp4"), "rb") as f:
+        clip = clips.add_clip(early, owner.id, "old.mp4", f)
+    with early.transaction() as s:
+        yesterday = (utcnow() - timedelta(days=1)).date()
+        s.add(
+            Consent(
+                clip_id=clip.id,
+                filmed_group="Class 3",
+                basis="public_task",
+                recorded_by="Dee",
+                consent_date=yesterday,
+                delete_by=yesterday,
+            )
+        )
+    early.engine.dispose()
+    at = open_app("pages/my_clips.py", owner)
+    assert "No clips yet" in texts(at)
+    assert not clip.original.parent.exists()

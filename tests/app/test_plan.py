@@ -17,7 +17,7 @@ def test_the_menu_offers_plan_and_control_only_to_facilitators(store, teacher, c
         return sorted(path.removeprefix("pages/").removesuffix(".py") for path in menu(person))
 
     assert names(None) == ["home", "join", "principles", "sign_in"]
-    assert names(colleague) == ["home", "join", "my_clips", "my_progress", "principles", "review"]
+    assert names(colleague) == ["capture", "home", "join", "my_clips", "my_progress", "principles", "review"]
     assert {"plan", "control", "join"} <= set(names(teacher))
 
 
@@ -45,3 +45,14 @@ def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, collea
     at = open_page("plan", teacher.id)
     at.button(key=f"fac_{colleague.id}").click().run()
     assert accounts.get_person(store, colleague.id).is_facilitator
+
+
+def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    at.selectbox(key=f"set_{share_id}").set_value("short").run()
+    assert workshops.shown_moments(store, w.id)[0].prompt_set == "short"
+    texts = [t.value for t in at.text]
+    assert "Participant: Ben Colleague" in texts
+    assert any("Ben Colleague's moments  (15 min)" in t for t in texts)

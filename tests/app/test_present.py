@@ -99,3 +99,10 @@ def test_the_close_shows_next_steps_and_the_deletion_reminder(store, teacher, co
     workshops.go_to_step(store, teacher.id, w.id, 99)
     page = html_of(present(store, teacher, w))
     assert "Ben Colleague: Wait longer" in page and "deleted" in page
+
+
+def test_the_refresher_shows_every_principle_when_no_focus_was_chosen(store, teacher, colleague):
+    w = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, focus=[]).id)
+    workshops.go_to_step(store, teacher.id, w.id, 1)
+    at = present(store, teacher, w)
+    assert len([h for h in at.subheader if h.value[0].isdigit()]) == 6

@@ -119,6 +119,9 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
     assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
+    assert not helping.active_question(store, teacher.id).shared
+    at.toggle(key="share_helping").set_value(True).run()
+    assert helping.active_question(store, teacher.id).shared
 
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
@@ -131,3 +134,24 @@ def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
     at.button(key=f"fwd_{frame.id}").click().run()
     assert moments.get_moment(store, teacher.id, moment.id).freeze_frames[0].at_s == pytest.approx(2.1)
     assert "Stepped on one frame." in at.success[0].value
+
+
+def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teacher, clip):
+    from datetime import timedelta
+
+    from verp import consent
+    from verp.models import Workshop, today
+
+    moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    held_on = today() + timedelta(days=90)
+    with store.transaction() as s:
+        s.get(Workshop, workshop_id).held_on = held_on
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    at = open_review(teacher.id, clip.id)
+    assert any("to be deleted by" in w.value for w in at.warning)
+    at.button(key=f"extend_{clip.id}_{workshop_id}").click().run()
+    assert not at.exception
+    assert consent.get_consent(store, teacher.id, clip.id).delete_by == held_on + timedelta(days=60)
+    assert not any("to be deleted by" in w.value for w in at.warning)

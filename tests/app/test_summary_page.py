@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.markdown_check import markdown_strings
 from tests.conftest import ROOT
 from tests.summary_fixtures import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
 
@@ -50,9 +51,17 @@ def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built,
 
 def test_user_text_is_never_rendered_as_markdown(built, teacher):
     at = _run(SUMMARY, teacher.id)
-    markdown = "\n".join(m.value for m in at.markdown)
+    markdown = "\n".join(markdown_strings(at))  # headings, captions, alerts, labels: not only st.markdown
+    assert "Who took part" in markdown  # the walk does see the page's headings
     assert "evil.example" not in markdown and "Waiting for Sam" not in markdown
     assert INJECTION in _shown_text(at)
+
+
+def test_my_progress_never_renders_user_text_as_markdown(built, colleague):
+    at = _run(PROGRESS, colleague.id)
+    markdown = "\n".join(markdown_strings(at))
+    assert "My next steps" in markdown
+    assert TITLE not in markdown and "Wait 5 s" not in markdown and "quieter pupils" not in markdown
 
 
 def test_the_summary_offers_pdf_markdown_and_csv_and_a_stills_choice(built, teacher):

@@ -62,3 +62,20 @@ def test_only_a_facilitator_can_grant_the_role(store, teacher, colleague):
         accounts.set_facilitator(store, colleague.id, teacher.id)
     accounts.set_facilitator(store, teacher.id, colleague.id)
     assert accounts.get_person(store, colleague.id).is_facilitator
+
+
+def test_an_organisation_login_is_a_facilitator_only_for_a_verified_listed_email(store, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(
+        store,
+        "settings",
+        dataclasses.replace(store.settings, facilitator_emails=frozenset({"ep@council.example"})),
+    )
+    unverified = accounts.sign_in_oidc(store, "sub-1", "Eve", "ep@council.example", email_verified=False)
+    assert not unverified.is_facilitator or unverified.id == 1  # the very first account is one anyway
+    verified = accounts.sign_in_oidc(store, "sub-2", "Pat", "EP@council.example", email_verified=True)
+    assert verified.is_facilitator
+    stranger = accounts.sign_in_oidc(store, "sub-3", "Sam", "sam@else.example", email_verified=True)
+    assert not stranger.is_facilitator
+    assert accounts.sign_in_oidc(store, "sub-2", "Pat", None).id == verified.id  # same person next time

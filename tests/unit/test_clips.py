@@ -123,3 +123,20 @@ def wait_until_prepared(store, owner, clip_id, timeout=30.0):
     while clips.get_clip(store, owner.id, clip_id).status == "processing":
         assert time.monotonic() < deadline, "the clip was not prepared in time"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("step", ["prepare_clip", "record"])
+def test_an_unexpected_failure_while_saving_keeps_nothing_and_explains(
+    store, teacher, tmp_path, monkeypatch, step
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    if step == "record":
+        monkeypatch.setattr(clips, "_record_clip", broken)
+    else:
+        monkeypatch.setattr(processing, "prepare_clip", broken)
+    with pytest.raises(ClipError, match="could not be saved"):
+        _add(store, teacher, make_clip(tmp_path / "lesson.mp4"))
+    assert clips.list_clips(store, teacher.id) == []
+    assert not any(store.settings.clips_dir.iterdir())

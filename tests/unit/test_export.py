@@ -142,3 +142,21 @@ def test_an_empty_workshop_still_makes_every_file(store, teacher):
     assert "None recorded\\." in export.summary_markdown(empty)
     back = pd.read_csv(io.BytesIO(export.reflections_csv(empty)), dtype=str, keep_default_na=False)
     assert list(back.columns) == list(empty.reflections.columns) and back.empty
+
+
+def test_exports_leave_out_a_clip_past_its_delete_by_date(tmp_path):
+    from tests.summary_fixtures import pass_delete_by
+
+    scene = open_scene(tmp_path)
+    try:
+        pass_delete_by(scene.store, "Waiting for Sam")  # the clip whose still may be exported
+        result = summary.workshop_summary(scene.store, scene.built.workshop_id)
+        assert _image_count(export.summary_pdf(result, include_stills=True)) == 0
+        md = export.summary_markdown(result)
+        headings = [line for line in md.splitlines() if line.startswith("### Waiting for Sam")]
+        assert headings == ["### Waiting for Sam \\(clip deleted\\)"]
+        assert "I felt calm" not in md  # the moment's shared note went with it
+        table = pd.read_csv(io.BytesIO(export.reflections_csv(result)), dtype=str, keep_default_na=False)
+        assert TRICKY in set(table["text"])  # the reflections stay, as text
+    finally:
+        scene.store.engine.dispose()

@@ -294,6 +294,21 @@ def test_sparse_irregular_keyframes_still_give_distinct_thumbnails(tmp_path):
     assert len({p.read_bytes() for p in paths}) == 8
 
 
+def test_thumbnails_and_stills_open_the_file_once(tmp_path, monkeypatch):
+    src = make_clip(tmp_path / "a.mp4", seconds=3, keyint=15)
+    opened: list[str] = []
+    real_open = av.open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(av, "open", counting_open)
+    media.thumbnails(src, tmp_path / "t", 12, width=40)
+    media.still(src, tmp_path / "s.jpg", 2.0)
+    assert opened == [str(src), str(src)]
+
+
 def test_thumbnails_of_a_damaged_file_raise(tmp_path):
     with pytest.raises(MediaError, match="empty"):
         media.thumbnails(make_empty_file(tmp_path / "e.mp4"), tmp_path / "t", 3)

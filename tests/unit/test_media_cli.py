@@ -69,3 +69,10 @@ def test_module_runs_as_a_program_without_traceback(tmp_path):
     )
     assert run.returncode == 2
     assert run.stderr == "error: This is not a video file we can read.\n"
+
+
+def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path, capsys):
+    src = make_clip(tmp_path / "a.mp4")
+    assert main(["media", "still", str(src), str(src / "s.jpg"), "--at", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1

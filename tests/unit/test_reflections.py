@@ -1,5 +1,7 @@
 """Reflections from the room: joining, sending once, editing with history, moderation and the wall."""
 
+import threading
+
 import pytest
 
 from tests.workshop_fixtures import make_workshop, share_moment
@@ -144,3 +146,31 @@ def test_next_steps_are_recorded_for_the_owner(store, teacher, colleague, live):
     assert [(n.participant_name, n.text) for n in r.next_steps(store, live.id)] == [
         ("Ben Colleague", "Wait five seconds")
     ]
+
+
+def test_a_room_sending_at_once_stores_every_reflection_exactly_once(store, live):
+    phones = [r.join_by_code(store, live.join_code, f"Phone {n}") for n in range(8)]
+    sent: list[int] = []
+    errors: list[Exception] = []
+    start = threading.Barrier(len(phones))
+
+    def send(n: int, joined) -> None:
+        start.wait()
+        try:
+            for i in range(5):
+                key = f"{n}-{min(i, 3)}"  # the fifth send repeats the fourth: a resend
+                sent.append(
+                    r.submit_reflection(store, live.id, joined.token, f"{n} saw {i}", client_key=key).id
+                )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n, j)) for n, j in enumerate(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 8 * 4
+    assert len(set(sent)) == 8 * 4 and len(sent) == 8 * 5

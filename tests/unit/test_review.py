@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
 from verp import clips, consent, helping, moments, sharing
-from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, utcnow
+from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, today, utcnow
 from verp.moments import MomentError, TagView
 from verp.sharing import SharingError
 
@@ -35,7 +35,7 @@ def _audit(store) -> list[tuple[str, str]]:
 def test_a_moment_is_cut_to_its_own_file_of_its_length(store, teacher, moment):
     from verp import media
 
-    assert moment.cut is not None and moment.cut.name == f"{moment.id}.mp4"
+    assert moment.cut is not None and moment.cut.name.startswith(f"{moment.id}_")
     assert moment.cut.parent.name == "moments"
     assert media.probe(moment.cut).duration_s == pytest.approx(2.0, abs=0.25)
 
@@ -120,7 +120,7 @@ def test_someone_elses_helping_question_is_not_mine(store, teacher, colleague):
 
 def test_consent_defaults_to_deletion_two_months_from_today(store, teacher, clip):
     recorded = add_consent(store, teacher.id, clip.id)
-    assert recorded.delete_by == date.today() + timedelta(days=60)
+    assert recorded.delete_by == today() + timedelta(days=60)
     assert consent.get_consent(store, teacher.id, clip.id).basis == "public_task"
 
 
@@ -136,13 +136,13 @@ def test_delete_by_counts_from_when_the_shared_workshop_closed(store, teacher, c
 
 
 def test_consent_needs_a_group_a_basis_and_a_future_delete_by(store, teacher, clip):
-    good = dict(filmed_group="Year 3", basis="public_task", recorded_by="Me", consent_date=date.today())
+    good = dict(filmed_group="Year 3", basis="public_task", recorded_by="Me", consent_date=today())
     with pytest.raises(consent.ConsentError, match="basis"):
         consent.record_consent(store, teacher.id, clip.id, **{**good, "basis": "because"})
     with pytest.raises(consent.ConsentError, match="who was filmed"):
         consent.record_consent(store, teacher.id, clip.id, **{**good, "filmed_group": "  "})
     with pytest.raises(consent.ConsentError, match="after today"):
-        consent.record_consent(store, teacher.id, clip.id, **good, delete_by=date.today())
+        consent.record_consent(store, teacher.id, clip.id, **good, delete_by=today())
     assert consent.get_consent(store, teacher.id, clip.id) is None
 
 
@@ -192,7 +192,7 @@ def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip
     workshop_id = add_workshop(store, teacher.id)
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     with store.transaction() as s:
-        s.scalar(select(Consent)).delete_by = date.today()
+        s.scalar(select(Consent)).delete_by = today()
     assert sharing.shared_moments(store, workshop_id) == []
 
 
@@ -305,3 +305,116 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
         sharing.withdraw_share(store, other, share.id)
     assert sharing.my_shares(store, other, clip.id) == []
     assert moments.get_moment(store, teacher.id, moment.id).note == ""
+
+
+def test_the_helping_question_is_private_until_its_owner_shares_it(store, teacher, colleague):
+    from verp import helping
+
+    helping.set_helping_question(store, teacher.id, "How can I wait longer for answers?")
+    assert not helping.active_question(store, teacher.id).shared
+    assert helping.share_with_group(store, teacher.id, True).shared
+    assert not helping.share_with_group(store, teacher.id, False).shared
+    with pytest.raises(helping.HelpingError):
+        helping.share_with_group(store, colleague.id, True)
+
+
+def test_a_failed_recut_keeps_the_old_bounds_and_the_old_cut(store, teacher, moment, monkeypatch):
+    from verp import media
+
+    def broken(*args, **kwargs):
+        raise media.MediaError("The video could not be cut.")
+
+    monkeypatch.setattr(media, "cut", broken)
+    with pytest.raises(MomentError, match="could not be cut"):
+        moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, title="New title")
+    kept = moments.get_moment(store, teacher.id, moment.id)
+    assert (kept.start_s, kept.end_s, kept.title) == (1.0, 3.0, "Waiting for Sam")
+    assert kept.cut == moment.cut and kept.cut.is_file()
+    assert sorted(p.name for p in moment.cut.parent.iterdir()) == [moment.cut.name]
+
+
+def test_a_recut_replaces_the_old_cut_file(store, teacher, moment):
+    moved = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)
+    assert moved.cut != moment.cut and moved.cut.is_file() and not moment.cut.exists()
+
+
+# ---------------------------------------------------------------- typed text
+
+
+def test_nul_and_control_characters_never_reach_the_database(store, teacher, clip, moment):
+    renamed = clips.rename_clip(store, teacher.id, clip.id, "Circle\x00 time\x07")
+    assert renamed.title == "Circle time"
+    changed = moments.update_moment(
+        store, teacher.id, moment.id, title="Sam\x00 waits", note="calm\x00\nand warm"
+    )
+    assert (changed.title, changed.note) == ("Sam waits", "calm\nand warm")
+    question = helping.set_helping_question(store, teacher.id, "How can I\x00 wait longer?")
+    assert question.text == "How can I wait longer?"
+    recorded = consent.record_consent(
+        store,
+        teacher.id,
+        clip.id,
+        filmed_group="Year\x00 3",
+        basis="public_task",
+        recorded_by="Head\x1b teacher",
+        consent_date=today(),
+    )
+    assert (recorded.filmed_group, recorded.recorded_by) == ("Year 3", "Head teacher")
+
+
+def test_a_moment_note_has_a_length_limit_with_a_clear_message(store, teacher, moment):
+    with pytest.raises(MomentError, match="under 2000 characters"):
+        moments.update_moment(store, teacher.id, moment.id, note="x" * 2001)
+    assert moments.get_moment(store, teacher.id, moment.id).note == ""
+
+
+def test_an_over_long_consent_field_says_what_is_too_long(store, teacher, clip):
+    with pytest.raises(consent.ConsentError, match="under 200 characters"):
+        consent.record_consent(
+            store,
+            teacher.id,
+            clip.id,
+            filmed_group="Y" * 201,
+            basis="public_task",
+            recorded_by="Me",
+            consent_date=today(),
+        )
+
+
+# ---------------------------------------------------------------- delete-by and the workshops a clip is in
+
+
+def _shared_with_workshop_on(store, teacher, clip, moment, held_on):
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    with store.transaction() as s:
+        s.get(Workshop, workshop_id).held_on = held_on
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    return workshop_id
+
+
+def test_the_owner_is_warned_when_delete_by_falls_before_a_shared_workshop(store, teacher, clip, moment):
+    held_on = today() + timedelta(days=90)  # after the default delete-by (today + 60)
+    workshop_id = _shared_with_workshop_on(store, teacher, clip, moment, held_on)
+    [clash] = consent.delete_by_clashes(store, teacher.id, clip.id)
+    assert (clash.workshop_id, clash.held_on) == (workshop_id, held_on)
+    assert clash.suggested == held_on + timedelta(days=60)
+    consent.set_delete_by(store, teacher.id, clip.id, clash.suggested)
+    assert consent.get_consent(store, teacher.id, clip.id).delete_by == clash.suggested
+    assert consent.delete_by_clashes(store, teacher.id, clip.id) == []
+
+
+def test_a_workshop_within_a_week_of_delete_by_also_warns_but_an_early_one_does_not(
+    store, teacher, clip, moment
+):
+    _shared_with_workshop_on(store, teacher, clip, moment, today() + timedelta(days=55))
+    assert len(consent.delete_by_clashes(store, teacher.id, clip.id)) == 1
+    with store.transaction() as s:
+        s.scalar(select(Workshop)).held_on = today() + timedelta(days=10)
+    assert consent.delete_by_clashes(store, teacher.id, clip.id) == []
+
+
+def test_delete_by_cannot_be_moved_to_the_past(store, teacher, clip):
+    add_consent(store, teacher.id, clip.id)
+    with pytest.raises(consent.ConsentError, match="after today"):
+        consent.set_delete_by(store, teacher.id, clip.id, today())

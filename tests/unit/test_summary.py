@@ -184,3 +184,22 @@ def test_someone_who_shared_a_moment_without_joining_is_listed_with_their_questi
         ("Ben Colleague", ["How can I slow down?"])
     ]
     assert [w.id for w in summary.workshops_of(store, colleague.id)] == [workshop.id]
+
+
+def test_a_clip_past_its_delete_by_date_leaves_the_summary_but_its_reflections_stay_as_text(tmp_path):
+    from tests.summary_fixtures import pass_delete_by
+
+    scene = open_scene(tmp_path)
+    try:
+        pass_delete_by(scene.store, "Waiting for Sam")
+        result = summary.workshop_summary(scene.store, scene.built.workshop_id)
+        assert [m.title for m in result.moments] == ["Counting together"]
+        assert TRICKY in set(result.reflections["text"])
+        row = result.reflections[result.reflections["text"] == TRICKY].iloc[0]
+        assert row["moment"] == "Waiting for Sam"
+        labels = [g.label for g in result.by_moment]
+        assert "Waiting for Sam (clip deleted)" in labels and "Waiting for Sam" not in labels
+        mine = summary.personal_summary(scene.store, scene.built.workshop_id, scene.teacher_id)
+        assert "Waiting for Sam" not in [m.title for m in mine.moments]
+    finally:
+        scene.store.engine.dispose()

@@ -7,7 +7,7 @@ import pytest
 from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
 from verp import workshops
 from verp.accounts import set_facilitator
-from verp.models import Share, utcnow
+from verp.models import AuditEvent, Share, utcnow
 from verp.workshops import CODE_ALPHABET, WorkshopError
 
 
@@ -162,3 +162,16 @@ def test_the_agenda_gives_fifteen_minutes_a_participant(store, teacher, colleagu
     items = workshops.agenda(store, w.id)
     assert [i.minutes for i in items] == [5, 10, 15, 15, 10, 5]
     assert items[2].title == "Ben Colleague's moments" and items[-1].starts_at_min == 55
+
+
+def test_opening_and_closing_are_in_the_audit_trail(store, teacher):
+    w = make_workshop(store, teacher.id)
+    workshops.open_workshop(store, teacher.id, w.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    with store.transaction() as s:
+        rows = s.query(AuditEvent).filter(AuditEvent.subject == f"workshop:{w.id}").order_by(AuditEvent.id)
+        assert [(e.actor, e.action) for e in rows] == [
+            (f"person:{teacher.id}", "workshop_created"),
+            (f"person:{teacher.id}", "workshop_opened"),
+            (f"person:{teacher.id}", "workshop_closed"),
+        ]

@@ -9,6 +9,7 @@ from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
 from verp.ui.player import play
+from verp.ui.text import escape_markdown
 
 
 def describe(clip: ClipView) -> str:
@@ -23,14 +24,14 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         thumb, body = st.columns([1, 3])
         if clip.thumbnail:
             thumb.image(str(clip.thumbnail), width="stretch")
-        body.subheader(clip.title, anchor=False)
+        body.subheader(escape_markdown(clip.title), anchor=False)
         body.caption(describe(clip))
         body.text(f"From: {clip.original_filename}")
         if clip.status == "processing":
             with body:
                 _watch_processing(store, person, clip.id)
         elif clip.status == "failed":
-            body.error(clip.status_detail or "This clip could not be prepared.")
+            body.error(escape_markdown(clip.status_detail or "This clip could not be prepared."))
         if clip.playable or clip.proxy:
             with body.expander("Play"):
                 if not clip.playable:
@@ -55,14 +56,14 @@ def _watch_processing(store: Store, person: PersonView, clip_id: str) -> None:
     clip = clips.get_clip(store, person.id, clip_id)
     if clip.status != "processing":
         st.rerun(scope="app")
-    st.info(clip.status_detail or "Getting this clip ready to play in every browser…")
+    st.info(escape_markdown(clip.status_detail or "Getting this clip ready to play in every browser…"))
 
 
 def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> None:
     try:
         clips.rename_clip(store, person.id, clip.id, title)
     except clips.ClipError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
 
@@ -77,9 +78,13 @@ def _delete_controls(store: Store, person: PersonView, clip: ClipView, where) ->
     where.warning("Delete this clip, its moments and every copy of it, for good?")
     yes, no = where.columns(2)
     if yes.button("Yes, delete for good", key=f"confirm_{clip.id}", type="primary"):
-        clips.delete_clip(store, person.id, clip.id)
         st.session_state.pop("confirm_delete", None)
-        st.session_state["upload_message"] = ("success", f"Deleted “{clip.title}”.")
+        try:
+            clips.delete_clip(store, person.id, clip.id)
+        except clips.ClipError:  # already deleted, e.g. in another tab
+            st.session_state["upload_message"] = ("success", "That clip was already deleted.")
+        else:
+            st.session_state["upload_message"] = ("success", f"Deleted “{clip.title}”.")
         st.rerun()
     if no.button("Keep it", key=f"keep_{clip.id}"):
         st.session_state.pop("confirm_delete", None)

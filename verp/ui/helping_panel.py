@@ -7,6 +7,7 @@ import streamlit as st
 from verp import helping
 from verp.accounts import PersonView
 from verp.store import Store
+from verp.ui.plain import md_escape
 
 
 def show_helping_question(store: Store, person: PersonView) -> None:
@@ -22,7 +23,19 @@ def show_helping_question(store: Store, person: PersonView) -> None:
         with st.expander("Write or change my helping question", expanded=active is None):
             _question_form(store, person, active)
         if active is not None:
+            _sharing(store, person, active)
             _rating(store, person, active)
+
+
+def _sharing(store: Store, person: PersonView, active) -> None:
+    shared = st.toggle(
+        "Show my helping question to the group when my moments are on screen",
+        value=active.shared,
+        key="share_helping",
+    )
+    if shared != active.shared:
+        helping.share_with_group(store, person.id, shared)
+        st.rerun()
 
 
 def _question_form(store: Store, person: PersonView, active) -> None:
@@ -43,7 +56,7 @@ def _question_form(store: Store, person: PersonView, active) -> None:
             try:
                 helping.set_helping_question(store, person.id, text, int(cycle))
             except helping.HelpingError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 st.rerun()
 

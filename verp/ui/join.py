@@ -7,7 +7,7 @@ import streamlit as st
 from verp import reflections, workshops
 from verp.reflections import Joined, ReflectionError
 from verp.store import Store
-from verp.workshop_steps import current_step
+from verp.workshop_steps import recent_steps
 
 JOINED_KEY = "joined"
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
@@ -35,7 +35,8 @@ def current_prompt(store: Store, joined: Joined) -> bool:
 
 def prompt_body(store: Store, workshop_id: int) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
-    step, _ = current_step(store, workshop_id, workshop.current_step)
+    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # thirty phones ask every 3 s
+    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
     with st.container(border=True):
         st.caption("On the screen now")
         st.text(step.moment.title if step.moment else step.title)

@@ -8,6 +8,7 @@ from verp import moments
 from verp.accounts import PersonView
 from verp.clips import ClipView
 from verp.store import Store
+from verp.ui.plain import md_escape
 from verp.ui.player import play, play_moment
 
 NUDGE_S = 0.5
@@ -44,7 +45,9 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     st.session_state.setdefault(start_key, 0.0)
     video = clip.playable or clip.proxy
     if video is None:
-        st.info(clip.status_detail or "This clip is still being made ready to play in every browser.")
+        st.info(
+            md_escape(clip.status_detail or "This clip is still being made ready to play in every browser.")
+        )
         return
     play(store, video, start_time=float(st.session_state[start_key]))
     st.caption(
@@ -53,7 +56,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
     except moments.MomentError as exc:
-        st.warning(str(exc))
+        st.warning(md_escape(str(exc)))
         return
     for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
         column.image(str(path), caption=clock(at_s), width="stretch")
@@ -100,7 +103,7 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
             try:
                 made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
             except moments.MomentError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
                 return
         st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."
         st.session_state.pop(f"moment_title_{clip.id}", None)

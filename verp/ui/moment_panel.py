@@ -74,7 +74,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                     end_s=end,
                 )
             except moments.MomentError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 _done("Saved the moment.")
 
@@ -110,8 +110,7 @@ def _tags(store: Store, person: PersonView, moment: MomentView) -> None:
         )
         tags.append(TagView(key, None if behaviour == NONE else behaviour, None if part == NONE else part))
     if st.button("Save principles", key=f"save_tags_{moment.id}"):
-        moments.set_tags(store, person.id, moment.id, tags)
-        _done("Saved the principles.")
+        _try(lambda: moments.set_tags(store, person.id, moment.id, tags), "Saved the principles.")
 
 
 def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None:
@@ -154,8 +153,8 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
 def _try(action, message: str) -> None:
     try:
         action()
-    except moments.MomentError as exc:
-        st.error(str(exc))
+    except (moments.MomentError, sharing.SharingError) as exc:
+        st.error(md_escape(str(exc)))
     else:
         _done(message)
 
@@ -167,8 +166,10 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
             text, button = st.columns([3, 1])
             text.text(f"Shared with the workshop “{share.workshop_title}”")
             if button.button("Withdraw", key=f"withdraw_{share.id}"):
-                sharing.withdraw_share(store, person.id, share.id)
-                _done("Withdrawn: the moment has left that workshop.")
+                _try(
+                    lambda s=share: sharing.withdraw_share(store, person.id, s.id),
+                    "Withdrawn: the moment has left that workshop.",
+                )
     if not can_share:
         st.info("Record the consent for this clip (below) before sharing any moment of it.")
         return
@@ -178,7 +179,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
         try:
             sharing.share_moment(store, person.id, moment.id, code)
         except sharing.SharingError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
         else:
             _done(
                 "Shared. Only this moment is shared, never the whole clip; you can withdraw it at any time."
@@ -195,8 +196,11 @@ def _delete(store: Store, person: PersonView, moment: MomentView) -> None:
     st.warning("Delete this moment, its video and its stills for good? It leaves every workshop.")
     yes, no = st.columns(2)
     if yes.button("Yes, delete the moment", key=f"yes_delete_moment_{moment.id}", type="primary"):
-        moments.delete_moment(store, person.id, moment.id)
         st.session_state.pop(key, None)
+        try:
+            moments.delete_moment(store, person.id, moment.id)
+        except moments.MomentError:  # already deleted, e.g. in another tab
+            _done("That moment was already deleted.")
         _done("Deleted the moment.")
     if no.button("Keep it", key=f"keep_moment_{moment.id}"):
         st.session_state.pop(key, None)

@@ -40,13 +40,15 @@ def follow(store: Store, workshop_id: int, seen_version: int, step: Step) -> Non
         st.rerun(scope="app")
 
 
-def wall_body(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None) -> None:
-    show_wall(reflections.wall(store, workshop_id, moment_ids))
+def wall_body(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None, compact: bool) -> None:
+    show_wall(reflections.wall(store, workshop_id, moment_ids), compact=compact)
 
 
 @st.fragment(run_every=1.5)
-def live_wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None) -> None:
-    wall_body(store, workshop_id, moment_ids)
+def live_wall(
+    store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None, compact: bool = False
+) -> None:
+    wall_body(store, workshop_id, moment_ids, compact)
 
 
 def heading(text: str, level: int = 1) -> None:
@@ -78,11 +80,12 @@ def _welcome(workshop: WorkshopView) -> None:
 def _principles(workshop: WorkshopView) -> None:
     st.title("Principles of attuned interaction", anchor=False)
     chosen = [catalogue().get(k) for k in workshop.focus] or list(catalogue().principles)
-    for column, principle in zip(st.columns(min(len(chosen), 3)), chosen[:3], strict=False):
-        with column.container(border=True):
-            st.subheader(f"{principle.number}. {principle.name}", anchor=False)
-            big_text(principle.summary)
-            big_text("\n".join(f"• {b}" for b in principle.behaviours))
+    for row in range(0, len(chosen), 3):
+        for column, principle in zip(st.columns(3), chosen[row : row + 3], strict=False):
+            with column.container(border=True):
+                st.subheader(f"{principle.number}. {principle.name}", anchor=False)
+                big_text(principle.summary)
+                big_text("\n".join(f"• {b}" for b in principle.behaviours))
 
 
 def _moment_player(workshop: WorkshopView, step: Step) -> None:
@@ -102,7 +105,7 @@ def _moment_player(workshop: WorkshopView, step: Step) -> None:
 def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
     moment = step.moment
     heading(moment.title)
-    video, words = st.columns([3, 2])
+    video, words = st.columns(2)
     with video:
         _moment_player(workshop, step)
     with words:
@@ -114,7 +117,7 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
         for prompt in step.prompts:
             st.subheader(prompt, anchor=False)
         if step.kind == "prompt":
-            live_wall(store, workshop.id, (moment.moment_id,))
+            live_wall(store, workshop.id, (moment.moment_id,), compact=True)
 
 
 def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from verp import clips, consent
 from verp.accounts import PersonView
 from verp.clips import ClipView
+from verp.models import today
 from verp.store import Store
+from verp.ui.plain import md_escape
 
 CHOICE = "review_clip"
 
@@ -25,7 +25,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
         try:
             clips.get_clip(store, person.id, wanted)
         except clips.ClipError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
     mine = {c.id: c for c in clips.list_clips(store, person.id)}
@@ -41,8 +41,30 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     return mine[chosen]
 
 
+def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> None:
+    """Warn when the clip would be deleted before (or just after) a workshop it is shared with."""
+    for clash in consent.delete_by_clashes(store, person.id, clip.id):
+        st.warning(
+            f"This clip is to be deleted by {clash.delete_by:%d %b %Y}, but a moment of it is shared with "
+            f"“{md_escape(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
+            "Keep it until after that workshop?"
+        )
+        label = f"Set delete-by to {clash.suggested:%d %b %Y} (after that workshop)"
+        if st.button(label, key=f"extend_{clip.id}_{clash.workshop_id}"):
+            try:
+                consent.set_delete_by(store, person.id, clip.id, clash.suggested)
+            except consent.ConsentError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                st.session_state["review_message"] = (
+                    f"The clip is now to be deleted by {clash.suggested:%d %b %Y}."
+                )
+                st.rerun()
+
+
 def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
     """The clip's consent record, editable: sharing needs one."""
+    show_delete_by_clashes(store, person, clip)
     record = consent.get_consent(store, person.id, clip.id)
     title = "Consent for this clip" + (" (recorded)" if record else " (needed before sharing)")
     with st.expander(title, expanded=record is None), st.form(f"consent_{clip.id}"):
@@ -63,9 +85,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
         by = st.text_input(
             "Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120
         )
-        when = st.date_input(
-            "Date", value=record.consent_date if record else date.today(), max_value=date.today()
-        )
+        when = st.date_input("Date", value=record.consent_date if record else today(), max_value=today())
         st.caption(f"Who may view: {consent.SCOPES['workshop_only']}.")
         stills = st.checkbox(
             "Freeze-frames may appear in the workshop's exported summary",
@@ -87,7 +107,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
                     delete_by=delete_by,
                 )
             except consent.ConsentError as exc:
-                st.error(str(exc))
+                st.error(md_escape(str(exc)))
             else:
                 st.session_state["review_message"] = "Saved the consent record."
                 st.rerun()
@@ -105,11 +125,15 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     )
     yes, no = st.columns(2)
     if yes.button("Yes, delete the clip for good", key=f"yes_delete_clip_{clip.id}", type="primary"):
-        clips.delete_clip(store, person.id, clip.id)
         st.session_state.pop(key, None)
         st.session_state.pop(CHOICE, None)
         st.query_params.pop("clip", None)
-        st.session_state["review_message"] = f"Deleted the clip “{clip.title}”."
+        try:
+            clips.delete_clip(store, person.id, clip.id)
+        except clips.ClipError:  # already deleted, e.g. in another tab
+            st.session_state["review_message"] = "That clip was already deleted."
+        else:
+            st.session_state["review_message"] = f"Deleted the clip “{md_escape(clip.title)}”."
         st.rerun()
     if no.button("Keep it", key=f"keep_clip_{clip.id}"):
         st.session_state.pop(key, None)

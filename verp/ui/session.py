@@ -11,7 +11,7 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp import accounts, processing
+from verp import accounts, processing, retention
 from verp.accounts import PersonView
 from verp.config import load_settings
 from verp.store import Store
@@ -27,6 +27,7 @@ def _open_store(data_dir: str, database_url: str) -> Store:
     settings = load_settings()
     assert str(settings.data_dir) == data_dir and settings.database_url == database_url
     store = Store.open(settings)
+    retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
     processing.resume_unfinished(store)
     return store
 
@@ -52,7 +53,7 @@ def current_person() -> PersonView | None:
 
 
 def remember(person: PersonView) -> None:
-    """Sign this tab in and keep it signed in across a refresh with a signed, expiring cookie.
+    """Sign this tab in and keep it signed in across a refresh with a signed, expiring session cookie.
 
     The token rides in a cookie, never in the URL, so a copied link does not carry anyone's identity.
     """
@@ -76,7 +77,11 @@ def flush_cookie() -> None:
     if pending is None:
         return
     value, max_age = pending
-    cookie = f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict"
+    # A session cookie (no max-age) ends when the browser closes, so the next person on a shared school
+    # laptop starts signed out; the token inside still expires on its own after a working day.
+    lifetime = "" if value else "; max-age=0"
+    secure = "; Secure" if (st.context.url or "").startswith("https:") else ""
+    cookie = f"{COOKIE}={value}; path=/; SameSite=Strict{lifetime}{secure}"
     script = f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>"
     components.html(script, height=0)
 

@@ -35,6 +35,7 @@ def run_app() -> None:
 PAGES = [
     ("pages/home.py", "Home", ":material/home:", "everyone"),
     ("pages/my_clips.py", "My clips", ":material/video_library:", "signed_in"),
+    ("pages/capture.py", "Record a clip", ":material/videocam:", "signed_in"),
     ("pages/review.py", "Review", ":material/movie_edit:", "signed_in"),
     ("pages/my_progress.py", "My progress", ":material/trending_up:", "signed_in"),
     ("pages/principles.py", "Principles", ":material/diversity_3:", "everyone"),
@@ -42,6 +43,7 @@ PAGES = [
     ("pages/plan.py", "Plan", ":material/event_note:", "facilitator"),
     ("pages/control.py", "Control", ":material/slideshow:", "facilitator"),
     ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
+    ("pages/audit.py", "Audit log", ":material/policy:", "facilitator"),
     ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
     ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
 ]

@@ -36,6 +36,8 @@ PRESENT_CSS = """
 .verp-wall { display: flex; flex-wrap: wrap; gap: 1.2rem; }
 .verp-group { flex: 1 1 30%; border-left: 8px solid #1f6f8b; background: #f1f5f7; padding: .6rem 1rem; }
 .verp-group h3 { margin: 0 0 .4rem 0; }
+.verp-wall.compact .verp-group { flex-basis: 100%; padding: .3rem .8rem; }
+.verp-wall.compact .verp-group h3 { font-size: 28px !important; }
 .verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
 .verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
@@ -84,7 +86,9 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def show_wall(groups: list[WallGroup], empty: str = "Reflections sent from phones appear here.") -> None:
+def show_wall(
+    groups: list[WallGroup], empty: str = "Reflections sent from phones appear here.", compact: bool = False
+) -> None:
     if not groups:
         st.caption(empty)
         return
@@ -92,7 +96,8 @@ def show_wall(groups: list[WallGroup], empty: str = "Reflections sent from phone
     for group in groups:
         notes = "".join(f'<p class="verp-note">{html.escape(r.text)}</p>' for r in group.reflections)
         parts.append(f'<div class="verp-group"><h3>{html.escape(group.principle_name)}</h3>{notes}</div>')
-    st.html(f'<div class="verp-wall">{"".join(parts)}</div>')
+    css = "verp-wall compact" if compact else "verp-wall"
+    st.html(f'<div class="{css}">{"".join(parts)}</div>')
 
 
 def principle_options() -> dict[str, str]:

@@ -1,0 +1,27 @@
+"""What an AppTest page renders as Markdown: every element body and label except ``st.text``."""
+
+from __future__ import annotations
+
+
+def markdown_strings(at) -> list[str]:
+    """Bodies of markdown, headings, captions, alerts; labels of expanders, buttons and widgets."""
+    return _walk(at._tree)
+
+
+def _walk(node) -> list[str]:
+    found = []
+    proto = getattr(node, "proto", None)
+    if proto is not None and getattr(node, "type", "") != "text":  # st.text is never Markdown
+        for field in ("body", "label", "help", "placeholder"):
+            value = getattr(proto, field, None)
+            if isinstance(value, str) and value:
+                found.append(value)
+        expandable = getattr(proto, "expandable", None)
+        if expandable is not None and getattr(expandable, "label", ""):
+            found.append(expandable.label)
+        tab = getattr(proto, "tab", None)
+        if tab is not None and getattr(tab, "label", ""):
+            found.append(tab.label)
+    for child in getattr(node, "children", {}).values():
+        found += _walk(child)
+    return found

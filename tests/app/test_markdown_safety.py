@@ -1,0 +1,55 @@
+"""Typed names never become Markdown: no element on My clips or Review carries a live link or image."""
+
+from __future__ import annotations
+
+import re
+
+from tests.app.conftest import open_app
+from tests.app.markdown_check import markdown_strings
+from tests.media_fixtures import make_clip
+from verp import clips
+
+# A file name keeps no folders, so the hostile name has no slash: all of it reaches the pages.
+HOSTILE = "[x](http:evil.example) ![i](https:evil.example?a.png) *b*"
+LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\(|(?<!\\)!\[|(?<!\\)\*b(?<!\\)\*")
+
+
+def _live(at) -> list[str]:
+    return [body for body in markdown_strings(at) if LIVE_MARKDOWN.search(body)]
+
+
+def test_the_checker_sees_live_markdown():
+    assert LIVE_MARKDOWN.search(HOSTILE)
+    assert not LIVE_MARKDOWN.search(r"\[x\]\(http://evil\.example\) \!\[i\]\(y\) \*b\*")
+
+
+def test_a_hostile_file_name_stays_text_on_my_clips_and_review(store, teacher, tmp_path):
+    data = make_clip(tmp_path / "a.mp4", seconds=2).read_bytes()
+    at = open_app("pages/my_clips.py", teacher)
+    at.file_uploader(key="upload_0").set_value((HOSTILE + ".mp4", data, "video/mp4")).run()
+    assert not at.exception
+    assert at.success and at.subheader, "the upload was saved and listed"
+    assert _live(at) == []
+
+    [clip] = clips.list_clips(store, teacher.id)
+    at.button(key=f"delete_{clip.id}").click().run()
+    at.button(key=f"confirm_{clip.id}").click().run()
+    assert not at.exception and at.success
+    assert _live(at) == []
+
+
+def test_a_hostile_name_of_a_broken_upload_stays_text_in_the_error(store, teacher, tmp_path):
+    at = open_app("pages/my_clips.py", teacher)
+    at.file_uploader(key="upload_0").set_value((HOSTILE + ".mp4", b"not a video", "video/mp4")).run()
+    assert not at.exception and at.error
+    assert _live(at) == []
+
+
+def test_deleting_a_clip_on_review_names_it_as_text(store, teacher, tmp_path):
+    with make_clip(tmp_path / "a.mp4", seconds=2).open("rb") as f:
+        clip = clips.add_clip(store, teacher.id, HOSTILE + ".mp4", f)
+    at = open_app("pages/review.py", teacher)
+    at.button(key=f"delete_clip_{clip.id}").click().run()
+    at.button(key=f"yes_delete_clip_{clip.id}").click().run()
+    assert not at.exception and at.success
+    assert _live(at) == []

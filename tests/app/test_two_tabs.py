@@ -1,0 +1,52 @@
+"""Deleting something already deleted in another tab is explained, never a crash.
+
+A fresh rerun no longer draws a deleted item, so the race is the other tab deleting it between this
+page being drawn and the click being handled: the delete then finds nothing, as simulated here.
+"""
+
+from __future__ import annotations
+
+from tests.app.conftest import open_app
+from tests.review_fixtures import add_test_clip
+from verp import clips, moments
+
+
+def _gone_meanwhile(monkeypatch, module, name):
+    real = getattr(module, name)
+
+    def delete_twice(store, owner_id, item_id):
+        real(store, owner_id, item_id)  # the other tab
+        real(store, owner_id, item_id)  # this one: already gone
+
+    monkeypatch.setattr(module, name, delete_twice)
+
+
+def test_deleting_a_clip_already_deleted_elsewhere_on_my_clips(store, teacher, tmp_path, monkeypatch):
+    clip = add_test_clip(store, teacher.id, tmp_path, seconds=2)
+    at = open_app("pages/my_clips.py", teacher)
+    at.button(key=f"delete_{clip.id}").click().run()
+    _gone_meanwhile(monkeypatch, clips, "delete_clip")
+    at.button(key=f"confirm_{clip.id}").click().run()
+    assert not at.exception
+    assert "already deleted" in at.success[0].value
+
+
+def test_deleting_a_clip_already_deleted_elsewhere_on_review(store, teacher, tmp_path, monkeypatch):
+    clip = add_test_clip(store, teacher.id, tmp_path, seconds=2)
+    at = open_app("pages/review.py", teacher)
+    at.button(key=f"delete_clip_{clip.id}").click().run()
+    _gone_meanwhile(monkeypatch, clips, "delete_clip")
+    at.button(key=f"yes_delete_clip_{clip.id}").click().run()
+    assert not at.exception
+    assert "already deleted" in at.success[0].value
+
+
+def test_deleting_a_moment_already_deleted_elsewhere(store, teacher, tmp_path, monkeypatch):
+    clip = add_test_clip(store, teacher.id, tmp_path, seconds=3)
+    moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
+    at = open_app("pages/review.py", teacher)
+    at.button(key=f"delete_moment_{moment.id}").click().run()
+    _gone_meanwhile(monkeypatch, moments, "delete_moment")
+    at.button(key=f"yes_delete_moment_{moment.id}").click().run()
+    assert not at.exception
+    assert "already deleted" in at.success[0].value
