@@ -61,7 +61,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
         "Go to step",
         range(len(all_steps)),
         index=step.index,
-        key=f"jump_{workshop.state_version}",
+        key=f"jump_{workshop.id}_{workshop.state_version}",  # per workshop: never moves another room
         format_func=lambda i: f"{i + 1}. {all_steps[i].title}",
     )
     if jump != step.index:
@@ -130,7 +130,7 @@ def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, ste
 
 
 def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> None:
-    if st.toggle("Close the workshop…", key="closing"):
+    if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")
         st.button(
             "Close the workshop now", on_click=act, args=(store, person, workshop, workshops.close_workshop)
