@@ -256,6 +256,9 @@ def _own_reflection(s, workshop_id: int, token: str, reflection_id: int) -> tupl
         raise ReflectionError("You can only change your own reflections.")
     if row.status in ("superseded", "withdrawn"):
         raise ReflectionError("That reflection has already been changed or withdrawn.")
+    waiting = select(Reflection.id).where(Reflection.supersedes_id == row.id, Reflection.status == "pending")
+    if s.scalar(waiting) is not None:
+        raise ReflectionError("Your new wording of this one is waiting for the facilitator.")
     return row, workshop
 
 
@@ -268,7 +271,11 @@ def edit_reflection(
     principle_key: str | None = None,
     kind: str | None = None,
 ) -> ReflectionView:
-    """Change your own reflection: a new row supersedes the old one, which is kept but hidden."""
+    """Change your own reflection: a new row supersedes the old one, which is kept but hidden.
+
+    Under moderation an approved reflection stays on the wall until its new wording is approved (and
+    stays if the facilitator hides the new wording); only one new wording can wait at a time.
+    """
     text = clean_text(text)
     with store.transaction() as s:
         old, workshop = _own_reflection(s, workshop_id, participant_token, reflection_id)
@@ -287,7 +294,8 @@ def edit_reflection(
             supersedes_id=old.id,
             status="approved" if workshop.auto_approve and old.status != "hidden" else "pending",
         )
-        old.status = "superseded"
+        if not (old.status == "approved" and new.status == "pending"):
+            old.status = "superseded"  # else the approved words stay on the wall until the edit is approved
         s.add(new)
         s.flush()
         return _view(new)
@@ -337,6 +345,9 @@ def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int,
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
         row.status = "approved" if approve else "hidden"
+        old = s.get(Reflection, row.supersedes_id) if row.supersedes_id else None
+        if approve and old is not None and old.status == "approved":
+            old.status = "superseded"  # the edit replaces the approved words only once it is approved
 
 
 # --- the wall and next steps ------------------------------------------------------------------------

@@ -223,3 +223,32 @@ def test_many_sessions_guessing_from_one_address_are_still_slowed_down(store, li
             r.join_by_code(store, "WRONG1", "Eve", who=f"tab-{tab}", address="10.0.0.66")
     with pytest.raises(ReflectionError, match="Too many"):
         r.join_by_code(store, live.join_code, "Eve", who="tab-new", address="10.0.0.66")
+
+
+def wall_texts(store, workshop_id):
+    return [x.text for g in r.wall(store, workshop_id) for x in g.reflections]
+
+
+def test_under_moderation_an_approved_reflection_stays_until_its_edit_is_approved(
+    store, teacher, live, joined
+):
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice")
+    workshops.set_auto_approve(store, teacher.id, live.id, False)
+    edit = r.edit_reflection(store, live.id, joined.token, first.id, "Calm, slow voice")
+    assert edit.status == "pending" and wall_texts(store, live.id) == ["Calm voice"]
+    r.moderate(store, teacher.id, live.id, edit.id, approve=True)
+    assert wall_texts(store, live.id) == ["Calm, slow voice"]
+    with store.transaction() as s:
+        assert s.get(Reflection, first.id).status == "superseded"
+
+
+def test_hiding_an_edit_keeps_the_approved_words_on_the_wall(store, teacher, live, joined):
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice")
+    workshops.set_auto_approve(store, teacher.id, live.id, False)
+    edit = r.edit_reflection(store, live.id, joined.token, first.id, "something else")
+    with pytest.raises(ReflectionError, match="waiting for the facilitator"):
+        r.edit_reflection(store, live.id, joined.token, first.id, "a third wording")
+    r.moderate(store, teacher.id, live.id, edit.id, approve=False)
+    assert wall_texts(store, live.id) == ["Calm voice"]
+    with store.transaction() as s:
+        assert s.get(Reflection, first.id).status == "approved"
