@@ -123,3 +123,70 @@ def test_the_close_toggle_of_one_workshop_is_not_carried_to_another(store, teach
     at.toggle(key=f"closing_{a.id}").set_value(True).run()
     at.selectbox(key="workshop_choice").set_value(b.id).run()
     assert "Close the workshop now" not in [x.label for x in at.button]
+
+
+def test_approving_a_reflection_that_changed_meanwhile_says_so_instead_of_crashing(
+    store, teacher, colleague, monkeypatch
+):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    sent = reflections.submit_reflection(store, w.id, joined.token, "Calm voice")
+    at = open_page("control", teacher.id)
+
+    def gone(*args, **kwargs):  # taken back between the draw and the click
+        raise workshops.WorkshopError("That reflection is no longer there.")
+
+    monkeypatch.setattr(reflections, "moderate", gone)
+    at.button(key=f"approve_{sent.id}").click().run()
+    assert not at.exception
+    assert "no longer there" in at.warning[0].value
+
+
+def test_a_failed_save_keeps_the_typed_group_reflection(store, teacher, colleague, monkeypatch):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+
+    def refused(*args, **kwargs):
+        raise reflections.ReflectionError("Please keep it shorter.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reflections, "add_group_reflection", refused)
+        at.text_area[0].set_value("We saw lots of waiting")
+        at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    assert "Please keep it shorter." in at.error[0].value
+    assert at.text_area[0].value == "We saw lots of waiting"
+    at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == [
+        "We saw lots of waiting"
+    ]
+    assert not at.text_area[0].value  # a fresh form after a successful save
+
+
+def test_a_failed_save_keeps_the_typed_next_step(store, teacher, colleague, monkeypatch):
+    w = live_workshop(store, teacher, colleague)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+
+    def refused(*args, **kwargs):
+        raise workshops.WorkshopError("This workshop is closed.")
+
+    monkeypatch.setattr(reflections, "record_next_step", refused)
+    at.text_input[0].set_value("Wait five seconds")
+    at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert at.error and at.text_input[0].value == "Wait five seconds"
+
+
+def test_a_name_in_the_next_step_label_is_not_markdown(store, teacher):
+    from verp.accounts import create_person
+
+    sneaky = create_person(store, "[Ben](https://evil.example) **x**", "another long passphrase")
+    w = make_workshop(store, teacher.id)
+    share_moment(store, sneaky.id, w.id, "Circle time")
+    workshops.open_workshop(store, teacher.id, w.id)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+    label = at.text_input[0].label
+    assert "](" not in label.replace("\\]\\(", "") and "\\*\\*x\\*\\*" in label
