@@ -280,8 +280,8 @@ def state_version(store: Store, workshop_id: int) -> int:
 
 
 def set_order(store: Store, person_id: int, workshop_id: int, share_ids: list[int]) -> None:
-    """Put the shared moments in this order (share ids, first to last)."""
-    with store.transaction() as s:
+    """Put the shared moments in this order (share ids, first to last); a running room stays on its step."""
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
         workshop = _own(s, person_id, workshop_id)
         shares = {sh.id: sh for sh in s.scalars(select(Share).where(Share.workshop_id == workshop.id))}
         for position, share_id in enumerate(share_ids):
@@ -304,7 +304,7 @@ def move_share(store: Store, person_id: int, workshop_id: int, share_id: int, de
 def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int, key: str) -> None:
     if key not in prompt_book().keys:
         raise WorkshopError("There is no such prompt set.")
-    with store.transaction() as s:
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
         workshop = _own(s, person_id, workshop_id)
         share = s.get(Share, share_id)
         if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:

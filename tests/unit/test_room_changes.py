@@ -61,3 +61,31 @@ def test_deleting_a_clip_bumps_the_version_of_every_workshop_showing_it(store, t
     clips.delete_clip(store, colleague.id, clip_id)
     assert workshops.state_version(store, w.id) > before
     assert [m.title for m in workshops.shown_moments(store, w.id)] == ["Snack time"]
+
+
+def test_reordering_the_moments_keeps_a_running_room_on_the_moment_it_shows(store, teacher, colleague):
+    w, (first, _), (second, _) = two_moments(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, index_of(store, w.id, "moment", "Snack time"))
+    workshops.move_share(store, teacher.id, w.id, second, -1)
+    assert [m.title for m in workshops.shown_moments(store, w.id)] == ["Snack time", "Circle time"]
+    step = on_screen(store, w.id)
+    assert step.kind == "moment" and step.title == "Snack time"
+
+
+def test_a_new_share_redraws_the_room_and_keeps_it_on_its_step(store, teacher, colleague):
+    from tests.review_fixtures import add_consent
+    from tests.workshop_fixtures import share_moment as add_share
+    from verp.models import Share
+
+    w, _, _ = two_moments(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, index_of(store, w.id, "moment", "Snack time"))
+    _, mid = add_share(store, teacher.id, w.id, "Spare")  # the facilitator's own moment, unshared below
+    with store.transaction() as s:
+        s.query(Share).filter(Share.moment_id == mid).delete()
+        moment = s.get(Moment, mid)
+        moment.cut_name, clip_id = f"{moment.clip_id}/cut.mp4", moment.clip_id
+    add_consent(store, teacher.id, clip_id)
+    before = workshops.state_version(store, w.id)
+    sharing.share_moment(store, teacher.id, mid, w.join_code)
+    assert workshops.state_version(store, w.id) > before
+    assert on_screen(store, w.id).title == "Snack time"
