@@ -89,3 +89,23 @@ def test_a_new_share_redraws_the_room_and_keeps_it_on_its_step(store, teacher, c
     sharing.share_moment(store, teacher.id, mid, w.join_code)
     assert workshops.state_version(store, w.id) > before
     assert on_screen(store, w.id).title == "Snack time"
+
+
+def test_a_clip_purged_at_its_delete_by_date_redraws_the_workshops_showing_it(store, teacher, colleague):
+    from datetime import timedelta
+
+    from tests.review_fixtures import add_consent
+    from verp import retention
+    from verp.models import Consent, utcnow
+
+    w, (_, first_moment), _ = two_moments(store, teacher, colleague)
+    with store.transaction() as s:
+        clip_id = s.get(Moment, first_moment).clip_id
+    add_consent(store, colleague.id, clip_id)
+    with store.transaction() as s:
+        s.query(Consent).filter(Consent.clip_id == clip_id).update(
+            {"delete_by": utcnow().date() - timedelta(1)}
+        )
+    before = workshops.state_version(store, w.id)
+    assert [p.clip_id for p in retention.purge_expired(store)] == [clip_id]
+    assert workshops.state_version(store, w.id) > before
