@@ -35,12 +35,13 @@ if step.kind == "owner":
     remote.next_step_form(store, person, workshop, step)
 
 st.subheader("Reflections", anchor=False)
+auto_key = f"auto_{workshop.id}"  # per workshop: switching workshops carries nothing over
 st.toggle(
     "Show reflections on the wall straight away",
     value=workshop.auto_approve,
-    key="auto",
+    key=auto_key,
     on_change=lambda: remote.act(
-        store, person, workshop, workshops.set_auto_approve, st.session_state["auto"]
+        store, person, workshop, workshops.set_auto_approve, st.session_state[auto_key]
     ),
 )
 moderation_queue(store, person.id, workshop.id)

@@ -22,7 +22,10 @@ if joined is None:
         )
         if st.form_submit_button("Join", type="primary"):
             try:
-                joined = reflections.join_by_code(store, code, name, who=st.context.ip_address or "anyone")
+                session = st.session_state.setdefault("join_session", uuid.uuid4().hex)  # this browser tab
+                joined = reflections.join_by_code(
+                    store, code, name, who=session, address=st.context.ip_address
+                )
             except ReflectionError as exc:
                 st.error(str(exc))
             else:

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from sqlalchemy import delete, select
 
-from verp import audit, media, processing
+from verp import audit, media, processing, room_state
 from verp.models import Clip
 from verp.store import FileTooLarge, Store
 from verp.text import clean_text
@@ -222,10 +222,21 @@ def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipVi
 def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     """Delete a clip for good: its row, moments, shares and every file made from it.
 
-    Reflections others wrote about its moments stay as text (their moment link is cleared).
+    Reflections others wrote about its moments stay as text (their moment link is cleared). Every
+    workshop showing one of its moments redraws at once; a room on a later step stays on that step.
     """
+    from verp.workshop_steps import rooms_kept_on_step  # it builds on moments, which build on this
+
+    with store.transaction() as s:
+        showing = room_state.workshops_showing(s, clip_id=str(clip_id))
+    with rooms_kept_on_step(store, showing):
+        _delete_clip(store, owner_id, clip_id)
+
+
+def _delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     with store.transaction() as s:
         clip = _owned(s, owner_id, clip_id)
+        room_state.bump(s, room_state.workshops_showing(s, clip_id=clip.id))
         audit.record(s, audit.actor_of(owner_id), "delete", f"clip:{clip_id}")
         s.delete(clip)
     _remove_folder(store, clip_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from verp import audit, media
+from verp import audit, media, room_state
 from verp.clips import ClipError, _owned
 from verp.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.principles import CHAIN_KEYS, catalogue
@@ -401,9 +401,20 @@ def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     """Delete a moment for good: its cut, its stills, its tags and shares (it leaves every workshop).
 
     Reflections others wrote about it stay as text: their link is cleared, their title snapshot kept.
+    Every workshop showing it redraws at once, and a room on a later step stays on that step.
     """
+    from verp.workshop_steps import rooms_kept_on_step  # it builds on sharing, which builds on this
+
+    with store.transaction() as s:
+        showing = room_state.workshops_showing(s, [int(moment_id)])
+    with rooms_kept_on_step(store, showing):
+        _delete_moment(store, owner_id, moment_id)
+
+
+def _delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     with store.transaction() as s:
         moment, _ = _moment(s, owner_id, moment_id)
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
         names = [
             moment.cut_name,
             *s.scalars(select(FreezeFrame.still_name).where(FreezeFrame.moment_id == moment.id)),

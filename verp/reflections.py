@@ -11,12 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from verp import accounts
 from verp.group_writer import writer_for
-from verp.models import NextStep, Participant, Reflection, Workshop, utcnow
+from verp.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
 from verp.principles import catalogue
 from verp.store import Store
 from verp.workshop_steps import recent_steps
@@ -24,13 +24,15 @@ from verp.workshops import WorkshopError, _own, normalise_code
 
 MAX_TEXT = 1000
 MAX_NAME = 80
-MAX_JOIN_FAILURES = 10
+MAX_JOIN_FAILURES = 10  # per browser session
+MAX_JOIN_FAILURES_PER_ADDRESS = 200  # a whole room behind one address, typing badly
 KINDS = {
     "noticed": "Noticed",
     "thinking_feeling": "Thinking / feeling",
     "wondering": "Wondering",
     "next_step": "Next step",
 }
+NOT_STARTED = "This workshop has not started yet. Please join when the facilitator opens it."
 GROUP = "the group"
 ANONYMOUS = "Anonymous"
 
@@ -98,21 +100,35 @@ def _clean_name(name: str | None, allow_anonymous: bool) -> str:
     return name or ANONYMOUS
 
 
-def join_by_code(store: Store, code: str, display_name: str | None, who: str = "anyone") -> Joined:
-    """Join the open workshop with this code; ``who`` (e.g. the address) slows down repeated guesses."""
-    key = f"join:{who}"[:120]
-    if accounts.recent_failures(store, "join", key) >= MAX_JOIN_FAILURES:
+def join_by_code(
+    store: Store, code: str, display_name: str | None, who: str = "anyone", address: str | None = None
+) -> Joined:
+    """Join the live workshop with this code. A planned workshop cannot be joined until it opens; a
+    closed one no longer can.
+
+    Wrong codes are slowed down per browser session ``who`` at its ``address`` (so one person's typos
+    never lock out a whole room behind the same school network), with a far higher limit per address
+    against guessing from many sessions. A successful join clears that session's wrong tries.
+    """
+    key = f"join:{address or '-'}:{who}"[:120]
+    by_address = f"join-address:{address}"[:120] if address else None
+    if accounts.recent_failures(store, "join", key) >= MAX_JOIN_FAILURES or (
+        by_address and accounts.recent_failures(store, "join", by_address) >= MAX_JOIN_FAILURES_PER_ADDRESS
+    ):
         raise ReflectionError("Too many wrong codes. Please wait ten minutes, then try again.")
     with store.transaction() as s:
         workshop = s.scalar(select(Workshop).where(Workshop.join_code == normalise_code(code)))
-        if workshop is None or workshop.status == "closed":
-            workshop = None
-        else:
+        if workshop is not None and workshop.status == "planned":
+            raise ReflectionError(NOT_STARTED)
+        if workshop is not None and workshop.status == "live":
             name = _clean_name(display_name, workshop.allow_anonymous)
             token = secrets.token_urlsafe(24)
             s.add(Participant(workshop_id=workshop.id, display_name=name, token=token))
+            s.execute(delete(Attempt).where(Attempt.kind == "join", Attempt.key == key))
             return Joined(workshop.id, token, name)
     accounts.record_failure(store, "join", key)
+    if by_address:
+        accounts.record_failure(store, "join", by_address)
     raise ReflectionError("That code does not open a workshop. Check the screen, or ask the facilitator.")
 
 
@@ -127,6 +143,8 @@ def _participant(s, workshop_id: int, token: str) -> tuple[Participant, Workshop
         raise ReflectionError("We do not recognise this device for that workshop. Please join again.")
     if workshop.status == "closed":
         raise ReflectionError("This workshop has closed. Thank you for your reflections.")
+    if workshop.status != "live":
+        raise ReflectionError(NOT_STARTED)
     return participant, workshop
 
 
@@ -238,6 +256,9 @@ def _own_reflection(s, workshop_id: int, token: str, reflection_id: int) -> tupl
         raise ReflectionError("You can only change your own reflections.")
     if row.status in ("superseded", "withdrawn"):
         raise ReflectionError("That reflection has already been changed or withdrawn.")
+    waiting = select(Reflection.id).where(Reflection.supersedes_id == row.id, Reflection.status == "pending")
+    if s.scalar(waiting) is not None:
+        raise ReflectionError("Your new wording of this one is waiting for the facilitator.")
     return row, workshop
 
 
@@ -250,7 +271,11 @@ def edit_reflection(
     principle_key: str | None = None,
     kind: str | None = None,
 ) -> ReflectionView:
-    """Change your own reflection: a new row supersedes the old one, which is kept but hidden."""
+    """Change your own reflection: a new row supersedes the old one, which is kept but hidden.
+
+    Under moderation an approved reflection stays on the wall until its new wording is approved (and
+    stays if the facilitator hides the new wording); only one new wording can wait at a time.
+    """
     text = clean_text(text)
     with store.transaction() as s:
         old, workshop = _own_reflection(s, workshop_id, participant_token, reflection_id)
@@ -269,7 +294,8 @@ def edit_reflection(
             supersedes_id=old.id,
             status="approved" if workshop.auto_approve and old.status != "hidden" else "pending",
         )
-        old.status = "superseded"
+        if not (old.status == "approved" and new.status == "pending"):
+            old.status = "superseded"  # else the approved words stay on the wall until the edit is approved
         s.add(new)
         s.flush()
         return _view(new)
@@ -319,6 +345,9 @@ def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int,
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
         row.status = "approved" if approve else "hidden"
+        old = s.get(Reflection, row.supersedes_id) if row.supersedes_id else None
+        if approve and old is not None and old.status == "approved":
+            old.status = "superseded"  # the edit replaces the approved words only once it is approved
 
 
 # --- the wall and next steps ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from verp import audit
+from verp import audit, room_state
 from verp.models import Clip, Consent, utcnow
 from verp.store import Store
 
@@ -55,6 +55,7 @@ def purge_expired(store: Store, today: date | None = None) -> list[Purged]:
             if clip is None:
                 continue  # deleted meanwhile by its owner or another instance
             audit.record(s, ACTOR, "purge", f"clip:{clip_id}", f"consent delete-by date {delete_by}")
+            room_state.bump(s, room_state.workshops_showing(s, clip_id=clip_id))  # projectors redraw
             s.delete(clip)  # moments, tags, freeze-frames, shares and consent go with it
         shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
         purged.append(Purged(clip_id, delete_by))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
-from verp import audit
+from verp import audit, room_state
 from verp.consent import ConsentError, check_shareable
 from verp.models import Clip, Consent, FreezeFrame, Moment, MomentTag, Person, Share, Workshop, utcnow
 from verp.moments import NOT_YOURS, MomentError, TagView, _moment
@@ -76,8 +76,20 @@ def _active_shares():
 
 
 def share_moment(store: Store, owner_id: int, moment_id: int, join_code: str) -> ShareView:
-    """Share one of my moments with the workshop whose join code I was given."""
+    """Share one of my moments with the workshop whose join code I was given.
+
+    The room's screens redraw, and a room already running stays on the step it is on.
+    """
+    from verp.workshop_steps import rooms_kept_on_step  # it builds on this module
+
     code = normalise_code(join_code)
+    with store.transaction() as s:
+        found = s.scalar(select(Workshop.id).where(Workshop.join_code == code)) if code else None
+    with rooms_kept_on_step(store, [found] if found else []):
+        return _share_moment(store, owner_id, moment_id, code)
+
+
+def _share_moment(store: Store, owner_id: int, moment_id: int, code: str) -> ShareView:
     with store.transaction() as s:
         try:
             moment, clip = _moment(s, owner_id, moment_id)
@@ -108,6 +120,7 @@ def share_moment(store: Store, owner_id: int, moment_id: int, join_code: str) ->
         share = Share(moment_id=moment.id, workshop_id=workshop.id, position=(last or 0) + 1)
         s.add(share)
         s.flush()
+        room_state.bump(s, [workshop.id])
         audit.record(s, audit.actor_of(owner_id), "share", f"moment:{moment.id}", f"workshop:{workshop.id}")
         return _share_view(share, workshop)
 
@@ -125,7 +138,18 @@ def _share_view(share: Share, workshop: Workshop) -> ShareView:
 
 
 def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
-    """Take a shared moment back: it leaves the workshop at once. Withdrawing twice is harmless."""
+    """Take a shared moment back: it leaves the workshop (and its projector) at once; a room on a later
+    step stays on it. Withdrawing twice is harmless."""
+    from verp.workshop_steps import rooms_kept_on_step  # it builds on this module
+
+    with store.transaction() as s:
+        share = s.get(Share, int(share_id))
+        workshop_ids = [share.workshop_id] if share is not None and share.withdrawn_at is None else []
+    with rooms_kept_on_step(store, workshop_ids):
+        return _withdraw(store, owner_id, share_id)
+
+
+def _withdraw(store: Store, owner_id: int, share_id: int) -> ShareView:
     with store.transaction() as s:
         share = s.get(Share, int(share_id))
         try:
@@ -136,6 +160,7 @@ def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
             raise SharingError("There is no share of yours here.") from None
         if share.withdrawn_at is None:
             share.withdrawn_at = utcnow()
+            room_state.bump(s, [share.workshop_id])
             audit.record(
                 s,
                 audit.actor_of(owner_id),

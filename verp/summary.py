@@ -194,10 +194,10 @@ def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str]
 def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Reflection]:
     """Approved reflections not replaced by a later edit, about a shown moment, a deleted one, or none.
 
-    A pending edit does not hide the approved text it would replace until it is itself approved.
+    A pending (or hidden) edit does not hide the approved text it would replace until it is approved.
     """
     rows = list(s.scalars(select(Reflection).where(Reflection.workshop_id == workshop_id)))
-    replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status != "pending"}
+    replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status == "approved"}
     return [
         r
         for r in sorted(rows, key=lambda r: (r.created_at, r.id))

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from verp.models import HelpingQuestion, Share
+from verp.models import HelpingQuestion, Share, Workshop
 from verp.prompts import Phase, prompt_book
 from verp.sharing import SharedMoment, shared_moments
 from verp.store import Store
@@ -186,6 +188,51 @@ def current_step(store: Store, workshop_id: int, index: int) -> tuple[Step, int]
     """The step at ``index`` (clamped, as shares can be withdrawn mid-session) and how many there are."""
     all_steps = steps(store, workshop_id)
     return all_steps[min(max(index, 0), len(all_steps) - 1)], len(all_steps)
+
+
+def _identity(step: Step) -> tuple:
+    """What a step is, independent of its place in the list (which shifts when a share goes)."""
+    share_id = step.moment.share_id if step.moment else None
+    phase = step.phase.key if step.phase else None
+    return (step.kind, step.owner_id, share_id, phase)
+
+
+def realigned_index(old_steps: list[Step], index: int, new_steps: list[Step]) -> int:
+    """Where the room on ``old_steps[index]`` should be in ``new_steps``: the same step if it is still
+    there, otherwise the next step of the old order that still is (the close at worst)."""
+    if not old_steps or not new_steps:
+        return 0
+    where = {_identity(step): step.index for step in new_steps}
+    for step in old_steps[min(max(index, 0), len(old_steps) - 1) :]:
+        if _identity(step) in where:
+            return where[_identity(step)]
+    return len(new_steps) - 1
+
+
+@contextmanager
+def rooms_kept_on_step(store: Store, workshop_ids: Iterable[int]) -> Iterator[None]:
+    """Around a change of what is shared: afterwards each open room stays on the same step (or moves on
+    to the next one still there), and its screens are told to redraw."""
+    before: dict[int, list[Step]] = {}
+    with store.transaction() as s:
+        open_ids = list(
+            s.scalars(
+                select(Workshop.id).where(Workshop.id.in_(set(workshop_ids)), Workshop.status != "closed")
+            )
+        )
+    for workshop_id in open_ids:
+        before[workshop_id] = steps(store, workshop_id)
+    yield
+    for workshop_id, old_steps in before.items():
+        new_steps = steps(store, workshop_id)
+        with store.transaction() as s:
+            workshop = s.scalar(select(Workshop).where(Workshop.id == workshop_id).with_for_update())
+            if workshop is None:
+                continue
+            index = realigned_index(old_steps, workshop.current_step, new_steps)
+            if index != workshop.current_step:
+                workshop.current_step = index
+                workshop.state_version += 1
 
 
 def recent_steps(store: Store, workshop_id: int, state_version: int) -> list[Step]:

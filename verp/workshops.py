@@ -20,7 +20,13 @@ from verp.principles import catalogue
 from verp.prompts import prompt_book
 from verp.sharing import normalise_code
 from verp.store import Store
-from verp.workshop_steps import ShownMoment, Step, shown_moments, steps  # noqa: F401 - re-exported
+from verp.workshop_steps import (  # noqa: F401 - re-exported
+    ShownMoment,
+    Step,
+    rooms_kept_on_step,
+    shown_moments,
+    steps,
+)
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -274,8 +280,8 @@ def state_version(store: Store, workshop_id: int) -> int:
 
 
 def set_order(store: Store, person_id: int, workshop_id: int, share_ids: list[int]) -> None:
-    """Put the shared moments in this order (share ids, first to last)."""
-    with store.transaction() as s:
+    """Put the shared moments in this order (share ids, first to last); a running room stays on its step."""
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
         workshop = _own(s, person_id, workshop_id)
         shares = {sh.id: sh for sh in s.scalars(select(Share).where(Share.workshop_id == workshop.id))}
         for position, share_id in enumerate(share_ids):
@@ -288,7 +294,7 @@ def move_share(store: Store, person_id: int, workshop_id: int, share_id: int, de
     """Move one shared moment up (-1) or down (+1) in the running order."""
     order = [m.share_id for m in shown_moments(store, workshop_id)]
     if share_id not in order:
-        raise WorkshopError("That moment is not shared with this workshop.")
+        raise WorkshopError("That moment is no longer shared with this workshop.")
     i = order.index(share_id)
     j = min(max(i + delta, 0), len(order) - 1)
     order[i], order[j] = order[j], order[i]
@@ -298,13 +304,35 @@ def move_share(store: Store, person_id: int, workshop_id: int, share_id: int, de
 def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int, key: str) -> None:
     if key not in prompt_book().keys:
         raise WorkshopError("There is no such prompt set.")
-    with store.transaction() as s:
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
         workshop = _own(s, person_id, workshop_id)
         share = s.get(Share, share_id)
-        if share is None or share.workshop_id != workshop.id:
-            raise WorkshopError("That moment is not shared with this workshop.")
+        if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
+            raise WorkshopError("That moment is no longer shared with this workshop.")
         share.prompt_set = key
         workshop.state_version += 1
+
+
+def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) -> None:
+    """The facilitator takes a shared moment out of their workshop (anyone with the code can share).
+
+    The share is ended like a withdrawal: the owner keeps the moment, the room's screens redraw and a
+    room on a later step stays on it. Recorded in the audit trail.
+    """
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
+        workshop = _own(s, person_id, workshop_id, lock=True)
+        share = s.get(Share, int(share_id))
+        if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
+            raise WorkshopError("That moment is no longer shared with this workshop.")
+        share.withdrawn_at = utcnow()
+        workshop.state_version += 1
+        audit.record(
+            s,
+            audit.actor_of(person_id),
+            "share_removed",
+            f"moment:{share.moment_id}",
+            f"workshop:{workshop.id}",
+        )
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,9 @@ def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
 def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
     at = open_page("control", teacher.id)
-    at.toggle(key="auto").set_value(False).run()
+    at.toggle(key=f"auto_{w.id}").set_value(False).run()
     assert workshops.get_workshop(store, w.id).auto_approve is False
-    at.toggle(key="closing").set_value(True).run()
+    at.toggle(key=f"closing_{w.id}").set_value(True).run()
     at.button[[b.label for b in at.button].index("Close the workshop now")].click().run()
     assert workshops.workshop_by_code(store, w.join_code) is None
 
@@ -89,3 +89,104 @@ def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
     at.button(key="timer").click().run()
     assert not workshops.get_workshop(store, w.id).timer_running
     assert any(t.value.endswith("(paused)") for t in at.text)
+
+
+def two_live_workshops_on_the_same_version(store, teacher, colleague):
+    a = make_workshop(store, teacher.id, "Group A")
+    share_moment(store, colleague.id, a.id, "Circle time")
+    workshops.open_workshop(store, teacher.id, a.id)
+    a = workshops.go_to_step(store, teacher.id, a.id, 3)
+    b = make_workshop(store, teacher.id, "Group B")
+    share_moment(store, colleague.id, b.id, "Snack time")
+    workshops.open_workshop(store, teacher.id, b.id)
+    b = workshops.set_auto_approve(store, teacher.id, b.id, False)
+    assert a.state_version == b.state_version and a.current_step != b.current_step
+    return a, b
+
+
+def test_switching_workshops_in_control_does_not_move_the_other_room(store, teacher, colleague):
+    a, b = two_live_workshops_on_the_same_version(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.selectbox(key="workshop_choice").set_value(a.id).run()
+    at.selectbox(key="workshop_choice").set_value(b.id).run()
+    at.selectbox(key="workshop_choice").set_value(a.id).run()
+    assert workshops.get_workshop(store, b.id).current_step == b.current_step
+    assert workshops.get_workshop(store, a.id).current_step == a.current_step
+    assert workshops.get_workshop(store, b.id).auto_approve is False
+    assert workshops.get_workshop(store, a.id).auto_approve is True
+
+
+def test_the_close_toggle_of_one_workshop_is_not_carried_to_another(store, teacher, colleague):
+    a, b = two_live_workshops_on_the_same_version(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    at.selectbox(key="workshop_choice").set_value(a.id).run()
+    at.toggle(key=f"closing_{a.id}").set_value(True).run()
+    at.selectbox(key="workshop_choice").set_value(b.id).run()
+    assert "Close the workshop now" not in [x.label for x in at.button]
+
+
+def test_approving_a_reflection_that_changed_meanwhile_says_so_instead_of_crashing(
+    store, teacher, colleague, monkeypatch
+):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    sent = reflections.submit_reflection(store, w.id, joined.token, "Calm voice")
+    at = open_page("control", teacher.id)
+
+    def gone(*args, **kwargs):  # taken back between the draw and the click
+        raise workshops.WorkshopError("That reflection is no longer there.")
+
+    monkeypatch.setattr(reflections, "moderate", gone)
+    at.button(key=f"approve_{sent.id}").click().run()
+    assert not at.exception
+    assert "no longer there" in at.warning[0].value
+
+
+def test_a_failed_save_keeps_the_typed_group_reflection(store, teacher, colleague, monkeypatch):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+
+    def refused(*args, **kwargs):
+        raise reflections.ReflectionError("Please keep it shorter.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reflections, "add_group_reflection", refused)
+        at.text_area[0].set_value("We saw lots of waiting")
+        at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    assert "Please keep it shorter." in at.error[0].value
+    assert at.text_area[0].value == "We saw lots of waiting"
+    at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == [
+        "We saw lots of waiting"
+    ]
+    assert not at.text_area[0].value  # a fresh form after a successful save
+
+
+def test_a_failed_save_keeps_the_typed_next_step(store, teacher, colleague, monkeypatch):
+    w = live_workshop(store, teacher, colleague)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+
+    def refused(*args, **kwargs):
+        raise workshops.WorkshopError("This workshop is closed.")
+
+    monkeypatch.setattr(reflections, "record_next_step", refused)
+    at.text_input[0].set_value("Wait five seconds")
+    at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert at.error and at.text_input[0].value == "Wait five seconds"
+
+
+def test_a_name_in_the_next_step_label_is_not_markdown(store, teacher):
+    from verp.accounts import create_person
+
+    sneaky = create_person(store, "[Ben](https://evil.example) **x**", "another long passphrase")
+    w = make_workshop(store, teacher.id)
+    share_moment(store, sneaky.id, w.id, "Circle time")
+    workshops.open_workshop(store, teacher.id, w.id)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    workshops.go_to_step(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+    label = at.text_input[0].label
+    assert "](" not in label.replace("\\]\\(", "") and "\\*\\*x\\*\\*" in label

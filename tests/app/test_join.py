@@ -75,3 +75,27 @@ def test_a_closed_workshop_gives_a_plain_message(store, teacher, colleague):
     at.run()
     assert "has closed" in at.info[0].value
     assert "Send" not in [b.label for b in at.button]
+
+
+def test_a_planned_workshop_says_it_has_not_started_yet(store, teacher):
+    w = make_workshop(store, teacher.id)
+    at = open_page("join", query={"code": w.join_code})
+    at.button[0].click().run()
+    assert "has not started yet" in at.error[0].value
+    assert JOINED_KEY not in at.session_state
+
+
+def test_wrong_codes_on_one_phone_do_not_lock_out_the_next_phone(store, teacher, colleague, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: "10.0.0.1"))  # one school
+    w = live(store, teacher, colleague)
+    at = open_page("join")
+    for _ in range(reflections.MAX_JOIN_FAILURES):
+        at.text_input[0].set_value("NOPE99")
+        at.button[0].click().run()
+    at.text_input[0].set_value(w.join_code)
+    at.button[0].click().run()
+    assert "Too many" in at.error[0].value
+    other = joined_page(store, w)  # another phone, same (unknown) address
+    assert JOINED_KEY in other.session_state

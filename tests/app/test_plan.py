@@ -2,7 +2,8 @@
 
 from tests.app.conftest import open_page, run_page_alone
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import accounts, workshops
+from verp import accounts, sharing, workshops
+from verp.models import AuditEvent, Share
 from verp.ui.shell import menu
 
 
@@ -56,3 +57,52 @@ def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
     texts = [t.value for t in at.text]
     assert "Participant: Ben Colleague" in texts
     assert any("Ben Colleague's moments  (15 min)" in t for t in texts)
+
+
+def test_the_facilitator_removes_a_moment_someone_shared_into_their_workshop(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "Not for this group")
+    at = open_page("plan", teacher.id)
+    at.button(key=f"remove_{share_id}").click().run()
+    assert not at.exception
+    assert workshops.shown_moments(store, w.id) == []
+    assert workshops.get_workshop(store, w.id).state_version > w.state_version
+    with store.transaction() as s:
+        assert s.get(Share, share_id).withdrawn_at is not None
+        assert (
+            s.query(AuditEvent).filter_by(action="share_removed", subject=f"moment:{moment_id}").count() == 1
+        )
+
+
+def test_moving_a_moment_withdrawn_meanwhile_says_so_instead_of_crashing(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "First", position=0)
+    second, _ = share_moment(store, colleague.id, w.id, "Second", position=1)
+    at = open_page("plan", teacher.id)
+    sharing.withdraw_share(store, colleague.id, second)  # taken back between the draw and the click
+    at.button(key=f"up_{second}").click().run()
+    assert not at.exception
+    assert "no longer shared" in at.warning[0].value
+    assert [m.title for m in workshops.shown_moments(store, w.id)] == ["First"]
+
+
+def test_changing_the_prompts_of_a_moment_withdrawn_meanwhile_says_so(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    sharing.withdraw_share(store, colleague.id, share_id)
+    at.selectbox(key=f"set_{share_id}").set_value("short").run()
+    assert not at.exception
+    assert "no longer shared" in at.warning[0].value
+    with store.transaction() as s:
+        assert s.get(Share, share_id).prompt_set == "default"
+
+
+def test_removing_a_moment_twice_says_so_instead_of_crashing(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    workshops.remove_share(store, teacher.id, w.id, share_id)  # e.g. from a second tab
+    at.button(key=f"remove_{share_id}").click().run()
+    assert not at.exception
+    assert "no longer shared" in at.warning[0].value

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
 from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
-from verp import reflections, workshops
+from verp import reflections, sharing, workshops
 from verp.ui.present import follow_body
 from verp.workshop_steps import current_step
 
@@ -15,6 +15,14 @@ def present(store, teacher, w):
 
 def html_of(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def all_text(at: AppTest) -> str:
+    """Every piece of text the page drew, whatever element carried it."""
+    parts = [h.proto.body for h in at.get("html")]
+    for kind in ("markdown", "text", "caption", "title", "header", "subheader", "info", "warning", "error"):
+        parts += [str(e.value) for e in at.get(kind)]
+    return "\n".join(parts)
 
 
 def setup(store, teacher, colleague, note_shared=False):
@@ -34,10 +42,11 @@ def setup(store, teacher, colleague, note_shared=False):
     return workshops.open_workshop(store, teacher.id, w.id)
 
 
-def test_a_bad_or_missing_link_shows_nothing_of_the_workshop(store, teacher):
+def test_a_bad_or_missing_link_shows_nothing_of_the_workshop(store, teacher, colleague):
+    setup(store, teacher, colleague)
     at = open_page("present", query={"w": "forged"})
     assert "not valid" in at.header[0].value
-    assert "Autumn" not in html_of(at)
+    assert "Autumn" not in all_text(at) and "Circle time" not in all_text(at)
 
 
 def test_a_closed_workshop_is_refused_on_the_projector(store, teacher, colleague):
@@ -64,8 +73,28 @@ def test_the_moment_plays_looped_without_the_private_note(store, teacher, collea
     at = present(store, teacher, w)
     video = at.get("video")[0].proto
     assert video.loop and video.end_time == 10
-    page = html_of(at)
+    assert video.autoplay and video.muted  # a projector nobody clicks only starts a muted video
+    page = all_text(at)
     assert "Circle time" in page and "private worry" not in page
+
+
+def test_the_owners_note_shows_on_the_moment_when_they_shared_it(store, teacher, colleague):
+    w = setup(store, teacher, colleague, note_shared=True)
+    workshops.go_to_step(store, teacher.id, w.id, 3)
+    assert "private worry" in all_text(present(store, teacher, w))
+
+
+def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    w = workshops.go_to_step(store, teacher.id, w.id, 2)
+    at = present(store, teacher, w)
+    assert "Circle time" in all_text(at)
+    step, _ = current_step(store, w.id, w.current_step)
+    share_id = workshops.shown_moments(store, w.id)[0].share_id
+    sharing.withdraw_share(store, colleague.id, share_id)
+    assert follow_body(store, w.id, w.state_version, step) is True  # the fragment redraws the page
+    at.run()
+    assert "Circle time" not in all_text(at)
 
 
 def test_approved_reflections_show_escaped_and_grouped(store, teacher, colleague):
@@ -82,7 +111,15 @@ def test_a_helping_question_appears_only_when_shared(store, teacher, colleague):
     add_helping_question(store, colleague.id, "How can I wait longer?", shared=True)
     w = setup(store, teacher, colleague)
     workshops.go_to_step(store, teacher.id, w.id, 2)
-    assert "How can I wait longer?" in html_of(present(store, teacher, w))
+    assert "How can I wait longer?" in all_text(present(store, teacher, w))
+
+
+def test_a_private_helping_question_never_reaches_the_projector(store, teacher, colleague):
+    add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
+    w = setup(store, teacher, colleague)
+    for index in range(len(workshops.steps(store, w.id))):
+        workshops.go_to_step(store, teacher.id, w.id, index)
+        assert "How can I wait longer?" not in all_text(present(store, teacher, w))
 
 
 def test_the_follow_fragment_asks_for_a_redraw_when_control_moves(store, teacher, colleague):

@@ -31,6 +31,7 @@ def test_joining_by_code_gives_a_private_token(store, live):
 def test_anonymous_joining_depends_on_the_workshop(store, teacher, live):
     assert r.join_by_code(store, live.join_code, None).display_name == "Anonymous"
     named = make_workshop(store, teacher.id, "Names please", allow_anonymous=False)
+    named = workshops.open_workshop(store, teacher.id, named.id)
     with pytest.raises(ReflectionError, match="give your name"):
         r.join_by_code(store, named.join_code, "  ")
 
@@ -174,3 +175,80 @@ def test_a_room_sending_at_once_stores_every_reflection_exactly_once(store, live
     with store.transaction() as s:
         assert s.query(Reflection).count() == 8 * 4
     assert len(set(sent)) == 8 * 4 and len(sent) == 8 * 5
+
+
+def test_a_planned_workshop_cannot_be_joined_until_it_opens(store, teacher):
+    planned = make_workshop(store, teacher.id, "Next week")
+    with pytest.raises(ReflectionError, match="has not started yet"):
+        r.join_by_code(store, planned.join_code, "Cara")
+    workshops.open_workshop(store, teacher.id, planned.id)
+    assert r.join_by_code(store, planned.join_code, "Cara").workshop_id == planned.id
+
+
+def test_nothing_can_be_sent_to_a_workshop_that_is_not_live(store, teacher):
+    from verp.models import Participant
+
+    planned = make_workshop(store, teacher.id, "Next week")
+    with store.transaction() as s:  # a device that somehow holds a token for it
+        s.add(Participant(workshop_id=planned.id, display_name="Cara", token="t" * 30))
+    with pytest.raises(ReflectionError, match="has not started yet"):
+        r.submit_reflection(store, planned.id, "t" * 30, "Kind words")
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 0
+
+
+def test_one_persons_wrong_codes_do_not_lock_out_the_room_behind_one_address(store, live):
+    for _ in range(r.MAX_JOIN_FAILURES):
+        with pytest.raises(ReflectionError, match="does not open"):
+            r.join_by_code(store, "WRONG1", "Cara", who="tab-1", address="10.0.0.1")
+    with pytest.raises(ReflectionError, match="Too many"):
+        r.join_by_code(store, live.join_code, "Cara", who="tab-1", address="10.0.0.1")
+    assert r.join_by_code(store, live.join_code, "Dev", who="tab-2", address="10.0.0.1").display_name == "Dev"
+
+
+def test_a_successful_join_clears_that_sessions_wrong_tries(store, live):
+    for _ in range(r.MAX_JOIN_FAILURES - 1):
+        with pytest.raises(ReflectionError, match="does not open"):
+            r.join_by_code(store, "WRONG1", "Cara", who="tab-1", address="10.0.0.1")
+    r.join_by_code(store, live.join_code, "Cara", who="tab-1", address="10.0.0.1")
+    with pytest.raises(ReflectionError, match="does not open"):
+        r.join_by_code(store, "WRONG1", "Cara", who="tab-1", address="10.0.0.1")
+    assert r.join_by_code(store, live.join_code, "Cara", who="tab-1", address="10.0.0.1")
+
+
+def test_many_sessions_guessing_from_one_address_are_still_slowed_down(store, live, monkeypatch):
+    monkeypatch.setattr(r, "MAX_JOIN_FAILURES_PER_ADDRESS", 3)
+    for tab in range(3):
+        with pytest.raises(ReflectionError, match="does not open"):
+            r.join_by_code(store, "WRONG1", "Eve", who=f"tab-{tab}", address="10.0.0.66")
+    with pytest.raises(ReflectionError, match="Too many"):
+        r.join_by_code(store, live.join_code, "Eve", who="tab-new", address="10.0.0.66")
+
+
+def wall_texts(store, workshop_id):
+    return [x.text for g in r.wall(store, workshop_id) for x in g.reflections]
+
+
+def test_under_moderation_an_approved_reflection_stays_until_its_edit_is_approved(
+    store, teacher, live, joined
+):
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice")
+    workshops.set_auto_approve(store, teacher.id, live.id, False)
+    edit = r.edit_reflection(store, live.id, joined.token, first.id, "Calm, slow voice")
+    assert edit.status == "pending" and wall_texts(store, live.id) == ["Calm voice"]
+    r.moderate(store, teacher.id, live.id, edit.id, approve=True)
+    assert wall_texts(store, live.id) == ["Calm, slow voice"]
+    with store.transaction() as s:
+        assert s.get(Reflection, first.id).status == "superseded"
+
+
+def test_hiding_an_edit_keeps_the_approved_words_on_the_wall(store, teacher, live, joined):
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice")
+    workshops.set_auto_approve(store, teacher.id, live.id, False)
+    edit = r.edit_reflection(store, live.id, joined.token, first.id, "something else")
+    with pytest.raises(ReflectionError, match="waiting for the facilitator"):
+        r.edit_reflection(store, live.id, joined.token, first.id, "a third wording")
+    r.moderate(store, teacher.id, live.id, edit.id, approve=False)
+    assert wall_texts(store, live.id) == ["Calm voice"]
+    with store.transaction() as s:
+        assert s.get(Reflection, first.id).status == "approved"

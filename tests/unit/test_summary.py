@@ -203,3 +203,23 @@ def test_a_clip_past_its_delete_by_date_leaves_the_summary_but_its_reflections_s
         assert "Waiting for Sam" not in [m.title for m in mine.moments]
     finally:
         scene.store.engine.dispose()
+
+
+def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, colleague):
+    from tests.workshop_fixtures import make_workshop as _make
+    from tests.workshop_fixtures import share_moment as _share
+    from verp import reflections as _r
+    from verp import summary as _summary
+    from verp import workshops as _w
+
+    w = _make(store, teacher.id, "Hidden edit group")
+    _share(store, colleague.id, w.id, "Circle time")
+    _w.open_workshop(store, teacher.id, w.id)
+    joined = _r.join_by_code(store, w.join_code, "Cara")
+    first = _r.submit_reflection(store, w.id, joined.token, "APPROVED-WORDS")
+    _w.set_auto_approve(store, teacher.id, w.id, False)
+    edit = _r.edit_reflection(store, w.id, joined.token, first.id, "HIDDEN-EDIT")
+    _r.moderate(store, teacher.id, w.id, edit.id, approve=False)
+    with store.transaction() as s:
+        texts = [row.text for row in _summary._visible_reflections(s, w.id, set())]
+    assert "APPROVED-WORDS" in texts and "HIDDEN-EDIT" not in texts

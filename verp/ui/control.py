@@ -13,17 +13,30 @@ import streamlit as st
 from verp import reflections, workshops
 from verp.accounts import PersonView
 from verp.store import Store
+from verp.ui.plain import md_escape
 from verp.ui.workshop import format_timer, kind_options, principle_options
 from verp.workshops import Step, WorkshopView
 
 ERROR_KEY = "control_error"
 
 
-def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args) -> None:
+def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args) -> bool:
+    """Run a change; on a refusal keep its message for the next draw and return False."""
     try:
         change(store, person.id, workshop.id, *args)
     except (workshops.WorkshopError, reflections.ReflectionError) as exc:
         st.session_state[ERROR_KEY] = str(exc)
+        return False
+    return True
+
+
+def _form_key(name: str) -> str:
+    """A form's key, renewed only after a successful save: a failed save keeps what was typed."""
+    return f"{name}_{st.session_state.setdefault(f'{name}_form', 0)}"
+
+
+def _renew_form(name: str) -> None:
+    st.session_state[f"{name}_form"] = st.session_state.get(f"{name}_form", 0) + 1
 
 
 def show_error() -> None:
@@ -61,7 +74,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
         "Go to step",
         range(len(all_steps)),
         index=step.index,
-        key=f"jump_{workshop.state_version}",
+        key=f"jump_{workshop.id}_{workshop.state_version}",  # per workshop: never moves another room
         format_func=lambda i: f"{i + 1}. {all_steps[i].title}",
     )
     if jump != step.index:
@@ -102,35 +115,32 @@ def live_timer(store: Store, workshop_id: int, step: Step) -> None:
 
 def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView) -> None:
     principles, kinds = principle_options(), kind_options()
-    with st.form("group", clear_on_submit=True):
+    with st.form(_form_key(f"group_{workshop.id}")):
         text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
         principle = st.selectbox("Principle", list(principles), format_func=principles.get)
         kind = st.selectbox("Kind", list(kinds), format_func=kinds.get)
         if st.form_submit_button("Add to the wall"):
-            act(
-                store,
-                person,
-                workshop,
-                reflections.add_group_reflection,
-                text,
-                principle or None,
-                kind,
-                uuid.uuid4().hex,
-            )
+            principle, key = principle or None, uuid.uuid4().hex
+            if act(store, person, workshop, reflections.add_group_reflection, text, principle, kind, key):
+                _renew_form(f"group_{workshop.id}")
             st.rerun()
 
 
 def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
     """At the owner's step: write down the next step they name, for their next cycle."""
-    with st.form("next_step", clear_on_submit=True):
-        text = st.text_input(f"{step.owner_name}'s next step", max_chars=reflections.MAX_TEXT)
+    name = f"next_step_{workshop.id}_{step.owner_id}"
+    with st.form(_form_key(name)):
+        label = f"{md_escape(step.owner_name)}'s next step"  # a name someone typed: never Markdown
+        text = st.text_input(label, max_chars=reflections.MAX_TEXT)
         if st.form_submit_button("Save next step"):
-            act(store, person, workshop, reflections.record_next_step, step.owner_id, step.owner_name, text)
+            owner = (step.owner_id, step.owner_name)
+            if act(store, person, workshop, reflections.record_next_step, *owner, text):
+                _renew_form(name)
             st.rerun()
 
 
 def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> None:
-    if st.toggle("Close the workshop…", key="closing"):
+    if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")
         st.button(
             "Close the workshop now", on_click=act, args=(store, person, workshop, workshops.close_workshop)

@@ -10,35 +10,78 @@ from verp.prompts import prompt_book
 from verp.store import Store
 from verp.workshops import WorkshopView
 
+PLAN_ERROR = "plan_error"
+
+
+def _act(change, *args) -> None:
+    """A button's callback: run a plan change; if the moment changed meanwhile, say so plainly."""
+    try:
+        change(*args)
+    except workshops.WorkshopError as exc:
+        st.session_state[PLAN_ERROR] = str(exc)
+
+
+def _choose_prompts(store: Store, person_id: int, workshop_id: int, share_id: int, before: str) -> None:
+    """The prompt-set box's callback; on a refusal the box goes back to what is stored."""
+    key = f"set_{share_id}"
+    try:
+        workshops.set_prompt_set(store, person_id, workshop_id, share_id, st.session_state[key])
+    except workshops.WorkshopError as exc:
+        st.session_state[PLAN_ERROR] = str(exc)
+        st.session_state[key] = before
+
+
+def show_error() -> None:
+    if error := st.session_state.pop(PLAN_ERROR, None):
+        st.warning(error)
+
 
 def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopView) -> None:
-    """Moments shared with the workshop, grouped by participant: move them, choose their prompts."""
+    """Moments shared with the workshop, grouped by participant: move them, choose their prompts, or
+    take one out of this workshop (anyone with the join code can share into it)."""
+    show_error()
     shown = workshops.shown_moments(store, workshop.id)
     if not shown:
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
     sets = {s.key: s.name for s in prompt_book().sets}
+    ctx = (store, person.id, workshop.id)
     for owner_id in dict.fromkeys(m.owner_id for m in shown):
         mine = [m for m in shown if m.owner_id == owner_id]
         st.text(f"Participant: {mine[0].owner_name}")
         for m in mine:
             with st.container(border=True, key=f"share_{m.share_id}"):
                 st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
-                up, down, prompts = st.columns([1, 1, 4])
-                if up.button("Up", key=f"up_{m.share_id}", icon=":material/arrow_upward:"):
-                    workshops.move_share(store, person.id, workshop.id, m.share_id, -1)
-                    st.rerun()
-                if down.button("Down", key=f"down_{m.share_id}", icon=":material/arrow_downward:"):
-                    workshops.move_share(store, person.id, workshop.id, m.share_id, 1)
-                    st.rerun()
-                chosen = prompts.selectbox(
+                up, down, prompts, remove = st.columns([1, 1, 3, 2])
+                up.button(
+                    "Up",
+                    key=f"up_{m.share_id}",
+                    icon=":material/arrow_upward:",
+                    on_click=_act,
+                    args=(workshops.move_share, *ctx, m.share_id, -1),
+                )
+                down.button(
+                    "Down",
+                    key=f"down_{m.share_id}",
+                    icon=":material/arrow_downward:",
+                    on_click=_act,
+                    args=(workshops.move_share, *ctx, m.share_id, 1),
+                )
+                prompts.selectbox(
                     "Prompt set",
                     list(sets),
                     list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
                     format_func=sets.get,
                     key=f"set_{m.share_id}",
+                    on_change=_choose_prompts,
+                    args=(*ctx, m.share_id, m.prompt_set),
                 )
-                if chosen != m.prompt_set:
-                    workshops.set_prompt_set(store, person.id, workshop.id, m.share_id, chosen)
+                remove.button(
+                    "Remove from this workshop",
+                    key=f"remove_{m.share_id}",
+                    icon=":material/remove_circle:",
+                    on_click=_act,
+                    args=(workshops.remove_share, *ctx, m.share_id),
+                )
 
 
 def facilitators(store: Store, person: PersonView) -> None:

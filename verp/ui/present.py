@@ -99,7 +99,9 @@ def _moment_player(workshop: WorkshopView, step: Step) -> None:
         end_time=moment.video_end_s or None,
         loop=True,
         autoplay=workshop.playing,
+        muted=True,  # browsers only start a video nobody clicked when it is muted
     )
+    st.caption("Sound off: the room watches what happens between adult and child; the controls turn it on.")
 
 
 def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:

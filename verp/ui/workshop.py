@@ -109,8 +109,22 @@ def kind_options() -> dict[str, str]:
     return dict(KINDS)
 
 
+QUEUE_ERROR = "queue_error"
+
+
+def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, approve: bool) -> None:
+    """A button's callback (it runs before the queue is drawn again): approve or hide; if the reflection
+    changed meanwhile, keep a plain message for the queue to show."""
+    try:
+        reflections.moderate(store, person_id, workshop_id, reflection_id, approve=approve)
+    except (workshops.WorkshopError, reflections.ReflectionError) as exc:
+        st.session_state[QUEUE_ERROR] = str(exc)
+
+
 def queue_body(store, person_id: int, workshop_id: int) -> None:
     """Reflections waiting for the facilitator: approve onto the wall, or hide."""
+    if error := st.session_state.pop(QUEUE_ERROR, None):
+        st.warning(error)
     waiting = reflections.pending(store, person_id, workshop_id)
     if not waiting:
         st.caption("Nothing waiting for approval.")
@@ -119,12 +133,12 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
             st.text(item.text)
             st.text(f"{item.author_name} · {KINDS.get(item.kind, item.kind)}")
             approve, hide = st.columns(2)
-            if approve.button("Approve", key=f"approve_{item.id}", icon=":material/check:"):
-                reflections.moderate(store, person_id, workshop_id, item.id, approve=True)
-                st.rerun(scope="fragment")
-            if hide.button("Hide", key=f"hide_{item.id}", icon=":material/visibility_off:"):
-                reflections.moderate(store, person_id, workshop_id, item.id, approve=False)
-                st.rerun(scope="fragment")
+            ids = (store, person_id, workshop_id, item.id)
+            icons = (":material/check:", ":material/visibility_off:")
+            approve.button(
+                "Approve", key=f"approve_{item.id}", icon=icons[0], on_click=_moderate, args=(*ids, True)
+            )
+            hide.button("Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False))
 
 
 @st.fragment(run_every=3)
