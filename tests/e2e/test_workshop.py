@@ -74,6 +74,11 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     control.context.close()  # its live timer and queue need not keep a busy test machine busier
     workshops.go_to_step(store, ana.id, workshop.id, 3)  # the first prompt of the moment
     projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
+    projector.wait_for_function(
+        "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"
+    )
+    src = projector.evaluate("() => document.querySelector('video').currentSrc")
+    assert "/api/media/" in src  # streamed by signed URL: any instance can serve the room
 
     phone.goto(f"{app_server.url}/join?code={workshop.join_code}")
     wait_for_app(phone)

@@ -14,6 +14,7 @@ import streamlit as st
 from verp import reflections, workshops
 from verp.principles import catalogue
 from verp.store import Store
+from verp.ui.player import play
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.workshops import Step, WorkshopView
 
@@ -88,13 +89,15 @@ def _principles(workshop: WorkshopView) -> None:
                 big_text("\n".join(f"• {b}" for b in principle.behaviours))
 
 
-def _moment_player(workshop: WorkshopView, step: Step) -> None:
+def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """Loop the moment's own cut, streamed by signed URL so any instance of the app can serve it."""
     moment = step.moment
     if moment is None or moment.video is None or not moment.video.exists():
         big_text("(The video for this moment is not available.)")
         return
-    st.video(
-        str(moment.video),
+    play(
+        store,
+        moment.video,
         start_time=moment.video_start_s,
         end_time=moment.video_end_s or None,
         loop=True,
@@ -109,7 +112,7 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
     heading(moment.title)
     video, words = st.columns(2)
     with video:
-        _moment_player(workshop, step)
+        _moment_player(store, workshop, step)
     with words:
         big_text(f"Brought by {moment.owner_name}")
         if moment.tags:
