@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from verp import audit
 from verp.models import Person, Share, Workshop, utcnow
@@ -227,14 +228,31 @@ def _stopped_timer(w: Workshop) -> float:
 
 
 def go_to_step(store: Store, person_id: int, workshop_id: int, index: int) -> WorkshopView:
-    """Move the room to step ``index`` (clamped to the plan); the phase timer starts again."""
-    last = max(len(steps(store, workshop_id)) - 1, 0)
+    """Move the room to step ``index`` (clamped to the plan); the phase timer starts again.
+
+    Putting someone's moment in front of the room is written to the audit log (``projected``), so an
+    owner can always learn where and when their video was shown.
+    """
+    plan = steps(store, workshop_id)
+    last = max(len(plan) - 1, 0)
+    target = min(max(int(index), 0), last)
 
     def change(w: Workshop) -> None:
-        w.current_step = min(max(int(index), 0), last)
+        before = plan[w.current_step].moment if 0 <= w.current_step < len(plan) else None
+        w.current_step = target
         w.timer_elapsed_s = 0.0
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
+        shown = plan[target].moment if plan else None
+        if w.status == "live" and shown is not None and (before is None or before.share_id != shown.share_id):
+            session = object_session(w)
+            audit.record(
+                session,
+                audit.actor_of(person_id),
+                "projected",
+                f"moment:{shown.moment_id}",
+                f"workshop:{w.id}",
+            )
 
     return _change(store, person_id, workshop_id, change)
 

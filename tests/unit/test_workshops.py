@@ -175,3 +175,17 @@ def test_opening_and_closing_are_in_the_audit_trail(store, teacher):
             (f"person:{teacher.id}", "workshop_opened"),
             (f"person:{teacher.id}", "workshop_closed"),
         ]
+
+
+def test_putting_a_moment_in_front_of_the_room_is_in_the_audit_log(store, teacher, colleague):
+    from tests.workshop_fixtures import make_workshop, share_moment
+    from verp import audit
+
+    w = make_workshop(store, teacher.id, "Audited group")
+    share_moment(store, colleague.id, w.id, "Circle time")
+    workshops.open_workshop(store, teacher.id, w.id)
+    moment_step = next(st.index for st in workshops.steps(store, w.id) if st.moment is not None)
+    workshops.go_to_step(store, teacher.id, w.id, moment_step)
+    workshops.go_to_step(store, teacher.id, w.id, moment_step + 1)  # same moment, next prompt
+    projected = [e for e in audit.recent_events(store) if e.action == "projected"]
+    assert len(projected) == 1 and projected[0].subject.startswith("moment:")
