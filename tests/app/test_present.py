@@ -143,3 +143,26 @@ def test_the_refresher_shows_every_principle_when_no_focus_was_chosen(store, tea
     workshops.go_to_step(store, teacher.id, w.id, 1)
     at = present(store, teacher, w)
     assert len([h for h in at.subheader if h.value[0].isdigit()]) == 6
+
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](https://evil.example) ![img](https://evil.example/a.png)",
+    "**bold** # heading `code`",
+    "\u202eright-to-left override\u202c and عربى",
+]
+
+
+def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, 3)  # a prompt of the moment, with its wall beside
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    for text in HOSTILE:
+        reflections.submit_reflection(store, w.id, joined.token, text)
+    at = present(store, teacher, w)
+    html = html_of(at)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "[click](https://evil.example)" in html  # shown as typed, never made a link
+    assert not [m for m in at.markdown if "evil.example" in m.value]
