@@ -92,9 +92,7 @@ def inputs(cache: Path, quick: bool) -> dict[str, Path]:
     return {
         "long": make_input(cache / f"h264_{s(300, 20)}s.mp4", s(300, 20), hd, "libx264", "mp4"),
         "minute": make_input(cache / f"h264_{s(60, 8)}s.mp4", s(60, 8), hd, "libx264", "mp4"),
-        "webm": make_input(
-            cache / f"vp8_{s(30, 5)}s.webm", s(30, 5), (1280, 720), "libvpx", "webm"
-        ),
+        "webm": make_input(cache / f"vp8_{s(30, 5)}s.webm", s(30, 5), (1280, 720), "libvpx", "webm"),
         "hevc": make_input(cache / f"hevc_{s(20, 4)}s.mov", s(20, 4), hd, "libx265", "mov"),
     }
 
@@ -186,34 +184,56 @@ def job_decode(src: str) -> int:
 # ---------------------------------------------------------------- the table
 
 
-def best_of(repeat: int, *jobs: Callable[[], tuple]) -> list[tuple[float, float, float, object]]:
+def best_of(
+    repeat: int, *jobs: Callable[[], tuple], rounds: list | None = None
+) -> list[tuple[float, float, float, object]]:
     """Run the jobs interleaved `repeat` times; keep each one's fastest time, highest RSS and
-    least CPU time.
+    least CPU time. If given, `rounds` receives each round's wall times, one list per round.
 
     Interleaving and the minimum make the comparison fair on a shared, noisy machine; syncing
     first stops one job's write-back (a 600 MB remux) from slowing the next.
     """
     best: list = [None] * len(jobs)
     for _ in range(repeat):
+        times = []
         for k, job in enumerate(jobs):
             os.sync()
             t, rss, cpu, *extra = job()
+            times.append(t)
             old = best[k] or (t, rss, cpu)
             best[k] = (min(t, old[0]), max(rss, old[1]), min(cpu, old[2]), *extra[:1])
+        if rounds is not None:
+            rounds.append(times)
     return best  # type: ignore[return-value]
 
 
-def bench(files: dict[str, Path], work: Path, repeat: int, slow_repeat: int) -> list[tuple]:
+def round_ratios(rounds: list[list[float]]) -> str:
+    """The first job's time over the second's in each round: back-to-back pairs share the
+    machine's load of the moment, so their spread shows how much of a ratio is noise."""
+    if len(rounds) < 2:
+        return ""
+    return "per-round ratios " + ", ".join(f"{r[0] / r[1]:.2f}" for r in rounds)
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def bench(
+    files: dict[str, Path], work: Path, repeat: int, slow_repeat: int, only: list[str] | None = None
+) -> list[tuple]:
     rows = []
+
+    def wanted(name: str) -> bool:
+        return not only or any(word.lower() in name.lower() for word in only)
+
     long, dur = str(files["long"]), media.probe(files["long"]).duration_s
     mid = dur / 2 - 10
 
     def row(name, ours, ref, limit, mem_limit, note="", ok=True):
         ratio, cpu_ratio = ours[0] / ref[0], ours[2] / max(ref[2], 1e-3)
         ok = ok and ratio <= limit and (mem_limit is None or ours[1] <= mem_limit)
-        rows.append(
-            (name, ours[0], ref[0], ratio, cpu_ratio, limit, ours[1], ref[1], mem_limit, ok, note)
-        )
+        rows.append((name, ours[0], ref[0], ratio, cpu_ratio, limit, ours[1], ref[1], mem_limit, ok, note))
         print_rows(rows[-1:])  # as we go: a long run can be read (or stopped) part way
 
     def child(*args):
@@ -223,53 +243,64 @@ def bench(files: dict[str, Path], work: Path, repeat: int, slow_repeat: int) -> 
         return lambda: run_ffmpeg(*cmds)
 
     for key in ("minute", "long"):
+        name = f"prepare by remux, {files[key].name}"
+        if not wanted(name):
+            continue
         src, out = str(files[key]), str(work / "remux.mp4")
         ff = ["-i", src, "-c", "copy", "-movflags", "+faststart", str(work / "ff.mp4")]
         ours, ref = best_of(repeat, child("job_prepare", src, out), ffmpeg(ff))
-        row(f"prepare by remux, {files[key].name}", ours, ref, 1.3, 150)
+        row(name, ours, ref, 1.3, 150)
 
-    ff = ["-ss", f"{mid}", "-i", long, "-t", "20", "-c", "copy", str(work / "ffcut.mp4")]
-    ours, ref = best_of(
-        repeat, child("job_cut", long, str(work / "cut.mp4"), mid, mid + 20), ffmpeg(ff)
-    )
-    row("cut 20 s from the middle (copy)", ours, ref, 1.5, 150, f"real start {ours[3]:.2f} s")
+    if wanted("cut 20 s from the middle (copy)"):
+        ff = ["-ss", f"{mid}", "-i", long, "-t", "20", "-c", "copy", str(work / "ffcut.mp4")]
+        ours, ref = best_of(repeat, child("job_cut", long, str(work / "cut.mp4"), mid, mid + 20), ffmpeg(ff))
+        row("cut 20 s from the middle (copy)", ours, ref, 1.5, 150, f"real start {ours[3]:.2f} s")
 
     late, early = min(250.0, dur - 5), 5.0
-    ff = ["-ss", f"{late}", "-i", long, "-frames:v", "1", str(work / "ff.jpg")]
-    ours, first, ref = best_of(
-        repeat,
-        child("job_still", long, str(work / "late.jpg"), late),
-        child("job_still", long, str(work / "early.jpg"), early),
-        ffmpeg(ff),
-    )
-    row(f"still at {late:.0f} s", ours, ref, 1.5, 150)
-    row(f"still at {late:.0f} s vs still at 5 s", ours, first, 2.0, 150)
+    if wanted(f"still at {late:.0f} s vs still at 5 s"):
+        ff = ["-ss", f"{late}", "-i", long, "-frames:v", "1", str(work / "ff.jpg")]
+        ours, first, ref = best_of(
+            repeat,
+            child("job_still", long, str(work / "late.jpg"), late),
+            child("job_still", long, str(work / "early.jpg"), early),
+            ffmpeg(ff),
+        )
+        row(f"still at {late:.0f} s", ours, ref, 1.5, 150)
+        row(f"still at {late:.0f} s vs still at 5 s", ours, first, 2.0, 150)
 
-    times = [dur * (i + 0.5) / 12 for i in range(12)]
-    cmds = [
-        ["-skip_frame", "nokey", "-ss", f"{t}", "-i", long, "-frames:v", "1", "-vf", "scale=320:-2"]
-        + [str(work / f"ff{i}.jpg")]
-        for i, t in enumerate(times)
-    ]
-    ours, ref = best_of(repeat, child("job_thumbs", long, str(work / "thumbs"), 12), ffmpeg(*cmds))
-    row("12 thumbnails", ours, ref, 0.6, 150, f"{ours[3]}/12 distinct", ok=ours[3] == 12)
+    if wanted("12 thumbnails"):
+        times = [dur * (i + 0.5) / 12 for i in range(12)]
+        cmds = [
+            ["-skip_frame", "nokey", "-ss", f"{t}", "-i", long, "-frames:v", "1", "-vf", "scale=320:-2"]
+            + [str(work / f"ff{i}.jpg")]
+            for i, t in enumerate(times)
+        ]
+        ours, ref = best_of(repeat, child("job_thumbs", long, str(work / "thumbs"), 12), ffmpeg(*cmds))
+        row("12 thumbnails", ours, ref, 0.6, 150, f"{ours[3]}/12 distinct", ok=ours[3] == 12)
 
     for key in ("webm", "hevc"):
+        name = f"full transcode of {files[key].name}"
+        if not wanted(name):
+            continue
         src = str(files[key])
         ff = ["-i", src, *_X264, str(work / f"ff{key}.mp4")]
         job = child("job_prepare", src, str(work / f"{key}.mp4"))
-        ours, ref = best_of(slow_repeat, job, ffmpeg(ff))
-        row(f"full transcode of {files[key].name}", ours, ref, 1.1, 400)
+        rounds: list = []
+        before = _load()
+        ours, ref = best_of(slow_repeat, job, ffmpeg(ff), rounds=rounds)
+        note = "; ".join(filter(None, [round_ratios(rounds), f"load {before} → {_load()}"]))
+        row(name, ours, ref, 1.1, 400, note)
 
-    hevc = str(files["hevc"])
-    ours, ref, ff_decode = best_of(
-        slow_repeat,
-        child("job_proxy", hevc, str(work / "proxy.mp4")),
-        child("job_decode", hevc),
-        ffmpeg(["-i", hevc, "-f", "null", "-"]),
-    )
-    note = f"ffmpeg -f null decode {ff_decode[0]:.2f} s"
-    row("review proxy of HEVC clip vs decoding it (PyAV)", ours, ref, 1.5, 400, note)
+    if wanted("review proxy of HEVC clip vs decoding it (PyAV)"):
+        hevc = str(files["hevc"])
+        ours, ref, ff_decode = best_of(
+            slow_repeat,
+            child("job_proxy", hevc, str(work / "proxy.mp4")),
+            child("job_decode", hevc),
+            ffmpeg(["-i", hevc, "-f", "null", "-"]),
+        )
+        note = f"ffmpeg -f null decode {ff_decode[0]:.2f} s"
+        row("review proxy of HEVC clip vs decoding it (PyAV)", ours, ref, 1.5, 400, note)
     return rows
 
 
@@ -283,8 +314,8 @@ def print_header() -> None:
     with open("/proc/cpuinfo") as f:
         models = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")]
     cpu = models[0] if models else platform.processor()
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    print(f"{stamp}  nproc={os.cpu_count()}  CPU: {cpu}  av {av.__version__}")
+    stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    print(f"{stamp}  nproc={os.cpu_count()}  CPU: {cpu}  av {av.__version__}  load {_load()}")
     head = ["job", "verp s", "ref s", "ratio", "CPU ratio", "target", "verp MB", "ref MB"]
     print("| " + " | ".join([*head, "result", "note"]) + " |")
     print("|---|" + "---:|" * (len(head) - 1) + "---|---|", flush=True)
@@ -303,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/verp-bench"))
     parser.add_argument("--repeat", type=int, default=3, help="runs per job; the fastest counts")
     parser.add_argument("--slow-repeat", type=int, default=1, help="runs per transcode job")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="run only the jobs whose name contains WORDS (case-insensitive; repeatable), "
+        "e.g. --only transcode",
+    )
     args = parser.parse_args(argv)
     if shutil.which("ffmpeg") is None:
         print(
@@ -316,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"inputs ready in {time.perf_counter() - t:.0f} s: {names}", flush=True)
     with tempfile.TemporaryDirectory(dir=args.cache) as work:
         print_header()
-        rows = bench(files, Path(work), args.repeat, args.slow_repeat)
+        rows = bench(files, Path(work), args.repeat, args.slow_repeat, args.only)
     return 0 if all(r[9] for r in rows) else 1
 
 

@@ -221,9 +221,7 @@ def prepare(src: str | Path, dst: str | Path, progress: Progress | None = None) 
     return dataclasses.replace(info, size_bytes=Path(dst).stat().st_size, container=MP4_FAMILY)
 
 
-def make_review_proxy(
-    src: str | Path, dst: str | Path, progress: Progress | None = None
-) -> ClipInfo:
+def make_review_proxy(src: str | Path, dst: str | Path, progress: Progress | None = None) -> ClipInfo:
     """A small quick 480p copy to review while (or instead of) the full transcode runs."""
     info = probe(src)
     with _writing(dst) as tmp:

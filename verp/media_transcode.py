@@ -4,16 +4,23 @@
 Kept apart from ``verp.media`` so that module reads as the list of jobs; this one only knows
 PyAV. It streams packet by packet (never a whole video in memory) and raises PyAV's own errors,
 which ``verp.media`` turns into messages for teachers.
+
+A transcode decodes on a thread of its own while the calling thread encodes, muxes and reports
+progress: PyAV releases the GIL inside FFmpeg, so the two can overlap on separate cores. A small
+bounded queue between them keeps memory flat.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.video.reformatter import VideoReformatter
 
 Progress = Callable[[float], None]
 
@@ -53,6 +60,11 @@ class _Window:
     end: float | None
     total: float
 
+    def keeps(self, t: float | None) -> bool:
+        if t is None or t < self.start - 1e-3:
+            return False
+        return self.end is None or t < self.end
+
     def fraction(self, t: float) -> float:
         end = self.end if self.end is not None else self.total
         span = max(end - self.start, 1e-6)
@@ -85,7 +97,9 @@ def transcode(
         if start_s:
             inp.seek(int(start_s * 1_000_000), backward=True)
         streams = [s for s in (v_in, a_in) if s is not None]
-        first = _pump(inp, streams, v_out, a_out, out, window, settings, progress)
+        # The decoder thread must be stopped before ``inp`` closes: the with-block guarantees it.
+        with _Decoder(inp, streams, window, v_out, settings) as frames:
+            first = _pump(frames, v_out, a_out, out, window, progress)
         out.mux(v_out.encode())
         if a_out is not None:
             out.mux(a_out.encode())
@@ -118,37 +132,112 @@ def _audio_encoder(out, a_in, settings: EncodeSettings):
     return a_out
 
 
-def _pump(inp, streams, v_out, a_out, out, window, settings, progress) -> float | None:
-    """Decode, trim to the window, scale, encode and mux; returns the first video time."""
+def _pump(frames: Iterator[tuple[float, object, bool]], v_out, a_out, out, window, progress) -> float | None:
+    """Encode and mux the decoded frames; returns the first video time (None if none)."""
     first: float | None = None
     last_pts = -1
     reported = -1.0
-    for packet in inp.demux(streams):
-        is_video = packet.stream.type == "video"
-        for frame in _decode(packet):
-            t = frame.time
-            if t is None or t < window.start - 1e-3:
-                continue
-            if window.end is not None and t >= window.end:
-                continue
-            if is_video:
-                if first is None:
-                    first = t
-                pts = round((t - first) / v_out.codec_context.time_base)
-                if pts <= last_pts:
-                    continue  # duplicate or backwards timestamp: drop, keep the file valid
-                last_pts = pts
-                out.mux(v_out.encode(_scaled(frame, v_out, settings, pts)))
-                done = window.fraction(t)
-                if progress is not None and done - reported >= 0.01:
-                    reported = done
-                    progress(done)
-            elif a_out is not None and first is not None:
-                frame.pts = None  # the encoder numbers samples itself, starting with the video
-                out.mux(a_out.encode(frame))
-        if _past_end(packet, window, is_video):
-            break
+    time_base = v_out.codec_context.time_base
+    for t, frame, is_video in frames:
+        if is_video:
+            if first is None:
+                first = t
+            pts = round((t - first) / time_base)
+            if pts <= last_pts:
+                continue  # duplicate or backwards timestamp: drop, keep the file valid
+            last_pts = pts
+            frame.pts = pts
+            frame.time_base = time_base
+            frame.pict_type = av.video.frame.PictureType.NONE
+            out.mux(v_out.encode(frame))
+            done = window.fraction(t)
+            if progress is not None and done - reported >= 0.01:
+                reported = done
+                progress(done)
+        elif a_out is not None and first is not None:
+            frame.pts = None  # the encoder numbers samples itself, starting with the video
+            out.mux(a_out.encode(frame))
     return first
+
+
+_QUEUE_FRAMES = 8  # a 1080p yuv420p frame is 3 MB: the queue holds at most ~25 MB of them
+_DONE = object()
+
+
+class _Decoder:
+    """Demux, decode, trim to the window and scale on a background thread.
+
+    Iterating gives ``(time, frame, is_video)`` for every frame inside the window, in decode
+    order, with video frames already at the output size and pixel format. Errors on the thread
+    (a damaged packet) are raised again in the iterating thread. Leaving the with-block, normally
+    or by an exception, stops the thread and waits for it, so the input may be closed after.
+    """
+
+    def __init__(self, inp, streams, window: _Window, v_out, settings: EncodeSettings) -> None:
+        self._inp, self._streams, self._window = inp, streams, window
+        self._size = (v_out.width, v_out.height)
+        self._interpolation = settings.interpolation
+        self._reformatter = VideoReformatter()  # one swscale context for the whole clip
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_FRAMES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="verp-decode", daemon=True)
+
+    def __enter__(self) -> Iterator[tuple[float, object, bool]]:
+        self._thread.start()
+        return self._frames()
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        while self._thread.is_alive():  # free a put() that is waiting for room
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                self._thread.join(0.05)
+        self._thread.join()
+
+    def _frames(self) -> Iterator[tuple[float, object, bool]]:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item) -> bool:
+        """Queue an item, waiting for room; False once the consumer has gone."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def _run(self) -> None:
+        try:
+            for packet in self._inp.demux(self._streams):
+                is_video = packet.stream.type == "video"
+                for frame in _decode(packet):
+                    t = frame.time
+                    if not self._window.keeps(t):
+                        continue
+                    if is_video:
+                        frame = self._scaled(frame)
+                    if not self._put((t, frame, is_video)):
+                        return
+                if self._stop.is_set() or _past_end(packet, self._window, is_video):
+                    break
+        except BaseException as exc:  # handed over to the consumer, which raises it
+            self._put(exc)
+            return
+        self._put(_DONE)
+
+    def _scaled(self, frame):
+        width, height = self._size
+        return self._reformatter.reformat(
+            frame, width=width, height=height, format="yuv420p", interpolation=self._interpolation
+        )
 
 
 def _decode(packet) -> list:
@@ -166,19 +255,6 @@ def _past_end(packet, window: _Window, is_video: bool) -> bool:
         return False
     # One second of slack so frames still inside the window (B-frame reordering) get decoded.
     return float(packet.dts * packet.time_base) > window.end + 1.0
-
-
-def _scaled(frame, v_out, settings: EncodeSettings, pts: int):
-    out = frame.reformat(
-        width=v_out.width,
-        height=v_out.height,
-        format="yuv420p",
-        interpolation=settings.interpolation,
-    )
-    out.pts = pts
-    out.time_base = v_out.codec_context.time_base
-    out.pict_type = av.video.frame.PictureType.NONE
-    return out
 
 
 def fraction_of(value: Fraction | None) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,7 +18,7 @@ from tests.media_fixtures import (
     make_text_file,
     make_truncated_clip,
 )
-from verp import media
+from verp import media, media_transcode
 from verp.media import MediaError
 
 
@@ -193,6 +195,56 @@ def test_failed_prepare_leaves_no_partial_output(tmp_path):
     assert _no_leftovers(tmp_path, "bad.mp4")
 
 
+def _decoder_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "verp-decode"]
+
+
+def test_decode_error_on_the_decoder_thread_is_raised_and_leaves_nothing(tmp_path, monkeypatch):
+    src = make_clip(tmp_path / "w.webm", codec="vp8", container="webm")
+    decode, seen = media_transcode._decode, []
+
+    def failing_decode(packet):
+        seen.append(packet)
+        if len(seen) > 10:
+            raise av.error.InvalidDataError(1094995529, "Invalid data found when processing input")
+        return decode(packet)
+
+    monkeypatch.setattr(media_transcode, "_decode", failing_decode)
+    with pytest.raises(MediaError, match="damaged"):
+        media.prepare(src, tmp_path / "out.mp4")
+    assert _no_leftovers(tmp_path, "w.webm") and not _decoder_threads()
+
+
+def test_error_while_encoding_stops_the_decoder_thread(tmp_path):
+    src = make_clip(tmp_path / "w.webm", codec="vp8", container="webm")
+
+    def cancel(done: float) -> None:
+        if done > 0.2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        media.prepare(src, tmp_path / "out.mp4", progress=cancel)
+    assert _no_leftovers(tmp_path, "w.webm") and not _decoder_threads()
+
+
+def test_decoder_thread_runs_at_most_a_few_frames_ahead(tmp_path, monkeypatch):
+    src = make_clip(tmp_path / "w.webm", seconds=3, codec="vp8", container="webm", audio=False)
+    decode, decoded, lead = media_transcode._decode, [0], []
+
+    def counting_decode(packet):
+        frames = decode(packet)
+        decoded[0] += len(frames)
+        return frames
+
+    def slow_encoder(done: float) -> None:  # called once per encoded frame on this short clip
+        time.sleep(0.005)
+        lead.append(decoded[0] - len(lead) - 1)
+
+    monkeypatch.setattr(media_transcode, "_decode", counting_decode)
+    media.prepare(src, tmp_path / "out.mp4", progress=slow_encoder)
+    assert len(lead) >= 40 and max(lead) <= media_transcode._QUEUE_FRAMES + 2
+
+
 # ---------------------------------------------------------------- cut
 
 
@@ -204,9 +256,7 @@ def test_copy_cut_starts_at_the_keyframe_before_start_without_reencoding(tmp_pat
     assert result.info.duration_s == pytest.approx(1.5, abs=0.1)
     with av.open(str(src)) as a, av.open(str(tmp_path / "m.mp4")) as b:
         keyframe = next(
-            bytes(p)
-            for p in a.demux(video=0)
-            if p.pts is not None and abs(p.pts * p.time_base - 1) < 0.01
+            bytes(p) for p in a.demux(video=0) if p.pts is not None and abs(p.pts * p.time_base - 1) < 0.01
         )
         assert bytes(next(b.demux(video=0))) == keyframe
 

@@ -28,9 +28,7 @@ def test_prepare_cut_still_and_thumbs_write_their_files(tmp_path, capsys):
     assert main(["media", "prepare", str(src), str(tmp_path / "p.mp4")]) == 0
     assert media.probe(tmp_path / "p.mp4").browser_playable
     assert main(["media", "prepare", "--proxy", str(src), str(tmp_path / "x.mp4")]) == 0
-    assert (
-        main(["media", "cut", str(src), str(tmp_path / "c.mp4"), "--start", "1", "--end", "2"]) == 0
-    )
+    assert main(["media", "cut", str(src), str(tmp_path / "c.mp4"), "--start", "1", "--end", "2"]) == 0
     assert json.loads(capsys.readouterr().out)["end_s"] > 1
     assert main(["media", "still", str(src), str(tmp_path / "s.jpg"), "--at", "1.5"]) == 0
     assert main(["media", "thumbs", str(src), str(tmp_path / "t"), "--count", "3"]) == 0
