@@ -174,7 +174,7 @@ def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chro
     for page in pages:  # the link from the QR fills in the code; no name: the workshop allows anonymous
         page.get_by_role("button", name="Join").click()
     for page in pages:
-        expect(page.get_by_label("Your reflection")).to_have_count(1)
+        expect(page.get_by_label("Your reflection")).to_have_count(1, timeout=20000)
 
     started = time.monotonic()
     texts = []
