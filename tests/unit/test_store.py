@@ -13,12 +13,15 @@ def test_fresh_store_is_at_the_newest_schema(store: Store):
     assert set(Base.metadata.tables) <= tables
 
 
-def test_sqlite_store_uses_write_ahead_logging(store: Store):
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("WAL is a SQLite setting")
+def test_sqlite_store_uses_write_ahead_logging_and_foreign_keys(store: Store):
+    """On SQLite, readers (projector, phones) must not wait for a writer; PostgreSQL does this itself."""
     with store.engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        if store.engine.dialect.name == "sqlite":
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        else:
+            assert store.engine.dialect.name == "postgresql"
+            assert connection.execute(text("SHOW transaction_isolation")).scalar() == "read committed"
 
 
 def test_a_failed_unit_of_work_stores_nothing(store: Store):
