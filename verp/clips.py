@@ -17,7 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 
 from verp import audit, media, processing, room_state
-from verp.models import Clip
+from verp.models import Clip, utcnow
 from verp.store import FileTooLarge, Store
 from verp.text import clean_text
 
@@ -161,6 +161,8 @@ def _record_clip(
             original_filename=display,
             stored_name=stored_name,
             status="processing",
+            worker=processing.WORKER,  # this process prepares it; other instances leave it alone
+            worker_seen_at=utcnow(),
             source=how,
             duration_s=info.duration_s,
             width=info.width,

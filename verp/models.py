@@ -140,6 +140,10 @@ class Clip(Base):
     proxy_name: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(16), default="ready")  # processing|ready|failed
     status_detail: Mapped[str] = mapped_column(Text, default="")
+    # Which process is preparing the clip, and when it last said so: a lease, so that several instances
+    # sharing one data folder never transcode the same clip twice, and a dead one's work is taken over.
+    worker: Mapped[str | None] = mapped_column(String(120))
+    worker_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(16), default="upload")  # upload|capture
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     width: Mapped[int] = mapped_column(Integer, default=0)

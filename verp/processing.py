@@ -9,21 +9,26 @@ moments within moments, then the full-quality copy. Progress is written to the c
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from verp import media
-from verp.models import Clip
+from verp.models import Clip, utcnow
 from verp.store import Store
 
 log = logging.getLogger(__name__)
 PLAYABLE = "playable.mp4"
 PROXY = "proxy.mp4"
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verp-media")
+LEASE_S = 120  # a worker that has not reported for this long is taken to be gone
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 _queued: set[str] = set()
 _lock = threading.Lock()
 
@@ -44,7 +49,8 @@ def _reporter(store: Store, clip_id: str, label: str) -> Callable[[float], None]
         now = time.monotonic()
         if now - last[0] >= 0.5:
             last[0] = now
-            _update(store, clip_id, status_detail=f"{label}: {round(fraction * 100)}%")
+            percent = round(fraction * 100)
+            _update(store, clip_id, status_detail=f"{label}: {percent}%", worker_seen_at=utcnow())
 
     return report
 
@@ -73,8 +79,31 @@ def prepare_clip(store: Store, clip_id: str) -> None:
     _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
 
 
+def claim(store: Store, clip_id: str, worker: str = WORKER) -> bool:
+    """Take the lease on preparing a clip: free, ours already, or left by a worker gone quiet.
+
+    One conditional UPDATE, so two instances asking at once cannot both win.
+    """
+    now = utcnow()
+    stale = now - timedelta(seconds=LEASE_S)
+    with store.transaction() as s:
+        result = s.execute(
+            update(Clip)
+            .where(
+                Clip.id == clip_id,
+                Clip.status == "processing",
+                or_(Clip.worker.is_(None), Clip.worker == worker, Clip.worker_seen_at < stale),
+            )
+            .values(worker=worker, worker_seen_at=now)
+        )
+        return result.rowcount == 1
+
+
 def prepare_in_background(store: Store, clip_id: str) -> Future | None:
-    """Queue ``prepare_clip`` on the one media worker of this process (once per clip)."""
+    """Queue ``prepare_clip`` on the one media worker of this process (once per clip, and only when no
+    other instance holds the clip's lease)."""
+    if not claim(store, clip_id):
+        return None
     with _lock:
         if clip_id in _queued:
             return None

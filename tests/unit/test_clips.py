@@ -140,3 +140,21 @@ def test_an_unexpected_failure_while_saving_keeps_nothing_and_explains(
         _add(store, teacher, make_clip(tmp_path / "lesson.mp4"))
     assert clips.list_clips(store, teacher.id) == []
     assert not any(store.settings.clips_dir.iterdir())
+
+
+def test_only_one_instance_prepares_a_clip_until_the_other_goes_quiet(store, teacher, tmp_path):
+    """Instances sharing a data folder each resume unfinished clips at start; a lease stops double work."""
+    from datetime import timedelta
+
+    from verp.models import utcnow
+
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    with store.transaction() as s:
+        row = s.get(Clip, clip.id)
+        row.status, row.worker, row.worker_seen_at = "processing", "other-host:1", utcnow()
+    assert not processing.claim(store, clip.id, "this-host:2")  # the other instance is at it
+    assert processing.prepare_in_background(store, clip.id) is None
+    with store.transaction() as s:
+        s.get(Clip, clip.id).worker_seen_at = utcnow() - timedelta(seconds=processing.LEASE_S + 1)
+    assert processing.claim(store, clip.id, "this-host:2")  # gone quiet: taken over
+    assert not processing.claim(store, clip.id, "third-host:3")
