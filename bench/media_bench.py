@@ -1,4 +1,4 @@
-"""Time verp.media jobs beside the ffmpeg command line doing the same job on the same file.
+"""Time verp.media.jobs beside the ffmpeg command line doing the same job on the same file.
 
     python bench/media_bench.py            # full inputs (first run generates ~10 min of them)
     python bench/media_bench.py --quick    # short inputs, a smoke run in about a minute
@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from verp import media  # noqa: E402
+from verp.media import jobs as media  # noqa: E402
 
 # ---------------------------------------------------------------- inputs
 

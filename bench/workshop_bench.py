@@ -22,12 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verp import reflections, workshops  # noqa: E402
-from verp.accounts import create_person  # noqa: E402
-from verp.config import load_settings  # noqa: E402
-from verp.models import Clip, Moment, Reflection, Share  # noqa: E402
-from verp.principles import catalogue  # noqa: E402
-from verp.store import Store  # noqa: E402
+from verp.core.accounts import create_person  # noqa: E402
+from verp.core.config import load_settings  # noqa: E402
+from verp.core.models import Clip, Moment, Reflection, Share  # noqa: E402
+from verp.core.store import Store  # noqa: E402
+from verp.room.principles import catalogue  # noqa: E402
+from verp.workshop import (
+    reflections,
+    workshops,  # noqa: E402
+)
 
 
 def prepare(store: Store) -> workshops.WorkshopView:

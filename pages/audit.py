@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from verp import audit
+from verp.core import audit
 from verp.ui.session import get_store, require_person
 
 person = require_person()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from verp import workshops
 from verp.ui import control as remote
 from verp.ui.session import get_store
 from verp.ui.workshop import choose_workshop, moderation_queue, require_facilitator
+from verp.workshop import workshops
 
 person = require_facilitator()
 store = get_store()

@@ -4,11 +4,11 @@ import uuid
 
 import streamlit as st
 
-from verp import reflections
-from verp.reflections import ReflectionError
 from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
 from verp.ui.session import get_store
 from verp.ui.workshop import kind_options, principle_options
+from verp.workshop import reflections
+from verp.workshop.reflections import ReflectionError
 
 store = get_store()
 st.title("Join a workshop")

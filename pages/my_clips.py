@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp import clips
+from verp.review import clips
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown

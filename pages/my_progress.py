@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from verp import export, summary
+from verp.records import export, summary
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import ratings_chart
 

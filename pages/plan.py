@@ -4,11 +4,11 @@ from datetime import date
 
 import streamlit as st
 
-from verp import workshops
-from verp.principles import catalogue
+from verp.room.principles import catalogue
 from verp.ui import plan as plan_parts
 from verp.ui.session import get_store
 from verp.ui.workshop import WORKSHOP_KEY, choose_workshop, require_facilitator
+from verp.workshop import workshops
 
 person = require_facilitator()
 store = get_store()

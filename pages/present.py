@@ -3,11 +3,11 @@ it follows Control within about two seconds, and stops working when the workshop
 
 import streamlit as st
 
-from verp import workshops
+from verp.room.running_order import current_step
 from verp.ui.present import draw_step, follow
 from verp.ui.session import get_store
 from verp.ui.workshop import PRESENT_CSS
-from verp.workshop_steps import current_step
+from verp.workshop import workshops
 
 st.html(PRESENT_CSS)
 store = get_store()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp.principles import catalogue
+from verp.room.principles import catalogue
 from verp.ui.style import apply_projector_style
 
 st.title("Principles of attuned interaction")

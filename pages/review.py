@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp import consent, moments, sharing
+from verp.review import consent, moments, sharing
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
 from verp.ui.moment_panel import show_moment

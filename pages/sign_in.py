@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp import accounts
+from verp.core import accounts
 from verp.ui.session import current_person, get_store, oidc_configured, remember
 
 if current_person() is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp import summary
+from verp.records import summary
 from verp.ui.plain import md_escape
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import download_buttons, principle_chart, show_groups, show_moments

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.store import Store
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.media_fixtures import make_clip
-from verp import clips
-from verp.consent import record_consent
-from verp.models import Workshop, today
-from verp.store import Store
+from verp.core.models import Workshop, today
+from verp.core.store import Store
+from verp.review import clips
+from verp.review.consent import record_consent
 
 
 def add_test_clip(store: Store, owner_id: int, tmp: Path, seconds: float = 6, name: str = "lesson.mp4"):

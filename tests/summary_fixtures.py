@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from PIL import Image
 from sqlalchemy import delete
 
-from verp.models import (
+from verp.core.models import (
     Clip,
     Consent,
     FreezeFrame,
@@ -29,7 +29,7 @@ from verp.models import (
     Workshop,
     today,
 )
-from verp.store import Store
+from verp.core.store import Store
 
 TITLE = "Spring group: quieter pupils"
 HELD_ON = date(2026, 3, 12)
@@ -204,8 +204,8 @@ class Scene:
 def open_scene(folder) -> Scene:
     """A fresh store in ``folder`` with the workshop built once, for read-only tests to share."""
     from tests.conftest import test_database_url
-    from verp.accounts import create_person
-    from verp.config import load_settings
+    from verp.core.accounts import create_person
+    from verp.core.config import load_settings
 
     settings = load_settings(
         {"VERP_DATA_DIR": str(folder / "data"), "VERP_DATABASE_URL": test_database_url(folder)}

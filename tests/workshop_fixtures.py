@@ -1,13 +1,13 @@
-"""Shared moments made straight through the ORM, for workshop tests (until verp.sharing is merged)."""
+"""Shared moments made straight through the ORM, for workshop tests (until verp.review.sharing is merged)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
-from verp.models import Clip, HelpingQuestion, Moment, MomentTag, Share
-from verp.store import Store
-from verp.workshops import create_workshop
+from verp.core.models import Clip, HelpingQuestion, Moment, MomentTag, Share
+from verp.core.store import Store
+from verp.workshop.workshops import create_workshop
 
 
 def make_workshop(store: Store, facilitator_id: int, title: str = "Spring group, session 1", **kw):

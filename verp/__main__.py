@@ -11,8 +11,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from verp import media
-from verp.admin import add_admin_commands
+from verp.media import jobs as media
+from verp.records.admin import add_admin_commands
 
 
 def add_media_commands(subparsers: argparse._SubParsersAction) -> None:

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from verp.config import Settings, load_settings
+from verp.core.config import Settings, load_settings
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 6 * 3600

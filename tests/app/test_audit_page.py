@@ -1,5 +1,5 @@
 from tests.app.conftest import open_app
-from verp import audit
+from verp.core import audit
 from verp.ui import shell
 
 

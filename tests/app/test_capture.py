@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from tests.unit.test_capture import T0, camera_frame
-from verp import clips
+from verp.review import clips
 from verp.ui.capture import CameraState
 
 IDLE = CameraState(playing=False, signalling=False)
@@ -155,7 +155,7 @@ def test_the_workaround_matches_the_pinned_streamlit_webrtc():
 
 
 def test_a_recording_that_ended_while_the_page_was_away_is_shown_on_return(open_capture, teacher, store):
-    from verp import capture
+    from verp.review import capture
 
     camera = FakeCamera(PLAYING, IDLE, seconds=1.0)
     at = open_capture(camera)

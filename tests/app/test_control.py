@@ -2,7 +2,7 @@
 
 from tests.app.conftest import open_page, run_page_alone
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import reflections, workshops
+from verp.workshop import reflections, workshops
 
 
 def live_workshop(store, teacher, colleague):
@@ -179,7 +179,7 @@ def test_a_failed_save_keeps_the_typed_next_step(store, teacher, colleague, monk
 
 
 def test_a_name_in_the_next_step_label_is_not_markdown(store, teacher):
-    from verp.accounts import create_person
+    from verp.core.accounts import create_person
 
     sneaky = create_person(store, "[Ben](https://evil.example) **x**", "another long passphrase")
     w = make_workshop(store, teacher.id)

@@ -2,7 +2,8 @@ import pytest
 
 from tests.app.conftest import open_app
 from tests.media_fixtures import make_clip, make_text_file
-from verp import accounts, clips
+from verp.core import accounts
+from verp.review import clips
 
 
 def texts(at) -> str:
@@ -104,9 +105,9 @@ def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tm
     """The retention purge runs as the app opens its store, before anyone sees the clip."""
     from datetime import timedelta
 
-    from verp.config import load_settings
-    from verp.models import Consent, utcnow
-    from verp.store import Store
+    from verp.core.config import load_settings
+    from verp.core.models import Consent, utcnow
+    from verp.core.store import Store
 
     early = Store.open(load_settings())
     owner = accounts.create_person(early, "Dee Owner", "a long passphrase")

@@ -2,7 +2,7 @@
 
 from tests.app.conftest import open_app
 from tests.media_fixtures import make_clip
-from verp import clips
+from verp.review import clips
 from verp.ui.text import escape_markdown
 
 HOSTILE_TITLE = "![seen](http://tracker.example/p.png) [click](http://evil.example) **loud** :red[x] $x$"

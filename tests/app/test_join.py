@@ -2,9 +2,9 @@
 
 from tests.app.conftest import open_page
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import reflections, workshops
-from verp.models import Reflection
+from verp.core.models import Reflection
 from verp.ui.join import JOINED_KEY
+from verp.workshop import reflections, workshops
 
 
 def live(store, teacher, colleague):

@@ -7,7 +7,7 @@ import re
 from tests.app.conftest import open_app
 from tests.app.markdown_check import markdown_strings
 from tests.media_fixtures import make_clip
-from verp import clips
+from verp.review import clips
 
 # A file name keeps no folders, so the hostile name has no slash: all of it reaches the pages.
 HOSTILE = "[x](http:evil.example) ![i](https:evil.example?a.png) *b*"

@@ -2,9 +2,11 @@
 
 from tests.app.conftest import open_page, run_page_alone
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import accounts, sharing, workshops
-from verp.models import AuditEvent, Share
+from verp.core import accounts
+from verp.core.models import AuditEvent, Share
+from verp.review import sharing
 from verp.ui.shell import menu
+from verp.workshop import workshops
 
 
 def test_plan_is_refused_to_someone_who_is_not_a_facilitator(store, colleague):

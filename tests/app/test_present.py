@@ -4,9 +4,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
 from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
-from verp import reflections, sharing, workshops
+from verp.review import sharing
+from verp.room.running_order import current_step
 from verp.ui.present import follow_body
-from verp.workshop_steps import current_step
+from verp.workshop import reflections, workshops
 
 
 def present(store, teacher, w):

@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
-from verp import helping, moments, sharing
-from verp.models import Moment
+from verp.core.models import Moment
+from verp.review import helping, moments, sharing
 
 APP = str(ROOT / "app.py")
 
@@ -139,8 +139,8 @@ def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
 def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teacher, clip):
     from datetime import timedelta
 
-    from verp import consent
-    from verp.models import Workshop, today
+    from verp.core.models import Workshop, today
+    from verp.review import consent
 
     moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
     add_consent(store, teacher.id, clip.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.app.conftest import open_app
 from tests.review_fixtures import add_test_clip
-from verp import clips, moments
+from verp.review import clips, moments
 
 
 def _gone_meanwhile(monkeypatch, module, name):

@@ -15,7 +15,7 @@ import av
 import pytest
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser, sign_up, start_app, wait_for_app
-from verp import media
+from verp.media import jobs as media
 
 pytestmark = pytest.mark.browser
 

@@ -17,17 +17,17 @@ from sqlalchemy import select
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import start_app
-from verp import clips
-from verp.config import load_settings
-from verp.models import Reflection
-from verp.store import Store
+from verp.core.config import load_settings
+from verp.core.models import Reflection
+from verp.core.store import Store
+from verp.review import clips
 
 SLOW_UPLOAD = """
 import sys, time
-from verp import clips
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.store import Store
+from verp.review import clips
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.store import Store
 
 class SlowUpload:
     # A 2 GB upload arriving 1 MB at a time.
@@ -49,10 +49,10 @@ print("finished", flush=True)
 
 REFLECTION_WRITER = """
 from datetime import date
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.models import Reflection, Workshop
-from verp.store import Store
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.models import Reflection, Workshop
+from verp.core.store import Store
 
 store = Store.open(load_settings())
 person = create_person(store, "Ana Teacher", "correct horse battery")

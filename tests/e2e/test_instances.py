@@ -21,11 +21,11 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from tests.e2e.conftest import AppServer, sign_up, start_app, wait_for_app
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import workshops
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.models import Reflection
-from verp.store import Store
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.models import Reflection
+from verp.core.store import Store
+from verp.workshop import workshops
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,9 @@ import pytest
 
 from tests.e2e.conftest import sign_up, wait_for_app
 from tests.review_fixtures import add_test_clip
-from verp import accounts
-from verp.config import load_settings
-from verp.store import Store
+from verp.core import accounts
+from verp.core.config import load_settings
+from verp.core.store import Store
 
 pytestmark = pytest.mark.browser
 

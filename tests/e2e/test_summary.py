@@ -8,10 +8,10 @@ from pypdf import PdfReader
 
 from tests.e2e.conftest import wait_for_app
 from tests.summary_fixtures import NOT_SHOWN, TRICKY, build_workshop
-from verp import summary
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.store import Store
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.store import Store
+from verp.records import summary
 
 PASSPHRASE = "correct horse battery"
 

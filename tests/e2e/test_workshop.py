@@ -9,11 +9,12 @@ import pytest
 from tests.e2e.conftest import wait_for_app
 from tests.media_fixtures import make_clip
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import accounts, workshops
-from verp.accounts import create_person
-from verp.config import load_settings
-from verp.store import Store
+from verp.core import accounts
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.store import Store
 from verp.ui.session import COOKIE
+from verp.workshop import workshops
 
 SHOTS = os.environ.get("VERP_SHOTS")  # a folder: save screenshots there to look at the pages
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from verp import accounts, audit
-from verp.accounts import AccountError
-from verp.models import Attempt, utcnow
-from verp.store import Store
+from verp.core import accounts, audit
+from verp.core.accounts import AccountError
+from verp.core.models import Attempt, utcnow
+from verp.core.store import Store
 
 
 def _fail(store, name, times=1):

@@ -1,7 +1,7 @@
 import pytest
 
-from verp import accounts
-from verp.accounts import AccountError
+from verp.core import accounts
+from verp.core.accounts import AccountError
 
 
 def test_the_first_account_is_a_facilitator_and_the_next_is_not(store, teacher, colleague):
@@ -10,7 +10,7 @@ def test_the_first_account_is_a_facilitator_and_the_next_is_not(store, teacher, 
 
 
 def test_passphrases_are_stored_only_as_scrypt_hashes(store, teacher):
-    from verp.models import Person
+    from verp.core.models import Person
 
     with store.transaction() as s:
         stored = s.get(Person, teacher.id).passphrase_hash

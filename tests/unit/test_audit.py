@@ -1,6 +1,6 @@
 import pytest
 
-from verp import audit
+from verp.core import audit
 
 
 def test_recorded_events_come_back_newest_first(store):

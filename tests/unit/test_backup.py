@@ -8,10 +8,12 @@ from sqlalchemy import MetaData, select
 
 from tests.conftest import SERVER_URL, test_database_url
 from tests.unit.trust_helpers import clip_with_consent
-from verp import accounts, admin, clips
-from verp.config import load_settings
-from verp.models import Reflection, Workshop
-from verp.store import Store, head_revision
+from verp.core import accounts
+from verp.core.config import load_settings
+from verp.core.models import Reflection, Workshop
+from verp.core.store import Store, head_revision
+from verp.records import admin
+from verp.review import clips
 
 
 def _rows(store: Store) -> dict[str, list[dict]]:

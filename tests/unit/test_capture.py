@@ -12,8 +12,9 @@ import av
 import numpy as np
 import pytest
 
-from verp import capture, clips, media
-from verp.recorder import Recorder
+from verp.media import jobs as media
+from verp.media.recorder import Recorder
+from verp.review import capture, clips
 
 T0 = 1000.0  # an arbitrary monotonic clock reading for the first frame
 

@@ -4,9 +4,11 @@ import time
 import pytest
 
 from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
-from verp import clips, media, processing
-from verp.clips import ClipError
-from verp.models import Clip
+from verp.core.models import Clip
+from verp.media import jobs as media
+from verp.media import processing
+from verp.review import clips
+from verp.review.clips import ClipError
 
 
 def _add(store, owner, path, name=None):
@@ -146,7 +148,7 @@ def test_only_one_instance_prepares_a_clip_until_the_other_goes_quiet(store, tea
     """Instances sharing a data folder each resume unfinished clips at start; a lease stops double work."""
     from datetime import timedelta
 
-    from verp.models import utcnow
+    from verp.core.models import utcnow
 
     clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
     with store.transaction() as s:

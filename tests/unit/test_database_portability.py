@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
-from verp.models import Person, Workshop
-from verp.store import alembic_config, head_revision, make_engine, migrate, schema_revision
+from verp.core.models import Person, Workshop
+from verp.core.store import alembic_config, head_revision, make_engine, migrate, schema_revision
 
 
 def test_each_migration_upgrades_a_database_made_by_the_one_before_on_this_server(data_env):

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.summary_fixtures import INJECTION, NOT_SHOWN, TRICKY, open_scene
-from verp import export, summary
+from verp.records import export, summary
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_personal_exports_hold_the_persons_own_part(scene):
 
 
 def test_an_empty_workshop_still_makes_every_file(store, teacher):
-    from verp.models import Workshop
+    from verp.core.models import Workshop
 
     with store.transaction() as s:
         workshop = Workshop(

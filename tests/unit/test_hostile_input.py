@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 
 from tests.conftest import test_database_url
 from tests.media_fixtures import make_audio_only, make_clip, truncate
-from verp import clips, media
-from verp.accounts import create_person
-from verp.clips import ClipError
-from verp.config import load_settings
-from verp.models import Clip
-from verp.store import Store
+from verp.core.accounts import create_person
+from verp.core.config import load_settings
+from verp.core.models import Clip
+from verp.core.store import Store
+from verp.media import jobs as media
+from verp.review import clips
+from verp.review.clips import ClipError
 
 RNG = random.Random(20261125)
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from verp.store import STALE_TEMP_S, Store
+from verp.core.store import STALE_TEMP_S, Store
 
 
 def _leftover(store: Store, name: str, age_s: float = 0) -> str:

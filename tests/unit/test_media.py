@@ -1,4 +1,4 @@
-"""verp.media on tiny generated clips: every job, every kind of bad input."""
+"""verp.media.jobs on tiny generated clips: every job, every kind of bad input."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from tests.media_fixtures import (
     make_text_file,
     make_truncated_clip,
 )
-from verp import media, media_transcode
-from verp.media import MediaError
+from verp.media import jobs as media
+from verp.media import transcode as media_transcode
+from verp.media.jobs import MediaError
 
 
 def _streams(path: Path) -> tuple[str, str | None, int | None]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.media_fixtures import make_audio_only, make_clip, make_text_file
-from verp import media
 from verp.__main__ import main
+from verp.media import jobs as media
 
 ROOT = Path(__file__).resolve().parents[2]
 

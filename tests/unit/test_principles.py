@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from verp.principles import PRINCIPLES_FILE, PrinciplesError, catalogue, parse_catalogue
+from verp.room.principles import PRINCIPLES_FILE, PrinciplesError, catalogue, parse_catalogue
 
 
 def test_the_six_principles_load_in_order_with_behaviours():

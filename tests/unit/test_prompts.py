@@ -5,7 +5,7 @@ import tomllib
 
 import pytest
 
-from verp.prompts import PROMPTS_FILE, PromptsError, parse_prompts, prompt_book
+from verp.room.prompts import PROMPTS_FILE, PromptsError, parse_prompts, prompt_book
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ import threading
 import pytest
 
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import reflections as r
-from verp import workshops
-from verp.models import Reflection
-from verp.reflections import ReflectionError
+from verp.core.models import Reflection
+from verp.workshop import reflections as r
+from verp.workshop import workshops
+from verp.workshop.reflections import ReflectionError
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_a_planned_workshop_cannot_be_joined_until_it_opens(store, teacher):
 
 
 def test_nothing_can_be_sent_to_a_workshop_that_is_not_live(store, teacher):
-    from verp.models import Participant
+    from verp.core.models import Participant
 
     planned = make_workshop(store, teacher.id, "Next week")
     with store.transaction() as s:  # a device that somehow holds a token for it

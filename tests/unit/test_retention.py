@@ -5,9 +5,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tests.unit.trust_helpers import clip_with_consent
-from verp import admin, audit, retention
 from verp.__main__ import main
-from verp.models import Clip, FreezeFrame, Moment
+from verp.core import audit
+from verp.core.models import Clip, FreezeFrame, Moment
+from verp.records import admin, retention
 
 TODAY = date(2026, 3, 1)
 

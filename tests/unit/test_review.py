@@ -8,10 +8,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
-from verp import clips, consent, helping, moments, sharing
-from verp.models import AuditEvent, Consent, Moment, MomentTag, Reflection, Share, Workshop, today, utcnow
-from verp.moments import MomentError, TagView
-from verp.sharing import SharingError
+from verp.core.models import (
+    AuditEvent,
+    Consent,
+    Moment,
+    MomentTag,
+    Reflection,
+    Share,
+    Workshop,
+    today,
+    utcnow,
+)
+from verp.review import clips, consent, helping, moments, sharing
+from verp.review.moments import MomentError, TagView
+from verp.review.sharing import SharingError
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def _audit(store) -> list[tuple[str, str]]:
 
 
 def test_a_moment_is_cut_to_its_own_file_of_its_length(store, teacher, moment):
-    from verp import media
+    from verp.media import jobs as media
 
     assert moment.cut is not None and moment.cut.name.startswith(f"{moment.id}_")
     assert moment.cut.parent.name == "moments"
@@ -308,7 +318,7 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
 
 
 def test_the_helping_question_is_private_until_its_owner_shares_it(store, teacher, colleague):
-    from verp import helping
+    from verp.review import helping
 
     helping.set_helping_question(store, teacher.id, "How can I wait longer for answers?")
     assert not helping.active_question(store, teacher.id).shared
@@ -319,7 +329,7 @@ def test_the_helping_question_is_private_until_its_owner_shares_it(store, teache
 
 
 def test_a_failed_recut_keeps_the_old_bounds_and_the_old_cut(store, teacher, moment, monkeypatch):
-    from verp import media
+    from verp.media import jobs as media
 
     def broken(*args, **kwargs):
         raise media.MediaError("The video could not be cut.")

@@ -1,8 +1,9 @@
 """What the room sees when shares change outside Control: screens redraw, the room keeps its step."""
 
 from tests.workshop_fixtures import make_workshop, share_moment
-from verp import clips, moments, sharing, workshops
-from verp.models import Moment
+from verp.core.models import Moment
+from verp.review import clips, moments, sharing
+from verp.workshop import workshops
 
 
 def two_moments(store, teacher, colleague):
@@ -75,7 +76,7 @@ def test_reordering_the_moments_keeps_a_running_room_on_the_moment_it_shows(stor
 def test_a_new_share_redraws_the_room_and_keeps_it_on_its_step(store, teacher, colleague):
     from tests.review_fixtures import add_consent
     from tests.workshop_fixtures import share_moment as add_share
-    from verp.models import Share
+    from verp.core.models import Share
 
     w, _, _ = two_moments(store, teacher, colleague)
     workshops.go_to_step(store, teacher.id, w.id, index_of(store, w.id, "moment", "Snack time"))
@@ -95,8 +96,8 @@ def test_a_clip_purged_at_its_delete_by_date_redraws_the_workshops_showing_it(st
     from datetime import timedelta
 
     from tests.review_fixtures import add_consent
-    from verp import retention
-    from verp.models import Consent, utcnow
+    from verp.core.models import Consent, utcnow
+    from verp.records import retention
 
     w, (_, first_moment), _ = two_moments(store, teacher, colleague)
     with store.transaction() as s:

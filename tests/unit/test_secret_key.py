@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from verp.config import Settings, load_settings
+from verp.core.config import Settings, load_settings
 
 
 def _start_together(settings: Settings, count: int = 8) -> tuple[list[str], list[Exception]]:

@@ -3,8 +3,8 @@ import io
 import pytest
 from sqlalchemy import inspect, select, text
 
-from verp.models import Base, Person
-from verp.store import FileTooLarge, Store, head_revision, make_engine, migrate, schema_revision
+from verp.core.models import Base, Person
+from verp.core.store import FileTooLarge, Store, head_revision, make_engine, migrate, schema_revision
 
 
 def test_fresh_store_is_at_the_newest_schema(store: Store):
@@ -43,7 +43,7 @@ def test_each_migration_upgrades_a_database_made_by_the_one_before(tmp_path):
     """A database made by an older version opens with a newer one and keeps its rows."""
     from alembic.script import ScriptDirectory
 
-    from verp.store import alembic_config
+    from verp.core.store import alembic_config
 
     revisions = [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.summary_fixtures import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop, open_scene
-from verp import summary
-from verp.accounts import create_person
-from verp.principles import catalogue
+from verp.core.accounts import create_person
+from verp.records import summary
+from verp.room.principles import catalogue
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_a_missing_workshop_is_explained(scene):
 def test_a_download_is_noted_in_the_audit_log(scene):
     from sqlalchemy import select
 
-    from verp.models import AuditEvent
+    from verp.core.models import AuditEvent
 
     summary.record_download(scene.store, scene.facilitator_id, scene.built.workshop_id, "pdf with stills")
     with scene.store.transaction() as s:
@@ -162,7 +162,7 @@ def test_a_download_is_noted_in_the_audit_log(scene):
 
 
 def test_progress_keeps_the_latest_rating_of_each_cycle(store, colleague):
-    from verp import helping
+    from verp.review import helping
 
     helping.set_helping_question(store, colleague.id, "How can I wait longer?", cycle=1)
     helping.rate(store, colleague.id, 3)
@@ -208,9 +208,9 @@ def test_a_clip_past_its_delete_by_date_leaves_the_summary_but_its_reflections_s
 def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, colleague):
     from tests.workshop_fixtures import make_workshop as _make
     from tests.workshop_fixtures import share_moment as _share
-    from verp import reflections as _r
-    from verp import summary as _summary
-    from verp import workshops as _w
+    from verp.records import summary as _summary
+    from verp.workshop import reflections as _r
+    from verp.workshop import workshops as _w
 
     w = _make(store, teacher.id, "Hidden edit group")
     _share(store, colleague.id, w.id, "Circle time")

@@ -11,8 +11,8 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from verp.models import Clip, Consent, FreezeFrame, Moment
-from verp.store import Store
+from verp.core.models import Clip, Consent, FreezeFrame, Moment
+from verp.core.store import Store
 
 FILES = ("original.mp4", "playable.mp4", "thumb.jpg", "stills/1_abc.jpg")
 

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from streamlit_webrtc.component import generate_frontend_component_key
 
-from verp.capture import Take
+from verp.review.capture import Take
 
 LOGGER = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def camera(take: Take, audio: bool, ice_servers: list[dict], stop: bool = False)
         return frames
 
     def ended() -> None:
-        recorder.finish()  # closes the file; the take then saves itself (see verp.capture.new_take)
+        recorder.finish()  # closes the file; the take then saves itself (see verp.review.capture.new_take)
 
     ctx = webrtc_streamer(
         key=KEY,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import clips
-from verp.accounts import PersonView
-from verp.clips import ClipView
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.review import clips
+from verp.review.clips import ClipView
 from verp.ui.player import play
 from verp.ui.text import escape_markdown
 

@@ -10,12 +10,12 @@ import uuid
 
 import streamlit as st
 
-from verp import reflections, workshops
-from verp.accounts import PersonView
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.store import Store
 from verp.ui.plain import md_escape
 from verp.ui.workshop import format_timer, kind_options, principle_options
-from verp.workshops import Step, WorkshopView
+from verp.workshop import reflections, workshops
+from verp.workshop.workshops import Step, WorkshopView
 
 ERROR_KEY = "control_error"
 

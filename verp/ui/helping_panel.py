@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import helping
-from verp.accounts import PersonView
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.review import helping
 from verp.ui.plain import md_escape
 
 

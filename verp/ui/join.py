@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import reflections, workshops
-from verp.reflections import Joined, ReflectionError
-from verp.store import Store
-from verp.workshop_steps import recent_steps
+from verp.core.store import Store
+from verp.room.running_order import recent_steps
+from verp.workshop import reflections, workshops
+from verp.workshop.reflections import Joined, ReflectionError
 
 JOINED_KEY = "joined"
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}

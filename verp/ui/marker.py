@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import moments
-from verp.accounts import PersonView
-from verp.clips import ClipView
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.review import moments
+from verp.review.clips import ClipView
 from verp.ui.plain import md_escape
 from verp.ui.player import play, play_moment
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import moments, sharing
-from verp.accounts import PersonView
-from verp.moments import MomentView, TagView
-from verp.principles import CHAIN_KEYS, catalogue
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.review import moments, sharing
+from verp.review.moments import MomentView, TagView
+from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
 from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import accounts, workshops
-from verp.accounts import PersonView
-from verp.prompts import prompt_book
-from verp.store import Store
-from verp.workshops import WorkshopView
+from verp.core import accounts
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.room.prompts import prompt_book
+from verp.workshop import workshops
+from verp.workshop.workshops import WorkshopView
 
 PLAN_ERROR = "plan_error"
 

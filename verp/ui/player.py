@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp.store import Store
+from verp.core.store import Store
 from verp.web import media_url
 
 

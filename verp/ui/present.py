@@ -11,12 +11,12 @@ import html
 
 import streamlit as st
 
-from verp import reflections, workshops
-from verp.principles import catalogue
-from verp.store import Store
+from verp.core.store import Store
+from verp.room.principles import catalogue
 from verp.ui.player import play
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
-from verp.workshops import Step, WorkshopView
+from verp.workshop import reflections, workshops
+from verp.workshop.workshops import Step, WorkshopView
 
 CLOSING_REMINDER = (
     "Thank you. The clips stay private to the people who brought them. Shares end with this workshop; "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import capture, clips
-from verp.capture import Take
-from verp.recorder import RecorderStatus
+from verp.media.recorder import RecorderStatus
+from verp.review import capture, clips
+from verp.review.capture import Take
 from verp.ui.clip_card import describe
 from verp.ui.session import get_store
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp import clips, consent
-from verp.accounts import PersonView
-from verp.clips import ClipView
-from verp.models import today
-from verp.store import Store
+from verp.core.accounts import PersonView
+from verp.core.models import today
+from verp.core.store import Store
+from verp.review import clips, consent
+from verp.review.clips import ClipView
 from verp.ui.plain import md_escape
 
 CHOICE = "review_clip"

@@ -11,10 +11,12 @@ import json
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp import accounts, processing, retention
-from verp.accounts import PersonView
-from verp.config import load_settings
-from verp.store import Store
+from verp.core import accounts
+from verp.core.accounts import PersonView
+from verp.core.config import load_settings
+from verp.core.store import Store
+from verp.media import processing
+from verp.records import retention
 
 PERSON_KEY = "person_id"
 COOKIE = "verp_session"

@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verp import export, summary
-from verp.accounts import PersonView
-from verp.store import Store
-from verp.summary import MomentLine, ReflectionGroup, WorkshopSummary
+from verp.core.accounts import PersonView
+from verp.core.store import Store
+from verp.records import export, summary
+from verp.records.summary import MomentLine, ReflectionGroup, WorkshopSummary
 
 GREY = "#5f6368"
 

@@ -12,12 +12,12 @@ import io
 import segno
 import streamlit as st
 
-from verp import reflections, workshops
-from verp.accounts import PersonView
-from verp.principles import catalogue
-from verp.reflections import KINDS, WallGroup
+from verp.core.accounts import PersonView
+from verp.room.principles import catalogue
 from verp.ui.session import get_store, require_person
-from verp.workshops import WorkshopView
+from verp.workshop import reflections, workshops
+from verp.workshop.reflections import KINDS, WallGroup
+from verp.workshop.workshops import WorkshopView
 
 WORKSHOP_KEY = "workshop_id"
 

@@ -1,0 +1,275 @@
+"""The things in the domain, as SQLAlchemy 2 tables.
+
+The schema itself is created and changed only by the migrations in ``verp/core/migrations``; these classes
+describe it for queries. Keep both in step: ``tests/unit/test_migrations.py`` fails when they drift.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Now, in UTC. One clock for every row."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date on the same clock as :func:`utcnow`: every date check (delete-by, consent) uses it."""
+    return utcnow().date()
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Person(Base):
+    """Someone with an account: a teacher, a support assistant or a facilitator."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)  # casefolded, for sign-in
+    passphrase_hash: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Workshop(Base):
+    """One group session, with its plan and its live state (the database is the truth)."""
+
+    __tablename__ = "workshop"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    focus: Mapped[str] = mapped_column(Text, default="")  # comma-separated principle keys
+    ground_rules: Mapped[str] = mapped_column(Text, default="")
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned|live|closed
+    allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=True)
+    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timer_elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
+    playing: Mapped[bool] = mapped_column(Boolean, default=True)
+    state_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Participant(Base):
+    """A name in one workshop: an account holder, or someone who joined by code."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("workshop_id", "token"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    display_name: Mapped[str] = mapped_column(String(80))
+    token: Mapped[str] = mapped_column(String(64))  # lets a joiner edit their own reflections
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HelpingQuestion(Base):
+    """What a person wants to get better at, for one cycle (film + review)."""
+
+    __tablename__ = "helping_question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rating(Base):
+    """A 0–10 rating of a helping question, taken at a review."""
+
+    __tablename__ = "rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    helping_question_id: Mapped[int] = mapped_column(ForeignKey("helping_question.id", ondelete="CASCADE"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    score: Mapped[int] = mapped_column(Integer)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Clip(Base):
+    """A video a person brought: private to its owner until they share a moment of it."""
+
+    __tablename__ = "clip"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4 hex; also the file stem
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    original_filename: Mapped[str] = mapped_column(String(255))  # shown only, never a path
+    stored_name: Mapped[str] = mapped_column(String(80))  # under clips_dir
+    playable_name: Mapped[str | None] = mapped_column(String(80))
+    proxy_name: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default="ready")  # processing|ready|failed
+    status_detail: Mapped[str] = mapped_column(Text, default="")
+    # Which process is preparing the clip, and when it last said so: a lease, so that several instances
+    # sharing one data folder never transcode the same clip twice, and a dead one's work is taken over.
+    worker: Mapped[str | None] = mapped_column(String(120))
+    worker_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), default="upload")  # upload|capture
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    video_codec: Mapped[str] = mapped_column(String(32), default="")
+    audio_codec: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Consent(Base):
+    """Who was filmed, on what basis, who recorded it, and when the video must go."""
+
+    __tablename__ = "consent"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"), unique=True)
+    filmed_group: Mapped[str] = mapped_column(String(200))
+    basis: Mapped[str] = mapped_column(String(32))  # parental_consent|public_task|no_identifiable
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    consent_date: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(32), default="workshop_only")
+    stills_in_exports: Mapped[bool] = mapped_column(Boolean, default=False)
+    delete_by: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Moment(Base):
+    """A few seconds of a clip, with the owner's private note: the unit a workshop looks at."""
+
+    __tablename__ = "moment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    start_s: Mapped[float] = mapped_column(Float)
+    end_s: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    share_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    cut_name: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MomentTag(Base):
+    """A principle seen in a moment; optionally the behaviour and its place in the chain."""
+
+    __tablename__ = "moment_tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
+    principle_key: Mapped[str] = mapped_column(String(40))
+    behaviour: Mapped[str | None] = mapped_column(String(200))
+    chain_part: Mapped[str | None] = mapped_column(String(16))  # initiative|reception|response
+
+
+class FreezeFrame(Base):
+    """A time in a moment worth stopping on."""
+
+    __tablename__ = "freeze_frame"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
+    at_s: Mapped[float] = mapped_column(Float)
+    still_name: Mapped[str | None] = mapped_column(String(80))
+
+
+class Share(Base):
+    """A moment shared with a workshop by its owner; withdrawn_at set means it is gone from view."""
+
+    __tablename__ = "share"
+    __table_args__ = (Index("ix_share_workshop_live", "workshop_id", "withdrawn_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_set: Mapped[str] = mapped_column(String(40), default="default")
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Reflection(Base):
+    """Something the group noticed. Append-only: an edit adds a row that supersedes the old one."""
+
+    __tablename__ = "reflection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    moment_id: Mapped[int | None] = mapped_column(ForeignKey("moment.id", ondelete="SET NULL"))
+    moment_title: Mapped[str] = mapped_column(String(200), default="")  # kept if the clip goes
+    principle_key: Mapped[str | None] = mapped_column(String(40))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(80), default="the group")
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16), default="noticed")
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="approved")  # pending|approved|hidden|withdrawn
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("reflection.id"))
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # idempotent resend
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NextStep(Base):
+    """What a participant will do more of, carried into the next cycle."""
+
+    __tablename__ = "next_step"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    participant_name: Mapped[str] = mapped_column(String(80))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to whose video, and when: shares, withdrawals, projections, downloads, deletions."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attempt(Base):
+    """A failed passphrase or join-code try, kept so repeated guesses can be slowed down."""
+
+    __tablename__ = "attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # signin|join
+    key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,29 @@
+"""Text people type, made safe to keep: no NUL or control characters, and a length a page can hold.
+
+PostgreSQL refuses a NUL character outright, and invisible control characters only confuse whoever reads
+the text later, so every title, name, note and question passes through :func:`clean_text` before it is
+stored. (Workshop reflections have their own, equivalent check in ``verp.workshop.reflections``.)
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+class TextError(ValueError):
+    """Typed text that cannot be kept as it is, worded for the person who typed it."""
+
+
+def clean_text(text: str | None, max_len: int | None, *, what: str = "it", one_line: bool = False) -> str:
+    """``text`` without control characters (newlines and tabs kept unless ``one_line``), trimmed.
+
+    ``one_line`` also folds every run of white space into one space, for titles and names. An empty
+    result is returned as ``""``: whether that is allowed is the caller's decision. Longer than
+    ``max_len`` characters raises :class:`TextError` (``None``: the caller checks the length itself).
+    """
+    raw = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    kept = " ".join(kept.split()) if one_line else kept.strip()
+    if max_len is not None and len(kept) > max_len:
+        raise TextError(f"Please keep {what} under {max_len} characters (this one has {len(kept)}).")
+    return kept

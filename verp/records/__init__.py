@@ -1,0 +1,1 @@
+"""What is kept and handed out: summaries, exports, retention, backups."""

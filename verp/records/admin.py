@@ -1,0 +1,332 @@
+"""Looking after a service: retention purge, backup and restore (``python -m verp admin ...``).
+
+A backup is a folder in one portable format for SQLite and PostgreSQL alike, so it also moves a
+service from a laptop's SQLite to a PostgreSQL server:
+
+    manifest.json        format, schema revision, row counts, size and SHA-256 of every file
+    tables/<name>.jsonl  every row of every table, one JSON object a line
+    clips/<id>/...       the files of every clip in the backup
+
+The rows are read in one read-only transaction (a consistent snapshot while the app keeps running);
+then the folders of exactly the clips in that snapshot are copied. The folder is written under a
+temporary name and renamed when complete, so an interrupted backup never looks like a finished one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select, text
+
+from verp.core.config import Settings, load_settings
+from verp.core.models import utcnow
+from verp.core.store import Store, alembic_config, make_engine, migrate
+from verp.records import retention
+
+FORMAT = "verp-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VERSION_TABLE = "alembic_version"
+
+
+class AdminError(Exception):
+    """An administration job that cannot go ahead, with the reason."""
+
+
+# ---------------------------------------------------------------- purge
+
+
+def purge(store: Store) -> list[retention.Purged]:
+    """Delete every clip past its consent's delete-by date, orphaned clip folders and stale part files."""
+    purged = retention.purge_expired(store)
+    retention.remove_orphan_folders(store)
+    retention.remove_stale_parts(store)
+    return purged
+
+
+# ---------------------------------------------------------------- backup
+
+
+def backup(store: Store, dest: str | Path) -> dict:
+    """Write a consistent backup of the database and clip files to the new folder ``dest``."""
+    dest = Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise AdminError(f"{dest} already exists and is not empty; choose a new folder.")
+    work = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tables").mkdir(parents=True)
+    with _snapshot(store) as connection:
+        revision, counts, clip_ids = _dump_tables(connection, work / "tables")
+    files, missing = _copy_clip_folders(store, clip_ids, work / "clips")
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_revision": revision,
+        "made_at": utcnow().isoformat(),
+        "database": store.engine.dialect.name,
+        "tables": counts,
+        "files": files,
+        "missing_files": missing,
+    }
+    (work / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    if dest.exists():
+        dest.rmdir()
+    os.replace(work, dest)
+    return manifest
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[Connection]:
+    """A read-only connection that sees the whole database as it was at one instant."""
+    with store.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin() as transaction:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN")  # the driver would not start one for reads
+            yield connection
+            transaction.rollback()
+
+
+def _dump_tables(connection: Connection, folder: Path) -> tuple[str | None, dict[str, int], list[str]]:
+    meta = MetaData()
+    meta.reflect(bind=connection)
+    revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    counts, clip_ids = {}, []
+    for table in meta.sorted_tables:
+        if table.name == VERSION_TABLE:
+            continue
+        order = list(table.primary_key.columns) or list(table.columns)
+        with (folder / f"{table.name}.jsonl").open("w") as out:
+            count = 0
+            for row in connection.execute(select(table).order_by(*order)).mappings():
+                out.write(json.dumps({k: _portable(v) for k, v in row.items()}) + "\n")
+                count += 1
+                if table.name == "clip":
+                    clip_ids.append(row["id"])
+        counts[table.name] = count
+    return revision, counts, clip_ids
+
+
+def _portable(value):
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _copy_clip_folders(store: Store, clip_ids: list[str], dest: Path) -> tuple[dict, list[str]]:
+    files, missing = {}, []
+    for clip_id in clip_ids:
+        source = store.clip_path(clip_id)
+        if not source.is_dir():
+            missing.append(clip_id)  # deleted after the snapshot was read
+            continue
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            rel = path.relative_to(store.settings.clips_dir).as_posix()
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            files[f"clips/{rel}"] = {"size": target.stat().st_size, "sha256": _sha256(target)}
+    return files, missing
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- restore
+
+
+def read_manifest(src: str | Path) -> dict:
+    """The backup's manifest, after checking every file is there with the recorded checksum."""
+    src = Path(src)
+    try:
+        manifest = json.loads((src / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise AdminError(f"{src} is not a VERP backup (no readable {MANIFEST}).") from exc
+    if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
+        raise AdminError(f"{src} is not a VERP backup this version can read.")
+    for rel, facts in manifest["files"].items():
+        path = src / rel
+        if not path.is_file() or _sha256(path) != facts["sha256"]:
+            raise AdminError(f"The backup is damaged: {rel} is missing or changed.")
+    for name in manifest["tables"]:
+        if not (src / "tables" / f"{name}.jsonl").is_file():
+            raise AdminError(f"The backup is damaged: the {name} table is missing.")
+    return manifest
+
+
+def restore(store_settings: Settings, src: str | Path, force: bool = False) -> dict:
+    """Restore the backup in ``src`` into the data folder and database of ``store_settings``.
+
+    Refuses a database or clips folder that already holds something, unless ``force`` (which first
+    removes everything there).
+    """
+    src = Path(src)
+    manifest = read_manifest(src)
+    revision = manifest["schema_revision"]
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision not in known:
+        raise AdminError("This backup was made by a newer version of the app; upgrade the app first.")
+    clips_dir = store_settings.clips_dir
+    store_settings.data_dir.mkdir(parents=True, exist_ok=True)  # SQLite's file goes there
+    engine = make_engine(store_settings.database_url)
+    try:
+        if _holds_data(engine, clips_dir):
+            if not force:
+                raise AdminError(
+                    "The data folder or database already holds data; restore refuses to overwrite it. "
+                    "Use --force to replace everything there with the backup."
+                )
+            _wipe(engine, clips_dir)
+        for folder in (store_settings.data_dir, clips_dir, store_settings.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        migrate(engine, revision)
+        with engine.begin() as connection:
+            _load_tables(connection, src / "tables", manifest["tables"])
+            _drop_clips_without_files(connection, manifest["missing_files"])
+        migrate(engine)
+        _restore_files(src, manifest, store_settings)
+        return manifest
+    finally:
+        engine.dispose()
+
+
+def _holds_data(engine, clips_dir: Path) -> bool:
+    if clips_dir.is_dir() and any(clips_dir.iterdir()):
+        return True
+    meta = MetaData()
+    with engine.connect() as connection:
+        meta.reflect(bind=connection)
+        tables = [t for t in meta.sorted_tables if t.name != VERSION_TABLE]
+        return any(connection.execute(select(func.count()).select_from(t)).scalar() for t in tables)
+
+
+def _wipe(engine, clips_dir: Path) -> None:
+    meta = MetaData()
+    with engine.begin() as connection:
+        meta.reflect(bind=connection)
+        meta.drop_all(bind=connection)
+    shutil.rmtree(clips_dir, ignore_errors=True)
+
+
+def _load_tables(connection: Connection, folder: Path, counts: dict[str, int]) -> None:
+    meta = MetaData()
+    meta.reflect(bind=connection)
+    for table in meta.sorted_tables:
+        if table.name not in counts:
+            continue
+        dates = {c.name for c in table.columns if isinstance(c.type, Date)}
+        stamps = {c.name for c in table.columns if isinstance(c.type, DateTime)}
+        rows = []
+        with (folder / f"{table.name}.jsonl").open() as f:
+            for line in f:
+                row = json.loads(line)
+                for name in dates & row.keys():
+                    row[name] = row[name] and date.fromisoformat(row[name])
+                for name in stamps & row.keys():
+                    row[name] = row[name] and datetime.fromisoformat(row[name])
+                rows.append(row)
+        if rows:
+            connection.execute(table.insert(), rows)
+        if rows and connection.dialect.name == "postgresql":
+            _advance_sequence(connection, table.name)
+
+
+def _drop_clips_without_files(connection: Connection, clip_ids: list[str]) -> None:
+    """A clip deleted while the backup was being made: its owner wanted it gone, so it stays gone."""
+    if clip_ids:
+        clip = Table("clip", MetaData(), autoload_with=connection)
+        connection.execute(clip.delete().where(clip.c.id.in_(clip_ids)))
+
+
+def _advance_sequence(connection: Connection, table: str) -> None:
+    """Rows came with their ids; move PostgreSQL's id counter past them so new rows do not collide."""
+    sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}).scalar()
+    if sequence:
+        connection.execute(
+            text(f"SELECT setval(:s, (SELECT max(id) FROM {table}))"),  # table names come from reflection
+            {"s": sequence},
+        )
+
+
+def _restore_files(src: Path, manifest: dict, settings: Settings) -> None:
+    for rel in manifest["files"]:
+        target = settings.data_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        shutil.copy2(src / rel, part)
+        os.replace(part, target)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
+    """The ``admin`` group: purge, backup, restore."""
+    group = subparsers.add_parser("admin", help="retention purge, backup and restore")
+    jobs = group.add_subparsers(dest="job", required=True)
+    p = jobs.add_parser("purge", help="delete clips past their consent's delete-by date")
+    p.set_defaults(func=_purge_command)
+    p = jobs.add_parser("backup", help="write the database and clip files to a new folder")
+    p.add_argument("dest")
+    p.set_defaults(func=_backup_command)
+    p = jobs.add_parser("restore", help="restore a backup folder into an empty data folder and database")
+    p.add_argument("src")
+    p.add_argument("--force", action="store_true", help="replace whatever the data folder holds")
+    p.set_defaults(func=_restore_command)
+
+
+def _purge_command(args: argparse.Namespace) -> int:
+    purged = purge(Store.open(load_settings()))
+    for item in purged:
+        print(f"deleted clip {item.clip_id} (delete by {item.delete_by})")
+    print(f"{len(purged)} clip(s) deleted")
+    return 0
+
+
+def _backup_command(args: argparse.Namespace) -> int:
+    try:
+        manifest = backup(Store.open(load_settings()), args.dest)
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(manifest["tables"].values())
+    print(f"backup written to {args.dest}: {rows} rows, {len(manifest['files'])} files")
+    return 0
+
+
+def _restore_command(args: argparse.Namespace) -> int:
+    try:
+        manifest = restore(load_settings(), args.src, force=args.force)
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {sum(manifest['tables'].values())} rows and {len(manifest['files'])} files")
+    return 0
+
+
+def run(argv: Sequence[str]) -> int:
+    """``admin`` commands alone (for tests); ``python -m verp admin ...`` is the same."""
+    parser = argparse.ArgumentParser(prog="python -m verp")
+    add_admin_commands(parser.add_subparsers(dest="group", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)

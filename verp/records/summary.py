@@ -1,0 +1,463 @@
+"""What a workshop noticed, kept as text once the clips are gone: tables and counts for the summary.
+
+Only what the room was allowed to see goes in: approved reflections that no later edit replaced, moments
+whose share is still in place, an owner's note only when they chose to share it, and stills only when the
+clip's consent record allows them in exports. Counts are per principle, never per person: a team view
+never ranks individuals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import not_, or_, select
+from sqlalchemy.orm import Session
+
+from verp.core import audit
+from verp.core.models import (
+    Clip,
+    Consent,
+    FreezeFrame,
+    HelpingQuestion,
+    Moment,
+    MomentTag,
+    NextStep,
+    Participant,
+    Person,
+    Rating,
+    Reflection,
+    Share,
+    Workshop,
+    today,
+)
+from verp.core.store import Store
+from verp.room.principles import catalogue
+from verp.workshop.reflections import KINDS as KIND_LABELS
+
+REFLECTION_COLUMNS = ["moment", "principle", "kind", "prompt", "author", "text", "written_at"]
+NEXT_STEP_COLUMNS = ["participant", "cycle", "next step"]
+GENERAL_LABEL = "About the whole session"
+DELETED_SUFFIX = " (clip deleted)"
+
+
+class SummaryError(Exception):
+    """A summary problem, worded for the person at the screen."""
+
+
+@dataclass(frozen=True)
+class WorkshopRef:
+    id: int
+    title: str
+    held_on: date
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """A helping question and the 0–10 ratings it was given (in one workshop, or over time)."""
+
+    text: str
+    cycle: int
+    ratings: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ParticipantLine:
+    name: str
+    helping_questions: tuple[QuestionLine, ...]
+
+
+@dataclass(frozen=True)
+class MomentLine:
+    id: int
+    title: str
+    owner: str
+    note: str  # empty unless the owner chose to share it (or it is their own summary)
+    principles: tuple[str, ...]  # principle names, in catalogue order
+    still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
+
+
+@dataclass(frozen=True)
+class ReflectionGroup:
+    label: str
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class WorkshopSummary:
+    workshop_id: int
+    title: str
+    held_on: date
+    facilitator: str
+    focus: tuple[str, ...]
+    participants: tuple[ParticipantLine, ...]
+    moments: tuple[MomentLine, ...]
+    reflections: pd.DataFrame
+    by_principle: tuple[ReflectionGroup, ...]
+    by_moment: tuple[ReflectionGroup, ...]
+    principle_counts: pd.DataFrame  # columns principle, count: all principles, catalogue order
+    next_steps: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class PersonalSummary:
+    workshop_id: int
+    title: str
+    held_on: date
+    person: str
+    helping_questions: tuple[QuestionLine, ...]
+    moments: tuple[MomentLine, ...]
+    reflections: pd.DataFrame
+    next_steps: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Progress:
+    ratings: pd.DataFrame  # question, cycle, score, workshop, rated_on
+    next_steps: pd.DataFrame  # workshop, date, cycle, next step
+    workshops: tuple[WorkshopRef, ...]
+
+
+def _workshop(s: Session, workshop_id: int) -> Workshop:
+    workshop = s.get(Workshop, workshop_id)
+    if workshop is None:
+        raise SummaryError("That workshop no longer exists.")
+    return workshop
+
+
+def _principle_names(keys) -> tuple[str, ...]:
+    wanted = set(keys)
+    return tuple(p.name for p in catalogue().principles if p.key in wanted)
+
+
+def _shared_rows(s: Session, workshop_id: int, past_delete_by: bool) -> list[Moment]:
+    """Moments shared with the workshop and not withdrawn, in running order.
+
+    The same rule as :func:`verp.review.sharing.shared_moments`: a clip past its consent's delete-by date is
+    left out (``past_delete_by=False``), or only those are returned (``past_delete_by=True``).
+    """
+    live = or_(Consent.delete_by.is_(None), Consent.delete_by > today())
+    rows = s.execute(
+        select(Moment, Share.position)
+        .join(Share, Share.moment_id == Moment.id)
+        .outerjoin(Consent, Consent.clip_id == Moment.clip_id)
+        .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
+        .where(not_(live) if past_delete_by else live)
+        .order_by(Share.position, Share.shared_at)
+    ).all()
+    seen: dict[int, Moment] = {}
+    for moment, _ in rows:
+        seen.setdefault(moment.id, moment)
+    return list(seen.values())
+
+
+def _shown_moments(s: Session, workshop_id: int) -> list[Moment]:
+    """Moments the workshop may still show: shared, not withdrawn, clip not past its delete-by date."""
+    return _shared_rows(s, workshop_id, past_delete_by=False)
+
+
+def _expired_titles(s: Session, workshop_id: int) -> dict[int, str]:
+    """Shared moments whose clip is past its delete-by date: their reflections stay, as text."""
+    return {m.id: m.title for m in _shared_rows(s, workshop_id, past_delete_by=True)}
+
+
+def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
+    """Account holders' names as they appear in this workshop."""
+    rows = s.scalars(select(Participant).where(Participant.workshop_id == workshop_id))
+    return {p.person_id: p.display_name for p in rows if p.person_id is not None}
+
+
+def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str], own: bool) -> MomentLine:
+    clip = s.get(Clip, moment.clip_id)
+    owner = names.get(clip.owner_id) or s.get(Person, clip.owner_id).display_name
+    tags = s.scalars(select(MomentTag.principle_key).where(MomentTag.moment_id == moment.id))
+    consent = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
+    stills: tuple[Path, ...] = ()
+    if consent is not None and consent.stills_in_exports:
+        frames = s.scalars(
+            select(FreezeFrame).where(FreezeFrame.moment_id == moment.id).order_by(FreezeFrame.at_s)
+        )
+        paths = (store.clip_path(f.still_name) for f in frames if f.still_name)
+        stills = tuple(p for p in paths if p.is_file())
+    return MomentLine(
+        id=moment.id,
+        title=moment.title,
+        owner=owner,
+        note=moment.note if (own or moment.share_note) else "",
+        principles=_principle_names(tags),
+        still_paths=stills,
+    )
+
+
+def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Reflection]:
+    """Approved reflections not replaced by a later edit, about a shown moment, a deleted one, or none.
+
+    A pending (or hidden) edit does not hide the approved text it would replace until it is approved.
+    """
+    rows = list(s.scalars(select(Reflection).where(Reflection.workshop_id == workshop_id)))
+    replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status == "approved"}
+    return [
+        r
+        for r in sorted(rows, key=lambda r: (r.created_at, r.id))
+        if r.status == "approved"
+        and r.id not in replaced
+        and (r.moment_id is None or r.moment_id in shown_ids)
+    ]
+
+
+def _reflection_table(rows: list[Reflection], titles: dict[int, str]) -> pd.DataFrame:
+    names = catalogue()
+    records = [
+        {
+            "moment": titles.get(r.moment_id, "") if r.moment_id is not None else (r.moment_title or ""),
+            "principle": names.name_of(r.principle_key),
+            "kind": KIND_LABELS.get(r.kind, r.kind),
+            "prompt": r.prompt or "",
+            "author": r.author_name or "the group",
+            "text": r.text,
+            "written_at": r.created_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for r in rows
+    ]
+    return pd.DataFrame.from_records(records, columns=REFLECTION_COLUMNS).astype(str)
+
+
+def _group_by_principle(rows: list[Reflection], table: pd.DataFrame) -> tuple[ReflectionGroup, ...]:
+    order = [*catalogue().keys, None]
+    groups = []
+    for key in order:
+        mask = [(r.principle_key if r.principle_key in catalogue().keys else None) == key for r in rows]
+        if any(mask):
+            label = catalogue().name_of(key)
+            groups.append(ReflectionGroup(label, table[mask].reset_index(drop=True)))
+    return tuple(groups)
+
+
+def _group_by_moment(
+    rows: list[Reflection], table: pd.DataFrame, moments: list[Moment], expired: dict[int, str]
+):
+    labels: list[tuple[str, list[bool]]] = []
+    for moment in moments:
+        labels.append((moment.title, [r.moment_id == moment.id for r in rows]))
+    for moment_id, title in expired.items():  # past delete-by: shown like a deleted clip's moment
+        labels.append((title + DELETED_SUFFIX, [r.moment_id == moment_id for r in rows]))
+    deleted_titles = dict.fromkeys(
+        r.moment_title or "A moment" for r in rows if r.moment_id is None and r.moment_title
+    )
+    for title in deleted_titles:
+        labels.append(
+            (title + DELETED_SUFFIX, [r.moment_id is None and r.moment_title == title for r in rows])
+        )
+    labels.append((GENERAL_LABEL, [r.moment_id is None and not r.moment_title for r in rows]))
+    return tuple(
+        ReflectionGroup(label, table[mask].reset_index(drop=True)) for label, mask in labels if any(mask)
+    )
+
+
+def _principle_counts(rows: list[Reflection]) -> pd.DataFrame:
+    counts = {p.key: 0 for p in catalogue().principles}
+    for r in rows:
+        if r.principle_key in counts:
+            counts[r.principle_key] += 1
+    names = [f"{p.number}. {p.name}" for p in catalogue().principles]
+    return pd.DataFrame({"principle": names, "count": list(counts.values())})
+
+
+def _questions(s: Session, person_id: int, workshop_id: int | None) -> tuple[QuestionLine, ...]:
+    """A person's helping questions rated in this workshop, or active and shared with the group."""
+    questions = s.scalars(
+        select(HelpingQuestion).where(HelpingQuestion.person_id == person_id).order_by(HelpingQuestion.cycle)
+    )
+    lines = []
+    for q in questions:
+        ratings = list(
+            s.scalars(
+                select(Rating.score)
+                .where(Rating.helping_question_id == q.id, Rating.workshop_id == workshop_id)
+                .order_by(Rating.created_at)
+            )
+        )
+        if ratings or (q.active and q.shared):
+            lines.append(QuestionLine(q.text, q.cycle, tuple(ratings)))
+    return tuple(lines)
+
+
+def _participant_lines(s: Session, workshop_id: int, participants, moments: list[Moment]):
+    """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
+    lines, seen = [], set()
+    for p in participants:
+        questions = _questions(s, p.person_id, workshop_id) if p.person_id else ()
+        lines.append(ParticipantLine(p.display_name, questions))
+        seen.add(p.person_id)
+    for moment in moments:
+        owner_id = s.get(Clip, moment.clip_id).owner_id
+        if owner_id not in seen:
+            seen.add(owner_id)
+            name = s.get(Person, owner_id).display_name
+            lines.append(ParticipantLine(name, _questions(s, owner_id, workshop_id)))
+    return tuple(lines)
+
+
+def _next_steps(s: Session, workshop_id: int, person_id: int | None = None) -> pd.DataFrame:
+    query = select(NextStep).where(NextStep.workshop_id == workshop_id)
+    if person_id is not None:
+        query = query.where(NextStep.person_id == person_id)
+    rows = s.scalars(query.order_by(NextStep.created_at, NextStep.id))
+    records = [(n.participant_name, str(n.cycle), n.text) for n in rows]
+    return pd.DataFrame.from_records(records, columns=NEXT_STEP_COLUMNS)
+
+
+def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
+    """Everything the group noticed in one workshop, ready to show, print or download."""
+    with store.transaction() as s:
+        workshop = _workshop(s, workshop_id)
+        names = _participant_names(s, workshop_id)
+        moments = _shown_moments(s, workshop_id)
+        expired = _expired_titles(s, workshop_id)
+        rows = _visible_reflections(s, workshop_id, {m.id for m in moments} | set(expired))
+        table = _reflection_table(rows, {**expired, **{m.id: m.title for m in moments}})
+        participants = s.scalars(
+            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at)
+        )
+        return WorkshopSummary(
+            workshop_id=workshop.id,
+            title=workshop.title,
+            held_on=workshop.held_on,
+            facilitator=s.get(Person, workshop.facilitator_id).display_name,
+            focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
+            participants=_participant_lines(s, workshop_id, participants, moments),
+            moments=tuple(_moment_line(s, store, m, names, own=False) for m in moments),
+            reflections=table,
+            by_principle=_group_by_principle(rows, table),
+            by_moment=_group_by_moment(rows, table, moments, expired),
+            principle_counts=_principle_counts(rows),
+            next_steps=_next_steps(s, workshop_id),
+        )
+
+
+def personal_summary(store: Store, workshop_id: int, person_id: int) -> PersonalSummary:
+    """One person's part of a workshop: their question, their moments and what was seen in them."""
+    with store.transaction() as s:
+        workshop = _workshop(s, workshop_id)
+        person = s.get(Person, person_id)
+        if person is None:
+            raise SummaryError("There is no such person here.")
+        if workshop_id not in {w.id for w in _workshops_of(s, person_id)}:
+            raise SummaryError("You did not take part in that workshop, so it has no summary for you.")
+        names = _participant_names(s, workshop_id)
+        shown = _shown_moments(s, workshop_id)
+        mine = [m for m in shown if s.get(Clip, m.clip_id).owner_id == person_id]
+        rows = [r for r in _visible_reflections(s, workshop_id, {m.id for m in shown}) if r.moment_id]
+        rows = [r for r in rows if r.moment_id in {m.id for m in mine}]
+        return PersonalSummary(
+            workshop_id=workshop.id,
+            title=workshop.title,
+            held_on=workshop.held_on,
+            person=names.get(person_id, person.display_name),
+            helping_questions=_questions(s, person_id, workshop_id),
+            moments=tuple(_moment_line(s, store, m, names, own=True) for m in mine),
+            reflections=_reflection_table(rows, {m.id: m.title for m in mine}),
+            next_steps=_next_steps(s, workshop_id, person_id),
+        )
+
+
+def progress(store: Store, person_id: int) -> Progress:
+    """A person's helping-question ratings over the cycles, and the next steps they set.
+
+    As on the helping-question screen, a later rating in the same cycle is the one that counts.
+    """
+    with store.transaction() as s:
+        ratings = s.execute(
+            select(
+                HelpingQuestion.id,
+                HelpingQuestion.text,
+                Rating.cycle,
+                Rating.score,
+                Workshop.title,
+                Rating.created_at,
+            )
+            .join(Rating, Rating.helping_question_id == HelpingQuestion.id)
+            .outerjoin(Workshop, Workshop.id == Rating.workshop_id)
+            .where(HelpingQuestion.person_id == person_id)
+            .order_by(Rating.cycle, Rating.created_at, Rating.id)
+        ).all()
+        latest = {(qid, cycle): (q, cycle, sc, w or "", at.date()) for qid, q, cycle, sc, w, at in ratings}
+        steps = s.execute(
+            select(Workshop.title, Workshop.held_on, NextStep.cycle, NextStep.text)
+            .outerjoin(Workshop, Workshop.id == NextStep.workshop_id)
+            .where(NextStep.person_id == person_id)
+            .order_by(NextStep.cycle, NextStep.created_at)
+        ).all()
+        return Progress(
+            ratings=pd.DataFrame.from_records(
+                list(latest.values()),  # a later rating in the same cycle replaces the earlier one
+                columns=["question", "cycle", "score", "workshop", "rated_on"],
+            ),
+            next_steps=pd.DataFrame.from_records(
+                [(w or "", d, c, t) for w, d, c, t in steps],
+                columns=["workshop", "date", "cycle", "next step"],
+            ),
+            workshops=_workshops_of(s, person_id),
+        )
+
+
+def _workshops_of(s: Session, person_id: int) -> tuple[WorkshopRef, ...]:
+    joined = select(Participant.workshop_id).where(Participant.person_id == person_id)
+    shared = (
+        select(Share.workshop_id)
+        .join(Moment, Moment.id == Share.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(Clip.owner_id == person_id)
+    )
+    rows = s.scalars(
+        select(Workshop)
+        .where(or_(Workshop.id.in_(joined), Workshop.id.in_(shared)))
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    )
+    return tuple(WorkshopRef(w.id, w.title, w.held_on) for w in rows)
+
+
+def workshops_of(store: Store, person_id: int) -> tuple[WorkshopRef, ...]:
+    """Workshops a person took part in: joined as a participant, or shared a moment with."""
+    with store.transaction() as s:
+        return _workshops_of(s, person_id)
+
+
+def facilitated_workshops(store: Store, person_id: int) -> tuple[WorkshopRef, ...]:
+    """The workshops this person facilitates, newest first: the only ones whose summary they see."""
+    with store.transaction() as s:
+        rows = s.scalars(
+            select(Workshop)
+            .where(Workshop.facilitator_id == person_id)
+            .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        )
+        return tuple(WorkshopRef(w.id, w.title, w.held_on) for w in rows)
+
+
+def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> WorkshopSummary:
+    """The summary, for the workshop's own facilitator only."""
+    if workshop_id not in {w.id for w in facilitated_workshops(store, person_id)}:
+        raise SummaryError("Only the workshop's facilitator can open its summary.")
+    return workshop_summary(store, workshop_id)
+
+
+def took_part(store: Store, person_id: int, workshop_id: int) -> bool:
+    return workshop_id in {w.id for w in workshops_of(store, person_id)}
+
+
+def participants_table(result: WorkshopSummary) -> pd.DataFrame:
+    """One row per participant and helping question, for a plain table on screen."""
+    records = []
+    for p in result.participants:
+        for q in p.helping_questions or (None,):
+            ratings = ", ".join(str(r) for r in q.ratings) if q else ""
+            records.append((p.name, q.text if q else "", str(q.cycle) if q else "", ratings))
+    return pd.DataFrame.from_records(records, columns=["participant", "helping question", "cycle", "ratings"])
+
+
+def record_download(store: Store, person_id: int, workshop_id: int, what: str) -> None:
+    """Keep a note of who took a copy of a summary away, and in which form."""
+    with store.transaction() as s:
+        audit.record(s, audit.actor_of(person_id), "download_summary", f"workshop:{workshop_id}", what)

@@ -1,0 +1,1 @@
+"""The owner's private work: clips, capture, moments, consent, sharing, the helping question."""

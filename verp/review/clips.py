@@ -1,0 +1,247 @@
+"""A person's clips: bring one in, find it again, rename it, delete it for good.
+
+Each clip lives in its own folder under the data directory (``clips/<id>/``): the original, the
+browser-playable copy, thumbnails, moment cuts and stills. Deleting a clip removes the whole folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+from sqlalchemy import delete, select
+
+from verp.core import audit
+from verp.core.models import Clip, utcnow
+from verp.core.store import FileTooLarge, Store
+from verp.core.text import clean_text
+from verp.media import jobs as media
+from verp.media import processing
+from verp.room import room_state
+
+VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
+THUMB_NAME = "thumb.jpg"
+MIN_DURATION_S = 0.2
+log = logging.getLogger(__name__)
+
+
+class ClipError(Exception):
+    """A clip problem, worded for a teacher."""
+
+
+@dataclass(frozen=True)
+class ClipView:
+    id: str
+    owner_id: int
+    title: str
+    original_filename: str
+    duration_s: float
+    width: int
+    height: int
+    size_bytes: int
+    video_codec: str
+    audio_codec: str | None
+    source: str
+    status: str
+    status_detail: str
+    created_at: datetime
+    original: Path
+    playable: Path | None
+    proxy: Path | None
+    thumbnail: Path | None
+
+
+def safe_display_name(filename: str) -> str:
+    """The uploaded name as text to show: no folders, no control characters, not too long."""
+    name = PurePath(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "clip"
+    if len(name) > 120:  # shorten the stem, keep the extension
+        suffix = PurePath(name).suffix[:12]
+        name = name[: 120 - len(suffix)] + suffix
+    return name
+
+
+def extension_of(filename: str) -> str:
+    return PurePath(safe_display_name(filename)).suffix.lower().lstrip(".")
+
+
+def _view(store: Store, clip: Clip) -> ClipView:
+    folder = store.clip_path(clip.id)
+    thumb = folder / THUMB_NAME
+    return ClipView(
+        id=clip.id,
+        owner_id=clip.owner_id,
+        title=clip.title,
+        original_filename=clip.original_filename,
+        duration_s=clip.duration_s,
+        width=clip.width,
+        height=clip.height,
+        size_bytes=clip.size_bytes,
+        video_codec=clip.video_codec,
+        audio_codec=clip.audio_codec,
+        source=clip.source,
+        status=clip.status,
+        status_detail=clip.status_detail,
+        created_at=clip.created_at,
+        original=store.clip_path(clip.stored_name),
+        playable=store.clip_path(clip.playable_name) if clip.playable_name else None,
+        proxy=store.clip_path(clip.proxy_name) if clip.proxy_name else None,
+        thumbnail=thumb if thumb.exists() else None,
+    )
+
+
+def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: str = "upload") -> ClipView:
+    """Store a video someone brought, after checking it really is one.
+
+    The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
+    under a generated name. Anything that is not a usable video is removed again and explained.
+    A clip browsers can already play is remuxed at once; anything else is transcoded in the background
+    (see ``verp.media.processing``), so the page never blocks.
+    """
+    display = safe_display_name(filename)
+    ext = extension_of(filename)
+    if ext not in VIDEO_EXTENSIONS:
+        allowed = ", ".join(VIDEO_EXTENSIONS)
+        raise ClipError(f"“{display}” is not a video file this app takes ({allowed}).")
+    clip_id = uuid.uuid4().hex
+    stored_name = f"{clip_id}/original.{ext}"
+    try:
+        store.write_file(stored_name, source, limit=store.settings.max_upload_bytes)
+    except FileTooLarge as exc:
+        _remove_folder(store, clip_id)
+        raise ClipError(str(exc)) from exc
+    except BaseException:  # the upload broke off: keep nothing
+        _remove_folder(store, clip_id)
+        raise
+    path = store.clip_path(stored_name)
+    try:
+        info = media.probe(path)
+        _refuse_stills(info)
+        _make_thumbnail(path, path.parent / THUMB_NAME, info)
+    except media.MediaError as exc:
+        _remove_folder(store, clip_id)
+        raise ClipError(f"“{display}”: {exc}") from exc
+    except Exception as exc:  # a reader bug on a strange file must still leave nothing behind
+        _remove_folder(store, clip_id)
+        raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
+    try:
+        _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
+        if media.needs_transcode(info):
+            processing.prepare_in_background(store, clip_id)
+        else:
+            processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
+        log.exception("saving clip %s failed", clip_id)
+        _forget(store, clip_id)
+        raise ClipError(f"“{display}” could not be saved. Please try again, or try another file.") from exc
+    except BaseException:
+        _forget(store, clip_id)
+        raise
+    return get_clip(store, owner_id, clip_id)
+
+
+def _refuse_stills(info: media.ClipInfo) -> None:
+    """A photo opens as a one-frame "video"; it is not a clip anyone can reflect on."""
+    if info.container.endswith("_pipe") or info.container == "image2":
+        raise media.MediaError("This is a photo, not a video.")
+    if info.duration_s < MIN_DURATION_S:
+        raise media.MediaError("This video is too short to look at together.")
+
+
+def _record_clip(
+    store: Store, clip_id: str, owner_id: int, display: str, stored_name: str, info: media.ClipInfo, how: str
+) -> None:
+    with store.transaction() as s:
+        clip = Clip(
+            id=clip_id,
+            owner_id=owner_id,
+            title=PurePath(display).stem[:200] or "Untitled clip",
+            original_filename=display,
+            stored_name=stored_name,
+            status="processing",
+            worker=processing.WORKER,  # this process prepares it; other instances leave it alone
+            worker_seen_at=utcnow(),
+            source=how,
+            duration_s=info.duration_s,
+            width=info.width,
+            height=info.height,
+            size_bytes=info.size_bytes,
+            video_codec=info.video_codec,
+            audio_codec=info.audio_codec,
+        )
+        s.add(clip)
+
+
+def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
+    media.still(src, dst, min(1.0, info.duration_s / 2), max_width=320)
+
+
+def _remove_folder(store: Store, clip_id: str) -> None:
+    shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
+
+
+def _forget(store: Store, clip_id: str) -> None:
+    """Remove a clip that was never fully saved: its row (if any) and its folder."""
+    try:
+        with store.transaction() as s:
+            s.execute(delete(Clip).where(Clip.id == clip_id))
+    finally:
+        _remove_folder(store, clip_id)
+
+
+def list_clips(store: Store, owner_id: int) -> list[ClipView]:
+    """The owner's clips, newest first. Nobody else's, ever."""
+    with store.transaction() as s:
+        rows = s.scalars(select(Clip).where(Clip.owner_id == owner_id).order_by(Clip.created_at.desc()))
+        return [_view(store, c) for c in rows]
+
+
+def _owned(s, owner_id: int, clip_id: str) -> Clip:
+    clip = s.get(Clip, clip_id) if isinstance(clip_id, str) else None
+    if clip is None or clip.owner_id != owner_id:
+        raise ClipError("There is no clip of yours here. Clips can only be opened by their owner.")
+    return clip
+
+
+def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
+    """One of the owner's clips; someone else's id is refused the same way as a missing one."""
+    with store.transaction() as s:
+        return _view(store, _owned(s, owner_id, clip_id))
+
+
+def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
+    title = clean_text(title, None, one_line=True)
+    if not title or len(title) > 200:
+        raise ClipError("Please give the clip a name of up to 200 characters.")
+    with store.transaction() as s:
+        clip = _owned(s, owner_id, clip_id)
+        clip.title = title
+        return _view(store, clip)
+
+
+def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
+    """Delete a clip for good: its row, moments, shares and every file made from it.
+
+    Reflections others wrote about its moments stay as text (their moment link is cleared). Every
+    workshop showing one of its moments redraws at once; a room on a later step stays on that step.
+    """
+    from verp.room.running_order import rooms_kept_on_step  # it builds on moments, which build on this
+
+    with store.transaction() as s:
+        showing = room_state.workshops_showing(s, clip_id=str(clip_id))
+    with rooms_kept_on_step(store, showing):
+        _delete_clip(store, owner_id, clip_id)
+
+
+def _delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
+    with store.transaction() as s:
+        clip = _owned(s, owner_id, clip_id)
+        room_state.bump(s, room_state.workshops_showing(s, clip_id=clip.id))
+        audit.record(s, audit.actor_of(owner_id), "delete", f"clip:{clip_id}")
+        s.delete(clip)
+    _remove_folder(store, clip_id)

@@ -1,0 +1,427 @@
+"""Moments: a few seconds of one's own clip, with a private note, principle tags and freeze-frames.
+
+Every function takes the owner's id and refuses anyone else's clip or moment with the same plain message
+as a missing one. Files made from a moment live in the clip's folder: ``moments/<id>.mp4`` (the cut
+the group sees) and ``stills/`` (freeze-frames); ``thumbs/`` holds the clip's thumbnail strip.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from verp.core import audit
+from verp.core.models import Clip, FreezeFrame, Moment, MomentTag
+from verp.core.store import Store
+from verp.core.text import TextError, clean_text
+from verp.media import jobs as media
+from verp.review.clips import ClipError, _owned
+from verp.room import room_state
+from verp.room.principles import CHAIN_KEYS, catalogue
+
+ABOUT_S = 10.0  # the method's "about ten seconds"
+WARN_S = 30.0
+MAX_S = 120.0
+MIN_S = 0.5
+TOLERANCE_S = 0.05
+STILL_WIDTH = 1280
+THUMB_COUNT = 8
+NOT_YOURS = "There is no moment of yours here. Moments can only be opened by their owner."
+
+
+class MomentError(Exception):
+    """A moment problem, worded for a teacher."""
+
+
+@dataclass(frozen=True)
+class TagView:
+    principle_key: str
+    behaviour: str | None = None
+    chain_part: str | None = None
+
+
+@dataclass(frozen=True)
+class FreezeFrameView:
+    id: int
+    at_s: float
+    still: Path | None
+
+
+@dataclass(frozen=True)
+class MomentView:
+    id: int
+    clip_id: str
+    title: str
+    start_s: float
+    end_s: float
+    note: str
+    share_note: bool
+    cut: Path | None
+    tags: tuple[TagView, ...]
+    freeze_frames: tuple[FreezeFrameView, ...]
+    created_at: datetime
+
+    @property
+    def length_s(self) -> float:
+        return round(self.end_s - self.start_s, 2)
+
+
+def length_advice(start_s: float, end_s: float) -> str | None:
+    """A gentle nudge toward the method's short moments, or None when the length is fine."""
+    length = end_s - start_s
+    if length > WARN_S:
+        return (
+            f"This moment is {length:.0f} s long. "
+            f"Moments of about {ABOUT_S:.0f} s are easier to look at together."
+        )
+    return None
+
+
+# ---------------------------------------------------------------- ownership and views
+
+
+def _clip(s, owner_id: int, clip_id: str) -> Clip:
+    try:
+        return _owned(s, owner_id, clip_id)
+    except ClipError as exc:
+        raise MomentError(str(exc)) from None
+
+
+def _moment(s, owner_id: int, moment_id: int) -> tuple[Moment, Clip]:
+    row = s.execute(
+        select(Moment, Clip).join(Clip, Clip.id == Moment.clip_id).where(Moment.id == int(moment_id))
+    ).first()
+    if row is None or row[1].owner_id != owner_id:
+        raise MomentError(NOT_YOURS)
+    return row[0], row[1]
+
+
+def source_of(store: Store, clip: Clip) -> Path:
+    """The file to cut and freeze from: the browser-playable copy when there is one."""
+    return store.clip_path(clip.playable_name or clip.stored_name)
+
+
+def _file(store: Store, name: str | None) -> Path | None:
+    if not name:
+        return None
+    path = store.clip_path(name)
+    return path if path.exists() else None
+
+
+def _view(store: Store, s, m: Moment) -> MomentView:
+    tags = s.scalars(select(MomentTag).where(MomentTag.moment_id == m.id).order_by(MomentTag.id))
+    frames = s.scalars(select(FreezeFrame).where(FreezeFrame.moment_id == m.id).order_by(FreezeFrame.at_s))
+    return MomentView(
+        id=m.id,
+        clip_id=m.clip_id,
+        title=m.title,
+        start_s=m.start_s,
+        end_s=m.end_s,
+        note=m.note,
+        share_note=m.share_note,
+        cut=_file(store, m.cut_name),
+        tags=tuple(TagView(t.principle_key, t.behaviour, t.chain_part) for t in tags),
+        freeze_frames=tuple(FreezeFrameView(f.id, f.at_s, _file(store, f.still_name)) for f in frames),
+        created_at=m.created_at,
+    )
+
+
+def _check_bounds(clip: Clip, start_s: float, end_s: float) -> tuple[float, float]:
+    start_s, end_s = round(float(start_s), 2), round(float(end_s), 2)
+    if start_s < 0 or end_s > clip.duration_s + TOLERANCE_S:
+        raise MomentError(f"A moment must lie inside the clip (0 to {clip.duration_s:.1f} s).")
+    if start_s >= end_s:
+        raise MomentError("A moment must end after it starts.")
+    if end_s - start_s < MIN_S:
+        raise MomentError(f"A moment needs at least {MIN_S} s.")
+    if end_s - start_s > MAX_S:
+        raise MomentError(f"Please keep a moment under {MAX_S:.0f} s: about {ABOUT_S:.0f} s works best.")
+    return start_s, min(end_s, clip.duration_s)
+
+
+MAX_NOTE = 2000
+
+
+def _note(note: str) -> str:
+    """The owner's own note: plain text, NUL and control characters removed, of a readable length."""
+    try:
+        return clean_text(note, MAX_NOTE, what="the note")
+    except TextError as exc:
+        raise MomentError(str(exc)) from None
+
+
+def _title(title: str) -> str:
+    try:
+        title = clean_text(title, 200, what="the title", one_line=True)
+    except TextError:
+        title = ""
+    if not title:
+        raise MomentError("Please give the moment a short title (up to 200 characters).")
+    return title
+
+
+# ---------------------------------------------------------------- reading
+
+
+def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
+    """The moments of one of the owner's clips, in clip order."""
+    with store.transaction() as s:
+        _clip(s, owner_id, clip_id)
+        rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
+        return [_view(store, s, m) for m in rows]
+
+
+def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:
+    with store.transaction() as s:
+        moment, _ = _moment(s, owner_id, moment_id)
+        return _view(store, s, moment)
+
+
+def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
+    """Frames per second of the clip (25 when the file does not say), for stepping frame by frame."""
+    with store.transaction() as s:
+        src = source_of(store, _clip(s, owner_id, clip_id))
+    try:
+        return media.probe(src).fps or 25.0
+    except media.MediaError:
+        return 25.0
+
+
+def clip_thumbnails(
+    store: Store, owner_id: int, clip_id: str, count: int = THUMB_COUNT
+) -> list[tuple[float, Path]]:
+    """An evenly spaced strip of (time, picture), made once and kept in ``thumbs/``."""
+    with store.transaction() as s:
+        clip = _clip(s, owner_id, clip_id)
+        src, duration = source_of(store, clip), clip.duration_s
+    folder = store.clip_path(f"{clip_id}/thumbs")
+    paths = [folder / f"thumb_{i:02d}.jpg" for i in range(count)]
+    if not all(p.exists() for p in paths):
+        try:
+            paths = media.thumbnails(src, folder, count)
+        except media.MediaError as exc:
+            raise MomentError(str(exc)) from None
+    return [(round(duration * (i + 0.5) / count, 2), p) for i, p in enumerate(paths)]
+
+
+# ---------------------------------------------------------------- making and changing
+
+
+def _cut(store: Store, clip: Clip, moment_id: int, start_s: float, end_s: float) -> str:
+    """Cut the moment to its own small file, frame-exact, so it plays from its very first frame.
+
+    Each cut gets a fresh name, so a new cut never overwrites the one a row still points to.
+    """
+    name = f"{clip.id}/moments/{moment_id}_{uuid.uuid4().hex[:10]}.mp4"
+    try:
+        media.cut(source_of(store, clip), store.clip_path(name), start_s, end_s, exact=True)
+    except media.MediaError as exc:
+        store.clip_path(name).unlink(missing_ok=True)
+        raise MomentError(str(exc)) from None
+    return name
+
+
+def create_moment(
+    store: Store, owner_id: int, clip_id: str, title: str, start_s: float, end_s: float
+) -> MomentView:
+    """Mark a moment of one's own clip and cut it to its own file."""
+    title = _title(title)
+    with store.transaction() as s:
+        clip = _clip(s, owner_id, clip_id)
+        start_s, end_s = _check_bounds(clip, start_s, end_s)
+        moment = Moment(clip_id=clip_id, title=title, start_s=start_s, end_s=end_s)
+        s.add(moment)
+        s.flush()
+        moment_id = moment.id
+    try:
+        name = _cut(store, clip, moment_id, start_s, end_s)
+    except MomentError:
+        with store.transaction() as s:
+            s.execute(delete(Moment).where(Moment.id == moment_id))
+        raise
+    with store.transaction() as s:
+        moment = s.get(Moment, moment_id)
+        moment.cut_name = name
+        s.flush()
+        return _view(store, s, moment)
+
+
+def update_moment(
+    store: Store,
+    owner_id: int,
+    moment_id: int,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    share_note: bool | None = None,
+    start_s: float | None = None,
+    end_s: float | None = None,
+) -> MomentView:
+    """Change a moment's words or its bounds; new bounds make a new cut (and drop freeze-frames outside).
+
+    Everything is checked and the new cut made before anything is saved: if the cut fails, the moment
+    keeps its old bounds and its old cut. The old cut file goes only once the new one is recorded.
+    """
+    new_title = _title(title) if title is not None else None
+    new_note = _note(note) if note is not None else None
+    with store.transaction() as s:
+        moment, clip = _moment(s, owner_id, moment_id)
+        start = moment.start_s if start_s is None else start_s
+        end = moment.end_s if end_s is None else end_s
+        start, end = _check_bounds(clip, start, end)
+        moved = (start, end) != (moment.start_s, moment.end_s)
+    name = _cut(store, clip, moment_id, start, end) if moved else None
+    try:
+        with store.transaction() as s:
+            moment, clip = _moment(s, owner_id, moment_id)
+            if new_title is not None:
+                moment.title = new_title
+            if new_note is not None:
+                moment.note = new_note
+            if share_note is not None:
+                moment.share_note = bool(share_note)
+            old_cut = moment.cut_name
+            gone: list[str | None] = []
+            if moved:
+                moment.start_s, moment.end_s, moment.cut_name = start, end, name
+                outside = s.scalars(
+                    select(FreezeFrame).where(
+                        FreezeFrame.moment_id == moment.id,
+                        (FreezeFrame.at_s < start) | (FreezeFrame.at_s > end),
+                    )
+                ).all()
+                for frame in outside:
+                    gone.append(frame.still_name)
+                    s.delete(frame)
+                gone.append(old_cut if old_cut != name else None)
+    except BaseException:
+        _unlink(store, name)  # nothing was recorded: the new cut is not needed
+        raise
+    for file_name in gone:
+        _unlink(store, file_name)
+    return get_moment(store, owner_id, moment_id)
+
+
+def set_tags(store: Store, owner_id: int, moment_id: int, tags: Iterable[TagView]) -> MomentView:
+    """Replace the moment's principle tags (one per principle)."""
+    known = catalogue()
+    chosen: dict[str, TagView] = {}
+    for tag in tags:
+        if tag.principle_key not in known.keys:
+            raise MomentError("Please choose principles from the list.")
+        if tag.chain_part and tag.chain_part not in CHAIN_KEYS:
+            raise MomentError("Say whether it shows an initiative, a reception or a response.")
+        chosen[tag.principle_key] = tag
+    with store.transaction() as s:
+        moment, _ = _moment(s, owner_id, moment_id)
+        s.execute(delete(MomentTag).where(MomentTag.moment_id == moment.id))
+        for tag in chosen.values():
+            behaviour = clean_text(str(tag.behaviour or "")[:1000], 1000, one_line=True)[:200] or None
+            s.add(
+                MomentTag(
+                    moment_id=moment.id,
+                    principle_key=tag.principle_key,
+                    behaviour=behaviour,
+                    chain_part=tag.chain_part or None,
+                )
+            )
+        s.flush()
+        return _view(store, s, moment)
+
+
+# ---------------------------------------------------------------- freeze-frames
+
+
+def _still(store: Store, clip: Clip, moment_id: int, at_s: float) -> str:
+    name = f"{clip.id}/stills/{moment_id}_{uuid.uuid4().hex[:10]}.jpg"
+    try:
+        media.still(source_of(store, clip), store.clip_path(name), at_s, max_width=STILL_WIDTH)
+    except media.MediaError as exc:
+        raise MomentError(str(exc)) from None
+    return name
+
+
+def _unlink(store: Store, name: str | None) -> None:
+    if name:
+        store.clip_path(name).unlink(missing_ok=True)
+
+
+def add_freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float) -> MomentView:
+    """Freeze the frame shown at ``at_s`` (a time in the clip, inside the moment)."""
+    with store.transaction() as s:
+        moment, clip = _moment(s, owner_id, moment_id)
+    at_s = round(float(at_s), 3)
+    if not moment.start_s <= at_s <= moment.end_s:
+        raise MomentError(f"Choose a time inside the moment ({moment.start_s:.1f}–{moment.end_s:.1f} s).")
+    name = _still(store, clip, moment.id, at_s)
+    with store.transaction() as s:
+        s.add(FreezeFrame(moment_id=moment.id, at_s=at_s, still_name=name))
+    return get_moment(store, owner_id, moment_id)
+
+
+def _frame(s, owner_id: int, frame_id: int) -> tuple[FreezeFrame, Moment, Clip]:
+    frame = s.get(FreezeFrame, int(frame_id))
+    if frame is None:
+        raise MomentError(NOT_YOURS)
+    moment, clip = _moment(s, owner_id, frame.moment_id)
+    return frame, moment, clip
+
+
+def step_freeze_frame(store: Store, owner_id: int, frame_id: int, frames: int) -> MomentView:
+    """Move a freeze-frame by whole frames (±1 to look just before or after), staying in the moment."""
+    with store.transaction() as s:
+        frame, moment, clip = _frame(s, owner_id, frame_id)
+    fps = clip_fps(store, owner_id, clip.id)
+    at_s = round(min(max(frame.at_s + frames / fps, moment.start_s), moment.end_s), 3)
+    if at_s != frame.at_s:
+        name = _still(store, clip, moment.id, at_s)
+        with store.transaction() as s:
+            row = s.get(FreezeFrame, frame.id)
+            old, row.at_s, row.still_name = row.still_name, at_s, name
+        _unlink(store, old)
+    return get_moment(store, owner_id, moment.id)
+
+
+def remove_freeze_frame(store: Store, owner_id: int, frame_id: int) -> MomentView:
+    with store.transaction() as s:
+        frame, moment, _ = _frame(s, owner_id, frame_id)
+        name = frame.still_name
+        s.delete(frame)
+    _unlink(store, name)
+    return get_moment(store, owner_id, moment.id)
+
+
+# ---------------------------------------------------------------- deleting
+
+
+def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
+    """Delete a moment for good: its cut, its stills, its tags and shares (it leaves every workshop).
+
+    Reflections others wrote about it stay as text: their link is cleared, their title snapshot kept.
+    Every workshop showing it redraws at once, and a room on a later step stays on that step.
+    """
+    from verp.room.running_order import rooms_kept_on_step  # it builds on sharing, which builds on this
+
+    with store.transaction() as s:
+        showing = room_state.workshops_showing(s, [int(moment_id)])
+    with rooms_kept_on_step(store, showing):
+        _delete_moment(store, owner_id, moment_id)
+
+
+def _delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
+    with store.transaction() as s:
+        moment, _ = _moment(s, owner_id, moment_id)
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
+        names = [
+            moment.cut_name,
+            *s.scalars(select(FreezeFrame.still_name).where(FreezeFrame.moment_id == moment.id)),
+        ]
+        audit.record(s, audit.actor_of(owner_id), "delete", f"moment:{moment.id}", f"clip:{moment.clip_id}")
+        s.delete(moment)
+    for name in names:
+        _unlink(store, name)

@@ -1,0 +1,1 @@
+"""What the room may see: principles, prompt sets, the running order of a workshop."""

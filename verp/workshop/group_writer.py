@@ -1,0 +1,101 @@
+"""Group commit: many rows sent at the same moment are written in one transaction.
+
+When a room of thirty sends at once, one commit per reflection makes everyone queue behind everyone
+else (SQLite takes one writer at a time). Instead, whoever arrives while no write is running leads:
+it writes every row waiting at that moment in one transaction, then hands the lead to the first row
+that arrived meanwhile. No background thread; a sender returns once its own row is committed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
+
+from verp.core.store import Store
+
+
+@dataclass
+class _Job:
+    values: dict
+    lead: bool = False
+    finished: bool = False
+    row_id: int | None = None
+    error: BaseException | None = None
+    wake: threading.Event = field(default_factory=threading.Event)
+
+
+class GroupWriter:
+    """Inserts rows into one table, committing together the rows that arrive together."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        self._lock = threading.Lock()
+        self._queue: list[_Job] = []
+        self._leading = False
+
+    def insert(self, store: Store, values: dict) -> int:
+        """Insert one row and return its id; raises what inserting it alone would raise."""
+        job = _Job(values)
+        with self._lock:
+            self._queue.append(job)
+            if not self._leading:
+                self._leading = job.lead = True
+        while not job.finished:
+            if job.lead:
+                self._lead(store)
+            else:
+                job.wake.wait()
+        if job.error is not None:
+            raise job.error
+        return job.row_id
+
+    def _lead(self, store: Store) -> None:
+        with self._lock:
+            batch, self._queue = self._queue, []
+        try:
+            self._write(store, batch)
+        finally:
+            for job in batch:
+                job.finished = True
+                job.wake.set()
+            with self._lock:
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].wake.set()
+                else:
+                    self._leading = False
+
+    def _write(self, store: Store, batch: list[_Job]) -> None:
+        statement = insert(self._table).returning(self._table.c.id, sort_by_parameter_order=True)
+        try:
+            with store.transaction() as s:
+                ids = s.execute(statement, [job.values for job in batch]).scalars().all()
+            for job, row_id in zip(batch, ids, strict=True):
+                job.row_id = row_id
+        except IntegrityError:
+            self._write_one_by_one(store, batch)  # a resend in the batch: keep all the others
+        except Exception as exc:  # noqa: BLE001 - every sender hears about it
+            for job in batch:
+                job.error = exc
+
+    def _write_one_by_one(self, store: Store, batch: list[_Job]) -> None:
+        statement = insert(self._table).returning(self._table.c.id)
+        for job in batch:
+            try:
+                with store.transaction() as s:
+                    job.row_id = s.execute(statement, job.values).scalar_one()
+            except Exception as exc:  # noqa: BLE001 - this sender hears about it
+                job.error = exc
+
+
+_writers_lock = threading.Lock()
+
+
+def writer_for(store: Store, table: Table) -> GroupWriter:
+    """The group writer of ``table`` in ``store`` (one each, made on first use)."""
+    with _writers_lock:
+        writers = store.__dict__.setdefault("_group_writers", {})
+        return writers.setdefault(table.name, GroupWriter(table))

@@ -1,0 +1,410 @@
+"""Reflections from the room: join by code, send, edit, withdraw; moderation; the wall; next steps.
+
+Nothing anyone sends is lost: an edit adds a new row that supersedes the old one (kept, hidden from the
+wall), a resend with the same ``client_key`` is stored once, and every write is one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from verp.core import accounts
+from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
+from verp.core.store import Store
+from verp.room.principles import catalogue
+from verp.room.running_order import recent_steps
+from verp.workshop.group_writer import writer_for
+from verp.workshop.workshops import WorkshopError, _own, normalise_code
+
+MAX_TEXT = 1000
+MAX_NAME = 80
+MAX_JOIN_FAILURES = 10  # per browser session
+MAX_JOIN_FAILURES_PER_ADDRESS = 200  # a whole room behind one address, typing badly
+KINDS = {
+    "noticed": "Noticed",
+    "thinking_feeling": "Thinking / feeling",
+    "wondering": "Wondering",
+    "next_step": "Next step",
+}
+NOT_STARTED = "This workshop has not started yet. Please join when the facilitator opens it."
+GROUP = "the group"
+ANONYMOUS = "Anonymous"
+
+
+class ReflectionError(Exception):
+    """A problem with joining or sending, worded for someone on a phone."""
+
+
+@dataclass(frozen=True)
+class Joined:
+    workshop_id: int
+    token: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ReflectionView:
+    id: int
+    workshop_id: int
+    moment_id: int | None
+    moment_title: str
+    principle_key: str | None
+    prompt: str
+    author_name: str
+    kind: str
+    text: str
+    status: str
+    supersedes_id: int | None
+    created_at: datetime
+
+
+def _view(r: Reflection) -> ReflectionView:
+    return ReflectionView(
+        r.id,
+        r.workshop_id,
+        r.moment_id,
+        r.moment_title,
+        r.principle_key,
+        r.prompt,
+        r.author_name,
+        r.kind,
+        r.text,
+        r.status,
+        r.supersedes_id,
+        r.created_at,
+    )
+
+
+def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Plain text: NUL and other control characters removed (newlines and tabs kept), trimmed."""
+    text = str(text or "").replace("\r\n", "\n")
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    kept = kept.strip()
+    if not kept:
+        raise ReflectionError("Please write something first.")
+    if len(kept) > limit:
+        raise ReflectionError(f"Please keep it under {limit} characters (this one has {len(kept)}).")
+    return kept
+
+
+def _clean_name(name: str | None, allow_anonymous: bool) -> str:
+    name = " ".join(clean_text(name, MAX_NAME).split()) if name and str(name).strip() else ""
+    if not name and not allow_anonymous:
+        raise ReflectionError("Please give your name: this workshop asks for names.")
+    return name or ANONYMOUS
+
+
+def join_by_code(
+    store: Store, code: str, display_name: str | None, who: str = "anyone", address: str | None = None
+) -> Joined:
+    """Join the live workshop with this code. A planned workshop cannot be joined until it opens; a
+    closed one no longer can.
+
+    Wrong codes are slowed down per browser session ``who`` at its ``address`` (so one person's typos
+    never lock out a whole room behind the same school network), with a far higher limit per address
+    against guessing from many sessions. A successful join clears that session's wrong tries.
+    """
+    key = f"join:{address or '-'}:{who}"[:120]
+    by_address = f"join-address:{address}"[:120] if address else None
+    if accounts.recent_failures(store, "join", key) >= MAX_JOIN_FAILURES or (
+        by_address and accounts.recent_failures(store, "join", by_address) >= MAX_JOIN_FAILURES_PER_ADDRESS
+    ):
+        raise ReflectionError("Too many wrong codes. Please wait ten minutes, then try again.")
+    with store.transaction() as s:
+        workshop = s.scalar(select(Workshop).where(Workshop.join_code == normalise_code(code)))
+        if workshop is not None and workshop.status == "planned":
+            raise ReflectionError(NOT_STARTED)
+        if workshop is not None and workshop.status == "live":
+            name = _clean_name(display_name, workshop.allow_anonymous)
+            token = secrets.token_urlsafe(24)
+            s.add(Participant(workshop_id=workshop.id, display_name=name, token=token))
+            s.execute(delete(Attempt).where(Attempt.kind == "join", Attempt.key == key))
+            return Joined(workshop.id, token, name)
+    accounts.record_failure(store, "join", key)
+    if by_address:
+        accounts.record_failure(store, "join", by_address)
+    raise ReflectionError("That code does not open a workshop. Check the screen, or ask the facilitator.")
+
+
+def _participant(s, workshop_id: int, token: str) -> tuple[Participant, Workshop]:
+    found = s.execute(
+        select(Participant, Workshop)
+        .join(Workshop, Participant.workshop_id == Workshop.id)
+        .where(Participant.workshop_id == workshop_id, Participant.token == str(token))
+    ).first()
+    participant, workshop = found if found else (None, None)
+    if participant is None or workshop is None:
+        raise ReflectionError("We do not recognise this device for that workshop. Please join again.")
+    if workshop.status == "closed":
+        raise ReflectionError("This workshop has closed. Thank you for your reflections.")
+    if workshop.status != "live":
+        raise ReflectionError(NOT_STARTED)
+    return participant, workshop
+
+
+def _check_choice(principle_key: str | None, kind: str) -> str | None:
+    if kind not in KINDS:
+        raise ReflectionError("Please choose what kind of reflection this is.")
+    if principle_key and principle_key not in catalogue().keys:
+        raise ReflectionError("Please choose one of the principles, or none.")
+    return principle_key or None
+
+
+def _context(store: Store, workshop: Workshop) -> dict:
+    """The moment and prompt the room is on, so a reflection is filed where it was written."""
+    all_steps = recent_steps(store, workshop.id, workshop.state_version)
+    step = all_steps[min(max(workshop.current_step, 0), len(all_steps) - 1)]
+    moment = step.moment
+    return {
+        "moment_id": moment.moment_id if moment else None,
+        "moment_title": moment.title if moment else "",
+        "prompt": " ".join(step.prompts),
+    }
+
+
+def _existing(s, client_key: str | None) -> Reflection | None:
+    return s.scalar(select(Reflection).where(Reflection.client_key == client_key)) if client_key else None
+
+
+def _insert(store: Store, row: Reflection) -> ReflectionView:
+    """Store ``row`` (committed together with rows sent at the same moment); a resend racing the
+    first send hits the unique client key and gets the first one back."""
+    row.created_at = row.created_at or utcnow()
+    values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
+    try:
+        row.id = writer_for(store, Reflection.__table__).insert(store, values)
+    except IntegrityError:
+        with store.transaction() as s:
+            found = _existing(s, row.client_key)
+            if found is None:
+                raise
+            return _view(found)
+    return _view(row)
+
+
+def submit_reflection(
+    store: Store,
+    workshop_id: int,
+    participant_token: str,
+    text: str,
+    principle_key: str | None = None,
+    kind: str = "noticed",
+    client_key: str | None = None,
+) -> ReflectionView:
+    """Send a reflection from a phone. Sending again with the same ``client_key`` stores it once."""
+    text = clean_text(text)
+    principle_key = _check_choice(principle_key, kind)
+    client_key = str(client_key)[:64] if client_key else None
+    with store.transaction() as s:  # a resend is found by its key when _insert hits the unique index
+        participant, workshop = _participant(s, workshop_id, participant_token)
+        author = {"author_name": participant.display_name, "participant_id": participant.id}
+        status = "approved" if workshop.auto_approve else "pending"
+    context = _context(store, workshop)  # outside any transaction: it may read the step list
+    row = Reflection(
+        workshop_id=workshop_id,
+        principle_key=principle_key,
+        kind=kind,
+        text=text,
+        client_key=client_key,
+        status=status,
+        **author,
+        **context,
+    )
+    return _insert(store, row)
+
+
+def add_group_reflection(
+    store: Store,
+    person_id: int,
+    workshop_id: int,
+    text: str,
+    principle_key: str | None = None,
+    kind: str = "noticed",
+    client_key: str | None = None,
+) -> ReflectionView:
+    """The facilitator writes down what the room said, for "the group"; shown straight away."""
+    text = clean_text(text)
+    principle_key = _check_choice(principle_key, kind)
+    with store.transaction() as s:
+        if (found := _existing(s, client_key)) is not None:
+            return _view(found)
+        workshop = _own(s, person_id, workshop_id)
+    context = _context(store, workshop)
+    row = Reflection(
+        workshop_id=workshop_id,
+        principle_key=principle_key,
+        kind=kind,
+        text=text,
+        author_name=GROUP,
+        status="approved",
+        client_key=client_key,
+        **context,
+    )
+    return _insert(store, row)
+
+
+def _own_reflection(s, workshop_id: int, token: str, reflection_id: int) -> tuple[Reflection, Workshop]:
+    participant, workshop = _participant(s, workshop_id, token)
+    row = s.get(Reflection, reflection_id)
+    if row is None or row.participant_id != participant.id or row.workshop_id != workshop_id:
+        raise ReflectionError("You can only change your own reflections.")
+    if row.status in ("superseded", "withdrawn"):
+        raise ReflectionError("That reflection has already been changed or withdrawn.")
+    waiting = select(Reflection.id).where(Reflection.supersedes_id == row.id, Reflection.status == "pending")
+    if s.scalar(waiting) is not None:
+        raise ReflectionError("Your new wording of this one is waiting for the facilitator.")
+    return row, workshop
+
+
+def edit_reflection(
+    store: Store,
+    workshop_id: int,
+    participant_token: str,
+    reflection_id: int,
+    text: str,
+    principle_key: str | None = None,
+    kind: str | None = None,
+) -> ReflectionView:
+    """Change your own reflection: a new row supersedes the old one, which is kept but hidden.
+
+    Under moderation an approved reflection stays on the wall until its new wording is approved (and
+    stays if the facilitator hides the new wording); only one new wording can wait at a time.
+    """
+    text = clean_text(text)
+    with store.transaction() as s:
+        old, workshop = _own_reflection(s, workshop_id, participant_token, reflection_id)
+        kind = kind or old.kind
+        principle_key = _check_choice(principle_key, kind)
+        new = Reflection(
+            workshop_id=workshop_id,
+            moment_id=old.moment_id,
+            moment_title=old.moment_title,
+            principle_key=principle_key,
+            prompt=old.prompt,
+            author_name=old.author_name,
+            participant_id=old.participant_id,
+            kind=kind,
+            text=text,
+            supersedes_id=old.id,
+            status="approved" if workshop.auto_approve and old.status != "hidden" else "pending",
+        )
+        if not (old.status == "approved" and new.status == "pending"):
+            old.status = "superseded"  # else the approved words stay on the wall until the edit is approved
+        s.add(new)
+        s.flush()
+        return _view(new)
+
+
+def withdraw_reflection(store: Store, workshop_id: int, participant_token: str, reflection_id: int) -> None:
+    """Take your own reflection off the wall (it stays in the record as withdrawn)."""
+    with store.transaction() as s:
+        row, _ = _own_reflection(s, workshop_id, participant_token, reflection_id)
+        row.status = "withdrawn"
+
+
+def my_reflections(store: Store, workshop_id: int, participant_token: str) -> list[ReflectionView]:
+    """What this device has sent and not replaced, newest first."""
+    with store.transaction() as s:
+        participant, _ = _participant(s, workshop_id, participant_token)
+        rows = s.scalars(
+            select(Reflection)
+            .where(
+                Reflection.participant_id == participant.id,
+                Reflection.status.in_(("pending", "approved", "hidden")),
+            )
+            .order_by(Reflection.id.desc())
+        )
+        return [_view(r) for r in rows]
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionView]:
+    with store.transaction() as s:
+        _own(s, person_id, workshop_id)
+        rows = s.scalars(
+            select(Reflection)
+            .where(Reflection.workshop_id == workshop_id, Reflection.status == "pending")
+            .order_by(Reflection.id)
+        )
+        return [_view(r) for r in rows]
+
+
+def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int, approve: bool) -> None:
+    """Approve a reflection onto the wall, or hide it (kept in the record, never shown)."""
+    with store.transaction() as s:
+        _own(s, person_id, workshop_id)
+        row = s.get(Reflection, reflection_id)
+        if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
+            raise WorkshopError("That reflection is no longer there.")
+        row.status = "approved" if approve else "hidden"
+        old = s.get(Reflection, row.supersedes_id) if row.supersedes_id else None
+        if approve and old is not None and old.status == "approved":
+            old.status = "superseded"  # the edit replaces the approved words only once it is approved
+
+
+# --- the wall and next steps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WallGroup:
+    principle_key: str | None
+    principle_name: str
+    reflections: tuple[ReflectionView, ...]
+
+
+def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = None) -> list[WallGroup]:
+    """Approved, current reflections grouped by principle, in the principles' order; none named last."""
+    with store.transaction() as s:
+        query = select(Reflection).where(
+            Reflection.workshop_id == workshop_id, Reflection.status == "approved"
+        )
+        if moment_ids is not None:
+            query = query.where(Reflection.moment_id.in_(moment_ids))
+        rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
+    principles = catalogue()
+    order = {key: i for i, key in enumerate(principles.keys)}
+    groups: dict[str | None, list[ReflectionView]] = {}
+    for row in rows:
+        key = row.principle_key if row.principle_key in order else None
+        groups.setdefault(key, []).append(row)
+    keys = sorted(groups, key=lambda k: order.get(k, len(order)))
+    return [WallGroup(k, principles.name_of(k), tuple(groups[k])) for k in keys]
+
+
+@dataclass(frozen=True)
+class NextStepView:
+    id: int
+    participant_name: str
+    text: str
+
+
+def record_next_step(
+    store: Store, person_id: int, workshop_id: int, owner_id: int | None, owner_name: str, text: str
+) -> NextStepView:
+    """The facilitator writes down the owner's next step, carried into their next cycle."""
+    text = clean_text(text)
+    with store.transaction() as s:
+        _own(s, person_id, workshop_id)
+        row = NextStep(
+            workshop_id=workshop_id,
+            person_id=owner_id,
+            participant_name=clean_text(owner_name, MAX_NAME),
+            text=text,
+        )
+        s.add(row)
+        s.flush()
+        return NextStepView(row.id, row.participant_name, row.text)
+
+
+def next_steps(store: Store, workshop_id: int) -> list[NextStepView]:
+    with store.transaction() as s:
+        rows = s.scalars(select(NextStep).where(NextStep.workshop_id == workshop_id).order_by(NextStep.id))
+        return [NextStepView(r.id, r.participant_name, r.text) for r in rows]

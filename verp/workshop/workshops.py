@@ -1,0 +1,402 @@
+"""Workshops: plan one, open it, run it live, close it.
+
+The live state (current step, timer, playing, state_version) lives in the workshop row: the database is
+the truth, so the projector, the facilitator's controls and every phone agree, a refresh resumes where
+the room was and a restart loses nothing. Every change bumps ``state_version``; screens poll it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from verp.core import audit
+from verp.core.models import Person, Share, Workshop, utcnow
+from verp.core.store import Store
+from verp.review.sharing import normalise_code
+from verp.room.principles import catalogue
+from verp.room.prompts import prompt_book
+from verp.room.running_order import (  # noqa: F401 - re-exported
+    ShownMoment,
+    Step,
+    rooms_kept_on_step,
+    shown_moments,
+    steps,
+)
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector is typed right the first time.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+PRESENT_MAX_AGE_S = 24 * 3600
+MAX_TITLE = 200
+MAX_RULES = 2000
+DEFAULT_GROUND_RULES = (
+    "What we see here stays here.\nWe look for what is working, strengths first.\n"
+    "The person who brought the clip has the last word about it."
+)
+STATUSES = ("planned", "live", "closed")
+
+
+class WorkshopError(Exception):
+    """A workshop problem, worded for the facilitator or the room."""
+
+
+@dataclass(frozen=True)
+class WorkshopView:
+    id: int
+    title: str
+    held_on: date
+    facilitator_id: int
+    focus: tuple[str, ...]
+    ground_rules: str
+    join_code: str
+    status: str
+    allow_anonymous: bool
+    auto_approve: bool
+    current_step: int
+    timer_started_at: datetime | None
+    timer_elapsed_s: float
+    playing: bool
+    state_version: int
+    closed_at: datetime | None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+    def timer_seconds(self, now: datetime | None = None) -> float:
+        """Seconds spent on the current step so far (the phase timer)."""
+        running = (now or utcnow()) - self.timer_started_at if self.timer_started_at else None
+        return self.timer_elapsed_s + (running.total_seconds() if running else 0.0)
+
+    @property
+    def timer_running(self) -> bool:
+        return self.timer_started_at is not None
+
+
+def _view(w: Workshop) -> WorkshopView:
+    return WorkshopView(
+        id=w.id,
+        title=w.title,
+        held_on=w.held_on,
+        facilitator_id=w.facilitator_id,
+        focus=tuple(k for k in (w.focus or "").split(",") if k),
+        ground_rules=w.ground_rules,
+        join_code=w.join_code,
+        status=w.status,
+        allow_anonymous=w.allow_anonymous,
+        auto_approve=w.auto_approve,
+        current_step=w.current_step,
+        timer_started_at=w.timer_started_at,
+        timer_elapsed_s=w.timer_elapsed_s,
+        playing=w.playing,
+        state_version=w.state_version,
+        closed_at=w.closed_at,
+    )
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _require_facilitator(s, person_id: int) -> Person:
+    person = s.get(Person, person_id)
+    if person is None or not person.is_facilitator:
+        raise WorkshopError("Only a facilitator can do that.")
+    return person
+
+
+def _own(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
+    """The facilitator's own workshop; anyone else's is refused like a missing one."""
+    _require_facilitator(s, person_id)
+    query = select(Workshop).where(Workshop.id == workshop_id)
+    workshop = s.scalar(query.with_for_update() if lock else query)
+    if workshop is None or workshop.facilitator_id != person_id:
+        raise WorkshopError("There is no workshop of yours with that number.")
+    return workshop
+
+
+def _audit(s, person_id: int, action: str, workshop: Workshop) -> None:
+    audit.record(s, audit.actor_of(person_id), action, f"workshop:{workshop.id}")
+
+
+def create_workshop(
+    store: Store,
+    facilitator_id: int,
+    title: str,
+    held_on: date,
+    focus: list[str] | tuple[str, ...] = (),
+    ground_rules: str = DEFAULT_GROUND_RULES,
+    allow_anonymous: bool = True,
+    auto_approve: bool = True,
+) -> WorkshopView:
+    """Plan a workshop with a fresh, unique join code."""
+    title = " ".join(str(title).split())
+    if not title or len(title) > MAX_TITLE:
+        raise WorkshopError(f"Please give the workshop a title of up to {MAX_TITLE} characters.")
+    known = catalogue().keys
+    unknown = [k for k in focus if k not in known]
+    if unknown:
+        raise WorkshopError(f"Unknown principle: {', '.join(unknown)}.")
+    rules = str(ground_rules or "").strip()[:MAX_RULES]
+    with store.transaction() as s:
+        person = _require_facilitator(s, facilitator_id)
+        code = new_join_code()
+        while s.scalar(select(Workshop.id).where(Workshop.join_code == code)):
+            code = new_join_code()
+        workshop = Workshop(
+            title=title,
+            held_on=held_on,
+            facilitator_id=facilitator_id,
+            focus=",".join(k for k in known if k in focus),
+            ground_rules=rules,
+            join_code=code,
+            allow_anonymous=allow_anonymous,
+            auto_approve=auto_approve,
+        )
+        s.add(workshop)
+        s.flush()
+        _audit(s, person.id, "workshop_created", workshop)
+        return _view(workshop)
+
+
+def get_workshop(store: Store, workshop_id: int) -> WorkshopView:
+    with store.transaction() as s:
+        workshop = s.get(Workshop, workshop_id)
+        if workshop is None:
+            raise WorkshopError("That workshop does not exist.")
+        return _view(workshop)
+
+
+def my_workshops(store: Store, facilitator_id: int) -> list[WorkshopView]:
+    """The facilitator's workshops, the next one first, closed ones last."""
+    with store.transaction() as s:
+        _require_facilitator(s, facilitator_id)
+        rows = s.scalars(select(Workshop).where(Workshop.facilitator_id == facilitator_id))
+        views = [_view(w) for w in rows]
+    return sorted(views, key=lambda w: (w.is_closed, w.held_on, w.id))
+
+
+def workshop_by_code(store: Store, code: str) -> WorkshopView | None:
+    """The open workshop with this join code; a closed workshop's code no longer works."""
+    with store.transaction() as s:
+        workshop = s.scalar(select(Workshop).where(Workshop.join_code == normalise_code(code)))
+        return _view(workshop) if workshop and workshop.status != "closed" else None
+
+
+def _change(store: Store, person_id: int, workshop_id: int, change, action: str | None = None):
+    """Apply ``change`` to the facilitator's workshop row and bump its state version."""
+    with store.transaction() as s:
+        workshop = _own(s, person_id, workshop_id, lock=True)
+        if workshop.status == "closed":
+            raise WorkshopError("This workshop is closed.")
+        change(workshop)
+        workshop.state_version += 1
+        if action:
+            _audit(s, person_id, action, workshop)
+        return _view(workshop)
+
+
+def open_workshop(store: Store, person_id: int, workshop_id: int) -> WorkshopView:
+    """Go live: the room can join and the timer starts on the first step."""
+
+    def change(w: Workshop) -> None:
+        w.status = "live"
+        w.timer_started_at = w.timer_started_at or utcnow()
+
+    return _change(store, person_id, workshop_id, change, "workshop_opened")
+
+
+def close_workshop(store: Store, person_id: int, workshop_id: int) -> WorkshopView:
+    """Close: the join code and the projector link stop working; nothing submitted is lost."""
+
+    def change(w: Workshop) -> None:
+        w.status = "closed"
+        w.closed_at = utcnow()
+        w.timer_elapsed_s, w.timer_started_at = _stopped_timer(w), None
+
+    return _change(store, person_id, workshop_id, change, "workshop_closed")
+
+
+def _stopped_timer(w: Workshop) -> float:
+    return _view(w).timer_seconds()
+
+
+def go_to_step(store: Store, person_id: int, workshop_id: int, index: int) -> WorkshopView:
+    """Move the room to step ``index`` (clamped to the plan); the phase timer starts again.
+
+    Putting someone's moment in front of the room is written to the audit log (``projected``), so an
+    owner can always learn where and when their video was shown.
+    """
+    plan = steps(store, workshop_id)
+    last = max(len(plan) - 1, 0)
+    target = min(max(int(index), 0), last)
+
+    def change(w: Workshop) -> None:
+        before = plan[w.current_step].moment if 0 <= w.current_step < len(plan) else None
+        w.current_step = target
+        w.timer_elapsed_s = 0.0
+        w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
+        w.playing = True
+        shown = plan[target].moment if plan else None
+        if w.status == "live" and shown is not None and (before is None or before.share_id != shown.share_id):
+            session = object_session(w)
+            audit.record(
+                session,
+                audit.actor_of(person_id),
+                "projected",
+                f"moment:{shown.moment_id}",
+                f"workshop:{w.id}",
+            )
+
+    return _change(store, person_id, workshop_id, change)
+
+
+def step_by(store: Store, person_id: int, workshop_id: int, delta: int) -> WorkshopView:
+    current = get_workshop(store, workshop_id).current_step
+    return go_to_step(store, person_id, workshop_id, current + delta)
+
+
+def set_playing(store: Store, person_id: int, workshop_id: int, playing: bool) -> WorkshopView:
+    return _change(store, person_id, workshop_id, lambda w: setattr(w, "playing", bool(playing)))
+
+
+def set_timer_running(store: Store, person_id: int, workshop_id: int, running: bool) -> WorkshopView:
+    def change(w: Workshop) -> None:
+        if running and w.timer_started_at is None:
+            w.timer_started_at = utcnow()
+        elif not running and w.timer_started_at is not None:
+            w.timer_elapsed_s, w.timer_started_at = _stopped_timer(w), None
+
+    return _change(store, person_id, workshop_id, change)
+
+
+def set_auto_approve(store: Store, person_id: int, workshop_id: int, on: bool) -> WorkshopView:
+    return _change(store, person_id, workshop_id, lambda w: setattr(w, "auto_approve", bool(on)))
+
+
+def bump_version(store: Store, workshop_id: int) -> None:
+    """Tell every screen to look again (used when what the room sees changes outside the controls)."""
+    with store.transaction() as s:
+        workshop = s.get(Workshop, workshop_id)
+        if workshop is not None:
+            workshop.state_version += 1
+
+
+def state_version(store: Store, workshop_id: int) -> int:
+    """The cheap question every screen asks every second or two."""
+    with store.transaction() as s:
+        return s.scalar(select(Workshop.state_version).where(Workshop.id == workshop_id)) or 0
+
+
+# --- the plan: order of moments, prompt sets, agenda ------------------------------------------------
+
+
+def set_order(store: Store, person_id: int, workshop_id: int, share_ids: list[int]) -> None:
+    """Put the shared moments in this order (share ids, first to last); a running room stays on its step."""
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
+        workshop = _own(s, person_id, workshop_id)
+        shares = {sh.id: sh for sh in s.scalars(select(Share).where(Share.workshop_id == workshop.id))}
+        for position, share_id in enumerate(share_ids):
+            if share_id in shares:
+                shares[share_id].position = position
+        workshop.state_version += 1
+
+
+def move_share(store: Store, person_id: int, workshop_id: int, share_id: int, delta: int) -> None:
+    """Move one shared moment up (-1) or down (+1) in the running order."""
+    order = [m.share_id for m in shown_moments(store, workshop_id)]
+    if share_id not in order:
+        raise WorkshopError("That moment is no longer shared with this workshop.")
+    i = order.index(share_id)
+    j = min(max(i + delta, 0), len(order) - 1)
+    order[i], order[j] = order[j], order[i]
+    set_order(store, person_id, workshop_id, order)
+
+
+def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int, key: str) -> None:
+    if key not in prompt_book().keys:
+        raise WorkshopError("There is no such prompt set.")
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
+        workshop = _own(s, person_id, workshop_id)
+        share = s.get(Share, share_id)
+        if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
+            raise WorkshopError("That moment is no longer shared with this workshop.")
+        share.prompt_set = key
+        workshop.state_version += 1
+
+
+def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) -> None:
+    """The facilitator takes a shared moment out of their workshop (anyone with the code can share).
+
+    The share is ended like a withdrawal: the owner keeps the moment, the room's screens redraw and a
+    room on a later step stays on it. Recorded in the audit trail.
+    """
+    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
+        workshop = _own(s, person_id, workshop_id, lock=True)
+        share = s.get(Share, int(share_id))
+        if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
+            raise WorkshopError("That moment is no longer shared with this workshop.")
+        share.withdrawn_at = utcnow()
+        workshop.state_version += 1
+        audit.record(
+            s,
+            audit.actor_of(person_id),
+            "share_removed",
+            f"moment:{share.moment_id}",
+            f"workshop:{workshop.id}",
+        )
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    title: str
+    minutes: int
+    starts_at_min: int
+
+
+def agenda(store: Store, workshop_id: int, per_participant_min: int = 15) -> list[AgendaItem]:
+    """Suggested timings: welcome, principles refresher, ~15 minutes a participant, next steps, close."""
+    owners: list[str] = []
+    for moment in shown_moments(store, workshop_id):
+        if moment.owner_name not in owners:
+            owners.append(moment.owner_name)
+    plan = [("Welcome and ground rules", 5), ("Principles refresher", 10)]
+    plan += [(f"{name}'s moments", per_participant_min) for name in owners]
+    plan += [("Next steps for everyone", 10), ("Close: summary, consent and deletion", 5)]
+    items, start = [], 0
+    for title, minutes in plan:
+        items.append(AgendaItem(title, minutes, start))
+        start += minutes
+    return items
+
+
+# --- the projector link -------------------------------------------------------------------------------
+
+
+def _present_serializer(store: Store) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(store.settings.secret_key(), salt="verp-present")
+
+
+def present_token(store: Store, person_id: int, workshop_id: int) -> str:
+    """A signed token for the projector link of the facilitator's workshop."""
+    with store.transaction() as s:
+        _own(s, person_id, workshop_id)
+    return _present_serializer(store).dumps({"w": workshop_id})
+
+
+def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
+    """The workshop a projector link is for; refused once the workshop is closed."""
+    try:
+        data = _present_serializer(store).loads(str(token or ""), max_age=PRESENT_MAX_AGE_S)
+        workshop = get_workshop(store, int(data["w"]))
+    except (BadSignature, KeyError, TypeError, ValueError, WorkshopError) as exc:
+        raise WorkshopError("This projector link is not valid. Open Present again from Control.") from exc
+    if workshop.is_closed:
+        raise WorkshopError("This workshop has closed. Thank you for taking part.")
+    return workshop
