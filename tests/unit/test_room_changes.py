@@ -96,7 +96,7 @@ def test_a_clip_purged_at_its_delete_by_date_redraws_the_workshops_showing_it(st
     from datetime import timedelta
 
     from tests.review_fixtures import add_consent
-    from verp.core.models import Consent, utcnow
+    from verp.core.models import Clip, utcnow
     from verp.records import retention
 
     w, (_, first_moment), _ = two_moments(store, teacher, colleague)
@@ -104,9 +104,7 @@ def test_a_clip_purged_at_its_delete_by_date_redraws_the_workshops_showing_it(st
         clip_id = s.get(Moment, first_moment).clip_id
     add_consent(store, colleague.id, clip_id)
     with store.transaction() as s:
-        s.query(Consent).filter(Consent.clip_id == clip_id).update(
-            {"delete_by": utcnow().date() - timedelta(1)}
-        )
+        s.query(Clip).filter(Clip.id == clip_id).update({"delete_by": utcnow().date() - timedelta(1)})
     before = workshops.state_version(store, w.id)
     assert [p.clip_id for p in retention.purge_expired(store)] == [clip_id]
     assert workshops.state_version(store, w.id) > before

@@ -37,6 +37,7 @@ def clip_with_consent(store: Store, owner_id: int, delete_by: date, tmp: Path, n
                 size_bytes=100,
                 video_codec="h264",
                 audio_codec="aac",
+                delete_by=delete_by,
             )
         )
         s.flush()

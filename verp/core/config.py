@@ -16,6 +16,10 @@ from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_RECORDING_S = 600
+DEFAULT_RETENTION_DAYS = 60  # a clip's delete-by date, counted from when it was added
+DEFAULT_RETENTION_MAX_DAYS = 365  # the latest a consent record may set it, counted the same way
+DEFAULT_RECORDS_DAYS = 365  # a workshop's reflections, participants and next steps, from its close
+DEFAULT_AUDIT_DAYS = 730  # audit rows
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,10 @@ class Settings:
     max_recording_s: int = DEFAULT_MAX_RECORDING_S
     ice_servers: list[dict] = field(default_factory=list)
     facilitator_emails: frozenset[str] = frozenset()
-    retention_days: int = 60
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    retention_max_days: int = DEFAULT_RETENTION_MAX_DAYS
+    records_days: int = DEFAULT_RECORDS_DAYS
+    audit_days: int = DEFAULT_AUDIT_DAYS
 
     @property
     def clips_dir(self) -> Path:
@@ -81,8 +88,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_recording_s=int(env.get("VERP_MAX_RECORDING_S", DEFAULT_MAX_RECORDING_S)),
         ice_servers=ice,
         facilitator_emails=frozenset(e for e in emails if e),
-        retention_days=int(env.get("VERP_RETENTION_DAYS", 60)),
+        **_retention(env),
     )
+
+
+def _retention(env: dict[str, str]) -> dict[str, int]:
+    """How long things are kept, in days; the maximum is never below the default."""
+    keep = int(env.get("VERP_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return {
+        "retention_days": keep,
+        "retention_max_days": max(keep, int(env.get("VERP_RETENTION_MAX_DAYS", DEFAULT_RETENTION_MAX_DAYS))),
+        "records_days": int(env.get("VERP_RECORDS_DAYS", DEFAULT_RECORDS_DAYS)),
+        "audit_days": int(env.get("VERP_AUDIT_DAYS", DEFAULT_AUDIT_DAYS)),
+    }
 
 
 @lru_cache(maxsize=1)

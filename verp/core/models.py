@@ -6,7 +6,7 @@ describe it for queries. Keep both in step: ``tests/unit/test_migrations.py`` fa
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from verp.core.config import DEFAULT_RETENTION_DAYS
+
 
 def utcnow() -> datetime:
     """Now, in UTC. One clock for every row."""
@@ -32,6 +34,11 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today's date on the same clock as :func:`utcnow`: every date check (delete-by, consent) uses it."""
     return utcnow().date()
+
+
+def default_clip_delete_by() -> date:
+    """A clip's delete-by date when nothing else sets it (the app sets it from its settings)."""
+    return today() + timedelta(days=DEFAULT_RETENTION_DAYS)
 
 
 class UTCDateTime(TypeDecorator):
@@ -152,6 +159,8 @@ class Clip(Base):
     video_codec: Mapped[str] = mapped_column(String(32), default="")
     audio_codec: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Every clip is deleted for good on or after this date, shared or not; a consent record may move it.
+    delete_by: Mapped[date] = mapped_column(Date, default=default_clip_delete_by, index=True)
 
 
 class Consent(Base):
@@ -161,12 +170,17 @@ class Consent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"), unique=True)
     filmed_group: Mapped[str] = mapped_column(String(200))
-    basis: Mapped[str] = mapped_column(String(32))  # parental_consent|public_task|no_identifiable
+    basis: Mapped[str] = mapped_column(String(32))  # parental_consent|public_task (no_identifiable: old)
     recorded_by: Mapped[str] = mapped_column(String(120))
     consent_date: Mapped[date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(32), default="workshop_only")
     stills_in_exports: Mapped[bool] = mapped_column(Boolean, default=False)
-    delete_by: Mapped[date] = mapped_column(Date)
+    delete_by: Mapped[date] = mapped_column(Date)  # kept equal to the clip's delete_by
+    children_agreement: Mapped[str | None] = mapped_column(String(16))  # agreed|too_young; None: old record
+    other_adults: Mapped[str] = mapped_column(String(200), default="")
+    other_adults_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_child_without_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    dpia_reference: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -46,12 +46,9 @@ class AdminError(Exception):
 # ---------------------------------------------------------------- purge
 
 
-def purge(store: Store) -> list[retention.Purged]:
-    """Delete every clip past its consent's delete-by date, orphaned clip folders and stale part files."""
-    purged = retention.purge_expired(store)
-    retention.remove_orphan_folders(store)
-    retention.remove_stale_parts(store)
-    return purged
+def purge(store: Store) -> retention.PurgeReport:
+    """Everything past its retention period (see :func:`verp.records.retention.purge`)."""
+    return retention.purge(store)
 
 
 # ---------------------------------------------------------------- backup
@@ -284,7 +281,7 @@ def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
     """The ``admin`` group: purge, backup, restore."""
     group = subparsers.add_parser("admin", help="retention purge, backup and restore")
     jobs = group.add_subparsers(dest="job", required=True)
-    p = jobs.add_parser("purge", help="delete clips past their consent's delete-by date")
+    p = jobs.add_parser("purge", help="delete clips past their delete-by date and records past their period")
     p.set_defaults(func=_purge_command)
     p = jobs.add_parser("backup", help="write the database and clip files to a new folder")
     p.add_argument("dest")
@@ -296,10 +293,14 @@ def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _purge_command(args: argparse.Namespace) -> int:
-    purged = purge(Store.open(load_settings()))
-    for item in purged:
+    report = purge(Store.open(load_settings()))
+    for item in report.clips:
         print(f"deleted clip {item.clip_id} (delete by {item.delete_by})")
-    print(f"{len(purged)} clip(s) deleted")
+    print(f"{len(report.clips)} clip(s) deleted")
+    print(
+        f"{report.workshops} workshop record(s), {report.attempts} attempt(s), "
+        f"{report.audit_rows} audit row(s) past their period deleted"
+    )
     return 0
 
 

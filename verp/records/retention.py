@@ -1,29 +1,36 @@
-"""Keeping clips no longer than their consent allows.
+"""Keeping nothing longer than the service promised.
 
-Each clip's consent record says the date by which its video must be gone (``delete_by``). On that day or
-after, the clip is deleted for good — its row (moments, shares, tags, freeze frames go with it), its
-folder of files (original, playable copy, cuts, stills) — and the deletion is written to the audit log.
+- **Clips**: every clip has a delete-by date from the moment it exists (``VERP_RETENTION_DAYS`` after it
+  was added; its consent record may move it, up to ``VERP_RETENTION_MAX_DAYS``). On that day or after, the
+  clip is deleted for good — its row (moments, shares, tags, freeze frames, consent go with it) and its
+  folder of files (original, playable and review copies, thumbnails, cuts, stills) — shared or not.
+- **Join and sign-in attempts** (typed names, phone addresses) after a day.
+- **A workshop's records** (its reflections, participants, next steps and the workshop itself)
+  ``VERP_RECORDS_DAYS`` after it closed (or after its date, if it never was).
+- **Audit rows** after ``VERP_AUDIT_DAYS``.
 
-This runs once when an app process opens its store and whenever ``python -m verp admin purge`` runs
-(schedule that daily with cron on a service that is rarely restarted).
+:func:`purge` does all of it, and is safe to run on several instances at once (each deletion checks the
+row is still there). It runs when an app process opens its store, on a schedule while the app runs, and
+whenever ``python -m verp admin purge`` runs.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from verp.core import audit
-from verp.core.models import Clip, Consent, utcnow
+from verp.core.models import Attempt, AuditEvent, Clip, NextStep, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room import room_state
 
 ACTOR = "retention"
 ORPHAN_GRACE_S = 3600  # a folder without a row may be an upload still in progress on another instance
+ATTEMPTS_KEPT = timedelta(days=1)
 
 _purged_this_process: set[str] = set()
 
@@ -34,15 +41,46 @@ class Purged:
     delete_by: date
 
 
+@dataclass(frozen=True)
+class PurgeReport:
+    """What one purge deleted."""
+
+    clips: list[Purged] = field(default_factory=list)
+    workshops: int = 0
+    attempts: int = 0
+    audit_rows: int = 0
+    orphan_folders: list[str] = field(default_factory=list)
+    stale_parts: int = 0
+
+
+def purge(store: Store, now: datetime | None = None) -> PurgeReport:
+    """Delete everything past its retention period: clips, attempts, workshop records, audit rows.
+
+    One call does it all, so a scheduler, the start of the app and the command line run the same thing.
+    """
+    now = now or utcnow()
+    clips = purge_expired(store, now.date())
+    return PurgeReport(
+        clips=clips,
+        workshops=purge_workshop_records(store, now.date()),
+        attempts=forget_attempts(store, now),
+        audit_rows=purge_audit(store, now),
+        orphan_folders=remove_orphan_folders(store),
+        stale_parts=remove_stale_parts(store),
+    )
+
+
+# ---------------------------------------------------------------- clips
+
+
 def expired_clips(store: Store, today: date | None = None) -> list[tuple[str, int, date]]:
-    """(clip id, owner id, delete_by) of every clip whose consent says it must be gone by ``today``."""
+    """(clip id, owner id, delete_by) of every clip that must be gone by ``today``, shared or not."""
     today = today or utcnow().date()
     with store.transaction() as s:
         rows = s.execute(
-            select(Clip.id, Clip.owner_id, Consent.delete_by)
-            .join(Consent, Consent.clip_id == Clip.id)
-            .where(Consent.delete_by <= today)
-            .order_by(Consent.delete_by, Clip.id)
+            select(Clip.id, Clip.owner_id, Clip.delete_by)
+            .where(Clip.delete_by <= today)
+            .order_by(Clip.delete_by, Clip.id)
         )
         return [(r.id, r.owner_id, r.delete_by) for r in rows]
 
@@ -55,12 +93,59 @@ def purge_expired(store: Store, today: date | None = None) -> list[Purged]:
             clip = s.get(Clip, clip_id)
             if clip is None:
                 continue  # deleted meanwhile by its owner or another instance
-            audit.record(s, ACTOR, "purge", f"clip:{clip_id}", f"consent delete-by date {delete_by}")
+            audit.record(s, ACTOR, "purge", f"clip:{clip_id}", f"delete-by date {delete_by}")
             room_state.bump(s, room_state.workshops_showing(s, clip_id=clip_id))  # projectors redraw
             s.delete(clip)  # moments, tags, freeze-frames, shares and consent go with it
         shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
         purged.append(Purged(clip_id, delete_by))
     return purged
+
+
+# ---------------------------------------------------------------- derived data
+
+
+def records_end(workshop: Workshop, records_days: int) -> date:
+    """The day a workshop's records go: ``records_days`` after it closed (or after its date, if never)."""
+    start = workshop.closed_at.date() if workshop.closed_at else workshop.held_on
+    return start + timedelta(days=records_days)
+
+
+def purge_workshop_records(store: Store, today: date | None = None) -> int:
+    """Delete workshops past the records period with their reflections, participants and next steps."""
+    today = today or utcnow().date()
+    keep = store.settings.records_days
+    oldest = today - timedelta(days=keep)
+    with store.transaction() as s:
+        candidates = s.scalars(
+            select(Workshop).where(or_(Workshop.held_on <= oldest, Workshop.closed_at.is_not(None)))
+        )
+        due = [w.id for w in candidates if records_end(w, keep) <= today]
+    for workshop_id in due:
+        with store.transaction() as s:
+            if s.get(Workshop, workshop_id) is None:
+                continue
+            s.execute(delete(NextStep).where(NextStep.workshop_id == workshop_id))
+            s.execute(delete(Reflection).where(Reflection.workshop_id == workshop_id))
+            s.execute(delete(Workshop).where(Workshop.id == workshop_id))  # participants, shares cascade
+            audit.record(s, ACTOR, "purge", f"workshop:{workshop_id}", f"records kept {keep} days")
+    return len(due)
+
+
+def forget_attempts(store: Store, now: datetime | None = None) -> int:
+    """Forget failed sign-in and join tries (typed names, addresses) once they are a day old."""
+    cutoff = (now or utcnow()) - ATTEMPTS_KEPT
+    with store.transaction() as s:
+        return s.execute(delete(Attempt).where(Attempt.at < cutoff)).rowcount or 0
+
+
+def purge_audit(store: Store, now: datetime | None = None) -> int:
+    """Delete audit rows older than ``VERP_AUDIT_DAYS``."""
+    cutoff = (now or utcnow()) - timedelta(days=store.settings.audit_days)
+    with store.transaction() as s:
+        return s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount or 0
+
+
+# ---------------------------------------------------------------- leftovers on disk
 
 
 def remove_orphan_folders(store: Store, grace_s: float = ORPHAN_GRACE_S) -> list[str]:
@@ -100,7 +185,4 @@ def purge_at_start(store: Store) -> list[Purged]:
     if key in _purged_this_process:
         return []
     _purged_this_process.add(key)
-    purged = purge_expired(store)
-    remove_orphan_folders(store)
-    remove_stale_parts(store)
-    return purged
+    return purge(store).clips

@@ -10,14 +10,14 @@ import logging
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from sqlalchemy import delete, select
 
 from verp.core import audit
-from verp.core.models import Clip, utcnow
+from verp.core.models import Clip, today, utcnow
 from verp.core.store import FileTooLarge, Store
 from verp.core.text import clean_text
 from verp.media import jobs as media
@@ -50,6 +50,7 @@ class ClipView:
     status: str
     status_detail: str
     created_at: datetime
+    delete_by: date
     original: Path
     playable: Path | None
     proxy: Path | None
@@ -88,6 +89,7 @@ def _view(store: Store, clip: Clip) -> ClipView:
         status=clip.status,
         status_detail=clip.status_detail,
         created_at=clip.created_at,
+        delete_by=clip.delete_by,
         original=store.clip_path(clip.stored_name),
         playable=store.clip_path(clip.playable_name) if clip.playable_name else None,
         proxy=store.clip_path(clip.proxy_name) if clip.proxy_name else None,
@@ -173,6 +175,7 @@ def _record_clip(
             size_bytes=info.size_bytes,
             video_codec=info.video_codec,
             audio_codec=info.audio_codec,
+            delete_by=today() + timedelta(days=store.settings.retention_days),
         )
         s.add(clip)
 
@@ -192,6 +195,17 @@ def _forget(store: Store, clip_id: str) -> None:
             s.execute(delete(Clip).where(Clip.id == clip_id))
     finally:
         _remove_folder(store, clip_id)
+
+
+def deletion_countdown(delete_by: date, on: date | None = None) -> str:
+    """How long a clip has left, in words a teacher reads at a glance."""
+    days = (delete_by - (on or today())).days
+    when = f"{delete_by.day} {delete_by:%b %Y}"
+    if days > 1:
+        return f"Deleted for good in {days} days, on {when}."
+    if days == 1:
+        return f"Deleted for good tomorrow, {when}."
+    return f"Past its delete-by date ({when}): being deleted for good."
 
 
 def list_clips(store: Store, owner_id: int) -> list[ClipView]:

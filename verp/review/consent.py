@@ -91,7 +91,25 @@ def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
         closed.date() if status == "closed" and closed else max(held_on, today)
         for status, held_on, closed in rows
     ]
-    return max(ends, default=today) + keep
+    return min(max(ends, default=today) + keep, latest_delete_by(store, owner_id, clip_id))
+
+
+def latest_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
+    """The service's limit: ``retention_max_days`` after the clip was added, and no later."""
+    with store.transaction() as s:
+        added = _owned_clip(s, owner_id, clip_id).created_at.date()
+    return added + timedelta(days=store.settings.retention_max_days)
+
+
+def _check_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) -> None:
+    if delete_by <= _today():
+        raise ConsentError("The delete-by date must be after today.")
+    latest = latest_delete_by(store, owner_id, clip_id)
+    if delete_by > latest:
+        raise ConsentError(
+            f"This service keeps clips at most {store.settings.retention_max_days} days after they are "
+            f"added: please choose a delete-by date on or before {latest:%d %b %Y}."
+        )
 
 
 def record_consent(
@@ -125,10 +143,10 @@ def record_consent(
     if consent_date > _today():
         raise ConsentError("The consent date cannot be in the future.")
     delete_by = delete_by or default_delete_by(store, owner_id, clip_id)
-    if delete_by <= _today():
-        raise ConsentError("The delete-by date must be after today.")
+    _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        clip = _owned_clip(s, owner_id, clip_id)
+        clip.delete_by = delete_by
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id)) or Consent(clip_id=clip_id)
         row.filmed_group, row.basis, row.recorded_by = filmed_group, basis, recorded_by
         row.consent_date, row.scope, row.delete_by = consent_date, scope, delete_by
@@ -190,23 +208,24 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
             .distinct()
             .order_by(Workshop.held_on, Workshop.id)
         ).all()
+        latest = s.get(Clip, clip_id).created_at.date() + timedelta(days=store.settings.retention_max_days)
         return [
-            DeleteByClash(w.id, w.title, w.held_on, row.delete_by, w.held_on + keep)
+            DeleteByClash(w.id, w.title, w.held_on, row.delete_by, min(w.held_on + keep, latest))
             for w in workshops
             if row.delete_by <= w.held_on + timedelta(days=WARN_WITHIN_DAYS)
         ]
 
 
 def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) -> ConsentView:
-    """Move the clip's delete-by date (after today), keeping the rest of its consent record."""
-    if delete_by <= _today():
-        raise ConsentError("The delete-by date must be after today.")
+    """Move the clip's delete-by date (after today, within the service's limit), keeping the rest of its
+    consent record."""
+    _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        clip = _owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             raise ConsentError("Record who was filmed and on what basis first.")
-        row.delete_by = delete_by
+        row.delete_by = clip.delete_by = delete_by
         audit.record(
             s, audit.actor_of(owner_id), "delete_by_changed", f"clip:{clip_id}", delete_by.isoformat()
         )
