@@ -5,9 +5,11 @@ from functools import partial
 import streamlit as st
 
 from verp.records import export, summary
+from verp.ui.account import show_account_deleted, show_delete_account
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import ratings_chart
 
+show_account_deleted()
 person = require_person()
 store = get_store()
 st.title("My progress")
@@ -48,3 +50,5 @@ for workshop in mine.workshops:
             key=f"personal_{workshop.id}",
             icon=":material/download:",
         )
+
+show_delete_account(store, person)

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select
 from verp.core.config import Settings, load_settings
 from verp.core.models import utcnow
 from verp.core.store import Store, alembic_config, make_engine, migrate
-from verp.records import retention
+from verp.records import erasure, retention
 
 FORMAT = "verp-backup"
 FORMAT_VERSION = 1
@@ -278,11 +278,15 @@ def _restore_files(src: Path, manifest: dict, settings: Settings) -> None:
 
 
 def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
-    """The ``admin`` group: purge, backup, restore."""
+    """The ``admin`` group: purge, delete-account, backup, restore."""
     group = subparsers.add_parser("admin", help="retention purge, backup and restore")
     jobs = group.add_subparsers(dest="job", required=True)
     p = jobs.add_parser("purge", help="delete clips past their delete-by date and records past their period")
     p.set_defaults(func=_purge_command)
+    p = jobs.add_parser("delete-account", help="delete a person's account and everything it owns")
+    p.add_argument("name", help="the account's display name")
+    p.add_argument("--yes", action="store_true", help="delete without asking again")
+    p.set_defaults(func=_delete_account_command)
     p = jobs.add_parser("backup", help="write the database and clip files to a new folder")
     p.add_argument("dest")
     p.set_defaults(func=_backup_command)
@@ -301,6 +305,28 @@ def _purge_command(args: argparse.Namespace) -> int:
         f"{report.workshops} workshop record(s), {report.attempts} attempt(s), "
         f"{report.audit_rows} audit row(s) past their period deleted"
     )
+    return 0
+
+
+def _delete_account_command(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings())
+    person_id = erasure.person_named(store, args.name)
+    if person_id is None:
+        print(f"error: there is no account named {args.name!r}", file=sys.stderr)
+        return 2
+    goes = erasure.what_goes(store, person_id)
+    print(f"Deleting account {person_id} removes, for good:")
+    for line in goes.lines() or ["the account alone (it owns nothing else)"]:
+        print(f"  - {line}")
+    if not args.yes:
+        print("Nothing deleted. Run again with --yes to delete it.")
+        return 2
+    try:
+        erasure.delete_account(store, person_id, goes.display_name, actor="admin")
+    except erasure.ErasureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"account {person_id} deleted")
     return 0
 
 

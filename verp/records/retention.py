@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
 
 from verp.core import audit
 from verp.core.models import Attempt, AuditEvent, Clip, NextStep, Reflection, Workshop, utcnow
@@ -124,11 +125,16 @@ def purge_workshop_records(store: Store, today: date | None = None) -> int:
         with store.transaction() as s:
             if s.get(Workshop, workshop_id) is None:
                 continue
-            s.execute(delete(NextStep).where(NextStep.workshop_id == workshop_id))
-            s.execute(delete(Reflection).where(Reflection.workshop_id == workshop_id))
-            s.execute(delete(Workshop).where(Workshop.id == workshop_id))  # participants, shares cascade
+            delete_workshop(s, workshop_id)
             audit.record(s, ACTOR, "purge", f"workshop:{workshop_id}", f"records kept {keep} days")
     return len(due)
+
+
+def delete_workshop(s: Session, workshop_id: int) -> None:
+    """A workshop with its reflections, participants, next steps and shares (the moments stay)."""
+    s.execute(delete(NextStep).where(NextStep.workshop_id == workshop_id))
+    s.execute(delete(Reflection).where(Reflection.workshop_id == workshop_id))
+    s.execute(delete(Workshop).where(Workshop.id == workshop_id))  # participants, shares cascade
 
 
 def forget_attempts(store: Store, now: datetime | None = None) -> int:

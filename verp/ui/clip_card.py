@@ -11,6 +11,11 @@ from verp.review.clips import ClipView
 from verp.ui.player import play
 from verp.ui.text import escape_markdown
 
+DELETE_BY_HELP = (
+    "Every clip is deleted for good by its delete-by date, shared or not. "
+    "Its consent record, on Review, can move the date within the service's limit."
+)
+
 
 def describe(clip: ClipView) -> str:
     minutes, seconds = divmod(round(clip.duration_s), 60)
@@ -26,6 +31,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             thumb.image(str(clip.thumbnail), width="stretch")
         body.subheader(escape_markdown(clip.title), anchor=False)
         body.caption(describe(clip))
+        body.caption(clips.deletion_countdown(clip.delete_by), help=DELETE_BY_HELP)
         body.text(f"From: {clip.original_filename}")
         if clip.status == "processing":
             with body:

@@ -64,6 +64,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
 
 def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
     """The clip's consent record, editable: sharing needs one."""
+    st.info(clips.deletion_countdown(clip.delete_by), icon=":material/auto_delete:")
     show_delete_by_clashes(store, person, clip)
     record = consent.get_consent(store, person.id, clip.id)
     title = "Consent for this clip" + (" (recorded)" if record else " (needed before sharing)")

@@ -1,0 +1,57 @@
+"""Retention on the pages: every clip shows when it goes, and an account can be deleted with what it owns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.app.conftest import open_app
+from tests.review_fixtures import add_test_clip
+from verp.core import accounts
+from verp.core.models import Clip, today
+
+
+def _due_in(store, clip_id, days):
+    with store.transaction() as s:
+        s.get(Clip, clip_id).delete_by = today() + timedelta(days=days)
+    return today() + timedelta(days=days)
+
+
+def test_my_clips_and_review_count_down_to_an_unshared_clips_deletion(store, teacher, tmp_path):
+    clip = add_test_clip(store, teacher.id, tmp_path)
+    day = _due_in(store, clip.id, 12)
+    wanted = f"Deleted for good in 12 days, on {day.day} {day:%b %Y}."
+
+    at = open_app("pages/my_clips.py", teacher)
+    assert not at.exception
+    assert wanted in [c.value for c in at.caption]
+
+    at.query_params["clip"] = clip.id
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert wanted in [i.value for i in at.info]
+
+
+def test_deleting_my_account_asks_for_my_name_then_removes_it_and_signs_me_out(
+    store, teacher, colleague, tmp_path
+):
+    clip = add_test_clip(store, colleague.id, tmp_path)
+    at = open_app("pages/my_progress.py", colleague)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "1 clip with every copy, cut and still" in shown
+
+    at.text_input(key="confirm_account_name").input("Someone else").run()
+    at.button(key="delete_account").click().run()
+    assert "Type your name" in at.error[0].value
+    assert accounts.get_person(store, colleague.id) is not None
+
+    at.text_input(key="confirm_account_name").input("Ben Colleague").run()
+    at.button(key="delete_account").click().run()
+    assert not at.exception
+    assert accounts.get_person(store, colleague.id) is None
+    assert not clip.original.parent.exists()
+    assert "deleted for good" in at.success[0].value
+    assert "person_id" not in at.session_state
+    with store.transaction() as s:
+        assert s.scalars(select(Clip)).all() == []
