@@ -68,7 +68,12 @@ def test_the_summary_offers_pdf_markdown_and_csv_and_a_stills_choice(built, teac
     at = _run(SUMMARY, teacher.id)
     assert at.checkbox(key="summary_stills").value is False  # stills only when asked
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download PDF", "Download Markdown", "Download reflections (CSV)"]
+    assert labels == [
+        "Download PDF",
+        "Download Markdown",
+        "Download reflections (CSV)",
+        "Download reflections (exact CSV)",
+    ]
     at.checkbox(key="summary_stills").check().run()
     assert not at.exception
 

@@ -44,11 +44,39 @@ def test_file_names_are_slugified_title_and_date():
 
 
 def test_the_csv_round_trips_through_pandas_unchanged(result):
-    data = export.reflections_csv(result)
+    data = export.reflections_csv(result, exact=True)
     back = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(back, result.reflections)
     assert TRICKY in set(back["text"])  # RTL, emoji, quotes, comma and a newline intact
     assert "NA" in set(back["text"])
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tlead", "\rlead"]
+
+
+def _with_texts(result, texts):
+    from types import SimpleNamespace
+
+    table = pd.concat([result.reflections.iloc[:1]] * len(texts), ignore_index=True)
+    table["text"] = texts
+    table["author"] = ["=cmd|' /C calc'!A0"] + [""] * (len(texts) - 1)
+    return SimpleNamespace(reflections=table.astype(str))
+
+
+def test_the_default_csv_keeps_phone_typed_formulas_from_running_in_a_spreadsheet(result):
+    tricky = _with_texts(result, [*FORMULAS, "fine = fine", "1-2"])
+    back = pd.read_csv(io.BytesIO(export.reflections_csv(tricky)), dtype=str, keep_default_na=False)
+    assert list(back["text"]) == ["'" + f for f in FORMULAS] + ["fine = fine", "1-2"]
+    assert back["author"][0] == "'=cmd|' /C calc'!A0"
+    assert list(back.columns) == list(tricky.reflections.columns)
+
+
+def test_the_exact_csv_keeps_formulas_as_typed_for_data_tools(result):
+    tricky = _with_texts(result, FORMULAS)
+    back = pd.read_csv(
+        io.BytesIO(export.reflections_csv(tricky, exact=True)), dtype=str, keep_default_na=False
+    )
+    pd.testing.assert_frame_equal(back, tricky.reflections)
 
 
 def test_the_csv_holds_no_hidden_or_withdrawn_reflection(result):

@@ -51,12 +51,25 @@ def file_name(title: str, held_on: date, extension: str, suffix: str = "") -> st
 # ---------------------------------------------------------------- CSV
 
 
-def reflections_csv(summary: WorkshopSummary | PersonalSummary) -> bytes:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one it would read as a formula gets a leading apostrophe.
+
+    Reflections come from anonymous phones, and a facilitator opens the file with a double click.
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def reflections_csv(summary: WorkshopSummary | PersonalSummary, exact: bool = False) -> bytes:
     """The reflections as UTF-8 CSV. Every field is quoted, so newlines, commas and quotes survive.
 
-    Read it back unchanged with ``pandas.read_csv(f, dtype=str, keep_default_na=False)``.
+    By default every cell is :func:`spreadsheet_safe`. ``exact`` keeps every cell as typed, for data
+    tools: read it back unchanged with ``pandas.read_csv(f, dtype=str, keep_default_na=False)``.
     """
-    return summary.reflections.to_csv(index=False, quoting=1, lineterminator="\n").encode("utf-8")
+    table = summary.reflections if exact else summary.reflections.map(spreadsheet_safe)
+    return table.to_csv(index=False, quoting=1, lineterminator="\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- Markdown

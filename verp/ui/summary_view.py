@@ -71,7 +71,7 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
 
 def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
     """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
-    pdf, md, csv = st.columns(3)
+    pdf, md, csv, exact = st.columns(4)
     note = partial(summary.record_download, store, person.id, result.workshop_id)
     name = partial(export.file_name, result.title, result.held_on)
     pdf.download_button(
@@ -100,4 +100,16 @@ def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, 
         key="download_csv",
         icon=":material/table:",
         on_click=partial(note, "csv"),
+        help="For spreadsheets: a cell that would run as a formula starts with an apostrophe.",
+    )
+    exact.download_button(
+        "Download reflections (exact CSV)",
+        export.reflections_csv(result, exact=True),
+        name("csv", "exact"),
+        "text/csv",
+        key="download_csv_exact",
+        icon=":material/dataset:",
+        on_click=partial(note, "csv exact"),
+        help="For data tools such as pandas or R: every cell exactly as typed. Do not open it in a "
+        "spreadsheet by double-clicking: a cell typed as a formula could run.",
     )
