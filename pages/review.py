@@ -33,7 +33,8 @@ st.header("My moments", anchor=False)
 my_moments = moments.list_moments(store, person.id, clip.id)
 if not my_moments:
     st.caption("No moments yet. Mark one above.")
-can_share = consent.get_consent(store, person.id, clip.id) is not None
+record = consent.get_consent(store, person.id, clip.id)
+can_share = record is not None and not record.needs_review
 shares = sharing.my_shares(store, person.id, clip.id)
 for moment in my_moments:
     show_moment(store, person, moment, can_share, shares)

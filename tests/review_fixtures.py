@@ -27,6 +27,8 @@ def add_consent(store: Store, owner_id: int, clip_id: str):
         basis="public_task",
         recorded_by="Head teacher",
         consent_date=today(),
+        children_agreement="agreed",
+        no_child_without_consent=True,
     )
 
 

@@ -72,6 +72,8 @@ def _clip(s, store: Store, owner_id: int, title: str, stills_ok: bool, shade: in
             basis="parental_consent",
             recorded_by="Ana",
             consent_date=HELD_ON,
+            children_agreement="agreed",
+            no_child_without_consent=True,
             stills_in_exports=stills_ok,
             delete_by=today() + timedelta(days=60),  # still in date, whenever the tests run
         )

@@ -55,3 +55,40 @@ def test_deleting_my_account_asks_for_my_name_then_removes_it_and_signs_me_out(
     assert "person_id" not in at.session_state
     with store.transaction() as s:
         assert s.scalars(select(Clip)).all() == []
+
+
+def test_the_consent_form_asks_who_agreed_and_for_the_no_child_without_consent_confirmation(
+    store, teacher, tmp_path
+):
+    from verp.review import consent
+
+    clip = add_test_clip(store, teacher.id, tmp_path)
+    at = open_app()
+    at.session_state["person_id"] = teacher.id
+    at.query_params["clip"] = clip.id
+    at.switch_page("pages/review.py").run()
+    labels = [s.label for s in at.selectbox]
+    assert "Basis for filming" in labels
+    basis = next(s for s in at.selectbox if s.label == "Basis for filming")
+    assert "no_identifiable" not in basis.options and all("backs only" not in o for o in basis.options)
+
+    form = {t.label.split(" (")[0]: t for t in at.text_input}
+    form["Who was filmed?"].input("Year 2")
+    form["Who gave or recorded it?"].input("Office")
+    at.radio[0].set_value("too_young")
+    form["Other adults in the frame"].input("Teaching assistant")
+    at.button(key=f"FormSubmitter:consent_{clip.id}-Save consent").click().run()
+    assert "Other adults in the frame must agree" in at.error[0].value
+    assert consent.get_consent(store, teacher.id, clip.id) is None
+
+    boxes = {c.label.split(" (")[0].split(",")[0]: c for c in at.checkbox}
+    boxes["They agreed to be shown"].check()
+    boxes["No child without consent is in shot"].check()
+    at.button(key=f"FormSubmitter:consent_{clip.id}-Save consent").click().run()
+    assert not at.exception
+    kept = consent.get_consent(store, teacher.id, clip.id)
+    assert (kept.children_agreement, kept.other_adults, kept.no_child_without_consent) == (
+        "too_young",
+        "Teaching assistant",
+        True,
+    )

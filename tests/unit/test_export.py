@@ -144,6 +144,30 @@ def test_asked_for_stills_the_pdf_holds_only_those_consent_allows(result):
     assert _image_count(export.summary_pdf(result, include_stills=True)) == allowed
 
 
+def test_a_consent_record_needing_review_keeps_its_stills_out_of_the_pdf(tmp_path):
+    from sqlalchemy import update
+
+    from verp.core.models import Consent
+
+    scene = open_scene(tmp_path)
+    try:
+        with scene.store.transaction() as s:  # as made before the record asked who agreed
+            s.execute(update(Consent).values(children_agreement=None))
+        result = summary.workshop_summary(scene.store, scene.built.workshop_id)
+        assert not any(m.still_paths for m in result.moments)
+        assert _image_count(export.summary_pdf(result, include_stills=True)) == 0
+    finally:
+        scene.store.engine.dispose()
+
+
+def test_the_pdf_and_markdown_name_each_moments_delete_by_date(result):
+    day = result.moments[0].delete_by
+    words = f"deleted for good by {day.day} {day:%B %Y}"
+    _, text = _pdf_text(export.summary_pdf(result))
+    assert words in " ".join(text.split())
+    assert words in export.summary_markdown(result)
+
+
 def test_personal_exports_hold_the_persons_own_part(scene):
     mine = summary.personal_summary(scene.store, scene.built.workshop_id, scene.teacher_id)
     _, text = _pdf_text(export.personal_pdf(mine))

@@ -146,7 +146,14 @@ def test_delete_by_counts_from_when_the_shared_workshop_closed(store, teacher, c
 
 
 def test_consent_needs_a_group_a_basis_and_a_future_delete_by(store, teacher, clip):
-    good = dict(filmed_group="Year 3", basis="public_task", recorded_by="Me", consent_date=today())
+    good = dict(
+        filmed_group="Year 3",
+        basis="public_task",
+        recorded_by="Me",
+        consent_date=today(),
+        children_agreement="too_young",
+        no_child_without_consent=True,
+    )
     with pytest.raises(consent.ConsentError, match="basis"):
         consent.record_consent(store, teacher.id, clip.id, **{**good, "basis": "because"})
     with pytest.raises(consent.ConsentError, match="who was filmed"):
@@ -368,6 +375,8 @@ def test_nul_and_control_characters_never_reach_the_database(store, teacher, cli
         basis="public_task",
         recorded_by="Head\x1b teacher",
         consent_date=today(),
+        children_agreement="agreed",
+        no_child_without_consent=True,
     )
     assert (recorded.filmed_group, recorded.recorded_by) == ("Year 3", "Head teacher")
 
@@ -388,6 +397,8 @@ def test_an_over_long_consent_field_says_what_is_too_long(store, teacher, clip):
             basis="public_task",
             recorded_by="Me",
             consent_date=today(),
+            children_agreement="agreed",
+            no_child_without_consent=True,
         )
 
 

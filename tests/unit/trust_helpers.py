@@ -48,6 +48,8 @@ def clip_with_consent(store: Store, owner_id: int, delete_by: date, tmp: Path, n
                 basis="public_task",
                 recorded_by="Ana",
                 consent_date=date(2026, 1, 5),
+                children_agreement="agreed",
+                no_child_without_consent=True,
                 delete_by=delete_by,
             )
         )

@@ -48,6 +48,11 @@ def file_name(title: str, held_on: date, extension: str, suffix: str = "") -> st
     return f"verp-{slugify(title)}-{held_on.isoformat()}{tail}.{extension}"
 
 
+def deleted_by_line(delete_by: date) -> str:
+    """What a printed summary says of a moment's video: the words stay, the video does not."""
+    return f"The video of this moment is deleted for good by {delete_by.day} {delete_by:%B %Y}."
+
+
 # ---------------------------------------------------------------- CSV
 
 
@@ -105,6 +110,8 @@ def _md_moment(m: MomentLine, with_owner: bool = True) -> list[str]:
         out.append(f"- Principles tagged: {_md_inline(', '.join(m.principles))}")
     if m.note:
         out.append(f"- Note: {_md_block(m.note)}")
+    if m.delete_by:
+        out.append(f"- {escape_markdown(deleted_by_line(m.delete_by))}")
     return [*out, ""]
 
 
@@ -298,6 +305,8 @@ def _pdf_moment(doc: _Document, m: MomentLine, with_stills: bool, with_owner: bo
         doc.para("Principles tagged: " + ", ".join(m.principles), size=9.5)
     if m.note:
         doc.para("Note: " + m.note, size=9.5)
+    if m.delete_by:
+        doc.para(deleted_by_line(m.delete_by), size=9.5, grey=60)
     if with_stills:
         doc.stills(m.still_paths)
 

@@ -34,6 +34,7 @@ from verp.core.models import (
     today,
 )
 from verp.core.store import Store
+from verp.review.consent import stills_allowed
 from verp.room.principles import catalogue
 from verp.workshop.reflections import KINDS as KIND_LABELS
 
@@ -77,6 +78,7 @@ class MomentLine:
     note: str  # empty unless the owner chose to share it (or it is their own summary)
     principles: tuple[str, ...]  # principle names, in catalogue order
     still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
+    delete_by: date | None = None  # when the clip's video is deleted for good
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str]
     tags = s.scalars(select(MomentTag.principle_key).where(MomentTag.moment_id == moment.id))
     consent = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
     stills: tuple[Path, ...] = ()
-    if consent is not None and consent.stills_in_exports:
+    if stills_allowed(consent):
         frames = s.scalars(
             select(FreezeFrame).where(FreezeFrame.moment_id == moment.id).order_by(FreezeFrame.at_s)
         )
@@ -188,6 +190,7 @@ def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str]
         note=moment.note if (own or moment.share_note) else "",
         principles=_principle_names(tags),
         still_paths=stills,
+        delete_by=clip.delete_by,
     )
 
 

@@ -171,7 +171,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
                     "Withdrawn: the moment has left that workshop.",
                 )
     if not can_share:
-        st.info("Record the consent for this clip (below) before sharing any moment of it.")
+        st.info("Record (or complete) the consent for this clip, below, before sharing any moment of it.")
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.text_input("Workshop join code", key=f"code_{moment.id}", max_chars=16)

@@ -63,55 +63,102 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
 
 
 def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
-    """The clip's consent record, editable: sharing needs one."""
+    """The clip's consent record, editable: sharing needs a complete one."""
     st.info(clips.deletion_countdown(clip.delete_by), icon=":material/auto_delete:")
     show_delete_by_clashes(store, person, clip)
     record = consent.get_consent(store, person.id, clip.id)
-    title = "Consent for this clip" + (" (recorded)" if record else " (needed before sharing)")
-    with st.expander(title, expanded=record is None), st.form(f"consent_{clip.id}"):
+    if record and record.needs_review:
+        st.warning(f"This consent record needs review: {record.review_reason}", icon=":material/warning:")
+    complete = record is not None and not record.needs_review
+    title = "Consent for this clip" + (" (recorded)" if complete else " (needed before sharing)")
+    with st.expander(title, expanded=not complete), st.form(f"consent_{clip.id}"):
         if record:
             st.caption(f"Recorded. The clip is to be deleted by {record.delete_by:%d %b %Y}.")
-        group = st.text_input(
-            "Who was filmed? (class or group; no children's names needed)",
-            value=record.filmed_group if record else "",
-            max_chars=200,
-        )
-        bases = list(consent.BASES)
-        basis = st.selectbox(
-            "Basis for filming",
-            bases,
-            index=bases.index(record.basis) if record else 0,
-            format_func=consent.BASES.get,
-        )
-        by = st.text_input(
-            "Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120
-        )
-        when = st.date_input("Date", value=record.consent_date if record else today(), max_value=today())
-        st.caption(f"Who may view: {consent.SCOPES['workshop_only']}.")
-        stills = st.checkbox(
-            "Freeze-frames may appear in the workshop's exported summary",
-            value=record.stills_in_exports if record else False,
-        )
-        default = record.delete_by if record else consent.default_delete_by(store, person.id, clip.id)
-        delete_by = st.date_input("Delete by", value=default, help="Two months after the workshop closes.")
+        answers = _consent_fields(store, person, clip, record)
         if st.form_submit_button("Save consent"):
-            try:
-                consent.record_consent(
-                    store,
-                    person.id,
-                    clip.id,
-                    filmed_group=group,
-                    basis=basis,
-                    recorded_by=by,
-                    consent_date=when,
-                    stills_in_exports=stills,
-                    delete_by=delete_by,
-                )
-            except consent.ConsentError as exc:
-                st.error(md_escape(str(exc)))
-            else:
-                st.session_state["review_message"] = "Saved the consent record."
-                st.rerun()
+            _save_consent(store, person, clip, answers)
+
+
+def _consent_fields(store: Store, person: PersonView, clip: ClipView, record) -> dict:
+    """The form's questions, filled in from the record when there is one."""
+    group = st.text_input(
+        "Who was filmed? (class or group; no children's names needed)",
+        value=record.filmed_group if record else "",
+        max_chars=200,
+    )
+    bases = list(consent.BASES)
+    basis = st.selectbox(
+        "Basis for filming",
+        bases,
+        index=bases.index(record.basis) if record and record.basis in bases else 0,
+        format_func=consent.BASES.get,
+    )
+    agreements = list(consent.CHILDREN_AGREEMENT)
+    children = st.radio(
+        "The children's own agreement",
+        agreements,
+        index=agreements.index(record.children_agreement)
+        if record and record.children_agreement in agreements
+        else None,
+        format_func=consent.CHILDREN_AGREEMENT.get,
+    )
+    by = st.text_input("Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120)
+    when = st.date_input("Date", value=record.consent_date if record else today(), max_value=today())
+    adults = st.text_input(
+        "Other adults in the frame (roles, e.g. “teaching assistant”; leave empty if none)",
+        value=record.other_adults if record else "",
+        max_chars=200,
+    )
+    adults_agreed = st.checkbox(
+        "They agreed to be shown", value=record.other_adults_agreed if record else False
+    )
+    no_child_without = st.checkbox(
+        "No child without consent is in shot, seen or heard (anyone else was framed out, or cut)",
+        value=record.no_child_without_consent if record else False,
+    )
+    dpia = st.text_input(
+        "The school's data-protection impact assessment (reference, optional)",
+        value=record.dpia_reference if record else "",
+        max_chars=200,
+    )
+    st.caption(f"Who may view: {consent.SCOPES['workshop_only']}.")
+    stills = st.checkbox(
+        "Freeze-frames may appear in the workshop's exported summary",
+        value=record.stills_in_exports if record else False,
+    )
+    latest = consent.latest_delete_by(store, person.id, clip.id)
+    default = min(
+        record.delete_by if record else consent.default_delete_by(store, person.id, clip.id), latest
+    )
+    delete_by = st.date_input(
+        "Delete by",
+        value=default,
+        max_value=latest,
+        help=f"Two months after the workshop closes; at the latest {latest:%d %b %Y}, the service's limit.",
+    )
+    return dict(
+        filmed_group=group,
+        basis=basis,
+        children_agreement=children,
+        recorded_by=by,
+        consent_date=when,
+        other_adults=adults,
+        other_adults_agreed=adults_agreed,
+        no_child_without_consent=no_child_without,
+        dpia_reference=dpia,
+        stills_in_exports=stills,
+        delete_by=delete_by,
+    )
+
+
+def _save_consent(store: Store, person: PersonView, clip: ClipView, answers: dict) -> None:
+    try:
+        consent.record_consent(store, person.id, clip.id, **answers)
+    except consent.ConsentError as exc:
+        st.error(md_escape(str(exc)))
+    else:
+        st.session_state["review_message"] = "Saved the consent record."
+        st.rerun()
 
 
 def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
