@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from tests.conftest import test_database_url
 from tests.media_fixtures import make_clip
 from tests.review_fixtures import add_consent
 from tests.unit.trust_helpers import clip_with_consent
@@ -154,7 +155,8 @@ def test_consent_moves_the_clips_delete_by_date_but_not_beyond_the_services_limi
 
 
 def test_the_upgrade_gives_existing_clips_their_consent_date_or_the_default_after_they_were_added(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    (tmp_path / "old").mkdir()
+    engine = make_engine(test_database_url(tmp_path / "old"))  # SQLite, or PostgreSQL when asked
     migrate(engine, "0003_clip_worker_lease")
     days_ago = {"recent": 5, "old": 400, "consented": 0}
     added = {clip_id: today() - timedelta(days=n) for clip_id, n in days_ago.items()}
@@ -162,7 +164,7 @@ def test_the_upgrade_gives_existing_clips_their_consent_date_or_the_default_afte
         c.execute(
             text(
                 "INSERT INTO person (id, display_name, name_key, is_facilitator, created_at) "
-                "VALUES (1, 'Old', 'old', 0, '2026-01-01 00:00:00')"
+                "VALUES (1, 'Old', 'old', false, '2026-01-01 00:00:00')"
             )
         )
         for clip_id, day in added.items():
@@ -178,21 +180,22 @@ def test_the_upgrade_gives_existing_clips_their_consent_date_or_the_default_afte
             text(
                 "INSERT INTO consent (clip_id, filmed_group, basis, recorded_by, consent_date, scope, "
                 "stills_in_exports, delete_by, created_at) VALUES ('consented', 'Y3', 'no_identifiable', "
-                "'Me', :d, 'workshop_only', 0, :by, '2026-01-01 00:00:00')"
+                "'Me', :d, 'workshop_only', false, :by, '2026-01-01 00:00:00')"
             ),
             {"d": today().isoformat(), "by": date(2027, 3, 4).isoformat()},
         )
         c.execute(
             text(
                 "INSERT INTO moment (clip_id, title, start_s, end_s, note, share_note, created_at) "
-                "VALUES ('old', 'Waiting', 0, 1, '', 0, '2026-01-01 00:00:00')"
+                "VALUES ('old', 'Waiting', 0, 1, '', false, '2026-01-01 00:00:00')"
             )
         )
     migrate(engine)
     with engine.connect() as c:
-        got = dict(c.execute(text("SELECT id, delete_by FROM clip")).all())
+        got = {k: str(v) for k, v in c.execute(text("SELECT id, delete_by FROM clip")).all()}
         kept = c.execute(text("SELECT basis, children_agreement FROM consent")).one()
         assert c.execute(text("SELECT title FROM moment")).scalar() == "Waiting"  # nothing cascaded away
+    engine.dispose()
     assert date.fromisoformat(got["recent"]) == added["recent"] + timedelta(days=60)
     assert date.fromisoformat(got["old"]) == today() + timedelta(days=14)  # warned before it goes
     assert date.fromisoformat(got["consented"]) == date(2027, 3, 4)
