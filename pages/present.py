@@ -3,7 +3,6 @@ it follows Control within about two seconds, and stops working when the workshop
 
 import streamlit as st
 
-from verp.room.running_order import current_step
 from verp.ui.present import draw_step, follow
 from verp.ui.session import get_store
 from verp.ui.workshop import PRESENT_CSS
@@ -17,6 +16,6 @@ except workshops.WorkshopError as exc:
     st.header(str(exc), anchor=False)
     st.stop()
 
-step, total = current_step(store, workshop.id, workshop.current_step)
+step, _ = workshops.room_step(store, workshop)
 follow(store, workshop.id, workshop.state_version, step)
 draw_step(store, workshop, step)

@@ -22,6 +22,7 @@ from verp.core.models import (
 from verp.review import clips, consent, helping, moments, sharing
 from verp.review.moments import MomentError, TagView
 from verp.review.sharing import SharingError
+from verp.room import shown
 
 
 @pytest.fixture
@@ -172,17 +173,17 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
     still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
     sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
-    [shown] = sharing.shared_moments(store, workshop_id)
-    assert (shown.moment_id, shown.title, shown.owner_name, shown.clip_id) == (
+    [seen] = shown.shown_moments(store, workshop_id)
+    assert (seen.moment_id, seen.title, seen.owner_name, seen.clip_id) == (
         moment.id,
         "Waiting for Sam",
         "Ana Teacher",
         clip.id,
     )
-    assert shown.note is None and shown.tags == (TagView("attentive"),) and shown.cut.exists()
-    assert (shown.freeze_frames, shown.stills, shown.stills_in_exports) == ((2.0,), (still,), False)
+    assert seen.note is None and seen.tags == (TagView("attentive"),) and seen.cut.exists()
+    assert (seen.freeze_frames, seen.stills, seen.stills_in_exports) == ((2.0,), (still,), False)
     moments.update_moment(store, teacher.id, moment.id, share_note=True)
-    assert sharing.shared_moments(store, workshop_id)[0].note == "I felt nervous"
+    assert shown.shown_moments(store, workshop_id)[0].note == "I felt nervous"
 
 
 def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, moment):
@@ -191,7 +192,7 @@ def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, mo
     share = sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     withdrawn = sharing.withdraw_share(store, teacher.id, share.id)
     assert not withdrawn.active
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     assert [s.active for s in sharing.my_shares(store, teacher.id, clip.id)] == [False]
     assert ("share", f"moment:{moment.id}") in _audit(store)
     assert ("withdraw", f"moment:{moment.id}") in _audit(store)
@@ -203,7 +204,7 @@ def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     with store.transaction() as s:
         s.scalar(select(Consent)).delete_by = today()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
 
 
 def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, teacher, clip):
@@ -258,7 +259,7 @@ def test_deleting_a_moment_removes_its_files_and_rows_but_keeps_reflections(stor
     reflection_id = _reflection_on(store, workshop_id, moment.id)
     moments.delete_moment(store, teacher.id, moment.id)
     assert not moment.cut.exists() and not frozen.freeze_frames[0].still.exists()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     with store.transaction() as s:
         assert s.scalar(select(MomentTag).where(MomentTag.moment_id == moment.id)) is None
         assert s.scalar(select(Share)) is None
@@ -277,7 +278,7 @@ def test_deleting_a_clip_removes_every_file_and_row_it_made(store, teacher, clip
     assert (folder / "thumbs").exists() and (folder / "stills").exists()
     clips.delete_clip(store, teacher.id, clip.id)
     assert not folder.exists()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     with store.transaction() as s:
         assert s.scalar(select(Moment)) is None
     assert ("delete", f"clip:{clip.id}") in _audit(store)

@@ -227,18 +227,9 @@ def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipVi
 def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     """Delete a clip for good: its row, moments, shares and every file made from it.
 
-    Reflections others wrote about its moments stay as text (their moment link is cleared). Every
+    Reflections others wrote about its moments keep their text but are never shown again. Every
     workshop showing one of its moments redraws at once; a room on a later step stays on that step.
     """
-    from verp.room.running_order import rooms_kept_on_step  # it builds on moments, which build on this
-
-    with store.transaction() as s:
-        showing = room_state.workshops_showing(s, clip_id=str(clip_id))
-    with rooms_kept_on_step(store, showing):
-        _delete_clip(store, owner_id, clip_id)
-
-
-def _delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     with store.transaction() as s:
         clip = _owned(s, owner_id, clip_id)
         room_state.bump(s, room_state.workshops_showing(s, clip_id=clip.id))

@@ -23,6 +23,9 @@ from verp.media import jobs as media
 from verp.review.clips import ClipError, _owned
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
+from verp.room.shown import TagView
+
+__all__ = ["TagView"]  # the tag as the room shows it; set_tags takes the same
 
 ABOUT_S = 10.0  # the method's "about ten seconds"
 WARN_S = 30.0
@@ -36,13 +39,6 @@ NOT_YOURS = "There is no moment of yours here. Moments can only be opened by the
 
 class MomentError(Exception):
     """A moment problem, worded for a teacher."""
-
-
-@dataclass(frozen=True)
-class TagView:
-    principle_key: str
-    behaviour: str | None = None
-    chain_part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -402,18 +398,9 @@ def remove_freeze_frame(store: Store, owner_id: int, frame_id: int) -> MomentVie
 def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     """Delete a moment for good: its cut, its stills, its tags and shares (it leaves every workshop).
 
-    Reflections others wrote about it stay as text: their link is cleared, their title snapshot kept.
-    Every workshop showing it redraws at once, and a room on a later step stays on that step.
+    Reflections others wrote about it keep their text and title but are never shown again. Every
+    workshop showing it redraws at once, and a room on a later step stays on that step.
     """
-    from verp.room.running_order import rooms_kept_on_step  # it builds on sharing, which builds on this
-
-    with store.transaction() as s:
-        showing = room_state.workshops_showing(s, [int(moment_id)])
-    with rooms_kept_on_step(store, showing):
-        _delete_moment(store, owner_id, moment_id)
-
-
-def _delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     with store.transaction() as s:
         moment, _ = _moment(s, owner_id, moment_id)
         room_state.bump(s, room_state.workshops_showing(s, [moment.id]))

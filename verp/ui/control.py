@@ -44,9 +44,9 @@ def show_error() -> None:
         st.error(error)
 
 
-def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_steps: list[Step]) -> Step:
-    """Big Previous / Next, and a jump list; returns the step the room is on."""
-    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
+def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> Step:
+    """Big Previous / Next (from the step the room is on), and a jump list; returns that step."""
+    step, all_steps = workshops.room_step(store, workshop)
     ctx = (store, person, workshop)
     st.subheader(f"Step {step.index + 1} of {len(all_steps)}", anchor=False)
     st.text(step.title + (f" · {step.owner_name}" if step.owner_name else ""))
@@ -70,14 +70,15 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
         use_container_width=True,
         disabled=step.index == len(all_steps) - 1,
     )
+    titles = {s.key: f"{s.index + 1}. {s.title}" for s in all_steps}
     jump = st.selectbox(
         "Go to step",
-        range(len(all_steps)),
+        list(titles),
         index=step.index,
         key=f"jump_{workshop.id}_{workshop.state_version}",  # per workshop: never moves another room
-        format_func=lambda i: f"{i + 1}. {all_steps[i].title}",
+        format_func=titles.get,
     )
-    if jump != step.index:
+    if jump != step.key:
         act(*ctx, workshops.go_to_step, jump)
         st.rerun()
     return step

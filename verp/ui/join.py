@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.store import Store
-from verp.room.running_order import recent_steps
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import Joined, ReflectionError
 
@@ -35,8 +34,7 @@ def current_prompt(store: Store, joined: Joined) -> bool:
 
 def prompt_body(store: Store, workshop_id: int) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
-    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # thirty phones ask every 3 s
-    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
+    step, _ = workshops.room_step(store, workshop, for_phones=True)  # thirty phones ask every 3 s
     with st.container(border=True):
         st.caption("On the screen now")
         st.text(step.moment.title if step.moment else step.title)

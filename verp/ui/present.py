@@ -92,14 +92,14 @@ def _principles(workshop: WorkshopView) -> None:
 def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
     """Loop the moment's own cut, streamed by signed URL so any instance of the app can serve it."""
     moment = step.moment
-    if moment is None or moment.video is None or not moment.video.exists():
+    if moment is None or moment.cut is None or not moment.cut.exists():
         big_text("(The video for this moment is not available.)")
         return
     play(
         store,
-        moment.video,
-        start_time=moment.video_start_s,
-        end_time=moment.video_end_s or None,
+        moment.cut,
+        start_time=0.0,  # the cut starts exactly at the moment's start
+        end_time=moment.length_s or None,
         loop=True,
         autoplay=workshop.playing,
         muted=True,  # browsers only start a video nobody clicked when it is muted
@@ -115,8 +115,8 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
         _moment_player(store, workshop, step)
     with words:
         big_text(f"Brought by {moment.owner_name}")
-        if moment.tags:
-            big_text("Principles: " + ", ".join(catalogue().name_of(k) for k in moment.tags))
+        if moment.principle_keys:
+            big_text("Principles: " + ", ".join(catalogue().name_of(k) for k in moment.principle_keys))
         if moment.note:
             big_text(f"What I was thinking: {moment.note}")
         for prompt in step.prompts:

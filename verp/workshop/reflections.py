@@ -18,7 +18,7 @@ from verp.core import accounts
 from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room.principles import catalogue
-from verp.room.running_order import recent_steps
+from verp.room.running_order import current_step
 from verp.workshop.group_writer import writer_for
 from verp.workshop.workshops import WorkshopError, _own, normalise_code
 
@@ -158,8 +158,7 @@ def _check_choice(principle_key: str | None, kind: str) -> str | None:
 
 def _context(store: Store, workshop: Workshop) -> dict:
     """The moment and prompt the room is on, so a reflection is filed where it was written."""
-    all_steps = recent_steps(store, workshop.id, workshop.state_version)
-    step = all_steps[min(max(workshop.current_step, 0), len(all_steps) - 1)]
+    step, _ = current_step(store, workshop.id, workshop.current_step_key, workshop.state_version)
     moment = step.moment
     return {
         "moment_id": moment.moment_id if moment else None,
