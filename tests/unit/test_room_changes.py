@@ -162,9 +162,11 @@ def test_the_upgrade_turns_a_stored_index_into_the_key_of_the_same_step(tmp_path
         " VALUES (1, 'Group', '2026-11-25', 1, '', '', 'ACDEFG', 'live', 1, 1, 8, 0, 1, 0, '2026-01-01')",
         "INSERT INTO clip (id, owner_id, title, original_filename, stored_name, status, status_detail,"
         " source, duration_s, width, height, size_bytes, video_codec, created_at)"
-        " VALUES ('c1', 2, 'Clip', 'c.mp4', 'c1/o.mp4', 'ready', '', 'upload', 20, 0, 0, 0, '', '2026-01-01')",
+        " VALUES ('c1', 2, 'Clip', 'c.mp4', 'c1/o.mp4', 'ready', '', 'upload', 20, 0, 0, 0, '',"
+        " '2026-01-01')",
         "INSERT INTO moment (id, clip_id, title, start_s, end_s, note, share_note, created_at)"
-        " VALUES (1, 'c1', 'Circle', 1, 5, '', 0, '2026-01-01'), (2, 'c1', 'Snack', 6, 9, '', 0, '2026-01-01')",
+        " VALUES (1, 'c1', 'Circle', 1, 5, '', 0, '2026-01-01'),"
+        " (2, 'c1', 'Snack', 6, 9, '', 0, '2026-01-01')",
         "INSERT INTO share (id, moment_id, workshop_id, position, prompt_set, shared_at)"
         " VALUES (1, 1, 1, 0, 'default', '2026-01-01'), (2, 2, 1, 1, 'default', '2026-01-01')",
     ]
