@@ -19,6 +19,7 @@ from verp.core.models import Attempt, NextStep, Participant, Reflection, Worksho
 from verp.core.store import Store
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
+from verp.room.shown import about_shown, shown_moment_ids
 from verp.workshop.group_writer import writer_for
 from verp.workshop.workshops import WorkshopError, _own, normalise_code
 
@@ -360,10 +361,15 @@ class WallGroup:
 
 
 def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = None) -> list[WallGroup]:
-    """Approved, current reflections grouped by principle, in the principles' order; none named last."""
+    """Approved, current reflections grouped by principle, in the principles' order; none named last.
+
+    Only those about a moment still shown (or about none): a withdrawn moment takes its reflections.
+    """
     with store.transaction() as s:
         query = select(Reflection).where(
-            Reflection.workshop_id == workshop_id, Reflection.status == "approved"
+            Reflection.workshop_id == workshop_id,
+            Reflection.status == "approved",
+            about_shown(shown_moment_ids(s, workshop_id)),
         )
         if moment_ids is not None:
             query = query.where(Reflection.moment_id.in_(moment_ids))
