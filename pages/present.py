@@ -3,6 +3,7 @@ it follows Control within about two seconds, and stops working when the workshop
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.ui.present import draw_step, follow
 from verp.ui.session import get_store
 from verp.ui.workshop import PRESENT_CSS
@@ -12,7 +13,7 @@ st.html(PRESENT_CSS)
 store = get_store()
 try:
     workshop = workshops.workshop_from_present_token(store, st.query_params.get("w", ""))
-except workshops.WorkshopError as exc:
+except VerpError as exc:
     st.header(str(exc), anchor=False)
     st.stop()
 

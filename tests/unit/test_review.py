@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,
     Consent,
@@ -162,7 +165,7 @@ def test_consent_needs_a_group_a_basis_and_a_future_delete_by(store, teacher, cl
 
 def test_a_clip_without_consent_cannot_be_shared(store, teacher, moment):
     add_workshop(store, teacher.id)
-    with pytest.raises(SharingError, match="who was filmed"):
+    with pytest.raises(consent.ConsentError, match="who was filmed"):
         sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
 
 
@@ -306,13 +309,13 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
         lambda: moments.clip_thumbnails(store, other, clip.id),
     ]
     for attempt in attempts:
-        with pytest.raises(MomentError, match="only be opened by their owner"):
+        with pytest.raises(NotYours, match="only be opened by their owner"):
             attempt()
-    with pytest.raises(consent.ConsentError, match="only be opened by their owner"):
+    with pytest.raises(NotYours, match="only be opened by their owner"):
         consent.get_consent(store, other, clip.id)
-    with pytest.raises(SharingError):
+    with pytest.raises(NotYours, match="only be opened by their owner"):
         sharing.share_moment(store, other, moment.id, "ABCD23")
-    with pytest.raises(SharingError):
+    with pytest.raises(NotYours, match="no share of yours"):
         sharing.withdraw_share(store, other, share.id)
     assert sharing.my_shares(store, other, clip.id) == []
     assert moments.get_moment(store, teacher.id, moment.id).note == ""
@@ -429,3 +432,25 @@ def test_delete_by_cannot_be_moved_to_the_past(store, teacher, clip):
     add_consent(store, teacher.id, clip.id)
     with pytest.raises(consent.ConsentError, match="after today"):
         consent.set_delete_by(store, teacher.id, clip.id, today())
+
+
+def test_every_domain_error_is_a_verp_error_and_not_yours_reads_like_missing(store, teacher, colleague, clip):
+    import inspect
+
+    import verp
+    from verp.core.errors import VerpError
+
+    found = set()
+    for path in Path(verp.__file__).parent.rglob("*.py"):
+        name = ".".join(path.relative_to(Path(verp.__file__).parent.parent).with_suffix("").parts)
+        if ".ui" in name or "migrations" in name:
+            continue
+        module = importlib.import_module(name)
+        found |= {c for _, c in inspect.getmembers(module, inspect.isclass) if c.__name__.endswith("Error")}
+    domain = {c for c in found if c.__module__.startswith("verp.")}
+    assert len(domain) >= 15 and all(issubclass(c, VerpError) for c in domain)
+    with pytest.raises(NotYours) as theirs:
+        clips.get_clip(store, colleague.id, clip.id)
+    with pytest.raises(NotYours) as missing:
+        clips.get_clip(store, colleague.id, "no-such-clip")
+    assert str(theirs.value) == str(missing.value)

@@ -6,6 +6,7 @@ import pytest
 
 from tests.workshop_fixtures import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
+from verp.core.errors import NotYours
 from verp.core.models import AuditEvent, Share, utcnow
 from verp.workshop import workshops
 from verp.workshop.workshops import CODE_ALPHABET, WorkshopError
@@ -39,7 +40,7 @@ def test_only_facilitators_plan_workshops(store, teacher, colleague):
 def test_a_facilitator_cannot_drive_someone_elses_workshop(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     set_facilitator(store, teacher.id, colleague.id)
-    with pytest.raises(WorkshopError, match="no workshop of yours"):
+    with pytest.raises(NotYours, match="no workshop of yours"):
         workshops.step_by(store, colleague.id, w.id, 1)
     assert workshops.my_workshops(store, colleague.id) == []
 
@@ -154,7 +155,7 @@ def test_the_projector_link_is_refused_once_the_workshop_closes(store, teacher, 
     with pytest.raises(WorkshopError, match="not valid"):
         workshops.workshop_from_present_token(store, token + "x")
     set_facilitator(store, teacher.id, colleague.id)
-    with pytest.raises(WorkshopError):
+    with pytest.raises(NotYours):
         workshops.present_token(store, colleague.id, w.id)
     workshops.close_workshop(store, teacher.id, w.id)
     with pytest.raises(WorkshopError, match="closed"):

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
+from verp.core.errors import VerpError
 from verp.core.models import (
     Clip,
     HelpingQuestion,
@@ -40,7 +41,7 @@ NEXT_STEP_COLUMNS = ["participant", "cycle", "next step"]
 GENERAL_LABEL = "About the whole session"
 
 
-class SummaryError(Exception):
+class SummaryError(VerpError):
     """A summary problem, worded for the person at the screen."""
 
 

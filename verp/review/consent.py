@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from verp.core import audit
-from verp.core.models import Clip, Consent, Moment, Share, Workshop, today
+from verp.core.errors import VerpError
+from verp.core.models import Consent, Moment, Share, Workshop, today
 from verp.core.store import Store
 from verp.core.text import clean_text
-from verp.review.clips import ClipError, _owned
+from verp.review.clips import owned_clip
 
 BASES = {
     "parental_consent": "Parents or carers gave written consent",
@@ -25,7 +26,7 @@ BASES = {
 SCOPES = {"workshop_only": "Only the workshops I share moments with"}
 
 
-class ConsentError(Exception):
+class ConsentError(VerpError):
     """A consent problem, worded for a teacher."""
 
 
@@ -64,13 +65,6 @@ def _today() -> date:
     return today()
 
 
-def _owned_clip(s, owner_id: int, clip_id: str) -> Clip:
-    try:
-        return _owned(s, owner_id, clip_id)
-    except ClipError as exc:
-        raise ConsentError(str(exc)) from None
-
-
 def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
     """Two months (``retention_days``) after the last workshop this clip is shown in closes.
 
@@ -80,7 +74,7 @@ def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
     keep = timedelta(days=store.settings.retention_days)
     today = _today()
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         rows = s.execute(
             select(Workshop.status, Workshop.held_on, Workshop.closed_at)
             .join(Share, Share.workshop_id == Workshop.id)
@@ -128,7 +122,7 @@ def record_consent(
     if delete_by <= _today():
         raise ConsentError("The delete-by date must be after today.")
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id)) or Consent(clip_id=clip_id)
         row.filmed_group, row.basis, row.recorded_by = filmed_group, basis, recorded_by
         row.consent_date, row.scope, row.delete_by = consent_date, scope, delete_by
@@ -141,7 +135,7 @@ def record_consent(
 
 def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None:
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         return _view(row) if row else None
 
@@ -178,7 +172,7 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
     """
     keep = timedelta(days=store.settings.retention_days)
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             return []
@@ -202,7 +196,7 @@ def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) ->
     if delete_by <= _today():
         raise ConsentError("The delete-by date must be after today.")
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             raise ConsentError("Record who was filmed and on what basis first.")

@@ -13,16 +13,18 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from verp.core import audit
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, Moment, Share, Workshop, utcnow
 from verp.core.store import Store
-from verp.review.consent import ConsentError, check_shareable
-from verp.review.moments import NOT_YOURS, MomentError, _moment
+from verp.review.consent import check_shareable
+from verp.review.moments import owned_moment
 from verp.room import room_state
 
 MAX_SHARED_PER_CLIP = 3
+NOT_YOUR_SHARE = "There is no share of yours here."
 
 
-class SharingError(Exception):
+class SharingError(VerpError):
     """A sharing problem, worded for a teacher."""
 
 
@@ -59,11 +61,8 @@ def share_moment(store: Store, owner_id: int, moment_id: int, join_code: str) ->
     """
     code = normalise_code(join_code)
     with store.transaction() as s:
-        try:
-            moment, clip = _moment(s, owner_id, moment_id)
-            check_shareable(s, clip.id)
-        except (MomentError, ConsentError) as exc:
-            raise SharingError(str(exc)) from None
+        moment, clip = owned_moment(s, owner_id, moment_id)
+        check_shareable(s, clip.id)
         workshop = s.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
         if workshop is None:
             raise SharingError("No workshop has that join code. Please check it with your facilitator.")
@@ -112,10 +111,10 @@ def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
         share = s.get(Share, int(share_id))
         try:
             if share is None:
-                raise MomentError(NOT_YOURS)
-            _moment(s, owner_id, share.moment_id)
-        except MomentError:
-            raise SharingError("There is no share of yours here.") from None
+                raise NotYours(NOT_YOUR_SHARE)
+            owned_moment(s, owner_id, share.moment_id)
+        except NotYours:
+            raise NotYours(NOT_YOUR_SHARE) from None
         if share.withdrawn_at is None:
             share.withdrawn_at = utcnow()
             room_state.bump(s, [share.workshop_id])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import clips
 from verp.review.clips import ClipView
@@ -62,7 +63,7 @@ def _watch_processing(store: Store, person: PersonView, clip_id: str) -> None:
 def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> None:
     try:
         clips.rename_clip(store, person.id, clip.id, title)
-    except clips.ClipError as exc:
+    except VerpError as exc:
         st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
@@ -81,7 +82,7 @@ def _delete_controls(store: Store, person: PersonView, clip: ClipView, where) ->
         st.session_state.pop("confirm_delete", None)
         try:
             clips.delete_clip(store, person.id, clip.id)
-        except clips.ClipError:  # already deleted, e.g. in another tab
+        except VerpError:  # already deleted, e.g. in another tab
             st.session_state["upload_message"] = ("success", "That clip was already deleted.")
         else:
             st.session_state["upload_message"] = ("success", f"Deleted “{clip.title}”.")

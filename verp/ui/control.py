@@ -11,6 +11,7 @@ import uuid
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui.plain import md_escape
 from verp.ui.workshop import format_timer, kind_options, principle_options
@@ -24,7 +25,7 @@ def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args)
     """Run a change; on a refusal keep its message for the next draw and return False."""
     try:
         change(store, person.id, workshop.id, *args)
-    except (workshops.WorkshopError, reflections.ReflectionError) as exc:
+    except VerpError as exc:
         st.session_state[ERROR_KEY] = str(exc)
         return False
     return True

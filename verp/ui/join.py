@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.workshop import reflections, workshops
-from verp.workshop.reflections import Joined, ReflectionError
+from verp.workshop.reflections import Joined
 
 JOINED_KEY = "joined"
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
@@ -22,7 +23,7 @@ def current_prompt(store: Store, joined: Joined) -> bool:
     """Show what the room is looking at; False (with a plain message) once the workshop has closed."""
     try:
         workshop = workshops.get_workshop(store, joined.workshop_id)
-    except workshops.WorkshopError:
+    except VerpError:
         workshop = None
     if workshop is None or workshop.is_closed:
         st.info("This workshop has closed. Thank you for your reflections.")
@@ -51,7 +52,7 @@ def own_reflections(store: Store, joined: Joined) -> None:
     """What you sent: change it (the old wording is kept, hidden) or take it back."""
     try:
         mine = reflections.my_reflections(store, joined.workshop_id, joined.token)
-    except ReflectionError as exc:
+    except VerpError as exc:
         st.info(str(exc))
         return
     if mine:
@@ -74,5 +75,5 @@ def own_reflections(store: Store, joined: Joined) -> None:
                     if withdraw.button("Take back", key=f"withdraw_{item.id}"):
                         reflections.withdraw_reflection(store, joined.workshop_id, joined.token, item.id)
                         st.rerun()
-                except ReflectionError as exc:
+                except VerpError as exc:
                     st.error(str(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments
 from verp.review.clips import ClipView
@@ -55,7 +56,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     )
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
-    except moments.MomentError as exc:
+    except VerpError as exc:
         st.warning(md_escape(str(exc)))
         return
     for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
@@ -102,7 +103,7 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
         with st.spinner("Cutting the moment…"):
             try:
                 made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
-            except moments.MomentError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
                 return
         st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."

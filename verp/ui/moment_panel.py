@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments, sharing
 from verp.review.moments import MomentView, TagView
@@ -73,7 +74,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                     start_s=start,
                     end_s=end,
                 )
-            except moments.MomentError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
             else:
                 _done("Saved the moment.")
@@ -153,7 +154,7 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
 def _try(action, message: str) -> None:
     try:
         action()
-    except (moments.MomentError, sharing.SharingError) as exc:
+    except VerpError as exc:
         st.error(md_escape(str(exc)))
     else:
         _done(message)
@@ -178,7 +179,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
     if right.button("Share this moment", key=f"share_{moment.id}"):
         try:
             sharing.share_moment(store, person.id, moment.id, code)
-        except sharing.SharingError as exc:
+        except VerpError as exc:
             st.error(md_escape(str(exc)))
         else:
             _done(
@@ -199,7 +200,7 @@ def _delete(store: Store, person: PersonView, moment: MomentView) -> None:
         st.session_state.pop(key, None)
         try:
             moments.delete_moment(store, person.id, moment.id)
-        except moments.MomentError:  # already deleted, e.g. in another tab
+        except VerpError:  # already deleted, e.g. in another tab
             _done("That moment was already deleted.")
         _done("Deleted the moment.")
     if no.button("Keep it", key=f"keep_moment_{moment.id}"):

@@ -13,6 +13,7 @@ import segno
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.ui.session import get_store, require_person
 from verp.workshop import reflections, workshops
@@ -117,7 +118,7 @@ def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, appro
     changed meanwhile, keep a plain message for the queue to show."""
     try:
         reflections.moderate(store, person_id, workshop_id, reflection_id, approve=approve)
-    except (workshops.WorkshopError, reflections.ReflectionError) as exc:
+    except VerpError as exc:
         st.session_state[QUEUE_ERROR] = str(exc)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from verp.core import audit
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
@@ -39,7 +40,7 @@ DEFAULT_GROUND_RULES = (
 STATUSES = ("planned", "live", "closed")
 
 
-class WorkshopError(Exception):
+class WorkshopError(VerpError):
     """A workshop problem, worded for the facilitator or the room."""
 
 
@@ -108,13 +109,16 @@ def _require_facilitator(s, person_id: int) -> Person:
     return person
 
 
-def _own(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
-    """The facilitator's own workshop; anyone else's is refused like a missing one."""
+NOT_YOUR_WORKSHOP = "There is no workshop of yours with that number."
+
+
+def facilitated_workshop(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
+    """The facilitator's own workshop, in the caller's transaction; anyone else's reads as missing."""
     _require_facilitator(s, person_id)
     query = select(Workshop).where(Workshop.id == workshop_id)
     workshop = s.scalar(query.with_for_update() if lock else query)
     if workshop is None or workshop.facilitator_id != person_id:
-        raise WorkshopError("There is no workshop of yours with that number.")
+        raise NotYours(NOT_YOUR_WORKSHOP)
     return workshop
 
 
@@ -189,7 +193,7 @@ def workshop_by_code(store: Store, code: str) -> WorkshopView | None:
 def _change(store: Store, person_id: int, workshop_id: int, change, action: str | None = None):
     """Apply ``change`` to the facilitator's workshop row and bump its state version."""
     with store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id, lock=True)
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
         if workshop.status == "closed":
             raise WorkshopError("This workshop is closed.")
         change(workshop)
@@ -306,7 +310,7 @@ def set_order(store: Store, person_id: int, workshop_id: int, share_ids: list[in
     """Put the shared moments in this order (share ids, first to last); a running room stays on its step
     (it is stored by what it is, not where it sits)."""
     with store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id)
+        workshop = facilitated_workshop(s, person_id, workshop_id)
         shares = {sh.id: sh for sh in s.scalars(select(Share).where(Share.workshop_id == workshop.id))}
         for position, share_id in enumerate(share_ids):
             if share_id in shares:
@@ -329,7 +333,7 @@ def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int
     if key not in prompt_book().keys:
         raise WorkshopError("There is no such prompt set.")
     with store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id)
+        workshop = facilitated_workshop(s, person_id, workshop_id)
         share = s.get(Share, share_id)
         if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
             raise WorkshopError("That moment is no longer shared with this workshop.")
@@ -344,7 +348,7 @@ def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) 
     room showing it moves on to the next step still there). Recorded in the audit trail.
     """
     with store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id, lock=True)
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
         share = s.get(Share, int(share_id))
         if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
             raise WorkshopError("That moment is no longer shared with this workshop.")
@@ -392,7 +396,7 @@ def _present_serializer(store: Store) -> URLSafeTimedSerializer:
 def present_token(store: Store, person_id: int, workshop_id: int) -> str:
     """A signed token for the projector link of the facilitator's workshop."""
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        facilitated_workshop(s, person_id, workshop_id)
     return _present_serializer(store).dumps({"w": workshop_id})
 
 
@@ -401,7 +405,7 @@ def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
     try:
         data = _present_serializer(store).loads(str(token or ""), max_age=PRESENT_MAX_AGE_S)
         workshop = get_workshop(store, int(data["w"]))
-    except (BadSignature, KeyError, TypeError, ValueError, WorkshopError) as exc:
+    except (BadSignature, KeyError, TypeError, ValueError, VerpError) as exc:
         raise WorkshopError("This projector link is not valid. Open Present again from Control.") from exc
     if workshop.is_closed:
         raise WorkshopError("This workshop has closed. Thank you for taking part.")
