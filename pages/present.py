@@ -1,6 +1,8 @@
 """Present: what the room sees on the projector. Opened from Control by a signed link for one workshop;
 it follows Control within about two seconds, and stops working when the workshop closes."""
 
+import time
+
 import streamlit as st
 
 from verp.core.errors import VerpError
@@ -18,5 +20,5 @@ except VerpError as exc:
     st.stop()
 
 step, _ = workshops.room_step(store, workshop)
-follow(store, workshop.id, workshop.state_version, step)
+follow(store, workshop.id, workshop.state_version, step, time.time())
 draw_step(store, workshop, step)

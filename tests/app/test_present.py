@@ -166,3 +166,16 @@ def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, c
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "[click](https://evil.example)" in html  # shown as typed, never made a link
     assert not [m for m in at.markdown if "evil.example" in m.value]
+
+
+def test_the_screen_draws_its_players_again_before_their_links_run_out(store, teacher, colleague):
+    import time
+
+    from verp.web import RENEW_AFTER_S, URL_MAX_AGE_S
+
+    w = setup(store, teacher, colleague)
+    step, _ = workshops.room_step(store, w)
+    assert follow_body(store, w.id, w.state_version, step, time.time()) is False
+    old = time.time() - RENEW_AFTER_S - 1
+    assert follow_body(store, w.id, w.state_version, step, old) is True
+    assert RENEW_AFTER_S < URL_MAX_AGE_S

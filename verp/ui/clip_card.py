@@ -11,6 +11,7 @@ from verp.review import clips
 from verp.review.clips import ClipView
 from verp.ui.player import play
 from verp.ui.text import escape_markdown
+from verp.web import Grant
 
 
 def describe(clip: ClipView) -> str:
@@ -37,7 +38,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             with body.expander("Play"):
                 if not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
-                play(store, clip.playable or clip.proxy)
+                play(store, clip.playable or clip.proxy, Grant.owner(person.id, clip.id))
         body.page_link(
             "pages/review.py",
             label="Review: find my moments",

@@ -11,6 +11,7 @@ from verp.review import moments
 from verp.review.clips import ClipView
 from verp.ui.plain import md_escape
 from verp.ui.player import play, play_moment
+from verp.web import Grant
 
 NUDGE_S = 0.5
 
@@ -50,7 +51,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
             md_escape(clip.status_detail or "This clip is still being made ready to play in every browser.")
         )
         return
-    play(store, video, start_time=float(st.session_state[start_key]))
+    play(store, video, Grant.owner(person.id, clip.id), start_time=float(st.session_state[start_key]))
     st.caption(
         f"The player starts at {clock(st.session_state[start_key])}. Press ▶ under a picture to jump there."
     )
@@ -97,7 +98,7 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     video = clip.playable or clip.proxy
     if video is not None and start_s < end_s:
         with st.expander("Preview just this moment (loops)", expanded=True):
-            play_moment(store, video, start_s, end_s)
+            play_moment(store, video, Grant.owner(person.id, clip.id), start_s, end_s)
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
         with st.spinner("Cutting the moment…"):

@@ -13,6 +13,7 @@ from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
 from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay
+from verp.web import Grant
 
 NONE = "—"
 
@@ -34,7 +35,7 @@ def show_moment(
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
         watch, words = st.columns(2, gap="large")
         with watch:
-            _replay(store, moment)
+            _replay(store, person, moment)
         with words:
             _words(store, person, moment)
         _tags(store, person, moment)
@@ -43,13 +44,14 @@ def show_moment(
         _delete(store, person, moment)
 
 
-def _replay(store: Store, moment: MomentView) -> None:
+def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
     if moment.cut is None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
-    play_moment(store, moment.cut)
+    grant = Grant.owner(person.id, moment.clip_id)
+    play_moment(store, moment.cut, grant)
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
-        slow_replay(store, moment.cut, 0.5)
+        slow_replay(store, moment.cut, grant, 0.5)
 
 
 def _words(store: Store, person: PersonView, moment: MomentView) -> None:
