@@ -8,10 +8,10 @@ import streamlit as st
 from verp.core.errors import VerpError
 from verp.ui.present import draw_step, follow
 from verp.ui.session import get_store
-from verp.ui.workshop import PRESENT_CSS
+from verp.ui.style import apply_projector_style
 from verp.workshop import workshops
 
-st.html(PRESENT_CSS)
+apply_projector_style(full_screen=True)
 store = get_store()
 try:
     workshop = workshops.workshop_from_present_token(store, st.query_params.get("w", ""))
