@@ -26,8 +26,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import start_app  # noqa: E402
+from verp.core.accounts import create_person  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
-from verp.web import media_url  # noqa: E402
+from verp.core.models import Clip  # noqa: E402
+from verp.core.store import Store  # noqa: E402
+from verp.web import Grant, media_url  # noqa: E402
+
+
+def owners_link(settings, origin: str) -> str:
+    """A playback link as the clip's owner gets it: the route checks the clip row on every request."""
+    store = Store.open(settings)
+    owner = create_person(store, "Bench Viewer", "a long bench passphrase")
+    with store.transaction() as s:
+        name = "bench/playable.mp4"
+        s.add(
+            Clip(
+                id="bench",
+                owner_id=owner.id,
+                title="Bench",
+                original_filename="bench.mp4",
+                stored_name=name,
+                playable_name=name,
+            )
+        )
+    store.engine.dispose()
+    return media_url(settings, origin, "bench/playable.mp4", Grant.owner(owner.id, "bench"))
 
 
 def default_clip() -> Path:
@@ -81,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     server = start_app(data)
     try:
         idle = rss_mb(server.process.pid)
-        url = media_url(settings, server.url, "bench/playable.mp4")
+        url = owners_link(settings, server.url)
         results: list = []
         viewers = [
             threading.Thread(target=view, args=(url, clip.stat().st_size, results))

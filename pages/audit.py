@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from verp.core import audit
+from verp.core.errors import VerpError
 from verp.ui.session import get_store, require_person
 
 person = require_person()
@@ -12,7 +13,7 @@ store = get_store()
 st.title("Audit log")
 try:
     events = audit.log_for(store, person.id, limit=500)
-except audit.AuditError as exc:
+except VerpError as exc:
     st.error(str(exc))
     st.stop()
 

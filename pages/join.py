@@ -4,11 +4,11 @@ import uuid
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
 from verp.ui.session import get_store
 from verp.ui.workshop import kind_options, principle_options
 from verp.workshop import reflections
-from verp.workshop.reflections import ReflectionError
 
 store = get_store()
 st.title("Join a workshop")
@@ -26,7 +26,7 @@ if joined is None:
                 joined = reflections.join_by_code(
                     store, code, name, who=session, address=st.context.ip_address
                 )
-            except ReflectionError as exc:
+            except VerpError as exc:
                 st.error(str(exc))
             else:
                 st.session_state[JOINED_KEY] = joined
@@ -48,7 +48,7 @@ with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; k
             reflections.submit_reflection(
                 store, joined.workshop_id, joined.token, text, principle or None, kind, client_key
             )
-        except ReflectionError as exc:
+        except VerpError as exc:
             st.session_state.pop("sent_message", None)
             st.error(str(exc))
         else:

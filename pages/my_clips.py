@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.review import clips
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
@@ -25,7 +26,7 @@ if upload is not None:
         with st.spinner("Checking and saving your clip…"):
             try:
                 added = clips.add_clip(store, person.id, upload.name, upload)
-            except clips.ClipError as exc:
+            except VerpError as exc:
                 st.session_state["upload_message"] = ("error", str(exc))
             else:
                 st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")

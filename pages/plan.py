@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.ui import plan as plan_parts
 from verp.ui.session import get_store
@@ -25,7 +26,7 @@ with st.expander("New workshop", expanded=not workshops.my_workshops(store, pers
     if st.form_submit_button("Create workshop", type="primary"):
         try:
             made = workshops.create_workshop(store, person.id, title, held_on, focus, rules, anonymous, auto)
-        except workshops.WorkshopError as exc:
+        except VerpError as exc:
             st.error(str(exc))
         else:
             st.session_state[WORKSHOP_KEY] = made.id

@@ -1,22 +1,24 @@
 """Present: what the room sees on the projector. Opened from Control by a signed link for one workshop;
 it follows Control within about two seconds, and stops working when the workshop closes."""
 
+import time
+
 import streamlit as st
 
-from verp.room.running_order import current_step
+from verp.core.errors import VerpError
 from verp.ui.present import draw_step, follow
 from verp.ui.session import get_store
-from verp.ui.workshop import PRESENT_CSS
+from verp.ui.style import apply_projector_style
 from verp.workshop import workshops
 
-st.html(PRESENT_CSS)
+apply_projector_style(full_screen=True)
 store = get_store()
 try:
     workshop = workshops.workshop_from_present_token(store, st.query_params.get("w", ""))
-except workshops.WorkshopError as exc:
+except VerpError as exc:
     st.header(str(exc), anchor=False)
     st.stop()
 
-step, total = current_step(store, workshop.id, workshop.current_step)
-follow(store, workshop.id, workshop.state_version, step)
+step, _ = workshops.room_step(store, workshop)
+follow(store, workshop.id, workshop.state_version, step, time.time())
 draw_step(store, workshop, step)

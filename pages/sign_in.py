@@ -3,6 +3,7 @@
 import streamlit as st
 
 from verp.core import accounts
+from verp.core.errors import VerpError
 from verp.ui.session import current_person, get_store, oidc_configured, remember
 
 if current_person() is not None:
@@ -29,7 +30,7 @@ with have_account, st.form("sign_in"):
     if st.form_submit_button("Sign in", type="primary", key="signin_submit"):
         try:
             remember(accounts.sign_in(store, name, passphrase))
-        except accounts.AccountError as exc:
+        except VerpError as exc:
             st.error(str(exc))
         else:
             st.rerun()
@@ -47,7 +48,7 @@ with new_account, st.form("create_account"):
         else:
             try:
                 remember(accounts.create_person(store, new_name, new_passphrase))
-            except accounts.AccountError as exc:
+            except VerpError as exc:
                 st.error(str(exc))
             else:
                 st.rerun()

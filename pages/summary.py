@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.records import summary
 from verp.ui.plain import md_escape
 from verp.ui.session import get_store, require_person
@@ -20,7 +21,7 @@ choice = st.selectbox(
 )
 try:
     result = summary.facilitator_summary(store, person.id, choice.id)
-except summary.SummaryError as exc:
+except VerpError as exc:
     st.error(md_escape(str(exc)))
     st.stop()
 

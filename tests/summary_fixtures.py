@@ -182,13 +182,12 @@ def build_workshop(store: Store, facilitator_id: int, teacher_id: int) -> Built:
             "A warm tone of voice",
             EMOJI_ONLY,
             "NA",
-            "The pause gave everyone time",
             "We enjoyed the whole session",
             "The new version of the text",
             "Kept until the edit is approved",
         )
         built = Built(w.id, m_a.id, m_b.id, still_a, still_b, shown)
-    with store.transaction() as s:  # the owner deletes a clip: its reflections stay, by title only
+    with store.transaction() as s:  # the owner deletes a clip: its reflections are kept, never shown
         s.execute(delete(Clip).where(Clip.id == clip_gone.id))
     return built
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from verp.core.models import Clip, HelpingQuestion, Moment, MomentTag, Share
 from verp.core.store import Store
-from verp.workshop.workshops import create_workshop
+from verp.workshop.workshops import create_workshop, get_workshop, go_to_step, room_step, steps
 
 
 def make_workshop(store: Store, facilitator_id: int, title: str = "Spring group, session 1", **kw):
@@ -65,3 +65,14 @@ def share_moment(
 def add_helping_question(store: Store, person_id: int, text: str, shared: bool) -> None:
     with store.transaction() as s:
         s.add(HelpingQuestion(person_id=person_id, text=text, shared=shared))
+
+
+def go_to_index(store: Store, person_id: int, workshop_id: int, index: int):
+    """Move the room to the step at ``index`` of the running order as it is now (clamped), by its key."""
+    order = steps(store, workshop_id)
+    return go_to_step(store, person_id, workshop_id, order[min(max(index, 0), len(order) - 1)].key)
+
+
+def step_index(store: Store, workshop_id: int) -> int:
+    """Where the step the room is on sits in the running order as it is now."""
+    return room_step(store, get_workshop(store, workshop_id))[0].index

@@ -1,52 +1,139 @@
-"""HTTP routes on Streamlit's own server: clip playback by signed, expiring URL.
+"""HTTP routes on Streamlit's own server: clip playback by short-lived URL, checked at every request.
 
 ``st.video(path)`` would load a whole clip into the server's memory for every viewer; a route that
 streams the file (with HTTP range requests, so browsers can seek) keeps memory flat. The URL carries a
-signed token naming one stored file; it expires, and nobody can forge or guess one for another clip.
+signed token naming one stored file, its purpose and its viewer (a :class:`Grant`): the owner reviewing
+their clip; a facilitator looking at a moment shown in their planned or live workshop (Plan, Control);
+the projector of such a workshop (Present). It lives minutes, pages sign it again as they redraw, and
+every request asks the database (:mod:`verp.room.shown`) whether that viewer may still watch: a withdrawal,
+a removal, a close, a deletion or a delete-by date passing ends the link at once.
 Plain Starlette: no Streamlit import.
 """
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+import time
+from dataclasses import asdict, dataclass
+
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from verp.core.config import Settings, load_settings
+from verp.core.models import Moment
+from verp.core.store import Store, make_engine
+from verp.room.shown import Viewer, may_watch, may_watch_clip
 
 MEDIA_ROUTE = "/api/media"
-URL_MAX_AGE_S = 6 * 3600
+URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
+URL_STEP_S = 60  # links drawn in the same minute are the same URL, so a rerun does not restart a video
+RENEW_AFTER_S = URL_MAX_AGE_S // 2  # an open page draws its players again before their links run out
 MEDIA_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".png": "image/png", ".webm": "video/webm"}
+PURPOSES = ("review", "plan", "control", "present")
+REFUSED = "This video is no longer available here. Please reload the page."
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one playback link lets its holder watch, and why."""
+
+    purpose: str  # review (the owner) | plan, control (the facilitator) | present (the projector)
+    person_id: int | None = None
+    workshop_id: int | None = None
+    moment_id: int | None = None
+    clip_id: str | None = None
+
+    @classmethod
+    def owner(cls, person_id: int, clip_id: str) -> Grant:
+        """The owner watching their own clip or one of its moments (My clips, Review)."""
+        return cls("review", person_id=person_id, clip_id=clip_id)
+
+    @classmethod
+    def facilitator(cls, person_id: int, workshop_id: int, moment_id: int, purpose: str = "control") -> Grant:
+        """A facilitator looking at a moment shown in their workshop (Plan, Control)."""
+        return cls(purpose, person_id=person_id, workshop_id=workshop_id, moment_id=moment_id)
+
+    @classmethod
+    def projector(cls, workshop_id: int, moment_id: int) -> Grant:
+        """The Present screen of one workshop showing one of its moments."""
+        return cls("present", workshop_id=workshop_id, moment_id=moment_id)
+
+
+class _MinuteSigner(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(time.time()) // URL_STEP_S * URL_STEP_S
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-media")
+    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-media-grant", signer=_MinuteSigner)
 
 
-def media_token(settings: Settings, stored_name: str) -> str:
+def media_token(settings: Settings, stored_name: str, grant: Grant) -> str:
     """A token for one stored file (a name under the clips folder, such as ``<clip>/playable.mp4``)."""
-    return _serializer(settings).dumps(stored_name)
+    if grant.purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {grant.purpose!r}")
+    return _serializer(settings).dumps({"f": stored_name, **asdict(grant)})
 
 
-def media_url(settings: Settings, origin: str, stored_name: str) -> str:
+def media_url(settings: Settings, origin: str, stored_name: str, grant: Grant) -> str:
     """The absolute URL a browser plays the stored file from."""
-    return f"{origin.rstrip('/')}{MEDIA_ROUTE}/{media_token(settings, stored_name)}"
+    return f"{origin.rstrip('/')}{MEDIA_ROUTE}/{media_token(settings, stored_name, grant)}"
 
 
-def stored_name_from_token(settings: Settings, token: str, max_age_s: int = URL_MAX_AGE_S) -> str | None:
+def read_token(settings: Settings, token: str, max_age_s: int = URL_MAX_AGE_S) -> tuple[str, Grant] | None:
+    """The file and grant a token names, or None when it is forged or too old."""
     try:
-        return _serializer(settings).loads(token, max_age=max_age_s)
-    except BadSignature:
+        data = _serializer(settings).loads(token, max_age=max_age_s)
+        name = data.pop("f")
+        grant = Grant(**data)
+    except (BadSignature, TypeError, KeyError, AttributeError):
         return None
+    return (name, grant) if isinstance(name, str) and grant.purpose in PURPOSES else None
+
+
+_stores: dict[tuple[str, str], Store] = {}
+
+
+def _store(settings: Settings) -> Store:
+    """The database the route asks: one engine per data folder and database (the pages open their own)."""
+    key = (str(settings.data_dir), settings.database_url)
+    if key not in _stores:
+        while len(_stores) >= 4:  # one in a deployment; tests open many data folders
+            _stores.pop(next(iter(_stores))).engine.dispose()
+        _stores[key] = Store(settings, make_engine(settings.database_url))
+    return _stores[key]
+
+
+def may_serve(store: Store, name: str, grant: Grant) -> bool:
+    """Does the database still let this grant's viewer watch this file? Asked on every request."""
+    with store.transaction() as s:
+        if grant.purpose == "review":
+            clip_id, person_id = grant.clip_id, grant.person_id
+            in_clip = bool(clip_id) and name.startswith(f"{clip_id}/")
+            return in_clip and person_id is not None and may_watch_clip(s, person_id, str(clip_id))
+        if grant.moment_id is None or grant.workshop_id is None:
+            return False
+        moment = s.get(Moment, grant.moment_id)
+        if moment is None or not name.startswith(f"{moment.clip_id}/"):
+            return False
+        if grant.purpose == "present":
+            viewer = Viewer(projector_of=grant.workshop_id)
+        else:
+            viewer = Viewer(person_id=grant.person_id)
+        return may_watch(s, viewer, grant.moment_id, grant.workshop_id)
 
 
 async def serve_media(request: Request) -> Response:
-    """Stream one stored file to a browser that holds a valid, unexpired token for it."""
+    """Stream one stored file to a browser whose link is recent and whose viewer may still watch it."""
     settings = load_settings()
-    name = stored_name_from_token(settings, request.path_params["token"])
-    if not isinstance(name, str):
+    found = read_token(settings, request.path_params["token"])
+    if found is None:
         return PlainTextResponse("This link has expired. Please reload the page.", status_code=403)
+    name, grant = found
+    if not await run_in_threadpool(may_serve, _store(settings), name, grant):
+        return PlainTextResponse(REFUSED, status_code=403)
     root = settings.clips_dir.resolve()
     path = (root / name).resolve()
     if not path.is_relative_to(root) or not path.is_file():

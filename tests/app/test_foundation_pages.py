@@ -31,7 +31,7 @@ def test_principles_show_six_cards_and_the_projector_toggle(store):
     assert "1. Being attentive" in headings and "6. Deepening discussion" in headings
     assert "Initiative" in headings
     at.toggle(key="projector").set_value(True).run()
-    assert any("font-size: 26px" in str(h.proto) for h in at.get("html"))
+    assert any("font-size: 30px" in str(h.proto) for h in at.get("html"))
 
 
 def test_signing_up_and_in_through_the_page(store):

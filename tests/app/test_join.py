@@ -1,7 +1,7 @@
 """Join page: no account; join by code (or ?code=), send a reflection, change or take it back."""
 
 from tests.app.conftest import open_page
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.ui.join import JOINED_KEY
 from verp.workshop import reflections, workshops
@@ -11,7 +11,7 @@ def live(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "Circle time")
     w = workshops.open_workshop(store, teacher.id, w.id)
-    workshops.go_to_step(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 3)
     return w
 
 

@@ -3,9 +3,8 @@
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import open_page
-from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from tests.workshop_fixtures import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.review import sharing
-from verp.room.running_order import current_step
 from verp.ui.present import follow_body
 from verp.workshop import reflections, workshops
 
@@ -37,7 +36,7 @@ def setup(store, teacher, colleague, note_shared=False):
         share_note=note_shared,
         video_file="cut.mp4",
     )
-    video = workshops.shown_moments(store, w.id)[0].video
+    video = workshops.shown_moments(store, w.id)[0].cut
     video.parent.mkdir(parents=True, exist_ok=True)
     video.write_bytes(b"\x00" * 64)  # the page only passes the file to st.video
     return workshops.open_workshop(store, teacher.id, w.id)
@@ -70,7 +69,7 @@ def test_welcome_shows_the_code_and_hides_the_sidebar(store, teacher, colleague)
 
 def test_the_moment_plays_looped_without_the_private_note(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    workshops.go_to_step(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 3)
     at = present(store, teacher, w)
     video = at.get("video")[0].proto
     assert video.loop and video.end_time == 10
@@ -81,16 +80,16 @@ def test_the_moment_plays_looped_without_the_private_note(store, teacher, collea
 
 def test_the_owners_note_shows_on_the_moment_when_they_shared_it(store, teacher, colleague):
     w = setup(store, teacher, colleague, note_shared=True)
-    workshops.go_to_step(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 3)
     assert "private worry" in all_text(present(store, teacher, w))
 
 
 def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    w = workshops.go_to_step(store, teacher.id, w.id, 2)
+    w = go_to_index(store, teacher.id, w.id, 2)
     at = present(store, teacher, w)
     assert "Circle time" in all_text(at)
-    step, _ = current_step(store, w.id, w.current_step)
+    step, _ = workshops.room_step(store, w)
     share_id = workshops.shown_moments(store, w.id)[0].share_id
     sharing.withdraw_share(store, colleague.id, share_id)
     assert follow_body(store, w.id, w.state_version, step) is True  # the fragment redraws the page
@@ -100,7 +99,7 @@ def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleag
 
 def test_approved_reflections_show_escaped_and_grouped(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    workshops.go_to_step(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 3)
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     reflections.submit_reflection(store, w.id, joined.token, "<script>x</script> kind", "attentive")
     page = html_of(present(store, teacher, w))
@@ -111,7 +110,7 @@ def test_approved_reflections_show_escaped_and_grouped(store, teacher, colleague
 def test_a_helping_question_appears_only_when_shared(store, teacher, colleague):
     add_helping_question(store, colleague.id, "How can I wait longer?", shared=True)
     w = setup(store, teacher, colleague)
-    workshops.go_to_step(store, teacher.id, w.id, 2)
+    go_to_index(store, teacher.id, w.id, 2)
     assert "How can I wait longer?" in all_text(present(store, teacher, w))
 
 
@@ -119,13 +118,13 @@ def test_a_private_helping_question_never_reaches_the_projector(store, teacher, 
     add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
     w = setup(store, teacher, colleague)
     for index in range(len(workshops.steps(store, w.id))):
-        workshops.go_to_step(store, teacher.id, w.id, index)
+        go_to_index(store, teacher.id, w.id, index)
         assert "How can I wait longer?" not in all_text(present(store, teacher, w))
 
 
 def test_the_follow_fragment_asks_for_a_redraw_when_control_moves(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    step, _ = current_step(store, w.id, w.current_step)
+    step, _ = workshops.room_step(store, w)
     assert follow_body(store, w.id, w.state_version, step) is False
     workshops.step_by(store, teacher.id, w.id, 1)
     assert follow_body(store, w.id, w.state_version, step) is True
@@ -134,14 +133,14 @@ def test_the_follow_fragment_asks_for_a_redraw_when_control_moves(store, teacher
 def test_the_close_shows_next_steps_and_the_deletion_reminder(store, teacher, colleague):
     w = setup(store, teacher, colleague)
     reflections.record_next_step(store, teacher.id, w.id, colleague.id, "Ben Colleague", "Wait longer")
-    workshops.go_to_step(store, teacher.id, w.id, 99)
+    go_to_index(store, teacher.id, w.id, 99)
     page = html_of(present(store, teacher, w))
     assert "Ben Colleague: Wait longer" in page and "deleted" in page
 
 
 def test_the_refresher_shows_every_principle_when_no_focus_was_chosen(store, teacher, colleague):
     w = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, focus=[]).id)
-    workshops.go_to_step(store, teacher.id, w.id, 1)
+    go_to_index(store, teacher.id, w.id, 1)
     at = present(store, teacher, w)
     assert len([h for h in at.subheader if h.value[0].isdigit()]) == 6
 
@@ -157,7 +156,7 @@ HOSTILE = [
 
 def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    workshops.go_to_step(store, teacher.id, w.id, 3)  # a prompt of the moment, with its wall beside
+    go_to_index(store, teacher.id, w.id, 3)  # a prompt of the moment, with its wall beside
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     for text in HOSTILE:
         reflections.submit_reflection(store, w.id, joined.token, text)
@@ -167,3 +166,16 @@ def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, c
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "[click](https://evil.example)" in html  # shown as typed, never made a link
     assert not [m for m in at.markdown if "evil.example" in m.value]
+
+
+def test_the_screen_draws_its_players_again_before_their_links_run_out(store, teacher, colleague):
+    import time
+
+    from verp.web import RENEW_AFTER_S, URL_MAX_AGE_S
+
+    w = setup(store, teacher, colleague)
+    step, _ = workshops.room_step(store, w)
+    assert follow_body(store, w.id, w.state_version, step, time.time()) is False
+    old = time.time() - RENEW_AFTER_S - 1
+    assert follow_body(store, w.id, w.state_version, step, old) is True
+    assert RENEW_AFTER_S < URL_MAX_AGE_S

@@ -10,6 +10,7 @@ from tests.conftest import ROOT
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
 from verp.core.models import Moment
 from verp.review import helping, moments, sharing
+from verp.room import shown
 
 APP = str(ROOT / "app.py")
 
@@ -81,11 +82,11 @@ def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, cli
     at.run()
     at.text_input(key=f"code_{moment.id}").input("abcd23").run()
     at.button(key=f"share_{moment.id}").click().run()
-    assert [m.moment_id for m in sharing.shared_moments(store, workshop_id)] == [moment.id]
+    assert [m.moment_id for m in shown.shown_moments(store, workshop_id)] == [moment.id]
     assert any(e.label.endswith("shared with 1 workshop") for e in at.expander)
     [share] = sharing.my_shares(store, teacher.id, clip.id)
     at.button(key=f"withdraw_{share.id}").click().run()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     assert "Withdrawn" in at.success[0].value
 
 

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, make_url, select, text
 
 from tests.e2e.conftest import AppServer, sign_up, start_app, wait_for_app
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.workshop_fixtures import go_to_index, make_workshop, share_moment, step_index
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import Reflection
@@ -76,7 +76,7 @@ class Room:
         workshop = make_workshop(self.store, ana.id, "Autumn group")
         share_moment(self.store, ben.id, workshop.id, "Circle time")
         workshops.open_workshop(self.store, ana.id, workshop.id)
-        self.workshop = workshops.go_to_step(self.store, ana.id, workshop.id, 3)  # the first prompt
+        self.workshop = go_to_index(self.store, ana.id, workshop.id, 3)  # the first prompt
         self.facilitator = ana
         self.present_path = f"/present?w={workshops.present_token(self.store, ana.id, workshop.id)}"
 
@@ -85,7 +85,7 @@ class Room:
             return list(s.scalars(select(Reflection.text).where(Reflection.workshop_id == self.workshop.id)))
 
     def current_step(self) -> int:
-        return workshops.get_workshop(self.store, self.workshop.id).current_step
+        return step_index(self.store, self.workshop.id)
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def _restart(server: AppServer, kill: bool) -> AppServer:
 
 @pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
 def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, kill):
-    workshops.go_to_step(room.store, room.facilitator.id, room.workshop.id, 4)
+    go_to_index(room.store, room.facilitator.id, room.workshop.id, 4)
     server = start_app(room.data_dir, _extra_env())
     try:
         context = chromium.new_context(viewport=PROJECTOR)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import wait_for_app
 from tests.media_fixtures import make_clip
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
 from verp.core import accounts
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
@@ -36,7 +36,7 @@ def room(app_server):
     share_moment(
         store, ben.id, workshop.id, "Circle time", note="I waited", share_note=True, video_file="cut.mp4"
     )
-    video = workshops.shown_moments(store, workshop.id)[0].video
+    video = workshops.shown_moments(store, workshop.id)[0].cut
     video.parent.mkdir(parents=True, exist_ok=True)
     make_clip(video, seconds=3)
     workshop = workshops.open_workshop(store, ana.id, workshop.id)
@@ -73,7 +73,7 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     control.get_by_role("button", name="Next").click()
     projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=5000)
     control.context.close()  # its live timer and queue need not keep a busy test machine busier
-    workshops.go_to_step(store, ana.id, workshop.id, 3)  # the first prompt of the moment
+    go_to_index(store, ana.id, workshop.id, 3)  # the first prompt of the moment
     projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
     projector.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"

@@ -4,6 +4,7 @@ import time
 import pytest
 
 from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
+from verp.core.errors import NotYours
 from verp.core.models import Clip
 from verp.media import jobs as media
 from verp.media import processing
@@ -76,7 +77,7 @@ def test_nobody_else_can_open_rename_or_delete_my_clip(store, teacher, colleague
         lambda: clips.rename_clip(store, colleague.id, clip.id, "mine now"),
         lambda: clips.delete_clip(store, colleague.id, clip.id),
     ):
-        with pytest.raises(ClipError, match="owner"):
+        with pytest.raises(NotYours, match="owner"):
             action()
     assert clips.get_clip(store, teacher.id, clip.id).title == "a"
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import update
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from verp.core.errors import VerpError
 from verp.core.models import Consent, today
 from verp.review import consent, moments, sharing
-from verp.review.sharing import SharingError
 
 COMPLETE = dict(
     filmed_group="Year 2 phonics group",
@@ -78,7 +78,7 @@ def test_an_old_backs_only_record_keeps_its_data_but_needs_review_before_sharing
         kept.needs_review and kept.basis == "no_identifiable" and kept.filmed_group == "Year 3 reading group"
     )
     assert "voice" in kept.review_reason
-    with pytest.raises(SharingError, match="complete this clip's consent record"):
+    with pytest.raises(VerpError, match="complete this clip.s consent record"):
         sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
 
     consent.record_consent(store, teacher.id, clip.id, **COMPLETE)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,
     Consent,
@@ -22,6 +25,7 @@ from verp.core.models import (
 from verp.review import clips, consent, helping, moments, sharing
 from verp.review.moments import MomentError, TagView
 from verp.review.sharing import SharingError
+from verp.room import shown
 
 
 @pytest.fixture
@@ -168,7 +172,7 @@ def test_consent_needs_a_group_a_basis_and_a_future_delete_by(store, teacher, cl
 
 def test_a_clip_without_consent_cannot_be_shared(store, teacher, moment):
     add_workshop(store, teacher.id)
-    with pytest.raises(SharingError, match="who was filmed"):
+    with pytest.raises(consent.ConsentError, match="who was filmed"):
         sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
 
 
@@ -179,17 +183,17 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
     still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
     sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
-    [shown] = sharing.shared_moments(store, workshop_id)
-    assert (shown.moment_id, shown.title, shown.owner_name, shown.clip_id) == (
+    [seen] = shown.shown_moments(store, workshop_id)
+    assert (seen.moment_id, seen.title, seen.owner_name, seen.clip_id) == (
         moment.id,
         "Waiting for Sam",
         "Ana Teacher",
         clip.id,
     )
-    assert shown.note is None and shown.tags == (TagView("attentive"),) and shown.cut.exists()
-    assert (shown.freeze_frames, shown.stills, shown.stills_in_exports) == ((2.0,), (still,), False)
+    assert seen.note is None and seen.tags == (TagView("attentive"),) and seen.cut.exists()
+    assert (seen.freeze_frames, seen.stills, seen.stills_in_exports) == ((2.0,), (still,), False)
     moments.update_moment(store, teacher.id, moment.id, share_note=True)
-    assert sharing.shared_moments(store, workshop_id)[0].note == "I felt nervous"
+    assert shown.shown_moments(store, workshop_id)[0].note == "I felt nervous"
 
 
 def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, moment):
@@ -198,7 +202,7 @@ def test_a_withdrawn_moment_leaves_the_workshop_at_once(store, teacher, clip, mo
     share = sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     withdrawn = sharing.withdraw_share(store, teacher.id, share.id)
     assert not withdrawn.active
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     assert [s.active for s in sharing.my_shares(store, teacher.id, clip.id)] == [False]
     assert ("share", f"moment:{moment.id}") in _audit(store)
     assert ("withdraw", f"moment:{moment.id}") in _audit(store)
@@ -210,7 +214,7 @@ def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     with store.transaction() as s:
         s.scalar(select(Consent)).delete_by = today()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
 
 
 def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, teacher, clip):
@@ -265,7 +269,7 @@ def test_deleting_a_moment_removes_its_files_and_rows_but_keeps_reflections(stor
     reflection_id = _reflection_on(store, workshop_id, moment.id)
     moments.delete_moment(store, teacher.id, moment.id)
     assert not moment.cut.exists() and not frozen.freeze_frames[0].still.exists()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     with store.transaction() as s:
         assert s.scalar(select(MomentTag).where(MomentTag.moment_id == moment.id)) is None
         assert s.scalar(select(Share)) is None
@@ -284,7 +288,7 @@ def test_deleting_a_clip_removes_every_file_and_row_it_made(store, teacher, clip
     assert (folder / "thumbs").exists() and (folder / "stills").exists()
     clips.delete_clip(store, teacher.id, clip.id)
     assert not folder.exists()
-    assert sharing.shared_moments(store, workshop_id) == []
+    assert shown.shown_moments(store, workshop_id) == []
     with store.transaction() as s:
         assert s.scalar(select(Moment)) is None
     assert ("delete", f"clip:{clip.id}") in _audit(store)
@@ -312,13 +316,13 @@ def test_someone_elses_clip_and_moments_are_refused_plainly(store, teacher, coll
         lambda: moments.clip_thumbnails(store, other, clip.id),
     ]
     for attempt in attempts:
-        with pytest.raises(MomentError, match="only be opened by their owner"):
+        with pytest.raises(NotYours, match="only be opened by their owner"):
             attempt()
-    with pytest.raises(consent.ConsentError, match="only be opened by their owner"):
+    with pytest.raises(NotYours, match="only be opened by their owner"):
         consent.get_consent(store, other, clip.id)
-    with pytest.raises(SharingError):
+    with pytest.raises(NotYours, match="only be opened by their owner"):
         sharing.share_moment(store, other, moment.id, "ABCD23")
-    with pytest.raises(SharingError):
+    with pytest.raises(NotYours, match="no share of yours"):
         sharing.withdraw_share(store, other, share.id)
     assert sharing.my_shares(store, other, clip.id) == []
     assert moments.get_moment(store, teacher.id, moment.id).note == ""
@@ -439,3 +443,25 @@ def test_delete_by_cannot_be_moved_to_the_past(store, teacher, clip):
     add_consent(store, teacher.id, clip.id)
     with pytest.raises(consent.ConsentError, match="after today"):
         consent.set_delete_by(store, teacher.id, clip.id, today())
+
+
+def test_every_domain_error_is_a_verp_error_and_not_yours_reads_like_missing(store, teacher, colleague, clip):
+    import inspect
+
+    import verp
+    from verp.core.errors import VerpError
+
+    found = set()
+    for path in Path(verp.__file__).parent.rglob("*.py"):
+        name = ".".join(path.relative_to(Path(verp.__file__).parent.parent).with_suffix("").parts)
+        if ".ui" in name or "migrations" in name:
+            continue
+        module = importlib.import_module(name)
+        found |= {c for _, c in inspect.getmembers(module, inspect.isclass) if c.__name__.endswith("Error")}
+    domain = {c for c in found if c.__module__.startswith("verp.")}
+    assert len(domain) >= 15 and all(issubclass(c, VerpError) for c in domain)
+    with pytest.raises(NotYours) as theirs:
+        clips.get_clip(store, colleague.id, clip.id)
+    with pytest.raises(NotYours) as missing:
+        clips.get_clip(store, colleague.id, "no-such-clip")
+    assert str(theirs.value) == str(missing.value)

@@ -1,10 +1,18 @@
-"""Clip playback by signed URL: range requests work; forged, expired or escaping links do not."""
+"""Clip playback by short-lived URL: range requests work; forged, expired, escaping or borrowed links do
+not; and every way a permission ends (withdraw, remove, close, delete, delete-by date) ends the link at
+once."""
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from tests.review_fixtures import add_consent
+from tests.workshop_fixtures import make_workshop, share_moment
 from verp import web
+from verp.core.models import Consent, Moment, today
+from verp.review import clips, moments, sharing
+from verp.web import Grant
+from verp.workshop import workshops
 
 
 @pytest.fixture
@@ -12,39 +20,126 @@ def client(store):
     return TestClient(Starlette(routes=web.routes()))
 
 
+def _url(store, name: str, grant: Grant) -> str:
+    return f"{web.MEDIA_ROUTE}/{web.media_token(store.settings, name, grant)}"
+
+
 @pytest.fixture
-def stored(store):
-    path = store.settings.clips_dir / "abc" / "playable.mp4"
-    path.parent.mkdir(parents=True)
-    path.write_bytes(bytes(range(256)) * 40)
-    return "abc/playable.mp4"
+def shown(store, teacher, colleague):
+    """A planned workshop of the teacher showing the colleague's moment, whose cut is on disk."""
+    w = make_workshop(store, teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "Circle time", video_file="cut.mp4")
+    with store.transaction() as s:
+        moment = s.get(Moment, moment_id)
+        name, clip_id = moment.cut_name, moment.clip_id
+    store.clip_path(name).parent.mkdir(parents=True, exist_ok=True)
+    store.clip_path(name).write_bytes(bytes(range(256)) * 40)
+    add_consent(store, colleague.id, clip_id)
+    return w, share_id, moment_id, clip_id, name
 
 
-def test_a_signed_link_serves_the_file_with_range_requests(store, client, stored):
-    url = f"{web.MEDIA_ROUTE}/{web.media_token(store.settings, stored)}"
+def test_a_signed_link_serves_the_file_with_range_requests(store, client, colleague, shown):
+    _, _, _, clip_id, name = shown
+    url = _url(store, name, Grant.owner(colleague.id, clip_id))
     whole = client.get(url)
     assert whole.status_code == 200 and whole.headers["content-type"] == "video/mp4"
+    assert whole.headers["cache-control"] == "no-store"
     part = client.get(url, headers={"Range": "bytes=10-19"})
     assert part.status_code == 206 and part.content == bytes(range(10, 20))
 
 
-def test_a_forged_or_tampered_link_is_refused(store, client, stored):
-    token = web.media_token(store.settings, stored)
+def test_links_drawn_in_the_same_minute_are_the_same_so_a_rerun_keeps_the_video_playing(store, shown):
+    _, _, _, clip_id, name = shown
+    grant = Grant.owner(1, clip_id)
+    assert web.media_token(store.settings, name, grant) == web.media_token(store.settings, name, grant)
+
+
+def test_a_forged_or_tampered_link_is_refused(store, client, colleague, shown):
+    _, _, _, clip_id, name = shown
+    token = web.media_token(store.settings, name, Grant.owner(colleague.id, clip_id))
     assert client.get(f"{web.MEDIA_ROUTE}/{token[:-2]}xx").status_code == 403
     assert client.get(f"{web.MEDIA_ROUTE}/abc").status_code == 403
 
 
-def test_an_expired_link_is_refused(store, stored):
-    token = web.media_token(store.settings, stored)
-    assert web.stored_name_from_token(store.settings, token, max_age_s=-1) is None
+def test_a_link_lives_minutes(store, colleague, shown):
+    _, _, _, clip_id, name = shown
+    token = web.media_token(store.settings, name, Grant.owner(colleague.id, clip_id))
+    assert web.read_token(store.settings, token) is not None
+    assert web.read_token(store.settings, token, max_age_s=-web.URL_STEP_S - 1) is None
+    assert web.URL_MAX_AGE_S <= 30 * 60
 
 
-def test_a_signed_name_outside_the_clips_folder_is_not_served(store, client):
+def test_a_link_is_bound_to_its_viewer_and_purpose(store, client, teacher, colleague, shown):
+    w, _, moment_id, clip_id, name = shown
+    assert client.get(_url(store, name, Grant.owner(teacher.id, clip_id))).status_code == 403  # not theirs
+    other = make_workshop(store, teacher.id, "Another group")
+    assert client.get(_url(store, name, Grant.projector(other.id, moment_id))).status_code == 403
+    stranger = Grant.facilitator(colleague.id, w.id, moment_id)  # not the workshop's facilitator
+    assert client.get(_url(store, name, stranger)).status_code == 403
+    assert (
+        client.get(_url(store, name, Grant.facilitator(teacher.id, w.id, moment_id, "plan"))).status_code
+        == 200
+    )
+    assert client.get(_url(store, name, Grant.projector(w.id, moment_id))).status_code == 200
+    with pytest.raises(ValueError):
+        web.media_token(store.settings, name, Grant("download", person_id=teacher.id))
+
+
+def test_a_moment_link_plays_only_files_of_that_moments_clip(store, client, teacher, colleague, shown):
+    w, _, moment_id, _, _ = shown
+    _, other_moment = share_moment(store, colleague.id, w.id, "Snack time", video_file="cut.mp4")
+    with store.transaction() as s:
+        other_name = s.get(Moment, other_moment).cut_name
+    store.clip_path(other_name).parent.mkdir(parents=True, exist_ok=True)
+    store.clip_path(other_name).write_bytes(b"\x00" * 64)
+    assert client.get(_url(store, other_name, Grant.projector(w.id, moment_id))).status_code == 403
+
+
+def test_a_signed_name_outside_the_clips_folder_is_not_served(store, client, colleague, shown):
+    _, _, _, clip_id, _ = shown
     (store.settings.data_dir / "verp.db").touch()
-    token = web.media_token(store.settings, "../verp.db")
-    assert client.get(f"{web.MEDIA_ROUTE}/{token}").status_code == 404
+    escaping = f"{clip_id}/../../verp.db"
+    assert client.get(_url(store, escaping, Grant.owner(colleague.id, clip_id))).status_code == 404
 
 
-def test_a_deleted_file_answers_not_found(store, client):
-    token = web.media_token(store.settings, "gone/playable.mp4")
-    assert client.get(f"{web.MEDIA_ROUTE}/{token}").status_code == 404
+def test_a_deleted_file_answers_not_found(store, client, colleague, shown):
+    _, _, _, clip_id, _ = shown
+    assert (
+        client.get(_url(store, f"{clip_id}/gone.mp4", Grant.owner(colleague.id, clip_id))).status_code == 404
+    )
+
+
+def _expire(store, clip_id: str) -> None:
+    with store.transaction() as s:
+        s.query(Consent).filter(Consent.clip_id == clip_id).update({"delete_by": today()})
+
+
+ENDINGS = {
+    "withdrawn by its owner": lambda st, t, c, w, share, m, clip: sharing.withdraw_share(st, c.id, share),
+    "removed by the facilitator": lambda st, t, c, w, share, m, clip: workshops.remove_share(
+        st, t.id, w.id, share
+    ),
+    "workshop closed": lambda st, t, c, w, share, m, clip: workshops.close_workshop(st, t.id, w.id),
+    "moment deleted": lambda st, t, c, w, share, m, clip: moments.delete_moment(st, c.id, m),
+    "clip deleted": lambda st, t, c, w, share, m, clip: clips.delete_clip(st, c.id, clip),
+    "past its delete-by date": lambda st, t, c, w, share, m, clip: _expire(st, clip),
+}
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_an_open_link_stops_working_the_moment_the_permission_ends(
+    store, client, teacher, colleague, shown, ending
+):
+    w, share_id, moment_id, clip_id, name = shown
+    workshops.open_workshop(store, teacher.id, w.id)
+    links = [
+        _url(store, name, Grant.projector(w.id, moment_id)),
+        _url(store, name, Grant.facilitator(teacher.id, w.id, moment_id, "control")),
+        _url(store, name, Grant.facilitator(teacher.id, w.id, moment_id, "plan")),
+    ]
+    assert [client.get(url, headers={"Range": "bytes=0-9"}).status_code for url in links] == [206] * 3
+    ENDINGS[ending](store, teacher, colleague, w, share_id, moment_id, clip_id)
+    assert all(client.get(url).status_code in (403, 404) for url in links)
+    owner_link = _url(store, name, Grant.owner(colleague.id, clip_id))
+    owner_keeps = ending in ("withdrawn by its owner", "removed by the facilitator", "workshop closed")
+    assert (client.get(owner_link).status_code == 200) is owner_keeps

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from tests.workshop_fixtures import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
+from verp.core.errors import NotYours
 from verp.core.models import AuditEvent, Share, utcnow
 from verp.workshop import workshops
 from verp.workshop.workshops import CODE_ALPHABET, WorkshopError
@@ -39,7 +40,7 @@ def test_only_facilitators_plan_workshops(store, teacher, colleague):
 def test_a_facilitator_cannot_drive_someone_elses_workshop(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     set_facilitator(store, teacher.id, colleague.id)
-    with pytest.raises(WorkshopError, match="no workshop of yours"):
+    with pytest.raises(NotYours, match="no workshop of yours"):
         workshops.step_by(store, colleague.id, w.id, 1)
     assert workshops.my_workshops(store, colleague.id) == []
 
@@ -109,18 +110,25 @@ def test_live_state_is_kept_in_the_database_and_versioned(store, teacher, collea
     opened = workshops.open_workshop(store, teacher.id, w.id)
     assert opened.status == "live" and opened.timer_running
     moved = workshops.step_by(store, teacher.id, w.id, 1)
-    assert moved.current_step == 1 and moved.state_version > opened.state_version
+    assert moved.step_key == "principles" and moved.state_version > opened.state_version
     paused = workshops.set_playing(store, teacher.id, w.id, False)
     # a "restart": a brand-new read sees the same state
     again = workshops.get_workshop(store, w.id)
-    assert (again.current_step, again.playing, again.state_version) == (1, False, paused.state_version)
+    assert (again.step_key, again.playing, again.state_version) == ("principles", False, paused.state_version)
     assert workshops.state_version(store, w.id) == paused.state_version
 
 
 def test_steps_are_clamped_to_the_plan(store, teacher):
     w = make_workshop(store, teacher.id)
-    assert workshops.go_to_step(store, teacher.id, w.id, 99).current_step == 2
-    assert workshops.step_by(store, teacher.id, w.id, -10).current_step == 0
+    assert workshops.step_by(store, teacher.id, w.id, 99).step_key == "close"
+    assert workshops.step_by(store, teacher.id, w.id, -10).step_key == "welcome"
+
+
+def test_a_step_that_is_not_in_the_running_order_is_refused(store, teacher):
+    w = make_workshop(store, teacher.id)
+    with pytest.raises(WorkshopError, match="no longer in the running order"):
+        workshops.go_to_step(store, teacher.id, w.id, "moment:p1:s99")
+    assert workshops.get_workshop(store, w.id).step_key == "welcome"
 
 
 def test_the_phase_timer_pauses_and_restarts_on_a_new_step(store, teacher):
@@ -147,7 +155,7 @@ def test_the_projector_link_is_refused_once_the_workshop_closes(store, teacher, 
     with pytest.raises(WorkshopError, match="not valid"):
         workshops.workshop_from_present_token(store, token + "x")
     set_facilitator(store, teacher.id, colleague.id)
-    with pytest.raises(WorkshopError):
+    with pytest.raises(NotYours):
         workshops.present_token(store, colleague.id, w.id)
     workshops.close_workshop(store, teacher.id, w.id)
     with pytest.raises(WorkshopError, match="closed"):
@@ -185,7 +193,7 @@ def test_putting_a_moment_in_front_of_the_room_is_in_the_audit_log(store, teache
     share_moment(store, colleague.id, w.id, "Circle time")
     workshops.open_workshop(store, teacher.id, w.id)
     moment_step = next(st.index for st in workshops.steps(store, w.id) if st.moment is not None)
-    workshops.go_to_step(store, teacher.id, w.id, moment_step)
-    workshops.go_to_step(store, teacher.id, w.id, moment_step + 1)  # same moment, next prompt
+    go_to_index(store, teacher.id, w.id, moment_step)
+    go_to_index(store, teacher.id, w.id, moment_step + 1)  # same moment, next prompt
     projected = [e for e in audit.recent_events(store) if e.action == "projected"]
     assert len(projected) == 1 and projected[0].subject.startswith("moment:")

@@ -16,6 +16,7 @@ from datetime import timedelta
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from verp.core.errors import VerpError
 from verp.core.models import Attempt, Person, utcnow
 from verp.core.store import Store
 
@@ -26,7 +27,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=10)
 
 
-class AccountError(Exception):
+class AccountError(VerpError):
     """A sign-in problem, worded for the person at the screen."""
 
 

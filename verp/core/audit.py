@@ -12,13 +12,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from verp.core.errors import VerpError
 from verp.core.models import AuditEvent, Person
 from verp.core.store import Store
 
 PERSON_PREFIX = "person:"
 
 
-class AuditError(Exception):
+class AuditError(VerpError):
     """Someone asked for the audit log who may not see it."""
 
 

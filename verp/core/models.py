@@ -87,7 +87,8 @@ class Workshop(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")  # planned|live|closed
     allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_approve: Mapped[bool] = mapped_column(Boolean, default=True)
-    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    # The step the room is on, by what it is (``verp.room.running_order``), so shares can come and go.
+    current_step_key: Mapped[str] = mapped_column(String(120), default="welcome")
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timer_elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
     playing: Mapped[bool] = mapped_column(Boolean, default=True)

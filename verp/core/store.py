@@ -25,6 +25,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from verp.core.config import Settings
+from verp.core.errors import VerpError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 COPY_CHUNK = 8 << 20
@@ -187,7 +188,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-class FileTooLarge(Exception):
+class FileTooLarge(VerpError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
         self.limit = limit

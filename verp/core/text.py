@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from verp.core.errors import VerpError
 
-class TextError(ValueError):
+
+class TextError(VerpError, ValueError):
     """Typed text that cannot be kept as it is, worded for the person who typed it."""
 
 

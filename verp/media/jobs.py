@@ -17,6 +17,7 @@ from pathlib import Path
 
 import av
 
+from verp.core.errors import VerpError
 from verp.media import transcode as tx
 
 Progress = Callable[[float], None]
@@ -32,7 +33,7 @@ UNSUPPORTED = "This video uses a format we cannot play ({codec}). Try exporting 
 _MAGIC = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"\x1a\x45\xdf\xa3", b"RIFF", b"OggS")
 
 
-class MediaError(Exception):
+class MediaError(VerpError):
     """A clip cannot be used; the message says why in words a teacher understands."""
 
 

@@ -29,6 +29,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select, text
 
 from verp.core.config import Settings, load_settings
+from verp.core.errors import VerpError
 from verp.core.models import utcnow
 from verp.core.store import Store, alembic_config, make_engine, migrate
 from verp.records import erasure, retention
@@ -39,7 +40,7 @@ MANIFEST = "manifest.json"
 VERSION_TABLE = "alembic_version"
 
 
-class AdminError(Exception):
+class AdminError(VerpError):
     """An administration job that cannot go ahead, with the reason."""
 
 

@@ -1,9 +1,10 @@
-"""What a workshop noticed, kept as text once the clips are gone: tables and counts for the summary.
+"""What a workshop noticed, kept as text: tables and counts for the summary.
 
-Only what the room was allowed to see goes in: approved reflections that no later edit replaced, moments
-whose share is still in place, an owner's note only when they chose to share it, and stills only when the
-clip's consent record allows them in exports. Counts are per principle, never per person: a team view
-never ranks individuals.
+Only what the room may see goes in, through the one rule of :mod:`verp.room.shown`: moments still shown,
+and approved reflections (that no later edit replaced) about them or about the whole session; an owner's
+note only when they chose to share it; stills only when the clip's consent record allows them in
+exports. A withdrawn, removed, deleted or expired moment leaves with its reflections, for good.
+Counts are per principle, never per person: a team view never ranks individuals.
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import not_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
+from verp.core.errors import VerpError
 from verp.core.models import (
     Clip,
     Consent,
-    FreezeFrame,
     HelpingQuestion,
     Moment,
-    MomentTag,
     NextStep,
     Participant,
     Person,
@@ -31,20 +31,19 @@ from verp.core.models import (
     Reflection,
     Share,
     Workshop,
-    today,
 )
 from verp.core.store import Store
 from verp.review.consent import stills_allowed
 from verp.room.principles import catalogue
+from verp.room.shown import ShownMoment, about_shown, shown_in
 from verp.workshop.reflections import KINDS as KIND_LABELS
 
 REFLECTION_COLUMNS = ["moment", "principle", "kind", "prompt", "author", "text", "written_at"]
 NEXT_STEP_COLUMNS = ["participant", "cycle", "next step"]
 GENERAL_LABEL = "About the whole session"
-DELETED_SUFFIX = " (clip deleted)"
 
 
-class SummaryError(Exception):
+class SummaryError(VerpError):
     """A summary problem, worded for the person at the screen."""
 
 
@@ -134,79 +133,41 @@ def _principle_names(keys) -> tuple[str, ...]:
     return tuple(p.name for p in catalogue().principles if p.key in wanted)
 
 
-def _shared_rows(s: Session, workshop_id: int, past_delete_by: bool) -> list[Moment]:
-    """Moments shared with the workshop and not withdrawn, in running order.
-
-    The same rule as :func:`verp.review.sharing.shared_moments`: a clip past its consent's delete-by date is
-    left out (``past_delete_by=False``), or only those are returned (``past_delete_by=True``).
-    """
-    live = or_(Consent.delete_by.is_(None), Consent.delete_by > today())
-    rows = s.execute(
-        select(Moment, Share.position)
-        .join(Share, Share.moment_id == Moment.id)
-        .outerjoin(Consent, Consent.clip_id == Moment.clip_id)
-        .where(Share.workshop_id == workshop_id, Share.withdrawn_at.is_(None))
-        .where(not_(live) if past_delete_by else live)
-        .order_by(Share.position, Share.shared_at)
-    ).all()
-    seen: dict[int, Moment] = {}
-    for moment, _ in rows:
-        seen.setdefault(moment.id, moment)
-    return list(seen.values())
-
-
-def _shown_moments(s: Session, workshop_id: int) -> list[Moment]:
-    """Moments the workshop may still show: shared, not withdrawn, clip not past its delete-by date."""
-    return _shared_rows(s, workshop_id, past_delete_by=False)
-
-
-def _expired_titles(s: Session, workshop_id: int) -> dict[int, str]:
-    """Shared moments whose clip is past its delete-by date: their reflections stay, as text."""
-    return {m.id: m.title for m in _shared_rows(s, workshop_id, past_delete_by=True)}
-
-
 def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
     """Account holders' names as they appear in this workshop."""
     rows = s.scalars(select(Participant).where(Participant.workshop_id == workshop_id))
     return {p.person_id: p.display_name for p in rows if p.person_id is not None}
 
 
-def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str], own: bool) -> MomentLine:
-    clip = s.get(Clip, moment.clip_id)
-    owner = names.get(clip.owner_id) or s.get(Person, clip.owner_id).display_name
-    tags = s.scalars(select(MomentTag.principle_key).where(MomentTag.moment_id == moment.id))
-    consent = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
-    stills: tuple[Path, ...] = ()
-    if stills_allowed(consent):
-        frames = s.scalars(
-            select(FreezeFrame).where(FreezeFrame.moment_id == moment.id).order_by(FreezeFrame.at_s)
-        )
-        paths = (store.clip_path(f.still_name) for f in frames if f.still_name)
-        stills = tuple(p for p in paths if p.is_file())
+def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bool) -> MomentLine:
+    note = s.scalar(select(Moment.note).where(Moment.id == moment.moment_id)) if own else moment.note
+    consent = s.scalar(select(Consent).where(Consent.clip_id == moment.clip_id))
+    stills = moment.stills if stills_allowed(consent) else ()
     return MomentLine(
-        id=moment.id,
+        id=moment.moment_id,
         title=moment.title,
-        owner=owner,
-        note=moment.note if (own or moment.share_note) else "",
-        principles=_principle_names(tags),
-        still_paths=stills,
-        delete_by=clip.delete_by,
+        owner=names.get(moment.owner_id) or moment.owner_name,
+        note=note or "",
+        principles=_principle_names(moment.principle_keys),
+        still_paths=tuple(p for p in stills if p.is_file()),
+        delete_by=s.scalar(select(Clip.delete_by).where(Clip.id == moment.clip_id)),
     )
 
 
 def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Reflection]:
-    """Approved reflections not replaced by a later edit, about a shown moment, a deleted one, or none.
+    """Approved reflections not replaced by a later edit, about a shown moment or about none.
 
-    A pending (or hidden) edit does not hide the approved text it would replace until it is approved.
+    Reflections about a moment that was withdrawn, removed, deleted or expired stay in the record but
+    never appear (:func:`verp.room.shown.about_shown`). A pending (or hidden) edit does not hide the
+    approved text it would replace until it is approved.
     """
-    rows = list(s.scalars(select(Reflection).where(Reflection.workshop_id == workshop_id)))
+    query = select(Reflection).where(Reflection.workshop_id == workshop_id, about_shown(shown_ids))
+    rows = list(s.scalars(query))
     replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status == "approved"}
     return [
         r
         for r in sorted(rows, key=lambda r: (r.created_at, r.id))
-        if r.status == "approved"
-        and r.id not in replaced
-        and (r.moment_id is None or r.moment_id in shown_ids)
+        if r.status == "approved" and r.id not in replaced
     ]
 
 
@@ -214,7 +175,7 @@ def _reflection_table(rows: list[Reflection], titles: dict[int, str]) -> pd.Data
     names = catalogue()
     records = [
         {
-            "moment": titles.get(r.moment_id, "") if r.moment_id is not None else (r.moment_title or ""),
+            "moment": titles.get(r.moment_id, "") if r.moment_id is not None else "",
             "principle": names.name_of(r.principle_key),
             "kind": KIND_LABELS.get(r.kind, r.kind),
             "prompt": r.prompt or "",
@@ -238,22 +199,9 @@ def _group_by_principle(rows: list[Reflection], table: pd.DataFrame) -> tuple[Re
     return tuple(groups)
 
 
-def _group_by_moment(
-    rows: list[Reflection], table: pd.DataFrame, moments: list[Moment], expired: dict[int, str]
-):
-    labels: list[tuple[str, list[bool]]] = []
-    for moment in moments:
-        labels.append((moment.title, [r.moment_id == moment.id for r in rows]))
-    for moment_id, title in expired.items():  # past delete-by: shown like a deleted clip's moment
-        labels.append((title + DELETED_SUFFIX, [r.moment_id == moment_id for r in rows]))
-    deleted_titles = dict.fromkeys(
-        r.moment_title or "A moment" for r in rows if r.moment_id is None and r.moment_title
-    )
-    for title in deleted_titles:
-        labels.append(
-            (title + DELETED_SUFFIX, [r.moment_id is None and r.moment_title == title for r in rows])
-        )
-    labels.append((GENERAL_LABEL, [r.moment_id is None and not r.moment_title for r in rows]))
+def _group_by_moment(rows: list[Reflection], table: pd.DataFrame, moments: list[ShownMoment]):
+    labels = [(m.title, [r.moment_id == m.moment_id for r in rows]) for m in moments]
+    labels.append((GENERAL_LABEL, [r.moment_id is None for r in rows]))
     return tuple(
         ReflectionGroup(label, table[mask].reset_index(drop=True)) for label, mask in labels if any(mask)
     )
@@ -287,7 +235,7 @@ def _questions(s: Session, person_id: int, workshop_id: int | None) -> tuple[Que
     return tuple(lines)
 
 
-def _participant_lines(s: Session, workshop_id: int, participants, moments: list[Moment]):
+def _participant_lines(s: Session, workshop_id: int, participants, moments: list[ShownMoment]):
     """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
     lines, seen = [], set()
     for p in participants:
@@ -295,7 +243,7 @@ def _participant_lines(s: Session, workshop_id: int, participants, moments: list
         lines.append(ParticipantLine(p.display_name, questions))
         seen.add(p.person_id)
     for moment in moments:
-        owner_id = s.get(Clip, moment.clip_id).owner_id
+        owner_id = moment.owner_id
         if owner_id not in seen:
             seen.add(owner_id)
             name = s.get(Person, owner_id).display_name
@@ -317,10 +265,9 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
     with store.transaction() as s:
         workshop = _workshop(s, workshop_id)
         names = _participant_names(s, workshop_id)
-        moments = _shown_moments(s, workshop_id)
-        expired = _expired_titles(s, workshop_id)
-        rows = _visible_reflections(s, workshop_id, {m.id for m in moments} | set(expired))
-        table = _reflection_table(rows, {**expired, **{m.id: m.title for m in moments}})
+        moments = shown_in(s, store.clip_path, workshop_id)
+        rows = _visible_reflections(s, workshop_id, {m.moment_id for m in moments})
+        table = _reflection_table(rows, {m.moment_id: m.title for m in moments})
         participants = s.scalars(
             select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at)
         )
@@ -331,10 +278,10 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             facilitator=s.get(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
             participants=_participant_lines(s, workshop_id, participants, moments),
-            moments=tuple(_moment_line(s, store, m, names, own=False) for m in moments),
+            moments=tuple(_moment_line(s, m, names, own=False) for m in moments),
             reflections=table,
             by_principle=_group_by_principle(rows, table),
-            by_moment=_group_by_moment(rows, table, moments, expired),
+            by_moment=_group_by_moment(rows, table, moments),
             principle_counts=_principle_counts(rows),
             next_steps=_next_steps(s, workshop_id),
         )
@@ -350,18 +297,16 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
         if workshop_id not in {w.id for w in _workshops_of(s, person_id)}:
             raise SummaryError("You did not take part in that workshop, so it has no summary for you.")
         names = _participant_names(s, workshop_id)
-        shown = _shown_moments(s, workshop_id)
-        mine = [m for m in shown if s.get(Clip, m.clip_id).owner_id == person_id]
-        rows = [r for r in _visible_reflections(s, workshop_id, {m.id for m in shown}) if r.moment_id]
-        rows = [r for r in rows if r.moment_id in {m.id for m in mine}]
+        mine = [m for m in shown_in(s, store.clip_path, workshop_id) if m.owner_id == person_id]
+        rows = [r for r in _visible_reflections(s, workshop_id, {m.moment_id for m in mine}) if r.moment_id]
         return PersonalSummary(
             workshop_id=workshop.id,
             title=workshop.title,
             held_on=workshop.held_on,
             person=names.get(person_id, person.display_name),
             helping_questions=_questions(s, person_id, workshop_id),
-            moments=tuple(_moment_line(s, store, m, names, own=True) for m in mine),
-            reflections=_reflection_table(rows, {m.id: m.title for m in mine}),
+            moments=tuple(_moment_line(s, m, names, own=True) for m in mine),
+            reflections=_reflection_table(rows, {m.moment_id: m.title for m in mine}),
             next_steps=_next_steps(s, workshop_id, person_id),
         )
 

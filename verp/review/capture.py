@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.media.recorder import Recorder, Recording, remux_to_mp4
 from verp.review import clips
@@ -26,7 +27,7 @@ NOTHING_RECORDED = (
 )
 
 
-class CaptureError(Exception):
+class CaptureError(VerpError):
     """A recording that did not become a clip, worded for a teacher."""
 
 

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 
 from verp.core import audit
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, today, utcnow
 from verp.core.store import FileTooLarge, Store
 from verp.core.text import clean_text
@@ -30,7 +31,7 @@ MIN_DURATION_S = 0.2
 log = logging.getLogger(__name__)
 
 
-class ClipError(Exception):
+class ClipError(VerpError):
     """A clip problem, worded for a teacher."""
 
 
@@ -215,17 +216,21 @@ def list_clips(store: Store, owner_id: int) -> list[ClipView]:
         return [_view(store, c) for c in rows]
 
 
-def _owned(s, owner_id: int, clip_id: str) -> Clip:
+NOT_YOUR_CLIP = "There is no clip of yours here. Clips can only be opened by their owner."
+
+
+def owned_clip(s, owner_id: int, clip_id: str) -> Clip:
+    """The owner's clip, in the caller's transaction; anyone else's is refused like a missing one."""
     clip = s.get(Clip, clip_id) if isinstance(clip_id, str) else None
     if clip is None or clip.owner_id != owner_id:
-        raise ClipError("There is no clip of yours here. Clips can only be opened by their owner.")
+        raise NotYours(NOT_YOUR_CLIP)
     return clip
 
 
 def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
     """One of the owner's clips; someone else's id is refused the same way as a missing one."""
     with store.transaction() as s:
-        return _view(store, _owned(s, owner_id, clip_id))
+        return _view(store, owned_clip(s, owner_id, clip_id))
 
 
 def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
@@ -233,7 +238,7 @@ def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipVi
     if not title or len(title) > 200:
         raise ClipError("Please give the clip a name of up to 200 characters.")
     with store.transaction() as s:
-        clip = _owned(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         clip.title = title
         return _view(store, clip)
 
@@ -241,20 +246,11 @@ def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipVi
 def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
     """Delete a clip for good: its row, moments, shares and every file made from it.
 
-    Reflections others wrote about its moments stay as text (their moment link is cleared). Every
+    Reflections others wrote about its moments keep their text but are never shown again. Every
     workshop showing one of its moments redraws at once; a room on a later step stays on that step.
     """
-    from verp.room.running_order import rooms_kept_on_step  # it builds on moments, which build on this
-
     with store.transaction() as s:
-        showing = room_state.workshops_showing(s, clip_id=str(clip_id))
-    with rooms_kept_on_step(store, showing):
-        _delete_clip(store, owner_id, clip_id)
-
-
-def _delete_clip(store: Store, owner_id: int, clip_id: str) -> None:
-    with store.transaction() as s:
-        clip = _owned(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         room_state.bump(s, room_state.workshops_showing(s, clip_id=clip.id))
         audit.record(s, audit.actor_of(owner_id), "delete", f"clip:{clip_id}")
         s.delete(clip)

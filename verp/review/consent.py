@@ -21,10 +21,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from verp.core import audit
+from verp.core.errors import VerpError
 from verp.core.models import Clip, Consent, Moment, Share, Workshop, today
 from verp.core.store import Store
 from verp.core.text import clean_text
-from verp.review.clips import ClipError, _owned
+from verp.review.clips import owned_clip
 
 BASES = {
     "parental_consent": "Parents or carers of every child in shot gave written consent",
@@ -38,7 +39,7 @@ CHILDREN_AGREEMENT = {
 SCOPES = {"workshop_only": "Only the workshops I share moments with"}
 
 
-class ConsentError(Exception):
+class ConsentError(VerpError):
     """A consent problem, worded for a teacher."""
 
 
@@ -115,13 +116,6 @@ def _today() -> date:
     return today()
 
 
-def _owned_clip(s, owner_id: int, clip_id: str) -> Clip:
-    try:
-        return _owned(s, owner_id, clip_id)
-    except ClipError as exc:
-        raise ConsentError(str(exc)) from None
-
-
 def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
     """Two months (``retention_days``) after the last workshop this clip is shown in closes.
 
@@ -131,7 +125,7 @@ def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
     keep = timedelta(days=store.settings.retention_days)
     today = _today()
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         rows = s.execute(
             select(Workshop.status, Workshop.held_on, Workshop.closed_at)
             .join(Share, Share.workshop_id == Workshop.id)
@@ -148,7 +142,7 @@ def default_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
 def latest_delete_by(store: Store, owner_id: int, clip_id: str) -> date:
     """The service's limit: ``retention_max_days`` after the clip was added, and no later."""
     with store.transaction() as s:
-        added = _owned_clip(s, owner_id, clip_id).created_at.date()
+        added = owned_clip(s, owner_id, clip_id).created_at.date()
     return added + timedelta(days=store.settings.retention_max_days)
 
 
@@ -198,7 +192,7 @@ def record_consent(
     delete_by = delete_by or default_delete_by(store, owner_id, clip_id)
     _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        clip = _owned_clip(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         clip.delete_by = delete_by
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id)) or Consent(clip_id=clip_id)
         row.filmed_group, row.basis, row.recorded_by = filmed_group, basis, recorded_by
@@ -252,7 +246,7 @@ def _checked_agreement(
 
 def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None:
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         return _view(row) if row else None
 
@@ -291,7 +285,7 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
     """
     keep = timedelta(days=store.settings.retention_days)
     with store.transaction() as s:
-        _owned_clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             return []
@@ -316,7 +310,7 @@ def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) ->
     consent record."""
     _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        clip = _owned_clip(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             raise ConsentError("Record who was filmed and on what basis first.")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from verp.core.errors import VerpError
 from verp.core.models import HelpingQuestion, Rating
 from verp.core.store import Store
 from verp.core.text import clean_text
@@ -19,7 +20,7 @@ MAX_CYCLE = 12
 MAX_TEXT = 500
 
 
-class HelpingError(Exception):
+class HelpingError(VerpError):
     """A helping-question problem, worded for a teacher."""
 
 

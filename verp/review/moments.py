@@ -16,13 +16,17 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from verp.core import audit
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.core.store import Store
 from verp.core.text import TextError, clean_text
 from verp.media import jobs as media
-from verp.review.clips import ClipError, _owned
+from verp.review.clips import owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
+from verp.room.shown import TagView
+
+__all__ = ["TagView"]  # the tag as the room shows it; set_tags takes the same
 
 ABOUT_S = 10.0  # the method's "about ten seconds"
 WARN_S = 30.0
@@ -34,15 +38,8 @@ THUMB_COUNT = 8
 NOT_YOURS = "There is no moment of yours here. Moments can only be opened by their owner."
 
 
-class MomentError(Exception):
+class MomentError(VerpError):
     """A moment problem, worded for a teacher."""
-
-
-@dataclass(frozen=True)
-class TagView:
-    principle_key: str
-    behaviour: str | None = None
-    chain_part: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,19 +82,13 @@ def length_advice(start_s: float, end_s: float) -> str | None:
 # ---------------------------------------------------------------- ownership and views
 
 
-def _clip(s, owner_id: int, clip_id: str) -> Clip:
-    try:
-        return _owned(s, owner_id, clip_id)
-    except ClipError as exc:
-        raise MomentError(str(exc)) from None
-
-
-def _moment(s, owner_id: int, moment_id: int) -> tuple[Moment, Clip]:
+def owned_moment(s, owner_id: int, moment_id: int) -> tuple[Moment, Clip]:
+    """The owner's moment and its clip, in the caller's transaction; anyone else's reads as missing."""
     row = s.execute(
         select(Moment, Clip).join(Clip, Clip.id == Moment.clip_id).where(Moment.id == int(moment_id))
     ).first()
     if row is None or row[1].owner_id != owner_id:
-        raise MomentError(NOT_YOURS)
+        raise NotYours(NOT_YOURS)
     return row[0], row[1]
 
 
@@ -171,21 +162,21 @@ def _title(title: str) -> str:
 def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
     """The moments of one of the owner's clips, in clip order."""
     with store.transaction() as s:
-        _clip(s, owner_id, clip_id)
+        owned_clip(s, owner_id, clip_id)
         rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
         return [_view(store, s, m) for m in rows]
 
 
 def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:
     with store.transaction() as s:
-        moment, _ = _moment(s, owner_id, moment_id)
+        moment, _ = owned_moment(s, owner_id, moment_id)
         return _view(store, s, moment)
 
 
 def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
     """Frames per second of the clip (25 when the file does not say), for stepping frame by frame."""
     with store.transaction() as s:
-        src = source_of(store, _clip(s, owner_id, clip_id))
+        src = source_of(store, owned_clip(s, owner_id, clip_id))
     try:
         return media.probe(src).fps or 25.0
     except media.MediaError:
@@ -197,7 +188,7 @@ def clip_thumbnails(
 ) -> list[tuple[float, Path]]:
     """An evenly spaced strip of (time, picture), made once and kept in ``thumbs/``."""
     with store.transaction() as s:
-        clip = _clip(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         src, duration = source_of(store, clip), clip.duration_s
     folder = store.clip_path(f"{clip_id}/thumbs")
     paths = [folder / f"thumb_{i:02d}.jpg" for i in range(count)]
@@ -232,7 +223,7 @@ def create_moment(
     """Mark a moment of one's own clip and cut it to its own file."""
     title = _title(title)
     with store.transaction() as s:
-        clip = _clip(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         start_s, end_s = _check_bounds(clip, start_s, end_s)
         moment = Moment(clip_id=clip_id, title=title, start_s=start_s, end_s=end_s)
         s.add(moment)
@@ -270,7 +261,7 @@ def update_moment(
     new_title = _title(title) if title is not None else None
     new_note = _note(note) if note is not None else None
     with store.transaction() as s:
-        moment, clip = _moment(s, owner_id, moment_id)
+        moment, clip = owned_moment(s, owner_id, moment_id)
         start = moment.start_s if start_s is None else start_s
         end = moment.end_s if end_s is None else end_s
         start, end = _check_bounds(clip, start, end)
@@ -278,7 +269,7 @@ def update_moment(
     name = _cut(store, clip, moment_id, start, end) if moved else None
     try:
         with store.transaction() as s:
-            moment, clip = _moment(s, owner_id, moment_id)
+            moment, clip = owned_moment(s, owner_id, moment_id)
             if new_title is not None:
                 moment.title = new_title
             if new_note is not None:
@@ -318,7 +309,7 @@ def set_tags(store: Store, owner_id: int, moment_id: int, tags: Iterable[TagView
             raise MomentError("Say whether it shows an initiative, a reception or a response.")
         chosen[tag.principle_key] = tag
     with store.transaction() as s:
-        moment, _ = _moment(s, owner_id, moment_id)
+        moment, _ = owned_moment(s, owner_id, moment_id)
         s.execute(delete(MomentTag).where(MomentTag.moment_id == moment.id))
         for tag in chosen.values():
             behaviour = clean_text(str(tag.behaviour or "")[:1000], 1000, one_line=True)[:200] or None
@@ -354,7 +345,7 @@ def _unlink(store: Store, name: str | None) -> None:
 def add_freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float) -> MomentView:
     """Freeze the frame shown at ``at_s`` (a time in the clip, inside the moment)."""
     with store.transaction() as s:
-        moment, clip = _moment(s, owner_id, moment_id)
+        moment, clip = owned_moment(s, owner_id, moment_id)
     at_s = round(float(at_s), 3)
     if not moment.start_s <= at_s <= moment.end_s:
         raise MomentError(f"Choose a time inside the moment ({moment.start_s:.1f}–{moment.end_s:.1f} s).")
@@ -367,8 +358,8 @@ def add_freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float) -
 def _frame(s, owner_id: int, frame_id: int) -> tuple[FreezeFrame, Moment, Clip]:
     frame = s.get(FreezeFrame, int(frame_id))
     if frame is None:
-        raise MomentError(NOT_YOURS)
-    moment, clip = _moment(s, owner_id, frame.moment_id)
+        raise NotYours(NOT_YOURS)
+    moment, clip = owned_moment(s, owner_id, frame.moment_id)
     return frame, moment, clip
 
 
@@ -402,20 +393,11 @@ def remove_freeze_frame(store: Store, owner_id: int, frame_id: int) -> MomentVie
 def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     """Delete a moment for good: its cut, its stills, its tags and shares (it leaves every workshop).
 
-    Reflections others wrote about it stay as text: their link is cleared, their title snapshot kept.
-    Every workshop showing it redraws at once, and a room on a later step stays on that step.
+    Reflections others wrote about it keep their text and title but are never shown again. Every
+    workshop showing it redraws at once, and a room on a later step stays on that step.
     """
-    from verp.room.running_order import rooms_kept_on_step  # it builds on sharing, which builds on this
-
     with store.transaction() as s:
-        showing = room_state.workshops_showing(s, [int(moment_id)])
-    with rooms_kept_on_step(store, showing):
-        _delete_moment(store, owner_id, moment_id)
-
-
-def _delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
-    with store.transaction() as s:
-        moment, _ = _moment(s, owner_id, moment_id)
+        moment, _ = owned_moment(s, owner_id, moment_id)
         room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
         names = [
             moment.cut_name,

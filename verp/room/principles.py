@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from verp.core.errors import VerpError
+
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 PRINCIPLES_FILE = ASSETS / "principles.toml"
 CHAIN_KEYS = ("initiative", "reception", "response")
 
 
-class PrinciplesError(ValueError):
+class PrinciplesError(VerpError, ValueError):
     """The principles asset file is malformed."""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from verp.core.errors import VerpError
+
 PROMPTS_FILE = Path(__file__).resolve().parents[2] / "assets" / "prompts.toml"
 STAGES = ("description", "meaning", "next_steps")
 DEFAULT_SET = "default"
@@ -19,7 +21,7 @@ DEFAULT_SET = "default"
 OWNER_ONLY_WORDS = ("area to develop", "went wrong", "mistake", "should have", "better if")
 
 
-class PromptsError(ValueError):
+class PromptsError(VerpError, ValueError):
     """The prompts asset file is malformed."""
 
 

@@ -1,9 +1,9 @@
 """Telling the rooms when what they may show changes outside Control (a share added, withdrawn,
 removed; a moment or clip deleted).
 
-Only ORM models here, so sharing, moments and clips can all use it without import cycles. The step list
-itself is rebuilt from the database; :func:`verp.room.running_order.rooms_kept_on_step` keeps each room on
-the same step when the running order shifts under it.
+Only ORM models here, so sharing, moments and clips can all use it. The step list itself is rebuilt
+from the database, and the room's place is stored by what the step is (see
+:mod:`verp.room.running_order`), so nothing else needs doing when the order shifts.
 """
 
 from __future__ import annotations

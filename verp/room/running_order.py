@@ -1,27 +1,35 @@
-"""The running order of a workshop, derived every time from what is shared with it.
+"""The running order of a workshop, derived every time from what is shown in it.
 
 welcome → principles refresher → for each participant: their helping question (only if they shared it)
 → each of their moments, then its prompt phases → the wall → the owner's next step → … → close.
 
-Nothing here is stored: withdraw a share and its moment leaves the running order (and the projector)
-at once.
+Nothing here is stored but the room's place, and that by what the step *is*: its key, such as
+``welcome``, ``helping_question:p7`` (person 7's question), ``moment:p7:s12`` (share 12 of person 7),
+``prompt:p7:s12:notice`` (a prompt phase of that moment), ``wall:p7``, ``owner:p7`` or ``close``:
+``kind``, then ``p<person>``, ``s<share>`` and a phase where the kind has them. A new kind of step only
+needs a kind name and the parts that tell its steps apart. As keys do not move when the list does, a
+share added, withdrawn or reordered needs no change to the room's place.
+
+When the step the room is on has gone (its share withdrawn or removed, its moment deleted or expired),
+:func:`place` shows the first step after it that is still there, in the order the workshop had with
+every share it was ever given (withdrawn ones too); a step that cannot be placed in that order (its
+moment deleted, its phase dropped by a new prompt set) gives way to its moment, else its participant's
+wall, else the close.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 
-from verp.core.models import HelpingQuestion, Share, Workshop
+from verp.core.models import Clip, HelpingQuestion, Moment, Share
 from verp.core.store import Store
-from verp.review.sharing import SharedMoment, shared_moments
 from verp.room.prompts import Phase, prompt_book
+from verp.room.shown import ShownMoment, shown_moments
 
 STEPS_CACHE_S = 2.0  # a phone's reflection may be filed under a step list up to this old
 _cache_lock = threading.Lock()
@@ -29,28 +37,9 @@ _build_lock = threading.Lock()  # one thread builds a missing step list; the oth
 
 
 @dataclass(frozen=True)
-class ShownMoment:
-    """A moment shared with a workshop, with only what the room may see."""
-
-    share_id: int
-    moment_id: int
-    clip_id: str
-    title: str
-    start_s: float
-    end_s: float
-    owner_id: int
-    owner_name: str
-    tags: tuple[str, ...]
-    note: str | None  # only when the owner chose to share it
-    video: Path | None  # the moment's own cut
-    video_start_s: float
-    video_end_s: float
-    position: int
-    prompt_set: str
-
-
-@dataclass(frozen=True)
 class Step:
+    """One step of the running order. ``key`` says what it is, whatever its place in the list."""
+
     index: int
     kind: str  # welcome|principles|helping_question|moment|prompt|wall|owner|close
     title: str
@@ -63,43 +52,47 @@ class Step:
     prompts: tuple[str, ...] = ()
     moment_ids: tuple[int, ...] = ()
 
-
-def _shared(store: Store, workshop_id: int) -> list[SharedMoment]:
-    """The one seam onto sharing: what the owners let this workshop show (never a withdrawn share)."""
-    return shared_moments(store, workshop_id)
-
-
-def _prompt_sets(store: Store, share_ids: list[int]) -> dict[int, str]:
-    if not share_ids:
-        return {}
-    with store.transaction() as s:
-        return dict(s.execute(select(Share.id, Share.prompt_set).where(Share.id.in_(share_ids))).all())
+    @property
+    def key(self) -> str:
+        share_id = self.moment.share_id if self.moment else None
+        return step_key(self.kind, self.owner_id, share_id, self.phase.key if self.phase else None)
 
 
-def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
-    """What is shared with the workshop, in running order; withdrawn shares are gone."""
-    shared = _shared(store, workshop_id)
-    sets = _prompt_sets(store, [m.share_id for m in shared])
-    return [
-        ShownMoment(
-            share_id=m.share_id,
-            moment_id=m.moment_id,
-            clip_id=m.clip_id,
-            title=m.title,
-            start_s=m.start_s,
-            end_s=m.end_s,
-            owner_id=m.owner_id,
-            owner_name=m.owner_name,
-            tags=tuple(dict.fromkeys(tag.principle_key for tag in m.tags)),
-            note=m.note,
-            video=m.cut,  # cut exactly at the moment's start (media.cut with exact=True)
-            video_start_s=0.0,
-            video_end_s=max(m.end_s - m.start_s, 0.0),
-            position=m.position,
-            prompt_set=sets.get(m.share_id, "default"),
-        )
-        for m in shared
-    ]
+def step_key(
+    kind: str, owner_id: int | None = None, share_id: int | None = None, phase: str | None = None
+) -> str:
+    """What a step is, as a short string stored in the workshop row (see the module's docstring)."""
+    parts = [kind]
+    if owner_id is not None:
+        parts.append(f"p{owner_id}")
+    if share_id is not None:
+        parts.append(f"s{share_id}")
+    if phase:
+        parts.append(phase)
+    return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class StepKey:
+    kind: str
+    owner_id: int | None = None
+    share_id: int | None = None
+    phase: str | None = None
+
+
+def parse_step_key(key: str) -> StepKey:
+    """The parts of a key made by :func:`step_key`; anything unreadable is a key of no known step."""
+    kind, *rest = str(key or "").split(":")
+    owner_id = share_id = None
+    phase = None
+    for part in rest:
+        if part[:1] == "p" and part[1:].isdigit() and owner_id is None and share_id is None:
+            owner_id = int(part[1:])
+        elif part[:1] == "s" and part[1:].isdigit() and share_id is None:
+            share_id = int(part[1:])
+        else:
+            phase = part
+    return StepKey(kind, owner_id, share_id, phase)
 
 
 def shared_helping_question(store: Store, person_id: int) -> str:
@@ -124,115 +117,116 @@ def _by_owner(moments: list[ShownMoment]) -> list[list[ShownMoment]]:
     return list(groups.values())
 
 
-def _participant_steps(store: Store, moments: list[ShownMoment]) -> list[dict]:
+def _participant_steps(moments: list[ShownMoment], question: str) -> list[dict]:
     book = prompt_book()
     owner_id, name = moments[0].owner_id, moments[0].owner_name
     who = {"owner_id": owner_id, "owner_name": name}
     out: list[dict] = []
-    question = shared_helping_question(store, owner_id)
     if question:
-        out.append(
-            dict(
-                kind="helping_question",
-                title=f"{name}'s helping question",
-                minutes=1,
-                helping_question=question,
-                **who,
-            )
-        )
+        title = f"{name}'s helping question"
+        out.append(dict(kind="helping_question", title=title, minutes=1, helping_question=question, **who))
     for moment in moments:
         out.append(dict(kind="moment", title=moment.title, minutes=2, moment=moment, **who))
         for phase in book.get(moment.prompt_set).phases:
-            out.append(
-                dict(
-                    kind="prompt",
-                    title=phase.title,
-                    minutes=phase.minutes,
-                    moment=moment,
-                    phase=phase,
-                    prompts=phase.prompts,
-                    **who,
-                )
-            )
+            fields = dict(title=phase.title, minutes=phase.minutes, phase=phase, prompts=phase.prompts)
+            out.append(dict(kind="prompt", moment=moment, **fields, **who))
     ids = tuple(m.moment_id for m in moments)
-    out.append(
-        dict(kind="wall", title=f"What we noticed in {name}'s moments", minutes=2, moment_ids=ids, **who)
-    )
-    out.append(
-        dict(
-            kind="owner",
-            title=book.owner_title,
-            minutes=3,
-            prompts=book.owner_prompts,
-            helping_question=question,
-            moment_ids=ids,
-            **who,
-        )
-    )
+    wall_title = f"What we noticed in {name}'s moments"
+    out.append(dict(kind="wall", title=wall_title, minutes=2, moment_ids=ids, **who))
+    owner = dict(title=book.owner_title, prompts=book.owner_prompts, helping_question=question)
+    out.append(dict(kind="owner", minutes=3, moment_ids=ids, **owner, **who))
     return out
 
 
-def steps(store: Store, workshop_id: int) -> list[Step]:
-    """The running order of the workshop, as the projector and the controls step through it."""
+def _order(moments: list[ShownMoment], question_of: Callable[[int], str]) -> list[Step]:
     plan: list[dict] = [
         dict(kind="welcome", title="Welcome", minutes=5),
         dict(kind="principles", title="Principles of attuned interaction", minutes=10),
     ]
-    for moments in _by_owner(shown_moments(store, workshop_id)):
-        plan += _participant_steps(store, moments)
+    for mine in _by_owner(moments):
+        plan += _participant_steps(mine, question_of(mine[0].owner_id))
     plan.append(dict(kind="close", title="Next steps and close", minutes=5))
     return [Step(index=i, **fields) for i, fields in enumerate(plan)]
 
 
-def current_step(store: Store, workshop_id: int, index: int) -> tuple[Step, int]:
-    """The step at ``index`` (clamped, as shares can be withdrawn mid-session) and how many there are."""
-    all_steps = steps(store, workshop_id)
-    return all_steps[min(max(index, 0), len(all_steps) - 1)], len(all_steps)
+def steps(store: Store, workshop_id: int) -> list[Step]:
+    """The running order of the workshop, as the projector and the controls step through it."""
+    return _order(
+        shown_moments(store, workshop_id), lambda owner_id: shared_helping_question(store, owner_id)
+    )
 
 
-def _identity(step: Step) -> tuple:
-    """What a step is, independent of its place in the list (which shifts when a share goes)."""
-    share_id = step.moment.share_id if step.moment else None
-    phase = step.phase.key if step.phase else None
-    return (step.kind, step.owner_id, share_id, phase)
-
-
-def realigned_index(old_steps: list[Step], index: int, new_steps: list[Step]) -> int:
-    """Where the room on ``old_steps[index]`` should be in ``new_steps``: the same step if it is still
-    there, otherwise the next step of the old order that still is (the close at worst)."""
-    if not old_steps or not new_steps:
-        return 0
-    where = {_identity(step): step.index for step in new_steps}
-    for step in old_steps[min(max(index, 0), len(old_steps) - 1) :]:
-        if _identity(step) in where:
-            return where[_identity(step)]
-    return len(new_steps) - 1
-
-
-@contextmanager
-def rooms_kept_on_step(store: Store, workshop_ids: Iterable[int]) -> Iterator[None]:
-    """Around a change of what is shared: afterwards each open room stays on the same step (or moves on
-    to the next one still there), and its screens are told to redraw."""
-    before: dict[int, list[Step]] = {}
+def _every_share(store: Store, workshop_id: int) -> list[ShownMoment]:
+    """Every share the workshop still has a row of, shown or not, as bare moments: enough for keys."""
     with store.transaction() as s:
-        open_ids = list(
-            s.scalars(
-                select(Workshop.id).where(Workshop.id.in_(set(workshop_ids)), Workshop.status != "closed")
-            )
+        rows = s.execute(
+            select(Share, Moment.clip_id, Clip.owner_id)
+            .join(Moment, Moment.id == Share.moment_id)
+            .join(Clip, Clip.id == Moment.clip_id)
+            .where(Share.workshop_id == workshop_id)
+            .order_by(Share.position, Share.shared_at, Share.id)
+        ).all()
+    return [
+        ShownMoment(
+            share.id,
+            share.moment_id,
+            clip_id,
+            "",
+            0.0,
+            0.0,
+            owner_id,
+            "",
+            (),
+            None,
+            None,
+            (),
+            (),
+            False,
+            share.position,
+            share.prompt_set or "default",
+            share.shared_at,
         )
-    for workshop_id in open_ids:
-        before[workshop_id] = steps(store, workshop_id)
-    yield
-    for workshop_id, old_steps in before.items():
-        new_steps = steps(store, workshop_id)
-        with store.transaction() as s:
-            workshop = s.scalar(select(Workshop).where(Workshop.id == workshop_id).with_for_update())
-            if workshop is None:
-                continue
-            index = realigned_index(old_steps, workshop.current_step, new_steps)
-            if index != workshop.current_step:
-                workshop.current_step = index
-                workshop.state_version += 1
+        for share, clip_id, owner_id in rows
+    ]
+
+
+def _past_keys(store: Store, workshop_id: int) -> list[str]:
+    """The keys of the order the workshop would have with every share it was given (withdrawn ones too)."""
+    return [step.key for step in _order(_every_share(store, workshop_id), lambda _: "?")]
+
+
+def place(order: list[Step], key: str, past_keys: Callable[[], list[str]] = list) -> Step:
+    """The step the room on ``key`` shows: that step, or if it has gone, the next one still there.
+
+    The one place that turns the stored key into a step (see the module's docstring for the rule);
+    ``past_keys`` is only asked when the step has gone.
+    """
+    here = {step.key: step for step in order}
+    if key in here:
+        return here[key]
+    past = past_keys()
+    if key in past:
+        later = past[past.index(key) + 1 :]
+        return next((here[k] for k in later if k in here), order[-1])
+    parts = parse_step_key(key)
+    for fallback in (step_key("moment", parts.owner_id, parts.share_id), step_key("wall", parts.owner_id)):
+        if parts.owner_id is not None and fallback in here:
+            return here[fallback]
+    return order[0] if parts.kind in ("", "welcome") else order[-1]
+
+
+def current_step(
+    store: Store, workshop_id: int, key: str, state_version: int | None = None
+) -> tuple[Step, list[Step]]:
+    """The step the room is on and the whole running order.
+
+    With ``state_version`` the order may come from :func:`recent_steps` (for the many phones).
+    """
+    if state_version is None:
+        order = steps(store, workshop_id)
+    else:
+        order = recent_steps(store, workshop_id, state_version)
+    return place(order, key, lambda: _past_keys(store, workshop_id)), order
 
 
 def recent_steps(store: Store, workshop_id: int, state_version: int) -> list[Step]:

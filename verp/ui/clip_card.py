@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import clips
 from verp.review.clips import ClipView
 from verp.ui.player import play
 from verp.ui.text import escape_markdown
+from verp.web import Grant
 
 DELETE_BY_HELP = (
     "Every clip is deleted for good by its delete-by date, shared or not. "
@@ -42,7 +44,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             with body.expander("Play"):
                 if not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
-                play(store, clip.playable or clip.proxy)
+                play(store, clip.playable or clip.proxy, Grant.owner(person.id, clip.id))
         body.page_link(
             "pages/review.py",
             label="Review: find my moments",
@@ -68,7 +70,7 @@ def _watch_processing(store: Store, person: PersonView, clip_id: str) -> None:
 def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> None:
     try:
         clips.rename_clip(store, person.id, clip.id, title)
-    except clips.ClipError as exc:
+    except VerpError as exc:
         st.error(escape_markdown(str(exc)))
     else:
         st.rerun()
@@ -87,7 +89,7 @@ def _delete_controls(store: Store, person: PersonView, clip: ClipView, where) ->
         st.session_state.pop("confirm_delete", None)
         try:
             clips.delete_clip(store, person.id, clip.id)
-        except clips.ClipError:  # already deleted, e.g. in another tab
+        except VerpError:  # already deleted, e.g. in another tab
             st.session_state["upload_message"] = ("success", "That clip was already deleted.")
         else:
             st.session_state["upload_message"] = ("success", f"Deleted “{clip.title}”.")

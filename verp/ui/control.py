@@ -11,6 +11,7 @@ import uuid
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui.plain import md_escape
 from verp.ui.workshop import format_timer, kind_options, principle_options
@@ -24,7 +25,7 @@ def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args)
     """Run a change; on a refusal keep its message for the next draw and return False."""
     try:
         change(store, person.id, workshop.id, *args)
-    except (workshops.WorkshopError, reflections.ReflectionError) as exc:
+    except VerpError as exc:
         st.session_state[ERROR_KEY] = str(exc)
         return False
     return True
@@ -44,9 +45,9 @@ def show_error() -> None:
         st.error(error)
 
 
-def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_steps: list[Step]) -> Step:
-    """Big Previous / Next, and a jump list; returns the step the room is on."""
-    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
+def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> Step:
+    """Big Previous / Next (from the step the room is on), and a jump list; returns that step."""
+    step, all_steps = workshops.room_step(store, workshop)
     ctx = (store, person, workshop)
     st.subheader(f"Step {step.index + 1} of {len(all_steps)}", anchor=False)
     st.text(step.title + (f" · {step.owner_name}" if step.owner_name else ""))
@@ -70,14 +71,15 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
         use_container_width=True,
         disabled=step.index == len(all_steps) - 1,
     )
+    titles = {s.key: f"{s.index + 1}. {s.title}" for s in all_steps}
     jump = st.selectbox(
         "Go to step",
-        range(len(all_steps)),
+        list(titles),
         index=step.index,
         key=f"jump_{workshop.id}_{workshop.state_version}",  # per workshop: never moves another room
-        format_func=lambda i: f"{i + 1}. {all_steps[i].title}",
+        format_func=titles.get,
     )
-    if jump != step.index:
+    if jump != step.key:
         act(*ctx, workshops.go_to_step, jump)
         st.rerun()
     return step

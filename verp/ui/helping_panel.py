@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import helping
 from verp.ui.plain import md_escape
@@ -55,7 +56,7 @@ def _question_form(store: Store, person: PersonView, active) -> None:
         if st.form_submit_button("Save my helping question", key="save_helping"):
             try:
                 helping.set_helping_question(store, person.id, text, int(cycle))
-            except helping.HelpingError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
             else:
                 st.rerun()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.room.running_order import recent_steps
 from verp.workshop import reflections, workshops
-from verp.workshop.reflections import Joined, ReflectionError
+from verp.workshop.reflections import Joined
 
 JOINED_KEY = "joined"
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
@@ -23,7 +23,7 @@ def current_prompt(store: Store, joined: Joined) -> bool:
     """Show what the room is looking at; False (with a plain message) once the workshop has closed."""
     try:
         workshop = workshops.get_workshop(store, joined.workshop_id)
-    except workshops.WorkshopError:
+    except VerpError:
         workshop = None
     if workshop is None or workshop.is_closed:
         st.info("This workshop has closed. Thank you for your reflections.")
@@ -35,8 +35,7 @@ def current_prompt(store: Store, joined: Joined) -> bool:
 
 def prompt_body(store: Store, workshop_id: int) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
-    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # thirty phones ask every 3 s
-    step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
+    step, _ = workshops.room_step(store, workshop, for_phones=True)  # thirty phones ask every 3 s
     with st.container(border=True):
         st.caption("On the screen now")
         st.text(step.moment.title if step.moment else step.title)
@@ -53,7 +52,7 @@ def own_reflections(store: Store, joined: Joined) -> None:
     """What you sent: change it (the old wording is kept, hidden) or take it back."""
     try:
         mine = reflections.my_reflections(store, joined.workshop_id, joined.token)
-    except ReflectionError as exc:
+    except VerpError as exc:
         st.info(str(exc))
         return
     if mine:
@@ -76,5 +75,5 @@ def own_reflections(store: Store, joined: Joined) -> None:
                     if withdraw.button("Take back", key=f"withdraw_{item.id}"):
                         reflections.withdraw_reflection(store, joined.workshop_id, joined.token, item.id)
                         st.rerun()
-                except ReflectionError as exc:
+                except VerpError as exc:
                     st.error(str(exc))

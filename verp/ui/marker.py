@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments
 from verp.review.clips import ClipView
 from verp.ui.plain import md_escape
 from verp.ui.player import play, play_moment
+from verp.web import Grant
 
 NUDGE_S = 0.5
 
@@ -49,13 +51,13 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
             md_escape(clip.status_detail or "This clip is still being made ready to play in every browser.")
         )
         return
-    play(store, video, start_time=float(st.session_state[start_key]))
+    play(store, video, Grant.owner(person.id, clip.id), start_time=float(st.session_state[start_key]))
     st.caption(
         f"The player starts at {clock(st.session_state[start_key])}. Press ▶ under a picture to jump there."
     )
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
-    except moments.MomentError as exc:
+    except VerpError as exc:
         st.warning(md_escape(str(exc)))
         return
     for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
@@ -96,13 +98,13 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     video = clip.playable or clip.proxy
     if video is not None and start_s < end_s:
         with st.expander("Preview just this moment (loops)", expanded=True):
-            play_moment(store, video, start_s, end_s)
+            play_moment(store, video, Grant.owner(person.id, clip.id), start_s, end_s)
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
         with st.spinner("Cutting the moment…"):
             try:
                 made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
-            except moments.MomentError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
                 return
         st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."

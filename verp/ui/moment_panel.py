@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments, sharing
 from verp.review.moments import MomentView, TagView
@@ -12,6 +13,7 @@ from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
 from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay
+from verp.web import Grant
 
 NONE = "—"
 
@@ -33,7 +35,7 @@ def show_moment(
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
         watch, words = st.columns(2, gap="large")
         with watch:
-            _replay(store, moment)
+            _replay(store, person, moment)
         with words:
             _words(store, person, moment)
         _tags(store, person, moment)
@@ -42,13 +44,14 @@ def show_moment(
         _delete(store, person, moment)
 
 
-def _replay(store: Store, moment: MomentView) -> None:
+def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
     if moment.cut is None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
-    play_moment(store, moment.cut)
+    grant = Grant.owner(person.id, moment.clip_id)
+    play_moment(store, moment.cut, grant)
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
-        slow_replay(store, moment.cut, 0.5)
+        slow_replay(store, moment.cut, grant, 0.5)
 
 
 def _words(store: Store, person: PersonView, moment: MomentView) -> None:
@@ -73,7 +76,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                     start_s=start,
                     end_s=end,
                 )
-            except moments.MomentError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
             else:
                 _done("Saved the moment.")
@@ -153,7 +156,7 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
 def _try(action, message: str) -> None:
     try:
         action()
-    except (moments.MomentError, sharing.SharingError) as exc:
+    except VerpError as exc:
         st.error(md_escape(str(exc)))
     else:
         _done(message)
@@ -178,7 +181,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
     if right.button("Share this moment", key=f"share_{moment.id}"):
         try:
             sharing.share_moment(store, person.id, moment.id, code)
-        except sharing.SharingError as exc:
+        except VerpError as exc:
             st.error(md_escape(str(exc)))
         else:
             _done(
@@ -199,7 +202,7 @@ def _delete(store: Store, person: PersonView, moment: MomentView) -> None:
         st.session_state.pop(key, None)
         try:
             moments.delete_moment(store, person.id, moment.id)
-        except moments.MomentError:  # already deleted, e.g. in another tab
+        except VerpError:  # already deleted, e.g. in another tab
             _done("That moment was already deleted.")
         _done("Deleted the moment.")
     if no.button("Keep it", key=f"keep_moment_{moment.id}"):

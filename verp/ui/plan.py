@@ -6,6 +6,7 @@ import streamlit as st
 
 from verp.core import accounts
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.room.prompts import prompt_book
 from verp.workshop import workshops
@@ -18,7 +19,7 @@ def _act(change, *args) -> None:
     """A button's callback: run a plan change; if the moment changed meanwhile, say so plainly."""
     try:
         change(*args)
-    except workshops.WorkshopError as exc:
+    except VerpError as exc:
         st.session_state[PLAN_ERROR] = str(exc)
 
 
@@ -27,7 +28,7 @@ def _choose_prompts(store: Store, person_id: int, workshop_id: int, share_id: in
     key = f"set_{share_id}"
     try:
         workshops.set_prompt_set(store, person_id, workshop_id, share_id, st.session_state[key])
-    except workshops.WorkshopError as exc:
+    except VerpError as exc:
         st.session_state[PLAN_ERROR] = str(exc)
         st.session_state[key] = before
 

@@ -1,4 +1,5 @@
-"""Playing stored video: by signed, expiring URL, so the server never loads a whole clip into memory."""
+"""Playing stored video: by short-lived URL for one viewer and purpose, so the server never loads a whole
+clip into memory and a link stops working the moment its viewer may no longer watch."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from verp.core.store import Store
-from verp.web import media_url
+from verp.web import Grant, media_url
 
 
 def origin() -> str | None:
@@ -23,18 +24,19 @@ def origin() -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
 
 
-def playback_url(store: Store, path: Path) -> str | None:
-    """A URL for one stored file, or None where there is no browser (as in AppTest)."""
+def playback_url(store: Store, path: Path, grant: Grant) -> str | None:
+    """A URL for one stored file, or None where there is no browser (as in AppTest). Signed again at
+    every rerun, so an open page keeps working while each link lives only minutes."""
     base = origin()
     if base is None:
         return None
     name = path.resolve().relative_to(store.settings.clips_dir.resolve()).as_posix()
-    return media_url(store.settings, base, name)
+    return media_url(store.settings, base, name, grant)
 
 
-def play(store: Store, path: Path, **options) -> None:
+def play(store: Store, path: Path, grant: Grant, **options) -> None:
     """Show a video player for a stored file; ``options`` go to ``st.video`` (start_time, loop, …)."""
-    st.video(playback_url(store, path) or str(path), **options)
+    st.video(playback_url(store, path, grant) or str(path), **options)
 
 
 # ---------------------------------------------------------------- the Review page's players
@@ -42,12 +44,14 @@ def play(store: Store, path: Path, **options) -> None:
 MAX_INLINE_BYTES = 10 * 1024 * 1024
 
 
-def play_moment(store: Store, path: Path, start_s: float | None = None, end_s: float | None = None) -> None:
+def play_moment(
+    store: Store, path: Path, grant: Grant, start_s: float | None = None, end_s: float | None = None
+) -> None:
     """Loop a moment: its own cut file, or just start..end of the whole clip (whole seconds in st.video)."""
     if start_s is None:
-        play(store, path, loop=True)
+        play(store, path, grant, loop=True)
     else:
-        play(store, path, start_time=float(start_s), end_time=float(end_s), loop=True)
+        play(store, path, grant, start_time=float(start_s), end_time=float(end_s), loop=True)
 
 
 def slow_replay_html(src: str, rate: float = 0.5) -> str:
@@ -64,9 +68,9 @@ def slow_replay_html(src: str, rate: float = 0.5) -> str:
     )
 
 
-def slow_replay(store: Store, path: Path, rate: float = 0.5) -> bool:
+def slow_replay(store: Store, path: Path, grant: Grant, rate: float = 0.5) -> bool:
     """Show a moment's cut slowed down, streamed by signed URL (or inline when small and no URL exists)."""
-    src = playback_url(store, path)
+    src = playback_url(store, path, grant)
     if src is None:
         if path.stat().st_size > MAX_INLINE_BYTES:
             st.caption("Slow replay is not available here. Use the player's own speed setting.")

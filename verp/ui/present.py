@@ -8,6 +8,7 @@ The live parts are fragments that ask the database every 1.5 s; their bodies are
 from __future__ import annotations
 
 import html
+import time
 
 import streamlit as st
 
@@ -15,6 +16,7 @@ from verp.core.store import Store
 from verp.room.principles import catalogue
 from verp.ui.player import play
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
+from verp.web import RENEW_AFTER_S, Grant
 from verp.workshop import reflections, workshops
 from verp.workshop.workshops import Step, WorkshopView
 
@@ -24,10 +26,15 @@ CLOSING_REMINDER = (
 )
 
 
-def follow_body(store: Store, workshop_id: int, seen_version: int, step: Step) -> bool:
-    """Draw the phase timer; return True when Control has changed something and the screen must redraw."""
+def follow_body(
+    store: Store, workshop_id: int, seen_version: int, step: Step, drawn_at: float | None = None
+) -> bool:
+    """Draw the phase timer; return True when the screen must redraw: Control changed something, or the
+    page's playback links (drawn at ``drawn_at``) are due to be signed again."""
     workshop = workshops.get_workshop(store, workshop_id)
     if workshop.state_version != seen_version or workshop.is_closed:
+        return True
+    if drawn_at is not None and time.time() - drawn_at > RENEW_AFTER_S:
         return True
     clock = format_timer(workshop.timer_seconds())
     label = html.escape(f"{step.title} · {clock} of about {step.minutes:g} min")
@@ -36,8 +43,8 @@ def follow_body(store: Store, workshop_id: int, seen_version: int, step: Step) -
 
 
 @st.fragment(run_every=1.5)
-def follow(store: Store, workshop_id: int, seen_version: int, step: Step) -> None:
-    if follow_body(store, workshop_id, seen_version, step):
+def follow(store: Store, workshop_id: int, seen_version: int, step: Step, drawn_at: float) -> None:
+    if follow_body(store, workshop_id, seen_version, step, drawn_at):
         st.rerun(scope="app")
 
 
@@ -92,14 +99,15 @@ def _principles(workshop: WorkshopView) -> None:
 def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
     """Loop the moment's own cut, streamed by signed URL so any instance of the app can serve it."""
     moment = step.moment
-    if moment is None or moment.video is None or not moment.video.exists():
+    if moment is None or moment.cut is None or not moment.cut.exists():
         big_text("(The video for this moment is not available.)")
         return
     play(
         store,
-        moment.video,
-        start_time=moment.video_start_s,
-        end_time=moment.video_end_s or None,
+        moment.cut,
+        Grant.projector(workshop.id, moment.moment_id),
+        start_time=0.0,  # the cut starts exactly at the moment's start
+        end_time=moment.length_s or None,
         loop=True,
         autoplay=workshop.playing,
         muted=True,  # browsers only start a video nobody clicked when it is muted
@@ -115,8 +123,8 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
         _moment_player(store, workshop, step)
     with words:
         big_text(f"Brought by {moment.owner_name}")
-        if moment.tags:
-            big_text("Principles: " + ", ".join(catalogue().name_of(k) for k in moment.tags))
+        if moment.principle_keys:
+            big_text("Principles: " + ", ".join(catalogue().name_of(k) for k in moment.principle_keys))
         if moment.note:
             big_text(f"What I was thinking: {moment.note}")
         for prompt in step.prompts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.media.recorder import RecorderStatus
 from verp.review import capture, clips
 from verp.review.capture import Take
@@ -45,7 +46,7 @@ def save_and_review(take: Take) -> None:
     with st.spinner("Saving your recording…"):
         try:
             st.session_state[REVIEW_KEY] = capture.save_take(take).id
-        except capture.CaptureError as exc:
+        except VerpError as exc:
             st.session_state[ERROR_KEY] = str(exc)
     st.session_state.pop(TAKE_KEY, None)
     st.rerun()
@@ -86,7 +87,7 @@ def show_review(clip_id: str, owner_id: int) -> None:
     store = get_store()
     try:
         clip = clips.get_clip(store, owner_id, clip_id)
-    except clips.ClipError:
+    except VerpError:
         st.session_state.pop(REVIEW_KEY, None)
         st.rerun()
     st.success("Your recording is saved as a private clip. Watch it, then keep it or discard it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
@@ -24,7 +25,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     if wanted:
         try:
             clips.get_clip(store, person.id, wanted)
-        except clips.ClipError as exc:
+        except VerpError as exc:
             st.error(md_escape(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
@@ -53,7 +54,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
         if st.button(label, key=f"extend_{clip.id}_{clash.workshop_id}"):
             try:
                 consent.set_delete_by(store, person.id, clip.id, clash.suggested)
-            except consent.ConsentError as exc:
+            except VerpError as exc:
                 st.error(md_escape(str(exc)))
             else:
                 st.session_state["review_message"] = (
@@ -154,7 +155,7 @@ def _consent_fields(store: Store, person: PersonView, clip: ClipView, record) ->
 def _save_consent(store: Store, person: PersonView, clip: ClipView, answers: dict) -> None:
     try:
         consent.record_consent(store, person.id, clip.id, **answers)
-    except consent.ConsentError as exc:
+    except VerpError as exc:
         st.error(md_escape(str(exc)))
     else:
         st.session_state["review_message"] = "Saved the consent record."
@@ -178,7 +179,7 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         st.query_params.pop("clip", None)
         try:
             clips.delete_clip(store, person.id, clip.id)
-        except clips.ClipError:  # already deleted, e.g. in another tab
+        except VerpError:  # already deleted, e.g. in another tab
             st.session_state["review_message"] = "That clip was already deleted."
         else:
             st.session_state["review_message"] = f"Deleted the clip “{md_escape(clip.title)}”."

@@ -8,13 +8,33 @@ import streamlit as st
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "assets" / "app.css"
 
+# The one projector stylesheet: large text for a room reading from the back (the Principles page's
+# Projector toggle), and with FULL_SCREEN the Present page's bare screen, wall, code and timer.
 PROJECTOR_CSS = """
 <style>
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] { font-size: 26px !important; line-height: 1.45; }
-[data-testid="stMain"] h1 { font-size: 56px !important; }
-[data-testid="stMain"] h2 { font-size: 44px !important; }
-[data-testid="stMain"] h3 { font-size: 36px !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] pre, [data-testid="stMain"] label,
+[data-testid="stMain"] [data-testid="stText"], [data-testid="stMain"] [data-testid="stMarkdownContainer"],
+[data-testid="stMain"] .verp-big { font-size: 30px !important; line-height: 1.45; color: #111a22; }
+[data-testid="stMain"] pre, [data-testid="stMain"] [data-testid="stText"] { white-space: pre-wrap; }
+[data-testid="stMain"] h1 { font-size: 60px !important; }
+[data-testid="stMain"] h2 { font-size: 46px !important; }
+[data-testid="stMain"] h3 { font-size: 38px !important; }
+</style>
+"""
+
+FULL_SCREEN_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+[data-testid="stHeader"], [data-testid="stToolbar"], header { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.5rem 3rem !important; }
+.verp-wall { display: flex; flex-wrap: wrap; gap: 1.2rem; }
+.verp-group { flex: 1 1 30%; border-left: 8px solid #1f6f8b; background: #f1f5f7; padding: .6rem 1rem; }
+.verp-group h3 { margin: 0 0 .4rem 0; }
+.verp-wall.compact .verp-group { flex-basis: 100%; padding: .3rem .8rem; }
+.verp-wall.compact .verp-group h3 { font-size: 28px !important; }
+.verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
+.verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
 </style>
 """
 
@@ -23,6 +43,7 @@ def apply_base_style() -> None:
     st.html(f"<style>{CSS_FILE.read_text()}</style>")
 
 
-def apply_projector_style() -> None:
-    """Body text at 26 px and larger headings, for a room reading from the back."""
-    st.html(PROJECTOR_CSS)
+def apply_projector_style(full_screen: bool = False) -> None:
+    """Body text at 30 px and larger headings, for a room reading from the back; ``full_screen`` also
+    hides everything but the workshop (the Present page)."""
+    st.html(PROJECTOR_CSS + (FULL_SCREEN_CSS if full_screen else ""))

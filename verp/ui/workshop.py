@@ -13,6 +13,7 @@ import segno
 import streamlit as st
 
 from verp.core.accounts import PersonView
+from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.ui.session import get_store, require_person
 from verp.workshop import reflections, workshops
@@ -20,29 +21,6 @@ from verp.workshop.reflections import KINDS, WallGroup
 from verp.workshop.workshops import WorkshopView
 
 WORKSHOP_KEY = "workshop_id"
-
-PRESENT_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
-[data-testid="stHeader"], [data-testid="stToolbar"], header { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.5rem 3rem !important; }
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] pre,
-[data-testid="stMain"] [data-testid="stText"], [data-testid="stMain"] .verp-big {
-  font-size: 30px !important; line-height: 1.45; color: #111a22; }
-[data-testid="stMain"] pre, [data-testid="stMain"] [data-testid="stText"] { white-space: pre-wrap; }
-[data-testid="stMain"] h1 { font-size: 60px !important; }
-[data-testid="stMain"] h2 { font-size: 46px !important; }
-[data-testid="stMain"] h3 { font-size: 38px !important; }
-.verp-wall { display: flex; flex-wrap: wrap; gap: 1.2rem; }
-.verp-group { flex: 1 1 30%; border-left: 8px solid #1f6f8b; background: #f1f5f7; padding: .6rem 1rem; }
-.verp-group h3 { margin: 0 0 .4rem 0; }
-.verp-wall.compact .verp-group { flex-basis: 100%; padding: .3rem .8rem; }
-.verp-wall.compact .verp-group h3 { font-size: 28px !important; }
-.verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-.verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
-.verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
-</style>
-"""
 
 
 def require_facilitator() -> PersonView:
@@ -117,7 +95,7 @@ def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, appro
     changed meanwhile, keep a plain message for the queue to show."""
     try:
         reflections.moderate(store, person_id, workshop_id, reflection_id, approve=approve)
-    except (workshops.WorkshopError, reflections.ReflectionError) as exc:
+    except VerpError as exc:
         st.session_state[QUEUE_ERROR] = str(exc)
 
 

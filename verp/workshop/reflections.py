@@ -15,12 +15,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from verp.core import accounts
+from verp.core.errors import VerpError
 from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room.principles import catalogue
-from verp.room.running_order import recent_steps
+from verp.room.running_order import current_step
+from verp.room.shown import about_shown, shown_moment_ids
 from verp.workshop.group_writer import writer_for
-from verp.workshop.workshops import WorkshopError, _own, normalise_code
+from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
 MAX_TEXT = 1000
 MAX_NAME = 80
@@ -37,7 +39,7 @@ GROUP = "the group"
 ANONYMOUS = "Anonymous"
 
 
-class ReflectionError(Exception):
+class ReflectionError(VerpError):
     """A problem with joining or sending, worded for someone on a phone."""
 
 
@@ -158,8 +160,7 @@ def _check_choice(principle_key: str | None, kind: str) -> str | None:
 
 def _context(store: Store, workshop: Workshop) -> dict:
     """The moment and prompt the room is on, so a reflection is filed where it was written."""
-    all_steps = recent_steps(store, workshop.id, workshop.state_version)
-    step = all_steps[min(max(workshop.current_step, 0), len(all_steps) - 1)]
+    step, _ = current_step(store, workshop.id, workshop.current_step_key, workshop.state_version)
     moment = step.moment
     return {
         "moment_id": moment.moment_id if moment else None,
@@ -234,7 +235,7 @@ def add_group_reflection(
     with store.transaction() as s:
         if (found := _existing(s, client_key)) is not None:
             return _view(found)
-        workshop = _own(s, person_id, workshop_id)
+        workshop = facilitated_workshop(s, person_id, workshop_id)
     context = _context(store, workshop)
     row = Reflection(
         workshop_id=workshop_id,
@@ -328,7 +329,7 @@ def my_reflections(store: Store, workshop_id: int, participant_token: str) -> li
 
 def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionView]:
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        facilitated_workshop(s, person_id, workshop_id)
         rows = s.scalars(
             select(Reflection)
             .where(Reflection.workshop_id == workshop_id, Reflection.status == "pending")
@@ -340,7 +341,7 @@ def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionVi
 def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int, approve: bool) -> None:
     """Approve a reflection onto the wall, or hide it (kept in the record, never shown)."""
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        facilitated_workshop(s, person_id, workshop_id)
         row = s.get(Reflection, reflection_id)
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
@@ -361,10 +362,15 @@ class WallGroup:
 
 
 def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = None) -> list[WallGroup]:
-    """Approved, current reflections grouped by principle, in the principles' order; none named last."""
+    """Approved, current reflections grouped by principle, in the principles' order; none named last.
+
+    Only those about a moment still shown (or about none): a withdrawn moment takes its reflections.
+    """
     with store.transaction() as s:
         query = select(Reflection).where(
-            Reflection.workshop_id == workshop_id, Reflection.status == "approved"
+            Reflection.workshop_id == workshop_id,
+            Reflection.status == "approved",
+            about_shown(shown_moment_ids(s, workshop_id)),
         )
         if moment_ids is not None:
             query = query.where(Reflection.moment_id.in_(moment_ids))
@@ -392,7 +398,7 @@ def record_next_step(
     """The facilitator writes down the owner's next step, carried into their next cycle."""
     text = clean_text(text)
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        facilitated_workshop(s, person_id, workshop_id)
         row = NextStep(
             workshop_id=workshop_id,
             person_id=owner_id,

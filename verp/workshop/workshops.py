@@ -16,18 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from verp.core import audit
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
 from verp.room.principles import catalogue
 from verp.room.prompts import prompt_book
-from verp.room.running_order import (  # noqa: F401 - re-exported
-    ShownMoment,
-    Step,
-    rooms_kept_on_step,
-    shown_moments,
-    steps,
-)
+from verp.room.running_order import Step, current_step, steps
+from verp.room.shown import ShownMoment, shown_moments
+
+__all__ = ["ShownMoment", "Step", "shown_moments", "steps"]  # the room's order, as workshops see it
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -42,7 +40,7 @@ DEFAULT_GROUND_RULES = (
 STATUSES = ("planned", "live", "closed")
 
 
-class WorkshopError(Exception):
+class WorkshopError(VerpError):
     """A workshop problem, worded for the facilitator or the room."""
 
 
@@ -58,7 +56,7 @@ class WorkshopView:
     status: str
     allow_anonymous: bool
     auto_approve: bool
-    current_step: int
+    step_key: str  # what the room is on (see verp.room.running_order); never an index
     timer_started_at: datetime | None
     timer_elapsed_s: float
     playing: bool
@@ -91,7 +89,7 @@ def _view(w: Workshop) -> WorkshopView:
         status=w.status,
         allow_anonymous=w.allow_anonymous,
         auto_approve=w.auto_approve,
-        current_step=w.current_step,
+        step_key=w.current_step_key,
         timer_started_at=w.timer_started_at,
         timer_elapsed_s=w.timer_elapsed_s,
         playing=w.playing,
@@ -111,13 +109,16 @@ def _require_facilitator(s, person_id: int) -> Person:
     return person
 
 
-def _own(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
-    """The facilitator's own workshop; anyone else's is refused like a missing one."""
+NOT_YOUR_WORKSHOP = "There is no workshop of yours with that number."
+
+
+def facilitated_workshop(s, person_id: int, workshop_id: int, lock: bool = False) -> Workshop:
+    """The facilitator's own workshop, in the caller's transaction; anyone else's reads as missing."""
     _require_facilitator(s, person_id)
     query = select(Workshop).where(Workshop.id == workshop_id)
     workshop = s.scalar(query.with_for_update() if lock else query)
     if workshop is None or workshop.facilitator_id != person_id:
-        raise WorkshopError("There is no workshop of yours with that number.")
+        raise NotYours(NOT_YOUR_WORKSHOP)
     return workshop
 
 
@@ -192,7 +193,7 @@ def workshop_by_code(store: Store, code: str) -> WorkshopView | None:
 def _change(store: Store, person_id: int, workshop_id: int, change, action: str | None = None):
     """Apply ``change`` to the facilitator's workshop row and bump its state version."""
     with store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id, lock=True)
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
         if workshop.status == "closed":
             raise WorkshopError("This workshop is closed.")
         change(workshop)
@@ -227,39 +228,55 @@ def _stopped_timer(w: Workshop) -> float:
     return _view(w).timer_seconds()
 
 
-def go_to_step(store: Store, person_id: int, workshop_id: int, index: int) -> WorkshopView:
-    """Move the room to step ``index`` (clamped to the plan); the phase timer starts again.
+def room_step(store: Store, workshop: WorkshopView, for_phones: bool = False) -> tuple[Step, list[Step]]:
+    """The step the room is on, and the running order; ``for_phones`` allows a copy a second or two old."""
+    version = workshop.state_version if for_phones else None
+    return current_step(store, workshop.id, workshop.step_key, version)
+
+
+def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
+    """Move the room to the step ``pick(order, on_screen)`` returns; the phase timer starts again.
 
     Putting someone's moment in front of the room is written to the audit log (``projected``), so an
     owner can always learn where and when their video was shown.
     """
-    plan = steps(store, workshop_id)
-    last = max(len(plan) - 1, 0)
-    target = min(max(int(index), 0), last)
+    shown, order = room_step(store, get_workshop(store, workshop_id))
+    target = pick(order, shown)
 
     def change(w: Workshop) -> None:
-        before = plan[w.current_step].moment if 0 <= w.current_step < len(plan) else None
-        w.current_step = target
+        w.current_step_key = target.key
         w.timer_elapsed_s = 0.0
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
-        shown = plan[target].moment if plan else None
-        if w.status == "live" and shown is not None and (before is None or before.share_id != shown.share_id):
+        now, before = target.moment, shown.moment
+        if w.status == "live" and now is not None and (before is None or before.share_id != now.share_id):
             session = object_session(w)
             audit.record(
-                session,
-                audit.actor_of(person_id),
-                "projected",
-                f"moment:{shown.moment_id}",
-                f"workshop:{w.id}",
+                session, audit.actor_of(person_id), "projected", f"moment:{now.moment_id}", f"workshop:{w.id}"
             )
 
     return _change(store, person_id, workshop_id, change)
 
 
+def go_to_step(store: Store, person_id: int, workshop_id: int, key: str) -> WorkshopView:
+    """Move the room to the step with this key (one of ``steps(...)``'s ``key``)."""
+
+    def pick(order: list[Step], _shown: Step) -> Step:
+        found = next((step for step in order if step.key == key), None)
+        if found is None:
+            raise WorkshopError("That step is no longer in the running order. Please choose again.")
+        return found
+
+    return _move(store, person_id, workshop_id, pick)
+
+
 def step_by(store: Store, person_id: int, workshop_id: int, delta: int) -> WorkshopView:
-    current = get_workshop(store, workshop_id).current_step
-    return go_to_step(store, person_id, workshop_id, current + delta)
+    """Next (+1) or previous (-1) from the step the room is on, wherever it now sits in the order."""
+
+    def pick(order: list[Step], shown: Step) -> Step:
+        return order[min(max(shown.index + int(delta), 0), len(order) - 1)]
+
+    return _move(store, person_id, workshop_id, pick)
 
 
 def set_playing(store: Store, person_id: int, workshop_id: int, playing: bool) -> WorkshopView:
@@ -280,14 +297,6 @@ def set_auto_approve(store: Store, person_id: int, workshop_id: int, on: bool) -
     return _change(store, person_id, workshop_id, lambda w: setattr(w, "auto_approve", bool(on)))
 
 
-def bump_version(store: Store, workshop_id: int) -> None:
-    """Tell every screen to look again (used when what the room sees changes outside the controls)."""
-    with store.transaction() as s:
-        workshop = s.get(Workshop, workshop_id)
-        if workshop is not None:
-            workshop.state_version += 1
-
-
 def state_version(store: Store, workshop_id: int) -> int:
     """The cheap question every screen asks every second or two."""
     with store.transaction() as s:
@@ -298,9 +307,10 @@ def state_version(store: Store, workshop_id: int) -> int:
 
 
 def set_order(store: Store, person_id: int, workshop_id: int, share_ids: list[int]) -> None:
-    """Put the shared moments in this order (share ids, first to last); a running room stays on its step."""
-    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id)
+    """Put the shared moments in this order (share ids, first to last); a running room stays on its step
+    (it is stored by what it is, not where it sits)."""
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id)
         shares = {sh.id: sh for sh in s.scalars(select(Share).where(Share.workshop_id == workshop.id))}
         for position, share_id in enumerate(share_ids):
             if share_id in shares:
@@ -322,8 +332,8 @@ def move_share(store: Store, person_id: int, workshop_id: int, share_id: int, de
 def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int, key: str) -> None:
     if key not in prompt_book().keys:
         raise WorkshopError("There is no such prompt set.")
-    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id)
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id)
         share = s.get(Share, share_id)
         if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
             raise WorkshopError("That moment is no longer shared with this workshop.")
@@ -334,11 +344,11 @@ def set_prompt_set(store: Store, person_id: int, workshop_id: int, share_id: int
 def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) -> None:
     """The facilitator takes a shared moment out of their workshop (anyone with the code can share).
 
-    The share is ended like a withdrawal: the owner keeps the moment, the room's screens redraw and a
-    room on a later step stays on it. Recorded in the audit trail.
+    The share is ended like a withdrawal: the owner keeps the moment and the room's screens redraw (a
+    room showing it moves on to the next step still there). Recorded in the audit trail.
     """
-    with rooms_kept_on_step(store, [workshop_id]), store.transaction() as s:
-        workshop = _own(s, person_id, workshop_id, lock=True)
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
         share = s.get(Share, int(share_id))
         if share is None or share.workshop_id != workshop.id or share.withdrawn_at is not None:
             raise WorkshopError("That moment is no longer shared with this workshop.")
@@ -386,7 +396,7 @@ def _present_serializer(store: Store) -> URLSafeTimedSerializer:
 def present_token(store: Store, person_id: int, workshop_id: int) -> str:
     """A signed token for the projector link of the facilitator's workshop."""
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        facilitated_workshop(s, person_id, workshop_id)
     return _present_serializer(store).dumps({"w": workshop_id})
 
 
@@ -395,7 +405,7 @@ def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
     try:
         data = _present_serializer(store).loads(str(token or ""), max_age=PRESENT_MAX_AGE_S)
         workshop = get_workshop(store, int(data["w"]))
-    except (BadSignature, KeyError, TypeError, ValueError, WorkshopError) as exc:
+    except (BadSignature, KeyError, TypeError, ValueError, VerpError) as exc:
         raise WorkshopError("This projector link is not valid. Open Present again from Control.") from exc
     if workshop.is_closed:
         raise WorkshopError("This workshop has closed. Thank you for taking part.")

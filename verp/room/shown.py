@@ -1,0 +1,223 @@
+"""What a workshop may show, and who may watch a moment: one view, one rule, asked everywhere.
+
+A moment is shown in a workshop while its owner's share is in place (not withdrawn by the owner, not
+removed by the facilitator), the moment and its clip still exist, and the clip is not past its delete-by
+date. Present, Control, Plan, Join, the summary and its exports all learn what they may show from
+:func:`shown_moments` (or :func:`shown_moment_ids`), so a moment that leaves one leaves them all.
+Reflections about a moment follow it: :func:`about_shown` is the one filter for them.
+
+Who may watch a moment's video (:func:`may_watch`): its owner; the facilitator of a planned or live
+workshop it is shown in; the projector of such a workshop (its Present link). The owner alone may watch
+a whole clip (:func:`may_watch_clip`). The media route asks these on every request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from verp.core.models import (
+    Clip,
+    Consent,
+    FreezeFrame,
+    Moment,
+    MomentTag,
+    Person,
+    Reflection,
+    Share,
+    Workshop,
+    today,
+)
+from verp.core.store import Store
+
+OPEN_STATUSES = ("planned", "live")  # a closed workshop shows its summary, never video
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A principle seen in a moment; optionally the behaviour and its place in the chain."""
+
+    principle_key: str
+    behaviour: str | None = None
+    chain_part: str | None = None
+
+
+@dataclass(frozen=True)
+class ShownMoment:
+    """One moment as a workshop may show it. ``note`` is None unless the owner chose to share it."""
+
+    share_id: int
+    moment_id: int
+    clip_id: str
+    title: str
+    start_s: float  # in the clip
+    end_s: float
+    owner_id: int
+    owner_name: str
+    tags: tuple[TagView, ...]
+    note: str | None
+    cut: Path | None  # the moment's own video, cut exactly at its start
+    freeze_frames: tuple[float, ...]  # times in the clip
+    stills: tuple[Path, ...]  # the freeze-frames' pictures, in the same order
+    stills_in_exports: bool  # the consent allows the stills in an exported summary
+    position: int
+    prompt_set: str
+    shared_at: datetime
+
+    @property
+    def principle_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(tag.principle_key for tag in self.tags))
+
+    @property
+    def length_s(self) -> float:
+        return max(self.end_s - self.start_s, 0.0)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks to watch: a signed-in person, or the projector of one workshop (its Present link)."""
+
+    person_id: int | None = None
+    projector_of: int | None = None
+
+
+def not_expired() -> ColumnElement[bool]:
+    """The clip is not past its delete-by date (every clip has one from the moment it exists)."""
+    return Clip.delete_by > today()
+
+
+def visible() -> ColumnElement[bool]:
+    """The rule itself, over Share joined to Moment and Clip."""
+    return and_(Share.withdrawn_at.is_(None), not_expired())
+
+
+def _shown_rows(workshop_id: int):
+    return (
+        select(Share, Moment, Clip.owner_id, Person.display_name, Consent.stills_in_exports)
+        .join(Moment, Moment.id == Share.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .join(Person, Person.id == Clip.owner_id)
+        .outerjoin(Consent, Consent.clip_id == Clip.id)
+        .where(Share.workshop_id == workshop_id, visible())
+        .order_by(Share.position, Share.shared_at, Share.id)
+    )
+
+
+def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> list[ShownMoment]:
+    """:func:`shown_moments` inside the caller's transaction.
+
+    Three queries whatever the number of moments (shares with their moments, then tags, then
+    freeze-frames), so the projector can ask on every rerun.
+    """
+    rows = s.execute(_shown_rows(workshop_id)).all()
+    ids = [row[1].id for row in rows]
+    tags: dict[int, list[TagView]] = defaultdict(list)
+    frames: dict[int, list[FreezeFrame]] = defaultdict(list)
+    if ids:
+        for t in s.scalars(select(MomentTag).where(MomentTag.moment_id.in_(ids)).order_by(MomentTag.id)):
+            tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
+        for f in s.scalars(
+            select(FreezeFrame).where(FreezeFrame.moment_id.in_(ids)).order_by(FreezeFrame.at_s)
+        ):
+            frames[f.moment_id].append(f)
+    return [
+        ShownMoment(
+            share_id=share.id,
+            moment_id=moment.id,
+            clip_id=moment.clip_id,
+            title=moment.title,
+            start_s=moment.start_s,
+            end_s=moment.end_s,
+            owner_id=owner_id,
+            owner_name=owner_name,
+            tags=tuple(tags[moment.id]),
+            note=moment.note if moment.share_note and moment.note else None,
+            cut=clip_path(moment.cut_name) if moment.cut_name else None,
+            freeze_frames=tuple(f.at_s for f in frames[moment.id]),
+            stills=tuple(clip_path(f.still_name) for f in frames[moment.id] if f.still_name),
+            stills_in_exports=bool(stills_ok),
+            position=share.position,
+            prompt_set=share.prompt_set or "default",
+            shared_at=share.shared_at,
+        )
+        for share, moment, owner_id, owner_name, stills_ok in rows
+    ]
+
+
+def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
+    """What the workshop may show, in running order: the one answer for every screen and export."""
+    with store.transaction() as s:
+        return shown_in(s, store.clip_path, workshop_id)
+
+
+def shown_moment_ids(s: Session, workshop_id: int) -> set[int]:
+    """The ids of the moments :func:`shown_moments` would return (one small query)."""
+    query = (
+        select(Share.moment_id)
+        .join(Moment, Moment.id == Share.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(Share.workshop_id == workshop_id, visible())
+    )
+    return set(s.scalars(query))
+
+
+def about_shown(shown_ids: set[int]) -> ColumnElement[bool]:
+    """Reflections that may be seen: about the whole session, or about a moment still shown.
+
+    A reflection about a moment that was withdrawn, removed, deleted or expired never comes back: once
+    its moment is deleted its link is cleared but its title is kept, and that title marks it.
+    """
+    about_nothing = and_(
+        Reflection.moment_id.is_(None), or_(Reflection.moment_title.is_(None), Reflection.moment_title == "")
+    )
+    about_shown_moment = Reflection.moment_id.in_(shown_ids) if shown_ids else false()
+    return or_(about_nothing, about_shown_moment)
+
+
+def may_watch(s: Session, viewer: Viewer, moment_id: int, workshop_id: int | None = None) -> bool:
+    """May ``viewer`` watch this moment now? Its owner may; a facilitator may while it is shown in a
+    planned or live workshop of theirs; a projector may while it is shown in its own workshop.
+
+    ``workshop_id`` narrows the answer to one workshop (the one a link was given for).
+    """
+    row = s.execute(
+        select(Clip.owner_id, not_expired())
+        .select_from(Moment)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(Moment.id == int(moment_id))
+    ).first()
+    if row is None or not row[1]:
+        return False
+    if viewer.person_id is not None and viewer.person_id == row[0] and workshop_id is None:
+        return True
+    query = (
+        select(Share.id)
+        .join(Workshop, Workshop.id == Share.workshop_id)
+        .where(Share.moment_id == int(moment_id), Share.withdrawn_at.is_(None))
+        .where(Workshop.status.in_(OPEN_STATUSES))
+    )
+    if workshop_id is not None:
+        query = query.where(Workshop.id == int(workshop_id))
+    if viewer.projector_of is not None:
+        query = query.where(Workshop.id == int(viewer.projector_of))
+    elif viewer.person_id is not None:
+        query = query.where(Workshop.facilitator_id == int(viewer.person_id))
+    else:
+        return False
+    return s.scalar(query.limit(1)) is not None
+
+
+def may_watch_clip(s: Session, person_id: int, clip_id: str) -> bool:
+    """Only the owner watches a whole clip, and not once it is past its delete-by date."""
+    found = s.scalar(
+        select(true())
+        .select_from(Clip)
+        .where(Clip.id == str(clip_id), Clip.owner_id == int(person_id), not_expired())
+    )
+    return bool(found)
