@@ -16,6 +16,10 @@ from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_RECORDING_S = 600
+DEFAULT_MAX_CLIP_S = 1200
+# Measured: the peak address space of a media job's child process while x264 (two threads per core,
+# lookahead and frame threads) transcodes 4K HEVC to 1080p here was about 1.3 GB; see bench/README.md.
+DEFAULT_MEDIA_MEMORY_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,18 @@ class Settings:
     ice_servers: list[dict] = field(default_factory=list)
     facilitator_emails: frozenset[str] = frozenset()
     retention_days: int = 60
+    # Hostile media: refused from the headers before anything is decoded (see verp.media.jobs.probe).
+    max_clip_s: int = DEFAULT_MAX_CLIP_S
+    max_frame_long_side: int = 3840
+    max_frame_short_side: int = 2160
+    max_clip_fps: int = 240
+    max_clip_streams: int = 16
+    # Media jobs run in a child process with these limits (see verp.media.sandbox).
+    media_memory_mb: int = DEFAULT_MEDIA_MEMORY_MB
+    media_cpu_s_per_clip_s: int = 12
+    # The background worker (``python -m verp worker``).
+    worker_concurrency: int = 1
+    task_attempts: int = 3
 
     @property
     def clips_dir(self) -> Path:
@@ -82,6 +98,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ice_servers=ice,
         facilitator_emails=frozenset(e for e in emails if e),
         retention_days=int(env.get("VERP_RETENTION_DAYS", 60)),
+        max_clip_s=int(env.get("VERP_MAX_CLIP_S", DEFAULT_MAX_CLIP_S)),
+        media_memory_mb=int(env.get("VERP_MEDIA_MEMORY_MB", DEFAULT_MEDIA_MEMORY_MB)),
+        worker_concurrency=int(env.get("VERP_WORKER_CONCURRENCY", 1)),
+        task_attempts=max(1, int(env.get("VERP_TASK_ATTEMPTS", 3))),
     )
 
 

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 
 from verp.core import audit
-from verp.core.models import Clip, utcnow
+from verp.core.models import Clip
 from verp.core.store import FileTooLarge, Store
 from verp.core.text import clean_text
 from verp.media import jobs as media
@@ -100,8 +100,8 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
 
     The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
     under a generated name. Anything that is not a usable video is removed again and explained.
-    A clip browsers can already play is remuxed at once; anything else is transcoded in the background
-    (see ``verp.media.processing``), so the page never blocks.
+    The playable copy is made by a worker process (see ``verp.media.processing``), so the page never
+    blocks and the web server never transcodes.
     """
     display = safe_display_name(filename)
     ext = extension_of(filename)
@@ -131,10 +131,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-        if media.needs_transcode(info):
-            processing.prepare_in_background(store, clip_id)
-        else:
-            processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+        processing.enqueue_prepare(store, clip_id)  # a worker makes the playable copy
     except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
         log.exception("saving clip %s failed", clip_id)
         _forget(store, clip_id)
@@ -164,8 +161,6 @@ def _record_clip(
             original_filename=display,
             stored_name=stored_name,
             status="processing",
-            worker=processing.WORKER,  # this process prepares it; other instances leave it alone
-            worker_seen_at=utcnow(),
             source=how,
             duration_s=info.duration_s,
             width=info.width,
