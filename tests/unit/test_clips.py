@@ -140,5 +140,3 @@ def test_an_unexpected_failure_while_saving_keeps_nothing_and_explains(
         _add(store, teacher, make_clip(tmp_path / "lesson.mp4"))
     assert clips.list_clips(store, teacher.id) == []
     assert not any(store.settings.clips_dir.iterdir())
-
-
