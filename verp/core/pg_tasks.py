@@ -49,6 +49,28 @@ def apply_procrastinate_schema(connection: Connection) -> None:
     raw.execute(SchemaManager.get_schema())
 
 
+def drop_procrastinate_schema(connection: Connection) -> None:
+    """Remove procrastinate's tables, types and functions from the current schema (restore --force)."""
+    schema = connection.execute(text("SELECT current_schema()")).scalar()
+    for kind, catalog in (("TABLE", "pg_tables"), ("TYPE", "pg_type"), ("FUNCTION", "pg_proc")):
+        names = _procrastinate_objects(connection, catalog, schema)
+        for name in names:
+            connection.execute(text(f'DROP {kind} IF EXISTS "{schema}".{name} CASCADE'))
+
+
+def _procrastinate_objects(connection: Connection, catalog: str, schema: str) -> list[str]:
+    queries = {
+        "pg_tables": "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = :s",
+        # asked after the tables are gone: what is left are its enums and its composite types
+        "pg_type": "SELECT quote_ident(t.typname) FROM pg_type t"
+        " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = :s AND t.typtype IN ('e', 'c')",
+        "pg_proc": "SELECT quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
+        " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s",
+    }
+    rows = connection.execute(text(queries[catalog]), {"s": schema}).scalars()
+    return [name for name in rows if name.strip('"').startswith("procrastinate_")]
+
+
 def cron_for(every_s: int) -> str:
     """A cron line for a period in whole minutes or hours (procrastinate's periodic jobs speak cron)."""
     minutes = max(1, every_s // 60)
@@ -62,6 +84,7 @@ class ProcrastinateQueue:
 
     _by_database: ClassVar[dict[str, ProcrastinateQueue]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
+    retry_wait_s: int = 5  # times nothing: a failed clip is tried again a few seconds later
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -94,7 +117,9 @@ class ProcrastinateQueue:
 
         async def drain() -> None:
             async with app.open_async():
-                await app.run_worker_async(wait=False, install_signal_handlers=False, listen_notify=False)
+                await app.run_worker_async(
+                    wait=False, install_signal_handlers=False, listen_notify=False, delete_jobs="successful"
+                )
 
         asyncio.run(drain())
 
@@ -125,7 +150,7 @@ class ProcrastinateQueue:
         retry: Any = False
         if task.max_attempts > 1:  # procrastinate counts the retries after the first attempt
             retry = procrastinate.RetryStrategy(
-                max_attempts=task.max_attempts - 1, wait=5, retry_exceptions=[RetryLater]
+                max_attempts=task.max_attempts - 1, wait=self.retry_wait_s, retry_exceptions=[RetryLater]
             )
 
         def run(context: procrastinate.JobContext, **args: Any) -> None:
