@@ -103,7 +103,7 @@ def prepare_clip(store: Store, clip_id: str) -> None:
         needs_proxy = clip.proxy_name is None
     folder = original.parent
     try:
-        info = media.probe(original)
+        info = media.probe(original, media.MediaLimits.from_settings(store.settings))
         if media.needs_transcode(info) and needs_proxy:
             media.make_review_proxy(original, folder / PROXY, _reporter(store, clip_id, "Review copy"))
             _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")

@@ -120,7 +120,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise
     path = store.clip_path(stored_name)
     try:
-        info = media.probe(path)
+        info = media.probe(path, media.MediaLimits.from_settings(store.settings))  # hostile files end here
         _refuse_stills(info)
         _make_thumbnail(path, path.parent / THUMB_NAME, info)
     except media.MediaError as exc:
