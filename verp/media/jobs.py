@@ -150,11 +150,9 @@ def probe(path: str | Path, limits: MediaLimits | None = None) -> ClipInfo:
         check_limits(c, limits)
         _check_decodable(v)
         _check_complete(c, path)
-        duration_s = _duration(c, v)  # from the headers, or the last packets' times: no decoding
-        _check_duration(duration_s, limits)
-        if duration_s and not (c.duration or v.duration):
-            c.seek(0)  # the duration was found at the end of the file
-        rotation = _rotation(c, v)
+        rotation = _rotation(c, v)  # one frame, of a size the limits allow
+        duration_s = _duration(c, v)
+        _check_duration(duration_s, limits)  # again: some recordings carry no duration in their headers
         a = c.streams.audio[0] if c.streams.audio else None
         width, height = v.codec_context.width, v.codec_context.height
         if rotation % 180 == 90:
