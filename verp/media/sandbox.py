@@ -9,9 +9,11 @@ fails or is stopped, and the worker says so in words a teacher can act on.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import json
 import logging
+import os
 import resource
 import signal
 import subprocess
@@ -104,6 +106,7 @@ def _raise_for(result: list[str] | None, exitcode: int | None) -> None:
 
 def _child_main(spec: dict) -> list[str]:
     """In the child: import the work, set the limits (before any media is opened), run, report."""
+    _die_with_parent()
     module, _, name = spec["target"].partition(":")
     target = getattr(importlib.import_module(module), name)
     resource.setrlimit(resource.RLIMIT_AS, (spec["memory"], spec["memory"]))
@@ -117,6 +120,15 @@ def _child_main(spec: dict) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
         return ["error", repr(exc)]
     return ["ok", ""]
+
+
+def _die_with_parent() -> None:
+    """A worker that stops (or is killed) takes its media child with it (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent was already gone before the line above
+            sys.exit(1)
 
 
 if __name__ == "__main__":
