@@ -17,8 +17,11 @@ from pathlib import Path
 DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_RECORDING_S = 600
 DEFAULT_MAX_CLIP_S = 1200
-# Measured: the peak address space of a media job's child process while x264 (two threads per core,
-# lookahead and frame threads) transcodes 4K HEVC to 1080p here was about 1.3 GB; see bench/README.md.
+# RLIMIT_AS of a media job's child. Measured with bench/limits_bench.py on this 2-core machine: a 4K
+# HEVC clip made into its review copy and then its 1080p x264 copy (automatic threads: frame threads,
+# lookahead, the decoder's own) peaked at about 0.80 GB of address space (VmPeak) and 0.47 GB resident;
+# 4K H.264 at 0.80 GB / 0.39 GB. The limit leaves 2.5 times that for more cores (x264 adds threads per
+# core) and glibc's per-thread reservations.
 DEFAULT_MEDIA_MEMORY_MB = 2048
 
 
