@@ -9,13 +9,17 @@ from verp.core.models import Workshop, today
 from verp.core.store import Store
 from verp.review import clips
 from verp.review.consent import record_consent
+from verp.worker import run_pending
 
 
 def add_test_clip(store: Store, owner_id: int, tmp: Path, seconds: float = 6, name: str = "lesson.mp4"):
-    """A real H.264 clip of ``seconds`` owned by ``owner_id``, added the way an upload is."""
+    """A real H.264 clip of ``seconds`` owned by ``owner_id``, added the way an upload is and prepared
+    the way a worker prepares it."""
     src = make_clip(tmp / f"src-{owner_id}-{name}", seconds=seconds, fps=10, audio=False)
     with open(src, "rb") as f:
-        return clips.add_clip(store, owner_id, name, f)
+        clip = clips.add_clip(store, owner_id, name, f)
+    run_pending(store)
+    return clips.get_clip(store, owner_id, clip.id)
 
 
 def add_consent(store: Store, owner_id: int, clip_id: str):

@@ -224,3 +224,4 @@ def pass_delete_by(store: Store, moment_title: str) -> None:
     with store.transaction() as s:
         clip_id = s.scalar(select(Moment.clip_id).where(Moment.title == moment_title))
         s.scalar(select(Consent).where(Consent.clip_id == clip_id)).delete_by = today()
+        s.get(Clip, clip_id).delete_by = today()

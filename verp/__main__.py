@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from verp.media import jobs as media
 from verp.records.admin import add_admin_commands
+from verp.worker import add_worker_command
 
 
 def add_media_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True)
     add_media_commands(groups)
     add_admin_commands(groups)
+    add_worker_command(groups)
     return parser
 
 

@@ -4,6 +4,7 @@ from tests.app.conftest import open_app
 from tests.media_fixtures import make_clip, make_text_file
 from verp.core import accounts
 from verp.review import clips
+from verp.worker import run_pending
 
 
 def texts(at) -> str:
@@ -69,6 +70,9 @@ def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path):
     assert "Saved “Circle time”" in texts(at)
     [clip] = clips.list_clips(store, teacher.id)
     assert at.subheader[0].value == "Circle time"
+    assert len(at.get("video")) == 0 and len(at.get("image")) == 1  # the worker has not prepared it yet
+    run_pending(store)
+    at.run()
     assert len(at.get("video")) == 1 and len(at.get("image")) == 1
 
     at.text_input(key=f"title_{clip.id}").input("Snack table")

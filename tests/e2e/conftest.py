@@ -6,8 +6,10 @@ a machine without chromium fails loudly there instead of passing quietly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -58,24 +60,25 @@ class AppServer:
     port: int
 
     def stop(self, kill: bool = False) -> None:
+        """Stop the app and its worker (one process group, as ``start.sh`` leaves them)."""
         if self.process.poll() is None:
-            (self.process.kill if kill else self.process.terminate)()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
             self.process.wait(15)
 
 
 def start_app(data_dir: Path, extra_env: dict[str, str] | None = None, port: int | None = None) -> AppServer:
-    """Start ``streamlit run app.py`` on a free loopback port and wait until it answers."""
+    """Start the app as ``start.sh`` does (``scripts/run.sh``: the app and a worker beside it) on a free
+    loopback port and wait until it answers."""
     port = port or free_port()
     env = dict(os.environ, VERP_DATA_DIR=str(data_dir), **(extra_env or {}))
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's python
     env.pop("VERP_TEST_DATABASE_URL", None)
     log = open(data_dir.parent / f"server-{port}.log", "ab")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "bash",
+            "scripts/run.sh",
             "--server.headless",
             "true",
             "--server.port",
@@ -89,6 +92,7 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None, port: int
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stop() ends the app and its worker together
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -100,7 +104,8 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None, port: int
             time.sleep(0.2)
         if process.poll() is not None:
             break
-    process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     raise RuntimeError(f"the app did not start; see {log.name}")
 
 

@@ -19,7 +19,7 @@ from verp.review import clips
 def _rows(store: Store) -> dict[str, list[dict]]:
     meta = MetaData()
     with store.engine.connect() as c:
-        meta.reflect(bind=c)
+        meta.reflect(bind=c, only=lambda name, _: not name.startswith("procrastinate_"))  # the queue's own
         return {
             t.name: [
                 {k: _utc(v) for k, v in r.items()}

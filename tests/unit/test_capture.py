@@ -15,6 +15,7 @@ import pytest
 from verp.media import jobs as media
 from verp.media.recorder import Recorder
 from verp.review import capture, clips
+from verp.worker import run_pending
 
 T0 = 1000.0  # an arbitrary monotonic clock reading for the first frame
 
@@ -116,7 +117,9 @@ def test_a_recording_cut_short_by_a_crash_still_probes(tmp_path):
 def test_a_recording_becomes_a_playable_clip_of_its_owner(store, teacher, colleague):
     take = capture.new_take(store, teacher.id)
     feed(take.recorder, 2.5)
-    clip = capture.save_take(take)
+    saved = capture.save_take(take)
+    run_pending(store)  # the worker prepares it
+    clip = clips.get_clip(store, teacher.id, saved.id)
     assert clip.source == "capture" and clip.status == "ready"
     assert clip.original.suffix == ".mp4"  # copied out of Matroska, never re-encoded
     assert clip.playable is not None and media.probe(clip.playable).browser_playable
@@ -154,7 +157,9 @@ def test_a_stream_that_ends_on_its_own_is_saved_in_the_background(store, teacher
 def test_a_silent_microphone_leaves_a_picture_only_clip(store, teacher):
     take = capture.new_take(store, teacher.id, audio=True)
     feed(take.recorder, 1.5, audio=False)
-    clip = capture.save_take(take)
+    capture.save_take(take)
+    run_pending(store)
+    [clip] = clips.list_clips(store, teacher.id)
     assert clip.audio_codec is None and clip.playable is not None
 
 

@@ -1,5 +1,4 @@
 import io
-import time
 
 import pytest
 
@@ -10,6 +9,7 @@ from verp.media import jobs as media
 from verp.media import processing
 from verp.review import clips
 from verp.review.clips import ClipError
+from verp.worker import run_pending
 
 
 def _add(store, owner, path, name=None):
@@ -91,8 +91,11 @@ def test_deleting_a_clip_removes_its_row_and_every_file(store, teacher, tmp_path
         assert s.get(Clip, clip.id) is None
 
 
-def test_a_clip_browsers_play_is_ready_at_once_as_a_faststart_mp4(store, teacher, tmp_path):
+def test_a_clip_browsers_play_is_prepared_by_a_worker_as_a_faststart_mp4(store, teacher, tmp_path):
     clip = _add(store, teacher, make_clip(tmp_path / "a.mp4", faststart=False))
+    assert clip.status == "processing" and clip.playable is None  # the web server only stores and probes
+    run_pending(store)
+    clip = clips.get_clip(store, teacher.id, clip.id)
     assert clip.status == "ready" and clip.playable is not None
     assert media.probe(clip.playable).browser_playable
     with open(clip.playable, "rb") as f:
@@ -104,31 +107,26 @@ def test_other_clips_get_a_review_copy_then_a_playable_copy_in_the_background(st
     path = make_clip(tmp_path / "phone.webm", codec="vp8", container="webm")
     clip = _add(store, teacher, path)
     assert clip.status == "processing"
-    wait_until_prepared(store, teacher, clip.id)
+    run_pending(store)
     ready = clips.get_clip(store, teacher.id, clip.id)
     assert ready.status == "ready"
     assert ready.proxy is not None and ready.playable is not None
     assert media.probe(ready.playable).video_codec == "h264"
 
 
-def test_preparing_resumes_after_a_restart(store, teacher, tmp_path):
+def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
+    """After an upgrade or a restore, clips still marked as processing get a job again."""
     clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    run_pending(store)
     with store.transaction() as s:
         row = s.get(Clip, clip.id)
         row.status, row.playable_name = "processing", None
-    assert processing.resume_unfinished(store) == 1
-    wait_until_prepared(store, teacher, clip.id)
+    assert processing.requeue_unfinished(store) == 1
+    run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is not None
 
 
-def wait_until_prepared(store, owner, clip_id, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while clips.get_clip(store, owner.id, clip_id).status == "processing":
-        assert time.monotonic() < deadline, "the clip was not prepared in time"
-        time.sleep(0.1)
-
-
-@pytest.mark.parametrize("step", ["prepare_clip", "record"])
+@pytest.mark.parametrize("step", ["enqueue_prepare", "record"])
 def test_an_unexpected_failure_while_saving_keeps_nothing_and_explains(
     store, teacher, tmp_path, monkeypatch, step
 ):
@@ -138,26 +136,8 @@ def test_an_unexpected_failure_while_saving_keeps_nothing_and_explains(
     if step == "record":
         monkeypatch.setattr(clips, "_record_clip", broken)
     else:
-        monkeypatch.setattr(processing, "prepare_clip", broken)
+        monkeypatch.setattr(processing, "enqueue_prepare", broken)
     with pytest.raises(ClipError, match="could not be saved"):
         _add(store, teacher, make_clip(tmp_path / "lesson.mp4"))
     assert clips.list_clips(store, teacher.id) == []
     assert not any(store.settings.clips_dir.iterdir())
-
-
-def test_only_one_instance_prepares_a_clip_until_the_other_goes_quiet(store, teacher, tmp_path):
-    """Instances sharing a data folder each resume unfinished clips at start; a lease stops double work."""
-    from datetime import timedelta
-
-    from verp.core.models import utcnow
-
-    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
-    with store.transaction() as s:
-        row = s.get(Clip, clip.id)
-        row.status, row.worker, row.worker_seen_at = "processing", "other-host:1", utcnow()
-    assert not processing.claim(store, clip.id, "this-host:2")  # the other instance is at it
-    assert processing.prepare_in_background(store, clip.id) is None
-    with store.transaction() as s:
-        s.get(Clip, clip.id).worker_seen_at = utcnow() - timedelta(seconds=processing.LEASE_S + 1)
-    assert processing.claim(store, clip.id, "this-host:2")  # gone quiet: taken over
-    assert not processing.claim(store, clip.id, "third-host:3")

@@ -105,7 +105,7 @@ EXPECTED = {
     "matroska magic then noise": "damaged",
     "avi magic then noise": "damaged",
     "huge declared picture (raw)": "not a video|damaged",
-    "huge declared picture, just under the decoder's limit": "not a video|damaged",
+    "huge declared picture, just under the decoder's limit": "larger than 4K",
     "huge declared png": "cannot play|photo",
     "picture data zeroed": "damaged",
 }

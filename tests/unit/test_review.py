@@ -13,6 +13,7 @@ from tests.review_fixtures import add_consent, add_test_clip, add_workshop
 from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,
+    Clip,
     Consent,
     Moment,
     MomentTag,
@@ -214,6 +215,7 @@ def test_a_clip_past_its_delete_by_date_leaves_the_workshop(store, teacher, clip
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     with store.transaction() as s:
         s.scalar(select(Consent)).delete_by = today()
+        s.get(Clip, clip.id).delete_by = today()
     assert shown.shown_moments(store, workshop_id) == []
 
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 from tests.review_fixtures import add_consent
 from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
-from verp.core.models import Consent, Moment, Reflection, today
+from verp.core.models import Clip, Consent, Moment, Reflection, today
 from verp.records import export, retention, summary
 from verp.review import clips, moments, sharing
 from verp.room.shown import Viewer, may_watch, shown_moments
@@ -55,6 +55,7 @@ def _expire(store, moment_id: int) -> None:
     with store.transaction() as s:
         clip_id = s.get(Moment, moment_id).clip_id
         s.query(Consent).filter(Consent.clip_id == clip_id).update({"delete_by": today()})
+        s.query(Clip).filter(Clip.id == clip_id).update({"delete_by": today()})
     # A date passing changes no state version: the phones' copy of the order (at most
     # running_order.STEPS_CACHE_S old) is let go here as time would let it go.
     store.__dict__.pop("_recent_steps", None)
@@ -175,5 +176,6 @@ def test_withdrawn_stays_withdrawn_through_delete_and_purge(store, teacher, coll
     check("moment deleted")
     with store.transaction() as s:
         s.query(Consent).filter(Consent.clip_id == clip_id).update({"delete_by": today() - timedelta(1)})
+        s.query(Clip).filter(Clip.id == clip_id).update({"delete_by": today() - timedelta(1)})
     assert clip_id in [p.clip_id for p in retention.purge_expired(store)]
     check("clip purged")

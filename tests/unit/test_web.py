@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from tests.review_fixtures import add_consent
 from tests.workshop_fixtures import make_workshop, share_moment
 from verp import web
-from verp.core.models import Consent, Moment, today
+from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing
 from verp.web import Grant
 from verp.workshop import workshops
@@ -112,6 +112,7 @@ def test_a_deleted_file_answers_not_found(store, client, colleague, shown):
 def _expire(store, clip_id: str) -> None:
     with store.transaction() as s:
         s.query(Consent).filter(Consent.clip_id == clip_id).update({"delete_by": today()})
+        s.query(Clip).filter(Clip.id == clip_id).update({"delete_by": today()})
 
 
 ENDINGS = {

@@ -20,6 +20,13 @@ DEFAULT_RETENTION_DAYS = 60  # a clip's delete-by date, counted from when it was
 DEFAULT_RETENTION_MAX_DAYS = 365  # the latest a consent record may set it, counted the same way
 DEFAULT_RECORDS_DAYS = 365  # a workshop's reflections, participants and next steps, from its close
 DEFAULT_AUDIT_DAYS = 730  # audit rows
+DEFAULT_MAX_CLIP_S = 1200
+# RLIMIT_AS of a media job's child. Measured with bench/limits_bench.py on this 2-core machine: a 4K
+# HEVC clip made into its review copy and then its 1080p x264 copy (automatic threads: frame threads,
+# lookahead, the decoder's own) peaked at about 0.80 GB of address space (VmPeak) and 0.47 GB resident;
+# 4K H.264 at 0.80 GB / 0.39 GB. The limit leaves 2.5 times that for more cores (x264 adds threads per
+# core) and glibc's per-thread reservations.
+DEFAULT_MEDIA_MEMORY_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,18 @@ class Settings:
     retention_max_days: int = DEFAULT_RETENTION_MAX_DAYS
     records_days: int = DEFAULT_RECORDS_DAYS
     audit_days: int = DEFAULT_AUDIT_DAYS
+    # Hostile media: refused from the headers before anything is decoded (see verp.media.jobs.probe).
+    max_clip_s: int = DEFAULT_MAX_CLIP_S
+    max_frame_long_side: int = 3840
+    max_frame_short_side: int = 2160
+    max_clip_fps: int = 240
+    max_clip_streams: int = 16
+    # Media jobs run in a child process with these limits (see verp.media.sandbox).
+    media_memory_mb: int = DEFAULT_MEDIA_MEMORY_MB
+    media_cpu_s_per_clip_s: int = 12
+    # The background worker (``python -m verp worker``).
+    worker_concurrency: int = 1
+    task_attempts: int = 3
 
     @property
     def clips_dir(self) -> Path:
@@ -89,6 +108,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ice_servers=ice,
         facilitator_emails=frozenset(e for e in emails if e),
         **_retention(env),
+        max_clip_s=int(env.get("VERP_MAX_CLIP_S", DEFAULT_MAX_CLIP_S)),
+        media_memory_mb=int(env.get("VERP_MEDIA_MEMORY_MB", DEFAULT_MEDIA_MEMORY_MB)),
+        worker_concurrency=int(env.get("VERP_WORKER_CONCURRENCY", 1)),
+        task_attempts=max(1, int(env.get("VERP_TASK_ATTEMPTS", 3))),
     )
 
 

@@ -148,8 +148,8 @@ class Clip(Base):
     proxy_name: Mapped[str | None] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(16), default="ready")  # processing|ready|failed
     status_detail: Mapped[str] = mapped_column(Text, default="")
-    # Which process is preparing the clip, and when it last said so: a lease, so that several instances
-    # sharing one data folder never transcode the same clip twice, and a dead one's work is taken over.
+    # No longer written: preparing a clip is a job of the task queue (verp.core.tasks), which keeps its
+    # own lease. The columns stay so that no upgrade drops data.
     worker: Mapped[str | None] = mapped_column(String(120))
     worker_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(16), default="upload")  # upload|capture
@@ -288,3 +288,30 @@ class Attempt(Base):
     kind: Mapped[str] = mapped_column(String(16))  # signin|join
     key: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Task(Base):
+    """A background job in the embedded queue (SQLite); PostgreSQL services use procrastinate's tables.
+
+    ``period`` makes a periodic job unique per task and period, so any number of workers add it once.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("name", "period", name="uq_task_name_period"),
+        Index("ix_task_ready", "status", "run_after"),
+        Index("ix_task_key", "key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    args: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    key: Mapped[str | None] = mapped_column(String(120))  # one waiting job per key
+    period: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,6 +6,8 @@ for every workshop, so any number of app instances can serve the same service.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import socket
 import tempfile
@@ -21,7 +23,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from verp.core.config import Settings
@@ -60,9 +62,35 @@ def alembic_config(connection=None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``. Migrations only add; an upgrade never drops data."""
-    with engine.begin() as connection:
+    """Bring the schema up to ``revision``. Migrations only add; an upgrade never drops data.
+
+    The app and its worker (or several instances) start together: one migrates at a time, the others
+    then find nothing to do.
+    """
+    with _one_at_a_time(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(2026112501)"))
         command.upgrade(alembic_config(connection), revision)
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    """On SQLite, a lock file named after the database (PostgreSQL has an advisory lock instead).
+
+    It lives in the machine's temporary folder, not the data folder: a SQLite database has only one
+    machine's processes to keep apart, and the data folder holds nothing but the service's data.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    name = hashlib.sha256(str(Path(database).resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"verp-migrate-{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def schema_revision(engine: Engine) -> str | None:

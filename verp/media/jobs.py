@@ -17,6 +17,7 @@ from pathlib import Path
 
 import av
 
+from verp.core import config
 from verp.core.errors import VerpError
 from verp.media import transcode as tx
 
@@ -28,6 +29,20 @@ NOT_MEDIA = "This is not a video file we can read."
 NO_VIDEO = "This file has sound only — a clip needs video."
 DAMAGED = "The file is incomplete or damaged — it may not have finished uploading or recording."
 UNSUPPORTED = "This video uses a format we cannot play ({codec}). Try exporting it as MP4."
+TOO_LARGE = (
+    "This video's picture is {w}×{h}, larger than 4K (3840×2160). "
+    "Export it from the phone or camera at 4K or smaller."
+)
+TOO_LONG = (
+    "This video is about {m} minutes long; a clip can be up to {limit} minutes. "
+    "Trim it to the part you want to look at, or film a shorter clip."
+)
+TOO_FAST = (
+    "This video says it has {fps:.0f} pictures a second; a clip can have up to {limit:.0f}. Export it again."
+)
+TOO_MANY_STREAMS = (
+    "This file holds {n} tracks; a clip can have up to {limit}. Export it again as a plain video with sound."
+)
 # Magic bytes of containers people upload: a file that starts like one but will not open is
 # damaged rather than "not a video".
 _MAGIC = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"\x1a\x45\xdf\xa3", b"RIFF", b"OggS")
@@ -123,14 +138,22 @@ def _writing(dst: str | Path) -> Iterator[Path]:
 # ---------------------------------------------------------------- probing
 
 
-def probe(path: str | Path) -> ClipInfo:
-    """Read a clip's facts cheaply (headers, index and one decoded frame)."""
+def probe(path: str | Path, limits: MediaLimits | None = None) -> ClipInfo:
+    """Read a clip's facts cheaply (headers, index and one decoded frame).
+
+    A file over ``limits`` (the settings' by default) is refused from its headers before any frame is
+    decoded: a hostile file must not cost memory or hours of CPU just to be looked at.
+    """
     path = Path(path)
+    limits = limits or MediaLimits.from_settings(config.settings())
     with _reading(path) as c:
         v = c.streams.video[0]
+        check_limits(c, limits)
         _check_decodable(v)
         _check_complete(c, path)
-        rotation = _rotation(c, v)
+        rotation = _rotation(c, v)  # one frame, of a size the limits allow
+        duration_s = _duration(c, v)
+        _check_duration(duration_s, limits)  # again: some recordings carry no duration in their headers
         a = c.streams.audio[0] if c.streams.audio else None
         width, height = v.codec_context.width, v.codec_context.height
         if rotation % 180 == 90:
@@ -138,7 +161,7 @@ def probe(path: str | Path) -> ClipInfo:
         video_codec = v.codec_context.name
         audio_codec = a.codec_context.name if a is not None else None
         return ClipInfo(
-            duration_s=round(_duration(c, v), 3),
+            duration_s=round(duration_s, 3),
             width=width,
             height=height,
             fps=tx.fraction_of(v.average_rate or v.guessed_rate),
@@ -152,6 +175,47 @@ def probe(path: str | Path) -> ClipInfo:
             and v.codec_context.pix_fmt == "yuv420p"
             and audio_codec in (None, "aac"),
         )
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """What a clip may claim in its headers: phones film up to 4K; anything past these is refused."""
+
+    max_duration_s: float = config.DEFAULT_MAX_CLIP_S
+    max_long_side: int = 3840
+    max_short_side: int = 2160
+    max_fps: float = 240
+    max_streams: int = 16
+
+    @classmethod
+    def from_settings(cls, settings: config.Settings) -> MediaLimits:
+        return cls(
+            settings.max_clip_s,
+            settings.max_frame_long_side,
+            settings.max_frame_short_side,
+            settings.max_clip_fps,
+            settings.max_clip_streams,
+        )
+
+
+def check_limits(c, limits: MediaLimits) -> None:
+    """Refuse a file whose headers claim more than a clip may be: picture size, frame rate, tracks."""
+    if len(c.streams) > limits.max_streams:
+        raise MediaError(TOO_MANY_STREAMS.format(n=len(c.streams), limit=limits.max_streams))
+    for stream in c.streams.video:
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if max(width, height) > limits.max_long_side or min(width, height) > limits.max_short_side:
+            raise MediaError(TOO_LARGE.format(w=width, h=height))
+        rate = tx.fraction_of(stream.average_rate)
+        if rate and rate > limits.max_fps:
+            raise MediaError(TOO_FAST.format(fps=rate, limit=limits.max_fps))
+    header_s = c.duration / 1_000_000 if c.duration else 0.0
+    _check_duration(header_s, limits)
+
+
+def _check_duration(seconds: float, limits: MediaLimits) -> None:
+    if seconds > limits.max_duration_s:
+        raise MediaError(TOO_LONG.format(m=round(seconds / 60), limit=round(limits.max_duration_s / 60)))
 
 
 def _check_decodable(v) -> None:

@@ -1,36 +1,122 @@
-"""Getting a clip ready to play in every browser, without making anyone wait at the screen.
+"""Getting a clip ready to play in every browser, in a worker, without making anyone wait at the screen.
 
-A clip that is already H.264/AAC is remuxed at once (about a second even for a long phone video).
-Anything else is transcoded in the background: first a small review copy, so the owner can start finding
-moments within moments, then the full-quality copy. Progress is written to the clip's row, so every page
-(and every app instance) can show it, and work left unfinished by a restart is picked up again at start.
+An upload is stored and probed by the web server, then handed to the task queue (``enqueue_prepare``);
+a ``python -m verp worker`` process prepares it in a child process with limits (``verp.media.sandbox``).
+A clip that is already H.264/AAC is remuxed (about a second even for a long phone video); anything else
+is transcoded: first a small review copy, so the owner can start finding moments, then the full-quality
+copy. Progress is written to the clip's row, so every page on every instance can show it.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
-from verp.core.models import Clip, utcnow
-from verp.core.store import Store
+from verp.core import tasks
+from verp.core.config import Settings, load_settings
+from verp.core.models import Clip
+from verp.core.store import Store, make_engine
 from verp.media import jobs as media
+from verp.media import sandbox
 
-log = logging.getLogger(__name__)
 PLAYABLE = "playable.mp4"
 PROXY = "proxy.mp4"
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verp-media")
-LEASE_S = 120  # a worker that has not reported for this long is taken to be gone
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
-_queued: set[str] = set()
-_lock = threading.Lock()
+PREPARE = "prepare_clip"
+COULD_NOT = "This clip could not be prepared."
+CHILD = "verp.media.processing:prepare_clip_in_child"
+
+
+def enqueue_prepare(store: Store, clip_id: str) -> None:
+    """Hand a stored, probed clip (status ``processing``) to the workers. Returns at once."""
+    tasks.enqueue(store, PREPARE, {"clip_id": clip_id}, key=f"{PREPARE}:{clip_id}")
+
+
+def requeue_unfinished(store: Store) -> int:
+    """Queue again every clip still waiting (from before an upgrade, a restore or a lost job).
+
+    Harmless when its job is already queued: one job per clip waits at a time, and a job finds a
+    clip that is already prepared and ends.
+    """
+    with store.transaction() as s:
+        waiting = list(s.scalars(select(Clip.id).where(Clip.status == "processing")))
+    for clip_id in waiting:
+        enqueue_prepare(store, clip_id)
+    return len(waiting)
+
+
+# ---------------------------------------------------------------- the job, in the worker
+
+
+def prepare_task(settings: Settings) -> tasks.Task:
+    """The task a worker registers for preparing clips."""
+    return tasks.Task(PREPARE, run_prepare_job, settings.task_attempts, on_give_up=give_up)
+
+
+def run_prepare_job(store: Store, job: tasks.Job) -> None:
+    """Prepare one clip in a limited child process; say on the clip's row when it will be tried again."""
+    clip_id = job.args["clip_id"]
+    with store.transaction() as s:
+        clip = s.get(Clip, clip_id)
+        if clip is None or clip.status != "processing":
+            raise tasks.Cancelled("the clip was deleted or is already prepared")
+        limits = sandbox.Limits.for_clip(store.settings, clip.duration_s)
+    try:
+        sandbox.run_limited(CHILD, [clip_id], limits, lambda: _exists(store, clip_id))
+    except (tasks.Cancelled, tasks.GiveUp):
+        raise
+    except Exception as exc:  # the owner reads the reason: keep it in their words
+        reason = str(exc) if isinstance(exc, sandbox.LimitExceeded) else COULD_NOT
+        if not job.is_last:
+            again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
+            _update(store, clip_id, status_detail=f"{reason} {again}")
+        raise RuntimeError(reason) from exc
+
+
+def give_up(store: Store, job: tasks.Job, reason: str) -> None:
+    """After the last attempt: the owner sees why on My clips."""
+    message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
+    _update(store, job.args["clip_id"], status="failed", status_detail=message)
+
+
+def prepare_clip_in_child(clip_id: str) -> None:
+    """The child process's side: the worker's settings (from the environment), its own engine."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        prepare_clip(Store(settings, engine), clip_id)
+    finally:
+        engine.dispose()
+
+
+def prepare_clip(store: Store, clip_id: str) -> None:
+    """Make the clip's playable copy (and first its review copy when a transcode is needed).
+
+    A ``MediaError`` is the file's fault and propagates (its message is for the owner).
+    """
+    with store.transaction() as s:
+        clip = s.get(Clip, clip_id)
+        if clip is None:
+            return
+        original = store.clip_path(clip.stored_name)
+        needs_proxy = clip.proxy_name is None
+    folder = original.parent
+    try:
+        info = media.probe(original, media.MediaLimits.from_settings(store.settings))
+        if media.needs_transcode(info) and needs_proxy:
+            media.make_review_proxy(original, folder / PROXY, _reporter(store, clip_id, "Review copy"))
+            _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
+        label = "Full-quality copy" if media.needs_transcode(info) else "Preparing"
+        media.prepare(original, folder / PLAYABLE, _reporter(store, clip_id, label))
+    except FileNotFoundError:
+        return  # the clip was deleted while it was being prepared
+    _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
+
+
+def _exists(store: Store, clip_id: str) -> bool:
+    with store.transaction() as s:
+        return s.get(Clip, clip_id) is not None
 
 
 def _update(store: Store, clip_id: str, **values) -> None:
@@ -49,83 +135,6 @@ def _reporter(store: Store, clip_id: str, label: str) -> Callable[[float], None]
         now = time.monotonic()
         if now - last[0] >= 0.5:
             last[0] = now
-            percent = round(fraction * 100)
-            _update(store, clip_id, status_detail=f"{label}: {percent}%", worker_seen_at=utcnow())
+            _update(store, clip_id, status_detail=f"{label}: {round(fraction * 100)}%")
 
     return report
-
-
-def prepare_clip(store: Store, clip_id: str) -> None:
-    """Make the clip's playable copy (and first its review copy when a transcode is needed)."""
-    with store.transaction() as s:
-        clip = s.get(Clip, clip_id)
-        if clip is None:
-            return
-        original = store.clip_path(clip.stored_name)
-        needs_proxy = clip.proxy_name is None
-    folder = original.parent
-    try:
-        info = media.probe(original)
-        if media.needs_transcode(info) and needs_proxy:
-            media.make_review_proxy(original, folder / PROXY, _reporter(store, clip_id, "Review copy"))
-            _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
-        label = "Full-quality copy" if media.needs_transcode(info) else "Preparing"
-        media.prepare(original, folder / PLAYABLE, _reporter(store, clip_id, label))
-    except media.MediaError as exc:
-        _update(store, clip_id, status="failed", status_detail=str(exc))
-        return
-    except FileNotFoundError:
-        return  # the clip was deleted while it was being prepared
-    _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
-
-
-def claim(store: Store, clip_id: str, worker: str = WORKER) -> bool:
-    """Take the lease on preparing a clip: free, ours already, or left by a worker gone quiet.
-
-    One conditional UPDATE, so two instances asking at once cannot both win.
-    """
-    now = utcnow()
-    stale = now - timedelta(seconds=LEASE_S)
-    with store.transaction() as s:
-        result = s.execute(
-            update(Clip)
-            .where(
-                Clip.id == clip_id,
-                Clip.status == "processing",
-                or_(Clip.worker.is_(None), Clip.worker == worker, Clip.worker_seen_at < stale),
-            )
-            .values(worker=worker, worker_seen_at=now)
-        )
-        return result.rowcount == 1
-
-
-def prepare_in_background(store: Store, clip_id: str) -> Future | None:
-    """Queue ``prepare_clip`` on the one media worker of this process (once per clip, and only when no
-    other instance holds the clip's lease)."""
-    if not claim(store, clip_id):
-        return None
-    with _lock:
-        if clip_id in _queued:
-            return None
-        _queued.add(clip_id)
-
-    def job() -> None:
-        try:
-            prepare_clip(store, clip_id)
-        except Exception:  # a worker thread must never die silently
-            log.exception("preparing clip %s failed", clip_id)
-            _update(store, clip_id, status="failed", status_detail="This clip could not be prepared.")
-        finally:
-            with _lock:
-                _queued.discard(clip_id)
-
-    return _executor.submit(job)
-
-
-def resume_unfinished(store: Store) -> int:
-    """Queue again every clip a restart interrupted. Called once when the app opens its store."""
-    with store.transaction() as s:
-        waiting = list(s.scalars(select(Clip.id).where(Clip.status == "processing")))
-    for clip_id in waiting:
-        prepare_in_background(store, clip_id)
-    return len(waiting)

@@ -100,7 +100,7 @@ def _snapshot(store: Store) -> Iterator[Connection]:
 
 def _dump_tables(connection: Connection, folder: Path) -> tuple[str | None, dict[str, int], list[str]]:
     meta = MetaData()
-    meta.reflect(bind=connection)
+    meta.reflect(bind=connection, only=_ours)
     revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     counts, clip_ids = {}, []
     for table in meta.sorted_tables:
@@ -213,22 +213,31 @@ def _holds_data(engine, clips_dir: Path) -> bool:
         return True
     meta = MetaData()
     with engine.connect() as connection:
-        meta.reflect(bind=connection)
+        meta.reflect(bind=connection, only=_ours)
         tables = [t for t in meta.sorted_tables if t.name != VERSION_TABLE]
         return any(connection.execute(select(func.count()).select_from(t)).scalar() for t in tables)
+
+
+def _ours(name: str, _meta: MetaData) -> bool:
+    """The app's tables; the task queue's own (procrastinate's, on PostgreSQL) hold no one's data."""
+    return not name.startswith("procrastinate_")
 
 
 def _wipe(engine, clips_dir: Path) -> None:
     meta = MetaData()
     with engine.begin() as connection:
-        meta.reflect(bind=connection)
+        meta.reflect(bind=connection, only=_ours)
         meta.drop_all(bind=connection)
+        if connection.dialect.name == "postgresql":
+            from verp.core.pg_tasks import drop_procrastinate_schema
+
+            drop_procrastinate_schema(connection)
     shutil.rmtree(clips_dir, ignore_errors=True)
 
 
 def _load_tables(connection: Connection, folder: Path, counts: dict[str, int]) -> None:
     meta = MetaData()
-    meta.reflect(bind=connection)
+    meta.reflect(bind=connection, only=_ours)
     for table in meta.sorted_tables:
         if table.name not in counts:
             continue

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from verp.core import audit
+from verp.core.errors import VerpError
 from verp.core.models import (
     Attempt,
     Clip,
@@ -30,7 +31,7 @@ from verp.records.retention import delete_workshop
 from verp.review import clips
 
 
-class ErasureError(Exception):
+class ErasureError(VerpError):
     """An account that cannot be deleted now, with the reason, worded for its owner."""
 
 

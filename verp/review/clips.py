@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
-from verp.core.models import Clip, today, utcnow
+from verp.core.models import Clip, today
 from verp.core.store import FileTooLarge, Store
 from verp.core.text import clean_text
 from verp.media import jobs as media
@@ -103,8 +103,8 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
 
     The bytes are copied to disk in chunks (never held whole in memory), probed with PyAV, and kept
     under a generated name. Anything that is not a usable video is removed again and explained.
-    A clip browsers can already play is remuxed at once; anything else is transcoded in the background
-    (see ``verp.media.processing``), so the page never blocks.
+    The playable copy is made by a worker process (see ``verp.media.processing``), so the page never
+    blocks and the web server never transcodes.
     """
     display = safe_display_name(filename)
     ext = extension_of(filename)
@@ -123,7 +123,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise
     path = store.clip_path(stored_name)
     try:
-        info = media.probe(path)
+        info = media.probe(path, media.MediaLimits.from_settings(store.settings))  # hostile files end here
         _refuse_stills(info)
         _make_thumbnail(path, path.parent / THUMB_NAME, info)
     except media.MediaError as exc:
@@ -134,10 +134,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-        if media.needs_transcode(info):
-            processing.prepare_in_background(store, clip_id)
-        else:
-            processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+        processing.enqueue_prepare(store, clip_id)  # a worker makes the playable copy
     except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
         log.exception("saving clip %s failed", clip_id)
         _forget(store, clip_id)
@@ -167,8 +164,6 @@ def _record_clip(
             original_filename=display,
             stored_name=stored_name,
             status="processing",
-            worker=processing.WORKER,  # this process prepares it; other instances leave it alone
-            worker_seen_at=utcnow(),
             source=how,
             duration_s=info.duration_s,
             width=info.width,

@@ -15,7 +15,6 @@ from verp.core import accounts
 from verp.core.accounts import PersonView
 from verp.core.config import load_settings
 from verp.core.store import Store
-from verp.media import processing
 from verp.records import retention
 
 PERSON_KEY = "person_id"
@@ -30,7 +29,6 @@ def _open_store(data_dir: str, database_url: str) -> Store:
     assert str(settings.data_dir) == data_dir and settings.database_url == database_url
     store = Store.open(settings)
     retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
-    processing.resume_unfinished(store)
     return store
 
 

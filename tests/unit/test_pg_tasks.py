@@ -1,0 +1,112 @@
+"""The task queue on PostgreSQL (procrastinate), on a real server: run with VERP_TEST_DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from procrastinate.periodic import PeriodicDeferrer
+from sqlalchemy import text
+
+from tests.conftest import SERVER_URL
+from tests.media_fixtures import make_clip
+from verp.core import tasks
+from verp.core.pg_tasks import REQUEUE_STALLED, ProcrastinateQueue, apply_procrastinate_schema
+from verp.core.store import migrate
+from verp.core.tasks import Task
+from verp.media import processing
+from verp.review import clips
+from verp.worker import PURGE, all_tasks, run_pending
+
+pytestmark = pytest.mark.skipif(
+    not SERVER_URL, reason="procrastinate needs PostgreSQL: VERP_TEST_DATABASE_URL"
+)
+
+
+def _jobs(store, task: str | None = None) -> list[tuple[str, str, int]]:
+    query = "SELECT task_name, status::text, attempts FROM procrastinate_jobs"
+    with store.engine.connect() as c:
+        rows = c.execute(text(query + " ORDER BY id")).all()
+    return [tuple(r) for r in rows if task is None or r[0] == task]
+
+
+def _queue(store) -> ProcrastinateQueue:
+    queue = ProcrastinateQueue(store)
+    queue.retry_wait_s = 0
+    return queue
+
+
+def test_the_store_applies_procrastinates_schema_once(store):
+    assert isinstance(tasks.queue_for(store), ProcrastinateQueue)
+    migrate(store.engine)  # again: nothing to do
+    with store.engine.begin() as c:
+        apply_procrastinate_schema(c)  # and directly: still nothing to do
+        assert c.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar() == 0
+
+
+def test_an_uploaded_clip_is_prepared_by_a_procrastinate_worker(store, teacher, tmp_path):
+    with make_clip(tmp_path / "a.mp4").open("rb") as f:
+        clip = clips.add_clip(store, teacher.id, "a.mp4", f)
+    processing.enqueue_prepare(store, clip.id)  # a second call while it waits adds nothing
+    assert _jobs(store) == [(processing.PREPARE, "todo", 0)]
+    run_pending(store)
+    assert clips.get_clip(store, teacher.id, clip.id).status == "ready"
+
+
+def test_a_deleted_clip_cancels_its_job_on_postgresql(store, teacher, tmp_path):
+    with make_clip(tmp_path / "a.mp4").open("rb") as f:
+        clip = clips.add_clip(store, teacher.id, "a.mp4", f)
+    clips.delete_clip(store, teacher.id, clip.id)
+    run_pending(store)
+    assert _jobs(store, processing.PREPARE) == []  # ended without error (finished jobs are removed)
+
+
+def test_a_failing_job_is_tried_up_to_its_attempt_limit_on_postgresql(store):
+    runs, given_up = [], []
+
+    def broken(store, job):
+        runs.append(job.attempt)
+        raise RuntimeError("disk on fire")
+
+    task = Task("broken", broken, max_attempts=3, on_give_up=lambda s, job, why: given_up.append(why))
+    queue = _queue(store)
+    queue.enqueue("broken", {"n": 1})
+    queue.run_pending([task])
+    assert runs == [1, 2, 3] and given_up == ["disk on fire"]
+    assert _jobs(store, "broken") == [("broken", "failed", 3)]
+
+
+def test_the_hourly_purge_is_deferred_once_however_many_workers(store):
+    hour = (int(time.time()) // 3600) * 3600
+    for _ in range(3):  # three workers' periodic deferrers, a few seconds after the hour
+        app = _queue(store).worker_app(all_tasks(store.settings))
+
+        async def defer(app=app) -> None:
+            async with app.open_async():
+                deferrer = PeriodicDeferrer(app.periodic_registry)
+                jobs = [(p, t) for p, t in deferrer.get_previous_tasks(at=hour + 5) if p.task.name == PURGE]
+                await deferrer.defer_jobs(jobs)
+
+        asyncio.run(defer())
+    assert _jobs(store, PURGE) == [(PURGE, "todo", 0)]
+    run_pending(store)
+    assert _jobs(store, PURGE) == []  # ran and succeeded
+
+
+def test_the_job_of_a_worker_that_stopped_is_put_back(store):
+    queue = _queue(store)
+    app = queue.worker_app([Task("note", lambda store, job: None)])
+    queue.enqueue("note", {"n": 1})
+
+    async def die_then_requeue() -> None:
+        async with app.open_async():
+            worker_id = await app.job_manager.register_worker()
+            assert await app.job_manager.fetch_job(queues=None, worker_id=worker_id) is not None
+            await app.connector.execute_query_async(
+                "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'"
+            )  # the worker's machine is switched off here
+            await app.tasks[REQUEUE_STALLED].func(timestamp=0)
+
+    asyncio.run(die_then_requeue())
+    assert _jobs(store, "note") == [("note", "todo", 1)]  # back in the queue, the lost attempt counted

@@ -1,0 +1,178 @@
+"""The task queue on PostgreSQL: procrastinate, on the service's own database.
+
+procrastinate keeps its jobs in its own tables (applied by migration ``queue_task_table``), wakes workers
+with LISTEN/NOTIFY, retries a failed job up to its task's attempt limit, and defers each periodic job once
+per period however many workers run (a unique row per task and time). A job whose worker stopped sending
+heartbeats is put back by a small periodic job (``requeue_stalled``), which counts it as an attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.schema import SchemaManager
+from sqlalchemy import Connection, make_url, text
+
+from verp.core.store import Store
+from verp.core.tasks import Job, Task, perform
+
+log = logging.getLogger(__name__)
+STALLED_AFTER_S = 60  # a worker silent this long (it beats every 10 s) is gone; its jobs are put back
+REQUEUE_STALLED = "requeue_stalled"
+
+
+class RetryLater(Exception):
+    """This attempt failed and another is due."""
+
+
+class Failed(Exception):
+    """The job failed for good (its task was told why)."""
+
+
+def libpq_url(database_url: str) -> str:
+    """The SQLAlchemy URL as psycopg's own connection string (options such as search_path kept)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def apply_procrastinate_schema(connection: Connection) -> None:
+    """procrastinate's tables, types and functions, once per database schema (idempotent)."""
+    if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
+        return
+    raw = connection.connection.driver_connection  # psycopg: without parameters, many statements at once
+    raw.execute(SchemaManager.get_schema())
+
+
+def drop_procrastinate_schema(connection: Connection) -> None:
+    """Remove procrastinate's tables, types and functions from the current schema (restore --force)."""
+    schema = connection.execute(text("SELECT current_schema()")).scalar()
+    for kind, catalog in (("TABLE", "pg_tables"), ("TYPE", "pg_type"), ("FUNCTION", "pg_proc")):
+        names = _procrastinate_objects(connection, catalog, schema)
+        for name in names:
+            connection.execute(text(f'DROP {kind} IF EXISTS "{schema}".{name} CASCADE'))
+
+
+def _procrastinate_objects(connection: Connection, catalog: str, schema: str) -> list[str]:
+    queries = {
+        "pg_tables": "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = :s",
+        # asked after the tables are gone: what is left are its enums and its composite types
+        "pg_type": "SELECT quote_ident(t.typname) FROM pg_type t"
+        " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = :s AND t.typtype IN ('e', 'c')",
+        "pg_proc": "SELECT quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'"
+        " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s",
+    }
+    rows = connection.execute(text(queries[catalog]), {"s": schema}).scalars()
+    return [name for name in rows if name.strip('"').startswith("procrastinate_")]
+
+
+def cron_for(every_s: int) -> str:
+    """A cron line for a period in whole minutes or hours (procrastinate's periodic jobs speak cron)."""
+    minutes = max(1, every_s // 60)
+    if minutes % 60 == 0:
+        return f"0 */{minutes // 60} * * *" if minutes > 60 else "0 * * * *"
+    return f"*/{minutes} * * * *"
+
+
+class ProcrastinateQueue:
+    """The PostgreSQL back end of ``verp.core.tasks``."""
+
+    _by_database: ClassVar[dict[str, ProcrastinateQueue]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    retry_wait_s: int = 5  # times nothing: a failed clip is tried again a few seconds later
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conninfo = libpq_url(store.settings.database_url)
+        self._deferrer: procrastinate.App | None = None
+
+    @classmethod
+    def for_store(cls, store: Store) -> ProcrastinateQueue:
+        """One per database in a process, so web sessions share one small connection pool for deferring."""
+        with cls._lock:
+            queue = cls._by_database.get(store.settings.database_url)
+            if queue is None:
+                queue = cls._by_database[store.settings.database_url] = cls(store)
+            return queue
+
+    def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
+        with self._lock:
+            if self._deferrer is None:
+                connector = procrastinate.SyncPsycopgConnector(conninfo=self.conninfo, min_size=0, max_size=4)
+                self._deferrer = procrastinate.App(connector=connector).open()
+        with contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
+            self._deferrer.configure_task(name=task, queueing_lock=key).defer(**args)
+
+    def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
+        app = self.worker_app(tasks)
+        asyncio.run(self._work(app, concurrency, stop))
+
+    def run_pending(self, tasks: Sequence[Task]) -> None:
+        app = self.worker_app(tasks)
+
+        async def drain() -> None:
+            async with app.open_async():
+                await app.run_worker_async(
+                    wait=False, install_signal_handlers=False, listen_notify=False, delete_jobs="successful"
+                )
+
+        asyncio.run(drain())
+
+    def worker_app(self, tasks: Sequence[Task]) -> procrastinate.App:
+        connector = procrastinate.PsycopgConnector(conninfo=self.conninfo, min_size=1, max_size=4)
+        app = procrastinate.App(connector=connector)
+        for task in tasks:
+            self._register(app, task)
+        self._register_requeue(app, {t.name: t for t in tasks})
+        return app
+
+    async def _work(self, app: procrastinate.App, concurrency: int, stop: threading.Event | None) -> None:
+        options: dict[str, Any] = {"concurrency": concurrency, "update_heartbeat_interval": 10}
+        options |= {"stalled_worker_timeout": STALLED_AFTER_S, "delete_jobs": "successful"}
+        async with app.open_async():
+            if stop is None:  # the command line: procrastinate stops on SIGINT/SIGTERM by itself
+                await app.run_worker_async(**options)
+                return
+            worker = asyncio.create_task(app.run_worker_async(install_signal_handlers=False, **options))
+            while not worker.done() and not stop.is_set():
+                await asyncio.sleep(0.2)
+            worker.cancel()  # a graceful stop: procrastinate lets running jobs finish
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    def _register(self, app: procrastinate.App, task: Task) -> None:
+        store = self.store
+        retry: Any = False
+        if task.max_attempts > 1:  # procrastinate counts the retries after the first attempt
+            retry = procrastinate.RetryStrategy(
+                max_attempts=task.max_attempts - 1, wait=self.retry_wait_s, retry_exceptions=[RetryLater]
+            )
+
+        def run(context: procrastinate.JobContext, **args: Any) -> None:
+            job = Job(task.name, args, context.job.attempts + 1, task.max_attempts)
+            outcome = perform(store, task, job)
+            if outcome.status == "retry":
+                raise RetryLater(outcome.error)
+            if outcome.status == "failed":
+                raise Failed(outcome.error)
+
+        registered = app.task(name=task.name, pass_context=True, retry=retry)(run)
+        if task.every_s:
+            app.periodic(cron=cron_for(task.every_s), periodic_id=task.name)(registered)
+
+    def _register_requeue(self, app: procrastinate.App, tasks: dict[str, Task]) -> None:
+        async def requeue_stalled(timestamp: int) -> None:
+            """Put back the jobs of workers that died; the next attempt gives up past the limit."""
+            stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
+            for job in stalled:
+                if job.task_name in tasks:
+                    log.warning("job %s of a stopped worker is put back", job.id)
+                    await app.job_manager.retry_job(job)
+
+        registered = app.task(name=REQUEUE_STALLED)(requeue_stalled)
+        app.periodic(cron="* * * * *", periodic_id=REQUEUE_STALLED)(registered)
