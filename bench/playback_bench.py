@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import start_app  # noqa: E402
+from tests.support.browser import start_app  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
 from verp.web import media_url  # noqa: E402
 

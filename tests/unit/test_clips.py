@@ -1,9 +1,9 @@
 import io
-import time
 
 import pytest
 
-from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
+from tests.support.media import make_audio_only, make_clip, make_text_file, make_truncated_clip
+from tests.support.waiting import wait_until
 from verp.core.models import Clip
 from verp.media import jobs as media
 from verp.media import processing
@@ -121,10 +121,8 @@ def test_preparing_resumes_after_a_restart(store, teacher, tmp_path):
 
 
 def wait_until_prepared(store, owner, clip_id, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while clips.get_clip(store, owner.id, clip_id).status == "processing":
-        assert time.monotonic() < deadline, "the clip was not prepared in time"
-        time.sleep(0.1)
+    prepared = lambda: clips.get_clip(store, owner.id, clip_id).status != "processing"  # noqa: E731
+    wait_until(prepared, timeout, "the clip was not prepared in time")
 
 
 @pytest.mark.parametrize("step", ["prepare_clip", "record"])

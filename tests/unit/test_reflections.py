@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.support.workshop import make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.workshop import reflections as r
 from verp.workshop import workshops

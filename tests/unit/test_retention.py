@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from tests.unit.trust_helpers import clip_with_consent
+from tests.support.trust import clip_with_consent
 from verp.__main__ import main
 from verp.core import audit
 from verp.core.models import Clip, FreezeFrame, Moment
