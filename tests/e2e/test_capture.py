@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import av
@@ -22,9 +23,6 @@ TAKES = 10
 FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 CAMERA_FRAME = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
 SENT_BACK_PLAYING = "() => { const v = document.querySelector('video'); return v && v.currentTime > 0; }"
-# The picture the server sends back has played for three seconds since it first moved.
-SENT_BACK_FOR = "t0 => document.querySelector('video').currentTime >= t0 + 3"
-SENT_BACK_AT = "() => document.querySelector('video').currentTime"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +60,14 @@ def _sign_up(page, base_url: str, name: str = "Ana Teacher") -> None:
     page.get_by_role("link", name="Record a clip").wait_for()
 
 
+def _open_recording(page, server) -> None:
+    """Open Record a clip afresh (signed in by cookie) and let its first run finish: a take starts from
+    the same place whatever the one before it left, and Start is never pressed while the page still draws."""
+    page.goto(server.url + "/capture")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Record a clip").wait_for()
+
+
 def _clip_count(data_dir: Path) -> int:
     with sqlite3.connect(f"file:{data_dir / 'verp.db'}?mode=ro", uri=True) as db:
         return db.execute("select count(*) from clip").fetchone()[0]
@@ -83,17 +89,18 @@ def _decoded_frames(path: Path) -> int:
 def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
     """Each take stands alone: it adds one clip to whatever the server already holds."""
     before = _clip_count(server.data_dir)
-    page.get_by_role("link", name="Record a clip").click()
-    wait_for_app(page)
+    _open_recording(page, server)
     camera = page.frame_locator(CAMERA_FRAME)
     camera.get_by_role("button", name="Start recording").click()
     # The picture coming back from the server means frames are reaching the recorder: from then on,
-    # record until three seconds of it have come back (the on-page indicator may lag on a busy machine).
+    # record three seconds of wall time (the on-page indicator may lag on a busy machine).
     camera_page = page.frame(url=re.compile("webrtc_streamer"))
     camera_page.wait_for_function(SENT_BACK_PLAYING, timeout=20000)
-    first_seen = camera_page.evaluate(SENT_BACK_AT)
+    started = time.monotonic()
     page.get_by_text(re.compile(r"Recording \d+:\d\d")).wait_for(timeout=10000)
-    camera_page.wait_for_function(SENT_BACK_FOR, arg=first_seen, timeout=20000)
+    # The take's length, not a wait in place of a check: what is recorded is three seconds of wall time
+    # (the picture shown in the page can stall on a busy machine while the recorder keeps receiving).
+    page.wait_for_timeout(max(0, 3 - (time.monotonic() - started)) * 1000)
     camera.get_by_role("button", name="Stop").click()
 
     page.get_by_role("button", name="Keep it").click(timeout=20000)
@@ -119,8 +126,7 @@ def test_a_blocked_camera_gets_a_plain_message_and_the_upload_alternative(server
         page = browser.new_page()
         page.set_default_timeout(20000)
         _sign_up(page, server.url, name="Ben Colleague")
-        page.get_by_role("link", name="Record a clip").click()
-        wait_for_app(page)
+        _open_recording(page, server)
         camera = page.frame_locator(CAMERA_FRAME)
         camera.get_by_role("button", name="Start recording").click()
         camera.get_by_text(re.compile("Permission denied|camera is blocked")).wait_for()
