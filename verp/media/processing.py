@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from verp.core.models import Clip, utcnow
 from verp.core.store import Store
@@ -96,7 +97,7 @@ def claim(store: Store, clip_id: str, worker: str = WORKER) -> bool:
             )
             .values(worker=worker, worker_seen_at=now)
         )
-        return result.rowcount == 1
+        return cast(CursorResult, result).rowcount == 1  # an UPDATE's result counts its rows
 
 
 def prepare_in_background(store: Store, clip_id: str) -> Future | None:

@@ -170,8 +170,8 @@ def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
 
 
 def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str], own: bool) -> MomentLine:
-    clip = s.get(Clip, moment.clip_id)
-    owner = names.get(clip.owner_id) or s.get(Person, clip.owner_id).display_name
+    clip = s.get_one(Clip, moment.clip_id)
+    owner = names.get(clip.owner_id) or s.get_one(Person, clip.owner_id).display_name
     tags = s.scalars(select(MomentTag.principle_key).where(MomentTag.moment_id == moment.id))
     consent = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
     stills: tuple[Path, ...] = ()
@@ -292,10 +292,10 @@ def _participant_lines(s: Session, workshop_id: int, participants, moments: list
         lines.append(ParticipantLine(p.display_name, questions))
         seen.add(p.person_id)
     for moment in moments:
-        owner_id = s.get(Clip, moment.clip_id).owner_id
+        owner_id = s.get_one(Clip, moment.clip_id).owner_id
         if owner_id not in seen:
             seen.add(owner_id)
-            name = s.get(Person, owner_id).display_name
+            name = s.get_one(Person, owner_id).display_name
             lines.append(ParticipantLine(name, _questions(s, owner_id, workshop_id)))
     return tuple(lines)
 
@@ -325,7 +325,7 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             workshop_id=workshop.id,
             title=workshop.title,
             held_on=workshop.held_on,
-            facilitator=s.get(Person, workshop.facilitator_id).display_name,
+            facilitator=s.get_one(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
             participants=_participant_lines(s, workshop_id, participants, moments),
             moments=tuple(_moment_line(s, store, m, names, own=False) for m in moments),
@@ -341,14 +341,14 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
     """One person's part of a workshop: their question, their moments and what was seen in them."""
     with store.transaction() as s:
         workshop = _workshop(s, workshop_id)
-        person = s.get(Person, person_id)
+        person = s.get_one(Person, person_id)
         if person is None:
             raise SummaryError("There is no such person here.")
         if workshop_id not in {w.id for w in _workshops_of(s, person_id)}:
             raise SummaryError("You did not take part in that workshop, so it has no summary for you.")
         names = _participant_names(s, workshop_id)
         shown = _shown_moments(s, workshop_id)
-        mine = [m for m in shown if s.get(Clip, m.clip_id).owner_id == person_id]
+        mine = [m for m in shown if s.get_one(Clip, m.clip_id).owner_id == person_id]
         rows = [r for r in _visible_reflections(s, workshop_id, {m.id for m in shown}) if r.moment_id]
         rows = [r for r in rows if r.moment_id in {m.id for m in mine}]
         return PersonalSummary(

@@ -30,6 +30,11 @@ def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args)
     return True
 
 
+def act_on_click(*args) -> None:
+    """``act`` as a button's callback (Streamlit ignores what a callback returns)."""
+    act(*args)
+
+
 def _form_key(name: str) -> str:
     """A form's key, renewed only after a successful save: a failed save keeps what was typed."""
     return f"{name}_{st.session_state.setdefault(f'{name}_form', 0)}"
@@ -54,7 +59,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
     back.button(
         "Previous",
         key="previous",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.step_by, -1),
         icon=":material/skip_previous:",
         use_container_width=True,
@@ -64,7 +69,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView, all_s
         "Next",
         key="next",
         type="primary",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.step_by, 1),
         icon=":material/skip_next:",
         use_container_width=True,
@@ -89,7 +94,7 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     play.button(
         "Pause video" if workshop.playing else "Play video",
         key="play",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.set_playing, not workshop.playing),
         disabled=step.moment is None,
     )
@@ -97,7 +102,7 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     timer.button(
         f"{verb} timer",
         key="timer",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.set_timer_running, not workshop.timer_running),
     )
 
@@ -117,11 +122,12 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
     principles, kinds = principle_options(), kind_options()
     with st.form(_form_key(f"group_{workshop.id}")):
         text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
-        principle = st.selectbox("Principle", list(principles), format_func=principles.get)
-        kind = st.selectbox("Kind", list(kinds), format_func=kinds.get)
+        principle = st.selectbox("Principle", list(principles), format_func=lambda key: principles[key])
+        kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key])
         if st.form_submit_button("Add to the wall"):
-            principle, key = principle or None, uuid.uuid4().hex
-            if act(store, person, workshop, reflections.add_group_reflection, text, principle, kind, key):
+            key_of_principle, key = principle or None, uuid.uuid4().hex
+            add = reflections.add_group_reflection
+            if act(store, person, workshop, add, text, key_of_principle, kind, key):
                 _renew_form(f"group_{workshop.id}")
             st.rerun()
 
@@ -143,5 +149,7 @@ def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> 
     if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")
         st.button(
-            "Close the workshop now", on_click=act, args=(store, person, workshop, workshops.close_workshop)
+            "Close the workshop now",
+            on_click=act_on_click,
+            args=(store, person, workshop, workshops.close_workshop),
         )

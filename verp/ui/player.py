@@ -47,7 +47,13 @@ def play_moment(store: Store, path: Path, start_s: float | None = None, end_s: f
     if start_s is None:
         play(store, path, loop=True)
     else:
-        play(store, path, start_time=float(start_s), end_time=float(end_s), loop=True)
+        play(
+            store,
+            path,
+            start_time=float(start_s),
+            end_time=None if end_s is None else float(end_s),
+            loop=True,
+        )
 
 
 def slow_replay_html(src: str, rate: float = 0.5) -> str:

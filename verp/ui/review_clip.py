@@ -80,7 +80,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
             "Basis for filming",
             bases,
             index=bases.index(record.basis) if record else 0,
-            format_func=consent.BASES.get,
+            format_func=lambda key: consent.BASES[key],
         )
         by = st.text_input(
             "Who gave or recorded it?", value=record.recorded_by if record else "", max_chars=120

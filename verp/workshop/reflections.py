@@ -10,8 +10,9 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from verp.core import accounts
@@ -178,7 +179,7 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
-        row.id = writer_for(store, Reflection.__table__).insert(store, values)
+        row.id = writer_for(store, cast(Table, Reflection.__table__)).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
             found = _existing(s, row.client_key)
@@ -370,7 +371,7 @@ def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = No
             query = query.where(Reflection.moment_id.in_(moment_ids))
         rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
     principles = catalogue()
-    order = {key: i for i, key in enumerate(principles.keys)}
+    order: dict[str | None, int] = {key: i for i, key in enumerate(principles.keys)}
     groups: dict[str | None, list[ReflectionView]] = {}
     for row in rows:
         key = row.principle_key if row.principle_key in order else None

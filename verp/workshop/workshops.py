@@ -246,6 +246,7 @@ def go_to_step(store: Store, person_id: int, workshop_id: int, index: int) -> Wo
         shown = plan[target].moment if plan else None
         if w.status == "live" and shown is not None and (before is None or before.share_id != shown.share_id):
             session = object_session(w)
+            assert session is not None  # w was loaded in this transaction
             audit.record(
                 session,
                 audit.actor_of(person_id),
