@@ -11,7 +11,6 @@ import json
 import os
 import secrets
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 500
@@ -83,9 +82,3 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         facilitator_emails=frozenset(e for e in emails if e),
         retention_days=int(env.get("VERP_RETENTION_DAYS", 60)),
     )
-
-
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    """The process-wide settings, read once."""
-    return load_settings()

@@ -443,10 +443,6 @@ def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> Works
     return workshop_summary(store, workshop_id)
 
 
-def took_part(store: Store, person_id: int, workshop_id: int) -> bool:
-    return workshop_id in {w.id for w in workshops_of(store, person_id)}
-
-
 def participants_table(result: WorkshopSummary) -> pd.DataFrame:
     """One row per participant and helping question, for a plain table on screen."""
     records = []

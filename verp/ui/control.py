@@ -12,7 +12,7 @@ import streamlit as st
 
 from verp.core.accounts import PersonView
 from verp.core.store import Store
-from verp.ui.plain import md_escape
+from verp.ui.text import escape_markdown
 from verp.ui.workshop import format_timer, kind_options, principle_options
 from verp.workshop import reflections, workshops
 from verp.workshop.workshops import Step, WorkshopView
@@ -136,7 +136,7 @@ def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, ste
     """At the owner's step: write down the next step they name, for their next cycle."""
     name = f"next_step_{workshop.id}_{step.owner_id}"
     with st.form(_form_key(name)):
-        label = f"{md_escape(step.owner_name)}'s next step"  # a name someone typed: never Markdown
+        label = f"{escape_markdown(step.owner_name)}'s next step"  # a name someone typed: never Markdown
         text = st.text_input(label, max_chars=reflections.MAX_TEXT)
         if st.form_submit_button("Save next step"):
             owner = (step.owner_id, step.owner_name)

@@ -10,8 +10,8 @@ from verp.review import moments, sharing
 from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
-from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay
+from verp.ui.text import escape_markdown
 
 NONE = "—"
 
@@ -27,7 +27,7 @@ def show_moment(
     """One moment in an expander; ``shares`` are the clip's shares (all moments), from one query."""
     shares = [s for s in shares if s.moment_id == moment.id]
     live = sum(s.active for s in shares)
-    label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
+    label = f"{escape_markdown(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
     if live:
         label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
@@ -74,7 +74,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                     end_s=end,
                 )
             except moments.MomentError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 _done("Saved the moment.")
 
@@ -154,7 +154,7 @@ def _try(action, message: str) -> None:
     try:
         action()
     except (moments.MomentError, sharing.SharingError) as exc:
-        st.error(md_escape(str(exc)))
+        st.error(escape_markdown(str(exc)))
     else:
         _done(message)
 
@@ -179,7 +179,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
         try:
             sharing.share_moment(store, person.id, moment.id, code)
         except sharing.SharingError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(escape_markdown(str(exc)))
         else:
             _done(
                 "Shared. Only this moment is shared, never the whole clip; you can withdraw it at any time."

@@ -9,7 +9,7 @@ from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
 from verp.review.clips import ClipView
-from verp.ui.plain import md_escape
+from verp.ui.text import escape_markdown
 
 CHOICE = "review_clip"
 
@@ -25,7 +25,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
         try:
             clips.get_clip(store, person.id, wanted)
         except clips.ClipError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(escape_markdown(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
     mine = {c.id: c for c in clips.list_clips(store, person.id)}
@@ -46,7 +46,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
     for clash in consent.delete_by_clashes(store, person.id, clip.id):
         st.warning(
             f"This clip is to be deleted by {clash.delete_by:%d %b %Y}, but a moment of it is shared with "
-            f"“{md_escape(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
+            f"“{escape_markdown(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
             "Keep it until after that workshop?"
         )
         label = f"Set delete-by to {clash.suggested:%d %b %Y} (after that workshop)"
@@ -54,7 +54,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
             try:
                 consent.set_delete_by(store, person.id, clip.id, clash.suggested)
             except consent.ConsentError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["review_message"] = (
                     f"The clip is now to be deleted by {clash.suggested:%d %b %Y}."
@@ -107,7 +107,7 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
                     delete_by=delete_by,
                 )
             except consent.ConsentError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["review_message"] = "Saved the consent record."
                 st.rerun()
@@ -133,7 +133,7 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         except clips.ClipError:  # already deleted, e.g. in another tab
             st.session_state["review_message"] = "That clip was already deleted."
         else:
-            st.session_state["review_message"] = f"Deleted the clip “{md_escape(clip.title)}”."
+            st.session_state["review_message"] = f"Deleted the clip “{escape_markdown(clip.title)}”."
         st.rerun()
     if no.button("Keep it", key=f"keep_clip_{clip.id}"):
         st.session_state.pop(key, None)

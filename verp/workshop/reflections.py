@@ -7,7 +7,6 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -16,6 +15,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from verp.core import accounts
+from verp.core import text as typed
 from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room.principles import catalogue
@@ -82,15 +82,14 @@ def _view(r: Reflection) -> ReflectionView:
     )
 
 
-def clean_text(text: str, limit: int = MAX_TEXT) -> str:
-    """Plain text: NUL and other control characters removed (newlines and tabs kept), trimmed."""
-    text = str(text or "").replace("\r\n", "\n")
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    kept = kept.strip()
+def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
+    """Typed text cleaned by the one rule for all text (``verp.core.text``); empty or too long is refused."""
+    try:
+        kept = typed.clean_text(text, limit)
+    except typed.TextError as exc:
+        raise ReflectionError(str(exc)) from None
     if not kept:
         raise ReflectionError("Please write something first.")
-    if len(kept) > limit:
-        raise ReflectionError(f"Please keep it under {limit} characters (this one has {len(kept)}).")
     return kept
 
 

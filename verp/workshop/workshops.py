@@ -281,14 +281,6 @@ def set_auto_approve(store: Store, person_id: int, workshop_id: int, on: bool) -
     return _change(store, person_id, workshop_id, lambda w: setattr(w, "auto_approve", bool(on)))
 
 
-def bump_version(store: Store, workshop_id: int) -> None:
-    """Tell every screen to look again (used when what the room sees changes outside the controls)."""
-    with store.transaction() as s:
-        workshop = s.get(Workshop, workshop_id)
-        if workshop is not None:
-            workshop.state_version += 1
-
-
 def state_version(store: Store, workshop_id: int) -> int:
     """The cheap question every screen asks every second or two."""
     with store.transaction() as s:
