@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2)
     parser.add_argument("--hevc", action="store_true")
     args = parser.parse_args()
-    from tests.media_fixtures import make_clip
+    from tests.support.media import make_clip
 
     with tempfile.TemporaryDirectory() as work:
         codec = "hevc" if args.hevc else "h264"

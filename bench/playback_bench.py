@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import start_app  # noqa: E402
+from tests.support.browser import start_app  # noqa: E402
 from verp.core.accounts import create_person  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
 from verp.core.models import Clip  # noqa: E402

@@ -4,9 +4,9 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.records import summary
-from verp.ui.plain import md_escape
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import download_buttons, principle_chart, show_groups, show_moments
+from verp.ui.text import escape_markdown
 
 person = require_person()
 store = get_store()
@@ -22,7 +22,7 @@ choice = st.selectbox(
 try:
     result = summary.facilitator_summary(store, person.id, choice.id)
 except VerpError as exc:
-    st.error(md_escape(str(exc)))
+    st.error(escape_markdown(str(exc)))
     st.stop()
 
 st.text(f"{result.title}\n{result.held_on:%d %B %Y} · facilitated by {result.facilitator}")

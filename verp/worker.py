@@ -27,8 +27,14 @@ PURGE_EVERY_S = 3600
 
 def purge_job(store: Store, job: tasks.Job) -> None:
     """Delete what is past its delete-by date (the purge itself belongs to ``verp.records``)."""
-    purged = admin.purge(store)
-    log.info("retention purge: %d clip(s) deleted", len(purged))
+    report = admin.purge(store)
+    log.info(
+        "retention purge: %d clip(s), %d workshop(s), %d attempt(s), %d audit row(s) deleted",
+        len(report.clips),
+        report.workshops,
+        report.attempts,
+        report.audit_rows,
+    )
 
 
 def all_tasks(settings: Settings) -> list[tasks.Task]:

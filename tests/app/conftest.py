@@ -1,45 +1,8 @@
-"""AppTest helpers: run the real app (``app.py`` with its navigation) against the test's own store."""
+"""Page tests run the real app against the test's own store (helpers: ``tests/support/apptest.py``)."""
 
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
-from tests.conftest import ROOT
-
-
-def open_app(page: str | None = None, person=None) -> AppTest:
-    """Run ``app.py`` (optionally signed in as ``person``) and switch to ``page`` if given."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if person is not None:
-        at.session_state["person_id"] = person.id
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
-
-
-def open_page(page: str, person_id: int | None = None, query: dict | None = None) -> AppTest:
-    """Open ``pages/<page>.py`` through the app's navigation, with query parameters if given."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if person_id is not None:
-        at.session_state["person_id"] = person_id
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    return at.run()
-
-
-def run_page_alone(page: str, person_id: int | None = None, query: dict | None = None) -> AppTest:
-    """Run one page script on its own, as someone typing its address would reach it without the menu."""
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=30)
-    if person_id is not None:
-        at.session_state["person_id"] = person_id
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
 
 
 @pytest.fixture(autouse=True)

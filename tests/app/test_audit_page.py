@@ -1,4 +1,4 @@
-from tests.app.conftest import open_app
+from tests.support.apptest import open_app
 from verp.core import audit
 from verp.ui import shell
 

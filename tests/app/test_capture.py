@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.unit.test_capture import T0, camera_frame
+from tests.support.camera import T0, camera_frame
+from tests.support.paths import ROOT
 from verp.review import clips
 from verp.ui.capture import CameraState
 

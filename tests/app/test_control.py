@@ -1,7 +1,7 @@
 """Control page: the facilitator's remote — steps, moderation, a reflection for the group."""
 
-from tests.app.conftest import open_page, run_page_alone
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment, step_index
+from tests.support.apptest import open_page, run_page_alone
+from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.workshop import reflections, workshops
 
 

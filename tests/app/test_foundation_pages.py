@@ -1,7 +1,7 @@
 import pytest
 
-from tests.app.conftest import open_app
-from tests.media_fixtures import make_clip, make_text_file
+from tests.support.apptest import open_app
+from tests.support.media import make_clip, make_text_file
 from verp.core import accounts
 from verp.review import clips
 from verp.worker import run_pending

@@ -1,7 +1,7 @@
 """A clip's name is shown as the words it is, never as Markdown (no links, no remote images)."""
 
-from tests.app.conftest import open_app
-from tests.media_fixtures import make_clip
+from tests.support.apptest import open_app
+from tests.support.media import make_clip
 from verp.review import clips
 from verp.ui.text import escape_markdown
 

@@ -1,7 +1,7 @@
 """Join page: no account; join by code (or ?code=), send a reflection, change or take it back."""
 
-from tests.app.conftest import open_page
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
+from tests.support.apptest import open_page
+from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.ui.join import JOINED_KEY
 from verp.workshop import reflections, workshops

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.app.conftest import open_app
-from tests.app.markdown_check import markdown_strings
-from tests.media_fixtures import make_clip
+from tests.support.apptest import open_app
+from tests.support.markdown import markdown_strings
+from tests.support.media import make_clip
 from verp.review import clips
 
 # A file name keeps no folders, so the hostile name has no slash: all of it reaches the pages.

@@ -1,7 +1,7 @@
 """Plan page: facilitators only; create a workshop, order shared moments, grant the role."""
 
-from tests.app.conftest import open_page, run_page_alone
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.support.apptest import open_page, run_page_alone
+from tests.support.workshop import make_workshop, share_moment
 from verp.core import accounts
 from verp.core.models import AuditEvent, Share
 from verp.review import sharing

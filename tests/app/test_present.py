@@ -2,8 +2,8 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page
-from tests.workshop_fixtures import add_helping_question, go_to_index, make_workshop, share_moment
+from tests.support.apptest import open_page
+from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.review import sharing
 from verp.ui.present import follow_body
 from verp.workshop import reflections, workshops

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.app.conftest import open_app
-from tests.review_fixtures import add_test_clip
+from tests.support.apptest import open_app
+from tests.support.review import add_test_clip
 from verp.core import accounts
 from verp.core.models import Clip, today
 

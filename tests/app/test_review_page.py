@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from tests.support.paths import ROOT
+from tests.support.review import add_consent, add_test_clip, add_workshop
 from verp.core.models import Moment
 from verp.review import helping, moments, sharing
 from verp.room import shown

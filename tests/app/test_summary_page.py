@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.markdown_check import markdown_strings
-from tests.conftest import ROOT
-from tests.summary_fixtures import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
+from tests.support.markdown import markdown_strings
+from tests.support.paths import ROOT
+from tests.support.summary import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
 
 SUMMARY = str(ROOT / "pages" / "summary.py")
 PROGRESS = str(ROOT / "pages" / "my_progress.py")

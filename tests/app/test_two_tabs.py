@@ -6,8 +6,8 @@ page being drawn and the click being handled: the delete then finds nothing, as 
 
 from __future__ import annotations
 
-from tests.app.conftest import open_app
-from tests.review_fixtures import add_test_clip
+from tests.support.apptest import open_app
+from tests.support.review import add_test_clip
 from verp.review import clips, moments
 
 

@@ -1,117 +1,23 @@
 """End-to-end fixtures: a real ``streamlit run app.py`` server and headless Debian Chromium.
 
 Browser tests skip only when chromium is missing *and* ``VERP_REQUIRE_BROWSER`` is unset; CI sets it, so
-a machine without chromium fails loudly there instead of passing quietly.
+a machine without chromium fails loudly there instead of passing quietly. Helpers live in
+``tests/support/browser.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _require_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("VERP_REQUIRE_BROWSER"):
-            pytest.fail(
-                "VERP_REQUIRE_BROWSER is set but chromium is not installed (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed; set VERP_REQUIRE_BROWSER=1 to make this a failure")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class AppServer:
-    """A running app: its base URL, its data folder, and the process (to stop or kill it)."""
-
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen
-    port: int
-
-    def stop(self, kill: bool = False) -> None:
-        """Stop the app and its worker (one process group, as ``start.sh`` leaves them)."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL if kill else signal.SIGTERM)
-            self.process.wait(15)
-
-
-def start_app(data_dir: Path, extra_env: dict[str, str] | None = None, port: int | None = None) -> AppServer:
-    """Start the app as ``start.sh`` does (``scripts/run.sh``: the app and a worker beside it) on a free
-    loopback port and wait until it answers."""
-    port = port or free_port()
-    env = dict(os.environ, VERP_DATA_DIR=str(data_dir), **(extra_env or {}))
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # this venv's python
-    env.pop("VERP_TEST_DATABASE_URL", None)
-    log = open(data_dir.parent / f"server-{port}.log", "ab")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(
-        [
-            "bash",
-            "scripts/run.sh",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stop() ends the app and its worker together
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return AppServer(url, data_dir, env, process, port)
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            break
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    raise RuntimeError(f"the app did not start; see {log.name}")
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, AppServer, require_browser, start_app
 
 
 @pytest.fixture
 def app_server(tmp_path: Path) -> Iterator[AppServer]:
-    _require_browser()
+    require_browser()
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     server = start_app(data_dir)
@@ -121,7 +27,7 @@ def app_server(tmp_path: Path) -> Iterator[AppServer]:
 
 @pytest.fixture(scope="session")
 def chromium():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -137,26 +43,3 @@ def browser_page(chromium):
     page.set_default_timeout(20000)
     yield page
     context.close()
-
-
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
-
-
-def sign_up(
-    page, base_url: str, name: str = "Ana Teacher", passphrase: str = "correct horse battery"
-) -> None:
-    """Create an account through the Sign in page and wait for My clips."""
-    page.goto(base_url + "/sign_in")
-    wait_for_app(page)
-    page.get_by_role("tab", name="I am new here").click()
-    panel = page.locator('[data-testid="stForm"]').nth(1)
-    panel.get_by_label("Your name").fill(name)
-    panel.get_by_label("Choose a passphrase (8 or more characters)").fill(passphrase)
-    panel.get_by_label("The same passphrase again").fill(passphrase)
-    panel.get_by_role("button", name="Create my account").click()
-    page.wait_for_url("**/my_clips")
-    wait_for_app(page)

@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import start_app
+from tests.support.browser import start_app
+from tests.support.paths import ROOT
+from tests.support.waiting import wait_until
 from verp.core.config import load_settings
 from verp.core.models import Reflection
 from verp.core.store import Store
@@ -80,13 +80,11 @@ def _child(code: str) -> subprocess.Popen:
 
 
 def _wait_for_part_file(tmp_dir: Path, at_least: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def growing() -> bool:
         parts = list(tmp_dir.glob("*.part")) if tmp_dir.is_dir() else []
-        if parts and parts[0].stat().st_size >= at_least:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the upload never got going")
+        return bool(parts) and parts[0].stat().st_size >= at_least
+
+    wait_until(growing, timeout, "the upload never got going")
 
 
 def test_a_killed_upload_leaves_no_half_clip_and_tmp_is_cleaned_at_start(data_env):

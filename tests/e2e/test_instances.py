@@ -4,23 +4,21 @@ Nothing the room sees may live only in one process's memory: Present on one serv
 phones on another, every reflection sent in a rush must be stored exactly once, and a projector must come
 back to the same step after the server restarts.
 
-With ``VERP_E2E_DATABASE_URL`` set to a PostgreSQL URL (a user allowed to create databases), each test makes
-a fresh database on that server and both servers use it instead of the SQLite file in the data folder.
+With ``VERP_TEST_DATABASE_URL`` set (PostgreSQL), the room and both servers use the test's own schema on
+that server instead of the SQLite file in the data folder.
 """
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import select
 
-from tests.e2e.conftest import AppServer, sign_up, start_app, wait_for_app
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment, step_index
+from tests.support.browser import AppServer, server_env, sign_up, start_app, wait_for_app
+from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import Reflection
@@ -36,41 +34,12 @@ SECOND_PROMPT = "Which principle is that?"
 NAME_LABEL = "Your name (leave empty to stay anonymous, if the workshop allows)"
 
 
-_DATABASE: dict[str, str] = {}  # the fresh PostgreSQL database of the running test, if any
-
-
-def _extra_env() -> dict[str, str]:
-    return {"VERP_DATABASE_URL": _DATABASE["url"]} if _DATABASE else {}
-
-
-@pytest.fixture(autouse=True)
-def fresh_database():
-    """With ``VERP_E2E_DATABASE_URL``, each test gets a database of its own on that server, dropped after."""
-    server_url = os.environ.get("VERP_E2E_DATABASE_URL")
-    if not server_url:
-        yield
-        return
-    name = f"verp_e2e_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    _DATABASE["url"] = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield
-    finally:
-        _DATABASE.clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 class Room:
     """A facilitator, a colleague's shared moment and a live workshop on its first prompt."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        env = {"VERP_DATA_DIR": str(data_dir), **_extra_env()}
-        self.store = Store.open(load_settings(env))
+        self.store = Store.open(load_settings(server_env(data_dir)))
         ana = create_person(self.store, "Ana Teacher", "correct horse battery")
         ben = create_person(self.store, "Ben Colleague", "another long passphrase")
         workshop = make_workshop(self.store, ana.id, "Autumn group")
@@ -104,7 +73,7 @@ def room(data_dir: Path, chromium):  # chromium first: it skips the test when th
 
 @pytest.fixture
 def two_servers(room: Room):
-    servers = [start_app(room.data_dir, _extra_env()) for _ in range(2)]
+    servers = [start_app(room.data_dir) for _ in range(2)]
     yield servers
     for server in servers:
         server.stop()
@@ -196,9 +165,7 @@ def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chro
     stored = room.stored_texts()
     assert sorted(stored) == sorted(texts), f"stored {len(stored)} of {len(texts)}"
     wall = projector.locator(".verp-note")
-    deadline = time.monotonic() + 6
-    while wall.count() < len(texts) and time.monotonic() < deadline:
-        projector.wait_for_timeout(250)
+    expect(wall).to_have_count(len(texts), timeout=6000)
     shown = sorted(wall.all_inner_texts())
     assert shown == sorted(texts)
     print(f"eighteen reflections sent and confirmed in {sent_in:.1f} s")
@@ -207,13 +174,13 @@ def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chro
 
 def _restart(server: AppServer, kill: bool) -> AppServer:
     server.stop(kill=kill)
-    return start_app(server.data_dir, _extra_env(), port=server.port)
+    return start_app(server.data_dir, port=server.port)
 
 
 @pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
 def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, kill):
     go_to_index(room.store, room.facilitator.id, room.workshop.id, 4)
-    server = start_app(room.data_dir, _extra_env())
+    server = start_app(room.data_dir)
     try:
         context = chromium.new_context(viewport=PROJECTOR)
         projector, untouched = (new_page(chromium, PROJECTOR, context) for _ in range(2))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import sign_up, start_app, wait_for_app
+from tests.support.browser import sign_up, start_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.e2e.conftest import sign_up, start_app, wait_for_app
-from tests.media_fixtures import make_clip
+from tests.support.browser import sign_up, start_app, wait_for_app
+from tests.support.media import make_clip
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import sign_up, wait_for_app
-from tests.review_fixtures import add_test_clip
+from tests.support.browser import rerun_of, sign_up, wait_for_app
+from tests.support.review import add_test_clip
 from verp.core import accounts
 from verp.core.config import load_settings
 from verp.core.store import Store
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def _server_store(app_server) -> Store:
-    return Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+    return Store.open(load_settings(app_server.env))
 
 
 def _clip_in_server(app_server, tmp_path) -> str:
@@ -43,8 +43,16 @@ def _colleague_browser(chromium, app_server):
 def _set_number(page, label: str, value: float) -> None:
     box = page.get_by_label(label).first
     box.fill(str(value))
-    box.press("Enter")
-    wait_for_app(page)
+    with rerun_of(page):
+        box.press("Enter")
+
+
+def _time_once_playing(page, video) -> float:
+    """The video's position once it has moved on from where it stood when asked (it is playing)."""
+    handle = video.element_handle()
+    start = handle.evaluate("v => v.currentTime")
+    page.wait_for_function("([v, t]) => !v.paused && v.currentTime !== t", arg=[handle, start])
+    return handle.evaluate("v => v.currentTime")
 
 
 def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, browser_page, chromium, tmp_path):
@@ -65,8 +73,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
     preview = page.locator("video").nth(1)
     preview.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_timeout(600)
-    at = preview.evaluate("v => v.currentTime")
+    at = _time_once_playing(page, preview)
     assert 2.0 <= at < 4.0
 
     # The saved moment has its own cut that plays from its first frame.
@@ -78,8 +85,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     )
     assert cut.evaluate("v => v.duration") == pytest.approx(2.0, abs=0.3)
     cut.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_timeout(500)
-    assert 0 < cut.evaluate("v => v.currentTime") < 2.0
+    assert 0 < _time_once_playing(page, cut) < 2.0
 
     # Someone else, in another browser, is refused plainly and sees no video.
     other = _colleague_browser(chromium, app_server)

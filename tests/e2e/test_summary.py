@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.conftest import wait_for_app
-from tests.summary_fixtures import NOT_SHOWN, TRICKY, build_workshop
+from tests.support.browser import wait_for_app
+from tests.support.summary import NOT_SHOWN, TRICKY, build_workshop
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.store import Store

@@ -10,9 +10,9 @@ import os
 import time
 from pathlib import Path
 
-from tests.conftest import test_database_url
-from tests.e2e.conftest import start_app
-from tests.media_fixtures import make_clip
+from tests.support.browser import start_app
+from tests.support.database import test_database_url
+from tests.support.media import make_clip
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.store import Store

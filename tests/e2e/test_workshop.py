@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
-from tests.media_fixtures import make_clip
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
+from tests.support.browser import wait_for_app
+from tests.support.media import make_clip
+from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core import accounts
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
@@ -17,19 +17,23 @@ from verp.ui.session import COOKIE
 from verp.workshop import workshops
 
 SHOTS = os.environ.get("VERP_SHOTS")  # a folder: save screenshots there to look at the pages
+# Fonts loaded, images drawn and any video showing a frame: what a screenshot should catch.
+SETTLED = """() => document.fonts.status === 'loaded'
+  && [...document.images].every(i => i.complete)
+  && [...document.querySelectorAll('video')].every(v => v.readyState >= 2)"""
 
 
 def shot(page, name: str) -> None:
     if SHOTS:
         wait_for_app(page)
-        page.wait_for_timeout(1500)
+        page.wait_for_function(SETTLED)
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
 def room(app_server):
     """A facilitator, a colleague who shared one moment (with a real video), and an open workshop."""
-    store = Store.open(load_settings({"VERP_DATA_DIR": str(app_server.data_dir)}))
+    store = Store.open(load_settings(app_server.env))
     ana = create_person(store, "Ana Teacher", "correct horse battery")
     ben = create_person(store, "Ben Colleague", "another long passphrase")
     workshop = make_workshop(store, ana.id, "Autumn group")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, select
 
-from tests.conftest import SERVER_URL, test_database_url
-from tests.unit.trust_helpers import clip_with_consent
+from tests.support.database import SERVER_URL, test_database_url
+from tests.support.trust import clip_with_consent
 from verp.core import accounts
 from verp.core.config import load_settings
 from verp.core.models import Reflection, Workshop

@@ -4,39 +4,17 @@ from __future__ import annotations
 
 import random
 import threading
-import time
-from fractions import Fraction
 from pathlib import Path
 
 import av
-import numpy as np
 import pytest
 
+from tests.support.camera import T0, camera_frame, microphone_frame
+from tests.support.waiting import wait_until
 from verp.media import jobs as media
 from verp.media.recorder import Recorder
 from verp.review import capture, clips
 from verp.worker import run_pending
-
-T0 = 1000.0  # an arbitrary monotonic clock reading for the first frame
-
-
-def camera_frame(t: float, width: int = 161, height: int = 121, rtp_offset: int = 77_000) -> av.VideoFrame:
-    """A WebRTC-like frame: odd size, 90 kHz timestamps that do not start at zero."""
-    shade = int(t * 60) % 255
-    array = np.full((height, width, 3), shade, np.uint8)
-    frame = av.VideoFrame.from_ndarray(array, format="rgb24").reformat(format="yuv420p")
-    frame.pts, frame.time_base = rtp_offset + round(t * 90_000), Fraction(1, 90_000)
-    return frame
-
-
-def microphone_frame(n: int) -> av.AudioFrame:
-    samples = (np.sin(np.arange(960) / 7) * 8000).astype(np.int16)
-    frame = av.AudioFrame.from_ndarray(
-        np.stack([samples, samples]).reshape(1, -1), format="s16", layout="stereo"
-    )
-    frame.sample_rate = 48_000
-    frame.pts, frame.time_base = 5_000 + n * 960, Fraction(1, 48_000)
-    return frame
 
 
 def feed(recorder: Recorder, seconds: float, seed: int = 1, audio: bool = True) -> None:
@@ -147,9 +125,7 @@ def test_a_stream_that_ends_on_its_own_is_saved_in_the_background(store, teacher
     take = capture.new_take(store, teacher.id)
     feed(take.recorder, 1.0)
     take.recorder.finish()  # the browser went away: nobody presses Stop, nobody calls save_take
-    deadline = time.monotonic() + 10
-    while not clips.list_clips(store, teacher.id) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: clips.list_clips(store, teacher.id), 10, "the ended stream was never saved")
     [clip] = clips.list_clips(store, teacher.id)
     assert clip.source == "capture" and capture.save_take(take).id == clip.id
 

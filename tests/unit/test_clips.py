@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from tests.media_fixtures import make_audio_only, make_clip, make_text_file, make_truncated_clip
+from tests.support.media import make_audio_only, make_clip, make_text_file, make_truncated_clip
 from verp.core.errors import NotYours
 from verp.core.models import Clip
 from verp.media import jobs as media

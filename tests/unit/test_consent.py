@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop
 from verp.core.errors import VerpError
 from verp.core.models import Consent, today
 from verp.review import consent, moments, sharing

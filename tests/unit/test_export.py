@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.summary_fixtures import INJECTION, NOT_SHOWN, TRICKY, open_scene
+from tests.support.summary import INJECTION, NOT_SHOWN, TRICKY, open_scene
 from verp.records import export, summary
 
 
@@ -197,7 +197,7 @@ def test_an_empty_workshop_still_makes_every_file(store, teacher):
 
 
 def test_exports_leave_out_a_clip_past_its_delete_by_date(tmp_path):
-    from tests.summary_fixtures import pass_delete_by
+    from tests.support.summary import pass_delete_by
 
     scene = open_scene(tmp_path)
     try:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import test_database_url
-from tests.media_fixtures import make_audio_only, make_clip, truncate
+from tests.support.database import test_database_url
+from tests.support.media import make_audio_only, make_clip, truncate
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import Clip

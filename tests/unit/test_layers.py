@@ -4,7 +4,7 @@ import ast
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def _imports(path) -> set[str]:

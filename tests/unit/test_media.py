@@ -11,7 +11,7 @@ import av
 import pytest
 from PIL import Image
 
-from tests.media_fixtures import (
+from tests.support.media import (
     make_audio_only,
     make_clip,
     make_empty_file,
@@ -238,7 +238,7 @@ def test_decoder_thread_runs_at_most_a_few_frames_ahead(tmp_path, monkeypatch):
         return frames
 
     def slow_encoder(done: float) -> None:  # called once per encoded frame on this short clip
-        time.sleep(0.005)
+        time.sleep(0.005)  # an encoder slower than the decoder: the load under test, not a wait
         lead.append(decoded[0] - len(lead) - 1)
 
     monkeypatch.setattr(media_transcode, "_decode", counting_decode)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.media_fixtures import make_audio_only, make_clip, make_text_file
+from tests.support.media import make_audio_only, make_clip, make_text_file
 from verp.__main__ import main
 from verp.media import jobs as media
 

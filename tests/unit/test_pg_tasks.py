@@ -9,8 +9,8 @@ import pytest
 from procrastinate.periodic import PeriodicDeferrer
 from sqlalchemy import text
 
-from tests.conftest import SERVER_URL
-from tests.media_fixtures import make_clip
+from tests.support.database import SERVER_URL
+from tests.support.media import make_clip
 from verp.core import tasks
 from verp.core.pg_tasks import REQUEUE_STALLED, ProcrastinateQueue, apply_procrastinate_schema
 from verp.core.store import migrate

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
+from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.workshop import reflections as r
 from verp.workshop import workshops

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import test_database_url
-from tests.media_fixtures import make_clip
-from tests.review_fixtures import add_consent
-from tests.unit.trust_helpers import clip_with_consent
+from tests.support.database import test_database_url
+from tests.support.media import make_clip
+from tests.support.review import add_consent
+from tests.support.trust import clip_with_consent
 from verp.__main__ import main
 from verp.core import audit
 from verp.core.models import Clip, FreezeFrame, Moment, today

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop
 from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,

@@ -1,6 +1,6 @@
 """What the room sees when shares change outside Control: screens redraw, the room keeps its step."""
 
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
+from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Moment
 from verp.review import clips, moments, sharing
 from verp.workshop import workshops
@@ -73,8 +73,8 @@ def test_reordering_the_moments_keeps_a_running_room_on_the_moment_it_shows(stor
 
 
 def test_a_new_share_redraws_the_room_and_keeps_it_on_its_step(store, teacher, colleague):
-    from tests.review_fixtures import add_consent
-    from tests.workshop_fixtures import share_moment as add_share
+    from tests.support.review import add_consent
+    from tests.support.workshop import share_moment as add_share
     from verp.core.models import Share
 
     w, _, _ = two_moments(store, teacher, colleague)
@@ -94,7 +94,7 @@ def test_a_new_share_redraws_the_room_and_keeps_it_on_its_step(store, teacher, c
 def test_a_clip_purged_at_its_delete_by_date_redraws_the_workshops_showing_it(store, teacher, colleague):
     from datetime import timedelta
 
-    from tests.review_fixtures import add_consent
+    from tests.support.review import add_consent
     from verp.core.models import Clip, utcnow
     from verp.records import retention
 

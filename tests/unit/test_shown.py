@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.review_fixtures import add_consent
-from tests.workshop_fixtures import go_to_index, make_workshop, share_moment
+from tests.support.paths import ROOT
+from tests.support.review import add_consent
+from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Clip, Consent, Moment, Reflection, today
 from verp.records import export, retention, summary
 from verp.review import clips, moments, sharing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.summary_fixtures import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop, open_scene
+from tests.support.summary import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop, open_scene
 from verp.core.accounts import create_person
 from verp.records import summary
 from verp.room.principles import catalogue
@@ -173,7 +173,7 @@ def test_progress_keeps_the_latest_rating_of_each_cycle(store, colleague):
 
 
 def test_someone_who_shared_a_moment_without_joining_is_listed_with_their_question(store, teacher, colleague):
-    from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+    from tests.support.workshop import add_helping_question, make_workshop, share_moment
 
     workshop = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, workshop.id, "Story time", tags=("attentive",))
@@ -186,7 +186,7 @@ def test_someone_who_shared_a_moment_without_joining_is_listed_with_their_questi
 
 
 def test_a_clip_past_its_delete_by_date_leaves_the_summary_with_its_reflections(tmp_path):
-    from tests.summary_fixtures import pass_delete_by
+    from tests.support.summary import pass_delete_by
 
     scene = open_scene(tmp_path)
     try:
@@ -204,8 +204,8 @@ def test_a_clip_past_its_delete_by_date_leaves_the_summary_with_its_reflections(
 
 
 def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, colleague):
-    from tests.workshop_fixtures import make_workshop as _make
-    from tests.workshop_fixtures import share_moment as _share
+    from tests.support.workshop import make_workshop as _make
+    from tests.support.workshop import share_moment as _share
     from verp.records import summary as _summary
     from verp.workshop import reflections as _r
     from verp.workshop import workshops as _w

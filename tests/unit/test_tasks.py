@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.media_fixtures import make_clip, make_text_file
+from tests.support.media import make_clip, make_text_file
 from verp.core import tasks
 from verp.core.models import Clip, utcnow
 from verp.core.models import Task as TaskRow

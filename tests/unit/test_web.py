@@ -6,8 +6,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from tests.review_fixtures import add_consent
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.support.review import add_consent
+from tests.support.workshop import make_workshop, share_moment
 from verp import web
 from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing

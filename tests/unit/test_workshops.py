@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.workshop_fixtures import add_helping_question, go_to_index, make_workshop, share_moment
+from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
 from verp.core.errors import NotYours
 from verp.core.models import AuditEvent, Share, utcnow
@@ -186,7 +186,7 @@ def test_opening_and_closing_are_in_the_audit_trail(store, teacher):
 
 
 def test_putting_a_moment_in_front_of_the_room_is_in_the_audit_log(store, teacher, colleague):
-    from tests.workshop_fixtures import make_workshop, share_moment
+    from tests.support.workshop import make_workshop, share_moment
     from verp.core import audit
 
     w = make_workshop(store, teacher.id, "Audited group")

@@ -94,10 +94,13 @@ def create_person(store: Store, display_name: str, passphrase: str) -> PersonVie
 def recent_failures(store: Store, kind: str, key: str) -> int:
     since = utcnow() - FAILURE_WINDOW
     with store.transaction() as s:
-        return s.scalar(
-            select(func.count(Attempt.id)).where(
-                Attempt.kind == kind, Attempt.key == key, Attempt.at >= since
+        return (
+            s.scalar(
+                select(func.count(Attempt.id)).where(
+                    Attempt.kind == kind, Attempt.key == key, Attempt.at >= since
+                )
             )
+            or 0
         )
 
 
@@ -116,7 +119,7 @@ def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
         stored = person.passphrase_hash if person and person.passphrase_hash else _NO_ACCOUNT_HASH
         # Always run scrypt, so the time taken does not tell whether the name has an account.
         ok = check_passphrase(passphrase, stored) and stored is not _NO_ACCOUNT_HASH
-        view = _view(person) if ok else None
+        view = _view(person) if ok and person is not None else None
     if view is None:
         record_failure(store, "signin", key)
         raise AccountError("That name and passphrase do not match.")

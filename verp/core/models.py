@@ -1,7 +1,7 @@
 """The things in the domain, as SQLAlchemy 2 tables.
 
 The schema itself is created and changed only by the migrations in ``verp/core/migrations``; these classes
-describe it for queries. Keep both in step: ``tests/unit/test_migrations.py`` fails when they drift.
+describe it for queries. Keep both in step: ``tests/unit/test_store.py`` fails when they drift.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 PostgreSQL refuses a NUL character outright, and invisible control characters only confuse whoever reads
 the text later, so every title, name, note and question passes through :func:`clean_text` before it is
-stored. (Workshop reflections have their own, equivalent check in ``verp.workshop.reflections``.)
+stored (workshop reflections too, through ``verp.workshop.reflections.clean_text``).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 from av.audio.fifo import AudioFifo
@@ -99,9 +100,10 @@ class Recorder:
         self._clock = clock
         self._on_finished = on_finished
         self._lock = threading.Lock()
-        self._container = None
-        self._video = None
-        self._audio = None
+        # PyAV's output container, streams, resampler and FIFO: opened with the first camera frame.
+        self._container: Any = None
+        self._video: Any = None
+        self._audio: Any = None
         self._origin: float | None = None
         self._video_clock = _Clock()
         self._audio_clock = _Clock()
@@ -111,8 +113,8 @@ class Recorder:
         self._video_frames = 0
         self._audio_frames = 0
         self._audio_next: int | None = None
-        self._fifo: AudioFifo | None = None
-        self._resampler = None
+        self._fifo: Any = None
+        self._resampler: Any = None
         self._reached_limit = False
         self._closed = False
         self._error: str | None = None
@@ -168,6 +170,7 @@ class Recorder:
             return
         pts = max(round(t * 1000), self._last_pts + 1)  # strictly rising, whatever the camera says
         self._last_pts = pts
+        assert self._size is not None  # set by _open with the first frame
         width, height = self._size
         out = frame.reformat(width=width, height=height, format="yuv420p")
         out.pts, out.time_base = pts, VIDEO_TIME_BASE
@@ -177,6 +180,7 @@ class Recorder:
         self._elapsed = pts / 1000
 
     def _add_audio(self, frame: av.AudioFrame, arrival: float) -> None:
+        assert self._origin is not None  # add_audio drops sound until the first camera frame
         t = self._audio_clock.seconds(frame.time, arrival - self._origin)
         if t >= self.max_seconds:
             return
@@ -193,6 +197,7 @@ class Recorder:
     def _drain_audio(self, size: int, final: bool = False) -> None:
         while self._fifo.samples >= size or (final and self._fifo.samples):
             chunk = self._fifo.read(min(size, self._fifo.samples))
+            assert self._audio_next is not None  # set by the first sound frame, before any is queued
             chunk.pts, chunk.time_base = self._audio_next, Fraction(1, AUDIO_RATE)
             self._audio_next += chunk.samples
             for packet in self._audio.encode(chunk):
@@ -257,6 +262,7 @@ class Recorder:
                 self._close()
                 self._result = self._outcome()
             result = self._result
+        assert result is not None
         if first_time and self._on_finished is not None:
             self._on_finished(result)
         return result

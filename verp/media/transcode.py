@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 from av.video.reformatter import VideoReformatter
@@ -132,7 +133,7 @@ def _audio_encoder(out, a_in, settings: EncodeSettings):
     return a_out
 
 
-def _pump(frames: Iterator[tuple[float, object, bool]], v_out, a_out, out, window, progress) -> float | None:
+def _pump(frames: Iterator[tuple[float, Any, bool]], v_out, a_out, out, window, progress) -> float | None:
     """Encode and mux the decoded frames; returns the first video time (None if none)."""
     first: float | None = None
     last_pts = -1

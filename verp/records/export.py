@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from fontTools.ttLib import TTFont
@@ -254,8 +255,11 @@ class _Document(FPDF):
     def _height(self, text: str, size: float, indent: float) -> float:
         self.set_font("DejaVu", "", size)
         width = self.w - self.l_margin - self.r_margin - indent
-        return self.multi_cell(
-            width, size * 0.5, printable(text), dry_run=True, output=MethodReturnValue.HEIGHT
+        return cast(
+            float,
+            self.multi_cell(
+                width, size * 0.5, printable(text), dry_run=True, output=MethodReturnValue.HEIGHT
+            ),
         )
 
     def reflection(self, text: str, byline: str) -> None:

@@ -246,7 +246,7 @@ def _participant_lines(s: Session, workshop_id: int, participants, moments: list
         owner_id = moment.owner_id
         if owner_id not in seen:
             seen.add(owner_id)
-            name = s.get(Person, owner_id).display_name
+            name = s.get_one(Person, owner_id).display_name
             lines.append(ParticipantLine(name, _questions(s, owner_id, workshop_id)))
     return tuple(lines)
 
@@ -275,7 +275,7 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             workshop_id=workshop.id,
             title=workshop.title,
             held_on=workshop.held_on,
-            facilitator=s.get(Person, workshop.facilitator_id).display_name,
+            facilitator=s.get_one(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
             participants=_participant_lines(s, workshop_id, participants, moments),
             moments=tuple(_moment_line(s, m, names, own=False) for m in moments),
@@ -291,7 +291,7 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
     """One person's part of a workshop: their question, their moments and what was seen in them."""
     with store.transaction() as s:
         workshop = _workshop(s, workshop_id)
-        person = s.get(Person, person_id)
+        person = s.get_one(Person, person_id)
         if person is None:
             raise SummaryError("There is no such person here.")
         if workshop_id not in {w.id for w in _workshops_of(s, person_id)}:
@@ -389,10 +389,6 @@ def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> Works
     if workshop_id not in {w.id for w in facilitated_workshops(store, person_id)}:
         raise SummaryError("Only the workshop's facilitator can open its summary.")
     return workshop_summary(store, workshop_id)
-
-
-def took_part(store: Store, person_id: int, workshop_id: int) -> bool:
-    return workshop_id in {w.id for w in workshops_of(store, person_id)}
 
 
 def participants_table(result: WorkshopSummary) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def new_take(store: Store, owner_id: int, audio: bool = True) -> Take:
     background, so the recording is waiting in My clips next time.
     """
     path = store.temporary_path(".mkv")
-    take = Take(store, owner_id, recorder=None)  # type: ignore[arg-type] - set just below
+    take = Take(store, owner_id, recorder=None)  # type: ignore[arg-type]  # set just below
 
     def finished(_recording: Recording) -> None:
         threading.Thread(target=_save_quietly, args=(take,), name="verp-save-take", daemon=True).start()

@@ -236,10 +236,10 @@ def create_moment(
             s.execute(delete(Moment).where(Moment.id == moment_id))
         raise
     with store.transaction() as s:
-        moment = s.get(Moment, moment_id)
-        moment.cut_name = name
+        saved = s.get_one(Moment, moment_id)
+        saved.cut_name = name
         s.flush()
-        return _view(store, s, moment)
+        return _view(store, s, saved)
 
 
 def update_moment(
@@ -372,7 +372,7 @@ def step_freeze_frame(store: Store, owner_id: int, frame_id: int, frames: int) -
     if at_s != frame.at_s:
         name = _still(store, clip, moment.id, at_s)
         with store.transaction() as s:
-            row = s.get(FreezeFrame, frame.id)
+            row = s.get_one(FreezeFrame, frame.id)
             old, row.at_s, row.still_name = row.still_name, at_s, name
         _unlink(store, old)
     return get_moment(store, owner_id, moment.id)

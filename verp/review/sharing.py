@@ -78,7 +78,7 @@ def share_moment(store: Store, owner_id: int, moment_id: int, join_code: str) ->
             .join(Moment, Moment.id == Share.moment_id)
             .where(Share.workshop_id == workshop.id, Share.withdrawn_at.is_(None), Moment.clip_id == clip.id)
         )
-        if same_clip >= MAX_SHARED_PER_CLIP:
+        if (same_clip or 0) >= MAX_SHARED_PER_CLIP:
             raise SharingError(
                 f"You have shared {MAX_SHARED_PER_CLIP} moments of this clip with that workshop: "
                 "three short moments is the most one review looks at. Withdraw one to share another."
@@ -125,7 +125,7 @@ def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
                 f"moment:{share.moment_id}",
                 f"workshop:{share.workshop_id}",
             )
-        return _share_view(share, s.get(Workshop, share.workshop_id))
+        return _share_view(share, s.get_one(Workshop, share.workshop_id))
 
 
 def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:

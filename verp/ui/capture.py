@@ -14,6 +14,7 @@ import av
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from streamlit_webrtc.component import generate_frontend_component_key
+from streamlit_webrtc.config import Translations
 
 from verp.review.capture import Take
 
@@ -21,7 +22,7 @@ LOGGER = logging.getLogger(__name__)
 
 KEY = "capture_camera"
 
-TRANSLATIONS = {
+TRANSLATIONS: Translations = {
     "start": "Start recording",
     "stop": "Stop",
     "select_device": "Choose camera and microphone",

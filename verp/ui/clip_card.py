@@ -40,11 +40,11 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
                 _watch_processing(store, person, clip.id)
         elif clip.status == "failed":
             body.error(escape_markdown(clip.status_detail or "This clip could not be prepared."))
-        if clip.playable or clip.proxy:
+        if source := clip.playable or clip.proxy:
             with body.expander("Play"):
                 if not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
-                play(store, clip.playable or clip.proxy, Grant.owner(person.id, clip.id))
+                play(store, source, Grant.owner(person.id, clip.id))
         body.page_link(
             "pages/review.py",
             label="Review: find my moments",

@@ -13,7 +13,7 @@ import streamlit as st
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.ui.plain import md_escape
+from verp.ui.text import escape_markdown
 from verp.ui.workshop import format_timer, kind_options, principle_options
 from verp.workshop import reflections, workshops
 from verp.workshop.workshops import Step, WorkshopView
@@ -29,6 +29,11 @@ def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args)
         st.session_state[ERROR_KEY] = str(exc)
         return False
     return True
+
+
+def act_on_click(*args) -> None:
+    """``act`` as a button's callback (Streamlit ignores what a callback returns)."""
+    act(*args)
 
 
 def _form_key(name: str) -> str:
@@ -55,7 +60,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
     back.button(
         "Previous",
         key="previous",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.step_by, -1),
         icon=":material/skip_previous:",
         use_container_width=True,
@@ -65,7 +70,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         "Next",
         key="next",
         type="primary",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.step_by, 1),
         icon=":material/skip_next:",
         use_container_width=True,
@@ -91,7 +96,7 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     play.button(
         "Pause video" if workshop.playing else "Play video",
         key="play",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.set_playing, not workshop.playing),
         disabled=step.moment is None,
     )
@@ -99,7 +104,7 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     timer.button(
         f"{verb} timer",
         key="timer",
-        on_click=act,
+        on_click=act_on_click,
         args=(*ctx, workshops.set_timer_running, not workshop.timer_running),
     )
 
@@ -119,11 +124,12 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
     principles, kinds = principle_options(), kind_options()
     with st.form(_form_key(f"group_{workshop.id}")):
         text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
-        principle = st.selectbox("Principle", list(principles), format_func=principles.get)
-        kind = st.selectbox("Kind", list(kinds), format_func=kinds.get)
+        principle = st.selectbox("Principle", list(principles), format_func=lambda key: principles[key])
+        kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key])
         if st.form_submit_button("Add to the wall"):
-            principle, key = principle or None, uuid.uuid4().hex
-            if act(store, person, workshop, reflections.add_group_reflection, text, principle, kind, key):
+            key_of_principle, key = principle or None, uuid.uuid4().hex
+            add = reflections.add_group_reflection
+            if act(store, person, workshop, add, text, key_of_principle, kind, key):
                 _renew_form(f"group_{workshop.id}")
             st.rerun()
 
@@ -132,7 +138,7 @@ def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, ste
     """At the owner's step: write down the next step they name, for their next cycle."""
     name = f"next_step_{workshop.id}_{step.owner_id}"
     with st.form(_form_key(name)):
-        label = f"{md_escape(step.owner_name)}'s next step"  # a name someone typed: never Markdown
+        label = f"{escape_markdown(step.owner_name)}'s next step"  # a name someone typed: never Markdown
         text = st.text_input(label, max_chars=reflections.MAX_TEXT)
         if st.form_submit_button("Save next step"):
             owner = (step.owner_id, step.owner_name)
@@ -145,5 +151,7 @@ def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> 
     if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")
         st.button(
-            "Close the workshop now", on_click=act, args=(store, person, workshop, workshops.close_workshop)
+            "Close the workshop now",
+            on_click=act_on_click,
+            args=(store, person, workshop, workshops.close_workshop),
         )

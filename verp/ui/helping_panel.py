@@ -8,7 +8,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import helping
-from verp.ui.plain import md_escape
+from verp.ui.text import escape_markdown
 
 
 def show_helping_question(store: Store, person: PersonView) -> None:
@@ -57,7 +57,7 @@ def _question_form(store: Store, person: PersonView, active) -> None:
             try:
                 helping.set_helping_question(store, person.id, text, int(cycle))
             except VerpError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.rerun()
 

@@ -9,8 +9,8 @@ from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments
 from verp.review.clips import ClipView
-from verp.ui.plain import md_escape
 from verp.ui.player import play, play_moment
+from verp.ui.text import escape_markdown
 from verp.web import Grant
 
 NUDGE_S = 0.5
@@ -48,7 +48,9 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     video = clip.playable or clip.proxy
     if video is None:
         st.info(
-            md_escape(clip.status_detail or "This clip is still being made ready to play in every browser.")
+            escape_markdown(
+                clip.status_detail or "This clip is still being made ready to play in every browser."
+            )
         )
         return
     play(store, video, Grant.owner(person.id, clip.id), start_time=float(st.session_state[start_key]))
@@ -58,7 +60,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
     except VerpError as exc:
-        st.warning(md_escape(str(exc)))
+        st.warning(escape_markdown(str(exc)))
         return
     for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
         column.image(str(path), caption=clock(at_s), width="stretch")
@@ -105,7 +107,7 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
             try:
                 made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
             except VerpError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
                 return
         st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."
         st.session_state.pop(f"moment_title_{clip.id}", None)

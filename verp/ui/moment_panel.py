@@ -11,8 +11,8 @@ from verp.review import moments, sharing
 from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
-from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay
+from verp.ui.text import escape_markdown
 from verp.web import Grant
 
 NONE = "—"
@@ -29,7 +29,7 @@ def show_moment(
     """One moment in an expander; ``shares`` are the clip's shares (all moments), from one query."""
     shares = [s for s in shares if s.moment_id == moment.id]
     live = sum(s.active for s in shares)
-    label = f"{md_escape(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
+    label = f"{escape_markdown(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
     if live:
         label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
     with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
@@ -77,7 +77,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                     end_s=end,
                 )
             except VerpError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 _done("Saved the moment.")
 
@@ -157,7 +157,7 @@ def _try(action, message: str) -> None:
     try:
         action()
     except VerpError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(escape_markdown(str(exc)))
     else:
         _done(message)
 
@@ -182,7 +182,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
         try:
             sharing.share_moment(store, person.id, moment.id, code)
         except VerpError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(escape_markdown(str(exc)))
         else:
             _done(
                 "Shared. Only this moment is shared, never the whole clip; you can withdraw it at any time."

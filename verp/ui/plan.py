@@ -72,7 +72,7 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
                     "Prompt set",
                     list(sets),
                     list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
-                    format_func=sets.get,
+                    format_func=lambda key: sets[key],
                     key=f"set_{m.share_id}",
                     on_change=_choose_prompts,
                     args=(*ctx, m.share_id, m.prompt_set),

@@ -117,6 +117,7 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
 
 def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
     moment = step.moment
+    assert moment is not None  # a moment's step carries it
     heading(moment.title)
     video, words = st.columns(2)
     with video:

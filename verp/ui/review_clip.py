@@ -10,7 +10,7 @@ from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
 from verp.review.clips import ClipView
-from verp.ui.plain import md_escape
+from verp.ui.text import escape_markdown
 
 CHOICE = "review_clip"
 
@@ -26,7 +26,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
         try:
             clips.get_clip(store, person.id, wanted)
         except VerpError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(escape_markdown(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
     mine = {c.id: c for c in clips.list_clips(store, person.id)}
@@ -47,7 +47,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
     for clash in consent.delete_by_clashes(store, person.id, clip.id):
         st.warning(
             f"This clip is to be deleted by {clash.delete_by:%d %b %Y}, but a moment of it is shared with "
-            f"“{md_escape(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
+            f"“{escape_markdown(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
             "Keep it until after that workshop?"
         )
         label = f"Set delete-by to {clash.suggested:%d %b %Y} (after that workshop)"
@@ -55,7 +55,7 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
             try:
                 consent.set_delete_by(store, person.id, clip.id, clash.suggested)
             except VerpError as exc:
-                st.error(md_escape(str(exc)))
+                st.error(escape_markdown(str(exc)))
             else:
                 st.session_state["review_message"] = (
                     f"The clip is now to be deleted by {clash.suggested:%d %b %Y}."
@@ -156,7 +156,7 @@ def _save_consent(store: Store, person: PersonView, clip: ClipView, answers: dic
     try:
         consent.record_consent(store, person.id, clip.id, **answers)
     except VerpError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(escape_markdown(str(exc)))
     else:
         st.session_state["review_message"] = "Saved the consent record."
         st.rerun()
@@ -182,7 +182,7 @@ def show_delete_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         except VerpError:  # already deleted, e.g. in another tab
             st.session_state["review_message"] = "That clip was already deleted."
         else:
-            st.session_state["review_message"] = f"Deleted the clip “{md_escape(clip.title)}”."
+            st.session_state["review_message"] = f"Deleted the clip “{escape_markdown(clip.title)}”."
         st.rerun()
     if no.button("Keep it", key=f"keep_clip_{clip.id}"):
         st.session_state.pop(key, None)

@@ -41,7 +41,9 @@ def choose_workshop(person: PersonView, include_closed: bool = False) -> Worksho
     chosen = st.session_state.get(WORKSHOP_KEY)
     index = ids.index(chosen) if chosen in ids else 0
     labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y}" for w in mine}
-    picked = st.selectbox("Workshop", ids, index=index, format_func=labels.get, key="workshop_choice")
+    picked = st.selectbox(
+        "Workshop", ids, index=index, format_func=lambda key: labels[key], key="workshop_choice"
+    )
     st.session_state[WORKSHOP_KEY] = picked
     return next(w for w in mine if w.id == picked)
 

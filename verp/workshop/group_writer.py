@@ -50,6 +50,7 @@ class GroupWriter:
                 job.wake.wait()
         if job.error is not None:
             raise job.error
+        assert job.row_id is not None  # a finished job without an error has its row
         return job.row_id
 
     def _lead(self, store: Store) -> None:

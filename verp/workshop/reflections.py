@@ -7,14 +7,15 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 from __future__ import annotations
 
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from verp.core import accounts
+from verp.core import text as typed
 from verp.core.errors import VerpError
 from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
@@ -83,15 +84,14 @@ def _view(r: Reflection) -> ReflectionView:
     )
 
 
-def clean_text(text: str, limit: int = MAX_TEXT) -> str:
-    """Plain text: NUL and other control characters removed (newlines and tabs kept), trimmed."""
-    text = str(text or "").replace("\r\n", "\n")
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    kept = kept.strip()
+def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
+    """Typed text cleaned by the one rule for all text (``verp.core.text``); empty or too long is refused."""
+    try:
+        kept = typed.clean_text(text, limit)
+    except typed.TextError as exc:
+        raise ReflectionError(str(exc)) from None
     if not kept:
         raise ReflectionError("Please write something first.")
-    if len(kept) > limit:
-        raise ReflectionError(f"Please keep it under {limit} characters (this one has {len(kept)}).")
     return kept
 
 
@@ -179,7 +179,7 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
-        row.id = writer_for(store, Reflection.__table__).insert(store, values)
+        row.id = writer_for(store, cast(Table, Reflection.__table__)).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
             found = _existing(s, row.client_key)
@@ -376,7 +376,7 @@ def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = No
             query = query.where(Reflection.moment_id.in_(moment_ids))
         rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
     principles = catalogue()
-    order = {key: i for i, key in enumerate(principles.keys)}
+    order: dict[str | None, int] = {key: i for i, key in enumerate(principles.keys)}
     groups: dict[str | None, list[ReflectionView]] = {}
     for row in rows:
         key = row.principle_key if row.principle_key in order else None

@@ -251,6 +251,7 @@ def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
         now, before = target.moment, shown.moment
         if w.status == "live" and now is not None and (before is None or before.share_id != now.share_id):
             session = object_session(w)
+            assert session is not None  # w was loaded in this transaction
             audit.record(
                 session, audit.actor_of(person_id), "projected", f"moment:{now.moment_id}", f"workshop:{w.id}"
             )

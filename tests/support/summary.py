@@ -204,7 +204,7 @@ class Scene:
 
 def open_scene(folder) -> Scene:
     """A fresh store in ``folder`` with the workshop built once, for read-only tests to share."""
-    from tests.conftest import test_database_url
+    from tests.support.database import test_database_url
     from verp.core.accounts import create_person
     from verp.core.config import load_settings
 

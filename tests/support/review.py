@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.media_fixtures import make_clip
+from tests.support.media import make_clip
 from verp.core.models import Workshop, today
 from verp.core.store import Store
 from verp.review import clips

@@ -1,7 +1,7 @@
 """Tiny media files made with PyAV, for any test that needs a clip.
 
 Plain functions (not pytest fixtures) so every test module can import them:
-``from tests.media_fixtures import make_clip``. Defaults make a 2 s 160x120 H.264/AAC MP4 in
+``from tests.support.media import make_clip``. Defaults make a 2 s 160x120 H.264/AAC MP4 in
 well under 0.3 s. Nothing here calls the ffmpeg command line.
 """
 
