@@ -22,6 +22,11 @@ from verp.core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Passphrase hashing at a test's cost (the default follows OWASP's guidance and takes real time); app
+# servers that browser tests start inherit it.
+os.environ.setdefault("VERP_PASSPHRASE_MEMORY_KIB", "1024")
+os.environ.setdefault("VERP_PASSPHRASE_TIME_COST", "1")
+
 
 SERVER_URL = os.environ.get("VERP_TEST_DATABASE_URL")
 SCHEMA_PREFIX = "verp_test_"

@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_RECORDING_S = 600
+# OWASP's password storage guidance for argon2id: 19 MiB of memory, two passes, one lane.
+DEFAULT_PASSPHRASE_MEMORY_KIB = 19456
+DEFAULT_PASSPHRASE_TIME_COST = 2
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")  # a reverse proxy on the same machine
+MIN_SECRET_KEY_CHARS = 32
+MIN_SECRET_KEY_BITS = 128
+
+
+class ConfigError(Exception):
+    """A setting that would make the service unsafe or unusable; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,10 @@ class Settings:
     ice_servers: list[dict] = field(default_factory=list)
     facilitator_emails: frozenset[str] = frozenset()
     retention_days: int = 60
+    passphrase_memory_kib: int = DEFAULT_PASSPHRASE_MEMORY_KIB
+    passphrase_time_cost: int = DEFAULT_PASSPHRASE_TIME_COST
+    trusted_proxies: tuple[str, ...] = DEFAULT_TRUSTED_PROXIES
+    configured_secret_key: str | None = field(default=None, repr=False)
 
     @property
     def clips_dir(self) -> Path:
@@ -48,7 +64,8 @@ class Settings:
         Taken from ``VERP_SECRET_KEY`` when set (needed when several instances share one service);
         otherwise made once and kept in the data directory so a restart does not sign everyone out.
         """
-        if key := os.environ.get("VERP_SECRET_KEY"):
+        if key := self.configured_secret_key:
+            check_secret_key(key)
             return key
         path = self.data_dir / "secret.key"
         if not path.exists():
@@ -67,6 +84,25 @@ class Settings:
         return path.read_text().strip()
 
 
+def check_secret_key(key: str) -> None:
+    """Refuse a key that someone set but that could be guessed: it signs playback links and Present links.
+
+    The estimate is the key's length times the Shannon entropy of its characters; a random
+    ``secrets.token_urlsafe(32)`` has about 240 bits, a repeated word or a short phrase far fewer.
+    """
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+    repeated = key in (key + key)[1:-1]  # one shorter piece typed over and over
+    too_short = len(key) < MIN_SECRET_KEY_CHARS or len(counts) < 16
+    if too_short or repeated or per_char * len(key) < MIN_SECRET_KEY_BITS:
+        raise ConfigError(
+            "VERP_SECRET_KEY is set but too weak to protect sign-ins and video links: use at least "
+            f"{MIN_SECRET_KEY_CHARS} random characters, for example the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`, or unset it to let the app '
+            "make and keep a strong one in the data folder."
+        )
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from ``env`` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
@@ -82,7 +118,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ice_servers=ice,
         facilitator_emails=frozenset(e for e in emails if e),
         retention_days=int(env.get("VERP_RETENTION_DAYS", 60)),
+        passphrase_memory_kib=int(env.get("VERP_PASSPHRASE_MEMORY_KIB", DEFAULT_PASSPHRASE_MEMORY_KIB)),
+        passphrase_time_cost=int(env.get("VERP_PASSPHRASE_TIME_COST", DEFAULT_PASSPHRASE_TIME_COST)),
+        trusted_proxies=_list(env.get("VERP_TRUSTED_PROXIES"), DEFAULT_TRUSTED_PROXIES),
+        configured_secret_key=env.get("VERP_SECRET_KEY") or None,
     )
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 @lru_cache(maxsize=1)

@@ -7,11 +7,12 @@ the database, so any instance of the app can serve any page.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import streamlit as st
 import streamlit.components.v1 as components
 
-from verp.core import accounts
+from verp.core import accounts, limits
 from verp.core.accounts import PersonView
 from verp.core.config import load_settings
 from verp.core.store import Store
@@ -37,6 +38,15 @@ def _open_store(data_dir: str, database_url: str) -> Store:
 def get_store() -> Store:
     settings = load_settings()
     return _open_store(str(settings.data_dir), settings.database_url)
+
+
+def client_address() -> str:
+    """This tab's device address, for slowing down guessers (a proxy's header only from a trusted proxy)."""
+    settings = get_store().settings
+    peer, raw = st.context.ip_address, st.context.headers
+    peer = peer if isinstance(peer, str) else None  # no connection (a page test) is loopback too
+    headers = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+    return limits.client_address(peer, headers, settings.trusted_proxies)
 
 
 def current_person() -> PersonView | None:

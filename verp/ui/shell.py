@@ -17,6 +17,12 @@ def prepare_server() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    from verp.core.config import ConfigError, load_settings
+
+    try:
+        load_settings().secret_key()  # a weak VERP_SECRET_KEY stops the server before anyone signs in
+    except ConfigError as exc:
+        raise SystemExit(f"VERP Workshop cannot start: {exc}") from None
     PagesManager.uses_pages_directory = False
 
 
