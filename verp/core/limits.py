@@ -11,7 +11,8 @@ guesses slow the stranger, never a colleague on another device.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,6 +23,8 @@ from verp.core.store import Store
 
 WINDOW = timedelta(minutes=10)
 UNKNOWN_CLIENT = "-"
+MAX_CODE_FAILURES = 20  # wrong codes per device (and per typed code, or per person) in the window
+TOO_MANY_CODES = "Too many wrong codes from here. Please wait ten minutes, then try again."
 
 
 class LimitReached(Exception):
@@ -56,6 +59,29 @@ def begin_try(store: Store, limits: Iterable[Limit]) -> list[int]:
         forgive(store, ids)
         raise LimitReached
     return ids
+
+
+@contextmanager
+def counted_try(store: Store, limits: Iterable[Limit], fails: type[BaseException]) -> Iterator[None]:
+    """Run a check as one counted try: ``fails`` raised inside keeps it counted, anything else
+    (success, or a refusal for another reason, which means the code was right) forgives it."""
+    ids = begin_try(store, limits)
+    try:
+        yield
+    except fails:
+        raise
+    except BaseException:
+        forgive(store, ids)
+        raise
+    forgive(store, ids)
+
+
+def code_limits(kind: str, client: str, other_key: str) -> list[Limit]:
+    """The limits on guessing a code: per device, and per ``other_key`` (the typed code, or the person)."""
+    return [
+        Limit(kind, f"client:{client}", MAX_CODE_FAILURES),
+        Limit(kind, other_key, MAX_CODE_FAILURES),
+    ]
 
 
 def _count(s, limit: Limit, now) -> int:
