@@ -155,3 +155,13 @@ def sign_up(
     panel.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/my_clips")
     wait_for_app(page)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page, timeout_s: float = 15) -> None:
+    """Wait until the browser holds the HttpOnly session cookie the app's route sets after sign-in."""
+    deadline = time.monotonic() + timeout_s
+    while not any(c["name"] == "verp_session" for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the browser never received the session cookie")
+        page.wait_for_timeout(50)

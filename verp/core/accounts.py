@@ -17,7 +17,6 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from verp.core import limits
@@ -28,7 +27,6 @@ from verp.core.store import Store
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # the former scheme: still checked, replaced on sign-in
 MIN_PASSPHRASE = 8
-TOKEN_MAX_AGE_S = 12 * 3600
 MAX_FAILURES = 5  # wrong passphrases per name and client in the window
 MAX_FAILURES_PER_CLIENT = 30  # wrong passphrases per client over all names: slows a name sprayer
 FAILURE_WINDOW = limits.WINDOW
@@ -233,20 +231,3 @@ def set_facilitator(store: Store, granted_by: int, person_id: int, value: bool =
 def list_people(store: Store) -> list[PersonView]:
     with store.transaction() as s:
         return [_view(p) for p in s.scalars(select(Person).order_by(Person.display_name))]
-
-
-def _serializer(store: Store) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(store.settings.secret_key(), salt="verp-sign-in")
-
-
-def issue_token(store: Store, person: PersonView) -> str:
-    """A signed token that keeps a browser signed in across refreshes for a working day."""
-    return _serializer(store).dumps({"p": person.id})
-
-
-def person_from_token(store: Store, token: str, max_age_s: int = TOKEN_MAX_AGE_S) -> PersonView | None:
-    try:
-        data = _serializer(store).loads(token, max_age=max_age_s)
-    except BadSignature:
-        return None
-    return get_person(store, int(data.get("p", 0)))
