@@ -5,7 +5,7 @@ import streamlit as st
 
 from verp.room.running_order import current_step
 from verp.ui.present import draw_step, follow
-from verp.ui.session import get_store
+from verp.ui.session import client_address, get_store
 from verp.ui.workshop import PRESENT_CSS
 from verp.workshop import workshops
 
@@ -16,6 +16,10 @@ try:
 except workshops.WorkshopError as exc:
     st.header(str(exc), anchor=False)
     st.stop()
+
+if st.session_state.get("present_opened") != workshop.id:  # once per projector tab, not every redraw
+    workshops.record_present_opened(store, st.query_params.get("w", ""), client_address())
+    st.session_state["present_opened"] = workshop.id
 
 step, total = current_step(store, workshop.id, workshop.current_step)
 follow(store, workshop.id, workshop.state_version, step)

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from verp.core import limits
+from verp.core import audit, limits
 from verp.core.config import Settings, load_settings
 from verp.core.limits import Limit, LimitReached
 from verp.core.models import Person
@@ -45,6 +45,7 @@ class PersonView:
     id: int
     display_name: str
     is_facilitator: bool
+    is_admin: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -108,7 +109,7 @@ def _name_key(display_name: str) -> str:
 
 
 def _view(person: Person) -> PersonView:
-    return PersonView(person.id, person.display_name, person.is_facilitator)
+    return PersonView(person.id, person.display_name, person.is_facilitator, bool(person.is_admin))
 
 
 def create_person(store: Store, display_name: str, passphrase: str, client: str | None = None) -> PersonView:
@@ -217,15 +218,32 @@ def get_person(store: Store, person_id: int) -> PersonView | None:
 
 
 def set_facilitator(store: Store, granted_by: int, person_id: int, value: bool = True) -> None:
-    """Only a facilitator can make someone else a facilitator."""
+    """A facilitator (or an administrator) can make someone a facilitator; only an administrator can
+    remove the role. Both are written to the audit log."""
     with store.transaction() as s:
         granter = s.get(Person, granted_by)
-        if not granter or not granter.is_facilitator:
+        if not granter or not (granter.is_facilitator or granter.is_admin):
             raise AccountError("Only a facilitator can do that.")
+        if not value and not granter.is_admin:
+            raise AccountError("Only an administrator can remove the facilitator role.")
         person = s.get(Person, person_id)
         if person is None:
             raise AccountError("No such account.")
-        person.is_facilitator = value
+        if person.is_facilitator != value:
+            person.is_facilitator = value
+            action = "grant_facilitator" if value else "remove_facilitator"
+            audit.record(s, audit.actor_of(granted_by), action, f"person:{person_id}")
+
+
+def grant_admin(store: Store, display_name: str, actor: str = "command line") -> PersonView:
+    """Make the account with this name an administrator (from the server's command line only)."""
+    with store.transaction() as s:
+        person = s.scalar(select(Person).where(Person.name_key == _name_key(display_name)))
+        if person is None:
+            raise AccountError(f"There is no account named {display_name!r}.")
+        person.is_admin = True
+        audit.record(s, actor, "grant_admin", f"person:{person.id}")
+        return _view(person)
 
 
 def list_people(store: Store) -> list[PersonView]:

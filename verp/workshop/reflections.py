@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from verp.core import limits
+from verp.core import audit, limits
 from verp.core.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room.principles import catalogue
@@ -348,6 +348,8 @@ def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int,
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
         row.status = "approved" if approve else "hidden"
+        action = "approve_reflection" if approve else "hide_reflection"
+        audit.record(s, audit.actor_of(person_id), action, f"reflection:{row.id}", f"workshop:{workshop_id}")
         old = s.get(Reflection, row.supersedes_id) if row.supersedes_id else None
         if approve and old is not None and old.status == "approved":
             old.status = "superseded"  # the edit replaces the approved words only once it is approved

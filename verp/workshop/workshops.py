@@ -244,7 +244,9 @@ def go_to_step(store: Store, person_id: int, workshop_id: int, index: int) -> Wo
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
         shown = plan[target].moment if plan else None
-        if w.status == "live" and shown is not None and (before is None or before.share_id != shown.share_id):
+        # Recorded before the workshop opens too: a planned room's Present screen can show it already.
+        moved = before is None or before.share_id != shown.share_id if shown is not None else False
+        if w.status in ("planned", "live") and moved:
             session = object_session(w)
             audit.record(
                 session,
@@ -384,10 +386,18 @@ def _present_serializer(store: Store) -> URLSafeTimedSerializer:
 
 
 def present_token(store: Store, person_id: int, workshop_id: int) -> str:
-    """A signed token for the projector link of the facilitator's workshop."""
+    """A signed token for the projector link of the facilitator's workshop (the issue is audited)."""
     with store.transaction() as s:
-        _own(s, person_id, workshop_id)
+        workshop = _own(s, person_id, workshop_id)
+        audit.record(s, audit.actor_of(person_id), "present_link", f"workshop:{workshop.id}")
     return _present_serializer(store).dumps({"w": workshop_id})
+
+
+def record_present_opened(store: Store, token: str, client: str) -> None:
+    """Note that a projector link was opened, and from which device (once per browser tab)."""
+    workshop = workshop_from_present_token(store, token)
+    with store.transaction() as s:
+        audit.record(s, "projector link", "present_opened", f"workshop:{workshop.id}", f"from {client}")
 
 
 def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
