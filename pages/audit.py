@@ -1,10 +1,15 @@
-"""Audit log: who shared, showed, downloaded or deleted which video, and when. Facilitators only."""
+"""Audit log: who uploaded, shared, showed, downloaded or deleted which video, and when.
+
+A facilitator reads the entries of the workshops they facilitate and their own actions; an
+administrator reads all of them and grants or removes the facilitator role here.
+"""
 
 import pandas as pd
 import streamlit as st
 
 from verp.core import audit
 from verp.core.errors import VerpError
+from verp.ui.roles import roles_panel
 from verp.ui.session import get_store, require_person
 
 person = require_person()
@@ -17,18 +22,30 @@ except VerpError as exc:
     st.error(str(exc))
     st.stop()
 
-st.caption("Every share, withdrawal, projection, download and deletion of a video, newest first.")
+if person.is_admin:
+    st.caption("Everything recorded in this service, newest first. You see it all as an administrator.")
+else:
+    st.caption("Your workshops and your own actions, newest first.")
 if not events:
     st.info("Nothing has happened to any video yet.")
-    st.stop()
-
-table = pd.DataFrame(
-    {
-        "When (UTC)": [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
-        "Who": [e.actor_name for e in events],
-        "Did": [e.action for e in events],
-        "To what": [e.subject for e in events],
-        "Details": [e.detail for e in events],
-    }
-)
-st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
+else:
+    table = pd.DataFrame(
+        {
+            "When (UTC)": [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
+            "Who": [e.actor_name for e in events],
+            "Did": [e.action for e in events],
+            "To what": [e.subject for e in events],
+            "Details": [e.detail for e in events],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
+    st.download_button(
+        "Download the log (CSV)",
+        audit.log_csv(events),
+        "audit-log.csv",
+        "text/csv",
+        key="audit_csv",
+        icon=":material/download:",
+    )
+if person.is_admin:
+    roles_panel(store, person)

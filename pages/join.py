@@ -6,7 +6,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
-from verp.ui.session import get_store
+from verp.ui.session import client_address, get_store
 from verp.ui.workshop import kind_options, principle_options
 from verp.workshop import reflections
 
@@ -22,10 +22,7 @@ if joined is None:
         )
         if st.form_submit_button("Join", type="primary"):
             try:
-                session = st.session_state.setdefault("join_session", uuid.uuid4().hex)  # this browser tab
-                joined = reflections.join_by_code(
-                    store, code, name, who=session, address=st.context.ip_address
-                )
+                joined = reflections.join_by_code(store, code, name, client=client_address())
             except VerpError as exc:
                 st.error(str(exc))
             else:

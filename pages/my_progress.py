@@ -49,6 +49,7 @@ for workshop in mine.workshops:
             "application/pdf",
             key=f"personal_{workshop.id}",
             icon=":material/download:",
+            on_click=partial(summary.record_personal_download, store, person.id, workshop.id),
         )
 
 show_delete_account(store, person)

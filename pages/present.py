@@ -7,7 +7,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.ui.present import draw_step, follow
-from verp.ui.session import get_store
+from verp.ui.session import client_address, get_store
 from verp.ui.style import apply_projector_style
 from verp.workshop import workshops
 
@@ -18,6 +18,10 @@ try:
 except VerpError as exc:
     st.header(str(exc), anchor=False)
     st.stop()
+
+if st.session_state.get("present_opened") != workshop.id:  # once per projector tab, not every redraw
+    workshops.record_present_opened(store, st.query_params.get("w", ""), client_address())
+    st.session_state["present_opened"] = workshop.id
 
 step, _ = workshops.room_step(store, workshop)
 follow(store, workshop.id, workshop.state_version, step, time.time())

@@ -4,7 +4,7 @@ import streamlit as st
 
 from verp.core import accounts
 from verp.core.errors import VerpError
-from verp.ui.session import current_person, get_store, oidc_configured, remember
+from verp.ui.session import client_address, current_person, get_store, oidc_configured, remember
 
 if current_person() is not None:
     st.switch_page("pages/my_clips.py")
@@ -29,7 +29,7 @@ with have_account, st.form("sign_in"):
     passphrase = st.text_input("Your passphrase", type="password", key="signin_pass")
     if st.form_submit_button("Sign in", type="primary", key="signin_submit"):
         try:
-            remember(accounts.sign_in(store, name, passphrase))
+            remember(accounts.sign_in(store, name, passphrase, client=client_address()))
         except VerpError as exc:
             st.error(str(exc))
         else:
@@ -47,7 +47,7 @@ with new_account, st.form("create_account"):
             st.error("The two passphrases are different. Please type them again.")
         else:
             try:
-                remember(accounts.create_person(store, new_name, new_passphrase))
+                remember(accounts.create_person(store, new_name, new_passphrase, client=client_address()))
             except VerpError as exc:
                 st.error(str(exc))
             else:

@@ -25,6 +25,11 @@ from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.store import Store
 
+# Passphrase hashing at a test's cost (the default follows OWASP's guidance and takes real time); app
+# servers that browser tests start inherit it.
+os.environ.setdefault("VERP_PASSPHRASE_MEMORY_KIB", "1024")
+os.environ.setdefault("VERP_PASSPHRASE_TIME_COST", "1")
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """A database server that was asked for but cannot be reached fails the run; it never skips."""

@@ -12,6 +12,7 @@ Plain Starlette: no Streamlit import.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from verp.core import limits, sessions
 from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
 from verp.core.store import Store, make_engine
@@ -144,5 +146,65 @@ async def serve_media(request: Request) -> Response:
     return FileResponse(path, media_type=media_type, headers=headers)
 
 
+SESSION_ROUTE = "/api/session"
+SESSION_COOKIE = "verp_session"
+_stores: dict[tuple[str, str], Store] = {}
+_stores_lock = threading.Lock()
+
+
+def _store() -> Store:
+    """One store per data folder and database for this server's routes (opened at first use)."""
+    settings = load_settings()
+    key = (str(settings.data_dir), settings.database_url)
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = Store.open(settings)
+        return _stores[key]
+
+
+def _is_https(request: Request) -> bool:
+    """HTTPS as the browser sees it: directly, or at a trusted reverse proxy that says so."""
+    if request.url.scheme == "https":
+        return True
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return proto == "https" and _peer_trusted(request, _store().settings)
+
+
+def _peer_trusted(request: Request, settings: Settings) -> bool:
+    """Whether the direct peer is a listed proxy (the same rule as for ``X-Forwarded-For``)."""
+    peer = request.client.host if request.client else None
+    probe = {"x-forwarded-for": "192.0.2.1"}  # believed only from a trusted peer
+    return limits.client_address(peer, probe, settings.trusted_proxies) == "192.0.2.1"
+
+
+async def start_session_cookie(request: Request) -> Response:
+    """Swap a one-time sign-in ticket (the request's body) for the HttpOnly session cookie."""
+    ticket = (await request.body()).decode(errors="replace").strip()
+    token = await run_in_threadpool(sessions.redeem_ticket, _store(), ticket)
+    if not token:
+        return PlainTextResponse("This sign-in has expired. Please sign in again.", status_code=403)
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    # No max-age: a session cookie ends when the browser closes, so the next person on a shared laptop
+    # starts signed out; the session itself also expires on the server after a working day.
+    answer.set_cookie(
+        SESSION_COOKIE, token, path="/", httponly=True, samesite="strict", secure=_is_https(request)
+    )
+    return answer
+
+
+async def end_session_cookie(request: Request) -> Response:
+    """Sign this browser out: end the session its cookie names and clear the cookie."""
+    await run_in_threadpool(sessions.end_session_of_token, _store(), request.cookies.get(SESSION_COOKIE))
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    answer.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request)
+    )
+    return answer
+
+
 def routes() -> list[Route]:
-    return [Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"])]
+    return [
+        Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"]),
+        Route(SESSION_ROUTE, start_session_cookie, methods=["POST"]),
+        Route(SESSION_ROUTE, end_session_cookie, methods=["DELETE"]),
+    ]

@@ -1,5 +1,5 @@
 from tests.support.apptest import open_app
-from verp.core import audit
+from verp.core import accounts, audit
 from verp.ui import shell
 
 
@@ -9,13 +9,36 @@ def _log(store, *events):
             audit.record(s, actor, action, subject)
 
 
-def test_a_facilitator_sees_the_audit_log_as_a_table(store, teacher):
+def test_an_administrator_sees_the_whole_audit_log_as_a_table(store, teacher):
     _log(store, ("Ana Teacher", "share", "moment 1"), ("retention", "purge", "clip abc"))
+    teacher = accounts.grant_admin(store, "Ana Teacher")
     at = open_app("pages/audit.py", person=teacher)
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["Did"]) == ["purge", "share"]
-    assert list(table["Who"]) == ["retention", "Ana Teacher"]
+    assert list(table["Did"]) == ["grant_admin", "purge", "share"]
+    assert list(table["Who"]) == ["command line", "retention", "Ana Teacher"]
+
+
+def test_a_facilitator_sees_only_their_own_actions_and_workshops(store, teacher):
+    _log(store, (audit.actor_of(teacher.id), "share", "moment 1"), ("retention", "purge", "clip abc"))
+    at = open_app("pages/audit.py", person=teacher)
+    assert list(at.dataframe[0].value["Did"]) == ["share"]
+    assert not at.toggle  # no roles to change without the administrator role
+
+
+def test_the_log_downloads_as_csv(store, teacher):
+    _log(store, (audit.actor_of(teacher.id), "share", "=cmd|' /C calc'!A0"))
+    at = open_app("pages/audit.py", person=teacher)
+    assert at.get("download_button")
+
+
+def test_an_administrator_removes_the_facilitator_role(store, teacher, colleague):
+    accounts.set_facilitator(store, teacher.id, colleague.id)
+    admin = accounts.grant_admin(store, "Ana Teacher")
+    at = open_app("pages/audit.py", person=admin)
+    at.toggle(key=f"role_{colleague.id}").set_value(False).run()
+    assert not accounts.get_person(store, colleague.id).is_facilitator
+    assert audit.recent_events(store)[0].action == "remove_facilitator"
 
 
 def test_someone_who_is_not_a_facilitator_is_refused(store, teacher, colleague):

@@ -86,16 +86,20 @@ def test_a_planned_workshop_says_it_has_not_started_yet(store, teacher):
 
 
 def test_wrong_codes_on_one_phone_do_not_lock_out_the_next_phone(store, teacher, colleague, monkeypatch):
+    """Behind the trusted loopback proxy each phone is known by its forwarded address, whatever tab."""
     import streamlit as st
 
-    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: "10.0.0.1"))  # one school
+    phone = {"X-Forwarded-For": "198.51.100.66"}
+    monkeypatch.setattr(type(st.context), "ip_address", property(lambda self: None))  # the proxy
+    monkeypatch.setattr(type(st.context), "headers", property(lambda self: phone))
     w = live(store, teacher, colleague)
     at = open_page("join")
-    for _ in range(reflections.MAX_JOIN_FAILURES):
-        at.text_input[0].set_value("NOPE99")
+    for n in range(reflections.MAX_JOIN_FAILURES):
+        at.text_input[0].set_value(f"NOPE{n:02d}")
         at.button[0].click().run()
     at.text_input[0].set_value(w.join_code)
     at.button[0].click().run()
     assert "Too many" in at.error[0].value
-    other = joined_page(store, w)  # another phone, same (unknown) address
-    assert JOINED_KEY in other.session_state
+    assert "Too many" in open_page("join", query={"code": w.join_code}).button[0].click().run().error[0].value
+    phone["X-Forwarded-For"] = "198.51.100.7"  # another phone in the room
+    assert JOINED_KEY in joined_page(store, w).session_state

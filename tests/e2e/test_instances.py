@@ -207,20 +207,22 @@ def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, k
         server.stop()
 
 
-def test_a_signed_in_tab_reloaded_after_a_restart_is_still_signed_in(app_server, browser_page):
-    """The same tab, reloaded after a restart, is signed in again by its cookie (the session died).
-
-    Before the cookie writer was drawn on every run, a quick rerun right after signing in could drop it:
-    the tab worked until the restart, then reloaded to "Please sign in first" (3 of 5 runs here).
-    """
+def test_a_signed_in_tab_reloaded_after_a_restart_is_still_signed_in(browser_page, tmp_path):
+    """The same tab, reloaded after a restart, is signed in again by its HttpOnly session cookie, which
+    names a session kept in the database (on PostgreSQL when the suite runs there)."""
     page = browser_page
-    sign_up(page, app_server.url)
-    page.get_by_text("No clips yet").first.wait_for()
-    restarted = _restart(app_server, kill=False)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    server = start_app(data_dir)
     try:
+        sign_up(page, server.url)
+        cookie = next(c for c in page.context.cookies() if c["name"] == "verp_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        page.get_by_text("No clips yet").first.wait_for()
+        server = _restart(server, kill=False)
         page.reload()
         wait_for_app(page)
         page.get_by_text("No clips yet").first.wait_for(timeout=15000)
         assert page.get_by_text("Please sign in first").count() == 0
     finally:
-        restarted.stop()
+        server.stop()

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.browser import rerun_of, sign_up, wait_for_app
 from tests.support.review import add_test_clip
-from verp.core import accounts
+from verp.core import accounts, sessions
 from verp.core.config import load_settings
 from verp.core.store import Store
 
@@ -32,7 +32,7 @@ def _colleague_browser(chromium, app_server):
     store = _server_store(app_server)
     try:
         ben = accounts.create_person(store, "Ben Colleague", "another long passphrase")
-        token = accounts.issue_token(store, ben)
+        token = sessions.issue_token(store, ben.id)
     finally:
         store.engine.dispose()
     context = chromium.new_context()

@@ -9,11 +9,11 @@ import pytest
 from tests.support.browser import wait_for_app
 from tests.support.media import make_clip
 from tests.support.workshop import go_to_index, make_workshop, share_moment
-from verp.core import accounts
+from verp.core import sessions
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.store import Store
-from verp.ui.session import COOKIE
+from verp.web import SESSION_COOKIE as COOKIE
 from verp.workshop import workshops
 
 SHOTS = os.environ.get("VERP_SHOTS")  # a folder: save screenshots there to look at the pages
@@ -51,7 +51,7 @@ def room(app_server):
 def signed_in_context(chromium, url: str, store: Store, person, **options):
     """A browser already signed in as ``person``: the app's own signed cookie, without the sign-in page."""
     context = chromium.new_context(**options)
-    context.add_cookies([{"name": COOKIE, "value": accounts.issue_token(store, person), "url": url}])
+    context.add_cookies([{"name": COOKIE, "value": sessions.issue_token(store, person.id), "url": url}])
     return context
 
 

@@ -23,6 +23,7 @@ import pytest
 
 from tests.support.database import server_database_url
 from tests.support.paths import ROOT
+from tests.support.waiting import wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -160,3 +161,11 @@ def sign_up(
     panel.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/my_clips")
     wait_for_app(page)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page, timeout_s: float = 15) -> None:
+    """Wait until the browser holds the HttpOnly session cookie the app's route sets after sign-in
+    (it arrives by a request just after the page shows the signed-in menu)."""
+    has_cookie = lambda: any(c["name"] == "verp_session" for c in page.context.cookies())  # noqa: E731
+    wait_until(has_cookie, timeout_s, "the browser never received the session cookie")

@@ -1,7 +1,8 @@
-"""Signing in: display name + personal passphrase, hashed with scrypt; signed, expiring tokens.
+"""Signing in: display name + personal passphrase, hashed with argon2id; server-side sessions.
 
 A colleague on the same school laptop must not be able to open someone else's clips, and a copied link
-must never become someone's identity, so a refresh is kept signed in only by a signed token that expires.
+must never become someone's identity. Guessing is slowed per name *and* client (see ``limits``), so a
+stranger who knows a colleague's name from the projector cannot lock them out.
 """
 
 from __future__ import annotations
@@ -12,19 +13,28 @@ import hmac
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from verp.core import audit, limits
+from verp.core.config import Settings, load_settings
 from verp.core.errors import VerpError
-from verp.core.models import Attempt, Person, utcnow
+from verp.core.limits import Limit, LimitReached
+from verp.core.models import Person
 from verp.core.store import Store
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # the former scheme: still checked, replaced on sign-in
 MIN_PASSPHRASE = 8
-TOKEN_MAX_AGE_S = 12 * 3600
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=10)
+MAX_FAILURES = 5  # wrong passphrases per name and client in the window
+MAX_FAILURES_PER_CLIENT = 30  # wrong passphrases per client over all names: slows a name sprayer
+FAILURE_WINDOW = limits.WINDOW
+MAX_SIGNUPS = 20  # accounts made per client per hour (a staff room sharing one address signs up at once)
+MAX_TAKEN = 5  # "That name is taken" answers per client in the window: names are not for listing
+SIGNUP_WINDOW = timedelta(hours=1)
+WAIT = "Too many tries from this device. Please wait ten minutes, then try again."
 
 
 class AccountError(VerpError):
@@ -36,16 +46,33 @@ class PersonView:
     id: int
     display_name: str
     is_facilitator: bool
+    is_admin: bool = False
 
 
-def hash_passphrase(passphrase: str) -> str:
+@lru_cache(maxsize=4)
+def _hasher(memory_kib: int, time_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+
+
+def _hasher_for(settings: Settings | None) -> PasswordHasher:
+    settings = settings or load_settings()
+    return _hasher(settings.passphrase_memory_kib, settings.passphrase_time_cost)
+
+
+def hash_passphrase(passphrase: str, settings: Settings | None = None) -> str:
+    """An argon2id hash at the cost the settings name (OWASP's guidance by default)."""
+    return _hasher_for(settings).hash(passphrase)
+
+
+def scrypt_hash(passphrase: str) -> str:
+    """The former scheme, kept so tests can make an account as it was stored before argon2id."""
     salt = os.urandom(16)
     digest = hashlib.scrypt(passphrase.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     encoded = base64.b64encode(salt + digest).decode()
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encoded}"
 
 
-def check_passphrase(passphrase: str, stored: str) -> bool:
+def _check_scrypt(passphrase: str, stored: str) -> bool:
     try:
         _, n, r, p, encoded = stored.split("$")
         raw = base64.b64decode(encoded)
@@ -53,12 +80,29 @@ def check_passphrase(passphrase: str, stored: str) -> bool:
         return False
     salt, digest = raw[:16], raw[16:]
     candidate = hashlib.scrypt(
-        passphrase.encode(), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(digest)
+        passphrase.encode(), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(digest), maxmem=64 << 20
     )
     return hmac.compare_digest(candidate, digest)
 
 
-_NO_ACCOUNT_HASH = hash_passphrase(os.urandom(16).hex())
+def check_passphrase(passphrase: str, stored: str, settings: Settings | None = None) -> bool:
+    if stored.startswith("scrypt$"):
+        return _check_scrypt(passphrase, stored)
+    try:
+        return _hasher_for(settings).verify(stored, passphrase)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str, settings: Settings | None = None) -> bool:
+    """True for a hash made by the former scheme or at another cost than the settings now name."""
+    return stored.startswith("scrypt$") or _hasher_for(settings).check_needs_rehash(stored)
+
+
+@lru_cache(maxsize=4)
+def _no_account_hash(memory_kib: int, time_cost: int) -> str:
+    """A hash checked for names without an account, so the time taken tells nothing."""
+    return _hasher(memory_kib, time_cost).hash(os.urandom(16).hex())
 
 
 def _name_key(display_name: str) -> str:
@@ -66,64 +110,85 @@ def _name_key(display_name: str) -> str:
 
 
 def _view(person: Person) -> PersonView:
-    return PersonView(person.id, person.display_name, person.is_facilitator)
+    return PersonView(person.id, person.display_name, person.is_facilitator, bool(person.is_admin))
 
 
-def create_person(store: Store, display_name: str, passphrase: str) -> PersonView:
-    """Make an account. The first account made on a fresh install becomes a facilitator."""
+def create_person(store: Store, display_name: str, passphrase: str, client: str | None = None) -> PersonView:
+    """Make an account. The first account made on a fresh install becomes a facilitator.
+
+    From a ``client`` (the Sign in page always names one), sign-ups and "That name is taken" answers are
+    throttled, so the page can neither make accounts in bulk nor list who has one.
+    """
     name = " ".join(display_name.split())
     if not name or len(name) > 80 or not name.isprintable():
         raise AccountError("Please give a name of up to 80 characters.")
     if len(passphrase) < MIN_PASSPHRASE:
         raise AccountError(f"Please choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+    taken_try = _throttle_signup(store, client)
+    hashed = hash_passphrase(passphrase, store.settings)
     with store.transaction() as s:
-        if s.scalar(select(Person.id).where(Person.name_key == _name_key(name))):
-            raise AccountError("That name is taken here. Add an initial, or sign in instead.")
-        first = s.scalar(select(func.count(Person.id))) == 0
-        person = Person(
-            display_name=name,
-            name_key=_name_key(name),
-            passphrase_hash=hash_passphrase(passphrase),
-            is_facilitator=first,
-        )
-        s.add(person)
-        s.flush()
-        return _view(person)
-
-
-def recent_failures(store: Store, kind: str, key: str) -> int:
-    since = utcnow() - FAILURE_WINDOW
-    with store.transaction() as s:
-        return (
-            s.scalar(
-                select(func.count(Attempt.id)).where(
-                    Attempt.kind == kind, Attempt.key == key, Attempt.at >= since
-                )
+        taken = s.scalar(select(Person.id).where(Person.name_key == _name_key(name)))
+        if not taken:
+            first = s.scalar(select(func.count(Person.id))) == 0
+            person = Person(
+                display_name=name, name_key=_name_key(name), passphrase_hash=hashed, is_facilitator=first
             )
-            or 0
-        )
+            s.add(person)
+            s.flush()
+            view = _view(person)
+    if taken:
+        raise AccountError("That name is taken here. Add an initial, or sign in instead.")
+    limits.forgive(store, taken_try)
+    return view
 
 
-def record_failure(store: Store, kind: str, key: str) -> None:
-    with store.transaction() as s:
-        s.add(Attempt(kind=kind, key=key[:120]))
+def _throttle_signup(store: Store, client: str | None) -> list[int]:
+    """Count a sign-up (kept) and a possible "taken" answer (forgiven when the name was free)."""
+    if client is None:
+        return []
+    try:
+        limits.begin_try(store, [Limit("signup", client, MAX_SIGNUPS, SIGNUP_WINDOW)])
+        return limits.begin_try(store, [Limit("taken", client, MAX_TAKEN)])
+    except LimitReached:
+        raise AccountError(WAIT) from None
 
 
-def sign_in(store: Store, display_name: str, passphrase: str) -> PersonView:
-    """Check a name and passphrase; repeated wrong tries for one name are refused for a while."""
+def sign_in(
+    store: Store, display_name: str, passphrase: str, client: str = limits.UNKNOWN_CLIENT
+) -> PersonView:
+    """Check a name and passphrase. Wrong tries are counted before the check, per name and client."""
     key = _name_key(display_name)
-    if recent_failures(store, "signin", key) >= MAX_FAILURES:
-        raise AccountError("Too many wrong tries for this name. Please wait ten minutes.")
+    tries = [
+        Limit("signin", f"{client}|{key}", MAX_FAILURES),
+        Limit("signin-client", client, MAX_FAILURES_PER_CLIENT),
+    ]
+    try:
+        counted = limits.begin_try(store, tries)
+    except LimitReached:
+        raise AccountError(WAIT) from None
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.name_key == key))
-        stored = person.passphrase_hash if person and person.passphrase_hash else _NO_ACCOUNT_HASH
-        # Always run scrypt, so the time taken does not tell whether the name has an account.
-        ok = check_passphrase(passphrase, stored) and stored is not _NO_ACCOUNT_HASH
-        view = _view(person) if ok and person is not None else None
-    if view is None:
-        record_failure(store, "signin", key)
+        stored = person.passphrase_hash if person and person.passphrase_hash else None
+        view = _view(person) if person else None
+    settings = store.settings
+    # Always check a hash, so the time taken does not tell whether the name has an account.
+    dummy = _no_account_hash(settings.passphrase_memory_kib, settings.passphrase_time_cost)
+    ok = check_passphrase(passphrase, stored or dummy, settings) and stored is not None
+    if not ok or view is None:
         raise AccountError("That name and passphrase do not match.")
+    limits.forgive(store, counted)
+    if needs_rehash(stored, settings):
+        _rehash(store, view.id, stored, passphrase)
     return view
+
+
+def _rehash(store: Store, person_id: int, old: str, passphrase: str) -> None:
+    """Store the passphrase again at today's cost (only if nobody changed it meanwhile)."""
+    fresh = hash_passphrase(passphrase, store.settings)
+    with store.transaction() as s:
+        person = s.get(Person, person_id)
+        if person is not None and person.passphrase_hash == old:
+            person.passphrase_hash = fresh
 
 
 def sign_in_oidc(
@@ -154,34 +219,34 @@ def get_person(store: Store, person_id: int) -> PersonView | None:
 
 
 def set_facilitator(store: Store, granted_by: int, person_id: int, value: bool = True) -> None:
-    """Only a facilitator can make someone else a facilitator."""
+    """A facilitator (or an administrator) can make someone a facilitator; only an administrator can
+    remove the role. Both are written to the audit log."""
     with store.transaction() as s:
         granter = s.get(Person, granted_by)
-        if not granter or not granter.is_facilitator:
+        if not granter or not (granter.is_facilitator or granter.is_admin):
             raise AccountError("Only a facilitator can do that.")
+        if not value and not granter.is_admin:
+            raise AccountError("Only an administrator can remove the facilitator role.")
         person = s.get(Person, person_id)
         if person is None:
             raise AccountError("No such account.")
-        person.is_facilitator = value
+        if person.is_facilitator != value:
+            person.is_facilitator = value
+            action = "grant_facilitator" if value else "remove_facilitator"
+            audit.record(s, audit.actor_of(granted_by), action, f"person:{person_id}")
+
+
+def grant_admin(store: Store, display_name: str, actor: str = "command line") -> PersonView:
+    """Make the account with this name an administrator (from the server's command line only)."""
+    with store.transaction() as s:
+        person = s.scalar(select(Person).where(Person.name_key == _name_key(display_name)))
+        if person is None:
+            raise AccountError(f"There is no account named {display_name!r}.")
+        person.is_admin = True
+        audit.record(s, actor, "grant_admin", f"person:{person.id}")
+        return _view(person)
 
 
 def list_people(store: Store) -> list[PersonView]:
     with store.transaction() as s:
         return [_view(p) for p in s.scalars(select(Person).order_by(Person.display_name))]
-
-
-def _serializer(store: Store) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(store.settings.secret_key(), salt="verp-sign-in")
-
-
-def issue_token(store: Store, person: PersonView) -> str:
-    """A signed token that keeps a browser signed in across refreshes for a working day."""
-    return _serializer(store).dumps({"p": person.id})
-
-
-def person_from_token(store: Store, token: str, max_age_s: int = TOKEN_MAX_AGE_S) -> PersonView | None:
-    try:
-        data = _serializer(store).loads(token, max_age=max_age_s)
-    except BadSignature:
-        return None
-    return get_person(store, int(data.get("p", 0)))

@@ -1,22 +1,29 @@
-"""A plain record of who did what to whose video: shares, withdrawals, projections, deletions.
+"""A plain record of who did what to whose video: uploads, shares, withdrawals, projections, links,
+moderation, downloads, roles and deletions.
 
 Written inside the same unit of work as the change it describes, so the record and the change commit
-together or not at all. Rows are only ever added.
+together or not at all. Rows are only ever added. Each row names the workshop it belongs to, so a
+facilitator reads their own workshops' entries and their own actions; an administrator reads all.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from verp.core.errors import VerpError
-from verp.core.models import AuditEvent, Person
+from verp.core.models import AuditEvent, Person, Workshop
 from verp.core.store import Store
 
 PERSON_PREFIX = "person:"
+_WORKSHOP = re.compile(r"workshop:(\d+)")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditError(VerpError):
@@ -31,6 +38,7 @@ class AuditView:
     action: str
     subject: str
     detail: str
+    workshop_id: int | None = None
 
 
 def actor_of(person_id: int) -> str:
@@ -38,20 +46,48 @@ def actor_of(person_id: int) -> str:
     return f"{PERSON_PREFIX}{person_id}"
 
 
-def record(session: Session, actor: str, action: str, subject: str, detail: str = "") -> None:
-    """Add one audit row to the open unit of work ``session``."""
-    session.add(AuditEvent(actor=actor[:120], action=action[:40], subject=subject[:200], detail=detail))
+def record(
+    session: Session, actor: str, action: str, subject: str, detail: str = "", workshop_id: int | None = None
+) -> None:
+    """Add one audit row to the open unit of work ``session``.
+
+    The workshop, when not given, is the one the subject or detail names (``workshop:<id>``).
+    """
+    if workshop_id is None:
+        found = _WORKSHOP.search(subject) or _WORKSHOP.search(detail)
+        workshop_id = int(found.group(1)) if found else None
+    session.add(
+        AuditEvent(
+            actor=actor[:120],
+            action=action[:40],
+            subject=subject[:200],
+            detail=detail,
+            workshop_id=workshop_id,
+        )
+    )
 
 
-def recent_events(store: Store, limit: int = 200) -> list[AuditView]:
-    """The newest entries first, with people's current names beside their ids."""
+def recent_events(store: Store, limit: int = 200, visible_to: int | None = None) -> list[AuditView]:
+    """The newest entries first, with people's current names beside their ids.
+
+    With ``visible_to`` (a facilitator's id), only the entries of the workshops they facilitate and
+    their own actions.
+    """
     with store.transaction() as s:
         newest = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        if visible_to is not None:
+            theirs = select(Workshop.id).where(Workshop.facilitator_id == visible_to)
+            newest = newest.where(
+                or_(AuditEvent.workshop_id.in_(theirs), AuditEvent.actor == actor_of(visible_to))
+            )
         rows = list(s.scalars(newest))
         ids = {_person_id(r.actor) for r in rows} - {None}
         people = s.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
         names = {person_id: name for person_id, name in people}
-        return [AuditView(r.at, r.actor, _name(r.actor, names), r.action, r.subject, r.detail) for r in rows]
+        return [
+            AuditView(r.at, r.actor, _name(r.actor, names), r.action, r.subject, r.detail, r.workshop_id)
+            for r in rows
+        ]
 
 
 def _person_id(actor: str) -> int | None:
@@ -67,9 +103,29 @@ def _name(actor: str, names: dict[int, str]) -> str:
 
 
 def log_for(store: Store, viewer_id: int, limit: int = 200) -> list[AuditView]:
-    """The audit log, for facilitators only: it names who shared, showed and deleted whose video."""
+    """The audit log as ``viewer_id`` may read it: an administrator, all of it; a facilitator, the
+    entries of the workshops they facilitate and their own actions; anyone else, nothing."""
     with store.transaction() as s:
         viewer = s.get(Person, viewer_id)
-        if viewer is None or not viewer.is_facilitator:
+        if viewer is None or not (viewer.is_facilitator or viewer.is_admin):
             raise AuditError("Only a facilitator can see the audit log.")
-    return recent_events(store, limit)
+        everything = viewer.is_admin
+    return recent_events(store, limit, visible_to=None if everything else viewer_id)
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def log_csv(events: list[AuditView]) -> bytes:
+    """The entries as CSV (UTF-8 with a byte-order mark, for spreadsheets), formulas defused: details
+    and names can come from anyone who typed them."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when (UTC)", "who", "did", "to what", "details", "workshop"])
+    for e in events:
+        cells = [e.actor_name, e.action, e.subject, e.detail]
+        when = e.at.strftime("%Y-%m-%d %H:%M:%S")
+        writer.writerow([when, *(safe_cell(c) for c in cells), e.workshop_id or ""])
+    return out.getvalue().encode("utf-8-sig")

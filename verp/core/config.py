@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from verp.core.errors import VerpError
 
 DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_RECORDING_S = 600
@@ -27,6 +31,16 @@ DEFAULT_MAX_CLIP_S = 1200
 # 4K H.264 at 0.80 GB / 0.39 GB. The limit leaves 2.5 times that for more cores (x264 adds threads per
 # core) and glibc's per-thread reservations.
 DEFAULT_MEDIA_MEMORY_MB = 2048
+# OWASP's password storage guidance for argon2id: 19 MiB of memory, two passes, one lane.
+DEFAULT_PASSPHRASE_MEMORY_KIB = 19456
+DEFAULT_PASSPHRASE_TIME_COST = 2
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")  # a reverse proxy on the same machine
+MIN_SECRET_KEY_CHARS = 32
+MIN_SECRET_KEY_BITS = 128
+
+
+class ConfigError(VerpError):
+    """A setting that would make the service unsafe or unusable; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,10 @@ class Settings:
     # The background worker (``python -m verp worker``).
     worker_concurrency: int = 1
     task_attempts: int = 3
+    passphrase_memory_kib: int = DEFAULT_PASSPHRASE_MEMORY_KIB
+    passphrase_time_cost: int = DEFAULT_PASSPHRASE_TIME_COST
+    trusted_proxies: tuple[str, ...] = DEFAULT_TRUSTED_PROXIES
+    configured_secret_key: str | None = field(default=None, repr=False)
 
     @property
     def clips_dir(self) -> Path:
@@ -74,7 +92,8 @@ class Settings:
         Taken from ``VERP_SECRET_KEY`` when set (needed when several instances share one service);
         otherwise made once and kept in the data directory so a restart does not sign everyone out.
         """
-        if key := os.environ.get("VERP_SECRET_KEY"):
+        if key := self.configured_secret_key:
+            check_secret_key(key)
             return key
         path = self.data_dir / "secret.key"
         if not path.exists():
@@ -91,6 +110,25 @@ class Settings:
             finally:
                 tmp.unlink(missing_ok=True)
         return path.read_text().strip()
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a key that someone set but that could be guessed: it signs playback links and Present links.
+
+    The estimate is the key's length times the Shannon entropy of its characters; a random
+    ``secrets.token_urlsafe(32)`` has about 240 bits, a repeated word or a short phrase far fewer.
+    """
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+    repeated = key in (key + key)[1:-1]  # one shorter piece typed over and over
+    too_short = len(key) < MIN_SECRET_KEY_CHARS or len(counts) < 16
+    if too_short or repeated or per_char * len(key) < MIN_SECRET_KEY_BITS:
+        raise ConfigError(
+            "VERP_SECRET_KEY is set but too weak to protect sign-ins and video links: use at least "
+            f"{MIN_SECRET_KEY_CHARS} random characters, for example the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(48))"`, or unset it to let the app '
+            "make and keep a strong one in the data folder."
+        )
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -112,6 +150,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         media_memory_mb=int(env.get("VERP_MEDIA_MEMORY_MB", DEFAULT_MEDIA_MEMORY_MB)),
         worker_concurrency=int(env.get("VERP_WORKER_CONCURRENCY", 1)),
         task_attempts=max(1, int(env.get("VERP_TASK_ATTEMPTS", 3))),
+        passphrase_memory_kib=int(env.get("VERP_PASSPHRASE_MEMORY_KIB", DEFAULT_PASSPHRASE_MEMORY_KIB)),
+        passphrase_time_cost=int(env.get("VERP_PASSPHRASE_TIME_COST", DEFAULT_PASSPHRASE_TIME_COST)),
+        trusted_proxies=_list(env.get("VERP_TRUSTED_PROXIES"), DEFAULT_TRUSTED_PROXIES),
+        configured_secret_key=env.get("VERP_SECRET_KEY") or None,
     )
 
 
@@ -124,6 +166,12 @@ def _retention(env: dict[str, str]) -> dict[str, int]:
         "records_days": int(env.get("VERP_RECORDS_DAYS", DEFAULT_RECORDS_DAYS)),
         "audit_days": int(env.get("VERP_AUDIT_DAYS", DEFAULT_AUDIT_DAYS)),
     }
+
+
+def _list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 @lru_cache(maxsize=1)

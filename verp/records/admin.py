@@ -28,6 +28,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select, text
 
+from verp.core import accounts
 from verp.core.config import Settings, load_settings
 from verp.core.errors import VerpError
 from verp.core.models import utcnow
@@ -304,6 +305,22 @@ def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("src")
     p.add_argument("--force", action="store_true", help="replace whatever the data folder holds")
     p.set_defaults(func=_restore_command)
+    p = jobs.add_parser("grant-admin", help="make an account an administrator (sees the whole audit log)")
+    p.add_argument("name", help="the account's display name")
+    p.set_defaults(func=_grant_admin_command)
+
+
+def _grant_admin_command(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings())
+    try:
+        person = accounts.grant_admin(store, args.name)
+    except accounts.AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        store.engine.dispose()
+    print(f"{person.display_name} is now an administrator.")
+    return 0
 
 
 def _purge_command(args: argparse.Namespace) -> int:

@@ -401,6 +401,12 @@ def participants_table(result: WorkshopSummary) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["participant", "helping question", "cycle", "ratings"])
 
 
+def record_personal_download(store: Store, person_id: int, workshop_id: int) -> None:
+    """Keep a note of who downloaded their own personal summary of a workshop."""
+    with store.transaction() as s:
+        audit.record(s, audit.actor_of(person_id), "download_personal_summary", f"workshop:{workshop_id}")
+
+
 def record_download(store: Store, person_id: int, workshop_id: int, what: str) -> None:
     """Keep a note of who took a copy of a summary away, and in which form."""
     with store.transaction() as s:

@@ -174,6 +174,9 @@ def _record_clip(
             delete_by=today() + timedelta(days=store.settings.retention_days),
         )
         s.add(clip)
+        audit.record(
+            s, audit.actor_of(owner_id), "upload" if how == "upload" else "record", f"clip:{clip_id}"
+        )
 
 
 def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:

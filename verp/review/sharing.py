@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from verp.core import audit
+from verp.core import audit, limits
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, Moment, Share, Workshop, utcnow
 from verp.core.store import Store
@@ -54,20 +54,38 @@ def _active_shares():
     return select(Share).where(Share.withdrawn_at.is_(None))
 
 
-def share_moment(store: Store, owner_id: int, moment_id: int, join_code: str) -> ShareView:
+class NoOpenWorkshop(SharingError):
+    """The code opens no planned or live workshop; unknown and closed codes are answered alike."""
+
+
+NO_OPEN_WORKSHOP = "No planned or live workshop has that code. Please check it with your facilitator."
+MAX_CODE_FAILURES = limits.MAX_CODE_FAILURES
+
+
+def share_moment(
+    store: Store, owner_id: int, moment_id: int, join_code: str, client: str = limits.UNKNOWN_CLIENT
+) -> ShareView:
     """Share one of my moments with the workshop whose join code I was given.
 
-    The room's screens redraw; a room already running stays on the step it is on.
+    The room's screens redraw; a room already running stays on the step it is on. Codes that open
+    nothing are counted per person and per device, so sharing cannot be used to guess codes.
     """
+    tries = limits.code_limits("share", client, f"person:{owner_id}")
+    try:
+        with limits.counted_try(store, tries, NoOpenWorkshop):
+            return _share_by_code(store, owner_id, moment_id, join_code)
+    except limits.LimitReached:
+        raise SharingError(limits.TOO_MANY_CODES) from None
+
+
+def _share_by_code(store: Store, owner_id: int, moment_id: int, join_code: str) -> ShareView:
     code = normalise_code(join_code)
     with store.transaction() as s:
         moment, clip = owned_moment(s, owner_id, moment_id)
         check_shareable(s, clip.id)
         workshop = s.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
-        if workshop is None:
-            raise SharingError("No workshop has that join code. Please check it with your facilitator.")
-        if workshop.status == "closed":
-            raise SharingError("That workshop is closed, so nothing more can be shared with it.")
+        if workshop is None or workshop.status not in ("planned", "live"):
+            raise NoOpenWorkshop(NO_OPEN_WORKSHOP)
         if moment.cut_name is None:
             raise SharingError("This moment has no video cut yet. Please save its start and end again.")
         live = _active_shares().where(Share.workshop_id == workshop.id)

@@ -12,6 +12,7 @@ from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock
 from verp.ui.player import play_moment, slow_replay
+from verp.ui.session import client_address
 from verp.ui.text import escape_markdown
 from verp.web import Grant
 
@@ -180,7 +181,7 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
     code = left.text_input("Workshop join code", key=f"code_{moment.id}", max_chars=16)
     if right.button("Share this moment", key=f"share_{moment.id}"):
         try:
-            sharing.share_moment(store, person.id, moment.id, code)
+            sharing.share_moment(store, person.id, moment.id, code, client=client_address())
         except VerpError as exc:
             st.error(escape_markdown(str(exc)))
         else:

@@ -7,19 +7,22 @@ the database, so any instance of the app can serve any page.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import streamlit as st
-import streamlit.components.v1 as components
 
-from verp.core import accounts
+from verp.core import accounts, limits, sessions
 from verp.core.accounts import PersonView
 from verp.core.config import load_settings
 from verp.core.store import Store
 from verp.records import retention
+from verp.web import SESSION_COOKIE, SESSION_ROUTE
 
 PERSON_KEY = "person_id"
-COOKIE = "verp_session"
-PENDING_COOKIE = "pending_cookie"
+SESSION_KEY = "session_id"
+TICKET_KEY = "sign_in_ticket"
+CLEAR_COOKIE_KEY = "clear_session_cookie"
+COOKIE = SESSION_COOKIE
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,53 +40,87 @@ def get_store() -> Store:
     return _open_store(str(settings.data_dir), settings.database_url)
 
 
+def client_address() -> str:
+    """This tab's device address, for slowing down guessers (a proxy's header only from a trusted proxy)."""
+    settings = get_store().settings
+    peer, raw = st.context.ip_address, st.context.headers
+    peer = peer if isinstance(peer, str) else None  # no connection (a page test) is loopback too
+    headers = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+    return limits.client_address(peer, headers, settings.trusted_proxies)
+
+
 def current_person() -> PersonView | None:
-    """The signed-in person: from this session, or from the signed, expiring cookie after a refresh."""
+    """The signed-in person: this tab's session, or the session cookie after a reload.
+
+    The session is looked up on every run, so Sign out (here, or everywhere) and expiry take effect at
+    the next run of every open tab.
+    """
     store = get_store()
-    person_id = st.session_state.get(PERSON_KEY)
-    if person_id is not None:
+    person_id, session_id = st.session_state.get(PERSON_KEY), st.session_state.get(SESSION_KEY)
+    if session_id is not None:
+        person = sessions.person_for_session(store, session_id)
+        if person is None:
+            _clear_tab()
+        return person
+    if person_id is not None:  # a tab signed in without a browser session (page tests)
         return accounts.get_person(store, person_id)
-    token = st.context.cookies.get(COOKIE) if st.context.cookies else None
-    if token and not st.session_state.get("signed_out"):
-        person = accounts.person_from_token(store, token)
-        if person:
-            st.session_state[PERSON_KEY] = person.id
-            return person
-    return None
+    found = sessions.session_for_token(store, st.context.cookies.get(COOKIE) if st.context.cookies else None)
+    if found is None:
+        return None
+    st.session_state[SESSION_KEY], person = found
+    st.session_state[PERSON_KEY] = person.id
+    return person
 
 
 def remember(person: PersonView) -> None:
-    """Sign this tab in and keep it signed in across a refresh with a signed, expiring session cookie.
+    """Sign this tab in with a new server-side session, and have the browser fetch its cookie.
 
-    The token rides in a cookie, never in the URL, so a copied link does not carry anyone's identity.
+    The cookie is HttpOnly, so only the app's own route can set it: the page hands the browser a
+    one-time ticket (see :func:`send_ticket`) that the route swaps for the cookie.
     """
+    started = sessions.start_session(get_store(), person.id)
     st.session_state[PERSON_KEY] = person.id
-    st.session_state.pop("signed_out", None)
-    token = accounts.issue_token(get_store(), person)
-    st.session_state[PENDING_COOKIE] = (token, accounts.TOKEN_MAX_AGE_S)
+    st.session_state[SESSION_KEY] = started.session_id
+    st.session_state[TICKET_KEY] = started.ticket
 
 
-def forget() -> None:
-    st.session_state.pop(PERSON_KEY, None)
-    st.session_state["signed_out"] = True
-    st.session_state[PENDING_COOKIE] = ("", 0)
+def _clear_tab() -> None:
+    for key in (PERSON_KEY, SESSION_KEY, TICKET_KEY):
+        st.session_state.pop(key, None)
 
 
-def flush_cookie() -> None:
-    """Write the sign-in (or sign-out) cookie. Called on every run of the app, not once: a rerun right
-    after signing in can remove the writer before the browser ran it, and an unchanged element costs
-    nothing to draw again."""
-    pending = st.session_state.get(PENDING_COOKIE)
-    if pending is None:
+def forget(everywhere: bool = False) -> None:
+    """Sign out: end this tab's session (or every session of the person), and the organisation's login."""
+    store = get_store()
+    person_id, session_id = st.session_state.get(PERSON_KEY), st.session_state.get(SESSION_KEY)
+    if everywhere and person_id is not None:
+        sessions.end_all_sessions(store, person_id)
+    elif session_id is not None:
+        sessions.end_session(store, session_id)
+    _clear_tab()
+    st.session_state[CLEAR_COOKIE_KEY] = True
+    if oidc_configured():
+        st.logout()
+
+
+def send_ticket() -> None:
+    """Ask the browser to swap a pending sign-in ticket for the cookie (or to clear it after Sign out).
+
+    Drawn on every run until the ticket is used or has expired: a rerun right after signing in can
+    replace the page before the browser ran the script, and a fetch that repeats is refused harmlessly.
+    """
+    ticket = st.session_state.get(TICKET_KEY)
+    if ticket and sessions.ticket_redeemed(get_store(), st.session_state.get(SESSION_KEY, -1)):
+        st.session_state.pop(TICKET_KEY, None)
+        ticket = None
+    if ticket:
+        options = {"method": "POST", "body": ticket, "credentials": "same-origin"}
+    elif st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        options = {"method": "DELETE", "credentials": "same-origin"}
+    else:
         return
-    value, max_age = pending
-    # A session cookie (no max-age) ends when the browser closes, so the next person on a shared school
-    # laptop starts signed out; the token inside still expires on its own after a working day.
-    lifetime = "" if value else "; max-age=0"
-    secure = "; Secure" if (st.context.url or "").startswith("https:") else ""
-    cookie = f"{COOKIE}={value}; path=/; SameSite=Strict{lifetime}{secure}"
-    script = f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>"
-    components.html(script, height=0)
+    script = f"fetch({json.dumps(SESSION_ROUTE)}, {json.dumps(options)});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width=1)
 
 
 def require_person() -> PersonView:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from verp.ui.session import current_person, flush_cookie, forget
+from verp.ui.session import current_person, forget, send_ticket
 from verp.ui.style import apply_base_style
 
 
@@ -17,14 +17,20 @@ def prepare_server() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
+    from verp.core.config import ConfigError, load_settings
+
+    try:
+        load_settings().secret_key()  # a weak VERP_SECRET_KEY stops the server before anyone signs in
+    except ConfigError as exc:
+        raise SystemExit(f"VERP Workshop cannot start: {exc}") from None
     PagesManager.uses_pages_directory = False
 
 
 def run_app() -> None:
     st.set_page_config(page_title="VERP Workshop", page_icon=":material/videocam:", layout="wide")
     apply_base_style()
-    flush_cookie()
     person = current_person()
+    send_ticket()
     navigation = st.navigation(_pages(person))
     _sidebar(person)
     navigation.run()
@@ -85,6 +91,9 @@ def _sidebar(person) -> None:
             return
         st.caption("Signed in as")
         st.text(person.display_name)
-        if st.button("Sign out", icon=":material/logout:"):
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             forget()
+            st.rerun()
+        if st.button("Sign out everywhere", key="sign_out_everywhere", type="tertiary"):
+            forget(everywhere=True)  # every browser of mine: a laptop left signed in at school, say
             st.rerun()

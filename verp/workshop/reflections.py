@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
-from verp.core import accounts
+from verp.core import audit, limits
 from verp.core import text as typed
 from verp.core.errors import VerpError
-from verp.core.models import Attempt, NextStep, Participant, Reflection, Workshop, utcnow
+from verp.core.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
@@ -27,8 +27,8 @@ from verp.workshop.workshops import WorkshopError, facilitated_workshop, normali
 
 MAX_TEXT = 1000
 MAX_NAME = 80
-MAX_JOIN_FAILURES = 10  # per browser session
-MAX_JOIN_FAILURES_PER_ADDRESS = 200  # a whole room behind one address, typing badly
+MAX_JOIN_FAILURES = limits.MAX_CODE_FAILURES  # per device in the window
+MAX_JOIN_FAILURES_PER_CODE = limits.MAX_CODE_FAILURES  # one wrong code, typed from any device
 KINDS = {
     "noticed": "Noticed",
     "thinking_feeling": "Thinking / feeling",
@@ -102,36 +102,39 @@ def _clean_name(name: str | None, allow_anonymous: bool) -> str:
     return name or ANONYMOUS
 
 
+class _WrongCode(ReflectionError):
+    """A code that opens no live workshop: counted against the device and the typed code."""
+
+
 def join_by_code(
-    store: Store, code: str, display_name: str | None, who: str = "anyone", address: str | None = None
+    store: Store, code: str, display_name: str | None, client: str = limits.UNKNOWN_CLIENT
 ) -> Joined:
     """Join the live workshop with this code. A planned workshop cannot be joined until it opens; a
     closed one no longer can.
 
-    Wrong codes are slowed down per browser session ``who`` at its ``address`` (so one person's typos
-    never lock out a whole room behind the same school network), with a far higher limit per address
-    against guessing from many sessions. A successful join clears that session's wrong tries.
+    Wrong codes are slowed down per device ``client`` (its address, so a new tab brings no fresh tries)
+    and per typed code (a guesser spread over many devices). A right code is never counted, so one
+    device's guessing never stops the rest of the room.
     """
-    key = f"join:{address or '-'}:{who}"[:120]
-    by_address = f"join-address:{address}"[:120] if address else None
-    if accounts.recent_failures(store, "join", key) >= MAX_JOIN_FAILURES or (
-        by_address and accounts.recent_failures(store, "join", by_address) >= MAX_JOIN_FAILURES_PER_ADDRESS
-    ):
-        raise ReflectionError("Too many wrong codes. Please wait ten minutes, then try again.")
+    code = normalise_code(code)
+    try:
+        with limits.counted_try(store, limits.code_limits("join", client, f"code:{code}"), _WrongCode):
+            return _join(store, code, display_name)
+    except limits.LimitReached:
+        raise ReflectionError(limits.TOO_MANY_CODES) from None
+
+
+def _join(store: Store, code: str, display_name: str | None) -> Joined:
     with store.transaction() as s:
-        workshop = s.scalar(select(Workshop).where(Workshop.join_code == normalise_code(code)))
+        workshop = s.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
         if workshop is not None and workshop.status == "planned":
             raise ReflectionError(NOT_STARTED)
         if workshop is not None and workshop.status == "live":
             name = _clean_name(display_name, workshop.allow_anonymous)
             token = secrets.token_urlsafe(24)
             s.add(Participant(workshop_id=workshop.id, display_name=name, token=token))
-            s.execute(delete(Attempt).where(Attempt.kind == "join", Attempt.key == key))
             return Joined(workshop.id, token, name)
-    accounts.record_failure(store, "join", key)
-    if by_address:
-        accounts.record_failure(store, "join", by_address)
-    raise ReflectionError("That code does not open a workshop. Check the screen, or ask the facilitator.")
+    raise _WrongCode("That code does not open a workshop. Check the screen, or ask the facilitator.")
 
 
 def _participant(s, workshop_id: int, token: str) -> tuple[Participant, Workshop]:
@@ -346,6 +349,8 @@ def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int,
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
         row.status = "approved" if approve else "hidden"
+        action = "approve_reflection" if approve else "hide_reflection"
+        audit.record(s, audit.actor_of(person_id), action, f"reflection:{row.id}", f"workshop:{workshop_id}")
         old = s.get(Reflection, row.supersedes_id) if row.supersedes_id else None
         if approve and old is not None and old.status == "approved":
             old.status = "superseded"  # the edit replaces the approved words only once it is approved

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import object_session
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
-from verp.core.models import Person, Share, Workshop, utcnow
+from verp.core.models import AuditEvent, Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
 from verp.room.principles import catalogue
@@ -249,7 +249,9 @@ def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
         now, before = target.moment, shown.moment
-        if w.status == "live" and now is not None and (before is None or before.share_id != now.share_id):
+        # Recorded before the workshop opens too: a planned room's Present screen can show it already.
+        moved = now is not None and (before is None or before.share_id != now.share_id)
+        if w.status in ("planned", "live") and moved:
             session = object_session(w)
             assert session is not None  # w was loaded in this transaction
             audit.record(
@@ -395,10 +397,35 @@ def _present_serializer(store: Store) -> URLSafeTimedSerializer:
 
 
 def present_token(store: Store, person_id: int, workshop_id: int) -> str:
-    """A signed token for the projector link of the facilitator's workshop."""
+    """A signed token for the projector link of the facilitator's workshop (the issue is audited)."""
     with store.transaction() as s:
         facilitated_workshop(s, person_id, workshop_id)
+        _record_link_issued(s, person_id, workshop_id)
     return _present_serializer(store).dumps({"w": workshop_id})
+
+
+def _record_link_issued(s, person_id: int, workshop_id: int) -> None:
+    """Audit the issue of a projector link once an hour per facilitator and workshop: Control draws the
+    link on every rerun, and a row per rerun would drown the log a data protection officer reads."""
+    since = utcnow() - timedelta(hours=1)
+    recent = s.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == "present_link",
+            AuditEvent.subject == f"workshop:{workshop_id}",
+            AuditEvent.at >= since,
+        )
+        .limit(1)
+    )
+    if recent is None:
+        audit.record(s, audit.actor_of(person_id), "present_link", f"workshop:{workshop_id}")
+
+
+def record_present_opened(store: Store, token: str, client: str) -> None:
+    """Note that a projector link was opened, and from which device (once per browser tab)."""
+    workshop = workshop_from_present_token(store, token)
+    with store.transaction() as s:
+        audit.record(s, "projector link", "present_opened", f"workshop:{workshop.id}", f"from {client}")
 
 
 def workshop_from_present_token(store: Store, token: str) -> WorkshopView:

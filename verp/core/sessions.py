@@ -1,0 +1,147 @@
+"""Server-side sign-in sessions: a random token in an HttpOnly cookie, its hash in the ``session`` table.
+
+The page that checked the passphrase cannot set an HttpOnly cookie itself (it speaks to the browser
+over a WebSocket), so it makes a session with a one-time ticket that lives a minute; the browser hands
+the ticket to the app's own route (``verp.web``), which swaps it for the token and sets the cookie.
+Ending a session takes effect at once: every run of every page looks the session up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from verp.core.accounts import PersonView, get_person
+from verp.core.models import SignInSession, utcnow
+from verp.core.store import Store
+
+SESSION_LIFETIME = timedelta(hours=12)  # a working day; closing the browser ends it sooner
+TICKET_LIFETIME = timedelta(minutes=1)
+SEEN_EVERY = timedelta(minutes=1)  # how stale ``last_seen_at`` may get: no write on every rerun
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    session_id: int
+    ticket: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(store: Store, person_id: int) -> StartedSession:
+    """A new session for someone whose passphrase (or organisation's login) was just checked."""
+    ticket = secrets.token_urlsafe(32)
+    now = utcnow()
+    with store.transaction() as s:
+        row = SignInSession(
+            person_id=person_id,
+            ticket_hash=_digest(ticket),
+            ticket_expires_at=now + TICKET_LIFETIME,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+        s.add(row)
+        s.flush()
+        return StartedSession(row.id, ticket)
+
+
+def redeem_ticket(store: Store, ticket: str) -> str | None:
+    """Swap a fresh, unused ticket for the session's cookie token; a ticket works once."""
+    if not ticket:
+        return None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with store.transaction() as s:
+        done = s.execute(
+            update(SignInSession)
+            .where(
+                SignInSession.ticket_hash == _digest(ticket),
+                SignInSession.ticket_expires_at > now,
+                SignInSession.revoked_at.is_(None),
+                SignInSession.expires_at > now,
+            )
+            .values(ticket_hash=None, ticket_expires_at=None, token_hash=_digest(token), last_seen_at=now)
+        )
+    return token if done.rowcount == 1 else None
+
+
+def issue_token(store: Store, person_id: int) -> str:
+    """A session and its cookie token straight away (for tools and tests that act as a browser)."""
+    return redeem_ticket(store, start_session(store, person_id).ticket) or ""
+
+
+def ticket_redeemed(store: Store, session_id: int) -> bool:
+    """True once the browser has swapped this session's ticket for its cookie (or it can no longer)."""
+    with store.transaction() as s:
+        row = s.get(SignInSession, session_id)
+        return row is None or row.ticket_hash is None or row.ticket_expires_at <= utcnow()
+
+
+def _live(s, row: SignInSession | None) -> SignInSession | None:
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    if now - row.last_seen_at > SEEN_EVERY:
+        row.last_seen_at = now
+    return row
+
+
+def person_for_token(store: Store, token: str | None) -> PersonView | None:
+    """The person a cookie's token belongs to, while its session is live."""
+    found = session_for_token(store, token)
+    return found[1] if found else None
+
+
+def session_for_token(store: Store, token: str | None) -> tuple[int, PersonView] | None:
+    """The session id and person a cookie's token belongs to, while the session is live."""
+    if not token:
+        return None
+    with store.transaction() as s:
+        row = _live(s, s.scalar(select(SignInSession).where(SignInSession.token_hash == _digest(token))))
+        session_id, person_id = (row.id, row.person_id) if row else (None, None)
+    person = get_person(store, person_id) if person_id else None
+    return (session_id, person) if person else None
+
+
+def person_for_session(store: Store, session_id: int) -> PersonView | None:
+    """The person of a tab's session, while the session is live (an ended one signs the tab out)."""
+    with store.transaction() as s:
+        row = _live(s, s.get(SignInSession, session_id))
+        person_id = row.person_id if row else None
+    return get_person(store, person_id) if person_id else None
+
+
+def end_session(store: Store, session_id: int) -> None:
+    with store.transaction() as s:
+        s.execute(
+            update(SignInSession)
+            .where(SignInSession.id == session_id, SignInSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), ticket_hash=None)
+        )
+
+
+def end_session_of_token(store: Store, token: str | None) -> None:
+    if token:
+        with store.transaction() as s:
+            s.execute(
+                update(SignInSession)
+                .where(SignInSession.token_hash == _digest(token), SignInSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+
+
+def end_all_sessions(store: Store, person_id: int) -> None:
+    """Sign out everywhere: every browser of this person, at its next page run or reload."""
+    with store.transaction() as s:
+        s.execute(
+            update(SignInSession)
+            .where(SignInSession.person_id == person_id, SignInSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), ticket_hash=None)
+        )
