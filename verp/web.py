@@ -14,6 +14,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from verp.core.config import Settings, load_settings
+from verp.web_downloads import download_routes
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 6 * 3600
@@ -58,4 +59,4 @@ async def serve_media(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"])]
+    return [Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"]), *download_routes()]

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verp.core.accounts import PersonView
-from verp.core.store import Store
-from verp.records import export, summary
-from verp.records.summary import MomentLine, ReflectionGroup, WorkshopSummary
+from verp.records.summary import MomentLine, ReflectionGroup
 
 GREY = "#5f6368"
 
@@ -67,37 +62,3 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
     for group in groups:
         st.text(f"{group.label} · {len(group.table)}")
         st.dataframe(group.table[columns], hide_index=True, width="stretch")
-
-
-def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
-    """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
-    pdf, md, csv = st.columns(3)
-    note = partial(summary.record_download, store, person.id, result.workshop_id)
-    name = partial(export.file_name, result.title, result.held_on)
-    pdf.download_button(
-        "Download PDF",
-        partial(export.summary_pdf, result, stills),
-        name("pdf"),
-        "application/pdf",
-        key="download_pdf",
-        icon=":material/picture_as_pdf:",
-        on_click=partial(note, "pdf with stills" if stills else "pdf"),
-    )
-    md.download_button(
-        "Download Markdown",
-        export.summary_markdown(result),
-        name("md"),
-        "text/markdown",
-        key="download_md",
-        icon=":material/description:",
-        on_click=partial(note, "markdown"),
-    )
-    csv.download_button(
-        "Download reflections (CSV)",
-        export.reflections_csv(result),
-        name("csv"),
-        "text/csv",
-        key="download_csv",
-        icon=":material/table:",
-        on_click=partial(note, "csv"),
-    )
