@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from verp.core.config import Settings, load_settings
 from verp.web_downloads import download_routes
+from verp.web_uploads import upload_routes
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 6 * 3600
@@ -59,4 +60,5 @@ async def serve_media(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"]), *download_routes()]
+    media = Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"])
+    return [media, *download_routes(), *upload_routes()]
