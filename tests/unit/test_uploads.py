@@ -184,3 +184,21 @@ def test_abandoned_uploads_are_cleared_after_a_day(store, teacher):
     assert uploads.remove_stale_uploads(store, max_age_s=-1) == 2
     with pytest.raises(uploads.UploadNotFound):
         uploads.status(store, teacher.id, created.upload_id)
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("notes.mp4", make_text_file, "not a video file we can read"),
+        ("empty.mp4", lambda p: p.write_bytes(b"") or p, "This file is empty."),
+    ],
+)
+def test_a_bad_upload_is_explained_and_nothing_is_kept(store, client, teacher, tmp_path, name, make, message):
+    data = make(tmp_path / name).read_bytes()
+    created = _create(client, store, teacher.id, len(data), name)
+    if created.status_code == 201:
+        answer = _patch(client, store, teacher.id, created.headers["location"], 0, data)
+    else:
+        answer = created
+    assert answer.status_code in (400, 422) and message in answer.json()["message"]
+    assert clips.list_clips(store, teacher.id) == []
