@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from verp.core.errors import VerpError
 from verp.review import clips
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
+from verp.ui.uploader import clip_uploader
 
 person = require_person()
 store = get_store()
@@ -14,27 +14,15 @@ store = get_store()
 st.title("My clips")
 st.caption("Only you can see your clips. Nothing is shared unless you choose to share a moment.")
 
-round_ = st.session_state.setdefault("upload_round", 0)
-upload = st.file_uploader(
-    "Add a clip from this device",
-    type=list(clips.VIDEO_EXTENSIONS),
-    key=f"upload_{round_}",
-    help="Phones can record straight into this control.",
-)
-if upload is not None:
+added_id = clip_uploader(store, person.id)
+if isinstance(added_id, str):  # the run right after an upload finished: the list below already has the clip
     try:
-        with st.spinner("Checking and saving your clip…"):
-            try:
-                added = clips.add_clip(store, person.id, upload.name, upload)
-            except VerpError as exc:
-                st.session_state["upload_message"] = ("error", str(exc))
-            else:
-                st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
-    finally:  # a fresh uploader releases the upload's memory, and a failed upload is not sent again
-        st.session_state["upload_round"] = round_ + 1
-    st.rerun()
-
-if message := st.session_state.pop("upload_message", None):
+        added = clips.get_clip(store, person.id, added_id)
+    except clips.ClipError:
+        pass  # deleted meanwhile, in another tab
+    else:
+        st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
+if message := st.session_state.pop("upload_message", None):  # set here, or by a clip card's delete
     kind, text = message
     (st.error if kind == "error" else st.success)(escape_markdown(text))  # it names the file
 

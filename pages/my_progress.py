@@ -1,11 +1,10 @@
 """My progress: my helping questions' ratings over the cycles, my next steps, my part of each workshop."""
 
-from functools import partial
-
 import streamlit as st
 
-from verp.records import export, summary
+from verp.records import summary
 from verp.ui.account import show_account_deleted, show_delete_account
+from verp.ui.downloads import personal_link
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import ratings_chart
 
@@ -33,23 +32,11 @@ st.header("My workshops")
 if not mine.workshops:
     st.info("You have not taken part in a workshop yet.")
 
-
-def personal_pdf(workshop_id: int) -> bytes:
-    return export.personal_pdf(summary.personal_summary(store, workshop_id, person.id))
-
-
 for workshop in mine.workshops:
     with st.container(border=True):
-        label, button = st.columns([3, 2], vertical_alignment="center")
+        label, link = st.columns([3, 2], vertical_alignment="center")
         label.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}")
-        button.download_button(
-            "Download my personal summary",
-            partial(personal_pdf, workshop.id),
-            export.file_name(workshop.title, workshop.held_on, "pdf", "my summary"),
-            "application/pdf",
-            key=f"personal_{workshop.id}",
-            icon=":material/download:",
-            on_click=partial(summary.record_personal_download, store, person.id, workshop.id),
-        )
+        with link:
+            personal_link(store, person.id, workshop.id)
 
 show_delete_account(store, person)

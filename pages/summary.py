@@ -4,8 +4,9 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.records import summary
+from verp.ui.downloads import summary_links
 from verp.ui.session import get_store, require_person
-from verp.ui.summary_view import download_buttons, principle_chart, show_groups, show_moments
+from verp.ui.summary_view import principle_chart, show_groups, show_moments
 from verp.ui.text import escape_markdown
 
 person = require_person()
@@ -19,6 +20,11 @@ if not workshops:
 choice = st.selectbox(
     "Workshop", workshops, format_func=lambda w: f"{w.title} · {w.held_on:%d %b %Y}", key="summary_workshop"
 )
+# The links come before the summary is gathered: the server builds each file when its link is fetched.
+with st.container(border=True):
+    stills = st.checkbox("Include stills where consent allows", key="summary_stills")
+    summary_links(store, person.id, choice.id, stills)
+
 try:
     result = summary.facilitator_summary(store, person.id, choice.id)
 except VerpError as exc:
@@ -28,10 +34,6 @@ except VerpError as exc:
 st.text(f"{result.title}\n{result.held_on:%d %B %Y} · facilitated by {result.facilitator}")
 if result.focus:
     st.text("Focus: " + ", ".join(result.focus))
-
-with st.container(border=True):
-    stills = st.checkbox("Include stills where consent allows", key="summary_stills")
-    download_buttons(store, person, result, stills)
 
 st.header("Who took part")
 st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")

@@ -27,6 +27,8 @@ from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
 from verp.core.store import Store, make_engine
 from verp.room.shown import Viewer, may_watch, may_watch_clip
+from verp.web_downloads import download_routes
+from verp.web_uploads import upload_routes
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
@@ -207,4 +209,6 @@ def routes() -> list[Route]:
         Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"]),
         Route(SESSION_ROUTE, start_session_cookie, methods=["POST"]),
         Route(SESSION_ROUTE, end_session_cookie, methods=["DELETE"]),
+        *download_routes(),
+        *upload_routes(),
     ]

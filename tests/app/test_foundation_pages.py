@@ -1,7 +1,6 @@
-import pytest
-
 from tests.support.apptest import open_app
-from tests.support.media import make_clip, make_text_file
+from tests.support.media import make_clip
+from tests.support.upload import send_upload, uploader_reports
 from verp.core import accounts
 from verp.review import clips
 from verp.worker import run_pending
@@ -58,14 +57,17 @@ def test_a_wrong_passphrase_is_explained(store, teacher):
 def test_my_clips_asks_a_stranger_to_sign_in(store):
     at = open_app("pages/my_clips.py")
     assert "Please sign in" in texts(at)
-    assert not at.get("file_uploader")
+    assert not at.get("bidi_component")  # no uploader
 
 
-def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path):
+def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path, monkeypatch):
     at = open_app("pages/my_clips.py", teacher)
     assert "No clips yet" in texts(at)
+    assert [e.key for e in at.get("bidi_component")] == ["clip_uploader"]
     data = make_clip(tmp_path / "Circle time.mp4").read_bytes()
-    at.file_uploader(key="upload_0").set_value(("Circle time.mp4", data, "video/mp4")).run()
+    sent = send_upload(store, teacher.id, "Circle time.mp4", data)
+    uploader_reports(monkeypatch, sent.clip_id)
+    at.run()
     assert not at.exception
     assert "Saved “Circle time”" in texts(at)
     [clip] = clips.list_clips(store, teacher.id)
@@ -85,24 +87,6 @@ def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path):
     assert clips.list_clips(store, teacher.id) == []
     assert not clip.original.parent.exists()
     assert "No clips yet" in texts(at)
-
-
-@pytest.mark.parametrize(
-    ("name", "make", "message"),
-    [
-        ("notes.mp4", make_text_file, "not a video file we can read"),
-        ("empty.mp4", lambda p: p.write_bytes(b"") or p, "empty"),
-    ],
-)
-def test_a_bad_upload_is_explained_on_screen_and_nothing_is_kept(
-    store, teacher, tmp_path, name, make, message
-):
-    at = open_app("pages/my_clips.py", teacher)
-    data = make(tmp_path / name).read_bytes()
-    at.file_uploader(key="upload_0").set_value((name, data, "video/mp4")).run()
-    assert not at.exception
-    assert message in at.error[0].value
-    assert clips.list_clips(store, teacher.id) == []
 
 
 def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tmp_path):

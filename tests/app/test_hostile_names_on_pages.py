@@ -2,6 +2,7 @@
 
 from tests.support.apptest import open_app
 from tests.support.media import make_clip
+from tests.support.upload import send_upload, uploader_reports
 from verp.review import clips
 from verp.ui.text import escape_markdown
 
@@ -15,7 +16,7 @@ def test_escaped_words_keep_no_markdown_meaning():
     assert escaped.replace("\\", "") == (HOSTILE_TITLE + " # heading")
 
 
-def test_a_hostile_clip_name_is_escaped_in_the_heading_and_the_message(store, teacher, tmp_path):
+def test_a_hostile_clip_name_is_escaped_in_the_heading_and_the_message(store, teacher, tmp_path, monkeypatch):
     source = make_clip(tmp_path / "x.mp4", seconds=1)
     with source.open("rb") as f:
         clip = clips.add_clip(store, teacher.id, "x.mp4", f)
@@ -24,9 +25,8 @@ def test_a_hostile_clip_name_is_escaped_in_the_heading_and_the_message(store, te
     assert not at.exception
     assert [h.value for h in at.subheader] == [escape_markdown(HOSTILE_TITLE)]
 
-    hostile_file = ("**loud** ![x](y) [click](z).mp4", b"not video", "video/mp4")
-    at.file_uploader(key="upload_0").set_value(hostile_file)
+    hostile = "**loud** ![x](y) [click](z).mp4"
+    sent = send_upload(store, teacher.id, hostile, make_clip(tmp_path / "y.mp4", seconds=1).read_bytes())
+    uploader_reports(monkeypatch, sent.clip_id)
     at.run()
-    assert at.error[0].value == escape_markdown(
-        "“**loud** ![x](y) [click](z).mp4”: This is not a video file we can read."
-    )
+    assert at.success[0].value == escape_markdown("Saved “**loud** ![x](y) [click](z)”.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_app
+from tests.support.apptest import open_app
 from verp.core import sessions
 from verp.ui import session as ui_session
 

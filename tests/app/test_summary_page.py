@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.support.markdown import markdown_strings
 from tests.support.paths import ROOT
 from tests.support.summary import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
+from verp.core.config import load_settings
+from verp.web_downloads import DOWNLOAD_ROUTE, read_download_token
 
 SUMMARY = str(ROOT / "pages" / "summary.py")
 PROGRESS = str(ROOT / "pages" / "my_progress.py")
@@ -64,18 +68,29 @@ def test_my_progress_never_renders_user_text_as_markdown(built, colleague):
     assert TITLE not in markdown and "Wait 5 s" not in markdown and "quieter pupils" not in markdown
 
 
-def test_the_summary_offers_pdf_markdown_and_csv_and_a_stills_choice(built, teacher):
+def _download_links(at: AppTest) -> list[tuple[str, tuple[int, int, str]]]:
+    """Each download link drawn: its label and what its signed token names (person, workshop, kind)."""
+    found = []
+    for body in (h.proto.body for h in at.get("html")):
+        for href, label in re.findall(r'<a class="verp-download" href="([^"]+)"[^>]*>([^<]+)</a>', body):
+            assert href.startswith(DOWNLOAD_ROUTE + "/")
+            found.append((label, read_download_token(load_settings(), href.rsplit("/", 1)[1])))
+    return found
+
+
+def test_the_summary_offers_pdf_markdown_and_csv_links_and_a_stills_choice(built, teacher):
     at = _run(SUMMARY, teacher.id)
     assert at.checkbox(key="summary_stills").value is False  # stills only when asked
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == [
-        "Download PDF",
-        "Download Markdown",
-        "Download reflections (CSV)",
-        "Download reflections (exact CSV)",
+    workshop = built.workshop_id
+    assert _download_links(at) == [
+        ("Download as PDF", (teacher.id, workshop, "pdf")),
+        ("Download as Markdown", (teacher.id, workshop, "md")),
+        ("Download reflections (CSV)", (teacher.id, workshop, "csv")),
+        ("Download reflections (exact CSV)", (teacher.id, workshop, "csv-exact")),
     ]
     at.checkbox(key="summary_stills").check().run()
     assert not at.exception
+    assert _download_links(at)[0] == ("Download as PDF", (teacher.id, workshop, "pdf-stills"))
 
 
 def test_a_teacher_who_facilitates_nothing_sees_no_summaries(built, colleague):
@@ -91,7 +106,8 @@ def test_my_progress_shows_ratings_next_steps_and_a_personal_download(built, col
     assert len(at.get("vega_lite_chart")) == 1
     assert "Wait 5 s,\nthen smile" in _shown_text(at)
     assert f"{TITLE} · 12 Mar 2026" in [t.value for t in at.text]
-    assert [b.proto.label for b in at.get("download_button")] == ["Download my personal summary"]
+    personal = (colleague.id, built.workshop_id, "personal")
+    assert _download_links(at) == [("Download my personal summary", personal)]
 
 
 def test_my_progress_is_empty_and_friendly_for_a_newcomer(store, teacher):

@@ -50,7 +50,7 @@ def test_the_facilitator_downloads_the_summary_pdf_and_the_reflections_csv(
     page.get_by_text("Waiting for Sam").first.wait_for()
 
     with page.expect_download() as pdf_download:
-        page.get_by_role("button", name="Download PDF").click()
+        page.get_by_role("link", name="Download as PDF").click()
     pdf = pdf_download.value
     assert pdf.suggested_filename == "verp-spring-group-quieter-pupils-2026-03-12.pdf"
     reader = PdfReader(pdf.path())
@@ -61,7 +61,7 @@ def test_the_facilitator_downloads_the_summary_pdf_and_the_reflections_csv(
     assert not any(hidden in text for hidden in NOT_SHOWN)
 
     with page.expect_download() as csv_download:
-        page.get_by_role("button", name="Download reflections (CSV)").click()
+        page.get_by_role("link", name="Download reflections (CSV)").click()
     csv = csv_download.value
     assert csv.suggested_filename == "verp-spring-group-quieter-pupils-2026-03-12.csv"
     back = pd.read_csv(csv.path(), dtype=str, keep_default_na=False)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.review_fixtures import add_test_clip
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.support.review import add_test_clip
+from tests.support.workshop import make_workshop, share_moment
 from verp.__main__ import main
 from verp.core import accounts, audit
 from verp.core.accounts import AccountError

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review_fixtures import add_consent, add_test_clip, add_workshop
-from tests.workshop_fixtures import make_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.workshop import make_workshop
 from verp.core import limits
 from verp.core.limits import client_address
 from verp.review import moments, sharing

@@ -7,6 +7,7 @@ browser-playable copy, thumbnails, moment cuts and stills. Deleting a clip remov
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -106,11 +107,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
     The playable copy is made by a worker process (see ``verp.media.processing``), so the page never
     blocks and the web server never transcodes.
     """
-    display = safe_display_name(filename)
-    ext = extension_of(filename)
-    if ext not in VIDEO_EXTENSIONS:
-        allowed = ", ".join(VIDEO_EXTENSIONS)
-        raise ClipError(f"“{display}” is not a video file this app takes ({allowed}).")
+    display, ext = check_video_name(filename)
     clip_id = uuid.uuid4().hex
     stored_name = f"{clip_id}/original.{ext}"
     try:
@@ -121,6 +118,49 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
     except BaseException:  # the upload broke off: keep nothing
         _remove_folder(store, clip_id)
         raise
+    return _take_in(store, owner_id, clip_id, display, stored_name, how)
+
+
+def add_clip_from_file(
+    store: Store, owner_id: int, filename: str, path: Path, how: str = "upload"
+) -> ClipView:
+    """Make a clip of a complete file already in the data folder (a finished upload), as ``add_clip`` does.
+
+    The file is moved into the clip's folder, never copied: a rename on the same filesystem, so a
+    500 MB upload costs no second write. On any refusal the file is gone too.
+    """
+    try:
+        display, ext = check_video_name(filename)
+        if path.stat().st_size > store.settings.max_upload_bytes:
+            raise ClipError(str(FileTooLarge(store.settings.max_upload_bytes)))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    clip_id = uuid.uuid4().hex
+    stored_name = f"{clip_id}/original.{ext}"
+    final = store.clip_path(stored_name)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        _remove_folder(store, clip_id)
+        raise
+    return _take_in(store, owner_id, clip_id, display, stored_name, how)
+
+
+def check_video_name(filename: str) -> tuple[str, str]:
+    """The name to show and the extension to keep, or a ClipError for a file that is not a video."""
+    display = safe_display_name(filename)
+    ext = extension_of(filename)
+    if ext not in VIDEO_EXTENSIONS:
+        allowed = ", ".join(VIDEO_EXTENSIONS)
+        raise ClipError(f"“{display}” is not a video file this app takes ({allowed}).")
+    return display, ext
+
+
+def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_name: str, how: str) -> ClipView:
+    """Probe a stored original, make its thumbnail, record it, and start its preparation."""
     path = store.clip_path(stored_name)
     try:
         info = media.probe(path, media.MediaLimits.from_settings(store.settings))  # hostile files end here
@@ -134,7 +174,7 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-        processing.enqueue_prepare(store, clip_id)  # a worker makes the playable copy
+        _start_preparation(store, clip_id, info)
     except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
         log.exception("saving clip %s failed", clip_id)
         _forget(store, clip_id)
@@ -143,6 +183,14 @@ def add_clip(store: Store, owner_id: int, filename: str, source: BinaryIO, how: 
         _forget(store, clip_id)
         raise
     return get_clip(store, owner_id, clip_id)
+
+
+def _start_preparation(store: Store, clip_id: str, info: media.ClipInfo) -> None:
+    """The one place a new clip's browser-playable copy is started, however the clip arrived."""
+    if media.needs_transcode(info):
+        processing.prepare_in_background(store, clip_id)
+    else:
+        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
 
 
 def _refuse_stills(info: media.ClipInfo) -> None:

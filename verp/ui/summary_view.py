@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verp.core.accounts import PersonView
-from verp.core.store import Store
-from verp.records import export, summary
-from verp.records.summary import MomentLine, ReflectionGroup, WorkshopSummary
+from verp.records.summary import MomentLine, ReflectionGroup
 
 GREY = "#5f6368"
 
@@ -67,49 +62,3 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
     for group in groups:
         st.text(f"{group.label} · {len(group.table)}")
         st.dataframe(group.table[columns], hide_index=True, width="stretch")
-
-
-def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
-    """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
-    pdf, md, csv, exact = st.columns(4)
-    note = partial(summary.record_download, store, person.id, result.workshop_id)
-    name = partial(export.file_name, result.title, result.held_on)
-    pdf.download_button(
-        "Download PDF",
-        partial(export.summary_pdf, result, stills),
-        name("pdf"),
-        "application/pdf",
-        key="download_pdf",
-        icon=":material/picture_as_pdf:",
-        on_click=partial(note, "pdf with stills" if stills else "pdf"),
-    )
-    md.download_button(
-        "Download Markdown",
-        export.summary_markdown(result),
-        name("md"),
-        "text/markdown",
-        key="download_md",
-        icon=":material/description:",
-        on_click=partial(note, "markdown"),
-    )
-    csv.download_button(
-        "Download reflections (CSV)",
-        export.reflections_csv(result),
-        name("csv"),
-        "text/csv",
-        key="download_csv",
-        icon=":material/table:",
-        on_click=partial(note, "csv"),
-        help="For spreadsheets: a cell that would run as a formula starts with an apostrophe.",
-    )
-    exact.download_button(
-        "Download reflections (exact CSV)",
-        export.reflections_csv(result, exact=True),
-        name("csv", "exact"),
-        "text/csv",
-        key="download_csv_exact",
-        icon=":material/dataset:",
-        on_click=partial(note, "csv exact"),
-        help="For data tools such as pandas or R: every cell exactly as typed. Do not open it in a "
-        "spreadsheet by double-clicking: a cell typed as a formula could run.",
-    )

@@ -1,0 +1,70 @@
+"""Uploading a clip in real Chromium: chunks to the server's upload route, a progress bar, and a resume
+after the connection drops."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.browser import sign_up, start_app
+from tests.support.media import make_clip
+
+pytestmark = pytest.mark.browser
+
+
+def _clip_over_one_chunk(path):
+    """A real clip with padding after it, so it goes up in two chunks (8 MB each); it still probes."""
+    make_clip(path, seconds=2)
+    with open(path, "ab") as f:
+        f.write(b"\0" * (9 << 20))
+    return path
+
+
+def test_a_clip_uploaded_through_the_page_is_listed(app_server, browser_page, tmp_path):
+    page = browser_page
+    sign_up(page, app_server.url)
+    page.get_by_label("Add a clip from this device").set_input_files(
+        str(make_clip(tmp_path / "Snack table.mp4"))
+    )
+    page.get_by_text("Saved “Snack table”").wait_for()
+    page.locator('[class*="st-key-clip_"]').get_by_text("Snack table").first.wait_for()
+    assert list((app_server.data_dir / "tmp" / "uploads").glob("*.part")) == []  # moved into the clip
+
+
+def test_an_upload_resumes_after_the_connection_drops(app_server, browser_page, tmp_path):
+    page = browser_page
+    sign_up(page, app_server.url)
+    patches: list[str] = []
+
+    def drop_the_second_chunk_once(route):
+        if route.request.method == "PATCH":
+            patches.append(route.request.headers["upload-offset"])
+            if len(patches) == 2:
+                route.abort("connectionreset")  # Wi-Fi gone mid-upload
+                return
+        route.continue_()
+
+    page.route("**/api/uploads/*", drop_the_second_chunk_once)
+    page.get_by_label("Add a clip from this device").set_input_files(
+        str(_clip_over_one_chunk(tmp_path / "Circle.mp4"))
+    )
+    page.get_by_text("Saved “Circle”").wait_for(timeout=60000)
+    first_chunk = str(8 << 20)
+    assert patches == ["0", first_chunk, first_chunk]  # the dropped chunk was sent again from where it stood
+    page.locator('[class*="st-key-clip_"]').get_by_text("Circle").first.wait_for()
+
+
+def test_a_file_over_the_limit_is_refused_with_a_clear_message(tmp_path, browser_page):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    server = start_app(data_dir, {"VERP_MAX_UPLOAD_MB": "5"})
+    try:
+        page = browser_page
+        sign_up(page, server.url)
+        page.get_by_label("Add a clip from this device").set_input_files(
+            str(_clip_over_one_chunk(tmp_path / "Long.mp4"))
+        )
+        page.get_by_role("alert").get_by_text(
+            "This file is larger than the 5 MB limit for a clip."
+        ).wait_for()
+    finally:
+        server.stop()

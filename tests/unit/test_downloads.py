@@ -1,0 +1,123 @@
+"""Summary downloads by signed link: built when fetched, for whoever may still have them, and recorded."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import delete, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from tests.support.summary import TITLE, build_workshop
+from verp import web, web_downloads
+from verp.core.models import AuditEvent, Workshop
+from verp.workshop import workshops
+
+
+@pytest.fixture
+def client(store):
+    return TestClient(Starlette(routes=web.routes()))
+
+
+@pytest.fixture
+def built(store, teacher, colleague):
+    return build_workshop(store, teacher.id, colleague.id)
+
+
+def _url(store, person_id: int, workshop_id: int, kind: str) -> str:
+    return web_downloads.download_path(store.settings, person_id, workshop_id, kind)
+
+
+def _downloads(store) -> list[tuple[str, str, str, str]]:
+    with store.transaction() as s:
+        rows = s.scalars(select(AuditEvent).where(AuditEvent.action == "download_summary"))
+        return [(r.actor, r.action, r.subject, r.detail) for r in rows]
+
+
+def test_the_facilitator_gets_a_pdf_saved_as_an_attachment_and_the_download_is_recorded(
+    store, client, built, teacher
+):
+    answer = client.get(_url(store, teacher.id, built.workshop_id, "pdf"))
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"].startswith(
+        'attachment; filename="verp-spring-group-quieter-pupils-2026-03-12.pdf"'
+    )
+    assert answer.headers["cache-control"] == "no-store"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    assert "What the group noticed, by principle" in text
+    subject = f"workshop:{built.workshop_id}"
+    assert _downloads(store) == [(f"person:{teacher.id}", "download_summary", subject, "pdf")]
+
+
+def test_markdown_and_csv_come_as_text_files(store, client, built, teacher):
+    md = client.get(_url(store, teacher.id, built.workshop_id, "md"))
+    csv = client.get(_url(store, teacher.id, built.workshop_id, "csv"))
+    assert md.status_code == csv.status_code == 200
+    assert md.headers["content-type"].startswith("text/markdown") and TITLE.split(":")[0] in md.text
+    assert csv.headers["content-disposition"].startswith('attachment; filename="verp-spring-group')
+    assert [d[3] for d in _downloads(store)] == ["markdown", "csv"]
+
+
+def test_an_expired_link_is_refused_with_a_clear_message(store, client, built, teacher, monkeypatch):
+    url = _url(store, teacher.id, built.workshop_id, "pdf")
+    monkeypatch.setattr(web_downloads, "LINK_MAX_AGE_S", -1)
+    answer = client.get(url)
+    assert answer.status_code == 403 and "expired" in answer.text
+    assert answer.headers["cache-control"] == "no-store"
+    assert _downloads(store) == []
+
+
+def test_a_tampered_link_is_refused(store, client, built, teacher):
+    url = _url(store, teacher.id, built.workshop_id, "pdf")
+    assert client.get(url[:-3] + "xyz").status_code == 403
+    assert client.get(web_downloads.DOWNLOAD_ROUTE + "/not-a-token").status_code == 403
+
+
+def test_a_link_made_for_another_person_gives_them_nothing(store, client, built, colleague):
+    """A participant holding a link to the whole summary is not its facilitator: nothing is built."""
+    answer = client.get(_url(store, colleague.id, built.workshop_id, "pdf"))
+    assert answer.status_code == 403 and "facilitator" in answer.text
+    assert _downloads(store) == []
+
+
+def test_a_facilitator_who_handed_the_workshop_on_can_no_longer_download_it(
+    store, client, built, teacher, colleague
+):
+    url = _url(store, teacher.id, built.workshop_id, "csv")
+    with store.transaction() as s:
+        s.get(Workshop, built.workshop_id).facilitator_id = colleague.id
+    assert client.get(url).status_code == 403
+
+
+def test_a_closed_then_deleted_workshop_answers_that_it_is_gone(store, client, teacher):
+    planned = workshops.create_workshop(store, teacher.id, "Autumn group", date(2026, 10, 1))
+    workshops.close_workshop(store, teacher.id, planned.id)
+    url = _url(store, teacher.id, planned.id, "pdf")
+    assert client.get(url).status_code == 200
+    with store.transaction() as s:
+        s.execute(delete(Workshop).where(Workshop.id == planned.id))
+    answer = client.get(url)
+    assert answer.status_code == 404 and "no longer exists" in answer.text
+    assert len(_downloads(store)) == 1  # only the download that happened
+
+
+def test_the_personal_summary_goes_only_to_its_owner(store, client, built, teacher, colleague):
+    mine = client.get(_url(store, colleague.id, built.workshop_id, "personal"))
+    assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
+    assert "my-summary.pdf" in mine.headers["content-disposition"]
+    # The facilitator brought no moment and did not join as a participant: no personal summary for them.
+    theirs = client.get(_url(store, teacher.id, built.workshop_id, "personal"))
+    assert theirs.status_code == 403
+    subject = f"workshop:{built.workshop_id}"
+    assert _downloads(store) == [
+        (f"person:{colleague.id}", "download_summary", subject, "personal summary (pdf)")
+    ]
+
+
+def test_a_file_name_is_always_safe_to_save():
+    header = web_downloads.attachment('../x"; evil.pdf')
+    assert header.startswith('attachment; filename="xevil.pdf"')
+    assert "filename*=UTF-8''..%2Fx%22%3B%20evil.pdf" in header

@@ -1,0 +1,86 @@
+"""Summary downloads by signed, short-lived link: built when fetched, never through a page rerun.
+
+A download button in a page hands the browser a file the page built during a run; a rerun in between
+(a room live on the same server reruns pages all the time) can drop that file before the browser asks
+for it. A link to a route of the server instead carries a signed token naming the person, the workshop
+and the kind of file; fetching it checks the person against the database *now* and builds the file
+there and then. Plain Starlette: no Streamlit import.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from verp.core.config import Settings, load_settings
+from verp.records import downloads
+from verp.web_store import route_store
+
+DOWNLOAD_ROUTE = "/api/download"
+LINK_MAX_AGE_S = 30 * 60
+EXPIRED = "This download link has expired. Please go back, reload the page and try again."
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-download")
+
+
+def download_token(settings: Settings, person_id: int, workshop_id: int, kind: str) -> str:
+    """A token for one kind of file of one workshop, for one person."""
+    return _serializer(settings).dumps({"p": person_id, "w": workshop_id, "k": kind})
+
+
+def download_path(settings: Settings, person_id: int, workshop_id: int, kind: str) -> str:
+    """The server-relative address a page links to (the same origin as the page itself)."""
+    return f"{DOWNLOAD_ROUTE}/{download_token(settings, person_id, workshop_id, kind)}"
+
+
+def read_download_token(
+    settings: Settings, token: str, max_age_s: int | None = None
+) -> tuple[int, int, str] | None:
+    """``(person_id, workshop_id, kind)`` from a valid, unexpired token; None otherwise."""
+    max_age = LINK_MAX_AGE_S if max_age_s is None else max_age_s
+    try:
+        claims = _serializer(settings).loads(token, max_age=max_age)
+    except BadSignature:
+        return None
+    if not isinstance(claims, dict):
+        return None
+    person_id, workshop_id, kind = claims.get("p"), claims.get("w"), claims.get("k")
+    if not (isinstance(person_id, int) and isinstance(workshop_id, int) and kind in downloads.KINDS):
+        return None
+    return person_id, workshop_id, kind
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition that saves the file under ``name`` (made ASCII-safe either way)."""
+    kept = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "-_.")).lstrip(".")
+    ascii_name = kept or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def serve_download(request: Request) -> Response:
+    """Build and hand over one file to whoever holds a valid link and may still have it."""
+    settings = load_settings()
+    claims = read_download_token(settings, request.path_params["token"])
+    if claims is None:
+        return PlainTextResponse(EXPIRED, status_code=403, headers=NO_STORE)
+    store = route_store(settings)
+    try:
+        file = await run_in_threadpool(downloads.build_download, store, *claims)
+    except downloads.WorkshopGone as exc:
+        return PlainTextResponse(str(exc), status_code=404, headers=NO_STORE)
+    except downloads.DownloadError as exc:
+        return PlainTextResponse(str(exc), status_code=403, headers=NO_STORE)
+    headers = {**NO_STORE, "Content-Disposition": attachment(file.name)}
+    return Response(file.body, media_type=file.media_type, headers=headers)
+
+
+def download_routes() -> list[Route]:
+    return [Route(DOWNLOAD_ROUTE + "/{token}", serve_download, methods=["GET"])]
