@@ -9,7 +9,7 @@ from verp.core.store import Store
 from verp.review import moments, sharing
 from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
-from verp.ui.marker import clock
+from verp.ui.marker import clock, spoken_clock
 from verp.ui.plain import md_escape
 from verp.ui.player import play_moment, slow_replay
 
@@ -46,7 +46,7 @@ def _replay(store: Store, moment: MomentView) -> None:
     if moment.cut is None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
-    play_moment(store, moment.cut)
+    play_moment(store, moment.cut, alt=f"The moment {moment.title}")
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
         slow_replay(store, moment.cut, 0.5)
 
@@ -132,7 +132,8 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
         picture, controls = st.columns([4, 1])
         if frame.still:
             caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
-            picture.image(str(frame.still), caption=caption, width="stretch")
+            alt = f"Still of the moment {moment.title} at {spoken_clock(frame.at_s)}"
+            picture.image(str(frame.still), caption=caption, width="stretch", alt=alt)
         back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(

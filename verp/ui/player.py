@@ -42,12 +42,17 @@ def play(store: Store, path: Path, **options) -> None:
 MAX_INLINE_BYTES = 10 * 1024 * 1024
 
 
-def play_moment(store: Store, path: Path, start_s: float | None = None, end_s: float | None = None) -> None:
-    """Loop a moment: its own cut file, or just start..end of the whole clip (whole seconds in st.video)."""
+def play_moment(
+    store: Store, path: Path, start_s: float | None = None, end_s: float | None = None, **options
+) -> None:
+    """Loop a moment: its own cut file, or just start..end of the whole clip (whole seconds in st.video).
+
+    ``options`` go to ``st.video`` too: ``alt`` (what a screen reader calls the video), ``subtitles``.
+    """
     if start_s is None:
-        play(store, path, loop=True)
+        play(store, path, loop=True, **options)
     else:
-        play(store, path, start_time=float(start_s), end_time=float(end_s), loop=True)
+        play(store, path, start_time=float(start_s), end_time=float(end_s), loop=True, **options)
 
 
 def slow_replay_html(src: str, rate: float = 0.5) -> str:

@@ -73,7 +73,7 @@ def _welcome(workshop: WorkshopView) -> None:
             big_text(workshop.ground_rules)
     with code:
         url = join_url(workshop.join_code)
-        st.image(qr_png(url), width=360)
+        st.image(qr_png(url), width=360, alt=f"Join code QR image for workshop {workshop.title}")
         big_text("Join on your phone with the code")
         st.html(f'<div class="verp-code">{html.escape(workshop.join_code)}</div>')
 
@@ -103,6 +103,7 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
         loop=True,
         autoplay=workshop.playing,
         muted=True,  # browsers only start a video nobody clicked when it is muted
+        alt=f"The moment {moment.title}, brought by {moment.owner_name}",
     )
     st.caption("Sound off: the room watches what happens between adult and child; the controls turn it on.")
 

@@ -1,0 +1,133 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every page, for every kind of visitor, at three sizes.
+
+One server and one browser for the whole module; each size gets its own pages (signed out, a teacher with
+a clip and a moment, the facilitator), so the whole check stays within a few minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.accessibility import describe, serious_violations, wait_for_style
+from tests.e2e.conftest import _require_browser, start_app, wait_for_app
+from tests.review_fixtures import add_consent, add_test_clip
+from tests.workshop_fixtures import make_workshop
+from verp.core import accounts
+from verp.core.config import load_settings
+from verp.core.store import Store
+from verp.review import moments, sharing
+from verp.ui.session import COOKIE
+from verp.workshop import reflections, workshops
+
+pytestmark = pytest.mark.browser
+
+SIZES = {
+    "desktop": {"width": 1280, "height": 800},
+    "projector": {"width": 1920, "height": 1080},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A running app with a facilitator, a teacher's clip, moment and share, and a live workshop."""
+    _require_browser()
+    data_dir = tmp_path_factory.mktemp("a11y") / "data"
+    data_dir.mkdir()
+    server = start_app(data_dir)
+    store = Store.open(load_settings({"VERP_DATA_DIR": str(data_dir)}))
+    ana = accounts.create_person(store, "Ana Facilitator", "correct horse battery")
+    ben = accounts.create_person(store, "Ben Teacher", "another long passphrase")
+    workshop = make_workshop(store, ana.id, "Autumn group")
+    clip = add_test_clip(store, ben.id, tmp_path_factory.mktemp("clip"))
+    add_consent(store, ben.id, clip.id)
+    moment = moments.create_moment(store, ben.id, clip.id, "Circle time", 1.0, 3.0)
+    moments.add_freeze_frame(store, ben.id, moment.id, 2.0)
+    sharing.share_moment(store, ben.id, moment.id, workshop.join_code)
+    workshops.open_workshop(store, ana.id, workshop.id)
+    joined = reflections.join_by_code(store, workshop.join_code, "Cara")
+    reflections.submit_reflection(store, workshop.id, joined.token, "She waited", None, "noticed", "k1")
+    yield {
+        "server": server,
+        "store": store,
+        "ana": ana,
+        "ben": ben,
+        "workshop": workshop,
+        "clip": clip,
+        "present": workshops.present_token(store, ana.id, workshop.id),
+    }
+    store.engine.dispose()
+    server.stop()
+
+
+def _page(chromium, site, viewport, person=None):
+    context = chromium.new_context(viewport=viewport, reduced_motion="reduce")
+    if person is not None:
+        token = accounts.issue_token(site["store"], person)
+        context.add_cookies([{"name": COOKIE, "value": token, "url": site["server"].url}])
+    page = context.new_page()
+    page.set_default_timeout(30000)  # a busy CI machine is slow to draw
+    return page
+
+
+def _check(page, url: str, where: str, problems: list[str]) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    problems += describe(where, serious_violations(page))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_has_no_serious_accessibility_violations(site, chromium, size):
+    base, problems = site["server"].url, []
+    viewport = SIZES[size]
+    visitor = _page(chromium, site, viewport)
+    for path in ("", "sign_in", "principles", f"join?code={site['workshop'].join_code}"):
+        _check(visitor, f"{base}/{path}", f"{size} signed out /{path}", problems)
+    visitor.get_by_label("Your name", exact=False).fill("Dee")
+    visitor.get_by_role("button", name="Join").click()
+    visitor.get_by_label("Your reflection").wait_for()
+    problems += describe(f"{size} joined", serious_violations(visitor))
+    _check(visitor, f"{base}/present?w={site['present']}", f"{size} present welcome", problems)
+    visitor.context.close()
+
+    teacher = _page(chromium, site, viewport, site["ben"])
+    for path in ("", "my_clips", "my_progress", f"review?clip={site['clip'].id}"):
+        _check(teacher, f"{base}/{path}", f"{size} teacher /{path}", problems)
+    teacher.get_by_text("Circle time").first.click()
+    teacher.get_by_text("Freeze-frames", exact=True).wait_for()
+    problems += describe(f"{size} teacher review moment", serious_violations(teacher))
+    teacher.context.close()
+
+    facilitator = _page(chromium, site, viewport, site["ana"])
+    for path in ("plan", "control", "summary", "audit"):
+        _check(facilitator, f"{base}/{path}", f"{size} facilitator /{path}", problems)
+    facilitator.context.close()
+
+    assert not problems, "\n".join(problems)
+
+
+def _no_sideways_scrolling(page, url: str) -> int:
+    page.goto(url)
+    wait_for_app(page)
+    wait_for_style(page)
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, chromium):
+    base, narrow = site["server"].url, {"width": 320, "height": 640}
+    visitor = _page(chromium, site, narrow)
+    teacher = _page(chromium, site, narrow, site["ben"])
+    pages = [(visitor, p) for p in ("", "sign_in", "principles", f"join?code={site['workshop'].join_code}")]
+    pages += [(teacher, p) for p in ("my_clips", f"review?clip={site['clip'].id}", "my_progress")]
+    too_wide = {
+        path: width for page, path in pages if (width := _no_sideways_scrolling(page, f"{base}/{path}")) > 320
+    }
+    visitor.get_by_label("Your name", exact=False).fill("Eve")
+    visitor.get_by_role("button", name="Join").click()
+    visitor.get_by_label("Your reflection").wait_for()
+    if (width := visitor.evaluate("() => document.documentElement.scrollWidth")) > 320:
+        too_wide["join (joined)"] = width
+    visitor.context.close()
+    teacher.context.close()
+    assert not too_wide, f"pages wider than a 320 px phone: {too_wide}"
+
