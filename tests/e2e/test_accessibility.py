@@ -131,3 +131,41 @@ def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, chromium):
     teacher.context.close()
     assert not too_wide, f"pages wider than a 320 px phone: {too_wide}"
 
+
+def test_a_clicker_steps_control_and_the_projector_follows(site, chromium):
+    """Page Down / Page Up / space only, on Control and on Present; nobody clicks into either page."""
+    store, ana, workshop = site["store"], site["ana"], site["workshop"]
+    workshops.go_to_step(store, ana.id, workshop.id, 0)
+    control = _page(chromium, site, SIZES["desktop"], ana)
+    projector = _page(chromium, site, SIZES["projector"])
+    control.goto(site["server"].url + "/control")
+    control.get_by_text("Step 1 of").wait_for()
+    projector.goto(f"{site['server'].url}/present?w={site['present']}")
+    projector.get_by_text(workshop.join_code).wait_for()
+
+    control.keyboard.press("PageDown")
+    control.get_by_text("Step 2 of").wait_for()
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for()
+    control.keyboard.press("PageDown")
+    control.get_by_text("Step 3 of").wait_for()
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    control.keyboard.press("PageUp")
+    control.get_by_text("Step 2 of").wait_for()
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for()
+
+    # The projector's own window takes the clicker too (its link is the facilitator's).
+    projector.keyboard.press("PageDown")
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    video = projector.locator("video")
+    video.wait_for()
+    assert workshops.get_workshop(store, workshop.id).playing
+    control.reload()
+    control.get_by_text("Step 3 of").wait_for()
+    control.keyboard.press(" ")
+    projector.wait_for_function("() => document.querySelector('video')?.autoplay === false")
+    assert not workshops.get_workshop(store, workshop.id).playing
+    projector.keyboard.press(" ")
+    projector.wait_for_function("() => document.querySelector('video')?.autoplay === true")
+    assert workshops.get_workshop(store, workshop.id).playing
+    control.context.close()
+    projector.context.close()
