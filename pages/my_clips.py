@@ -3,6 +3,7 @@
 import streamlit as st
 
 from verp.review import clips
+from verp.ui import announce
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
@@ -36,6 +37,7 @@ if upload is not None:
 if message := st.session_state.pop("upload_message", None):
     kind, text = message
     (st.error if kind == "error" else st.success)(escape_markdown(text))  # it names the file
+    announce.say(text)
 
 my = clips.list_clips(store, person.id)
 if not my:

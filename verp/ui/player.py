@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from verp.core.store import Store
 from verp.web import media_url
@@ -55,27 +53,40 @@ def play_moment(
         play(store, path, start_time=float(start_s), end_time=float(end_s), loop=True, **options)
 
 
-def slow_replay_html(src: str, rate: float = 0.5) -> str:
-    """An HTML video element that loops ``src`` at ``rate`` times normal speed, without sound.
+_SLOW_REPLAY_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  let video = parentElement.querySelector("video");
+  if (!video) {
+    video = document.createElement("video");
+    Object.assign(video, { controls: true, loop: true, muted: true, playsInline: true, autoplay: true });
+    video.style.cssText = "width:100%;max-height:420px;background:#000";
+    parentElement.appendChild(video);
+  }
+  video.setAttribute("aria-label", data.label);
+  if (video.getAttribute("src") !== data.src) video.setAttribute("src", data.src);
+  const keepRate = () => { video.playbackRate = data.rate; };
+  video.defaultPlaybackRate = data.rate;
+  keepRate();
+  video.addEventListener("play", keepRate);
+  return () => video.removeEventListener("play", keepRate);
+}
+"""
 
-    ``src`` is a signed playback URL or a data URL made here: never text a person typed.
+_slow_player = st.components.v2.component("verp_slow_replay", js=_SLOW_REPLAY_JS)
+
+
+def slow_replay(store: Store, path: Path, rate: float = 0.5, label: str = "Slow replay") -> bool:
+    """Show a moment's cut slowed down, streamed by signed URL (or inline when small and no URL exists).
+
+    ``src`` is a signed playback URL or a data URL made here, never text a person typed; ``label`` is
+    what a screen reader calls the video.
     """
-    return (
-        f"<video id='slow' src={json.dumps(src)} controls loop muted playsinline autoplay "
-        "style='width:100%;max-height:420px;background:#000'></video>"
-        f"<script>const v=document.getElementById('slow');const r={json.dumps(float(rate))};"
-        "v.defaultPlaybackRate=r;v.playbackRate=r;"
-        "v.addEventListener('play',()=>{v.playbackRate=r;});</script>"
-    )
-
-
-def slow_replay(store: Store, path: Path, rate: float = 0.5) -> bool:
-    """Show a moment's cut slowed down, streamed by signed URL (or inline when small and no URL exists)."""
     src = playback_url(store, path)
     if src is None:
         if path.stat().st_size > MAX_INLINE_BYTES:
             st.caption("Slow replay is not available here. Use the player's own speed setting.")
             return False
         src = f"data:video/mp4;base64,{base64.b64encode(path.read_bytes()).decode()}"
-    components.html(slow_replay_html(src, rate), height=440)
+    _slow_player(key=f"slow_{path.parent.name}_{path.name}", data={"src": src, "rate": rate, "label": label})
     return True
