@@ -92,6 +92,8 @@ def _md_moment(m: MomentLine, with_owner: bool = True) -> list[str]:
         out.append(f"- Principles tagged: {_md_inline(', '.join(m.principles))}")
     if m.note:
         out.append(f"- Note: {_md_block(m.note)}")
+    if m.captions:
+        out.append(f"- Captions: {_md_block(m.captions)}")
     return [*out, ""]
 
 
@@ -285,6 +287,8 @@ def _pdf_moment(doc: _Document, m: MomentLine, with_stills: bool, with_owner: bo
         doc.para("Principles tagged: " + ", ".join(m.principles), size=9.5)
     if m.note:
         doc.para("Note: " + m.note, size=9.5)
+    if m.captions:
+        doc.para("Captions:\n" + m.captions, size=9.5)
     if with_stills:
         doc.stills(m.still_paths)
 

@@ -34,6 +34,7 @@ from verp.core.models import (
     today,
 )
 from verp.core.store import Store
+from verp.review.captions import transcript_of
 from verp.room.principles import catalogue
 from verp.workshop.reflections import KINDS as KIND_LABELS
 
@@ -77,6 +78,7 @@ class MomentLine:
     note: str  # empty unless the owner chose to share it (or it is their own summary)
     principles: tuple[str, ...]  # principle names, in catalogue order
     still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
+    captions: str = ""  # the transcript; empty unless the clip's consent allows stills in exports
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,9 @@ def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str]
     tags = s.scalars(select(MomentTag.principle_key).where(MomentTag.moment_id == moment.id))
     consent = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
     stills: tuple[Path, ...] = ()
-    if consent is not None and consent.stills_in_exports:
+    words = ""
+    if consent is not None and consent.stills_in_exports:  # the children's words go where their faces may
+        words = transcript_of(moment.captions, moment.end_s - moment.start_s)
         frames = s.scalars(
             select(FreezeFrame).where(FreezeFrame.moment_id == moment.id).order_by(FreezeFrame.at_s)
         )
@@ -188,6 +192,7 @@ def _moment_line(s: Session, store: Store, moment: Moment, names: dict[int, str]
         note=moment.note if (own or moment.share_note) else "",
         principles=_principle_names(tags),
         still_paths=stills,
+        captions=words,
     )
 
 

@@ -12,6 +12,7 @@ import html
 import streamlit as st
 
 from verp.core.store import Store
+from verp.review import captions
 from verp.room.principles import catalogue
 from verp.ui.player import play
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
@@ -95,9 +96,13 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
     if moment is None or moment.video is None or not moment.video.exists():
         big_text("(The video for this moment is not available.)")
         return
+    timed = captions.shown_captions(store, moment.moment_id)
+    # Shown from the start when the owner wrote them; the player's own captions button turns them off.
+    subtitles = {"Captions": captions.to_webvtt(timed, moment.video_start_s).encode()} if timed else None
     play(
         store,
         moment.video,
+        subtitles=subtitles,
         start_time=moment.video_start_s,
         end_time=moment.video_end_s or None,
         loop=True,
