@@ -40,7 +40,7 @@ PRESENT_CSS = """
 .verp-wall.compact .verp-group h3 { font-size: 28px !important; }
 .verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
-.verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
+.verp-timer { font-size: 32px; color: #155166; text-align: right; font-variant-numeric: tabular-nums; }
 </style>
 """
 
