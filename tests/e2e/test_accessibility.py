@@ -169,3 +169,27 @@ def test_a_clicker_steps_control_and_the_projector_follows(site, chromium):
     assert workshops.get_workshop(store, workshop.id).playing
     control.context.close()
     projector.context.close()
+
+
+def test_captions_typed_on_review_show_on_present(site, chromium):
+    store, ana, workshop = site["store"], site["ana"], site["workshop"]
+    teacher = _page(chromium, site, SIZES["desktop"], site["ben"])
+    teacher.goto(f"{site['server'].url}/review?clip={site['clip'].id}")
+    teacher.get_by_text("Circle time").first.click()
+    teacher.get_by_text("Captions (timed text under the video)").click()
+    teacher.get_by_label("Captions", exact=True).fill("0 1.5 Shall we read it <together>?")
+    teacher.get_by_role("button", name="Save captions").click()
+    teacher.get_by_text("Saved the captions.").wait_for()
+    teacher.context.close()
+
+    workshops.go_to_step(store, ana.id, workshop.id, 2)  # the moment itself
+    projector = _page(chromium, site, SIZES["projector"])
+    projector.goto(f"{site['server'].url}/present?w={site['present']}")
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    projector.wait_for_function(
+        """() => [...(document.querySelector('video')?.textTracks || [])].some(track =>
+             track.kind === 'captions' && track.mode === 'showing' && track.cues &&
+             [...track.cues].some(cue =>
+               cue.getCueAsHTML().textContent === 'Shall we read it <together>?'))"""
+    )
+    projector.context.close()

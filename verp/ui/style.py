@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "assets" / "app.css"
+ACCESSIBILITY_STATEMENT = Path(__file__).resolve().parents[2] / "docs" / "accessibility.md"
 
 PROJECTOR_CSS = """
 <style>
