@@ -81,7 +81,7 @@ def test_every_page_has_no_serious_accessibility_violations(site, chromium, size
     base, problems = site["server"].url, []
     viewport = SIZES[size]
     visitor = _page(chromium, site, viewport)
-    for path in ("", "sign_in", "principles", f"join?code={site['workshop'].join_code}"):
+    for path in ("", "sign_in", "principles", "accessibility", f"join?code={site['workshop'].join_code}"):
         _check(visitor, f"{base}/{path}", f"{size} signed out /{path}", problems)
     visitor.get_by_label("Your name", exact=False).fill("Dee")
     visitor.get_by_role("button", name="Join").click()
@@ -91,7 +91,7 @@ def test_every_page_has_no_serious_accessibility_violations(site, chromium, size
     visitor.context.close()
 
     teacher = _page(chromium, site, viewport, site["ben"])
-    for path in ("", "my_clips", "my_progress", f"review?clip={site['clip'].id}"):
+    for path in ("", "my_clips", "capture", "my_progress", f"review?clip={site['clip'].id}"):
         _check(teacher, f"{base}/{path}", f"{size} teacher /{path}", problems)
     teacher.get_by_text("Circle time").first.click()
     teacher.get_by_text("Freeze-frames", exact=True).wait_for()
@@ -193,3 +193,42 @@ def test_captions_typed_on_review_show_on_present(site, chromium):
                cue.getCueAsHTML().textContent === 'Shall we read it <together>?'))"""
     )
     projector.context.close()
+
+
+def _tab_to(page, accessible_name: str) -> None:
+    """Press Tab until the element named ``accessible_name`` has the focus, and check the focus shows."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement; if (!e) return null;
+                 const label = e.labels?.[0]?.innerText || e.getAttribute('aria-label') || e.innerText || '';
+                 const style = getComputedStyle(e);
+                 const ring = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
+                 return { label: label.trim(), ring }; }"""
+        )
+        if focused and focused["label"].startswith(accessible_name):
+            assert focused["ring"], f"no visible focus on {accessible_name!r}"
+            return
+    raise AssertionError(f"Tab never reached {accessible_name!r}")
+
+
+def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, chromium):
+    phone = _page(chromium, site, SIZES["phone"])
+    phone.goto(f"{site['server'].url}/join?code={site['workshop'].join_code}")
+    wait_for_app(phone)
+    _tab_to(phone, "Your name")
+    phone.keyboard.type("Fay")
+    _tab_to(phone, "Join")
+    phone.keyboard.press("Enter")
+    phone.get_by_label("Your reflection").wait_for()
+    _tab_to(phone, "Your reflection")
+    phone.keyboard.type("He waited for her to choose")
+    _tab_to(phone, "Send")
+    phone.keyboard.press("Enter")
+    phone.get_by_text("Sent. Thank you.").wait_for()
+    announcer = phone.locator("#verp-announcer[aria-live=polite]")
+    announcer.wait_for(state="attached")
+    phone.wait_for_function(
+        "() => document.getElementById('verp-announcer').textContent === 'Sent. Thank you.'"
+    )
+    phone.context.close()
