@@ -20,9 +20,11 @@ def clock(seconds: float) -> str:
 
 
 def spoken_clock(seconds: float) -> str:
-    """Minutes and whole seconds ("0:01"): what a screen reader reads sensibly."""
-    minutes, rest = divmod(int(max(0.0, seconds)), 60)
-    return f"{minutes}:{rest:02d}"
+    """Minutes and seconds ("0:01", or "0:01.5" between whole seconds): short for a screen reader to
+    say, and still telling two nearby times apart."""
+    tenths = round(max(0.0, seconds) * 10)
+    minutes, rest = divmod(tenths // 10, 60)
+    return f"{minutes}:{rest:02d}" + (f".{tenths % 10}" if tenths % 10 else "")
 
 
 def _keys(clip: ClipView) -> tuple[str, str, str]:
