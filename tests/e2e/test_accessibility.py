@@ -60,6 +60,22 @@ def site(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture
+def open_page(chromium, site):
+    """Pages of their own browser contexts, all closed after the test even when it fails (a page left
+    open keeps asking the server for the room's state)."""
+    contexts = []
+
+    def opener(viewport, person=None):
+        page = _page(chromium, site, viewport, person)
+        contexts.append(page.context)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
 def _page(chromium, site, viewport, person=None):
     context = chromium.new_context(viewport=viewport, reduced_motion="reduce")
     if person is not None:
@@ -77,10 +93,10 @@ def _check(page, url: str, where: str, problems: list[str]) -> None:
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_every_page_has_no_serious_accessibility_violations(site, chromium, size):
+def test_every_page_has_no_serious_accessibility_violations(site, open_page, size):
     base, problems = site["server"].url, []
     viewport = SIZES[size]
-    visitor = _page(chromium, site, viewport)
+    visitor = open_page(viewport)
     for path in ("", "sign_in", "principles", "accessibility", f"join?code={site['workshop'].join_code}"):
         _check(visitor, f"{base}/{path}", f"{size} signed out /{path}", problems)
     visitor.get_by_label("Your name", exact=False).fill("Dee")
@@ -88,20 +104,17 @@ def test_every_page_has_no_serious_accessibility_violations(site, chromium, size
     visitor.get_by_label("Your reflection").wait_for()
     problems += describe(f"{size} joined", serious_violations(visitor))
     _check(visitor, f"{base}/present?w={site['present']}", f"{size} present welcome", problems)
-    visitor.context.close()
 
-    teacher = _page(chromium, site, viewport, site["ben"])
+    teacher = open_page(viewport, site["ben"])
     for path in ("", "my_clips", "capture", "my_progress", f"review?clip={site['clip'].id}"):
         _check(teacher, f"{base}/{path}", f"{size} teacher /{path}", problems)
     teacher.get_by_text("Circle time").first.click()
     teacher.get_by_text("Freeze-frames", exact=True).wait_for()
     problems += describe(f"{size} teacher review moment", serious_violations(teacher))
-    teacher.context.close()
 
-    facilitator = _page(chromium, site, viewport, site["ana"])
+    facilitator = open_page(viewport, site["ana"])
     for path in ("plan", "control", "summary", "audit"):
         _check(facilitator, f"{base}/{path}", f"{size} facilitator /{path}", problems)
-    facilitator.context.close()
 
     assert not problems, "\n".join(problems)
 
@@ -113,10 +126,10 @@ def _no_sideways_scrolling(page, url: str) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
 
 
-def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, chromium):
+def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, open_page):
     base, narrow = site["server"].url, {"width": 320, "height": 640}
-    visitor = _page(chromium, site, narrow)
-    teacher = _page(chromium, site, narrow, site["ben"])
+    visitor = open_page(narrow)
+    teacher = open_page(narrow, site["ben"])
     pages = [(visitor, p) for p in ("", "sign_in", "principles", f"join?code={site['workshop'].join_code}")]
     pages += [(teacher, p) for p in ("my_clips", f"review?clip={site['clip'].id}", "my_progress")]
     too_wide = {
@@ -127,21 +140,26 @@ def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, chromium):
     visitor.get_by_label("Your reflection").wait_for()
     if (width := visitor.evaluate("() => document.documentElement.scrollWidth")) > 320:
         too_wide["join (joined)"] = width
-    visitor.context.close()
-    teacher.context.close()
     assert not too_wide, f"pages wider than a 320 px phone: {too_wide}"
 
 
-def test_a_clicker_steps_control_and_the_projector_follows(site, chromium):
+def _wait_for_clicker(page) -> None:
+    """The page's key listener is mounted a moment after the page is drawn."""
+    page.wait_for_function("() => typeof window.__verpClicker === 'function'")
+
+
+def test_a_clicker_steps_control_and_the_projector_follows(site, open_page):
     """Page Down / Page Up / space only, on Control and on Present; nobody clicks into either page."""
     store, ana, workshop = site["store"], site["ana"], site["workshop"]
     workshops.go_to_step(store, ana.id, workshop.id, 0)
-    control = _page(chromium, site, SIZES["desktop"], ana)
-    projector = _page(chromium, site, SIZES["projector"])
+    control = open_page(SIZES["desktop"], ana)
+    projector = open_page(SIZES["projector"])
     control.goto(site["server"].url + "/control")
     control.get_by_text("Step 1 of").wait_for()
+    _wait_for_clicker(control)
     projector.goto(f"{site['server'].url}/present?w={site['present']}")
     projector.get_by_text(workshop.join_code).wait_for()
+    _wait_for_clicker(projector)
 
     control.keyboard.press("PageDown")
     control.get_by_text("Step 2 of").wait_for()
@@ -161,29 +179,27 @@ def test_a_clicker_steps_control_and_the_projector_follows(site, chromium):
     assert workshops.get_workshop(store, workshop.id).playing
     control.reload()
     control.get_by_text("Step 3 of").wait_for()
+    _wait_for_clicker(control)
     control.keyboard.press(" ")
     projector.wait_for_function("() => document.querySelector('video')?.autoplay === false")
     assert not workshops.get_workshop(store, workshop.id).playing
     projector.keyboard.press(" ")
     projector.wait_for_function("() => document.querySelector('video')?.autoplay === true")
     assert workshops.get_workshop(store, workshop.id).playing
-    control.context.close()
-    projector.context.close()
 
 
-def test_captions_typed_on_review_show_on_present(site, chromium):
+def test_captions_typed_on_review_show_on_present(site, open_page):
     store, ana, workshop = site["store"], site["ana"], site["workshop"]
-    teacher = _page(chromium, site, SIZES["desktop"], site["ben"])
+    teacher = open_page(SIZES["desktop"], site["ben"])
     teacher.goto(f"{site['server'].url}/review?clip={site['clip'].id}")
     teacher.get_by_text("Circle time").first.click()
     teacher.get_by_text("Captions (timed text under the video)").click()
     teacher.get_by_label("Captions", exact=True).fill("0 1.5 Shall we read it <together>?")
     teacher.get_by_role("button", name="Save captions").click()
     teacher.get_by_text("Saved the captions.").wait_for()
-    teacher.context.close()
 
     workshops.go_to_step(store, ana.id, workshop.id, 2)  # the moment itself
-    projector = _page(chromium, site, SIZES["projector"])
+    projector = open_page(SIZES["projector"])
     projector.goto(f"{site['server'].url}/present?w={site['present']}")
     projector.get_by_role("heading", name="Circle time").wait_for()
     projector.wait_for_function(
@@ -192,7 +208,6 @@ def test_captions_typed_on_review_show_on_present(site, chromium):
              [...track.cues].some(cue =>
                cue.getCueAsHTML().textContent === 'Shall we read it <together>?'))"""
     )
-    projector.context.close()
 
 
 def _tab_to(page, accessible_name: str) -> None:
@@ -212,8 +227,8 @@ def _tab_to(page, accessible_name: str) -> None:
     raise AssertionError(f"Tab never reached {accessible_name!r}")
 
 
-def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, chromium):
-    phone = _page(chromium, site, SIZES["phone"])
+def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, open_page):
+    phone = open_page(SIZES["phone"])
     phone.goto(f"{site['server'].url}/join?code={site['workshop'].join_code}")
     wait_for_app(phone)
     _tab_to(phone, "Your name")
@@ -231,4 +246,3 @@ def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, chr
     phone.wait_for_function(
         "() => document.getElementById('verp-announcer').textContent === 'Sent. Thank you.'"
     )
-    phone.context.close()
