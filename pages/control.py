@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from verp.ui import clicker
 from verp.ui import control as remote
 from verp.ui.session import get_store
 from verp.ui.workshop import choose_workshop, moderation_queue, require_facilitator
@@ -16,6 +17,8 @@ if workshop is None:
     st.page_link("pages/plan.py", label="Plan", icon=":material/event_note:")
     st.stop()
 
+# A clicker's Page Down / Page Up and the space bar do what Next, Previous and Play do.
+clicker.listen(lambda action: remote.act(store, person, workshop, clicker.act_on_room, action))
 remote.show_error()
 st.text(f"Join code: {workshop.join_code} · {workshop.status}")
 if workshop.status == "planned":

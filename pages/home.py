@@ -16,6 +16,7 @@ WHAT_EACH_PAGE_IS_FOR = {
     "pages/control.py": "Run a workshop: step through it and look after the wall.",
     "pages/summary.py": "Everything a workshop noticed, to keep and print.",
     "pages/my_progress.py": "Your helping question over the cycles, and your next steps.",
+    "pages/accessibility.py": "How the app works with a keyboard, a clicker, a screen reader and captions.",
 }
 
 st.title("VERP Workshop")

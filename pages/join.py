@@ -5,6 +5,7 @@ import uuid
 import streamlit as st
 
 from verp.core.errors import VerpError
+from verp.ui import announce
 from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
 from verp.ui.session import client_address, get_store
 from verp.ui.workshop import kind_options, principle_options
@@ -51,7 +52,10 @@ with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; k
         else:
             st.session_state["client_key"] = uuid.uuid4().hex
             st.session_state["sent_message"] = "Sent. Thank you."
+            st.session_state["sent_unsaid"] = True
             st.rerun()
 if sent := st.session_state.get("sent_message"):  # stays until the next send, whatever reruns
     st.success(sent)
+    if st.session_state.pop("sent_unsaid", False):
+        announce.say(sent)
 own_reflections(store, joined)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from verp.review import clips
+from verp.ui import announce
 from verp.ui.clip_card import show_clip
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
@@ -25,6 +26,7 @@ if isinstance(added_id, str):  # the run right after an upload finished: the lis
 if message := st.session_state.pop("upload_message", None):  # set here, or by a clip card's delete
     kind, text = message
     (st.error if kind == "error" else st.success)(escape_markdown(text))  # it names the file
+    announce.say(text)
 
 my = clips.list_clips(store, person.id)
 if not my:

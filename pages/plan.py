@@ -6,6 +6,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.room.principles import catalogue
+from verp.ui import announce
 from verp.ui import plan as plan_parts
 from verp.ui.session import get_store
 from verp.ui.workshop import WORKSHOP_KEY, choose_workshop, require_facilitator
@@ -31,6 +32,7 @@ with st.expander("New workshop", expanded=not workshops.my_workshops(store, pers
         else:
             st.session_state[WORKSHOP_KEY] = made.id
             st.success(f"Created. Join code: {made.join_code}")
+            announce.say(f"Created. Join code: {' '.join(made.join_code)}")  # read letter by letter
 
 workshop = choose_workshop(person, include_closed=True)
 if workshop is None:

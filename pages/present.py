@@ -6,6 +6,7 @@ import time
 import streamlit as st
 
 from verp.core.errors import VerpError
+from verp.ui import clicker
 from verp.ui.present import draw_step, follow
 from verp.ui.session import client_address, get_store
 from verp.ui.style import apply_projector_style
@@ -23,6 +24,8 @@ if st.session_state.get("present_opened") != workshop.id:  # once per projector 
     workshops.record_present_opened(store, st.query_params.get("w", ""), client_address())
     st.session_state["present_opened"] = workshop.id
 
+# The link is the facilitator's: a clicker pointed at the projector steps the room as Control does.
+clicker.listen(lambda action: clicker.act_quietly(store, workshop.facilitator_id, workshop.id, action))
 step, _ = workshops.room_step(store, workshop)
 follow(store, workshop.id, workshop.state_version, step, time.time())
 draw_step(store, workshop, step)

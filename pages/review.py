@@ -3,6 +3,7 @@
 import streamlit as st
 
 from verp.review import consent, moments, sharing
+from verp.ui import announce
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
 from verp.ui.moment_panel import show_moment
@@ -18,6 +19,7 @@ show_helping_question(store, person)
 
 if message := st.session_state.pop("review_message", None):
     st.success(message)  # fixed words; a clip or moment title in it is escaped where it is written
+    announce.say(message)
 
 clip = choose_clip(store, person)
 if clip is None:

@@ -19,8 +19,17 @@ def test_the_menu_offers_plan_and_control_only_to_facilitators(store, teacher, c
     def names(person):
         return sorted(path.removeprefix("pages/").removesuffix(".py") for path in menu(person))
 
-    assert names(None) == ["home", "join", "principles", "sign_in"]
-    assert names(colleague) == ["capture", "home", "join", "my_clips", "my_progress", "principles", "review"]
+    assert names(None) == ["accessibility", "home", "join", "principles", "sign_in"]
+    assert names(colleague) == [
+        "accessibility",
+        "capture",
+        "home",
+        "join",
+        "my_clips",
+        "my_progress",
+        "principles",
+        "review",
+    ]
     assert {"plan", "control", "join"} <= set(names(teacher))
 
 

@@ -60,6 +60,32 @@ def test_a_thumbnail_moves_the_player_and_marks_in_there(store, teacher, clip):
     assert at.number_input(key=f"mark_in_{clip.id}").value == pytest.approx(3.38)
 
 
+def test_every_thumbnail_button_says_where_it_starts_the_player(store, teacher, clip):
+    at = open_review(teacher.id, clip.id)
+    labels = [b.label for b in at.button if b.key and b.key.startswith(f"jump_{clip.id}_")]
+    assert len(labels) == 8 and len(set(labels)) == 8  # a screen reader hears eight different names
+    assert labels[0] == "Start the player at 0:00.4"  # the first picture is a little way in
+    assert all(label.startswith("Start the player at 0:0") for label in labels)
+
+
+def test_captions_typed_for_a_moment_are_kept_and_play_under_it(store, teacher, clip):
+    made = moments.create_moment(store, teacher.id, clip.id, "Circle", 1.0, 3.0)
+    at = open_review(teacher.id, clip.id)
+
+    def save(typed: str) -> None:  # a form: type and submit in one run, as a browser sends them
+        at.text_area(key=f"cc_text_{made.id}").input(typed)
+        at.button(key=f"FormSubmitter:cc_{made.id}-Save captions").click().run()
+
+    save("0 1 Shall we?\nnot a caption")
+    assert "Line 2" in at.error[0].value
+    assert moments.get_moment(store, teacher.id, made.id).captions == ""  # nothing half-saved
+    assert at.text_area(key=f"cc_text_{made.id}").value == "0 1 Shall we?\nnot a caption"  # nothing lost
+    save("0 1 Shall we?")
+    assert moments.get_moment(store, teacher.id, made.id).captions == "0 1 Shall we?"
+    assert "Saved the captions" in at.success[0].value
+    assert at.get("video")[-1].proto.subtitles[0].label == "Captions"
+
+
 def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     at = open_review(teacher.id, clip.id)

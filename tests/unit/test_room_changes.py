@@ -175,3 +175,6 @@ def test_the_upgrade_turns_a_stored_index_into_the_key_of_the_same_step(tmp_path
     migrate(engine)
     with engine.connect() as c:
         assert c.execute(text("SELECT current_step_key FROM workshop")).scalar() == "prompt:p2:s2:notice"
+        # Nothing that hangs off the workshop is lost on the way (a copied table must not cascade).
+        assert c.execute(text("SELECT count(*) FROM share")).scalar() == 2
+        assert c.execute(text("SELECT count(*) FROM moment")).scalar() == 2

@@ -201,6 +201,8 @@ class Moment(Base):
     share_note: Mapped[bool] = mapped_column(Boolean, default=False)
     cut_name: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Timed captions typed by the owner, one "start end words" line each (see verp.review.captions).
+    captions: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class MomentTag(Base):

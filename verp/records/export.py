@@ -113,6 +113,8 @@ def _md_moment(m: MomentLine, with_owner: bool = True) -> list[str]:
         out.append(f"- Note: {_md_block(m.note)}")
     if m.delete_by:
         out.append(f"- {escape_markdown(deleted_by_line(m.delete_by))}")
+    if m.captions:
+        out.append(f"- Captions: {_md_block(m.captions)}")
     return [*out, ""]
 
 
@@ -311,6 +313,8 @@ def _pdf_moment(doc: _Document, m: MomentLine, with_stills: bool, with_owner: bo
         doc.para("Note: " + m.note, size=9.5)
     if m.delete_by:
         doc.para(deleted_by_line(m.delete_by), size=9.5, grey=60)
+    if m.captions:
+        doc.para("Captions:\n" + m.captions, size=9.5)
     if with_stills:
         doc.stills(m.still_paths)
 

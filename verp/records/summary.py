@@ -33,6 +33,7 @@ from verp.core.models import (
     Workshop,
 )
 from verp.core.store import Store
+from verp.review.captions import transcript_of
 from verp.review.consent import stills_allowed
 from verp.room.principles import catalogue
 from verp.room.shown import ShownMoment, about_shown, shown_in
@@ -78,6 +79,7 @@ class MomentLine:
     principles: tuple[str, ...]  # principle names, in catalogue order
     still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
     delete_by: date | None = None  # when the clip's video is deleted for good
+    captions: str = ""  # the transcript; empty unless the clip's consent allows stills in exports
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,10 @@ def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
 def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bool) -> MomentLine:
     note = s.scalar(select(Moment.note).where(Moment.id == moment.moment_id)) if own else moment.note
     consent = s.scalar(select(Consent).where(Consent.clip_id == moment.clip_id))
-    stills = moment.stills if stills_allowed(consent) else ()
+    allowed = stills_allowed(consent)  # the children's words go where their faces may
+    stills = moment.stills if allowed else ()
+    captions = s.scalar(select(Moment.captions).where(Moment.id == moment.moment_id)) if allowed else ""
+    words = transcript_of(captions, moment.length_s) if captions else ""
     return MomentLine(
         id=moment.moment_id,
         title=moment.title,
@@ -151,6 +156,7 @@ def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bo
         principles=_principle_names(moment.principle_keys),
         still_paths=tuple(p for p in stills if p.is_file()),
         delete_by=s.scalar(select(Clip.delete_by).where(Clip.id == moment.clip_id)),
+        captions=words,
     )
 
 

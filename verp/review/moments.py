@@ -62,6 +62,7 @@ class MomentView:
     tags: tuple[TagView, ...]
     freeze_frames: tuple[FreezeFrameView, ...]
     created_at: datetime
+    captions: str = ""  # "start end words" lines, checked by verp.review.captions
 
     @property
     def length_s(self) -> float:
@@ -119,6 +120,7 @@ def _view(store: Store, s, m: Moment) -> MomentView:
         tags=tuple(TagView(t.principle_key, t.behaviour, t.chain_part) for t in tags),
         freeze_frames=tuple(FreezeFrameView(f.id, f.at_s, _file(store, f.still_name)) for f in frames),
         created_at=m.created_at,
+        captions=m.captions or "",
     )
 
 
@@ -240,6 +242,23 @@ def create_moment(
         saved.cut_name = name
         s.flush()
         return _view(store, s, saved)
+
+
+def store_captions(store: Store, owner_id: int, moment_id: int, lines: str) -> None:
+    """Keep captions already checked by ``verp.review.captions``; the room's screens redraw with them."""
+    with store.transaction() as s:
+        moment, _ = owned_moment(s, owner_id, moment_id)
+        moment.captions = lines
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
+
+
+def caption_text(store: Store, moment_id: int) -> tuple[str, float]:
+    """A moment's caption lines and its length, for a screen that may already show the moment."""
+    with store.transaction() as s:
+        moment = s.get(Moment, int(moment_id))
+        if moment is None:
+            return "", 0.0
+        return moment.captions or "", moment.end_s - moment.start_s
 
 
 def update_moment(

@@ -30,7 +30,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     with st.container(border=True, key=f"clip_{clip.id}"):
         thumb, body = st.columns([1, 3])
         if clip.thumbnail:
-            thumb.image(str(clip.thumbnail), width="stretch")
+            thumb.image(str(clip.thumbnail), width="stretch", alt="")  # the title beside it names the clip
         body.subheader(escape_markdown(clip.title), anchor=False)
         body.caption(describe(clip))
         body.caption(clips.deletion_countdown(clip.delete_by), help=DELETE_BY_HELP)
@@ -44,7 +44,7 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             with body.expander("Play"):
                 if not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
-                play(store, source, Grant.owner(person.id, clip.id))
+                play(store, source, Grant.owner(person.id, clip.id), alt=f"The clip {clip.title}")
         body.page_link(
             "pages/review.py",
             label="Review: find my moments",

@@ -21,6 +21,14 @@ def clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
+def spoken_clock(seconds: float) -> str:
+    """Minutes and seconds ("0:01", or "0:01.5" between whole seconds): short for a screen reader to
+    say, and still telling two nearby times apart."""
+    tenths = round(max(0.0, seconds) * 10)
+    minutes, rest = divmod(tenths // 10, 60)
+    return f"{minutes}:{rest:02d}" + (f".{tenths % 10}" if tenths % 10 else "")
+
+
 def _keys(clip: ClipView) -> tuple[str, str, str]:
     return f"start_{clip.id}", f"mark_in_{clip.id}", f"mark_out_{clip.id}"
 
@@ -53,21 +61,35 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
             )
         )
         return
-    play(store, video, Grant.owner(person.id, clip.id), start_time=float(st.session_state[start_key]))
+    play(
+        store,
+        video,
+        Grant.owner(person.id, clip.id),
+        start_time=float(st.session_state[start_key]),
+        alt=f"The clip {clip.title}",
+    )
     st.caption(
-        f"The player starts at {clock(st.session_state[start_key])}. Press ▶ under a picture to jump there."
+        f"The player starts at {clock(st.session_state[start_key])}. "
+        "The buttons under the pictures start it further on."
     )
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
     except VerpError as exc:
         st.warning(escape_markdown(str(exc)))
         return
-    for column, (at_s, path) in zip(st.columns(len(strip)), strip, strict=True):
-        column.image(str(path), caption=clock(at_s), width="stretch")
+    per_row = 4  # wide enough for each button to say where it starts the player
+    for row in range(0, len(strip), per_row):
+        _thumbnail_row(clip, start_key, strip[row : row + per_row], per_row)
+
+
+def _thumbnail_row(clip: ClipView, start_key: str, strip: list, per_row: int) -> None:
+    """Pictures from the clip, each with a button named for the time it starts the player at."""
+    for column, (at_s, path) in zip(st.columns(per_row), strip, strict=False):
+        column.image(str(path), width="stretch", alt="")  # decorative: the button below names the time
         column.button(
-            "▶",
+            f"Start the player at {spoken_clock(at_s)}",
             key=f"jump_{clip.id}_{at_s}",
-            help=f"Start the player at {clock(at_s)}",
+            icon=":material/play_arrow:",
             on_click=_set,
             args=(start_key, clip, at_s),
             width="stretch",
@@ -100,7 +122,14 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     video = clip.playable or clip.proxy
     if video is not None and start_s < end_s:
         with st.expander("Preview just this moment (loops)", expanded=True):
-            play_moment(store, video, Grant.owner(person.id, clip.id), start_s, end_s)
+            play_moment(
+                store,
+                video,
+                Grant.owner(person.id, clip.id),
+                start_s,
+                end_s,
+                alt="Preview of the moment you are marking",
+            )
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
         with st.spinner("Cutting the moment…"):

@@ -7,10 +7,10 @@ import streamlit as st
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.review import moments, sharing
+from verp.review import captions, moments, sharing
 from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
-from verp.ui.marker import clock
+from verp.ui.marker import clock, spoken_clock
 from verp.ui.player import play_moment, slow_replay
 from verp.ui.session import client_address
 from verp.ui.text import escape_markdown
@@ -39,6 +39,7 @@ def show_moment(
             _replay(store, person, moment)
         with words:
             _words(store, person, moment)
+        _captions(store, person, moment)
         _tags(store, person, moment)
         _freeze_frames(store, person, moment)
         _sharing(store, person, moment, can_share, shares)
@@ -50,9 +51,12 @@ def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
     grant = Grant.owner(person.id, moment.clip_id)
-    play_moment(store, moment.cut, grant)
+    timed = captions.parse_captions(moment.captions, moment.length_s + 1) if moment.captions else []
+    shown = bool(timed) and st.toggle("Show captions", value=True, key=f"show_cc_{moment.id}")
+    subtitles = {"Captions": captions.to_webvtt(timed).encode()} if shown else None
+    play_moment(store, moment.cut, grant, alt=f"The moment {moment.title}", subtitles=subtitles)
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
-        slow_replay(store, moment.cut, grant, 0.5)
+        slow_replay(store, moment.cut, grant, 0.5, label=f"The moment {moment.title} at half speed")
 
 
 def _words(store: Store, person: PersonView, moment: MomentView) -> None:
@@ -81,6 +85,24 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
                 st.error(escape_markdown(str(exc)))
             else:
                 _done("Saved the moment.")
+
+
+def _captions(store: Store, person: PersonView, moment: MomentView) -> None:
+    """Timed captions for colleagues who cannot hear the clip; the owner chooses every word."""
+    with st.expander("Captions (timed text under the video)", expanded=False), st.form(f"cc_{moment.id}"):
+        st.caption(
+            "One caption a line: start and end (seconds from the moment's start, or 0:01.5) and the words, "
+            "e.g. “0:01 0:03 Can I have a turn?”. Write only what you are happy for the group to read: "
+            "a child's words are personal data."
+        )
+        text = st.text_area("Captions", value=moment.captions, height=120, key=f"cc_text_{moment.id}")
+        if st.form_submit_button("Save captions"):
+            try:
+                captions.set_captions(store, person.id, moment.id, text)
+            except (captions.CaptionError, moments.MomentError) as exc:
+                st.error(escape_markdown(str(exc)))
+            else:
+                _done("Saved the captions.")
 
 
 def _tags(store: Store, person: PersonView, moment: MomentView) -> None:
@@ -136,7 +158,8 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
         picture, controls = st.columns([4, 1])
         if frame.still:
             caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
-            picture.image(str(frame.still), caption=caption, width="stretch")
+            alt = f"Still of the moment {moment.title} at {spoken_clock(frame.at_s)}"
+            picture.image(str(frame.still), caption=caption, width="stretch", alt=alt)
         back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(

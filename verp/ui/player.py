@@ -4,12 +4,10 @@ clip into memory and a link stops working the moment its viewer may no longer wa
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from verp.core.store import Store
 from verp.web import Grant, media_url
@@ -45,36 +43,59 @@ MAX_INLINE_BYTES = 10 * 1024 * 1024
 
 
 def play_moment(
-    store: Store, path: Path, grant: Grant, start_s: float | None = None, end_s: float | None = None
+    store: Store,
+    path: Path,
+    grant: Grant,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    **options,
 ) -> None:
-    """Loop a moment: its own cut file, or just start..end of the whole clip (whole seconds in st.video)."""
-    if start_s is None:
-        play(store, path, grant, loop=True)
-    else:
-        play(store, path, grant, start_time=float(start_s), end_time=float(end_s), loop=True)
+    """Loop a moment: its own cut file, or just start..end of the whole clip (whole seconds in st.video).
 
-
-def slow_replay_html(src: str, rate: float = 0.5) -> str:
-    """An HTML video element that loops ``src`` at ``rate`` times normal speed, without sound.
-
-    ``src`` is a signed playback URL or a data URL made here: never text a person typed.
+    ``options`` go to ``st.video`` too: ``alt`` (what a screen reader calls the video), ``subtitles``.
     """
-    return (
-        f"<video id='slow' src={json.dumps(src)} controls loop muted playsinline autoplay "
-        "style='width:100%;max-height:420px;background:#000'></video>"
-        f"<script>const v=document.getElementById('slow');const r={json.dumps(float(rate))};"
-        "v.defaultPlaybackRate=r;v.playbackRate=r;"
-        "v.addEventListener('play',()=>{v.playbackRate=r;});</script>"
-    )
+    if start_s is None:
+        play(store, path, grant, loop=True, **options)
+    else:
+        play(store, path, grant, start_time=float(start_s), end_time=float(end_s), loop=True, **options)
 
 
-def slow_replay(store: Store, path: Path, grant: Grant, rate: float = 0.5) -> bool:
-    """Show a moment's cut slowed down, streamed by signed URL (or inline when small and no URL exists)."""
+_SLOW_REPLAY_JS = """
+export default function (component) {
+  const { data, parentElement } = component;
+  let video = parentElement.querySelector("video");
+  if (!video) {
+    video = document.createElement("video");
+    Object.assign(video, { controls: true, loop: true, muted: true, playsInline: true, autoplay: true });
+    video.style.cssText = "width:100%;max-height:420px;background:#000";
+    parentElement.appendChild(video);
+  }
+  video.setAttribute("aria-label", data.label);
+  if (video.getAttribute("src") !== data.src) video.setAttribute("src", data.src);
+  const keepRate = () => { video.playbackRate = data.rate; };
+  video.defaultPlaybackRate = data.rate;
+  keepRate();
+  video.addEventListener("play", keepRate);
+  return () => video.removeEventListener("play", keepRate);
+}
+"""
+
+_slow_player = st.components.v2.component("verp_slow_replay", js=_SLOW_REPLAY_JS)
+
+
+def slow_replay(
+    store: Store, path: Path, grant: Grant, rate: float = 0.5, label: str = "Slow replay"
+) -> bool:
+    """Show a moment's cut slowed down, streamed by signed URL (or inline when small and no URL exists).
+
+    ``src`` is a signed playback URL or a data URL made here, never text a person typed; ``label`` is
+    what a screen reader calls the video.
+    """
     src = playback_url(store, path, grant)
     if src is None:
         if path.stat().st_size > MAX_INLINE_BYTES:
             st.caption("Slow replay is not available here. Use the player's own speed setting.")
             return False
         src = f"data:video/mp4;base64,{base64.b64encode(path.read_bytes()).decode()}"
-    components.html(slow_replay_html(src, rate), height=440)
+    _slow_player(key=f"slow_{path.parent.name}_{path.name}", data={"src": src, "rate": rate, "label": label})
     return True

@@ -13,6 +13,7 @@ import time
 import streamlit as st
 
 from verp.core.store import Store
+from verp.review import captions
 from verp.room.principles import catalogue
 from verp.ui.player import play
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
@@ -80,7 +81,7 @@ def _welcome(workshop: WorkshopView) -> None:
             big_text(workshop.ground_rules)
     with code:
         url = join_url(workshop.join_code)
-        st.image(qr_png(url), width=360)
+        st.image(qr_png(url), width=360, alt=f"Join code QR image for workshop {workshop.title}")
         big_text("Join on your phone with the code")
         st.html(f'<div class="verp-code">{html.escape(workshop.join_code)}</div>')
 
@@ -102,15 +103,20 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
     if moment is None or moment.cut is None or not moment.cut.exists():
         big_text("(The video for this moment is not available.)")
         return
+    timed = captions.shown_captions(store, moment.moment_id)
+    # Shown from the start when the owner wrote them; the player's own captions button turns them off.
+    subtitles = {"Captions": captions.to_webvtt(timed, moment.video_start_s).encode()} if timed else None
     play(
         store,
         moment.cut,
         Grant.projector(workshop.id, moment.moment_id),
+        subtitles=subtitles,
         start_time=0.0,  # the cut starts exactly at the moment's start
         end_time=moment.length_s or None,
         loop=True,
         autoplay=workshop.playing,
         muted=True,  # browsers only start a video nobody clicked when it is muted
+        alt=f"The moment {moment.title}, brought by {moment.owner_name}",
     )
     st.caption("Sound off: the room watches what happens between adult and child; the controls turn it on.")
 

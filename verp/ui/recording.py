@@ -93,9 +93,9 @@ def show_review(clip_id: str, owner_id: int) -> None:
     st.success("Your recording is saved as a private clip. Watch it, then keep it or discard it.")
     player, side = st.columns([3, 2], gap="large")
     if clip.playable:
-        player.video(str(clip.playable))
+        player.video(str(clip.playable), alt="Your new recording")
     elif clip.thumbnail:
-        player.image(str(clip.thumbnail))
+        player.image(str(clip.thumbnail), alt="")  # its title is beside it
     side.text(clip.title)
     side.caption(describe(clip))
     keep, discard = side.columns(2)

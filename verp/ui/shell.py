@@ -50,6 +50,7 @@ PAGES = [
     ("pages/control.py", "Control", ":material/slideshow:", "facilitator"),
     ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
     ("pages/audit.py", "Audit log", ":material/policy:", "facilitator"),
+    ("pages/accessibility.py", "Accessibility", ":material/accessibility_new:", "everyone"),
     ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
     ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
 ]

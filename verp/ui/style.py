@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "assets" / "app.css"
+ACCESSIBILITY_STATEMENT = Path(__file__).resolve().parents[2] / "docs" / "accessibility.md"
 
 # The one projector stylesheet: large text for a room reading from the back (the Principles page's
 # Projector toggle), and with FULL_SCREEN the Present page's bare screen, wall, code and timer.
@@ -34,7 +35,7 @@ FULL_SCREEN_CSS = """
 .verp-wall.compact .verp-group h3 { font-size: 28px !important; }
 .verp-note { font-size: 28px; margin: .3rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .verp-code { font-size: 64px; font-weight: 700; letter-spacing: .25em; font-family: monospace; }
-.verp-timer { font-size: 32px; color: #1f6f8b; text-align: right; font-variant-numeric: tabular-nums; }
+.verp-timer { font-size: 32px; color: #155166; text-align: right; font-variant-numeric: tabular-nums; }
 </style>
 """
 

@@ -54,6 +54,8 @@ def show_moments(moments: tuple[MomentLine, ...], with_owner: bool = True) -> No
                 st.text("Principles tagged: " + ", ".join(moment.principles))
             if moment.note:
                 st.text("Note: " + moment.note)
+            if moment.captions:
+                st.text("Captions:\n" + moment.captions)
 
 
 def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None:

@@ -55,10 +55,12 @@ def _keys(connection, workshop_id: int) -> list[str]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("workshop") as batch:
-        batch.add_column(
-            sa.Column("current_step_key", sa.String(length=120), nullable=False, server_default="welcome")
-        )
+    # Plain ALTER TABLE, never a batch copy: on SQLite a copied workshop table would be dropped under
+    # its shares, participants and reflections.
+    op.add_column(
+        "workshop",
+        sa.Column("current_step_key", sa.String(length=120), nullable=False, server_default="welcome"),
+    )
     connection = op.get_bind()
     rows = connection.execute(sa.text("SELECT id, current_step FROM workshop")).all()
     for workshop_id, index in rows:
@@ -67,14 +69,13 @@ def upgrade() -> None:
         connection.execute(
             sa.text("UPDATE workshop SET current_step_key = :k WHERE id = :w"), {"k": key, "w": workshop_id}
         )
-    with op.batch_alter_table("workshop") as batch:
-        batch.alter_column("current_step_key", server_default=None)
-        batch.drop_column("current_step")
+    if connection.dialect.name != "sqlite":  # SQLite cannot drop a default in place; it is harmless there
+        op.alter_column("workshop", "current_step_key", server_default=None)
+    op.execute("ALTER TABLE workshop DROP COLUMN current_step")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workshop") as batch:
-        batch.add_column(sa.Column("current_step", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("workshop", sa.Column("current_step", sa.Integer(), nullable=False, server_default="0"))
     connection = op.get_bind()
     rows = connection.execute(sa.text("SELECT id, current_step_key FROM workshop")).all()
     for workshop_id, key in rows:
@@ -83,6 +84,4 @@ def downgrade() -> None:
         connection.execute(
             sa.text("UPDATE workshop SET current_step = :i WHERE id = :w"), {"i": index, "w": workshop_id}
         )
-    with op.batch_alter_table("workshop") as batch:
-        batch.alter_column("current_step", server_default=None)
-        batch.drop_column("current_step_key")
+    op.execute("ALTER TABLE workshop DROP COLUMN current_step_key")

@@ -27,12 +27,12 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_session_person_id", "session", ["person_id"])
-    with op.batch_alter_table("person") as batch:
-        batch.add_column(sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ALTER TABLE, never a batch copy: on SQLite a copied person table would be dropped under the
+    # rows that point at it.
+    op.add_column("person", sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.false()))
     # The workshop an entry belongs to, so each facilitator sees their own workshops' entries. No foreign
     # key: the record outlives the workshop for the audit period. Older rows named it in their text.
-    with op.batch_alter_table("audit_event") as batch:
-        batch.add_column(sa.Column("workshop_id", sa.Integer(), nullable=True))
+    op.add_column("audit_event", sa.Column("workshop_id", sa.Integer(), nullable=True))
     op.create_index("ix_audit_event_workshop_id", "audit_event", ["workshop_id"])
     audit = sa.table(
         "audit_event",
@@ -56,9 +56,7 @@ def _workshop_named(text: str | None) -> int | None:
 
 def downgrade() -> None:
     op.drop_index("ix_audit_event_workshop_id", table_name="audit_event")
-    with op.batch_alter_table("audit_event") as batch:
-        batch.drop_column("workshop_id")
-    with op.batch_alter_table("person") as batch:
-        batch.drop_column("is_admin")
+    op.execute("ALTER TABLE audit_event DROP COLUMN workshop_id")
+    op.execute("ALTER TABLE person DROP COLUMN is_admin")
     op.drop_index("ix_session_person_id", table_name="session")
     op.drop_table("session")

@@ -1,0 +1,248 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every page, for every kind of visitor, at three sizes.
+
+One server and one browser for the whole module; each size gets its own pages (signed out, a teacher with
+a clip and a moment, the facilitator), so the whole check stays within a few minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.accessibility import describe, serious_violations, wait_for_style
+from tests.e2e.conftest import _require_browser, start_app, wait_for_app
+from tests.review_fixtures import add_consent, add_test_clip
+from tests.workshop_fixtures import make_workshop
+from verp.core import accounts
+from verp.core.config import load_settings
+from verp.core.store import Store
+from verp.review import moments, sharing
+from verp.ui.session import COOKIE
+from verp.workshop import reflections, workshops
+
+pytestmark = pytest.mark.browser
+
+SIZES = {
+    "desktop": {"width": 1280, "height": 800},
+    "projector": {"width": 1920, "height": 1080},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A running app with a facilitator, a teacher's clip, moment and share, and a live workshop."""
+    _require_browser()
+    data_dir = tmp_path_factory.mktemp("a11y") / "data"
+    data_dir.mkdir()
+    server = start_app(data_dir)
+    store = Store.open(load_settings({"VERP_DATA_DIR": str(data_dir)}))
+    ana = accounts.create_person(store, "Ana Facilitator", "correct horse battery")
+    ben = accounts.create_person(store, "Ben Teacher", "another long passphrase")
+    workshop = make_workshop(store, ana.id, "Autumn group")
+    clip = add_test_clip(store, ben.id, tmp_path_factory.mktemp("clip"))
+    add_consent(store, ben.id, clip.id)
+    moment = moments.create_moment(store, ben.id, clip.id, "Circle time", 1.0, 3.0)
+    moments.add_freeze_frame(store, ben.id, moment.id, 2.0)
+    sharing.share_moment(store, ben.id, moment.id, workshop.join_code)
+    workshops.open_workshop(store, ana.id, workshop.id)
+    joined = reflections.join_by_code(store, workshop.join_code, "Cara")
+    reflections.submit_reflection(store, workshop.id, joined.token, "She waited", None, "noticed", "k1")
+    yield {
+        "server": server,
+        "store": store,
+        "ana": ana,
+        "ben": ben,
+        "workshop": workshop,
+        "clip": clip,
+        "present": workshops.present_token(store, ana.id, workshop.id),
+    }
+    store.engine.dispose()
+    server.stop()
+
+
+@pytest.fixture
+def open_page(chromium, site):
+    """Pages of their own browser contexts, all closed after the test even when it fails (a page left
+    open keeps asking the server for the room's state)."""
+    contexts = []
+
+    def opener(viewport, person=None):
+        page = _page(chromium, site, viewport, person)
+        contexts.append(page.context)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def _page(chromium, site, viewport, person=None):
+    context = chromium.new_context(viewport=viewport, reduced_motion="reduce")
+    if person is not None:
+        token = accounts.issue_token(site["store"], person)
+        context.add_cookies([{"name": COOKIE, "value": token, "url": site["server"].url}])
+    page = context.new_page()
+    page.set_default_timeout(30000)  # a busy CI machine is slow to draw
+    return page
+
+
+def _check(page, url: str, where: str, problems: list[str]) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    problems += describe(where, serious_violations(page))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_has_no_serious_accessibility_violations(site, open_page, size):
+    base, problems = site["server"].url, []
+    viewport = SIZES[size]
+    visitor = open_page(viewport)
+    for path in ("", "sign_in", "principles", "accessibility", f"join?code={site['workshop'].join_code}"):
+        _check(visitor, f"{base}/{path}", f"{size} signed out /{path}", problems)
+    visitor.get_by_label("Your name", exact=False).fill("Dee")
+    visitor.get_by_role("button", name="Join").click()
+    visitor.get_by_label("Your reflection").wait_for()
+    problems += describe(f"{size} joined", serious_violations(visitor))
+    _check(visitor, f"{base}/present?w={site['present']}", f"{size} present welcome", problems)
+
+    teacher = open_page(viewport, site["ben"])
+    for path in ("", "my_clips", "capture", "my_progress", f"review?clip={site['clip'].id}"):
+        _check(teacher, f"{base}/{path}", f"{size} teacher /{path}", problems)
+    teacher.get_by_text("Circle time").first.click()
+    teacher.get_by_text("Freeze-frames", exact=True).wait_for()
+    problems += describe(f"{size} teacher review moment", serious_violations(teacher))
+
+    facilitator = open_page(viewport, site["ana"])
+    for path in ("plan", "control", "summary", "audit"):
+        _check(facilitator, f"{base}/{path}", f"{size} facilitator /{path}", problems)
+
+    assert not problems, "\n".join(problems)
+
+
+def _no_sideways_scrolling(page, url: str) -> int:
+    page.goto(url)
+    wait_for_app(page)
+    wait_for_style(page)
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+def test_phone_pages_need_no_sideways_scrolling_at_320_px(site, open_page):
+    base, narrow = site["server"].url, {"width": 320, "height": 640}
+    visitor = open_page(narrow)
+    teacher = open_page(narrow, site["ben"])
+    pages = [(visitor, p) for p in ("", "sign_in", "principles", f"join?code={site['workshop'].join_code}")]
+    pages += [(teacher, p) for p in ("my_clips", f"review?clip={site['clip'].id}", "my_progress")]
+    too_wide = {
+        path: width for page, path in pages if (width := _no_sideways_scrolling(page, f"{base}/{path}")) > 320
+    }
+    visitor.get_by_label("Your name", exact=False).fill("Eve")
+    visitor.get_by_role("button", name="Join").click()
+    visitor.get_by_label("Your reflection").wait_for()
+    if (width := visitor.evaluate("() => document.documentElement.scrollWidth")) > 320:
+        too_wide["join (joined)"] = width
+    assert not too_wide, f"pages wider than a 320 px phone: {too_wide}"
+
+
+def _wait_for_clicker(page) -> None:
+    """The page's key listener is mounted a moment after the page is drawn."""
+    page.wait_for_function("() => typeof window.__verpClicker === 'function'")
+
+
+def test_a_clicker_steps_control_and_the_projector_follows(site, open_page):
+    """Page Down / Page Up / space only, on Control and on Present; nobody clicks into either page."""
+    store, ana, workshop = site["store"], site["ana"], site["workshop"]
+    workshops.go_to_step(store, ana.id, workshop.id, 0)
+    control = open_page(SIZES["desktop"], ana)
+    projector = open_page(SIZES["projector"])
+    control.goto(site["server"].url + "/control")
+    control.get_by_text("Step 1 of").wait_for()
+    _wait_for_clicker(control)
+    projector.goto(f"{site['server'].url}/present?w={site['present']}")
+    projector.get_by_text(workshop.join_code).wait_for()
+    _wait_for_clicker(projector)
+
+    control.keyboard.press("PageDown")
+    control.get_by_text("Step 2 of").wait_for()
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for()
+    control.keyboard.press("PageDown")
+    control.get_by_text("Step 3 of").wait_for()
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    control.keyboard.press("PageUp")
+    control.get_by_text("Step 2 of").wait_for()
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for()
+
+    # The projector's own window takes the clicker too (its link is the facilitator's).
+    projector.keyboard.press("PageDown")
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    video = projector.locator("video")
+    video.wait_for()
+    assert workshops.get_workshop(store, workshop.id).playing
+    control.reload()
+    control.get_by_text("Step 3 of").wait_for()
+    _wait_for_clicker(control)
+    control.keyboard.press(" ")
+    projector.wait_for_function("() => document.querySelector('video')?.autoplay === false")
+    assert not workshops.get_workshop(store, workshop.id).playing
+    projector.keyboard.press(" ")
+    projector.wait_for_function("() => document.querySelector('video')?.autoplay === true")
+    assert workshops.get_workshop(store, workshop.id).playing
+
+
+def test_captions_typed_on_review_show_on_present(site, open_page):
+    store, ana, workshop = site["store"], site["ana"], site["workshop"]
+    teacher = open_page(SIZES["desktop"], site["ben"])
+    teacher.goto(f"{site['server'].url}/review?clip={site['clip'].id}")
+    teacher.get_by_text("Circle time").first.click()
+    teacher.get_by_text("Captions (timed text under the video)").click()
+    teacher.get_by_label("Captions", exact=True).fill("0 1.5 Shall we read it <together>?")
+    teacher.get_by_role("button", name="Save captions").click()
+    teacher.get_by_text("Saved the captions.").wait_for()
+
+    workshops.go_to_step(store, ana.id, workshop.id, 2)  # the moment itself
+    projector = open_page(SIZES["projector"])
+    projector.goto(f"{site['server'].url}/present?w={site['present']}")
+    projector.get_by_role("heading", name="Circle time").wait_for()
+    projector.wait_for_function(
+        """() => [...(document.querySelector('video')?.textTracks || [])].some(track =>
+             track.kind === 'captions' && track.mode === 'showing' && track.cues &&
+             [...track.cues].some(cue =>
+               cue.getCueAsHTML().textContent === 'Shall we read it <together>?'))"""
+    )
+
+
+def _tab_to(page, accessible_name: str) -> None:
+    """Press Tab until the element named ``accessible_name`` has the focus, and check the focus shows."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const e = document.activeElement; if (!e) return null;
+                 const label = e.labels?.[0]?.innerText || e.getAttribute('aria-label') || e.innerText || '';
+                 const style = getComputedStyle(e);
+                 const ring = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
+                 return { label: label.trim(), ring }; }"""
+        )
+        if focused and focused["label"].startswith(accessible_name):
+            assert focused["ring"], f"no visible focus on {accessible_name!r}"
+            return
+    raise AssertionError(f"Tab never reached {accessible_name!r}")
+
+
+def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, open_page):
+    phone = open_page(SIZES["phone"])
+    phone.goto(f"{site['server'].url}/join?code={site['workshop'].join_code}")
+    wait_for_app(phone)
+    _tab_to(phone, "Your name")
+    phone.keyboard.type("Fay")
+    _tab_to(phone, "Join")
+    phone.keyboard.press("Enter")
+    phone.get_by_label("Your reflection").wait_for()
+    _tab_to(phone, "Your reflection")
+    phone.keyboard.type("He waited for her to choose")
+    _tab_to(phone, "Send")
+    phone.keyboard.press("Enter")
+    phone.get_by_text("Sent. Thank you.").wait_for()
+    announcer = phone.locator("#verp-announcer[aria-live=polite]")
+    announcer.wait_for(state="attached")
+    phone.wait_for_function(
+        "() => document.getElementById('verp-announcer').textContent === 'Sent. Thank you.'"
+    )
