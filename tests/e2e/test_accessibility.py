@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.accessibility import describe, serious_violations, wait_for_style
-from tests.e2e.conftest import _require_browser, start_app, wait_for_app
-from tests.review_fixtures import add_consent, add_test_clip
-from tests.workshop_fixtures import make_workshop
+from tests.support.browser import require_browser, start_app, wait_for_app
+from tests.support.review import add_consent, add_test_clip
+from tests.support.workshop import make_workshop
 from verp.core import accounts
 from verp.core.config import load_settings
 from verp.core.store import Store
@@ -31,7 +31,7 @@ SIZES = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A running app with a facilitator, a teacher's clip, moment and share, and a live workshop."""
-    _require_browser()
+    require_browser()
     data_dir = tmp_path_factory.mktemp("a11y") / "data"
     data_dir.mkdir()
     server = start_app(data_dir)

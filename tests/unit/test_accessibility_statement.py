@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ROOT
 from tests.e2e.accessibility import STREAMLIT_OWN_MARKUP
+from tests.support.paths import ROOT
 from verp.ui.shell import PAGES
 from verp.ui.style import ACCESSIBILITY_STATEMENT
 

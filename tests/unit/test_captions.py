@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review_fixtures import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop
+from verp.core.errors import NotYours
 from verp.core.models import today
 from verp.records import summary
 from verp.review import captions, consent, moments, sharing
@@ -57,7 +58,7 @@ def test_an_owner_keeps_captions_with_the_moment_and_bad_lines_change_nothing(st
 
 
 def test_only_the_owner_can_write_a_moments_captions(store, teacher, colleague, moment):
-    with pytest.raises(moments.MomentError):
+    with pytest.raises(NotYours):
         captions.set_captions(store, colleague.id, moment.id, "0 1 not mine")
 
 

@@ -11,7 +11,7 @@ import tomllib
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 from verp.ui.style import CSS_FILE, FULL_SCREEN_CSS, PROJECTOR_CSS
 
 PRESENT_CSS = PROJECTOR_CSS + FULL_SCREEN_CSS
