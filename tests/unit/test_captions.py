@@ -74,6 +74,8 @@ def test_the_summary_keeps_captions_only_where_consent_lets_stills_be_kept(store
         basis=record.basis,
         recorded_by=record.recorded_by,
         consent_date=today(),
+        children_agreement="agreed",
+        no_child_without_consent=True,
         stills_in_exports=stills_ok,
     )
     workshop_id = add_workshop(store, teacher.id)
