@@ -105,9 +105,7 @@ def _one_to_one_tables() -> None:
     _index("one_to_one_moment", "one_to_one_id", "moment_id")
     op.create_table(
         "held_clip",
-        sa.Column(
-            "clip_id", sa.String(36), sa.ForeignKey("clip.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("clip_id", sa.String(36), sa.ForeignKey("clip.id", ondelete="CASCADE"), primary_key=True),
         _fk("one_to_one_id", "one_to_one.id", "CASCADE"),
     )
     _index("held_clip", "one_to_one_id")
