@@ -9,7 +9,7 @@ member who shares their helping question with the group, as everything a person 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -24,7 +24,6 @@ from verp.core.models import (
     SeriesMember,
     SeriesSession,
     Workshop,
-    today,
 )
 from verp.core.store import Store
 from verp.core.text import clean_text
@@ -332,5 +331,23 @@ def my_series(store: Store, person_id: int) -> list[MySeries]:
         return out
 
 
-def days_until(on: date | None) -> int | None:
-    return (on - today()).days if on else None
+def purge_groups(store: Store, on: date, records_days: int) -> int:
+    """Groups with no session left, made more than the records period ago, go (their member lists too)."""
+    oldest = on - timedelta(days=records_days)
+    with store.transaction() as s:
+        has_session = select(SeriesSession.group_id).distinct()
+        due = select(SeriesGroup.id).where(SeriesGroup.id.not_in(has_session))
+        ids = [i for i in s.scalars(due.where(SeriesGroup.created_at < _start_of(oldest)))]
+        if ids:
+            s.execute(delete(SeriesGroup).where(SeriesGroup.id.in_(ids)))
+        return len(ids)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def erase_groups_of(s, person_id: int) -> None:
+    """Account deletion: the groups this person facilitates, and their place in other groups."""
+    s.execute(delete(SeriesMember).where(SeriesMember.person_id == person_id))
+    s.execute(delete(SeriesGroup).where(SeriesGroup.facilitator_id == person_id))
