@@ -2,8 +2,8 @@
 
 What goes: their clips (every file of them: originals, copies, cuts, stills), moments and shares, helping
 questions and ratings, next steps, the workshops they facilitate (with those workshops' reflections and next
-steps), their groups, one-to-ones and guider's log (see :func:`erase_interventions_of`), their failed sign-
-in tries and their sign-in sessions. Reflections they sent in colleagues' workshops stay with that
+steps), their groups, one-to-ones and guider's log (see :func:`erase_interventions_of`), their failed
+sign-in tries and their sign-in sessions. Reflections they sent in colleagues' workshops stay with that
 workshop's record (the group's, kept for the records period) without a link to the account. The audit log
 keeps one line, "account deleted", naming only the account's number.
 """

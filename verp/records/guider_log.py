@@ -23,6 +23,7 @@ from verp.core.models import (
     GuiderLogEntry,
     GuiderLogShare,
     MomentTag,
+    NextStep,
     OneToOne,
     OneToOneReview,
     Participant,
@@ -99,6 +100,7 @@ def _workshop_facts(s, store: Store, w: Workshop) -> dict:
     shown = shown_in(s, store.clip_path, w.id)
     people = set(s.scalars(select(Participant.person_id).where(Participant.workshop_id == w.id)))
     people |= {m.owner_id for m in shown}
+    people |= set(s.scalars(select(NextStep.person_id).where(NextStep.workshop_id == w.id)))
     people -= {None, w.facilitator_id}
     keys = {k for k in (w.focus or "").split(",") if k}
     keys |= {k for m in shown for k in m.principle_keys}
