@@ -20,7 +20,16 @@ def test_the_menu_offers_plan_and_control_only_to_facilitators(store, teacher, c
         return sorted(path.removeprefix("pages/").removesuffix(".py") for path in menu(person))
 
     assert names(None) == ["home", "join", "principles", "sign_in"]
-    assert names(colleague) == ["capture", "home", "join", "my_clips", "my_progress", "principles", "review"]
+    assert names(colleague) == [
+        "capture",
+        "guider_log",
+        "home",
+        "join",
+        "my_clips",
+        "my_progress",
+        "principles",
+        "review",
+    ]
     assert {"plan", "control", "join"} <= set(names(teacher))
 
 
