@@ -3,6 +3,7 @@
 import streamlit as st
 
 from verp.records import summary
+from verp.ui import one_to_one_participant, series_view
 from verp.ui.account import show_account_deleted, show_delete_account
 from verp.ui.downloads import personal_link
 from verp.ui.session import get_store, require_person
@@ -15,6 +16,9 @@ st.title("My progress")
 st.caption("Only you see this page: your own questions, ratings and next steps.")
 
 mine = summary.progress(store, person.id)
+
+series_view.my_series(store, person)
+one_to_one_participant.my_one_to_ones(store, person)
 
 st.header("My helping questions")
 if mine.ratings.empty:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.room.principles import catalogue
-from verp.ui import announce
+from verp.ui import announce, series_view
 from verp.ui import plan as plan_parts
 from verp.ui.session import get_store
 from verp.ui.workshop import WORKSHOP_KEY, choose_workshop, require_facilitator
@@ -40,6 +40,8 @@ if workshop is None:
 else:
     st.text(f"Join code: {workshop.join_code} · status: {workshop.status}")
     st.page_link("pages/control.py", label="Run it from Control", icon=":material/slideshow:")
+    st.subheader("Group and session")
+    series_view.choose_session(store, person, workshop)
     st.subheader("Moments shared with this workshop")
     plan_parts.shared_moments_editor(store, person, workshop)
     st.subheader("Agenda")

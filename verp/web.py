@@ -4,7 +4,8 @@
 streams the file (with HTTP range requests, so browsers can seek) keeps memory flat. The URL carries a
 signed token naming one stored file, its purpose and its viewer (a :class:`Grant`): the owner reviewing
 their clip; a facilitator looking at a moment shown in their planned or live workshop (Plan, Control);
-the projector of such a workshop (Present). It lives minutes, pages sign it again as they redraw, and
+the projector of such a workshop (Present); the guider of a one-to-one review looking at a moment chosen
+for it. It lives minutes, pages sign it again as they redraw, and
 every request asks the database (:mod:`verp.room.shown`) whether that viewer may still watch: a withdrawal,
 a removal, a close, a deletion or a delete-by date passing ends the link at once.
 Plain Starlette: no Streamlit import.
@@ -34,8 +35,14 @@ MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
 URL_STEP_S = 60  # links drawn in the same minute are the same URL, so a rerun does not restart a video
 RENEW_AFTER_S = URL_MAX_AGE_S // 2  # an open page draws its players again before their links run out
-MEDIA_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".png": "image/png", ".webm": "video/webm"}
-PURPOSES = ("review", "plan", "control", "present")
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".webm": "video/webm",
+    ".vtt": "text/vtt",
+}
+PURPOSES = ("review", "plan", "control", "present", "one_to_one")
 REFUSED = "This video is no longer available here. Please reload the page."
 
 
@@ -44,10 +51,12 @@ class Grant:
     """What one playback link lets its holder watch, and why."""
 
     purpose: str  # review (the owner) | plan, control (the facilitator) | present (the projector)
+    # | one_to_one (the guider of a one-to-one review)
     person_id: int | None = None
     workshop_id: int | None = None
     moment_id: int | None = None
     clip_id: str | None = None
+    one_to_one_id: int | None = None
 
     @classmethod
     def owner(cls, person_id: int, clip_id: str) -> Grant:
@@ -58,6 +67,11 @@ class Grant:
     def facilitator(cls, person_id: int, workshop_id: int, moment_id: int, purpose: str = "control") -> Grant:
         """A facilitator looking at a moment shown in their workshop (Plan, Control)."""
         return cls(purpose, person_id=person_id, workshop_id=workshop_id, moment_id=moment_id)
+
+    @classmethod
+    def guider(cls, person_id: int, one_to_one_id: int, moment_id: int) -> Grant:
+        """The guider of a one-to-one review looking at a moment chosen for it."""
+        return cls("one_to_one", person_id=person_id, one_to_one_id=one_to_one_id, moment_id=moment_id)
 
     @classmethod
     def projector(cls, workshop_id: int, moment_id: int) -> Grant:
@@ -117,6 +131,8 @@ def may_serve(store: Store, name: str, grant: Grant) -> bool:
             clip_id, person_id = grant.clip_id, grant.person_id
             in_clip = bool(clip_id) and name.startswith(f"{clip_id}/")
             return in_clip and person_id is not None and may_watch_clip(s, person_id, str(clip_id))
+        if grant.purpose == "one_to_one":
+            return _may_serve_one_to_one(s, name, grant)
         if grant.moment_id is None or grant.workshop_id is None:
             return False
         moment = s.get(Moment, grant.moment_id)
@@ -127,6 +143,16 @@ def may_serve(store: Store, name: str, grant: Grant) -> bool:
         else:
             viewer = Viewer(person_id=grant.person_id)
         return may_watch(s, viewer, grant.moment_id, grant.workshop_id)
+
+
+def _may_serve_one_to_one(s, name: str, grant: Grant) -> bool:
+    if grant.moment_id is None or grant.one_to_one_id is None or grant.person_id is None:
+        return False
+    moment = s.get(Moment, grant.moment_id)
+    if moment is None or not name.startswith(f"{moment.clip_id}/"):
+        return False
+    viewer = Viewer(person_id=grant.person_id)
+    return may_watch(s, viewer, grant.moment_id, one_to_one_id=grant.one_to_one_id)
 
 
 async def serve_media(request: Request) -> Response:

@@ -23,6 +23,7 @@ def test_the_menu_offers_plan_and_control_only_to_facilitators(store, teacher, c
     assert names(colleague) == [
         "accessibility",
         "capture",
+        "guider_log",
         "home",
         "join",
         "my_clips",

@@ -337,3 +337,132 @@ class SignInSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- whole interventions
+
+
+class SeriesGroup(Base):
+    """A VERP group that meets several times: session N is each member's cycle N."""
+
+    __tablename__ = "series_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    planned_sessions: Mapped[int] = mapped_column(Integer, default=3)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SeriesMember(Base):
+    """An account that belongs to a group."""
+
+    __tablename__ = "series_member"
+    __table_args__ = (UniqueConstraint("group_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("series_group.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+
+
+class SeriesSession(Base):
+    """A workshop as one numbered session of a group."""
+
+    __tablename__ = "series_session"
+    __table_args__ = (UniqueConstraint("group_id", "number"),)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("series_group.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+
+
+class OneToOne(Base):
+    """A one-to-one VIG intervention: a guider and one participant, known to others only by a code."""
+
+    __tablename__ = "one_to_one"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guider_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    participant_code: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(16))  # teacher|assistant|parent
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )  # None: a parent or carer without an account, whose clips the guider holds
+    planned_cycles: Mapped[int] = mapped_column(Integer, default=3)
+    helping_question: Mapped[str] = mapped_column(Text, default="")
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OneToOneReview(Base):
+    """One meeting of a one-to-one: cycle 0 is the goal-setting session, 1.. the shared reviews."""
+
+    __tablename__ = "one_to_one_review"
+    __table_args__ = (UniqueConstraint("one_to_one_id", "cycle"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    one_to_one_id: Mapped[int] = mapped_column(ForeignKey("one_to_one.id", ondelete="CASCADE"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    words: Mapped[str] = mapped_column(Text, default="")  # the participant's own words, as typed
+    rating: Mapped[int | None] = mapped_column(Integer)
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    principles: Mapped[str] = mapped_column(String(400), default="")  # comma-separated keys
+
+
+class OneToOneMoment(Base):
+    """A moment chosen for one cycle's review: the only video of the participant its guider may watch."""
+
+    __tablename__ = "one_to_one_moment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    one_to_one_id: Mapped[int] = mapped_column(ForeignKey("one_to_one.id", ondelete="CASCADE"), index=True)
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HeldClip(Base):
+    """A clip the guider holds for a participant without an account (the guider is its owner)."""
+
+    __tablename__ = "held_clip"
+    clip_id: Mapped[str] = mapped_column(ForeignKey("clip.id", ondelete="CASCADE"), primary_key=True)
+    one_to_one_id: Mapped[int] = mapped_column(ForeignKey("one_to_one.id", ondelete="CASCADE"), index=True)
+
+
+class GuiderLogEntry(Base):
+    """One shared review in its guider's log: facts copied when it ended, and the guider's reflection."""
+
+    __tablename__ = "guider_log_entry"
+    __table_args__ = (UniqueConstraint("guider_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guider_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(40))  # workshop:<id> | one_to_one_review:<id>
+    kind: Mapped[str] = mapped_column(String(16))  # group|one_to_one
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    participant_codes: Mapped[str] = mapped_column(String(400), default="")
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    principles: Mapped[str] = mapped_column(String(400), default="")  # comma-separated keys
+    duration_min: Mapped[int] = mapped_column(Integer, default=0)
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    applied_principles: Mapped[str] = mapped_column(String(400), default="")  # to the guider's guidance
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuiderLogShare(Base):
+    """A log entry its guider lets one supervisor read."""
+
+    __tablename__ = "guider_log_share"
+    __table_args__ = (UniqueConstraint("entry_id", "supervisor_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("guider_log_entry.id", ondelete="CASCADE"), index=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SupervisionNote(Base):
+    """A supervisor's note on a log entry shared with them."""
+
+    __tablename__ = "supervision_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("guider_log_entry.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

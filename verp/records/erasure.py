@@ -1,34 +1,40 @@
 """Deleting a person's account and everything it owns, for good.
 
 What goes: their clips (every file of them: originals, copies, cuts, stills), moments and shares, helping
-questions and ratings, next steps, the workshops they facilitate (with those workshops' reflections and
-next steps), their failed sign-in tries and their sign-in sessions. Reflections they sent in colleagues'
-workshops stay with that workshop's record (the group's, kept for the records period) without a link to
-the account. The audit log keeps one line, "account deleted", naming only the account's number.
+questions and ratings, next steps, the workshops they facilitate (with those workshops' reflections and next
+steps), their groups, one-to-ones and guider's log (see :func:`erase_interventions_of`), their failed
+sign-in tries and their sign-in sessions. Reflections they sent in colleagues' workshops stay with that
+workshop's record (the group's, kept for the records period) without a link to the account. The audit log
+keeps one line, "account deleted", naming only the account's number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from verp.core import audit
 from verp.core.errors import VerpError
 from verp.core.models import (
     Attempt,
     Clip,
+    GuiderLogEntry,
+    GuiderLogShare,
     HelpingQuestion,
     Moment,
     NextStep,
+    OneToOne,
     Person,
     Rating,
     Share,
+    SupervisionNote,
     Workshop,
 )
 from verp.core.store import Store
 from verp.records.retention import delete_workshop
 from verp.review import clips
+from verp.workshop import groups
 
 
 class ErasureError(VerpError):
@@ -122,10 +128,24 @@ def delete_account(store: Store, person_id: int, confirm_name: str, actor: str |
         for workshop_id in s.scalars(select(Workshop.id).where(Workshop.facilitator_id == person_id)).all():
             delete_workshop(s, workshop_id)
         s.execute(delete(NextStep).where(NextStep.person_id == person_id))
+        erase_interventions_of(s, person_id)
         s.execute(delete(Attempt).where(Attempt.kind == "signin", Attempt.key == person.name_key))
         s.delete(person)  # helping questions and ratings go with it; sessions too
         who = audit.actor_of(person_id)
         audit.record(s, actor or who, "account_deleted", who)
+
+
+def erase_interventions_of(s, person_id: int) -> None:
+    """What a person owns in the whole-intervention tables: the groups they facilitate and their place in
+    others, the one-to-ones they guide (the clips held for them went with their clips), their guider's
+    log, the entries shared with them and the supervision notes they wrote. A one-to-one they took part
+    in stays with its guider under its participant code, without the link to the account."""
+    groups.erase_groups_of(s, person_id)
+    s.execute(delete(OneToOne).where(OneToOne.guider_id == person_id))
+    s.execute(update(OneToOne).where(OneToOne.participant_id == person_id).values(participant_id=None))
+    s.execute(delete(SupervisionNote).where(SupervisionNote.author_id == person_id))
+    s.execute(delete(GuiderLogShare).where(GuiderLogShare.supervisor_id == person_id))
+    s.execute(delete(GuiderLogEntry).where(GuiderLogEntry.guider_id == person_id))
 
 
 def person_named(store: Store, display_name: str) -> int | None:

@@ -8,6 +8,8 @@
 - **A workshop's records** (its reflections, participants, next steps and the workshop itself)
   ``VERP_RECORDS_DAYS`` after it closed (or after its date, if it never was).
 - **Audit rows** after ``VERP_AUDIT_DAYS``.
+- **Whole interventions**: a one-to-one untouched for ``VERP_RECORDS_DAYS`` (with the clips its guider
+  held for it), a guider's log entry that long after its review, a group with no session left.
 
 :func:`purge` does all of it, and is safe to run on several instances at once (each deletion checks the
 row is still there). It runs when an app process opens its store, on a schedule while the app runs, and
@@ -52,6 +54,7 @@ class PurgeReport:
     audit_rows: int = 0
     orphan_folders: list[str] = field(default_factory=list)
     stale_parts: int = 0
+    interventions: int = 0  # one-to-ones, log entries and groups
 
 
 def purge(store: Store, now: datetime | None = None) -> PurgeReport:
@@ -68,6 +71,19 @@ def purge(store: Store, now: datetime | None = None) -> PurgeReport:
         audit_rows=purge_audit(store, now),
         orphan_folders=remove_orphan_folders(store),
         stale_parts=remove_stale_parts(store),
+        interventions=purge_interventions(store, now.date()),
+    )
+
+
+def purge_interventions(store: Store, on: date) -> int:
+    """One-to-ones, guider's log entries and empty groups past the records period."""
+    from verp.records import guider_log
+    from verp.workshop import groups, one_to_one
+
+    return (
+        one_to_one.purge_one_to_ones(store, on)
+        + guider_log.purge_log(store, on)
+        + groups.purge_groups(store, on, store.settings.records_days)
     )
 
 

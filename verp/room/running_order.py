@@ -1,7 +1,8 @@
 """The running order of a workshop, derived every time from what is shown in it.
 
-welcome → principles refresher → for each participant: their helping question (only if they shared it)
-→ each of their moments, then its prompt phases → the wall → the owner's next step → … → close.
+welcome → (series opening, in session N > 1 of a group) → principles refresher → for each participant:
+their helping question (only if they shared it) → each of their moments, then its prompt phases → the
+wall → the owner's next step → … → close.
 
 Nothing here is stored but the room's place, and that by what the step *is*: its key, such as
 ``welcome``, ``helping_question:p7`` (person 7's question), ``moment:p7:s12`` (share 12 of person 7),
@@ -21,12 +22,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from verp.core.models import Clip, HelpingQuestion, Moment, Share
+from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share
 from verp.core.store import Store
 from verp.room.prompts import Phase, prompt_book
 from verp.room.shown import ShownMoment, shown_moments
@@ -41,7 +42,7 @@ class Step:
     """One step of the running order. ``key`` says what it is, whatever its place in the list."""
 
     index: int
-    kind: str  # welcome|principles|helping_question|moment|prompt|wall|owner|close
+    kind: str  # welcome|series_opening|principles|helping_question|moment|prompt|wall|owner|close
     title: str
     minutes: float
     owner_id: int | None = None
@@ -138,9 +139,12 @@ def _participant_steps(moments: list[ShownMoment], question: str) -> list[dict]:
     return out
 
 
-def _order(moments: list[ShownMoment], question_of: Callable[[int], str]) -> list[Step]:
+def _order(
+    moments: list[ShownMoment], question_of: Callable[[int], str], opening: Sequence[dict] = ()
+) -> list[Step]:
     plan: list[dict] = [
         dict(kind="welcome", title="Welcome", minutes=5),
+        *opening,
         dict(kind="principles", title="Principles of attuned interaction", minutes=10),
     ]
     for mine in _by_owner(moments):
@@ -152,8 +156,22 @@ def _order(moments: list[ShownMoment], question_of: Callable[[int], str]) -> lis
 def steps(store: Store, workshop_id: int) -> list[Step]:
     """The running order of the workshop, as the projector and the controls step through it."""
     return _order(
-        shown_moments(store, workshop_id), lambda owner_id: shared_helping_question(store, owner_id)
+        shown_moments(store, workshop_id),
+        lambda owner_id: shared_helping_question(store, owner_id),
+        series_opening_steps(store, workshop_id),
     )
+
+
+def series_opening_steps(store: Store, workshop_id: int) -> list[dict]:
+    """The series opening, right after the welcome, when the workshop is session N > 1 of a group:
+    each member's next step from session N−1 ("What did you try? What happened?") and their own
+    ratings so far. Its content comes from ``verp.workshop.groups.series_opening``."""
+    with store.transaction() as s:
+        number = s.scalar(select(SeriesSession.number).where(SeriesSession.workshop_id == workshop_id))
+    if number is None or number < 2:
+        return []
+    title = f"Since session {number - 1}: what did you try? What happened?"
+    return [dict(kind="series_opening", title=title, minutes=10)]
 
 
 def _every_share(store: Store, workshop_id: int) -> list[ShownMoment]:
@@ -192,7 +210,8 @@ def _every_share(store: Store, workshop_id: int) -> list[ShownMoment]:
 
 def _past_keys(store: Store, workshop_id: int) -> list[str]:
     """The keys of the order the workshop would have with every share it was given (withdrawn ones too)."""
-    return [step.key for step in _order(_every_share(store, workshop_id), lambda _: "?")]
+    opening = series_opening_steps(store, workshop_id)
+    return [step.key for step in _order(_every_share(store, workshop_id), lambda _: "?", opening)]
 
 
 def place(order: list[Step], key: str, past_keys: Callable[[], list[str]] = list) -> Step:

@@ -7,7 +7,8 @@ date. Present, Control, Plan, Join, the summary and its exports all learn what t
 Reflections about a moment follow it: :func:`about_shown` is the one filter for them.
 
 Who may watch a moment's video (:func:`may_watch`): its owner; the facilitator of a planned or live
-workshop it is shown in; the projector of such a workshop (its Present link). The owner alone may watch
+workshop it is shown in; the projector of such a workshop (its Present link); the guider of a one-to-one
+review it is chosen for (and not taken back). The owner alone may watch
 a whole clip (:func:`may_watch_clip`). The media route asks these on every request.
 """
 
@@ -28,6 +29,8 @@ from verp.core.models import (
     FreezeFrame,
     Moment,
     MomentTag,
+    OneToOne,
+    OneToOneMoment,
     Person,
     Reflection,
     Share,
@@ -180,12 +183,23 @@ def about_shown(shown_ids: set[int]) -> ColumnElement[bool]:
     return or_(about_nothing, about_shown_moment)
 
 
-def may_watch(s: Session, viewer: Viewer, moment_id: int, workshop_id: int | None = None) -> bool:
+def may_watch(
+    s: Session,
+    viewer: Viewer,
+    moment_id: int,
+    workshop_id: int | None = None,
+    one_to_one_id: int | None = None,
+) -> bool:
     """May ``viewer`` watch this moment now? Its owner may; a facilitator may while it is shown in a
-    planned or live workshop of theirs; a projector may while it is shown in its own workshop.
+    planned or live workshop of theirs; a projector may while it is shown in its own workshop; a guider
+    may while it is chosen for a one-to-one review they guide.
 
-    ``workshop_id`` narrows the answer to one workshop (the one a link was given for).
+    ``workshop_id`` (or ``one_to_one_id``) narrows the answer to the one a link was given for.
     """
+    if one_to_one_id is not None:
+        return viewer.person_id is not None and _guides_review_of(
+            s, viewer.person_id, moment_id, one_to_one_id
+        )
     row = s.execute(
         select(Clip.owner_id, not_expired())
         .select_from(Moment)
@@ -211,6 +225,20 @@ def may_watch(s: Session, viewer: Viewer, moment_id: int, workshop_id: int | Non
     else:
         return False
     return s.scalar(query.limit(1)) is not None
+
+
+def _guides_review_of(s: Session, person_id: int, moment_id: int, one_to_one_id: int) -> bool:
+    """The moment is chosen, and not taken back, for a one-to-one review this person guides."""
+    found = s.scalar(
+        select(OneToOneMoment.id)
+        .join(OneToOne, OneToOne.id == OneToOneMoment.one_to_one_id)
+        .join(Moment, Moment.id == OneToOneMoment.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(OneToOneMoment.moment_id == int(moment_id), OneToOneMoment.withdrawn_at.is_(None))
+        .where(OneToOne.id == int(one_to_one_id), OneToOne.guider_id == int(person_id), not_expired())
+        .limit(1)
+    )
+    return found is not None
 
 
 def may_watch_clip(s: Session, person_id: int, clip_id: str) -> bool:

@@ -16,6 +16,7 @@ from verp.core.store import Store
 from verp.review import captions
 from verp.room.principles import catalogue
 from verp.ui.player import play
+from verp.ui.series_view import series_opening
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.web import RENEW_AFTER_S, Grant
 from verp.workshop import reflections, workshops
@@ -144,6 +145,8 @@ def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
     """The still part of the screen for ``step``; the live parts follow in fragments."""
     if step.kind == "welcome":
         _welcome(workshop)
+    elif step.kind == "series_opening":
+        series_opening(store, workshop, big_text)
     elif step.kind == "principles":
         _principles(workshop)
     elif step.kind == "helping_question":

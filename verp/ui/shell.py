@@ -51,6 +51,9 @@ PAGES = [
     ("pages/summary.py", "Summary", ":material/summarize:", "facilitator"),
     ("pages/audit.py", "Audit log", ":material/policy:", "facilitator"),
     ("pages/accessibility.py", "Accessibility", ":material/accessibility_new:", "everyone"),
+    ("pages/groups.py", "Groups", ":material/groups:", "facilitator"),
+    ("pages/one_to_one.py", "One-to-one", ":material/people:", "facilitator"),
+    ("pages/guider_log.py", "Guider's log", ":material/menu_book:", "signed_in"),
     ("pages/present.py", "Present", ":material/tv:", "nobody"),  # opened from Control by its link
     ("pages/sign_in.py", "Sign in", ":material/login:", "signed_out"),
 ]
