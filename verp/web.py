@@ -13,7 +13,6 @@ Plain Starlette: no Streamlit import.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -26,9 +25,10 @@ from starlette.routing import Route
 from verp.core import limits, sessions
 from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
-from verp.core.store import Store, make_engine
+from verp.core.store import Store
 from verp.room.shown import Viewer, may_watch, may_watch_clip
 from verp.web_downloads import download_routes
+from verp.web_store import route_store
 from verp.web_uploads import upload_routes
 
 MEDIA_ROUTE = "/api/media"
@@ -111,19 +111,6 @@ def read_token(settings: Settings, token: str, max_age_s: int = URL_MAX_AGE_S) -
     return (name, grant) if isinstance(name, str) and grant.purpose in PURPOSES else None
 
 
-_stores: dict[tuple[str, str], Store] = {}
-
-
-def _store(settings: Settings) -> Store:
-    """The database the route asks: one engine per data folder and database (the pages open their own)."""
-    key = (str(settings.data_dir), settings.database_url)
-    if key not in _stores:
-        while len(_stores) >= 4:  # one in a deployment; tests open many data folders
-            _stores.pop(next(iter(_stores))).engine.dispose()
-        _stores[key] = Store(settings, make_engine(settings.database_url))
-    return _stores[key]
-
-
 def may_serve(store: Store, name: str, grant: Grant) -> bool:
     """Does the database still let this grant's viewer watch this file? Asked on every request."""
     with store.transaction() as s:
@@ -162,7 +149,7 @@ async def serve_media(request: Request) -> Response:
     if found is None:
         return PlainTextResponse("This link has expired. Please reload the page.", status_code=403)
     name, grant = found
-    if not await run_in_threadpool(may_serve, _store(settings), name, grant):
+    if not await run_in_threadpool(may_serve, route_store(settings), name, grant):
         return PlainTextResponse(REFUSED, status_code=403)
     root = settings.clips_dir.resolve()
     path = (root / name).resolve()
@@ -176,18 +163,6 @@ async def serve_media(request: Request) -> Response:
 
 SESSION_ROUTE = "/api/session"
 SESSION_COOKIE = "verp_session"
-_stores: dict[tuple[str, str], Store] = {}
-_stores_lock = threading.Lock()
-
-
-def _store() -> Store:
-    """One store per data folder and database for this server's routes (opened at first use)."""
-    settings = load_settings()
-    key = (str(settings.data_dir), settings.database_url)
-    with _stores_lock:
-        if key not in _stores:
-            _stores[key] = Store.open(settings)
-        return _stores[key]
 
 
 def _is_https(request: Request) -> bool:
@@ -195,7 +170,7 @@ def _is_https(request: Request) -> bool:
     if request.url.scheme == "https":
         return True
     proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return proto == "https" and _peer_trusted(request, _store().settings)
+    return proto == "https" and _peer_trusted(request, route_store().settings)
 
 
 def _peer_trusted(request: Request, settings: Settings) -> bool:
@@ -208,7 +183,7 @@ def _peer_trusted(request: Request, settings: Settings) -> bool:
 async def start_session_cookie(request: Request) -> Response:
     """Swap a one-time sign-in ticket (the request's body) for the HttpOnly session cookie."""
     ticket = (await request.body()).decode(errors="replace").strip()
-    token = await run_in_threadpool(sessions.redeem_ticket, _store(), ticket)
+    token = await run_in_threadpool(sessions.redeem_ticket, route_store(), ticket)
     if not token:
         return PlainTextResponse("This sign-in has expired. Please sign in again.", status_code=403)
     answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -222,7 +197,7 @@ async def start_session_cookie(request: Request) -> Response:
 
 async def end_session_cookie(request: Request) -> Response:
     """Sign this browser out: end the session its cookie names and clear the cookie."""
-    await run_in_threadpool(sessions.end_session_of_token, _store(), request.cookies.get(SESSION_COOKIE))
+    await run_in_threadpool(sessions.end_session_of_token, route_store(), request.cookies.get(SESSION_COOKIE))
     answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
     answer.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request)

@@ -2,23 +2,28 @@
 
 Routes are plain Starlette and never import Streamlit, so they cannot share the pages' cached store; one
 engine (with its pool) per process is enough for them all. A test that points the settings at a fresh
-data folder gets a fresh store.
+data folder gets a fresh store; the oldest of many is closed (a deployment has one).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from verp.core.config import Settings, load_settings
 from verp.core.store import Store
 
-
-@lru_cache(maxsize=4)
-def _open(data_dir: str, database_url: str) -> Store:
-    return Store.open(load_settings())
+MAX_OPEN = 4
+_stores: dict[tuple[str, str], Store] = {}
+_lock = threading.Lock()
 
 
 def route_store(settings: Settings | None = None) -> Store:
     """The store described by ``settings`` (default: the process environment), opened on first use."""
     settings = settings or load_settings()
-    return _open(str(settings.data_dir), settings.database_url)
+    key = (str(settings.data_dir), settings.database_url)
+    with _lock:
+        if key not in _stores:
+            while len(_stores) >= MAX_OPEN:
+                _stores.pop(next(iter(_stores))).engine.dispose()
+            _stores[key] = Store.open(settings)
+        return _stores[key]

@@ -106,7 +106,7 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
         return
     timed = captions.shown_captions(store, moment.moment_id)
     # Shown from the start when the owner wrote them; the player's own captions button turns them off.
-    subtitles = {"Captions": captions.to_webvtt(timed, moment.video_start_s).encode()} if timed else None
+    subtitles = {"Captions": captions.to_webvtt(timed).encode()} if timed else None
     play(
         store,
         moment.cut,
