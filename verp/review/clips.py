@@ -186,11 +186,9 @@ def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_nam
 
 
 def _start_preparation(store: Store, clip_id: str, info: media.ClipInfo) -> None:
-    """The one place a new clip's browser-playable copy is started, however the clip arrived."""
-    if media.needs_transcode(info):
-        processing.prepare_in_background(store, clip_id)
-    else:
-        processing.prepare_clip(store, clip_id)  # a remux: about a second even for a long clip
+    """The one place a new clip's browser-playable copy is asked for, however the clip arrived: a worker
+    makes it (a remux for a file browsers already play, a transcode otherwise)."""
+    processing.enqueue_prepare(store, clip_id)
 
 
 def _refuse_stills(info: media.ClipInfo) -> None:
