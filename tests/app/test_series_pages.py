@@ -105,6 +105,18 @@ def test_the_log_lists_reviews_and_a_supervisor_adds_a_note(store, teacher, coll
     assert downloads == ["Download my log (PDF)", "Download my log (spreadsheet, CSV)"]
 
 
+def test_the_guider_shares_an_entry_with_the_supervisor_they_pick(store, teacher, colleague):
+    group_with_two_sessions(store, teacher.id, colleague.id)
+    sue = create_person(store, "Sue Supervisor", "supervising passphrase")
+    (entry,) = guider_log.my_log(store, teacher.id)
+    at = open_page("guider_log", teacher.id)
+    picker = at.selectbox(key=f"sup_{entry.id}")
+    assert "Sue Supervisor" in picker.options  # shown by name, chosen by id
+    picker.select(sue.id).run()
+    at.button(key=f"share_{entry.id}").click().run()
+    assert guider_log.my_log(store, teacher.id)[0].supervisors == ((sue.id, "Sue Supervisor"),)
+
+
 def test_my_progress_shows_the_next_session_and_what_i_set_myself(store, teacher, colleague):
     group_with_two_sessions(store, teacher.id, colleague.id)
     at = open_page("my_progress", colleague.id)

@@ -174,7 +174,7 @@ def sign_in(
     # Always check a hash, so the time taken does not tell whether the name has an account.
     dummy = _no_account_hash(settings.passphrase_memory_kib, settings.passphrase_time_cost)
     ok = check_passphrase(passphrase, stored or dummy, settings) and stored is not None
-    if not ok or view is None:
+    if not ok or view is None or stored is None:
         raise AccountError("That name and passphrase do not match.")
     limits.forgive(store, counted)
     if needs_rehash(stored, settings):

@@ -46,12 +46,16 @@ def apply_procrastinate_schema(connection: Connection) -> None:
     if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
         return
     raw = connection.connection.driver_connection  # psycopg: without parameters, many statements at once
+    if raw is None:  # only a connection already given back to the pool has none
+        raise RuntimeError("The database connection was closed before procrastinate's schema was applied.")
     raw.execute(SchemaManager.get_schema())
 
 
 def drop_procrastinate_schema(connection: Connection) -> None:
     """Remove procrastinate's tables, types and functions from the current schema (restore --force)."""
     schema = connection.execute(text("SELECT current_schema()")).scalar()
+    if schema is None:  # an empty search_path: no current schema, so nothing of procrastinate's to drop
+        return
     for kind, catalog in (("TABLE", "pg_tables"), ("TYPE", "pg_type"), ("FUNCTION", "pg_proc")):
         names = _procrastinate_objects(connection, catalog, schema)
         for name in names:
@@ -163,7 +167,9 @@ class ProcrastinateQueue:
 
         registered = app.task(name=task.name, pass_context=True, retry=retry)(run)
         if task.every_s:
-            app.periodic(cron=cron_for(task.every_s), periodic_id=task.name)(registered)
+            # procrastinate's stubs want a positional ``timestamp: int`` first; it passes it by keyword,
+            # which ``run``'s ``**args`` takes, so the task is fine and only the stub is too narrow.
+            app.periodic(cron=cron_for(task.every_s), periodic_id=task.name)(registered)  # type: ignore[arg-type]
 
     def _register_requeue(self, app: procrastinate.App, tasks: dict[str, Task]) -> None:
         async def requeue_stalled(timestamp: int) -> None:

@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from verp.core.accounts import PersonView, get_person
 from verp.core.models import SignInSession, utcnow
@@ -69,7 +70,7 @@ def redeem_ticket(store: Store, ticket: str) -> str | None:
             )
             .values(ticket_hash=None, ticket_expires_at=None, token_hash=_digest(token), last_seen_at=now)
         )
-    return token if done.rowcount == 1 else None
+    return token if cast(CursorResult, done).rowcount == 1 else None
 
 
 def issue_token(store: Store, person_id: int) -> str:
@@ -81,7 +82,9 @@ def ticket_redeemed(store: Store, session_id: int) -> bool:
     """True once the browser has swapped this session's ticket for its cookie (or it can no longer)."""
     with store.transaction() as s:
         row = s.get(SignInSession, session_id)
-        return row is None or row.ticket_hash is None or row.ticket_expires_at <= utcnow()
+        if row is None or row.ticket_hash is None or row.ticket_expires_at is None:
+            return True
+        return row.ticket_expires_at <= utcnow()
 
 
 def _live(s, row: SignInSession | None) -> SignInSession | None:
@@ -105,8 +108,10 @@ def session_for_token(store: Store, token: str | None) -> tuple[int, PersonView]
         return None
     with store.transaction() as s:
         row = _live(s, s.scalar(select(SignInSession).where(SignInSession.token_hash == _digest(token))))
-        session_id, person_id = (row.id, row.person_id) if row else (None, None)
-    person = get_person(store, person_id) if person_id else None
+        if row is None:
+            return None
+        session_id, person_id = row.id, row.person_id
+    person = get_person(store, person_id)
     return (session_id, person) if person else None
 
 

@@ -28,10 +28,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import and_, delete, exists, insert, literal, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from verp.core.models import Task as TaskRow
 from verp.core.models import utcnow
@@ -102,8 +103,11 @@ class TaskQueue(Protocol):
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         """Run jobs of ``tasks`` until ``stop`` is set (or the process is told to stop)."""
 
-    def run_pending(self, tasks: Sequence[Task]) -> None:
-        """Run the jobs that are ready now, here, and return when none is left (tests, ``--once``)."""
+    def run_pending(self, tasks: Sequence[Task]) -> int | None:
+        """Run the jobs that are ready now, here, and return when none is left (tests, ``--once``).
+
+        Returns how many ran where the back end counts them (the embedded queue), else None.
+        """
 
 
 def queue_for(store: Store) -> TaskQueue:
@@ -164,7 +168,8 @@ class DatabaseQueue:
     # ------------------------------------------------------------ adding jobs
 
     def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
-        row = {"name": literal(task), "args": literal(json.dumps(args, sort_keys=True)), "key": literal(key)}
+        row: dict[str, BindParameter[Any]] = {"name": literal(task), "key": literal(key)}
+        row |= {"args": literal(json.dumps(args, sort_keys=True))}
         row |= {"status": literal("queued"), "attempts": literal(0), "error": literal("")}
         row |= {"run_after": literal(utcnow(), TaskRow.run_after.type)}
         row |= {"created_at": literal(utcnow(), TaskRow.created_at.type)}
@@ -222,9 +227,9 @@ class DatabaseQueue:
                         attempts=TaskRow.attempts + 1,
                         lease_until=now + timedelta(seconds=self.lease_s),
                     )
-                ).rowcount
-                if won == 1:
-                    row = s.get(TaskRow, job_id)
+                )
+                if cast(CursorResult, won).rowcount == 1:
+                    row = s.get_one(TaskRow, job_id)
                     with self._lock:
                         self._mine.add((row.id, row.attempts))
                     job = Job(row.name, json.loads(row.args), row.attempts, tasks[row.name].max_attempts)

@@ -13,8 +13,9 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
@@ -129,7 +130,8 @@ def _workshop_facts(s, store: Store, w: Workshop) -> dict:
 
 
 def _review_facts(o: OneToOne, r: OneToOneReview) -> dict:
-    minutes = round((r.finished_at - r.started_at).total_seconds() / 60)
+    finished = r.finished_at or r.started_at  # only finished reviews are logged; a guard for the type
+    minutes = round((finished - r.started_at).total_seconds() / 60)
     return dict(
         kind="one_to_one",
         held_on=r.held_on,
@@ -354,4 +356,5 @@ def purge_log(store: Store, on: date) -> int:
     """Entries (with their notes and shares) go after the records period from the review's date."""
     oldest = on - timedelta(days=store.settings.records_days)
     with store.transaction() as s:
-        return s.execute(delete(GuiderLogEntry).where(GuiderLogEntry.held_on <= oldest)).rowcount or 0
+        gone = s.execute(delete(GuiderLogEntry).where(GuiderLogEntry.held_on <= oldest))
+        return cast(CursorResult, gone).rowcount or 0

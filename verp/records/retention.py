@@ -22,8 +22,9 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
@@ -157,14 +158,16 @@ def forget_attempts(store: Store, now: datetime | None = None) -> int:
     """Forget failed sign-in and join tries (typed names, addresses) once they are a day old."""
     cutoff = (now or utcnow()) - ATTEMPTS_KEPT
     with store.transaction() as s:
-        return s.execute(delete(Attempt).where(Attempt.at < cutoff)).rowcount or 0
+        gone = s.execute(delete(Attempt).where(Attempt.at < cutoff))
+        return cast(CursorResult, gone).rowcount or 0
 
 
 def purge_audit(store: Store, now: datetime | None = None) -> int:
     """Delete audit rows older than ``VERP_AUDIT_DAYS``."""
     cutoff = (now or utcnow()) - timedelta(days=store.settings.audit_days)
     with store.transaction() as s:
-        return s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount or 0
+        gone = s.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+        return cast(CursorResult, gone).rowcount or 0
 
 
 # ---------------------------------------------------------------- leftovers on disk

@@ -43,13 +43,13 @@ def _seconds(text: str) -> float | None:
 
 def _caption(number: int, line: str, length_s: float) -> Caption:
     parts = line.split(maxsplit=2)
-    times = [_seconds(p) for p in parts[:2]]
-    if len(parts) < 3 or None in times:
+    start_s = _seconds(parts[0])  # the line is not blank, so there is a first part
+    end_s = _seconds(parts[1]) if len(parts) > 1 else None
+    if len(parts) < 3 or start_s is None or end_s is None:
         raise CaptionError(
             f"Line {number}: write a start time, an end time and the words, "
             "e.g. “0:01 0:03 Can I have a turn?”"
         )
-    start_s, end_s = times
     if end_s <= start_s:
         raise CaptionError(f"Line {number}: the end time must come after the start time.")
     if start_s > length_s + moments.TOLERANCE_S:

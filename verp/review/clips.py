@@ -174,7 +174,7 @@ def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_nam
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
-        _start_preparation(store, clip_id, info)
+        processing.enqueue_prepare(store, clip_id)  # a worker makes the playable copy, never the web server
     except Exception as exc:  # no half-saved clip: neither a stray file nor a row stuck "processing"
         log.exception("saving clip %s failed", clip_id)
         _forget(store, clip_id)
@@ -183,12 +183,6 @@ def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_nam
         _forget(store, clip_id)
         raise
     return get_clip(store, owner_id, clip_id)
-
-
-def _start_preparation(store: Store, clip_id: str, info: media.ClipInfo) -> None:
-    """The one place a new clip's browser-playable copy is asked for, however the clip arrived: a worker
-    makes it (a remux for a file browsers already play, a transcode otherwise)."""
-    processing.enqueue_prepare(store, clip_id)
 
 
 def _refuse_stills(info: media.ClipInfo) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from verp.core import audit
 from verp.core.errors import VerpError
-from verp.core.models import Clip, Consent, Moment, Share, Workshop, today
+from verp.core.models import Consent, Moment, Share, Workshop, today
 from verp.core.store import Store
 from verp.core.text import clean_text
 from verp.review.clips import owned_clip
@@ -285,7 +285,7 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
     """
     keep = timedelta(days=store.settings.retention_days)
     with store.transaction() as s:
-        owned_clip(s, owner_id, clip_id)
+        clip = owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             return []
@@ -297,7 +297,7 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
             .distinct()
             .order_by(Workshop.held_on, Workshop.id)
         ).all()
-        latest = s.get(Clip, clip_id).created_at.date() + timedelta(days=store.settings.retention_max_days)
+        latest = clip.created_at.date() + timedelta(days=store.settings.retention_max_days)
         return [
             DeleteByClash(w.id, w.title, w.held_on, row.delete_by, min(w.held_on + keep, latest))
             for w in workshops

@@ -82,7 +82,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         list(titles),
         index=step.index,
         key=f"jump_{workshop.id}_{workshop.state_version}",  # per workshop: never moves another room
-        format_func=titles.get,
+        format_func=titles.__getitem__,
     )
     if jump != step.key:
         act(*ctx, workshops.go_to_step, jump)

@@ -36,7 +36,7 @@ def own_entry(store: Store, guider: PersonView, entry: EntryView) -> None:
                 "Principles I applied to my own guidance",
                 list(names),
                 default=list(entry.applied_principles),
-                format_func=names.get,
+                format_func=names.__getitem__,
             )
             if st.form_submit_button("Save my reflection"):
                 try:
@@ -61,7 +61,7 @@ def _sharing(store: Store, guider: PersonView, entry: EntryView) -> None:
     if others:
         who, share = st.columns([3, 1], vertical_alignment="bottom")
         chosen = who.selectbox(
-            "Share with a supervisor", others, format_func=people.get, key=f"sup_{entry.id}"
+            "Share with a supervisor", others, format_func=people.__getitem__, key=f"sup_{entry.id}"
         )
         if share.button("Share", key=f"share_{entry.id}"):
             guider_log.share_entry(store, guider.id, entry.id, chosen)

@@ -54,7 +54,7 @@ def _choose(store: Store, person: PersonView, view: OneToOneView, own: dict[int,
         st.caption("Mark moments of your clips on Review; then choose them here for your guider.")
         return
     with st.form(f"oto_choose_{view.id}"):
-        moment_id = st.selectbox("One of my moments", list(own), format_func=own.get)
+        moment_id = st.selectbox("One of my moments", list(own), format_func=own.__getitem__)
         cycles = list(range(1, view.planned_cycles + 1))
         cycle = st.selectbox("For review", cycles, view.current_cycle - 1)
         if st.form_submit_button("Share with my guider for this review"):

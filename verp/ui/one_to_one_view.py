@@ -38,7 +38,7 @@ def new_one_to_one(store: Store, guider: PersonView, expanded: bool) -> None:
     people = {p.id: p.display_name for p in accounts.list_people(store) if p.id != guider.id}
     with st.expander("New one-to-one", expanded=expanded), st.form("new_one_to_one"):
         code = st.text_input("Participant code (not a name)", max_chars=40, placeholder="Parent A")
-        role = st.selectbox("Who is the participant?", list(ROLES), format_func=ROLES.get)
+        role = st.selectbox("Who is the participant?", list(ROLES), format_func=ROLES.__getitem__)
         account = st.selectbox(
             "Their account",
             [None, *people],
@@ -64,7 +64,7 @@ def choose(store: Store, guider: PersonView) -> OneToOneView | None:
     chosen = st.session_state.get(CHOSEN_KEY)
     labels = {v.id: f"{v.participant_code} · {ROLES[v.role]}" for v in mine}
     picked = st.selectbox(
-        "Participant", ids, ids.index(chosen) if chosen in ids else 0, format_func=labels.get
+        "Participant", ids, ids.index(chosen) if chosen in ids else 0, format_func=labels.__getitem__
     )
     st.session_state[CHOSEN_KEY] = picked
     return next(v for v in mine if v.id == picked)
@@ -118,7 +118,7 @@ def held_clips(store: Store, guider: PersonView, view: OneToOneView) -> None:
 def _mark_moment(store: Store, guider: PersonView, view: OneToOneView, held) -> None:
     names = {c.id: c.title for c in held}
     with st.form(f"mark_{view.id}"):
-        clip_id = st.selectbox("Clip", list(names), format_func=names.get)
+        clip_id = st.selectbox("Clip", list(names), format_func=names.__getitem__)
         title = st.text_input("What happens in the moment", max_chars=200)
         start, end = st.columns(2)
         start_s = start.number_input("Starts at (s)", min_value=0.0, step=0.5)
@@ -185,7 +185,7 @@ def _record(store: Store, guider: PersonView, view: OneToOneView, cycle: int, do
             "Principles worked on",
             list(names),
             default=list(done.principles) if done else [],
-            format_func=names.get,
+            format_func=names.__getitem__,
         )
         if st.form_submit_button("Save this review", type="primary"):
             try:

@@ -56,8 +56,9 @@ def play_moment(
     """
     if start_s is None:
         play(store, path, grant, loop=True, **options)
-    else:
-        play(store, path, grant, start_time=float(start_s), end_time=float(end_s), loop=True, **options)
+    else:  # without an end, st.video plays on to the end of the file
+        end_time = None if end_s is None else float(end_s)
+        play(store, path, grant, start_time=float(start_s), end_time=end_time, loop=True, **options)
 
 
 _SLOW_REPLAY_JS = """

@@ -92,7 +92,7 @@ def _consent_fields(store: Store, person: PersonView, clip: ClipView, record) ->
         "Basis for filming",
         bases,
         index=bases.index(record.basis) if record and record.basis in bases else 0,
-        format_func=consent.BASES.get,
+        format_func=consent.BASES.__getitem__,
     )
     agreements = list(consent.CHILDREN_AGREEMENT)
     children = st.radio(

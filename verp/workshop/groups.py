@@ -196,7 +196,7 @@ def session_of(store: Store, workshop_id: int) -> tuple[GroupView, int] | None:
         row = s.get(SeriesSession, int(workshop_id))
         if row is None:
             return None
-        return _view(s, s.get(SeriesGroup, row.group_id)), row.number
+        return _view(s, s.get_one(SeriesGroup, row.group_id)), row.number
 
 
 # ---------------------------------------------------------------- the series opening

@@ -117,7 +117,7 @@ def shape(view: OneToOneView) -> list[ShapeStep]:
     items = [
         (
             "Goal-setting",
-            view.review(0) is not None and view.review(0).finished or bool(view.helping_question),
+            (goal := view.review(0)) is not None and goal.finished or bool(view.helping_question),
         )
     ]
     for cycle in range(1, view.planned_cycles + 1):
@@ -389,7 +389,7 @@ def hold_clip(
     clip = clips.add_clip(store, guider_id, filename, source)
     with store.transaction() as s:
         s.add(HeldClip(clip_id=clip.id, one_to_one_id=int(one_to_one_id)))
-        s.get(Clip, clip.id).title = f"{code}: {clip.title}"[:200]
+        s.get_one(Clip, clip.id).title = f"{code}: {clip.title}"[:200]
         _record(s, guider_id, "clip_held", int(one_to_one_id), f"clip:{clip.id}")
     return clips.get_clip(store, guider_id, clip.id)
 
@@ -421,7 +421,7 @@ def mark_held_moment(
         check_shareable(s, str(clip_id))
     made = moments.create_moment(store, guider_id, str(clip_id), title, start_s, end_s)
     with store.transaction() as s:
-        return _choose(s, guider_id, _guided(s, guider_id, one_to_one_id), s.get(Moment, made.id), cycle)
+        return _choose(s, guider_id, _guided(s, guider_id, one_to_one_id), s.get_one(Moment, made.id), cycle)
 
 
 def remove_choice(store: Store, guider_id: int, one_to_one_id: int, choice_id: int) -> None:
@@ -480,11 +480,11 @@ def finish_review(
         raise OneToOneError(f"Unknown principle: {', '.join(unknown)}.")
     start_review(store, guider_id, one_to_one_id, cycle)
     with store.transaction() as s:
-        review = s.scalar(
+        review = s.scalars(  # start_review above made it if it was not there
             select(OneToOneReview).where(
                 OneToOneReview.one_to_one_id == int(one_to_one_id), OneToOneReview.cycle == cycle
             )
-        )
+        ).one()
         review.words, review.rating, review.next_step = words, rating, next_step
         review.principles = ",".join(k for k in catalogue().keys if k in principles)
         review.finished_at = review.finished_at or utcnow()

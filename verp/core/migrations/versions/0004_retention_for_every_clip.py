@@ -61,7 +61,9 @@ def _fill_clip_delete_by() -> None:
         )
     ).all()
     for clip_id, created_at, consented in rows:
-        delete_by = _as_date(consented) or max(_as_date(created_at) + keep, earliest)
+        created = _as_date(created_at)  # never None (the column is NOT NULL), but typed as may-be
+        fallback = earliest if created is None else max(created + keep, earliest)
+        delete_by = _as_date(consented) or fallback
         bind.execute(
             sa.text("UPDATE clip SET delete_by = :d WHERE id = :id"), {"d": delete_by, "id": clip_id}
         )
