@@ -27,8 +27,8 @@ def test_projecting_a_moment_before_the_workshop_opens_is_recorded(store, teache
     w = make_workshop(store, teacher.id)
     _, moment_id = share_moment(store, colleague.id, w.id, "Story time")
     plan = steps(store, w.id)
-    step = next(i for i, item in enumerate(plan) if item.moment is not None)
-    workshops.go_to_step(store, teacher.id, w.id, step)
+    step = next(item for item in plan if item.moment is not None)
+    workshops.go_to_step(store, teacher.id, w.id, step.key)
     entry = next(e for e in audit.recent_events(store) if e.action == "projected")
     assert entry.subject == f"moment:{moment_id}" and entry.workshop_id == w.id
 

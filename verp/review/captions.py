@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.core.text import clean_text
 from verp.review import moments
@@ -22,7 +23,7 @@ MAX_WORDS = 200  # characters in one caption
 _TIME = re.compile(r"^(?:(\d+):)?(\d+(?:[.,]\d+)?)$")
 
 
-class CaptionError(ValueError):
+class CaptionError(VerpError):
     """Captions that cannot be read: the message says which line and why, in plain words."""
 
 

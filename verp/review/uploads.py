@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import clips
 
@@ -31,7 +32,7 @@ STALE_S = 24 * 3600  # an upload nobody has touched for a day is abandoned
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
 
-class UploadError(Exception):
+class UploadError(VerpError):
     """An upload problem, worded for a teacher. ``status`` is the HTTP status that fits it."""
 
     status = 400
