@@ -116,7 +116,9 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.text_area[0].input("How can quieter pupils start more conversations?")
     at.button(key="save_helping").click().run()
     assert helping.active_question(store, teacher.id).cycle == 1
-    at.slider(key="helping_score").set_value(7).run()
+    assert at.segmented_control(key="helping_score").value is None  # no number is chosen for anyone
+    assert at.button(key="save_rating").disabled
+    at.segmented_control(key="helping_score").set_value(7).run()
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
     assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)

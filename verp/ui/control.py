@@ -141,6 +141,26 @@ def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, ste
             st.rerun()
 
 
+def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
+    """At the owner's step: their own 0–10 rating of their helping question, saved to this workshop.
+    No number is chosen for them: the save waits until one is picked."""
+    name = f"rating_{workshop.id}_{step.owner_id}"
+    with st.form(_form_key(name)):
+        score = st.segmented_control(
+            f"{md_escape(step.owner_name)}'s rating of their helping question (0–10)",
+            list(range(11)),
+            key=f"{name}_score",
+        )
+        if st.form_submit_button("Save rating"):
+            args = (reflections.record_rating, step.owner_id, score)
+            if act(store, person, workshop, *args):
+                _renew_form(name)
+                st.session_state[ERROR_KEY + "_ok"] = f"Saved {score}/10 for this workshop."
+            st.rerun()
+    if saved := st.session_state.pop(ERROR_KEY + "_ok", None):
+        st.success(saved)
+
+
 def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> None:
     if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")

@@ -8,7 +8,7 @@ from verp.core import accounts
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.room.prompts import prompt_book
+from verp.room.prompts import CHILD_WORDS, prompt_book
 from verp.workshop import workshops
 from verp.workshop.workshops import WorkshopView
 
@@ -84,6 +84,50 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
                     on_click=_act,
                     args=(workshops.remove_share, *ctx, m.share_id),
                 )
+
+
+def _clock(minutes: float) -> str:
+    hours, mins = divmod(int(round(minutes)), 60)
+    return f"{hours}:{mins:02d}"
+
+
+def timings_editor(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+    """Every step with its start time and its minutes (editable), the running total, and advice."""
+    plan = workshops.timings(store, workshop.id)
+    st.text(f"Total: {plan.total_min:g} minutes ({_clock(plan.total_min)}) for {plan.participants} people")
+    for tip in plan.advice:
+        st.warning(tip)
+    st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
+    with st.form(f"minutes_{workshop.id}_{workshop.state_version}"):
+        chosen: dict[str, float] = {}
+        for item in plan.items:
+            label = f"{_clock(item.starts_at_min)}  {item.title}" + (
+                f" · {item.owner_name}" if item.owner_name else ""
+            )
+            chosen[item.key] = st.number_input(
+                label, 0.0, float(workshops.MAX_STEP_MIN), float(item.minutes), 0.5, key=f"min_{item.key}"
+            )
+        if st.form_submit_button("Save the minutes"):
+            changed = {
+                k: v for k, v in chosen.items() if v != next(i.minutes for i in plan.items if i.key == k)
+            }
+            _act(workshops.set_step_minutes, store, person.id, workshop.id, changed)
+            st.rerun()
+
+
+def child_word_choice(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+    """The word the prompts use for "child": the one the school uses."""
+    words = list(CHILD_WORDS)
+    key = f"child_word_{workshop.id}"
+    st.selectbox(
+        "The prompts speak of the…",
+        words,
+        index=words.index(workshop.child_word) if workshop.child_word in words else 0,
+        key=key,
+        on_change=lambda: _act(
+            workshops.set_child_word, store, person.id, workshop.id, st.session_state[key]
+        ),
+    )
 
 
 def facilitators(store: Store, person: PersonView) -> None:

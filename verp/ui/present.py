@@ -133,6 +133,18 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
             live_wall(store, workshop.id, (moment.moment_id,), compact=True)
 
 
+def _prompts(step: Step) -> None:
+    for prompt in step.prompts:
+        st.subheader(prompt, anchor=False)
+
+
+def _context(step: Step) -> None:
+    heading(f"{step.owner_name}: {step.title}")
+    if step.helping_question:
+        big_text(f"Helping question: {step.helping_question}")
+    _prompts(step)
+
+
 def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
     """The still part of the screen for ``step``; the live parts follow in fragments."""
     if step.kind == "welcome":
@@ -140,19 +152,21 @@ def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
     elif step.kind == "principles":
         _principles(workshop)
     elif step.kind == "helping_question":
-        heading(step.title)
-        big_text(step.helping_question)
-    elif step.kind in ("moment", "prompt"):
+        _context(step)
+    elif step.kind in ("moment", "voice", "prompt"):
         _moment(store, workshop, step)
     elif step.kind == "wall":
         heading(step.title)
         live_wall(store, workshop.id, step.moment_ids)
+    elif step.kind == "take":
+        heading(step.title)
+        _prompts(step)
+        live_wall(store, workshop.id, step.moment_ids, compact=True)
     elif step.kind == "owner":
         heading(f"{step.owner_name}: {step.title}")
         if step.helping_question:
             big_text(f"Helping question: {step.helping_question}")
-        for prompt in step.prompts:
-            st.subheader(prompt, anchor=False)
+        _prompts(step)
     else:
         _close(store, workshop)
 

@@ -7,6 +7,7 @@ the room was and a restart loses nothing. Every change bumps ``state_version``; 
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,8 +22,8 @@ from verp.core.models import Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
 from verp.room.principles import catalogue
-from verp.room.prompts import prompt_book
-from verp.room.running_order import Step, current_step, steps
+from verp.room.prompts import CHILD_WORDS, prompt_book
+from verp.room.running_order import Step, current_step, read_minutes, steps
 from verp.room.shown import ShownMoment, shown_moments
 
 __all__ = ["ShownMoment", "Step", "shown_moments", "steps"]  # the room's order, as workshops see it
@@ -62,6 +63,8 @@ class WorkshopView:
     playing: bool
     state_version: int
     closed_at: datetime | None
+    child_word: str = "child"
+    playback_json: str = "{}"
 
     @property
     def is_closed(self) -> bool:
@@ -95,6 +98,8 @@ def _view(w: Workshop) -> WorkshopView:
         playing=w.playing,
         state_version=w.state_version,
         closed_at=w.closed_at,
+        child_word=w.child_word or "child",
+        playback_json=w.playback or "{}",
     )
 
 
@@ -134,9 +139,10 @@ def create_workshop(
     focus: list[str] | tuple[str, ...] = (),
     ground_rules: str = DEFAULT_GROUND_RULES,
     allow_anonymous: bool = True,
-    auto_approve: bool = True,
+    auto_approve: bool = False,
 ) -> WorkshopView:
-    """Plan a workshop with a fresh, unique join code."""
+    """Plan a workshop with a fresh, unique join code. Reflections wait for the facilitator's approval
+    unless ``auto_approve``: a "she should have waited" must never reach the wall in front of its owner."""
     title = " ".join(str(title).split())
     if not title or len(title) > MAX_TITLE:
         raise WorkshopError(f"Please give the workshop a title of up to {MAX_TITLE} characters.")
@@ -365,25 +371,88 @@ def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) 
 
 @dataclass(frozen=True)
 class AgendaItem:
+    key: str  # the step's key: its minutes can be changed on Plan
     title: str
-    minutes: int
-    starts_at_min: int
+    minutes: float
+    starts_at_min: float
+    owner_name: str = ""
 
 
-def agenda(store: Store, workshop_id: int, per_participant_min: int = 15) -> list[AgendaItem]:
-    """Suggested timings: welcome, principles refresher, ~15 minutes a participant, next steps, close."""
-    owners: list[str] = []
-    for moment in shown_moments(store, workshop_id):
-        if moment.owner_name not in owners:
-            owners.append(moment.owner_name)
-    plan = [("Welcome and ground rules", 5), ("Principles refresher", 10)]
-    plan += [(f"{name}'s moments", per_participant_min) for name in owners]
-    plan += [("Next steps for everyone", 10), ("Close: summary, consent and deletion", 5)]
-    items, start = [], 0
-    for title, minutes in plan:
-        items.append(AgendaItem(title, minutes, start))
-        start += minutes
+@dataclass(frozen=True)
+class Timings:
+    """The running order with honest minutes: each step's start, the total, and advice when it is long."""
+
+    items: tuple[AgendaItem, ...]
+    total_min: float
+    participants: int
+    advice: tuple[str, ...]
+
+
+LONG_SESSION_MIN = 90
+GROUP_SIZE = (3, 6)
+MAX_STEP_MIN = 180
+
+
+def agenda(store: Store, workshop_id: int) -> list[AgendaItem]:
+    """Every step of the running order with its minutes (the facilitator's own where set) and start."""
+    items, start = [], 0.0
+    for step in steps(store, workshop_id):
+        items.append(AgendaItem(step.key, step.title, step.minutes, start, step.owner_name))
+        start += step.minutes
     return items
+
+
+def timings(store: Store, workshop_id: int) -> Timings:
+    """The agenda, its total, and plain advice: past 90 minutes, a shorter prompt set or fewer moments;
+    a group of 3 to 6 people, each with about 15 minutes."""
+    items = agenda(store, workshop_id)
+    total = sum(item.minutes for item in items)
+    shown = shown_moments(store, workshop_id)
+    people = len({m.owner_id for m in shown})
+    advice = []
+    if total > LONG_SESSION_MIN:
+        long_sets = sum(1 for m in shown if m.prompt_set != "short")
+        tip = f"This plan runs {total:g} minutes, past {LONG_SESSION_MIN}. "
+        tip += "Choose the short prompt set for some moments" if long_sets else "Look at fewer moments"
+        tip += ", show fewer moments per person (one or two is plenty), or shorten some steps below."
+        advice.append(tip)
+    low, high = GROUP_SIZE
+    if people and not low <= people <= high:
+        advice.append(
+            f"{people} people are sharing. Groups of {low} to {high} work best: each person gets about "
+            "15 minutes, and everyone has time to speak."
+        )
+    return Timings(tuple(items), total, people, tuple(advice))
+
+
+def set_step_minutes(store: Store, person_id: int, workshop_id: int, minutes: dict[str, float]) -> None:
+    """Keep the facilitator's own minutes for these steps (by step key); other steps keep theirs."""
+    clean: dict[str, float] = {}
+    for key, value in minutes.items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise WorkshopError("Please give each step's minutes as a number.") from None
+        if not 0 <= number <= MAX_STEP_MIN:
+            raise WorkshopError(f"A step can take from 0 to {MAX_STEP_MIN} minutes.")
+        clean[str(key)[:120]] = round(number, 1)
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
+        stored = read_minutes(workshop.step_minutes)
+        stored.update(clean)
+        workshop.step_minutes = json.dumps(stored, sort_keys=True)
+        workshop.state_version += 1
+
+
+def set_child_word(store: Store, person_id: int, workshop_id: int, word: str) -> WorkshopView:
+    """The word the prompts use for "child" in this workshop (pupil, young person, student, colleague)."""
+    if word not in CHILD_WORDS:
+        raise WorkshopError("Please choose one of the words offered.")
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
+        workshop.child_word = word
+        workshop.state_version += 1
+        return _view(workshop)
 
 
 # --- the projector link -------------------------------------------------------------------------------
