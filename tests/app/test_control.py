@@ -209,3 +209,15 @@ def test_at_the_owners_step_their_rating_is_saved_to_this_workshop(store, teache
     at.button[[b.label for b in at.button].index("Save rating")].click().run()
     lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
     assert [q.ratings for q in lines["Ben Colleague"]] == [(7,)]
+
+
+def test_a_waiting_reflection_with_deficit_wording_is_marked_before_approval(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    reflections.submit_reflection(store, w.id, joined.token, "She should have waited")
+    reflections.submit_reflection(store, w.id, joined.token, "I noticed her calm voice")
+    at = open_page("control", teacher.id)
+    marks = [m.value for m in at.warning if "deficit" in m.value]
+    assert marks == ["Possibly deficit wording (“should have”): read it before it goes up."]
+    assert reflections.wall(store, w.id) == []
