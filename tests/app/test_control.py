@@ -221,3 +221,17 @@ def test_a_waiting_reflection_with_deficit_wording_is_marked_before_approval(sto
     marks = [m.value for m in at.warning if "deficit" in m.value]
     assert marks == ["Possibly deficit wording (“should have”): read it before it goes up."]
     assert reflections.wall(store, w.id) == []
+
+
+def test_control_drives_the_projectors_player_frame_by_frame(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, workshops.steps(store, w.id)[3].key)  # the moment
+    at = open_page("control", teacher.id)
+    assert any("locked" in c.value for c in at.caption)  # the projector plays muted until clicked
+    at.button(key="pb_rate").click().run()
+    at.button(key="pb_sound").click().run()
+    at.button(key="pb_freeze").click().run()
+    at.button(key="pb_back").click().run()
+    p = workshops.playback(workshops.get_workshop(store, w.id))
+    assert (p.rate, p.muted, p.playing, p.seek_seq, p.seek_relative) == (0.5, False, False, 1, True)
+    assert at.button(key="pb_play").label == "Play" and at.button(key="pb_rate").label == "Normal speed"

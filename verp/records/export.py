@@ -108,6 +108,8 @@ def _md_moment(m: MomentLine, with_owner: bool = True) -> list[str]:
         out.append(f"- Brought by: {_md_inline(m.owner)}")
     if m.principles:
         out.append(f"- Principles tagged: {_md_inline(', '.join(m.principles))}")
+    for mark in m.marks:
+        out.append(f"- Freeze-frame {_md_inline(mark)}")
     if m.note:
         out.append(f"- Note: {_md_block(m.note)}")
     if m.delete_by:
@@ -303,6 +305,8 @@ def _pdf_moment(doc: _Document, m: MomentLine, with_stills: bool, with_owner: bo
         doc.para(f"Brought by {m.owner}", size=9.5, grey=60)
     if m.principles:
         doc.para("Principles tagged: " + ", ".join(m.principles), size=9.5)
+    for mark in m.marks:
+        doc.para("Freeze-frame " + mark, size=9.5)
     if m.note:
         doc.para("Note: " + m.note, size=9.5)
     if m.delete_by:

@@ -78,6 +78,17 @@ class MomentLine:
     principles: tuple[str, ...]  # principle names, in catalogue order
     still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
     delete_by: date | None = None  # when the clip's video is deleted for good
+    marks: tuple[str, ...] = ()  # the captioned freeze-frames and chain marks, in time order
+
+
+def mark_lines(moment: ShownMoment) -> tuple[str, ...]:
+    """``0:01.5 looks up — initiative``: each freeze-frame's time in the moment, caption and chain part."""
+    lines = []
+    for mark in moment.marks:
+        at = max(mark.at_s - moment.start_s, 0.0)
+        words = " — ".join(w for w in (mark.caption, mark.chain_part or "") if w) or "freeze-frame"
+        lines.append(f"{int(at) // 60}:{at % 60:04.1f} {words}")
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,7 @@ def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bo
         principles=_principle_names(moment.principle_keys),
         still_paths=tuple(p for p in stills if p.is_file()),
         delete_by=s.scalar(select(Clip.delete_by).where(Clip.id == moment.clip_id)),
+        marks=mark_lines(moment),
     )
 
 

@@ -14,6 +14,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui.plain import md_escape
+from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.workshop import format_timer, kind_options, principle_options
 from verp.workshop import reflections, workshops
 from verp.workshop.workshops import Step, WorkshopView
@@ -86,21 +87,18 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
 
 
 def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
-    ctx = (store, person, workshop)
-    play, timer = st.columns(2)
-    play.button(
-        "Pause video" if workshop.playing else "Play video",
-        key="play",
-        on_click=act,
-        args=(*ctx, workshops.set_playing, not workshop.playing),
-        disabled=step.moment is None,
-    )
+    """Micro-analysis from Control: the projector's player follows each command; and the phase timer."""
+
+    def send(name: str, value=None) -> None:
+        act(store, person, workshop, workshops.control_playback, name, value)
+
+    playback_controls(step.moment, workshops.playback(workshop), send)
     verb = "Pause" if workshop.timer_running else "Start"
-    timer.button(
+    st.button(
         f"{verb} timer",
         key="timer",
         on_click=act,
-        args=(*ctx, workshops.set_timer_running, not workshop.timer_running),
+        args=(store, person, workshop, workshops.set_timer_running, not workshop.timer_running),
     )
 
 
@@ -108,6 +106,8 @@ def timer_body(store: Store, workshop_id: int, step: Step) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
     state = "" if workshop.timer_running else " (paused)"
     st.text(f"Timer {format_timer(workshop.timer_seconds())} of about {step.minutes:g} min{state}")
+    if step.moment is not None:
+        st.caption(sound_status(workshops.playback(workshop)))
 
 
 @st.fragment(run_every=1)

@@ -14,7 +14,8 @@ import streamlit as st
 
 from verp.core.store import Store
 from verp.room.principles import catalogue
-from verp.ui.player import play
+from verp.ui.player import play, playback_url
+from verp.ui.room_player import room_player
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.web import RENEW_AFTER_S, Grant
 from verp.workshop import reflections, workshops
@@ -97,29 +98,44 @@ def _principles(workshop: WorkshopView) -> None:
 
 
 def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
-    """Loop the moment's own cut, streamed by signed URL so any instance of the app can serve it."""
+    """The moment's own cut, streamed by signed URL (any instance can serve it), following Control's
+    playback: play, freeze, frame steps, half speed, sound, loop; with a slim timeline of its marks."""
     moment = step.moment
     if moment is None or moment.cut is None or not moment.cut.exists():
         big_text("(The video for this moment is not available.)")
         return
-    play(
-        store,
-        moment.cut,
-        Grant.projector(workshop.id, moment.moment_id),
-        start_time=0.0,  # the cut starts exactly at the moment's start
-        end_time=moment.length_s or None,
-        loop=True,
-        autoplay=workshop.playing,
-        muted=True,  # browsers only start a video nobody clicked when it is muted
+    grant = Grant.projector(workshop.id, moment.moment_id)
+    state = workshops.playback(workshop)
+    src = playback_url(store, moment.cut, grant)
+    if src is None:  # no browser (a test run): a plain player
+        play(
+            store,
+            moment.cut,
+            grant,
+            start_time=0.0,
+            end_time=moment.length_s or None,
+            loop=state.loop,
+            autoplay=state.playing,
+            muted=True,
+        )
+        return
+    room_player(
+        src,
+        moment,
+        state,
+        renew_ms=RENEW_AFTER_S * 1000,
+        key=f"room_player_{workshop.id}",
+        on_sound=lambda unlocked: workshops.report_sound(store, workshop.id, unlocked),
     )
-    st.caption("Sound off: the room watches what happens between adult and child; the controls turn it on.")
 
 
 def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """The moment at least 60% of the screen's width, its words and prompts beside it: the room reads
+    everything at once from the back, without scrolling."""
     moment = step.moment
-    heading(moment.title)
-    video, words = st.columns(2)
+    video, words = st.columns([7, 3], gap="medium")
     with video:
+        heading(moment.title, 2)
         _moment_player(store, workshop, step)
     with words:
         big_text(f"Brought by {moment.owner_name}")

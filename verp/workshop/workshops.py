@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -21,6 +21,7 @@ from verp.core.errors import NotYours, VerpError
 from verp.core.models import Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
+from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
 from verp.room.running_order import Step, current_step, read_minutes, steps
@@ -254,6 +255,7 @@ def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
         w.timer_elapsed_s = 0.0
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
+        w.playback = for_new_step(read_playback(w.playback)).stored()
         now, before = target.moment, shown.moment
         if w.status == "live" and now is not None and (before is None or before.share_id != now.share_id):
             session = object_session(w)
@@ -287,6 +289,43 @@ def step_by(store: Store, person_id: int, workshop_id: int, delta: int) -> Works
 
 def set_playing(store: Store, person_id: int, workshop_id: int, playing: bool) -> WorkshopView:
     return _change(store, person_id, workshop_id, lambda w: setattr(w, "playing", bool(playing)))
+
+
+def playback(workshop: WorkshopView) -> Playback:
+    """How the room's moment is playing (see :mod:`verp.room.playback`)."""
+    return read_playback(workshop.playback_json, workshop.playing)
+
+
+def control_playback(
+    store: Store, person_id: int, workshop_id: int, name: str, value: float | bool | None = None
+) -> WorkshopView:
+    """One of Control's micro-analysis commands (play, freeze, a frame back, half speed, sound, …)."""
+    if name not in COMMANDS:
+        raise WorkshopError("That is not something the player can do.")
+
+    def change(w: Workshop) -> None:
+        try:
+            after = command(read_playback(w.playback, w.playing), name, value)
+        except ValueError as exc:
+            raise WorkshopError("That is not something the player can do.") from exc
+        w.playing, w.playback = after.playing, after.stored()
+
+    return _change(store, person_id, workshop_id, change)
+
+
+def report_sound(store: Store, workshop_id: int, unlocked: bool) -> None:
+    """The projector says whether its sound is unlocked (someone clicked "Start with sound" on it).
+
+    Written without a new state version: nothing on the projector changes, and Control reads it as
+    it redraws its timer.
+    """
+    with store.transaction() as s:
+        workshop = s.get(Workshop, int(workshop_id), with_for_update=True)
+        if workshop is None or workshop.status == "closed":
+            return
+        now = read_playback(workshop.playback, workshop.playing)
+        if now.sound_unlocked != bool(unlocked):
+            workshop.playback = replace(now, sound_unlocked=bool(unlocked)).stored()
 
 
 def set_timer_running(store: Store, person_id: int, workshop_id: int, running: bool) -> WorkshopView:
