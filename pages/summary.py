@@ -30,8 +30,11 @@ if result.focus:
     st.text("Focus: " + ", ".join(result.focus))
 
 with st.container(border=True):
+    st.caption("A record of strengths noticed, not for appraisal or performance management.")
     stills = st.checkbox("Include stills where consent allows", key="summary_stills")
-    download_buttons(store, person, result, stills)
+    ratings = st.checkbox("Include each person's rating of their helping question", key="summary_ratings")
+    authors = st.checkbox("Include who wrote each reflection", key="summary_authors")
+    download_buttons(store, person, result, stills, ratings, authors)
 
 st.header("Who took part")
 st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")

@@ -69,11 +69,13 @@ def test_the_summary_offers_pdf_markdown_and_csv_and_a_stills_choice(built, teac
     assert at.checkbox(key="summary_stills").value is False  # stills only when asked
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [
-        "Download PDF",
-        "Download Markdown",
-        "Download reflections (CSV)",
-        "Download reflections (exact CSV)",
+        "Download as PDF",
+        "Download as text",
+        "Download for a spreadsheet",
+        "Download for data tools (exact)",
     ]
+    assert at.checkbox(key="summary_ratings").value is False  # ratings and authors only when ticked
+    assert at.checkbox(key="summary_authors").value is False
     at.checkbox(key="summary_stills").check().run()
     assert not at.exception
 

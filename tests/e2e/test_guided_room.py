@@ -41,6 +41,14 @@ def room(app_server):
     store.engine.dispose()
 
 
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
 def video_is(page, condition: str) -> None:
     page.wait_for_function(f"() => {{ const v = {VIDEO}; return !!v && ({condition}); }}", timeout=WAIT)
 
@@ -78,6 +86,20 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     projector.get_by_text("looks up — initiative").wait_for()  # the timeline's mark
     next_step(control, projector, "What were you thinking, feeling, hoping here?")
     shot(projector, "guided-voice-projector")
+    layout = projector.evaluate(
+        """() => {
+          const box = document.querySelector('.verp-room video').getBoundingClientRect();
+          const find = (css, text) =>
+            [...document.querySelectorAll(css)].find(e => e.textContent.includes(text));
+          const prompt = find('h3', 'thinking, feeling');
+          const words = find('.verp-big', 'Brought by');
+          const line = document.querySelector('.verp-timeline').getBoundingClientRect();
+          return {video: box.width, text: parseFloat(getComputedStyle(words).fontSize),
+                  prompt: prompt.getBoundingClientRect().bottom, line: line.bottom, height: innerHeight};
+        }"""
+    )
+    assert layout["video"] >= 0.6 * 1920 and layout["text"] >= 28  # read from the back of the room
+    assert layout["prompt"] <= layout["height"] and layout["line"] <= layout["height"]  # no scrolling
 
     control.get_by_text("Projector sound: locked", exact=False).wait_for()
     projector.get_by_role("button", name="Start with sound").click()
@@ -117,6 +139,10 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     )
     row.first.wait_for(state="attached")  # the summary's table of who took part, with the rating
     assert row.first.locator("[role=gridcell]").last.text_content() == "7"
+    kept = summary.workshop_summary(store, workshop.id)
+    plain = pdf_text(export.summary_pdf(kept))
+    assert "not for appraisal or performance management" in plain and "Rated 7" not in plain
+    assert "Rated 7" in pdf_text(export.summary_pdf(kept, include_ratings=True))
 
 
 @pytest.mark.browser

@@ -9,7 +9,7 @@ Counts are per principle, never per person: a team view never ranks individuals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -405,6 +405,32 @@ def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> Works
 
 def took_part(store: Store, person_id: int, workshop_id: int) -> bool:
     return workshop_id in {w.id for w in workshops_of(store, person_id)}
+
+
+def for_keeping(
+    result: WorkshopSummary, include_ratings: bool = False, include_authors: bool = False
+) -> WorkshopSummary:
+    """The summary as it may be kept or passed on: without each person's ratings and without who wrote
+    each reflection, unless the facilitator ticks them in. Team records never rank individuals."""
+    if include_ratings and include_authors:
+        return result
+    people = result.participants
+    if not include_ratings:
+        people = tuple(
+            replace(p, helping_questions=tuple(replace(q, ratings=()) for q in p.helping_questions))
+            for p in people
+        )
+
+    def unsigned(table: pd.DataFrame) -> pd.DataFrame:
+        return table if include_authors or "author" not in table else table.assign(author="")
+
+    return replace(
+        result,
+        participants=people,
+        reflections=unsigned(result.reflections),
+        by_principle=tuple(replace(g, table=unsigned(g.table)) for g in result.by_principle),
+        by_moment=tuple(replace(g, table=unsigned(g.table)) for g in result.by_moment),
+    )
 
 
 def participants_table(result: WorkshopSummary) -> pd.DataFrame:

@@ -27,7 +27,7 @@ HTML = """
 """
 CSS = """
 .verp-room { position: relative; width: 100%; }
-.verp-room video { width: 100%; max-height: 74vh; background: #000; display: block; }
+.verp-room video { width: 100%; max-height: 64vh; background: #000; display: block; }
 .verp-timeline { position: relative; height: 34px; margin-top: 6px; background: #dfe7ec; border-radius: 4px; }
 .verp-head { position: absolute; top: 0; bottom: 0; width: 3px; background: #111a22; left: 0; }
 .verp-mark { position: absolute; top: 0; bottom: 0; width: 4px; background: #1f6f8b; }

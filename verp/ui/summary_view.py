@@ -71,14 +71,21 @@ def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None
         st.dataframe(group.table[columns], hide_index=True, width="stretch")
 
 
-def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, stills: bool) -> None:
+def download_buttons(
+    store: Store,
+    person: PersonView,
+    result: WorkshopSummary,
+    stills: bool,
+    ratings: bool = False,
+    authors: bool = False,
+) -> None:
     """PDF (built only when clicked), Markdown and CSV; each download is noted in the audit log."""
     pdf, md, csv, exact = st.columns(4)
     note = partial(summary.record_download, store, person.id, result.workshop_id)
     name = partial(export.file_name, result.title, result.held_on)
     pdf.download_button(
-        "Download PDF",
-        partial(export.summary_pdf, result, stills),
+        export.LABEL_PDF,
+        partial(export.summary_pdf, result, stills, include_ratings=ratings, include_authors=authors),
         name("pdf"),
         "application/pdf",
         key="download_pdf",
@@ -86,8 +93,8 @@ def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, 
         on_click=partial(note, "pdf with stills" if stills else "pdf"),
     )
     md.download_button(
-        "Download Markdown",
-        export.summary_markdown(result),
+        export.LABEL_TEXT,
+        export.summary_markdown(result, include_ratings=ratings, include_authors=authors),
         name("md"),
         "text/markdown",
         key="download_md",
@@ -95,8 +102,8 @@ def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, 
         on_click=partial(note, "markdown"),
     )
     csv.download_button(
-        "Download reflections (CSV)",
-        export.reflections_csv(result),
+        export.LABEL_SPREADSHEET,
+        export.reflections_csv(result, include_authors=authors),
         name("csv"),
         "text/csv",
         key="download_csv",
@@ -105,8 +112,8 @@ def download_buttons(store: Store, person: PersonView, result: WorkshopSummary, 
         help="For spreadsheets: a cell that would run as a formula starts with an apostrophe.",
     )
     exact.download_button(
-        "Download reflections (exact CSV)",
-        export.reflections_csv(result, exact=True),
+        export.LABEL_DATA_TOOLS,
+        export.reflections_csv(result, exact=True, include_authors=authors),
         name("csv", "exact"),
         "text/csv",
         key="download_csv_exact",
