@@ -14,7 +14,7 @@ from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import FreezeFrame
 from verp.core.store import Store
-from verp.records import summary
+from verp.records import export, summary
 from verp.workshop import workshops
 
 WAIT = 45000  # a busy machine: generous, but every wait is on a condition
