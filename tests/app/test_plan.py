@@ -123,3 +123,20 @@ def test_removing_a_moment_twice_says_so_instead_of_crashing(store, teacher, col
     at.button(key=f"remove_{share_id}").click().run()
     assert not at.exception
     assert "no longer shared" in at.warning[0].value
+
+
+def test_the_facilitator_prepares_a_shared_moment_privately(store, teacher, colleague):
+    from verp.workshop import preparation
+
+    w = make_workshop(store, teacher.id)
+    _, moment_id = share_moment(store, colleague.id, w.id, "First", note="I waited", share_note=True)
+    at = open_page("plan", teacher.id)
+    assert "Shared note: I waited" in [t.value for t in at.text]
+    next(a for a in at.text_area if a.label.startswith("My preparation notes")).set_value(
+        "Start with the wait"
+    )
+    next(c for c in at.checkbox if c.label == "Prepared with the participant").check()
+    at.button[[b.label for b in at.button].index("Save my preparation")].click().run()
+    [kept] = preparation.preparations(store, teacher.id, w.id).values()
+    assert (kept.moment_id, kept.note, kept.with_participant) == (moment_id, "Start with the wait", True)
+    assert any("prepared with the participant" in e.label for e in at.expander)

@@ -8,8 +8,13 @@ from verp.core import accounts
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
+from verp.records.summary import mark_lines
+from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
-from verp.workshop import workshops
+from verp.room.shown import ShownMoment
+from verp.ui.player import play
+from verp.web import Grant
+from verp.workshop import preparation, workshops
 from verp.workshop.workshops import WorkshopView
 
 PLAN_ERROR = "plan_error"
@@ -47,12 +52,14 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
     sets = {s.key: s.name for s in prompt_book().sets}
     ctx = (store, person.id, workshop.id)
+    prepared = preparation.preparations(store, person.id, workshop.id)
     for owner_id in dict.fromkeys(m.owner_id for m in shown):
         mine = [m for m in shown if m.owner_id == owner_id]
         st.text(f"Participant: {mine[0].owner_name}")
         for m in mine:
             with st.container(border=True, key=f"share_{m.share_id}"):
                 st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
+                prepare(store, person, workshop, m, prepared.get(m.moment_id))
                 up, down, prompts, remove = st.columns([1, 1, 3, 2])
                 up.button(
                     "Up",
@@ -84,6 +91,34 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
                     on_click=_act,
                     args=(workshops.remove_share, *ctx, m.share_id),
                 )
+
+
+def prepare(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
+    """Watch the moment with what its owner shared (tags, captioned freeze-frames, note) and keep the
+    facilitator's own notes: private to them, never on the projector or in a summary."""
+    label = "Prepare this moment" + (
+        " · prepared with the participant" if done and done.with_participant else ""
+    )
+    with st.expander(label):
+        if m.cut is not None and m.cut.exists():
+            play(store, m.cut, Grant.facilitator(person.id, workshop.id, m.moment_id, "plan"))
+        if m.principle_keys:
+            st.text("Principles tagged: " + ", ".join(catalogue().name_of(k) for k in m.principle_keys))
+        for line in mark_lines(m):
+            st.text("Freeze-frame " + line)
+        st.text(f"Shared note: {m.note}" if m.note else "No note shared.")
+        with st.form(f"prep_{workshop.id}_{m.moment_id}"):
+            note = st.text_area(
+                "My preparation notes (only you see them)",
+                value=done.note if done else "",
+                max_chars=preparation.MAX_NOTE,
+            )
+            together = st.checkbox(
+                "Prepared with the participant", value=bool(done and done.with_participant)
+            )
+            if st.form_submit_button("Save my preparation"):
+                _act(preparation.save_preparation, store, person.id, workshop.id, m.moment_id, note, together)
+                st.rerun()
 
 
 def _clock(minutes: float) -> str:
