@@ -35,6 +35,7 @@ step = remote.step_buttons(store, person, workshop)
 remote.live_timer(store, workshop.id, step)
 remote.playback_buttons(store, person, workshop, step)
 if step.kind == "owner":
+    remote.rating_form(store, person, workshop, step)
     remote.next_step_form(store, person, workshop, step)
 
 st.subheader("Reflections", anchor=False)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.ui import announce
-from verp.ui.join import JOINED_KEY, current_prompt, own_reflections
+from verp.ui.join import JOINED_KEY, current_prompt, own_reflections, sentence_starters
 from verp.ui.session import client_address, get_store
 from verp.ui.workshop import kind_options, principle_options
 from verp.workshop import reflections
@@ -37,8 +37,11 @@ if not current_prompt(store, joined):
 
 principles, kinds = principle_options(), kind_options()
 client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
+sentence_starters(f"text_{client_key}")
 with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; kept on an error
-    text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120)
+    text = st.text_area(
+        "Your reflection", max_chars=reflections.MAX_TEXT, height=120, key=f"text_{client_key}"
+    )
     principle = st.selectbox("Principle (optional)", list(principles), format_func=principles.get)
     kind = st.radio("Kind", list(kinds), format_func=kinds.get, horizontal=True)
     if st.form_submit_button("Send", type="primary", use_container_width=True):

@@ -23,7 +23,7 @@ with st.expander("New workshop", expanded=not workshops.my_workshops(store, pers
     focus = st.multiselect("Focus principles", list(names), format_func=names.get)
     rules = st.text_area("Ground rules", value=workshops.DEFAULT_GROUND_RULES, max_chars=2000)
     anonymous = st.checkbox("People may join without giving a name", value=True)
-    auto = st.checkbox("Show reflections on the wall straight away", value=True)
+    auto = st.checkbox("Show reflections on the wall straight away (without approving each)", value=False)
     if st.form_submit_button("Create workshop", type="primary"):
         try:
             made = workshops.create_workshop(store, person.id, title, held_on, focus, rules, anonymous, auto)
@@ -44,9 +44,9 @@ else:
     series_view.choose_session(store, person, workshop)
     st.subheader("Moments shared with this workshop")
     plan_parts.shared_moments_editor(store, person, workshop)
-    st.subheader("Agenda")
-    for item in workshops.agenda(store, workshop.id):
-        st.text(f"{item.starts_at_min:>3} min  {item.title}  ({item.minutes} min)")
+    plan_parts.child_word_choice(store, person, workshop)
+    st.subheader("Timings")
+    plan_parts.timings_editor(store, person, workshop)
 
 with st.expander("Facilitators"):
     plan_parts.facilitators(store, person)

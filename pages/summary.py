@@ -22,8 +22,11 @@ choice = st.selectbox(
 )
 # The links come before the summary is gathered: the server builds each file when its link is fetched.
 with st.container(border=True):
+    st.caption("A record of strengths noticed, not for appraisal or performance management.")
     stills = st.checkbox("Include stills where consent allows", key="summary_stills")
-    summary_links(store, person.id, choice.id, stills)
+    ratings = st.checkbox("Include each person's rating of their helping question", key="summary_ratings")
+    authors = st.checkbox("Include who wrote each reflection", key="summary_authors")
+    summary_links(store, person.id, choice.id, stills, ratings, authors)
 
 try:
     result = summary.facilitator_summary(store, person.id, choice.id)

@@ -53,9 +53,9 @@ def read_download_token(
     if not isinstance(claims, dict):
         return None
     person_id, workshop_id, kind = claims.get("p"), claims.get("w"), claims.get("k")
-    if not (isinstance(person_id, int) and isinstance(workshop_id, int) and kind in downloads.KINDS):
+    if not (isinstance(person_id, int) and isinstance(workshop_id, int) and isinstance(kind, str)):
         return None
-    return person_id, workshop_id, kind
+    return (person_id, workshop_id, kind) if downloads.split_kind(kind) is not None else None
 
 
 def attachment(name: str) -> str:

@@ -23,11 +23,12 @@ def test_next_moves_the_room_on_and_is_kept_in_the_database(store, teacher, coll
     at = open_page("control", teacher.id)
     at.button(key="next").click().run()
     at.button(key="next").click().run()
+    at.button(key="next").click().run()  # welcome → principles → Ben's context → his moment
     now = workshops.get_workshop(store, w.id)
-    assert step_index(store, w.id) == 2 and now.state_version > w.state_version
+    assert step_index(store, w.id) == 3 and now.state_version > w.state_version
     assert "Circle time · Ben Colleague" in [t.value for t in at.text]
     at.button(key="previous").click().run()
-    assert step_index(store, w.id) == 1
+    assert step_index(store, w.id) == 2
 
 
 def test_a_waiting_reflection_can_be_approved_onto_the_wall(store, teacher, colleague):
@@ -190,3 +191,47 @@ def test_a_name_in_the_next_step_label_is_not_markdown(store, teacher):
     at = open_page("control", teacher.id)
     label = at.text_input[0].label
     assert "](" not in label.replace("\\]\\(", "") and "\\*\\*x\\*\\*" in label
+
+
+def test_at_the_owners_step_their_rating_is_saved_to_this_workshop(store, teacher, colleague):
+    from tests.workshop_fixtures import add_helping_question
+    from verp.records import summary
+
+    w = live_workshop(store, teacher, colleague)
+    add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
+    workshops.go_to_step(store, teacher.id, w.id, f"owner:p{colleague.id}")
+    at = open_page("control", teacher.id)
+    key = f"rating_{w.id}_{colleague.id}_score"
+    assert at.segmented_control(key=key).value is None  # nobody's rating starts at 5
+    at.button[[b.label for b in at.button].index("Save rating")].click().run()
+    assert any("0 to 10" in e.value for e in at.error)
+    at.segmented_control(key=key).set_value(7)
+    at.button[[b.label for b in at.button].index("Save rating")].click().run()
+    lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
+    assert [q.ratings for q in lines["Ben Colleague"]] == [(7,)]
+
+
+def test_a_waiting_reflection_with_deficit_wording_is_marked_before_approval(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    reflections.submit_reflection(store, w.id, joined.token, "She should have waited")
+    reflections.submit_reflection(store, w.id, joined.token, "I noticed her calm voice")
+    at = open_page("control", teacher.id)
+    marks = [m.value for m in at.warning if "deficit" in m.value]
+    assert marks == ["Possibly deficit wording (“should have”): read it before it goes up."]
+    assert reflections.wall(store, w.id) == []
+
+
+def test_control_drives_the_projectors_player_frame_by_frame(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, workshops.steps(store, w.id)[3].key)  # the moment
+    at = open_page("control", teacher.id)
+    assert any("locked" in c.value for c in at.caption)  # the projector plays muted until clicked
+    at.button(key="pb_rate").click().run()
+    at.button(key="pb_sound").click().run()
+    at.button(key="pb_freeze").click().run()
+    at.button(key="pb_back").click().run()
+    p = workshops.playback(workshops.get_workshop(store, w.id))
+    assert (p.rate, p.muted, p.playing, p.seek_seq, p.seek_relative) == (0.5, False, False, 1, True)
+    assert at.button(key="pb_play").label == "Play" and at.button(key="pb_rate").label == "Normal speed"

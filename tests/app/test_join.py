@@ -11,7 +11,7 @@ def live(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "Circle time")
     w = workshops.open_workshop(store, teacher.id, w.id)
-    go_to_index(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 5)  # the group's first prompt about Circle time
     return w
 
 
@@ -103,3 +103,15 @@ def test_wrong_codes_on_one_phone_do_not_lock_out_the_next_phone(store, teacher,
     assert "Too many" in open_page("join", query={"code": w.join_code}).button[0].click().run().error[0].value
     phone["X-Forwarded-For"] = "198.51.100.7"  # another phone in the room
     assert JOINED_KEY in joined_page(store, w).session_state
+
+
+def test_a_sentence_starter_begins_the_reflection_and_keeps_what_was_typed(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    assert at.pills[0].options == ["I noticed…", "It worked when…", "I wonder…"]
+    at.pills[0].set_value("It worked when…").run()
+    assert at.text_area[0].value == "It worked when "
+    at.text_area[0].set_value("It worked when she waited")
+    at.button[[b.label for b in at.button].index("Send")].click().run()
+    with store.transaction() as s:
+        assert [r.text for r in s.query(Reflection)] == ["It worked when she waited"]

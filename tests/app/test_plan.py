@@ -68,7 +68,22 @@ def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
     assert workshops.shown_moments(store, w.id)[0].prompt_set == "short"
     texts = [t.value for t in at.text]
     assert "Participant: Ben Colleague" in texts
-    assert any("Ben Colleague's moments  (15 min)" in t for t in texts)
+    total = workshops.timings(store, w.id).total_min
+    assert any(t.startswith(f"Total: {total:g} minutes") for t in texts)
+
+
+def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "First")
+    at = open_page("plan", teacher.id)
+    before = workshops.timings(store, w.id).total_min
+    at.number_input(key="min_welcome").set_value(15.0)  # in a form: sent with the submit
+    at.button[[b.label for b in at.button].index("Save the minutes")].click().run()
+    assert workshops.timings(store, w.id).total_min == before + 10
+    assert any(t.value.startswith(f"Total: {before + 10:g}") for t in at.text)
+    at.selectbox(key=f"child_word_{w.id}").set_value("pupil").run()
+    prompts = [p for s in workshops.steps(store, w.id) for p in s.prompts]
+    assert any("the pupil" in p for p in prompts) and not any("child" in p for p in prompts)
 
 
 def test_the_facilitator_removes_a_moment_someone_shared_into_their_workshop(store, teacher, colleague):
@@ -118,3 +133,20 @@ def test_removing_a_moment_twice_says_so_instead_of_crashing(store, teacher, col
     at.button(key=f"remove_{share_id}").click().run()
     assert not at.exception
     assert "no longer shared" in at.warning[0].value
+
+
+def test_the_facilitator_prepares_a_shared_moment_privately(store, teacher, colleague):
+    from verp.workshop import preparation
+
+    w = make_workshop(store, teacher.id)
+    _, moment_id = share_moment(store, colleague.id, w.id, "First", note="I waited", share_note=True)
+    at = open_page("plan", teacher.id)
+    assert "Shared note: I waited" in [t.value for t in at.text]
+    next(a for a in at.text_area if a.label.startswith("My preparation notes")).set_value(
+        "Start with the wait"
+    )
+    next(c for c in at.checkbox if c.label == "Prepared with the participant").check()
+    at.button[[b.label for b in at.button].index("Save my preparation")].click().run()
+    [kept] = preparation.preparations(store, teacher.id, w.id).values()
+    assert (kept.moment_id, kept.note, kept.with_participant) == (moment_id, "Start with the wait", True)
+    assert any("prepared with the participant" in e.label for e in at.expander)

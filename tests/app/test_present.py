@@ -86,7 +86,7 @@ def test_the_owners_note_shows_on_the_moment_when_they_shared_it(store, teacher,
 
 def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    w = go_to_index(store, teacher.id, w.id, 2)
+    w = go_to_index(store, teacher.id, w.id, 3)  # welcome, principles, Ben's context, his moment
     at = present(store, teacher, w)
     assert "Circle time" in all_text(at)
     step, _ = workshops.room_step(store, w)
@@ -99,7 +99,7 @@ def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleag
 
 def test_approved_reflections_show_escaped_and_grouped(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    go_to_index(store, teacher.id, w.id, 3)
+    go_to_index(store, teacher.id, w.id, 5)  # the group's first prompt, after the owner's own words
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     reflections.submit_reflection(store, w.id, joined.token, "<script>x</script> kind", "attentive")
     page = html_of(present(store, teacher, w))
@@ -156,7 +156,7 @@ HOSTILE = [
 
 def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    go_to_index(store, teacher.id, w.id, 3)  # a prompt of the moment, with its wall beside
+    go_to_index(store, teacher.id, w.id, 5)  # a prompt of the moment, with its wall beside
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     for text in HOSTILE:
         reflections.submit_reflection(store, w.id, joined.token, text)

@@ -142,7 +142,9 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.text_area[0].input("How can quieter pupils start more conversations?")
     at.button(key="save_helping").click().run()
     assert helping.active_question(store, teacher.id).cycle == 1
-    at.slider(key="helping_score").set_value(7).run()
+    assert at.segmented_control(key="helping_score").value is None  # no number is chosen for anyone
+    assert at.button(key="save_rating").disabled
+    at.segmented_control(key="helping_score").set_value(7).run()
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
     assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
@@ -182,3 +184,15 @@ def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teache
     assert not at.exception
     assert consent.get_consent(store, teacher.id, clip.id).delete_by == held_on + timedelta(days=60)
     assert not any("to be deleted by" in w.value for w in at.warning)
+
+
+def test_the_owner_captions_a_freeze_frame_as_an_initiative(store, teacher, clip):
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    at = open_review(teacher.id, clip.id)
+    field = next(t for t in at.text_input if t.label.startswith("Caption"))
+    field.set_value("looks up")
+    next(s for s in at.selectbox if s.label == "Part of the chain").set_value("initiative")
+    at.button[[b.label for b in at.button].index("Save caption")].click().run()
+    [saved] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert (saved.id, saved.caption, saved.chain_part) == (frame.id, "looks up", "initiative")

@@ -84,10 +84,12 @@ def test_the_summary_offers_pdf_markdown_and_csv_links_and_a_stills_choice(built
     workshop = built.workshop_id
     assert _download_links(at) == [
         ("Download as PDF", (teacher.id, workshop, "pdf")),
-        ("Download as Markdown", (teacher.id, workshop, "md")),
-        ("Download reflections (CSV)", (teacher.id, workshop, "csv")),
-        ("Download reflections (exact CSV)", (teacher.id, workshop, "csv-exact")),
+        ("Download as text", (teacher.id, workshop, "md")),
+        ("Download for a spreadsheet", (teacher.id, workshop, "csv")),
+        ("Download for data tools (exact)", (teacher.id, workshop, "csv-exact")),
     ]
+    assert at.checkbox(key="summary_ratings").value is False  # ratings and authors only when ticked
+    assert at.checkbox(key="summary_authors").value is False
     at.checkbox(key="summary_stills").check().run()
     assert not at.exception
     assert _download_links(at)[0] == ("Download as PDF", (teacher.id, workshop, "pdf-stills"))

@@ -45,7 +45,7 @@ class Room:
         workshop = make_workshop(self.store, ana.id, "Autumn group")
         share_moment(self.store, ben.id, workshop.id, "Circle time")
         workshops.open_workshop(self.store, ana.id, workshop.id)
-        self.workshop = go_to_index(self.store, ana.id, workshop.id, 3)  # the first prompt
+        self.workshop = go_to_index(self.store, ana.id, workshop.id, 5)  # the group's first prompt
         self.facilitator = ana
         self.present_path = f"/present?w={workshops.present_token(self.store, ana.id, workshop.id)}"
 
@@ -179,7 +179,7 @@ def _restart(server: AppServer, kill: bool) -> AppServer:
 
 @pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
 def test_present_shows_the_same_step_after_the_server_restarts(chromium, room, kill):
-    go_to_index(room.store, room.facilitator.id, room.workshop.id, 4)
+    go_to_index(room.store, room.facilitator.id, room.workshop.id, 6)  # the second prompt
     server = start_app(room.data_dir)
     try:
         context = chromium.new_context(viewport=PROJECTOR)

@@ -77,7 +77,7 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     control.get_by_role("button", name="Next").click()
     projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=5000)
     control.context.close()  # its live timer and queue need not keep a busy test machine busier
-    go_to_index(store, ana.id, workshop.id, 3)  # the first prompt of the moment
+    go_to_index(store, ana.id, workshop.id, 5)  # the first prompt of the moment (after the owner speaks)
     projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
     projector.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"

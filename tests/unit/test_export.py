@@ -44,7 +44,7 @@ def test_file_names_are_slugified_title_and_date():
 
 
 def test_the_csv_round_trips_through_pandas_unchanged(result):
-    data = export.reflections_csv(result, exact=True)
+    data = export.reflections_csv(result, exact=True, include_authors=True)
     back = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(back, result.reflections)
     assert TRICKY in set(back["text"])  # RTL, emoji, quotes, comma and a newline intact
@@ -211,3 +211,28 @@ def test_exports_leave_out_a_clip_past_its_delete_by_date(tmp_path):
         assert TRICKY not in set(table["text"])  # its reflections went with it
     finally:
         scene.store.engine.dispose()
+
+
+def test_a_kept_summary_is_not_for_appraisal_and_names_no_ratings_or_authors_unless_ticked(result):
+    from pypdf import PdfReader
+
+    from verp.records.summary import for_keeping
+
+    rated = next((p for p in result.participants for q in p.helping_questions if q.ratings), None)
+    authors = set(result.reflections["author"]) - {"the group", ""}
+    assert rated is not None and authors  # the fixture has both to hide
+    plain = " ".join(PdfReader(io.BytesIO(export.summary_pdf(result))).pages[0].extract_text().split())
+    assert "not for appraisal or performance management" in plain
+    kept = for_keeping(result)
+    assert not any(q.ratings for p in kept.participants for q in p.helping_questions)
+    assert set(kept.reflections["author"]) == {""}
+    text = export.summary_markdown(result)
+    bylines = [f"— {export.escape_markdown(name)}" for name in authors]
+    assert "— rated" not in text and not any(b in text for b in bylines)
+    assert "performance management" in text
+    full = export.summary_markdown(result, include_ratings=True, include_authors=True)
+    assert "— rated" in full and all(b in full for b in bylines)
+    csv = pd.read_csv(
+        io.BytesIO(export.reflections_csv(result, exact=True)), dtype=str, keep_default_na=False
+    )
+    assert set(csv["author"]) == {""}

@@ -35,3 +35,17 @@ def test_malformed_principles_data_is_refused(breakage):
         del first["summary"]
     with pytest.raises(PrinciplesError):
         parse_catalogue(broken)
+
+
+def test_the_behaviours_guiders_look_for_are_all_there():
+    from verp.room.principles import catalogue
+
+    seen = " | ".join(b.casefold() for p in catalogue().principles for b in p.behaviours)
+    for words in (
+        "having fun",
+        "second turn on the same topic",
+        "saying what you are doing",
+        "suggestions the other person can follow",
+        "intentions behind words",
+    ):
+        assert words in seen

@@ -62,7 +62,7 @@ def test_sending_twice_with_one_client_key_stores_it_once(store, live, joined):
 
 
 def test_a_reflection_is_filed_under_the_moment_and_prompt_on_screen(store, teacher, live, joined):
-    go_to_index(store, teacher.id, live.id, 3)  # first prompt phase of the first moment
+    go_to_index(store, teacher.id, live.id, 5)  # the group's first prompt of the first moment
     sent = r.submit_reflection(store, live.id, joined.token, "She waited", kind="noticed")
     assert sent.moment_title == "Circle time" and sent.prompt == "What do you notice that is working?"
     assert sent.author_name == "Cara" and sent.status == "approved"

@@ -467,3 +467,41 @@ def test_every_domain_error_is_a_verp_error_and_not_yours_reads_like_missing(sto
     with pytest.raises(NotYours) as missing:
         clips.get_clip(store, colleague.id, "no-such-clip")
     assert str(theirs.value) == str(missing.value)
+
+
+def test_a_captioned_freeze_frame_and_its_chain_part_reach_the_room_and_the_summary(
+    store, teacher, clip, moment
+):
+    from verp.records import summary
+
+    add_consent(store, teacher.id, clip.id)
+    workshop_id = add_workshop(store, teacher.id)
+    sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
+    frames = moments.add_freeze_frame(store, teacher.id, moment.id, 2.5).freeze_frames
+    moments.add_freeze_frame(store, teacher.id, moment.id, 1.5)
+    with store.transaction() as s:
+        before = s.get(Workshop, workshop_id).state_version
+    later = moments.caption_freeze_frame(store, teacher.id, frames[0].id, "  looks up  ", "initiative")
+    assert [(f.caption, f.chain_part) for f in later.freeze_frames] == [
+        ("", None),
+        ("looks up", "initiative"),
+    ]
+    [seen] = shown.shown_moments(store, workshop_id)
+    assert [(m.at_s, m.caption, m.chain_part) for m in seen.marks] == [
+        (1.5, "", None),
+        (2.5, "looks up", "initiative"),
+    ]
+    with store.transaction() as s:
+        assert s.get(Workshop, workshop_id).state_version > before  # the room's timeline redraws
+    [line] = summary.workshop_summary(store, workshop_id).moments
+    assert line.marks == ("0:00.5 freeze-frame", "0:01.5 looks up — initiative")
+
+
+def test_a_caption_is_the_owners_alone_and_its_chain_part_one_of_three(store, teacher, colleague, moment):
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    with pytest.raises(NotYours):
+        moments.caption_freeze_frame(store, colleague.id, frame.id, "mine now")
+    with pytest.raises(MomentError, match="initiative, reception or response"):
+        moments.caption_freeze_frame(store, teacher.id, frame.id, "x", "surprise")
+    with pytest.raises(MomentError, match="under 200"):
+        moments.caption_freeze_frame(store, teacher.id, frame.id, "x" * 201)

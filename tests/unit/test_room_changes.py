@@ -113,9 +113,15 @@ def test_each_step_is_stored_by_what_it_is(store, teacher, colleague):
     w, (first, _), (second, _) = two_moments(store, teacher, colleague)
     keys = [s.key for s in workshops.steps(store, w.id)]
     me = f"p{colleague.id}"
-    assert keys[:3] == ["welcome", "principles", f"moment:{me}:s{first}"]
+    assert keys[:5] == [
+        "welcome",
+        "principles",
+        f"helping_question:{me}",
+        f"moment:{me}:s{first}",
+        f"voice:{me}:s{first}",
+    ]
     assert f"prompt:{me}:s{first}:notice" in keys and f"moment:{me}:s{second}" in keys
-    assert keys[-3:] == [f"wall:{me}", f"owner:{me}", "close"]
+    assert keys[-4:] == [f"wall:{me}", f"take:{me}", f"owner:{me}", "close"]
     workshops.go_to_step(store, teacher.id, w.id, f"moment:{me}:s{second}")
     assert workshops.get_workshop(store, w.id).step_key == f"moment:{me}:s{second}"
 
@@ -126,7 +132,7 @@ def test_a_room_on_a_prompt_of_a_withdrawn_moment_goes_on_to_the_next_moment(sto
     sharing.withdraw_share(store, colleague.id, first)
     step = on_screen(store, w.id)
     assert (step.kind, step.title) == ("moment", "Snack time")
-    assert workshops.step_by(store, teacher.id, w.id, 1).step_key.startswith("prompt:")
+    assert workshops.step_by(store, teacher.id, w.id, 1).step_key.startswith("voice:")  # the owner first
 
 
 def test_a_room_on_the_last_moment_removed_by_the_facilitator_goes_to_the_close(store, teacher, colleague):
@@ -157,7 +163,7 @@ def test_the_upgrade_turns_a_stored_index_into_the_key_of_the_same_step(tmp_path
         " VALUES (1, 'Ana', 'ana', 1, '2026-01-01'), (2, 'Ben', 'ben', 0, '2026-01-01')",
         "INSERT INTO workshop (id, title, held_on, facilitator_id, focus, ground_rules, join_code, status,"
         " allow_anonymous, auto_approve, current_step, timer_elapsed_s, playing, state_version, created_at)"
-        " VALUES (1, 'Group', '2026-11-25', 1, '', '', 'ACDEFG', 'live', 1, 1, 8, 0, 1, 0, '2026-01-01')",
+        " VALUES (1, 'Group', '2026-11-25', 1, '', '', 'ACDEFG', 'live', 1, 1, 7, 0, 1, 0, '2026-01-01')",
         "INSERT INTO clip (id, owner_id, title, original_filename, stored_name, status, status_detail,"
         " source, duration_s, width, height, size_bytes, video_codec, created_at)"
         " VALUES ('c1', 2, 'Clip', 'c.mp4', 'c1/o.mp4', 'ready', '', 'upload', 20, 0, 0, 0, '',"
@@ -171,7 +177,8 @@ def test_the_upgrade_turns_a_stored_index_into_the_key_of_the_same_step(tmp_path
     with engine.begin() as c:
         for row in rows:
             c.execute(text(row))
-    # welcome, principles, Circle + its 4 phases (2-6), Snack (7), its first phase (8)
+    # welcome, principles, Circle + its phases (2-5, the default set's three phases in today's asset, which
+    # the 0005 upgrade reads), Snack (6), its first phase (7)
     migrate(engine)
     with engine.connect() as c:
         assert c.execute(text("SELECT current_step_key FROM workshop")).scalar() == "prompt:p2:s2:notice"

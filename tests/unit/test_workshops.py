@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
-from verp.core.errors import NotYours
+from verp.core.errors import NotYours, VerpError
 from verp.core.models import AuditEvent, Share, utcnow
 from verp.workshop import workshops
 from verp.workshop.workshops import CODE_ALPHABET, WorkshopError
@@ -59,14 +59,16 @@ def test_the_running_order_goes_through_each_participant(store, teacher, colleag
     share_moment(store, colleague.id, w.id, "Ben at lunch", position=2)
     add_helping_question(store, colleague.id, "How can I wait longer?", shared=True)
     add_helping_question(store, teacher.id, "Private question", shared=False)
-    phases = ["prompt"] * 4
-    ben = ["helping_question", "moment", *phases, "moment", *phases, "wall", "owner"]
-    ana = ["moment", *phases, "wall", "owner"]
+    phases = ["voice", "prompt", "prompt", "prompt"]  # the owner speaks first, then the group
+    ben = ["helping_question", "moment", *phases, "moment", *phases, "wall", "take", "owner"]
+    ana = ["helping_question", "moment", *phases, "wall", "take", "owner"]
     assert kinds(store, w.id) == ["welcome", "principles", *ben, *ana, "close"]
     all_steps = workshops.steps(store, w.id)
     assert all_steps[2].helping_question == "How can I wait longer?"
     assert not any("Private question" in s.helping_question for s in all_steps)
-    assert all_steps[4].prompts == ("What do you notice that is working?",)
+    assert all_steps[4].prompts == ("What were you thinking, feeling, hoping here?",)
+    assert all_steps[5].prompts == ("What do you notice that is working?",)
+    assert all_steps[2].prompts == ("What was happening, and what were you hoping for?",)
     assert [s.index for s in all_steps] == list(range(len(all_steps)))
 
 
@@ -90,8 +92,9 @@ def test_the_owners_note_is_shown_only_when_they_shared_it(store, teacher, colle
 def test_prompt_set_changes_the_phases_of_that_moment(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_id, _ = share_moment(store, colleague.id, w.id)
-    workshops.set_prompt_set(store, teacher.id, w.id, share_id, "short")
     assert kinds(store, w.id).count("prompt") == 3
+    workshops.set_prompt_set(store, teacher.id, w.id, share_id, "short")
+    assert kinds(store, w.id).count("prompt") == 2
     with pytest.raises(WorkshopError):
         workshops.set_prompt_set(store, teacher.id, w.id, share_id, "nope")
 
@@ -162,14 +165,49 @@ def test_the_projector_link_is_refused_once_the_workshop_closes(store, teacher, 
         workshops.workshop_from_present_token(store, token)
 
 
-def test_the_agenda_gives_fifteen_minutes_a_participant(store, teacher, colleague):
+def test_the_agenda_lists_every_step_with_its_start_and_an_honest_total(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, position=0)
     share_moment(store, colleague.id, w.id, position=1)
     share_moment(store, teacher.id, w.id, position=2)
     items = workshops.agenda(store, w.id)
-    assert [i.minutes for i in items] == [5, 10, 15, 15, 10, 5]
-    assert items[2].title == "Ben Colleague's moments" and items[-1].starts_at_min == 55
+    assert [i.key for i in items] == [s.key for s in workshops.steps(store, w.id)]
+    for before, after in zip(items, items[1:], strict=False):
+        assert after.starts_at_min == before.starts_at_min + before.minutes
+    plan = workshops.timings(store, w.id)
+    assert plan.total_min == items[-1].starts_at_min + items[-1].minutes
+    assert plan.participants == 2
+
+
+def test_a_plan_past_ninety_minutes_is_warned_with_what_to_cut(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    for position in range(4):  # two people with two or more moments each: well past an hour and a half
+        share_moment(store, colleague.id if position % 2 else teacher.id, w.id, position=position)
+    share_moment(store, colleague.id, w.id, position=5)
+    plan = workshops.timings(store, w.id)
+    assert plan.total_min > 90
+    assert any("short prompt set" in tip and "fewer moments" in tip for tip in plan.advice)
+    keys = {i.key: 1 for i in plan.items}
+    workshops.set_step_minutes(store, teacher.id, w.id, keys)
+    shorter = workshops.timings(store, w.id)
+    assert shorter.total_min == len(keys) and not any("past 90" in tip for tip in shorter.advice)
+
+
+def test_step_minutes_must_be_sensible_and_only_the_facilitator_sets_them(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    with pytest.raises(WorkshopError, match="number"):
+        workshops.set_step_minutes(store, teacher.id, w.id, {"welcome": "soon"})
+    with pytest.raises(WorkshopError, match="0 to 180"):
+        workshops.set_step_minutes(store, teacher.id, w.id, {"welcome": -1})
+    with pytest.raises(VerpError):
+        workshops.set_step_minutes(store, colleague.id, w.id, {"welcome": 3})
+    assert workshops.steps(store, w.id)[0].minutes == 5
+
+
+def test_a_group_outside_three_to_six_gets_guidance(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id)
+    assert any("3 to 6" in tip for tip in workshops.timings(store, w.id).advice)
 
 
 def test_opening_and_closing_are_in_the_audit_trail(store, teacher):

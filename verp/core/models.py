@@ -89,12 +89,17 @@ class Workshop(Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="planned")  # planned|live|closed
     allow_anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
-    auto_approve: Mapped[bool] = mapped_column(Boolean, default=True)
+    auto_approve: Mapped[bool] = mapped_column(Boolean, default=False)  # moderated unless chosen
     # The step the room is on, by what it is (``verp.room.running_order``), so shares can come and go.
     current_step_key: Mapped[str] = mapped_column(String(120), default="welcome")
     timer_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timer_elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
     playing: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The rest of the room's playback (sound, speed, loop, the last seek command): JSON, see
+    # ``verp.room.playback``; and the facilitator's minutes per step (step key → minutes), JSON too.
+    playback: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    step_minutes: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    child_word: Mapped[str] = mapped_column(String(40), default="child", server_default="child")
     state_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -224,6 +229,21 @@ class FreezeFrame(Base):
     moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
     at_s: Mapped[float] = mapped_column(Float)
     still_name: Mapped[str | None] = mapped_column(String(80))
+    caption: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    chain_part: Mapped[str | None] = mapped_column(String(16))  # initiative|reception|response
+
+
+class Preparation(Base):
+    """The facilitator's own preparation of one shared moment for one workshop: private to them."""
+
+    __tablename__ = "preparation"
+    __table_args__ = (UniqueConstraint("workshop_id", "moment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    with_participant: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Share(Base):

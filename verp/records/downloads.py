@@ -9,6 +9,7 @@ Every file handed out is noted in the audit log, in the same unit of work as the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from verp.core.errors import VerpError
 from verp.core.models import Workshop
@@ -22,6 +23,29 @@ CSV = "csv"
 CSV_EXACT = "csv-exact"
 PERSONAL = "personal"
 KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL)
+# Ticked in by the facilitator: each person's ratings, who wrote each reflection (``pdf+ratings+authors``).
+RATINGS, AUTHORS = "ratings", "authors"
+
+
+def kind_with(kind: str, ratings: bool = False, authors: bool = False) -> str:
+    """A group kind with what the facilitator ticked in, as one string a signed link can carry."""
+    return "+".join([kind] + [RATINGS] * bool(ratings) + [AUTHORS] * bool(authors))
+
+
+def split_kind(kind: str) -> tuple[str, bool, bool] | None:
+    """``(kind, ratings, authors)``, or None for anything that is not a kind this app makes."""
+    base, *extras = str(kind).split("+")
+    if (
+        base not in KINDS
+        or any(e not in (RATINGS, AUTHORS) for e in extras)
+        or len(set(extras)) < len(extras)
+    ):
+        return None
+    if extras and base == PERSONAL:
+        return None
+    return base, RATINGS in extras, AUTHORS in extras
+
+
 AUDIT_DETAIL = {
     PDF: "pdf",
     PDF_WITH_STILLS: "pdf with stills",
@@ -49,8 +73,10 @@ class DownloadFile:
 
 def build_download(store: Store, person_id: int, workshop_id: int, kind: str) -> DownloadFile:
     """The file of ``kind`` for ``person_id``, if they may have it now; recorded in the audit log."""
-    if kind not in KINDS:
+    parts = split_kind(kind)
+    if parts is None:
         raise DownloadError("There is no such download.")
+    kind, ratings, authors = parts
     with store.transaction() as s:
         if s.get(Workshop, workshop_id) is None:
             raise WorkshopGone("That workshop no longer exists, so there is nothing to download.")
@@ -58,27 +84,31 @@ def build_download(store: Store, person_id: int, workshop_id: int, kind: str) ->
         if kind == PERSONAL:
             file = _personal(store, person_id, workshop_id)
         else:
-            file = _group(store, person_id, workshop_id, kind)
+            file = _group(store, person_id, workshop_id, kind, ratings, authors)
     except summary.SummaryError as exc:
         raise DownloadError(str(exc)) from exc
-    summary.record_download(store, person_id, workshop_id, AUDIT_DETAIL[kind])
+    detail = AUDIT_DETAIL[kind] + (" with ratings" if ratings else "") + (" with authors" if authors else "")
+    summary.record_download(store, person_id, workshop_id, detail)
     return file
 
 
-def _group(store: Store, person_id: int, workshop_id: int, kind: str) -> DownloadFile:
-    """The whole workshop's summary: for its facilitator only (checked by ``facilitator_summary``)."""
+def _group(
+    store: Store, person_id: int, workshop_id: int, kind: str, ratings: bool, authors: bool
+) -> DownloadFile:
+    """The whole workshop's summary: for its facilitator only (checked by ``facilitator_summary``);
+    individual ratings and authors only when the facilitator ticked them in."""
     result = summary.facilitator_summary(store, person_id, workshop_id)
+    name = partial(export.file_name, result.title, result.held_on)
     if kind == MARKDOWN:
-        body, ext, media_type = export.summary_markdown(result).encode(), "md", "text/markdown; charset=utf-8"
-    elif kind in (CSV, CSV_EXACT):
+        text = export.summary_markdown(result, include_ratings=ratings, include_authors=authors)
+        return DownloadFile(name("md"), "text/markdown; charset=utf-8", text.encode())
+    if kind in (CSV, CSV_EXACT):
         exact = kind == CSV_EXACT  # as typed, for data tools; the default keeps spreadsheets safe
-        body, ext, media_type = export.reflections_csv(result, exact=exact), "csv", "text/csv; charset=utf-8"
-        return DownloadFile(
-            export.file_name(result.title, result.held_on, ext, "exact" if exact else ""), media_type, body
-        )
-    else:
-        body, ext, media_type = export.summary_pdf(result, kind == PDF_WITH_STILLS), "pdf", "application/pdf"
-    return DownloadFile(export.file_name(result.title, result.held_on, ext), media_type, body)
+        body = export.reflections_csv(result, exact=exact, include_authors=authors)
+        return DownloadFile(name("csv", "exact" if exact else ""), "text/csv; charset=utf-8", body)
+    stills = kind == PDF_WITH_STILLS
+    body = export.summary_pdf(result, stills, include_ratings=ratings, include_authors=authors)
+    return DownloadFile(name("pdf"), "application/pdf", body)
 
 
 def _personal(store: Store, person_id: int, workshop_id: int) -> DownloadFile:

@@ -21,7 +21,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
-from verp.records.summary import MomentLine, PersonalSummary, QuestionLine, WorkshopSummary
+from verp.records.summary import MomentLine, PersonalSummary, QuestionLine, WorkshopSummary, for_keeping
 
 FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 FONT_REGULAR = FONTS / "DejaVuSans.ttf"
@@ -30,6 +30,15 @@ REPLACEMENT = "\ufffd"
 NONE_TEXT = "None recorded."
 NONE_MD = "None recorded\\."
 IGNORABLE = {"\u200d", "\ufe0e", "\ufe0f"}  # joiners and emoji variation selectors: nothing to print
+# What every kept summary says about itself, and the plain words on its download links.
+NOT_FOR_APPRAISAL = (
+    "A record of the strengths we noticed together in this workshop. It is not for appraisal or "
+    "performance management."
+)
+LABEL_PDF = "Download as PDF"
+LABEL_SPREADSHEET = "Download for a spreadsheet"
+LABEL_DATA_TOOLS = "Download for data tools (exact)"
+LABEL_TEXT = "Download as text"
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:@$^=])")
 
 
@@ -68,12 +77,17 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def reflections_csv(summary: WorkshopSummary | PersonalSummary, exact: bool = False) -> bytes:
+def reflections_csv(
+    summary: WorkshopSummary | PersonalSummary, exact: bool = False, *, include_authors: bool = False
+) -> bytes:
     """The reflections as UTF-8 CSV. Every field is quoted, so newlines, commas and quotes survive.
 
     By default every cell is :func:`spreadsheet_safe`. ``exact`` keeps every cell as typed, for data
     tools: read it back unchanged with ``pandas.read_csv(f, dtype=str, keep_default_na=False)``.
+    A workshop's CSV names who wrote what only when the facilitator ticks it in (``include_authors``).
     """
+    if isinstance(summary, WorkshopSummary):
+        summary = for_keeping(summary, include_authors=include_authors)
     table = summary.reflections if exact else summary.reflections.map(spreadsheet_safe)
     return table.to_csv(index=False, quoting=1, lineterminator="\n").encode("utf-8")
 
@@ -109,6 +123,8 @@ def _md_moment(m: MomentLine, with_owner: bool = True) -> list[str]:
         out.append(f"- Brought by: {_md_inline(m.owner)}")
     if m.principles:
         out.append(f"- Principles tagged: {_md_inline(', '.join(m.principles))}")
+    for mark in m.marks:
+        out.append(f"- Freeze-frame {_md_inline(mark)}")
     if m.note:
         out.append(f"- Note: {_md_block(m.note)}")
     if m.delete_by:
@@ -133,9 +149,13 @@ def _md_next_steps(table: pd.DataFrame) -> list[str]:
     return [*rows, ""]
 
 
-def summary_markdown(summary: WorkshopSummary) -> str:
-    """The whole summary as Markdown, with every piece of user text escaped."""
-    out = [f"# {_md_inline(summary.title)}", ""]
+def summary_markdown(
+    summary: WorkshopSummary, *, include_ratings: bool = False, include_authors: bool = False
+) -> str:
+    """The whole summary as Markdown, with every piece of user text escaped. Individual ratings and
+    who wrote each reflection are left out unless the facilitator ticks them in."""
+    summary = for_keeping(summary, include_ratings=include_ratings, include_authors=include_authors)
+    out = [f"# {_md_inline(summary.title)}", "", f"_{escape_markdown(NOT_FOR_APPRAISAL)}_", ""]
     out += [f"- Date: {summary.held_on.isoformat()}", f"- Facilitator: {_md_inline(summary.facilitator)}"]
     if summary.focus:
         out.append(f"- Focus: {_md_inline(', '.join(summary.focus))}")
@@ -309,6 +329,8 @@ def _pdf_moment(doc: _Document, m: MomentLine, with_stills: bool, with_owner: bo
         doc.para(f"Brought by {m.owner}", size=9.5, grey=60)
     if m.principles:
         doc.para("Principles tagged: " + ", ".join(m.principles), size=9.5)
+    for mark in m.marks:
+        doc.para("Freeze-frame " + mark, size=9.5)
     if m.note:
         doc.para("Note: " + m.note, size=9.5)
     if m.delete_by:
@@ -327,10 +349,19 @@ def _pdf_next_steps(doc: _Document, table: pd.DataFrame) -> None:
         doc.para(row[2], indent=4)
 
 
-def summary_pdf(summary: WorkshopSummary, include_stills: bool = False) -> bytes:
-    """A printable A4 summary. Stills only when asked, and only those the clip's consent allows."""
+def summary_pdf(
+    summary: WorkshopSummary,
+    include_stills: bool = False,
+    *,
+    include_ratings: bool = False,
+    include_authors: bool = False,
+) -> bytes:
+    """A printable A4 summary, safe to keep: it says it is not for appraisal; stills only when asked
+    (and the clip's consent allows); individual ratings and authors only when ticked in."""
+    summary = for_keeping(summary, include_ratings=include_ratings, include_authors=include_authors)
     doc = _Document(f"{summary.title} · {summary.held_on.isoformat()}")
     doc.heading(summary.title, 0)
+    doc.para(NOT_FOR_APPRAISAL, bold=True)
     doc.para(f"Date: {summary.held_on.strftime('%d %B %Y')}")
     doc.para(f"Facilitator: {summary.facilitator}")
     if summary.focus:
@@ -353,7 +384,7 @@ def summary_pdf(summary: WorkshopSummary, include_stills: bool = False) -> bytes
         doc.heading(group.label, 2)
         for row in group.table.itertuples(index=False):
             where = f" · {row.moment}" if row.moment else ""
-            doc.reflection(row.text, f"{row.author} · {row.kind}{where}")
+            doc.reflection(row.text, " · ".join(p for p in (row.author, row.kind) if p) + where)
     doc.heading("Next steps")
     _pdf_next_steps(doc, summary.next_steps)
     return bytes(doc.output())

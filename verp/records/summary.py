@@ -9,7 +9,7 @@ Counts are per principle, never per person: a team view never ranks individuals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -80,6 +80,17 @@ class MomentLine:
     still_paths: tuple[Path, ...]  # empty unless the clip's consent allows stills in exports
     delete_by: date | None = None  # when the clip's video is deleted for good
     captions: str = ""  # the transcript; empty unless the clip's consent allows stills in exports
+    marks: tuple[str, ...] = ()  # the captioned freeze-frames and chain marks, in time order
+
+
+def mark_lines(moment: ShownMoment) -> tuple[str, ...]:
+    """``0:01.5 looks up — initiative``: each freeze-frame's time in the moment, caption and chain part."""
+    lines = []
+    for mark in moment.marks:
+        at = max(mark.at_s - moment.start_s, 0.0)
+        words = " — ".join(w for w in (mark.caption, mark.chain_part or "") if w) or "freeze-frame"
+        lines.append(f"{int(at) // 60}:{at % 60:04.1f} {words}")
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,7 @@ def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bo
         still_paths=tuple(p for p in stills if p.is_file()),
         delete_by=s.scalar(select(Clip.delete_by).where(Clip.id == moment.clip_id)),
         captions=words,
+        marks=mark_lines(moment),
     )
 
 
@@ -395,6 +407,32 @@ def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> Works
     if workshop_id not in {w.id for w in facilitated_workshops(store, person_id)}:
         raise SummaryError("Only the workshop's facilitator can open its summary.")
     return workshop_summary(store, workshop_id)
+
+
+def for_keeping(
+    result: WorkshopSummary, include_ratings: bool = False, include_authors: bool = False
+) -> WorkshopSummary:
+    """The summary as it may be kept or passed on: without each person's ratings and without who wrote
+    each reflection, unless the facilitator ticks them in. Team records never rank individuals."""
+    if include_ratings and include_authors:
+        return result
+    people = result.participants
+    if not include_ratings:
+        people = tuple(
+            replace(p, helping_questions=tuple(replace(q, ratings=()) for q in p.helping_questions))
+            for p in people
+        )
+
+    def unsigned(table: pd.DataFrame) -> pd.DataFrame:
+        return table if include_authors or "author" not in table else table.assign(author="")
+
+    return replace(
+        result,
+        participants=people,
+        reflections=unsigned(result.reflections),
+        by_principle=tuple(replace(g, table=unsigned(g.table)) for g in result.by_principle),
+        by_moment=tuple(replace(g, table=unsigned(g.table)) for g in result.by_moment),
+    )
 
 
 def participants_table(result: WorkshopSummary) -> pd.DataFrame:

@@ -47,6 +47,8 @@ class FreezeFrameView:
     id: int
     at_s: float
     still: Path | None
+    caption: str = ""  # what the owner sees in it, e.g. "looks up — an initiative"
+    chain_part: str | None = None  # initiative | reception | response
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,10 @@ def _view(store: Store, s, m: Moment) -> MomentView:
         share_note=m.share_note,
         cut=_file(store, m.cut_name),
         tags=tuple(TagView(t.principle_key, t.behaviour, t.chain_part) for t in tags),
-        freeze_frames=tuple(FreezeFrameView(f.id, f.at_s, _file(store, f.still_name)) for f in frames),
+        freeze_frames=tuple(
+            FreezeFrameView(f.id, f.at_s, _file(store, f.still_name), f.caption or "", f.chain_part)
+            for f in frames
+        ),
         created_at=m.created_at,
         captions=m.captions or "",
     )
@@ -394,6 +399,26 @@ def step_freeze_frame(store: Store, owner_id: int, frame_id: int, frames: int) -
             row = s.get_one(FreezeFrame, frame.id)
             old, row.at_s, row.still_name = row.still_name, at_s, name
         _unlink(store, old)
+    return get_moment(store, owner_id, moment.id)
+
+
+MAX_CAPTION = 200
+
+
+def caption_freeze_frame(
+    store: Store, owner_id: int, frame_id: int, caption: str, chain_part: str | None = None
+) -> MomentView:
+    """Say what the frame shows ("looks up — an initiative") and, if it is one, its place in the chain
+    of initiative, reception and response. The room sees both on its timeline, in time order."""
+    caption = clean_text(caption, None, one_line=True)
+    if len(caption) > MAX_CAPTION:
+        raise MomentError(f"Please keep a caption under {MAX_CAPTION} characters.")
+    if chain_part not in (None, *CHAIN_KEYS):
+        raise MomentError("Choose initiative, reception or response, or none.")
+    with store.transaction() as s:
+        frame, moment, _ = _frame(s, owner_id, frame_id)
+        frame.caption, frame.chain_part = caption, chain_part
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))  # the rooms redraw the timeline
     return get_moment(store, owner_id, moment.id)
 
 

@@ -1,12 +1,17 @@
 """Reflection prompts for a shared review, in phases from description to meaning to next steps.
 
 Loaded from ``assets/prompts.toml`` and checked on load: every set starts with what is working
-(strengths first), phases never go back a stage, and "one area to develop" is asked only at the
-owner's own step, never of the room about someone else's moment.
+(strengths first), phases never go back a stage, and "one area to develop" or "more of this" is asked
+only at the owner's own steps, never of the room about someone else's moment.
+
+The participant leads their turn: their context and helping question first, their own words straight
+after each moment (before the group), the room's take-away after the wall, and their own "more of this",
+rating and next step last. ``child`` in a prompt becomes the workshop's own word (:func:`with_child_word`).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +23,16 @@ PROMPTS_FILE = Path(__file__).resolve().parents[2] / "assets" / "prompts.toml"
 STAGES = ("description", "meaning", "next_steps")
 DEFAULT_SET = "default"
 # Words that belong to the owner's step only; the room looks for strengths.
-OWNER_ONLY_WORDS = ("area to develop", "went wrong", "mistake", "should have", "better if")
+OWNER_ONLY_WORDS = ("area to develop", "went wrong", "mistake", "should have", "better if", "more of")
+# The words a school may prefer for "child", each with its plural.
+CHILD_WORDS = {
+    "child": "children",
+    "pupil": "pupils",
+    "young person": "young people",
+    "student": "students",
+    "colleague": "colleagues",
+}
+_CHILD = re.compile(r"\b(child|children)\b", re.IGNORECASE)
 
 
 class PromptsError(VerpError, ValueError):
@@ -42,10 +56,23 @@ class PromptSet:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One of the participant's own steps around their moments: a title and its prompts."""
+
+    title: str
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PromptBook:
     sets: tuple[PromptSet, ...]
     owner_title: str
     owner_prompts: tuple[str, ...]
+    context: Turn = Turn(
+        "Context and helping question", ("What was happening, and what were you hoping for?",)
+    )
+    owner_voice: Turn = Turn("In your own words", ("What were you thinking, feeling, hoping here?",))
+    room_take: Turn = Turn("Into our own practice", ("What will you take into your own practice?",))
 
     def get(self, key: str | None) -> PromptSet:
         """The set called ``key``; an unknown or empty key falls back to the default set."""
@@ -99,6 +126,7 @@ def parse_prompts(data: dict) -> PromptBook:
         )
         owner_title = str(data["owner"]["title"])
         owner_prompts = tuple(str(p) for p in data["owner"]["prompts"])
+        turns = {name: _turn(data[name]) for name in ("context", "owner_voice", "room_take") if name in data}
     except (KeyError, TypeError, ValueError) as exc:
         raise PromptsError(f"prompts data is missing a field: {exc}") from exc
     if not sets or sets[0].key != DEFAULT_SET:
@@ -109,7 +137,32 @@ def parse_prompts(data: dict) -> PromptBook:
         _check_set(prompt_set)
     if not owner_prompts:
         raise PromptsError("the owner's step needs prompts")
-    return PromptBook(sets, owner_title, owner_prompts)
+    room = turns.get("room_take")
+    if room is not None:
+        for prompt in room.prompts:
+            if any(word in prompt.casefold() for word in OWNER_ONLY_WORDS):
+                raise PromptsError(f"room_take: {prompt!r} belongs at the owner's step only")
+    return PromptBook(sets, owner_title, owner_prompts, **turns)
+
+
+def _turn(data: dict) -> Turn:
+    prompts = tuple(str(p) for p in data["prompts"])
+    if not prompts or any(not p.strip() for p in prompts):
+        raise PromptsError(f"{data.get('title', 'a turn')!r} needs at least one prompt")
+    return Turn(str(data["title"]), prompts)
+
+
+def with_child_word(text: str, word: str = "child") -> str:
+    """``text`` with "child"/"children" in the school's own word (pupil, young person, …), case kept."""
+    singular = word if word in CHILD_WORDS else "child"
+    plural = CHILD_WORDS[singular]
+
+    def swap(match: re.Match) -> str:
+        found = match.group(0)
+        new = plural if found.casefold() == "children" else singular
+        return new[:1].upper() + new[1:] if found[:1].isupper() else new
+
+    return _CHILD.sub(swap, text)
 
 
 @cache

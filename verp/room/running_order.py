@@ -1,12 +1,17 @@
 """The running order of a workshop, derived every time from what is shown in it.
 
-welcome → (series opening, in session N > 1 of a group) → principles refresher → for each participant:
-their helping question (only if they shared it) → each of their moments, then its prompt phases → the
-wall → the owner's next step → … → close.
+welcome → (series opening, in session N > 1 of a group) → principles refresher → for each participant,
+who leads their own turn: their context (and helping question, if they shared it) → each of their
+moments, then their own words about it ("what were you thinking, feeling, hoping here?"), then the
+group's strengths prompts → the wall → the room's take-away ("what will you take into your own
+practice?") → the owner's own "more of this", rating and next step → … → close. Each step's minutes come
+from the prompt book unless the facilitator set their own on Plan; "child" in a prompt becomes the
+workshop's own word.
 
 Nothing here is stored but the room's place, and that by what the step *is*: its key, such as
-``welcome``, ``helping_question:p7`` (person 7's question), ``moment:p7:s12`` (share 12 of person 7),
-``prompt:p7:s12:notice`` (a prompt phase of that moment), ``wall:p7``, ``owner:p7`` or ``close``:
+``welcome``, ``helping_question:p7`` (person 7's context and question), ``moment:p7:s12`` (share 12 of
+person 7), ``voice:p7:s12`` (the owner's own words on it), ``prompt:p7:s12:notice`` (a prompt phase of
+that moment), ``wall:p7``, ``take:p7``, ``owner:p7`` or ``close``:
 ``kind``, then ``p<person>``, ``s<share>`` and a phase where the kind has them. A new kind of step only
 needs a kind name and the parts that tell its steps apart. As keys do not move when the list does, a
 share added, withdrawn or reordered needs no change to the room's place.
@@ -20,16 +25,17 @@ wall, else the close.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share
+from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share, Workshop
 from verp.core.store import Store
-from verp.room.prompts import Phase, prompt_book
+from verp.room.prompts import Phase, prompt_book, with_child_word
 from verp.room.shown import ShownMoment, shown_moments
 
 STEPS_CACHE_S = 2.0  # a phone's reflection may be filed under a step list up to this old
@@ -42,7 +48,7 @@ class Step:
     """One step of the running order. ``key`` says what it is, whatever its place in the list."""
 
     index: int
-    kind: str  # welcome|series_opening|principles|helping_question|moment|prompt|wall|owner|close
+    kind: str  # welcome|series_opening|principles|helping_question|moment|voice|prompt|wall|take|owner|close
     title: str
     minutes: float
     owner_id: int | None = None
@@ -122,20 +128,22 @@ def _participant_steps(moments: list[ShownMoment], question: str) -> list[dict]:
     book = prompt_book()
     owner_id, name = moments[0].owner_id, moments[0].owner_name
     who = {"owner_id": owner_id, "owner_name": name}
-    out: list[dict] = []
-    if question:
-        title = f"{name}'s helping question"
-        out.append(dict(kind="helping_question", title=title, minutes=1, helping_question=question, **who))
+    context = dict(title=book.context.title, prompts=book.context.prompts)
+    out: list[dict] = [dict(kind="helping_question", minutes=2, helping_question=question, **context, **who)]
     for moment in moments:
         out.append(dict(kind="moment", title=moment.title, minutes=2, moment=moment, **who))
+        voice = dict(title=book.owner_voice.title, prompts=book.owner_voice.prompts)
+        out.append(dict(kind="voice", minutes=2, moment=moment, **voice, **who))
         for phase in book.get(moment.prompt_set).phases:
             fields = dict(title=phase.title, minutes=phase.minutes, phase=phase, prompts=phase.prompts)
             out.append(dict(kind="prompt", moment=moment, **fields, **who))
     ids = tuple(m.moment_id for m in moments)
     wall_title = f"What we noticed in {name}'s moments"
     out.append(dict(kind="wall", title=wall_title, minutes=2, moment_ids=ids, **who))
+    take = dict(title=book.room_take.title, prompts=book.room_take.prompts)
+    out.append(dict(kind="take", minutes=2, moment_ids=ids, **take, **who))
     owner = dict(title=book.owner_title, prompts=book.owner_prompts, helping_question=question)
-    out.append(dict(kind="owner", minutes=3, moment_ids=ids, **owner, **who))
+    out.append(dict(kind="owner", minutes=4, moment_ids=ids, **owner, **who))
     return out
 
 
@@ -153,13 +161,40 @@ def _order(
     return [Step(index=i, **fields) for i, fields in enumerate(plan)]
 
 
+def read_minutes(stored: str | None) -> dict[str, float]:
+    """The facilitator's own minutes per step key, from the workshop row (anything unreadable: none)."""
+    try:
+        data = json.loads(stored or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float) and 0 <= v <= 180}
+
+
+def tailored(order: list[Step], minutes: dict[str, float], child_word: str = "child") -> list[Step]:
+    """The order with the facilitator's minutes and the workshop's word for "child" in every prompt."""
+    out = []
+    for step in order:
+        prompts = tuple(with_child_word(p, child_word) for p in step.prompts)
+        out.append(replace(step, minutes=minutes.get(step.key, step.minutes), prompts=prompts))
+    return out
+
+
 def steps(store: Store, workshop_id: int) -> list[Step]:
     """The running order of the workshop, as the projector and the controls step through it."""
-    return _order(
+    order = _order(
         shown_moments(store, workshop_id),
         lambda owner_id: shared_helping_question(store, owner_id),
         series_opening_steps(store, workshop_id),
     )
+    with store.transaction() as s:
+        row = s.execute(
+            select(Workshop.step_minutes, Workshop.child_word).where(Workshop.id == workshop_id)
+        ).first()
+    if row is None:
+        return order
+    return tailored(order, read_minutes(row[0]), row[1] or "child")
 
 
 def series_opening_steps(store: Store, workshop_id: int) -> list[dict]:

@@ -52,6 +52,16 @@ class TagView:
 
 
 @dataclass(frozen=True)
+class FrameMark:
+    """A freeze-frame as the room sees it: its time in the clip, the owner's caption, and its place in
+    the chain (initiative, reception, response) if the owner marked one."""
+
+    at_s: float
+    caption: str = ""
+    chain_part: str | None = None
+
+
+@dataclass(frozen=True)
 class ShownMoment:
     """One moment as a workshop may show it. ``note`` is None unless the owner chose to share it."""
 
@@ -72,6 +82,7 @@ class ShownMoment:
     position: int
     prompt_set: str
     shared_at: datetime
+    marks: tuple[FrameMark, ...] = ()  # the freeze-frames with captions and chain parts, in time order
 
     @property
     def principle_keys(self) -> tuple[str, ...]:
@@ -148,6 +159,7 @@ def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> 
             position=share.position,
             prompt_set=share.prompt_set or "default",
             shared_at=share.shared_at,
+            marks=tuple(FrameMark(f.at_s, f.caption or "", f.chain_part) for f in frames[moment.id]),
         )
         for share, moment, owner_id, owner_name, stills_ok in rows
     ]

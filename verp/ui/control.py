@@ -13,6 +13,7 @@ import streamlit as st
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
+from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
 from verp.ui.workshop import format_timer, kind_options, principle_options
 from verp.workshop import reflections, workshops
@@ -91,21 +92,18 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
 
 
 def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
-    ctx = (store, person, workshop)
-    play, timer = st.columns(2)
-    play.button(
-        "Pause video" if workshop.playing else "Play video",
-        key="play",
-        on_click=act_on_click,
-        args=(*ctx, workshops.set_playing, not workshop.playing),
-        disabled=step.moment is None,
-    )
+    """Micro-analysis from Control: the projector's player follows each command; and the phase timer."""
+
+    def send(name: str, value=None) -> None:
+        act(store, person, workshop, workshops.control_playback, name, value)
+
+    playback_controls(step.moment, workshops.playback(workshop), send)
     verb = "Pause" if workshop.timer_running else "Start"
-    timer.button(
+    st.button(
         f"{verb} timer",
         key="timer",
         on_click=act_on_click,
-        args=(*ctx, workshops.set_timer_running, not workshop.timer_running),
+        args=(store, person, workshop, workshops.set_timer_running, not workshop.timer_running),
     )
 
 
@@ -113,6 +111,8 @@ def timer_body(store: Store, workshop_id: int, step: Step) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
     state = "" if workshop.timer_running else " (paused)"
     st.text(f"Timer {format_timer(workshop.timer_seconds())} of about {step.minutes:g} min{state}")
+    if step.moment is not None:
+        st.caption(sound_status(workshops.playback(workshop)))
 
 
 @st.fragment(run_every=1)
@@ -145,6 +145,26 @@ def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, ste
             if act(store, person, workshop, reflections.record_next_step, *owner, text):
                 _renew_form(name)
             st.rerun()
+
+
+def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
+    """At the owner's step: their own 0–10 rating of their helping question, saved to this workshop.
+    No number is chosen for them: the save waits until one is picked."""
+    name = f"rating_{workshop.id}_{step.owner_id}"
+    with st.form(_form_key(name)):
+        score = st.segmented_control(
+            f"{escape_markdown(step.owner_name)}'s rating of their helping question (0–10)",
+            list(range(11)),
+            key=f"{name}_score",
+        )
+        if st.form_submit_button("Save rating"):
+            args = (reflections.record_rating, step.owner_id, score)
+            if act(store, person, workshop, *args):
+                _renew_form(name)
+                st.session_state[ERROR_KEY + "_ok"] = f"Saved {score}/10 for this workshop."
+            st.rerun()
+    if saved := st.session_state.pop(ERROR_KEY + "_ok", None):
+        st.success(saved)
 
 
 def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> None:

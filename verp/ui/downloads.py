@@ -12,34 +12,39 @@ from html import escape
 import streamlit as st
 
 from verp.core.store import Store
-from verp.records import downloads
+from verp.records import downloads, export
 from verp.web_downloads import download_path
 
 LABELS = {
-    downloads.PDF: "Download as PDF",
-    downloads.PDF_WITH_STILLS: "Download as PDF",
-    downloads.MARKDOWN: "Download as Markdown",
-    downloads.CSV: "Download reflections (CSV)",
-    downloads.CSV_EXACT: "Download reflections (exact CSV)",
+    downloads.PDF: export.LABEL_PDF,
+    downloads.PDF_WITH_STILLS: export.LABEL_PDF,
+    downloads.MARKDOWN: export.LABEL_TEXT,
+    downloads.CSV: export.LABEL_SPREADSHEET,
+    downloads.CSV_EXACT: export.LABEL_DATA_TOOLS,
     downloads.PERSONAL: "Download my personal summary",
 }
 
 
-def _link(store: Store, person_id: int, workshop_id: int, kind: str, label: str | None = None) -> str:
-    href = download_path(store.settings, person_id, workshop_id, kind)
-    text = escape(label or LABELS[kind])
+def _link(
+    store: Store, person_id: int, workshop_id: int, kind: str, ratings: bool = False, authors: bool = False
+) -> str:
+    href = download_path(store.settings, person_id, workshop_id, downloads.kind_with(kind, ratings, authors))
+    text = escape(LABELS[kind])
     return f'<a class="verp-download" href="{escape(href)}" data-kind="{escape(kind)}">{text}</a>'
 
 
-def summary_links(store: Store, person_id: int, workshop_id: int, stills: bool) -> None:
-    """PDF, Markdown and CSV of one workshop's summary, side by side."""
+def summary_links(
+    store: Store, person_id: int, workshop_id: int, stills: bool, ratings: bool = False, authors: bool = False
+) -> None:
+    """PDF, text and the two CSVs of one workshop's summary, side by side; individual ratings and who
+    wrote what only when the facilitator ticked them in."""
     kinds = (
         downloads.PDF_WITH_STILLS if stills else downloads.PDF,
         downloads.MARKDOWN,
         downloads.CSV,
         downloads.CSV_EXACT,
     )
-    links = "".join(_link(store, person_id, workshop_id, kind) for kind in kinds)
+    links = "".join(_link(store, person_id, workshop_id, kind, ratings, authors) for kind in kinds)
     st.html(f'<div class="verp-downloads">{links}</div>')
 
 

@@ -64,14 +64,12 @@ def _question_form(store: Store, person: PersonView, active) -> None:
 
 def _rating(store: Store, person: PersonView, active) -> None:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    score = left.slider(
-        f"How near are you to it now? (cycle {active.cycle})",
-        0,
-        10,
-        value=active.latest_score if active.latest_score is not None else 5,
+    score = left.segmented_control(  # no number chosen for me: I pick one, or none is saved
+        f"How near are you to it now, from 0 to 10? (cycle {active.cycle})",
+        list(range(11)),
         key="helping_score",
     )
-    if right.button("Save my rating", key="save_rating"):
+    if right.button("Save my rating", key="save_rating", disabled=score is None) and score is not None:
         helping.rate(store, person.id, int(score))
         st.rerun()
     past = [

@@ -10,6 +10,7 @@ from verp.workshop import reflections, workshops
 from verp.workshop.reflections import Joined
 
 JOINED_KEY = "joined"
+SENTENCE_STARTERS = ("I noticed…", "It worked when…", "I wonder…")
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
 
 
@@ -77,3 +78,24 @@ def own_reflections(store: Store, joined: Joined) -> None:
                         st.rerun()
                 except VerpError as exc:
                     st.error(str(exc))
+
+
+def _start_with(text_key: str, starters_key: str) -> None:
+    """Put the chosen starter at the head of the reflection (words already typed follow it)."""
+    starter = st.session_state.get(starters_key)
+    if starter:
+        typed = str(st.session_state.get(text_key) or "").strip()
+        st.session_state[text_key] = starter.rstrip("…") + " " + typed
+    st.session_state[starters_key] = None
+
+
+def sentence_starters(text_key: str) -> None:
+    """Strengths-based ways to begin, one tap away on a phone."""
+    starters_key = f"starter_{text_key}"
+    st.pills(
+        "Start with…",
+        SENTENCE_STARTERS,
+        key=starters_key,
+        on_change=_start_with,
+        args=(text_key, starters_key),
+    )

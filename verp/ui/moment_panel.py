@@ -175,6 +175,32 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
                 lambda f=frame: moments.remove_freeze_frame(store, person.id, f.id),
                 "Removed the freeze-frame.",
             )
+        _caption(store, person, frame)
+
+
+def _caption(store: Store, person: PersonView, frame) -> None:
+    """What the frame shows, and its place in the initiative → reception → response chain."""
+    with st.form(f"caption_{frame.id}", border=False):
+        words, part = st.columns([3, 2], vertical_alignment="bottom")
+        caption = words.text_input(
+            "Caption (what the room should see here)",
+            value=frame.caption,
+            max_chars=moments.MAX_CAPTION,
+            placeholder="looks up — an initiative",
+        )
+        parts = [NONE, *CHAIN_KEYS]
+        chain = part.selectbox(
+            "Part of the chain",
+            parts,
+            index=parts.index(frame.chain_part) if frame.chain_part in parts else 0,
+            format_func=str.capitalize,
+        )
+        if st.form_submit_button("Save caption"):
+            chain_part = None if chain == NONE else chain
+            _try(
+                lambda: moments.caption_freeze_frame(store, person.id, frame.id, caption, chain_part),
+                "Saved the caption.",
+            )
 
 
 def _try(action, message: str) -> None:

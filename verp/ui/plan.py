@@ -8,8 +8,13 @@ from verp.core import accounts
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.room.prompts import prompt_book
-from verp.workshop import workshops
+from verp.records.summary import mark_lines
+from verp.room.principles import catalogue
+from verp.room.prompts import CHILD_WORDS, prompt_book
+from verp.room.shown import ShownMoment
+from verp.ui.player import play
+from verp.web import Grant
+from verp.workshop import preparation, workshops
 from verp.workshop.workshops import WorkshopView
 
 PLAN_ERROR = "plan_error"
@@ -47,12 +52,14 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
     sets = {s.key: s.name for s in prompt_book().sets}
     ctx = (store, person.id, workshop.id)
+    prepared = preparation.preparations(store, person.id, workshop.id)
     for owner_id in dict.fromkeys(m.owner_id for m in shown):
         mine = [m for m in shown if m.owner_id == owner_id]
         st.text(f"Participant: {mine[0].owner_name}")
         for m in mine:
             with st.container(border=True, key=f"share_{m.share_id}"):
                 st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
+                prepare(store, person, workshop, m, prepared.get(m.moment_id))
                 up, down, prompts, remove = st.columns([1, 1, 3, 2])
                 up.button(
                     "Up",
@@ -84,6 +91,78 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
                     on_click=_act,
                     args=(workshops.remove_share, *ctx, m.share_id),
                 )
+
+
+def prepare(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
+    """Watch the moment with what its owner shared (tags, captioned freeze-frames, note) and keep the
+    facilitator's own notes: private to them, never on the projector or in a summary."""
+    label = "Prepare this moment" + (
+        " · prepared with the participant" if done and done.with_participant else ""
+    )
+    with st.expander(label):
+        if m.cut is not None and m.cut.exists():
+            play(store, m.cut, Grant.facilitator(person.id, workshop.id, m.moment_id, "plan"))
+        if m.principle_keys:
+            st.text("Principles tagged: " + ", ".join(catalogue().name_of(k) for k in m.principle_keys))
+        for line in mark_lines(m):
+            st.text("Freeze-frame " + line)
+        st.text(f"Shared note: {m.note}" if m.note else "No note shared.")
+        with st.form(f"prep_{workshop.id}_{m.moment_id}"):
+            note = st.text_area(
+                "My preparation notes (only you see them)",
+                value=done.note if done else "",
+                max_chars=preparation.MAX_NOTE,
+            )
+            together = st.checkbox(
+                "Prepared with the participant", value=bool(done and done.with_participant)
+            )
+            if st.form_submit_button("Save my preparation"):
+                _act(preparation.save_preparation, store, person.id, workshop.id, m.moment_id, note, together)
+                st.rerun()
+
+
+def _clock(minutes: float) -> str:
+    hours, mins = divmod(int(round(minutes)), 60)
+    return f"{hours}:{mins:02d}"
+
+
+def timings_editor(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+    """Every step with its start time and its minutes (editable), the running total, and advice."""
+    plan = workshops.timings(store, workshop.id)
+    st.text(f"Total: {plan.total_min:g} minutes ({_clock(plan.total_min)}) for {plan.participants} people")
+    for tip in plan.advice:
+        st.warning(tip)
+    st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
+    with st.form(f"minutes_{workshop.id}_{workshop.state_version}"):
+        chosen: dict[str, float] = {}
+        for item in plan.items:
+            label = f"{_clock(item.starts_at_min)}  {item.title}" + (
+                f" · {item.owner_name}" if item.owner_name else ""
+            )
+            chosen[item.key] = st.number_input(
+                label, 0.0, float(workshops.MAX_STEP_MIN), float(item.minutes), 0.5, key=f"min_{item.key}"
+            )
+        if st.form_submit_button("Save the minutes"):
+            changed = {
+                k: v for k, v in chosen.items() if v != next(i.minutes for i in plan.items if i.key == k)
+            }
+            _act(workshops.set_step_minutes, store, person.id, workshop.id, changed)
+            st.rerun()
+
+
+def child_word_choice(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+    """The word the prompts use for "child": the one the school uses."""
+    words = list(CHILD_WORDS)
+    key = f"child_word_{workshop.id}"
+    st.selectbox(
+        "The prompts speak of the…",
+        words,
+        index=words.index(workshop.child_word) if workshop.child_word in words else 0,
+        key=key,
+        on_change=lambda: _act(
+            workshops.set_child_word, store, person.id, workshop.id, st.session_state[key]
+        ),
+    )
 
 
 def facilitators(store: Store, person: PersonView) -> None:

@@ -13,9 +13,9 @@ import time
 import streamlit as st
 
 from verp.core.store import Store
-from verp.review import captions
 from verp.room.principles import catalogue
-from verp.ui.player import play
+from verp.ui.player import play, playback_url
+from verp.ui.room_player import room_player
 from verp.ui.series_view import series_opening
 from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.web import RENEW_AFTER_S, Grant
@@ -99,35 +99,45 @@ def _principles(workshop: WorkshopView) -> None:
 
 
 def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
-    """Loop the moment's own cut, streamed by signed URL so any instance of the app can serve it."""
+    """The moment's own cut, streamed by signed URL (any instance can serve it), following Control's
+    playback: play, freeze, frame steps, half speed, sound, loop; with a slim timeline of its marks."""
     moment = step.moment
     if moment is None or moment.cut is None or not moment.cut.exists():
         big_text("(The video for this moment is not available.)")
         return
-    timed = captions.shown_captions(store, moment.moment_id)
-    # Shown from the start when the owner wrote them; the player's own captions button turns them off.
-    subtitles = {"Captions": captions.to_webvtt(timed).encode()} if timed else None
-    play(
-        store,
-        moment.cut,
-        Grant.projector(workshop.id, moment.moment_id),
-        subtitles=subtitles,
-        start_time=0.0,  # the cut starts exactly at the moment's start
-        end_time=moment.length_s or None,
-        loop=True,
-        autoplay=workshop.playing,
-        muted=True,  # browsers only start a video nobody clicked when it is muted
-        alt=f"The moment {moment.title}, brought by {moment.owner_name}",
+    grant = Grant.projector(workshop.id, moment.moment_id)
+    state = workshops.playback(workshop)
+    src = playback_url(store, moment.cut, grant)
+    if src is None:  # no browser (a test run): a plain player
+        play(
+            store,
+            moment.cut,
+            grant,
+            start_time=0.0,
+            end_time=moment.length_s or None,
+            loop=state.loop,
+            autoplay=state.playing,
+            muted=True,
+        )
+        return
+    room_player(
+        src,
+        moment,
+        state,
+        renew_ms=RENEW_AFTER_S * 1000,
+        key=f"room_player_{workshop.id}",
+        on_sound=lambda unlocked: workshops.report_sound(store, workshop.id, unlocked),
     )
-    st.caption("Sound off: the room watches what happens between adult and child; the controls turn it on.")
 
 
 def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """The moment at least 60% of the screen's width, its words and prompts beside it: the room reads
+    everything at once from the back, without scrolling."""
     moment = step.moment
     assert moment is not None  # a moment's step carries it
-    heading(moment.title)
-    video, words = st.columns(2)
+    video, words = st.columns([7, 3], gap="medium")
     with video:
+        heading(moment.title, 2)
         _moment_player(store, workshop, step)
     with words:
         big_text(f"Brought by {moment.owner_name}")
@@ -141,6 +151,18 @@ def _moment(store: Store, workshop: WorkshopView, step: Step) -> None:
             live_wall(store, workshop.id, (moment.moment_id,), compact=True)
 
 
+def _prompts(step: Step) -> None:
+    for prompt in step.prompts:
+        st.subheader(prompt, anchor=False)
+
+
+def _context(step: Step) -> None:
+    heading(f"{step.owner_name}: {step.title}")
+    if step.helping_question:
+        big_text(f"Helping question: {step.helping_question}")
+    _prompts(step)
+
+
 def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
     """The still part of the screen for ``step``; the live parts follow in fragments."""
     if step.kind == "welcome":
@@ -150,19 +172,21 @@ def draw_step(store: Store, workshop: WorkshopView, step: Step) -> None:
     elif step.kind == "principles":
         _principles(workshop)
     elif step.kind == "helping_question":
-        heading(step.title)
-        big_text(step.helping_question)
-    elif step.kind in ("moment", "prompt"):
+        _context(step)
+    elif step.kind in ("moment", "voice", "prompt"):
         _moment(store, workshop, step)
     elif step.kind == "wall":
         heading(step.title)
         live_wall(store, workshop.id, step.moment_ids)
+    elif step.kind == "take":
+        heading(step.title)
+        _prompts(step)
+        live_wall(store, workshop.id, step.moment_ids, compact=True)
     elif step.kind == "owner":
         heading(f"{step.owner_name}: {step.title}")
         if step.helping_question:
             big_text(f"Helping question: {step.helping_question}")
-        for prompt in step.prompts:
-            st.subheader(prompt, anchor=False)
+        _prompts(step)
     else:
         _close(store, workshop)
 

@@ -52,6 +52,8 @@ def show_moments(moments: tuple[MomentLine, ...], with_owner: bool = True) -> No
                 st.text(f"Brought by {moment.owner}")
             if moment.principles:
                 st.text("Principles tagged: " + ", ".join(moment.principles))
+            for mark in moment.marks:
+                st.text("Freeze-frame " + mark)
             if moment.note:
                 st.text("Note: " + moment.note)
             if moment.captions:

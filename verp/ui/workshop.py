@@ -15,6 +15,7 @@ import streamlit as st
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.room.principles import catalogue
+from verp.room.wording import deficit_words
 from verp.ui.session import get_store, require_person
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import KINDS, WallGroup
@@ -112,6 +113,9 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
         with st.container(border=True, key=f"pending_{item.id}"):
             st.text(item.text)
             st.text(f"{item.author_name} · {KINDS.get(item.kind, item.kind)}")
+            if flagged := deficit_words(item.text):
+                words = ", ".join(f"“{w}”" for w in flagged)
+                st.warning(f"Possibly deficit wording ({words}): read it before it goes up.", icon="⚠️")
             approve, hide = st.columns(2)
             ids = (store, person_id, workshop_id, item.id)
             icons = (":material/check:", ":material/visibility_off:")

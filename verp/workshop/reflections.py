@@ -19,6 +19,7 @@ from verp.core import text as typed
 from verp.core.errors import VerpError
 from verp.core.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
+from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
 from verp.room.shown import about_shown, shown_moment_ids
@@ -413,6 +414,20 @@ def record_next_step(
         s.add(row)
         s.flush()
         return NextStepView(row.id, row.participant_name, row.text)
+
+
+def record_rating(
+    store: Store, person_id: int, workshop_id: int, owner_id: int | None, score: int | None
+) -> None:
+    """At the owner's step: their own 0–10 rating of their helping question, saved to this workshop (so
+    the summary can say how they rated it here). Nothing is assumed: no score, no rating."""
+    if owner_id is None:
+        raise ReflectionError("This step has no participant to rate.")
+    if score is None:
+        raise ReflectionError("Please choose a number from 0 to 10 first.")
+    with store.transaction() as s:
+        facilitated_workshop(s, person_id, workshop_id)
+    helping.rate(store, owner_id, int(score), workshop_id=workshop_id)
 
 
 def next_steps(store: Store, workshop_id: int) -> list[NextStepView]:

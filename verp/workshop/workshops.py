@@ -7,8 +7,9 @@ the room was and a restart loses nothing. Every change bumps ``state_version``; 
 
 from __future__ import annotations
 
+import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,9 +21,10 @@ from verp.core.errors import NotYours, VerpError
 from verp.core.models import AuditEvent, Person, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.review.sharing import normalise_code
+from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
-from verp.room.prompts import prompt_book
-from verp.room.running_order import Step, current_step, steps
+from verp.room.prompts import CHILD_WORDS, prompt_book
+from verp.room.running_order import Step, current_step, read_minutes, steps
 from verp.room.shown import ShownMoment, shown_moments
 
 __all__ = ["ShownMoment", "Step", "shown_moments", "steps"]  # the room's order, as workshops see it
@@ -62,6 +64,8 @@ class WorkshopView:
     playing: bool
     state_version: int
     closed_at: datetime | None
+    child_word: str = "child"
+    playback_json: str = "{}"
 
     @property
     def is_closed(self) -> bool:
@@ -95,6 +99,8 @@ def _view(w: Workshop) -> WorkshopView:
         playing=w.playing,
         state_version=w.state_version,
         closed_at=w.closed_at,
+        child_word=w.child_word or "child",
+        playback_json=w.playback or "{}",
     )
 
 
@@ -134,9 +140,10 @@ def create_workshop(
     focus: list[str] | tuple[str, ...] = (),
     ground_rules: str = DEFAULT_GROUND_RULES,
     allow_anonymous: bool = True,
-    auto_approve: bool = True,
+    auto_approve: bool = False,
 ) -> WorkshopView:
-    """Plan a workshop with a fresh, unique join code."""
+    """Plan a workshop with a fresh, unique join code. Reflections wait for the facilitator's approval
+    unless ``auto_approve``: a "she should have waited" must never reach the wall in front of its owner."""
     title = " ".join(str(title).split())
     if not title or len(title) > MAX_TITLE:
         raise WorkshopError(f"Please give the workshop a title of up to {MAX_TITLE} characters.")
@@ -248,6 +255,7 @@ def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
         w.timer_elapsed_s = 0.0
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
         w.playing = True
+        w.playback = for_new_step(read_playback(w.playback)).stored()
         now, before = target.moment, shown.moment
         # Recorded before the workshop opens too: a planned room's Present screen can show it already.
         moved = now is not None and (before is None or before.share_id != now.share_id)
@@ -284,6 +292,43 @@ def step_by(store: Store, person_id: int, workshop_id: int, delta: int) -> Works
 
 def set_playing(store: Store, person_id: int, workshop_id: int, playing: bool) -> WorkshopView:
     return _change(store, person_id, workshop_id, lambda w: setattr(w, "playing", bool(playing)))
+
+
+def playback(workshop: WorkshopView) -> Playback:
+    """How the room's moment is playing (see :mod:`verp.room.playback`)."""
+    return read_playback(workshop.playback_json, workshop.playing)
+
+
+def control_playback(
+    store: Store, person_id: int, workshop_id: int, name: str, value: float | bool | None = None
+) -> WorkshopView:
+    """One of Control's micro-analysis commands (play, freeze, a frame back, half speed, sound, …)."""
+    if name not in COMMANDS:
+        raise WorkshopError("That is not something the player can do.")
+
+    def change(w: Workshop) -> None:
+        try:
+            after = command(read_playback(w.playback, w.playing), name, value)
+        except ValueError as exc:
+            raise WorkshopError("That is not something the player can do.") from exc
+        w.playing, w.playback = after.playing, after.stored()
+
+    return _change(store, person_id, workshop_id, change)
+
+
+def report_sound(store: Store, workshop_id: int, unlocked: bool) -> None:
+    """The projector says whether its sound is unlocked (someone clicked "Start with sound" on it).
+
+    Written without a new state version: nothing on the projector changes, and Control reads it as
+    it redraws its timer.
+    """
+    with store.transaction() as s:
+        workshop = s.get(Workshop, int(workshop_id), with_for_update=True)
+        if workshop is None or workshop.status == "closed":
+            return
+        now = read_playback(workshop.playback, workshop.playing)
+        if now.sound_unlocked != bool(unlocked):
+            workshop.playback = replace(now, sound_unlocked=bool(unlocked)).stored()
 
 
 def set_timer_running(store: Store, person_id: int, workshop_id: int, running: bool) -> WorkshopView:
@@ -368,25 +413,88 @@ def remove_share(store: Store, person_id: int, workshop_id: int, share_id: int) 
 
 @dataclass(frozen=True)
 class AgendaItem:
+    key: str  # the step's key: its minutes can be changed on Plan
     title: str
-    minutes: int
-    starts_at_min: int
+    minutes: float
+    starts_at_min: float
+    owner_name: str = ""
 
 
-def agenda(store: Store, workshop_id: int, per_participant_min: int = 15) -> list[AgendaItem]:
-    """Suggested timings: welcome, principles refresher, ~15 minutes a participant, next steps, close."""
-    owners: list[str] = []
-    for moment in shown_moments(store, workshop_id):
-        if moment.owner_name not in owners:
-            owners.append(moment.owner_name)
-    plan = [("Welcome and ground rules", 5), ("Principles refresher", 10)]
-    plan += [(f"{name}'s moments", per_participant_min) for name in owners]
-    plan += [("Next steps for everyone", 10), ("Close: summary, consent and deletion", 5)]
-    items, start = [], 0
-    for title, minutes in plan:
-        items.append(AgendaItem(title, minutes, start))
-        start += minutes
+@dataclass(frozen=True)
+class Timings:
+    """The running order with honest minutes: each step's start, the total, and advice when it is long."""
+
+    items: tuple[AgendaItem, ...]
+    total_min: float
+    participants: int
+    advice: tuple[str, ...]
+
+
+LONG_SESSION_MIN = 90
+GROUP_SIZE = (3, 6)
+MAX_STEP_MIN = 180
+
+
+def agenda(store: Store, workshop_id: int) -> list[AgendaItem]:
+    """Every step of the running order with its minutes (the facilitator's own where set) and start."""
+    items, start = [], 0.0
+    for step in steps(store, workshop_id):
+        items.append(AgendaItem(step.key, step.title, step.minutes, start, step.owner_name))
+        start += step.minutes
     return items
+
+
+def timings(store: Store, workshop_id: int) -> Timings:
+    """The agenda, its total, and plain advice: past 90 minutes, a shorter prompt set or fewer moments;
+    a group of 3 to 6 people, each with about 15 minutes."""
+    items = agenda(store, workshop_id)
+    total = sum(item.minutes for item in items)
+    shown = shown_moments(store, workshop_id)
+    people = len({m.owner_id for m in shown})
+    advice = []
+    if total > LONG_SESSION_MIN:
+        long_sets = sum(1 for m in shown if m.prompt_set != "short")
+        tip = f"This plan runs {total:g} minutes, past {LONG_SESSION_MIN}. "
+        tip += "Choose the short prompt set for some moments" if long_sets else "Look at fewer moments"
+        tip += ", show fewer moments per person (one or two is plenty), or shorten some steps below."
+        advice.append(tip)
+    low, high = GROUP_SIZE
+    if people and not low <= people <= high:
+        advice.append(
+            f"{people} people are sharing. Groups of {low} to {high} work best: each person gets about "
+            "15 minutes, and everyone has time to speak."
+        )
+    return Timings(tuple(items), total, people, tuple(advice))
+
+
+def set_step_minutes(store: Store, person_id: int, workshop_id: int, minutes: dict[str, float]) -> None:
+    """Keep the facilitator's own minutes for these steps (by step key); other steps keep theirs."""
+    clean: dict[str, float] = {}
+    for key, value in minutes.items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise WorkshopError("Please give each step's minutes as a number.") from None
+        if not 0 <= number <= MAX_STEP_MIN:
+            raise WorkshopError(f"A step can take from 0 to {MAX_STEP_MIN} minutes.")
+        clean[str(key)[:120]] = round(number, 1)
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
+        stored = read_minutes(workshop.step_minutes)
+        stored.update(clean)
+        workshop.step_minutes = json.dumps(stored, sort_keys=True)
+        workshop.state_version += 1
+
+
+def set_child_word(store: Store, person_id: int, workshop_id: int, word: str) -> WorkshopView:
+    """The word the prompts use for "child" in this workshop (pupil, young person, student, colleague)."""
+    if word not in CHILD_WORDS:
+        raise WorkshopError("Please choose one of the words offered.")
+    with store.transaction() as s:
+        workshop = facilitated_workshop(s, person_id, workshop_id, lock=True)
+        workshop.child_word = word
+        workshop.state_version += 1
+        return _view(workshop)
 
 
 # --- the projector link -------------------------------------------------------------------------------

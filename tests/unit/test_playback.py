@@ -1,0 +1,59 @@
+"""The room's playback: commands from Control, applied once each by Present, kept in the database."""
+
+import pytest
+
+from tests.workshop_fixtures import make_workshop, share_moment
+from verp.core.errors import VerpError
+from verp.room.playback import FRAME_S, Playback, command, for_new_step, read_playback
+from verp.workshop import workshops
+
+
+def test_a_new_room_plays_muted_looping_at_normal_speed():
+    p = read_playback("{}")
+    assert (p.playing, p.muted, p.rate, p.loop, p.sound_unlocked) == (True, True, 1.0, True, False)
+    assert read_playback("not json", playing=False) == Playback(playing=False)
+
+
+def test_each_seek_is_a_new_command_with_its_own_number():
+    p = Playback()
+    back = command(p, "frame", -1)
+    assert (back.playing, back.seek_relative, back.seek_s, back.seek_seq) == (False, True, -FRAME_S, 1)
+    on = command(back, "frame", 1)
+    assert on.seek_s == FRAME_S and on.seek_seq == 2
+    jump = command(on, "jump", 3.25)
+    assert (jump.seek_s, jump.seek_relative, jump.seek_seq, jump.playing) == (3.25, False, 3, False)
+    assert command(jump, "jump", -2).seek_s == 0.0
+
+
+def test_sound_speed_loop_and_freeze():
+    p = command(command(command(Playback(), "sound", True), "rate", 0.5), "loop", False)
+    assert (p.muted, p.rate, p.loop) == (False, 0.5, False)
+    assert command(p, "freeze").playing is False and command(p, "play").playing is True
+    with pytest.raises(ValueError):
+        command(p, "rate", 3)
+    fresh = for_new_step(command(p, "freeze"))
+    assert (fresh.playing, fresh.rate, fresh.loop, fresh.muted) == (True, 1.0, True, False)
+
+
+def test_the_state_round_trips_through_the_workshop_row(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id)
+    workshops.control_playback(store, teacher.id, w.id, "rate", 0.5)
+    workshops.control_playback(store, teacher.id, w.id, "sound", True)
+    after = workshops.control_playback(store, teacher.id, w.id, "frame", 1)
+    p = workshops.playback(after)
+    assert (p.rate, p.muted, p.playing, p.seek_seq) == (0.5, False, False, 1)
+    assert after.state_version == w.state_version + 3  # Present redraws after each command
+    with pytest.raises(VerpError):
+        workshops.control_playback(store, colleague.id, w.id, "play")
+    with pytest.raises(VerpError):
+        workshops.control_playback(store, teacher.id, w.id, "explode")
+
+
+def test_the_projector_reports_its_sound_without_redrawing_the_room(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    workshops.report_sound(store, w.id, True)
+    now = workshops.get_workshop(store, w.id)
+    assert workshops.playback(now).sound_unlocked and now.state_version == w.state_version
+    workshops.step_by(store, teacher.id, w.id, 1)
+    assert workshops.playback(workshops.get_workshop(store, w.id)).sound_unlocked  # kept across steps
