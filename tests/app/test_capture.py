@@ -9,6 +9,7 @@ from tests.support.camera import T0, camera_frame
 from tests.support.paths import ROOT
 from verp.review import clips
 from verp.ui.capture import CameraState
+from verp.worker import run_pending
 
 IDLE = CameraState(playing=False, signalling=False)
 PLAYING = CameraState(playing=True, signalling=False)
@@ -95,6 +96,9 @@ def test_a_recording_becomes_a_clip_to_keep(open_capture, teacher, store):
     at = open_capture(camera)
     at.run()  # Stop
     assert "saved as a private clip" in at.success[0].value
+    assert "Getting your recording ready to play…" in [c.value for c in at.caption]
+    run_pending(store)  # the worker beside the app prepares it; the review's fragment redraws the page
+    at.run()
     assert at.get("video")
     [clip] = clips.list_clips(store, teacher.id)
     assert clip.source == "capture"

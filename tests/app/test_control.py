@@ -194,7 +194,7 @@ def test_a_name_in_the_next_step_label_is_not_markdown(store, teacher):
 
 
 def test_at_the_owners_step_their_rating_is_saved_to_this_workshop(store, teacher, colleague):
-    from tests.workshop_fixtures import add_helping_question
+    from tests.support.workshop import add_helping_question
     from verp.records import summary
 
     w = live_workshop(store, teacher, colleague)

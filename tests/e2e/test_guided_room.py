@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
 from tests.e2e.test_workshop import shot, signed_in_context
-from tests.media_fixtures import make_clip
-from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from tests.support.browser import wait_for_app
+from tests.support.media import make_clip
+from tests.support.workshop import add_helping_question, make_workshop, share_moment
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import FreezeFrame

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.workshop_fixtures import add_helping_question, make_workshop, share_moment
+from tests.support.workshop import add_helping_question, make_workshop, share_moment
 from verp.core.errors import VerpError
 from verp.records import summary
 from verp.room.prompts import PromptsError, parse_prompts, prompt_book, with_child_word

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.workshop_fixtures import make_workshop, share_moment
+from tests.support.workshop import make_workshop, share_moment
 from verp.core.errors import VerpError
 from verp.room.playback import FRAME_S, Playback, command, for_new_step, read_playback
 from verp.workshop import workshops

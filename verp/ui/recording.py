@@ -82,6 +82,23 @@ def recording_indicator(take: Take, max_s: int) -> None:
     show_status(take, max_s)
 
 
+def playable_yet(clip_id: str, owner_id: int) -> bool:
+    """Whether the worker has made the recording's playable copy (or given up on it): time to redraw."""
+    try:
+        clip = clips.get_clip(get_store(), owner_id, clip_id)
+    except VerpError:
+        return True
+    return clip.playable is not None or clip.status != "processing"
+
+
+@st.fragment(run_every=1.0)
+def _until_playable(clip_id: str, owner_id: int) -> None:
+    """The worker prepares the recording in a moment; the review redraws with its player when it has."""
+    st.caption("Getting your recording ready to play…")
+    if playable_yet(clip_id, owner_id):
+        st.rerun(scope="app")
+
+
 def show_review(clip_id: str, owner_id: int) -> None:
     """The recording as a clip: play it, then keep it (go to My clips) or discard it for good."""
     store = get_store()
@@ -94,8 +111,11 @@ def show_review(clip_id: str, owner_id: int) -> None:
     player, side = st.columns([3, 2], gap="large")
     if clip.playable:
         player.video(str(clip.playable), alt="Your new recording")
-    elif clip.thumbnail:
-        player.image(str(clip.thumbnail), alt="")  # its title is beside it
+    else:
+        if clip.thumbnail:
+            player.image(str(clip.thumbnail), alt="")  # its title is beside it
+        with player:
+            _until_playable(clip_id, owner_id)
     side.text(clip.title)
     side.caption(describe(clip))
     keep, discard = side.columns(2)
