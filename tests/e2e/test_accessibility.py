@@ -12,7 +12,7 @@ from tests.e2e.accessibility import describe, serious_violations, wait_for_style
 from tests.support.browser import require_browser, start_app, wait_for_app
 from tests.support.review import add_consent, add_test_clip
 from tests.support.workshop import make_workshop
-from verp.core import accounts
+from verp.core import accounts, sessions
 from verp.core.config import load_settings
 from verp.core.store import Store
 from verp.review import moments, sharing
@@ -79,7 +79,7 @@ def open_page(chromium, site):
 def _page(chromium, site, viewport, person=None):
     context = chromium.new_context(viewport=viewport, reduced_motion="reduce")
     if person is not None:
-        token = accounts.issue_token(site["store"], person)
+        token = sessions.issue_token(site["store"], person.id)
         context.add_cookies([{"name": COOKIE, "value": token, "url": site["server"].url}])
     page = context.new_page()
     page.set_default_timeout(30000)  # a busy CI machine is slow to draw

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from tests.support.media import make_clip
 from tests.support.workshop import make_workshop, share_moment
-from verp.core import accounts
+from verp.core import sessions
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.models import AuditEvent, Reflection
@@ -48,7 +48,7 @@ def live_room(app_server):
 
 def _signed_in(chromium, url: str, store: Store, person):
     context = chromium.new_context(viewport={"width": 1300, "height": 1000})
-    context.add_cookies([{"name": COOKIE, "value": accounts.issue_token(store, person), "url": url}])
+    context.add_cookies([{"name": COOKIE, "value": sessions.issue_token(store, person.id), "url": url}])
     page = context.new_page()
     page.set_default_timeout(60000)
     return page
