@@ -151,7 +151,6 @@ def _measure(args, browser, server, store, ana, workshop) -> bool:
     href = control.get_by_role("link", name="Open Present (projector)").get_attribute("href")
     present = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     present.set_default_timeout(30000)
-    present.on("console", lambda m: print("present console:", m.text) if m.type == "error" else None)
     present.goto(f"{url}/{href.lstrip('/')}", wait_until="commit")
     present.get_by_text(workshop.join_code).wait_for(timeout=120000)  # a cold server's first run
     print(f"load before: {os.getloadavg()}", flush=True)

@@ -29,7 +29,7 @@ token = workshops.present_token(store, person.id, workshop.id)
 st.link_button("Open Present (projector)", f"present?w={token}", icon=":material/open_in_new:")
 
 step = remote.step_buttons(store, person, workshop, workshops.steps(store, workshop.id))
-remote.live_timer(store, workshop.id, step)
+remote.live_timer(store, workshop, step)
 remote.playback_buttons(store, person, workshop, step)
 if step.kind == "owner":
     remote.next_step_form(store, person, workshop, step)

@@ -35,7 +35,7 @@ def current_prompt(store: Store, joined: Joined) -> bool:
 
 def prompt_body(store: Store, workshop_id: int) -> None:
     workshop = workshops.get_workshop(store, workshop_id)
-    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # thirty phones ask every 3 s
+    all_steps = recent_steps(store, workshop_id, workshop.state_version)  # cached: thirty phones ask
     step = all_steps[min(workshop.current_step, len(all_steps) - 1)]
     with st.container(border=True):
         st.caption("On the screen now")
@@ -44,7 +44,10 @@ def prompt_body(store: Store, workshop_id: int) -> None:
             st.text(prompt)
 
 
-@st.fragment(run_every=3)
+PHONE_S = 5  # thirty phones asking every 5 s cost the server about a third of a core (bench/room_bench.py)
+
+
+@st.fragment(run_every=PHONE_S)
 def prompt_panel(store: Store, workshop_id: int) -> None:
     prompt_body(store, workshop_id)
 
