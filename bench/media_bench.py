@@ -16,11 +16,13 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -30,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from verp.media import jobs as media  # noqa: E402
+from verp.media import transcode as tx  # noqa: E402
 
 # ---------------------------------------------------------------- inputs
 
@@ -85,16 +88,29 @@ def _write_frames(out, v, a, seconds: float, rate: int) -> None:
     out.mux(a.encode())
 
 
-def inputs(cache: Path, quick: bool) -> dict[str, Path]:
+# Which inputs each job reads, by a word of its name (the 300 s clip is always needed: its
+# duration places the cut, the stills and the thumbnails).
+_INPUT_OF_JOB = {"minute": ("60s", "prepare"), "webm": ("webm",), "hevc": ("hevc", "proxy")}
+
+
+def inputs(cache: Path, quick: bool, only: list[str] | None = None) -> dict[str, Path]:
+    """The input clips, made on first use; with ``only``, just those the chosen jobs read."""
     cache.mkdir(parents=True, exist_ok=True)
     s = (lambda full, q: q) if quick else (lambda full, q: full)
     hd = (1920, 1080)
-    return {
-        "long": make_input(cache / f"h264_{s(300, 20)}s.mp4", s(300, 20), hd, "libx264", "mp4"),
-        "minute": make_input(cache / f"h264_{s(60, 8)}s.mp4", s(60, 8), hd, "libx264", "mp4"),
-        "webm": make_input(cache / f"vp8_{s(30, 5)}s.webm", s(30, 5), (1280, 720), "libvpx", "webm"),
-        "hevc": make_input(cache / f"hevc_{s(20, 4)}s.mov", s(20, 4), hd, "libx265", "mov"),
+    plans = {
+        "long": (cache / f"h264_{s(300, 20)}s.mp4", s(300, 20), hd, "libx264", "mp4"),
+        "minute": (cache / f"h264_{s(60, 8)}s.mp4", s(60, 8), hd, "libx264", "mp4"),
+        "webm": (cache / f"vp8_{s(30, 5)}s.webm", s(30, 5), (1280, 720), "libvpx", "webm"),
+        "hevc": (cache / f"hevc_{s(20, 4)}s.mov", s(20, 4), hd, "libx265", "mov"),
     }
+
+    def needed(key: str) -> bool:
+        words = [w.lower() for w in only or []]
+        hints = _INPUT_OF_JOB.get(key, ())
+        return not only or key == "long" or any(h in w or w in h for w in words for h in hints)
+
+    return {key: make_input(*plan) for key, plan in plans.items() if needed(key)}
 
 
 # ---------------------------------------------------------------- running jobs
@@ -132,25 +148,36 @@ def run_in_child(fn_name: str, *args) -> tuple[float, float, float, object]:
     return result
 
 
+def run_command(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall time (process start included), peak RSS (MB) and CPU seconds of one command."""
+    start, peak = time.perf_counter(), 0.0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    while True:  # sample its high-water mark until it exits
+        with contextlib.suppress(OSError):
+            peak = max(peak, _peak_rss_mb(proc.pid))
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.002)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"failed: {cmd}")
+    return time.perf_counter() - start, peak, usage.ru_utime + usage.ru_stime
+
+
 def run_ffmpeg(*commands: list[str]) -> tuple[float, float, float]:
-    """Wall time of the commands run one after another, largest peak RSS (MB), CPU seconds."""
-    start, peak, cpu = time.perf_counter(), 0.0, 0.0
+    """Wall time of the ffmpeg commands run one after another, largest peak RSS (MB), CPU seconds."""
+    total, peak, cpu = 0.0, 0.0, 0.0
     for cmd in commands:
-        proc = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-y", *cmd])
-        while True:  # sample its high-water mark until it exits
-            with contextlib.suppress(OSError):
-                peak = max(peak, _peak_rss_mb(proc.pid))
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            time.sleep(0.005)
-        if os.waitstatus_to_exitcode(status):
-            raise SystemExit(f"ffmpeg failed: {cmd}")
-        cpu += usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - start, peak, cpu
+        t, rss, c = run_command(["ffmpeg", "-nostdin", "-v", "error", "-y", *cmd])
+        total, peak, cpu = total + t, max(peak, rss), cpu + c
+    return total, peak, cpu
 
 
 # Jobs that run in the child (looked up by name so the spawn start method can find them).
+
+
+def job_probe(src: str) -> str:
+    return media.probe(src).video_codec
 
 
 def job_prepare(src: str, dst: str) -> str:
@@ -184,35 +211,55 @@ def job_decode(src: str) -> int:
 # ---------------------------------------------------------------- the table
 
 
-def best_of(
-    repeat: int, *jobs: Callable[[], tuple], rounds: list | None = None
-) -> list[tuple[float, float, float, object]]:
-    """Run the jobs interleaved `repeat` times; keep each one's fastest time, highest RSS and
-    least CPU time. If given, `rounds` receives each round's wall times, one list per round.
+_WORK: list[Path] = []  # the folder the jobs write into, emptied before each job
 
-    Interleaving and the minimum make the comparison fair on a shared, noisy machine; syncing
-    first stops one job's write-back (a 600 MB remux) from slowing the next.
+
+def paired(repeat: int, *jobs: Callable[[], tuple]) -> list[list[tuple[float, float, float, object]]]:
+    """Run the jobs one after another, ``repeat`` rounds; every round's result of every job.
+
+    Running them back to back in each round gives each pair the same load of the moment on a shared
+    machine. Before each job, untimed, the outputs of the last one are deleted and everything synced:
+    every job then writes new files (as the app does: a temporary name, renamed into place), and no
+    job pays for freeing another's 600 MB or for its write-back.
     """
-    best: list = [None] * len(jobs)
+    results: list[list] = [[] for _ in jobs]
     for _ in range(repeat):
-        times = []
         for k, job in enumerate(jobs):
+            for folder in _WORK:
+                _empty(folder)
             os.sync()
-            t, rss, cpu, *extra = job()
-            times.append(t)
-            old = best[k] or (t, rss, cpu)
-            best[k] = (min(t, old[0]), max(rss, old[1]), min(cpu, old[2]), *extra[:1])
-        if rounds is not None:
-            rounds.append(times)
-    return best  # type: ignore[return-value]
+            results[k].append(job())
+    return results
 
 
-def round_ratios(rounds: list[list[float]]) -> str:
-    """The first job's time over the second's in each round: back-to-back pairs share the
-    machine's load of the moment, so their spread shows how much of a ratio is noise."""
-    if len(rounds) < 2:
-        return ""
-    return "per-round ratios " + ", ".join(f"{r[0] / r[1]:.2f}" for r in rounds)
+def _empty(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.unlink()
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One job's median over the rounds, and its median ratio to another job of the same rounds."""
+
+    seconds: float
+    rss_mb: float
+    cpu_s: float
+    extra: object
+
+
+def median_of(runs: list[tuple]) -> Figures:
+    return Figures(
+        statistics.median(r[0] for r in runs),
+        max(r[1] for r in runs),
+        statistics.median(r[2] for r in runs),
+        runs[0][3] if len(runs[0]) > 3 else None,
+    )
+
+
+def pair_ratios(ours: list[tuple], ref: list[tuple], index: int = 0) -> list[float]:
+    """Each round's ours ÷ ref (wall time, or CPU time with index 2): the spread is the error bar."""
+    return [a[index] / max(b[index], 1e-6) for a, b in zip(ours, ref, strict=True)]
 
 
 def _load() -> str:
@@ -221,8 +268,8 @@ def _load() -> str:
 
 def bench(
     files: dict[str, Path], work: Path, repeat: int, slow_repeat: int, only: list[str] | None = None
-) -> list[tuple]:
-    rows = []
+) -> list[dict]:
+    rows: list[dict] = []
 
     def wanted(name: str) -> bool:
         return not only or any(word.lower() in name.lower() for word in only)
@@ -230,10 +277,17 @@ def bench(
     long, dur = str(files["long"]), media.probe(files["long"]).duration_s
     mid = dur / 2 - 10
 
-    def row(name, ours, ref, limit, mem_limit, note="", ok=True):
-        ratio, cpu_ratio = ours[0] / ref[0], ours[2] / max(ref[2], 1e-3)
-        ok = ok and ratio <= limit and (mem_limit is None or ours[1] <= mem_limit)
-        rows.append((name, ours[0], ref[0], ratio, cpu_ratio, limit, ours[1], ref[1], mem_limit, ok, note))
+    def row(name, ours_runs, ref_runs, limit, mem_limit, note="", ok=True, ref_name="ffmpeg"):
+        ours, ref = median_of(ours_runs), median_of(ref_runs)
+        ratios = pair_ratios(ours_runs, ref_runs)
+        ratio, cpu_ratio = statistics.median(ratios), statistics.median(pair_ratios(ours_runs, ref_runs, 2))
+        ok = ok and ratio <= limit and (mem_limit is None or ours.rss_mb <= mem_limit)
+        spread = f"pairs {min(ratios):.2f}–{max(ratios):.2f}" if len(ratios) > 1 else ""
+        note = "; ".join(filter(None, [spread, note, f"load {_load()}"]))
+        rows.append(
+            {"name": name, "ours": ours, "ref": ref, "ratio": ratio, "cpu_ratio": cpu_ratio, "limit": limit,
+             "mem": mem_limit, "ok": ok, "note": note, "ref_name": ref_name}
+        )  # fmt: skip
         print_rows(rows[-1:])  # as we go: a long run can be read (or stopped) part way
 
     def child(*args):
@@ -242,71 +296,126 @@ def bench(
     def ffmpeg(*cmds):
         return lambda: run_ffmpeg(*cmds)
 
+    if wanted("probe"):
+        name = f"probe, {files['long'].name} ({files['long'].stat().st_size / 1e6:.0f} MB)"
+        ffprobe = ["ffprobe", "-v", "error", "-show_format", "-show_streams", long]
+        ours_runs, ref_runs = paired(repeat, child("job_probe", long), lambda: run_command(ffprobe))
+        ours = median_of(ours_runs)
+        note = (
+            f"verp {ours.seconds * 1000:.0f} ms wall, {ours.cpu_s * 1000:.0f} ms CPU (target ≤ 50 ms); "
+            "ffprobe's time includes its process start"
+        )
+        row(name, ours_runs, ref_runs, float("inf"), 150, note, ok=ours.seconds <= 0.05, ref_name="ffprobe")
+
     for key in ("minute", "long"):
+        if key not in files:
+            continue
         name = f"prepare by remux, {files[key].name}"
         if not wanted(name):
             continue
         src, out = str(files[key]), str(work / "remux.mp4")
-        ff = ["-i", src, "-c", "copy", "-movflags", "+faststart", str(work / "ff.mp4")]
-        ours, ref = best_of(repeat, child("job_prepare", src, out), ffmpeg(ff))
-        row(name, ours, ref, 1.3, 150)
+        ff = ["-i", src, *_MAP, "-c", "copy", *_FASTSTART, str(work / "ff.mp4")]
+        row(name, *paired(repeat, child("job_prepare", src, out), ffmpeg(ff)), 1.3, 150)
 
     if wanted("cut 20 s from the middle (copy)"):
-        ff = ["-ss", f"{mid}", "-i", long, "-t", "20", "-c", "copy", str(work / "ffcut.mp4")]
-        ours, ref = best_of(repeat, child("job_cut", long, str(work / "cut.mp4"), mid, mid + 20), ffmpeg(ff))
-        row("cut 20 s from the middle (copy)", ours, ref, 1.5, 150, f"real start {ours[3]:.2f} s")
+        ff = [
+            "-ss",
+            f"{mid}",
+            "-i",
+            long,
+            "-t",
+            "20",
+            *_MAP,
+            "-c",
+            "copy",
+            *_FASTSTART,
+            str(work / "ffcut.mp4"),
+        ]
+        ours_runs, ref_runs = paired(
+            repeat, child("job_cut", long, str(work / "cut.mp4"), mid, mid + 20), ffmpeg(ff)
+        )
+        note = f"real start {ours_runs[0][3]:.2f} s"
+        row("cut 20 s from the middle (copy)", ours_runs, ref_runs, 1.5, 150, note)
 
-    late, early = min(250.0, dur - 5), 5.0
+    # Both times one second past a keyframe (the inputs have one every 2 s), so the two stills
+    # decode the same number of frames and only the distance from the start differs.
+    late, early = min(251.0, dur - 5), 5.0
     if wanted(f"still at {late:.0f} s vs still at 5 s"):
-        ff = ["-ss", f"{late}", "-i", long, "-frames:v", "1", str(work / "ff.jpg")]
-        ours, first, ref = best_of(
+        ff = [*_THREADS, "-ss", f"{late}", "-i", long, "-frames:v", "1", str(work / "ff.jpg")]
+        ours_runs, first_runs, ref_runs = paired(
             repeat,
             child("job_still", long, str(work / "late.jpg"), late),
             child("job_still", long, str(work / "early.jpg"), early),
             ffmpeg(ff),
         )
-        row(f"still at {late:.0f} s", ours, ref, 1.5, 150)
-        row(f"still at {late:.0f} s vs still at 5 s", ours, first, 2.0, 150)
+        row(f"still at {late:.0f} s", ours_runs, ref_runs, 1.5, 150)
+        row(f"still at {late:.0f} s vs still at 5 s", ours_runs, first_runs, 1.3, 150, ref_name="verp at 5 s")
 
     if wanted("12 thumbnails"):
         times = [dur * (i + 0.5) / 12 for i in range(12)]
         cmds = [
-            ["-skip_frame", "nokey", "-ss", f"{t}", "-i", long, "-frames:v", "1", "-vf", "scale=320:-2"]
+            [
+                *_THREADS,
+                "-skip_frame",
+                "nokey",
+                "-ss",
+                f"{t}",
+                "-i",
+                long,
+                "-frames:v",
+                "1",
+                "-vf",
+                "scale=320:-2",
+            ]
             + [str(work / f"ff{i}.jpg")]
             for i, t in enumerate(times)
         ]
-        ours, ref = best_of(repeat, child("job_thumbs", long, str(work / "thumbs"), 12), ffmpeg(*cmds))
-        row("12 thumbnails", ours, ref, 0.6, 150, f"{ours[3]}/12 distinct", ok=ours[3] == 12)
+        ours_runs, ref_runs = paired(
+            repeat, child("job_thumbs", long, str(work / "thumbs"), 12), ffmpeg(*cmds)
+        )
+        distinct = min(r[3] for r in ours_runs)
+        row("12 thumbnails", ours_runs, ref_runs, 0.6, 150, f"{distinct}/12 distinct", ok=distinct == 12)
 
     for key in ("webm", "hevc"):
+        if key not in files:
+            continue
         name = f"full transcode of {files[key].name}"
         if not wanted(name):
             continue
         src = str(files[key])
-        ff = ["-i", src, *_X264, str(work / f"ff{key}.mp4")]
+        ff = [*_THREADS, "-i", src, *_MAP, *_X264, *_THREADS, *_FASTSTART, str(work / f"ff{key}.mp4")]
         job = child("job_prepare", src, str(work / f"{key}.mp4"))
-        rounds: list = []
-        before = _load()
-        ours, ref = best_of(slow_repeat, job, ffmpeg(ff), rounds=rounds)
-        note = "; ".join(filter(None, [round_ratios(rounds), f"load {before} → {_load()}"]))
-        row(name, ours, ref, 1.1, 400, note)
+        row(name, *paired(slow_repeat, job, ffmpeg(ff)), 1.1, 400)
 
-    if wanted("review proxy of HEVC clip vs decoding it (PyAV)"):
+    if "hevc" in files and wanted("review proxy of HEVC clip vs decoding it (PyAV)"):
         hevc = str(files["hevc"])
-        ours, ref, ff_decode = best_of(
+        ours_runs, ref_runs, ff_decode = paired(
             slow_repeat,
             child("job_proxy", hevc, str(work / "proxy.mp4")),
             child("job_decode", hevc),
-            ffmpeg(["-i", hevc, "-f", "null", "-"]),
+            ffmpeg([*_THREADS, "-i", hevc, "-f", "null", "-"]),
         )
-        note = f"ffmpeg -f null decode {ff_decode[0]:.2f} s"
-        row("review proxy of HEVC clip vs decoding it (PyAV)", ours, ref, 1.5, 400, note)
+        note = f"ffmpeg -f null decode {median_of(ff_decode).seconds:.2f} s"
+        row(
+            "review proxy of HEVC clip vs decoding it (PyAV)",
+            ours_runs,
+            ref_runs,
+            1.5,
+            400,
+            note,
+            ref_name="PyAV decode",
+        )
     return rows
 
 
+# The same choices the jobs make: the first video and first audio stream, a faststart MP4, and the
+# codecs' thread count (FFmpeg's automatic one, as ``verp.media.transcode.THREADS`` says).
+_MAP = ["-map", "0:v:0", "-map", "0:a:0?"]
+_FASTSTART = ["-movflags", "+faststart"]
+_THREADS = ["-threads", str(tx.THREADS)]
 _X264 = [
     "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-    "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart",
+    "-c:a", "aac", "-b:a", "128k", "-ac", "2",
 ]  # fmt: skip
 
 
@@ -316,24 +425,27 @@ def print_header() -> None:
     cpu = models[0] if models else platform.processor()
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")
     print(f"{stamp}  nproc={os.cpu_count()}  CPU: {cpu}  av {av.__version__}  load {_load()}")
-    head = ["job", "verp s", "ref s", "ratio", "CPU ratio", "target", "verp MB", "ref MB"]
+    head = ["job", "verp s", "ref", "ref s", "ratio", "CPU ratio", "target", "verp MB", "ref MB"]
     print("| " + " | ".join([*head, "result", "note"]) + " |")
-    print("|---|" + "---:|" * (len(head) - 1) + "---|---|", flush=True)
+    print("|---|---:|---|" + "---:|" * (len(head) - 3) + "---|---|", flush=True)
 
 
-def print_rows(rows: list[tuple]) -> None:
-    for name, ours, ref, ratio, cpu_ratio, limit, rss, ref_rss, mem, ok, note in rows:
-        cells = [name, f"{ours:.2f}", f"{ref:.2f}", f"{ratio:.2f}", f"{cpu_ratio:.2f}"]
-        cells += [f"≤ {limit}" + (f", ≤ {mem} MB" if mem else ""), f"{rss:.0f}", f"{ref_rss:.0f}"]
-        print("| " + " | ".join([*cells, "PASS" if ok else "FAIL", note]) + " |", flush=True)
+def print_rows(rows: list[dict]) -> None:
+    for r in rows:
+        ours, ref, limit, mem = r["ours"], r["ref"], r["limit"], r["mem"]
+        target = "" if limit == float("inf") else f"≤ {limit}"
+        target += (", " if target and mem else "") + (f"≤ {mem} MB" if mem else "")
+        cells = [r["name"], f"{ours.seconds:.3f}", r["ref_name"], f"{ref.seconds:.3f}", f"{r['ratio']:.2f}"]
+        cells += [f"{r['cpu_ratio']:.2f}", target, f"{ours.rss_mb:.0f}", f"{ref.rss_mb:.0f}"]
+        print("| " + " | ".join([*cells, "PASS" if r["ok"] else "FAIL", r["note"]]) + " |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short inputs for a smoke run")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/verp-bench"))
-    parser.add_argument("--repeat", type=int, default=3, help="runs per job; the fastest counts")
-    parser.add_argument("--slow-repeat", type=int, default=1, help="runs per transcode job")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved rounds per job; the median counts")
+    parser.add_argument("--slow-repeat", type=int, default=3, help="interleaved rounds per transcode job")
     parser.add_argument(
         "--only",
         action="append",
@@ -349,13 +461,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     t = time.perf_counter()
-    files = inputs(args.cache, args.quick)
+    files = inputs(args.cache, args.quick, args.only)
     names = ", ".join(p.name for p in files.values())
     print(f"inputs ready in {time.perf_counter() - t:.0f} s: {names}", flush=True)
     with tempfile.TemporaryDirectory(dir=args.cache) as work:
+        _WORK.append(Path(work))
         print_header()
         rows = bench(files, Path(work), args.repeat, args.slow_repeat, args.only)
-    return 0 if all(r[9] for r in rows) else 1
+    return 0 if all(r["ok"] for r in rows) else 1
 
 
 if __name__ == "__main__":

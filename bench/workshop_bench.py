@@ -22,6 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
 from verp.core.accounts import create_person  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
 from verp.core.models import Clip, Moment, Reflection, Share  # noqa: E402
@@ -70,6 +73,16 @@ def phone(store: Store, code: str, n: int, each: int, times: list[float], errors
         errors.append(f"phone {n}: {exc!r}")
 
 
+def fresh_schema(url: str) -> str:
+    """A new, empty schema on the server for this run, so the benchmark can run again and again."""
+    name = f"verp_bench_{os.getpid()}_{int(time.time())}"
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    engine.dispose()
+    return make_url(url).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(False)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -82,6 +95,8 @@ def main() -> int:
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="verp-bench-")
     os.environ.setdefault("VERP_DATA_DIR", folder)
+    if url := os.environ.get("VERP_DATABASE_URL"):
+        os.environ["VERP_DATABASE_URL"] = fresh_schema(url)
     store = Store.open(load_settings())
     w = prepare(store)
     times: list[float] = []

@@ -32,7 +32,7 @@ token = workshops.present_token(store, person.id, workshop.id)
 st.link_button("Open Present (projector)", f"present?w={token}", icon=":material/open_in_new:")
 
 step = remote.step_buttons(store, person, workshop)
-remote.live_timer(store, workshop.id, step)
+remote.live_timer(store, workshop, step)
 remote.playback_buttons(store, person, workshop, step)
 if step.kind == "owner":
     remote.rating_form(store, person, workshop, step)

@@ -27,7 +27,8 @@ st.markdown(
 )
 
 titles = {path: (title, icon) for path, title, icon, _ in PAGES}
-ways_in = [path for path in WHAT_EACH_PAGE_IS_FOR if path in menu(current_person())]
+shown = menu(current_person())
+ways_in = [path for path in WHAT_EACH_PAGE_IS_FOR if path in shown]
 columns = st.columns(2)
 for index, path in enumerate(ways_in):
     title, icon = titles[path]

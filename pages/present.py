@@ -1,5 +1,5 @@
 """Present: what the room sees on the projector. Opened from Control by a signed link for one workshop;
-it follows Control within about two seconds, and stops working when the workshop closes."""
+it follows Control within about a second, and stops working when the workshop closes."""
 
 import time
 

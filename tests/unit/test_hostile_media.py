@@ -88,7 +88,7 @@ def no_decoding(monkeypatch):
     def decoded(*args, **kwargs):
         raise AssertionError("a frame was decoded before the limits were checked")
 
-    monkeypatch.setattr(jobs, "_rotation", decoded)
+    monkeypatch.setattr(jobs, "_first_frame", decoded)
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))

@@ -1,4 +1,5 @@
 import io
+import time
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -93,3 +94,31 @@ def test_leftover_temporary_files_are_cleaned_at_start(store: Store):
     (store.settings.tmp_dir / "upload.part").write_bytes(b"half")
     Store.open(store.settings)
     assert list(store.settings.tmp_dir.iterdir()) == []
+
+
+def test_a_reading_unit_of_work_sees_committed_rows(store: Store, teacher):
+    with store.reading() as s:
+        assert s.get(Person, teacher.id).display_name == "Ana Teacher"
+
+
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle():
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import DisconnectionError
+
+    from verp.core.store import IDLE_PING_S, _ping_if_idle
+
+    pings = []
+
+    def do_ping(connection):
+        pings.append(connection)
+        raise OSError("server closed the connection")
+
+    check = _ping_if_idle(SimpleNamespace(dialect=SimpleNamespace(do_ping=do_ping)))
+    busy = SimpleNamespace(info={"last_used": time.monotonic()})
+    check("busy connection", busy, None)
+    assert pings == []
+    idle = SimpleNamespace(info={"last_used": time.monotonic() - IDLE_PING_S - 1})
+    with pytest.raises(DisconnectionError):
+        check("idle connection", idle, None)
+    assert pings == ["idle connection"]

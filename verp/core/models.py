@@ -83,7 +83,7 @@ class Workshop(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[date] = mapped_column(Date)
-    facilitator_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     focus: Mapped[str] = mapped_column(Text, default="")  # comma-separated principle keys
     ground_rules: Mapped[str] = mapped_column(Text, default="")
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -112,7 +112,7 @@ class Participant(Base):
     __table_args__ = (UniqueConstraint("workshop_id", "token"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     display_name: Mapped[str] = mapped_column(String(80))
     token: Mapped[str] = mapped_column(String(64))  # lets a joiner edit their own reflections
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -123,7 +123,7 @@ class HelpingQuestion(Base):
 
     __tablename__ = "helping_question"
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     text: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -136,7 +136,9 @@ class Rating(Base):
 
     __tablename__ = "rating"
     id: Mapped[int] = mapped_column(primary_key=True)
-    helping_question_id: Mapped[int] = mapped_column(ForeignKey("helping_question.id", ondelete="CASCADE"))
+    helping_question_id: Mapped[int] = mapped_column(
+        ForeignKey("helping_question.id", ondelete="CASCADE"), index=True
+    )
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     score: Mapped[int] = mapped_column(Integer)
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
@@ -148,7 +150,7 @@ class Clip(Base):
 
     __tablename__ = "clip"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4 hex; also the file stem
-    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     original_filename: Mapped[str] = mapped_column(String(255))  # shown only, never a path
     stored_name: Mapped[str] = mapped_column(String(80))  # under clips_dir
@@ -264,6 +266,7 @@ class Reflection(Base):
     """Something the group noticed. Append-only: an edit adds a row that supersedes the old one."""
 
     __tablename__ = "reflection"
+    __table_args__ = (Index("ix_reflection_workshop_status", "workshop_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
     moment_id: Mapped[int | None] = mapped_column(ForeignKey("moment.id", ondelete="SET NULL"))
@@ -271,11 +274,13 @@ class Reflection(Base):
     principle_key: Mapped[str | None] = mapped_column(String(40))
     prompt: Mapped[str] = mapped_column(Text, default="")
     author_name: Mapped[str] = mapped_column(String(80), default="the group")
-    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16), default="noticed")
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="approved")  # pending|approved|hidden|withdrawn
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("reflection.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("reflection.id"), index=True)
     client_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # idempotent resend
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -285,8 +290,10 @@ class NextStep(Base):
 
     __tablename__ = "next_step"
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="SET NULL"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
     participant_name: Mapped[str] = mapped_column(String(80))
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     text: Mapped[str] = mapped_column(Text)
@@ -298,7 +305,7 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(200))
@@ -310,6 +317,7 @@ class Attempt(Base):
     """A failed passphrase or join-code try, kept so repeated guesses can be slowed down."""
 
     __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_kind_key_at", "kind", "key", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # signin|join
     key: Mapped[str] = mapped_column(String(120))

@@ -46,6 +46,12 @@ TOO_MANY_STREAMS = (
 # Magic bytes of containers people upload: a file that starts like one but will not open is
 # damaged rather than "not a video".
 _MAGIC = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"\x1a\x45\xdf\xa3", b"RIFF", b"OggS")
+# The first box of an MP4/MOV file: its header (the moov) lists every stream and sample, so nothing
+# needs to be decoded to learn the streams.
+_MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+# FFmpeg's stream-info pass reads (and decodes) packets until it has seen this many bytes; an MP4's
+# header already says what it would find, so reading one packet's worth is enough.
+_HEADER_ONLY = {"probesize": "32"}
 
 
 class MediaError(VerpError):
@@ -99,16 +105,27 @@ def _media_kind_error(path: Path) -> MediaError:
     return MediaError(DAMAGED if looks_like_media else NOT_MEDIA)
 
 
+def _is_mp4_family(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(8)[4:8] in _MP4_BOXES
+
+
 @contextlib.contextmanager
-def _reading(path: str | Path) -> Iterator[av.container.InputContainer]:
-    """Open for reading; empty, non-media and damaged files become MediaError."""
+def _reading(path: str | Path, header_only: bool = False) -> Iterator[av.container.InputContainer]:
+    """Open for reading; empty, non-media and damaged files become MediaError.
+
+    ``header_only`` is for jobs that decode what they need themselves (probe, stills): an MP4's
+    streams are then taken from its header without FFmpeg decoding packets to guess their details
+    (most of the cost of opening). Stream copies keep the full pass, whose details the muxer uses.
+    """
     path = Path(path)
     if not path.is_file():
         raise MediaError("The clip file is missing.")
     if path.stat().st_size == 0:
         raise MediaError(EMPTY)
+    options = _HEADER_ONLY if header_only and _is_mp4_family(path) else None
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), container_options=options)
     except (av.error.FFmpegError, EOFError, UnicodeDecodeError) as exc:
         raise _media_kind_error(path) from exc
     with container:
@@ -139,19 +156,23 @@ def _writing(dst: str | Path) -> Iterator[Path]:
 
 
 def probe(path: str | Path, limits: MediaLimits | None = None) -> ClipInfo:
-    """Read a clip's facts cheaply (headers, index and one decoded frame).
+    """Read a clip's facts cheaply: the container's header and index, and one decoded frame.
 
     A file over ``limits`` (the settings' by default) is refused from its headers before any frame is
-    decoded: a hostile file must not cost memory or hours of CPU just to be looked at.
+    decoded: a hostile file must not cost memory or hours of CPU just to be looked at. The cost does not
+    grow with the file: nothing walks the packets (an MP4's completeness is checked against its index),
+    and the one frame is decoded for what only frames carry in PyAV, the rotation and the pixel format.
     """
     path = Path(path)
     limits = limits or MediaLimits.from_settings(config.settings())
-    with _reading(path) as c:
+    size = path.stat().st_size if path.is_file() else 0
+    with _reading(path, header_only=True) as c:
         v = c.streams.video[0]
         check_limits(c, limits)
         _check_decodable(v)
-        _check_complete(c, path)
-        rotation = _rotation(c, v)  # one frame, of a size the limits allow
+        _check_complete(c, size)
+        first = _first_frame(c, v)  # one frame, of a size the limits allow
+        rotation = round(first.rotation) % 360
         duration_s = _duration(c, v)
         _check_duration(duration_s, limits)  # again: some recordings carry no duration in their headers
         a = c.streams.audio[0] if c.streams.audio else None
@@ -168,11 +189,11 @@ def probe(path: str | Path, limits: MediaLimits | None = None) -> ClipInfo:
             video_codec=video_codec,
             audio_codec=audio_codec,
             rotation=rotation,
-            size_bytes=path.stat().st_size,
+            size_bytes=size,
             container=c.format.name,
             browser_playable=c.format.name == MP4_FAMILY
             and video_codec == "h264"
-            and v.codec_context.pix_fmt == "yuv420p"
+            and first.format.name == "yuv420p"
             and audio_codec in (None, "aac"),
         )
 
@@ -224,21 +245,23 @@ def _check_decodable(v) -> None:
         raise MediaError(UNSUPPORTED.format(codec=getattr(codec, "name", None) or "unknown"))
 
 
-def _check_complete(c, path: Path) -> None:
-    """An MP4/MOV with its index at the front opens fine even when the data was cut off."""
+def _check_complete(c, size: int) -> None:
+    """An MP4/MOV with its index at the front opens fine even when the data was cut off: the last
+    sample the index names must lie inside the file (the index is read, never walked)."""
     if c.format.name != MP4_FAMILY:
         return
-    size = path.stat().st_size
     for stream in c.streams:
         entries = stream.index_entries
         if entries is not None and len(entries) and entries[-1].pos + entries[-1].size > size:
             raise MediaError(DAMAGED)
 
 
-def _rotation(c, v) -> int:
-    """Rotation lives on decoded frames in PyAV 18, so decode the first one."""
+def _first_frame(c, v):
+    """Rotation and pixel format live on decoded frames in PyAV 18, so decode the first one (on
+    one thread: a pool of decoding threads costs more to start than one frame takes)."""
+    v.codec_context.thread_count = 1
     for frame in c.decode(v):
-        return round(frame.rotation) % 360
+        return frame
     raise MediaError(DAMAGED)
 
 
@@ -352,13 +375,13 @@ def still(src: str | Path, dst: str | Path, at_s: float, max_width: int | None =
     """Save the frame shown at at_s as JPEG or PNG (by dst suffix), rotated as displayed."""
     dst = Path(dst)
     _image_format(dst)
-    with _reading(src) as c:
+    with _reading(src, header_only=True) as c:
         v = c.streams.video[0]
         _check_decodable(v)
         duration = _duration(c, v)
         if not 0 <= at_s <= duration:
             raise MediaError(f"That time is outside the clip (it is {duration:.1f} s long).")
-        v.thread_type = "AUTO"  # up to a GOP of frames to decode: use every core
+        v.thread_type, v.thread_count = "AUTO", tx.THREADS  # up to a GOP to decode: every core
         frame = _shown_at(c, v, at_s + _origin(c))
         with _writing(dst) as tmp:
             tx.save_image(frame, tmp, _image_format(dst), max_width)
@@ -381,7 +404,7 @@ def thumbnails(src: str | Path, dst_dir: str | Path, count: int, width: int = 32
         raise MediaError("Ask for at least one thumbnail.")
     dst_dir = Path(dst_dir)
     paths = []
-    with _reading(src) as c:
+    with _reading(src, header_only=True) as c:
         v = c.streams.video[0]
         _check_decodable(v)
         duration, origin, seen = _duration(c, v), _origin(c), set()

@@ -116,8 +116,17 @@ def timer_body(store: Store, workshop_id: int, step: Step) -> None:
 
 
 @st.fragment(run_every=1)
-def live_timer(store: Store, workshop_id: int, step: Step) -> None:
+def _ticking_timer(store: Store, workshop_id: int, step: Step) -> None:
     timer_body(store, workshop_id, step)
+
+
+def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """The phase timer: redrawn every second while it runs; a paused timer is drawn once, since
+    every timed redraw costs the server a script run."""
+    if workshop.timer_running:
+        _ticking_timer(store, workshop.id, step)
+    else:
+        timer_body(store, workshop.id, step)
 
 
 def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView) -> None:

@@ -44,7 +44,10 @@ def prompt_body(store: Store, workshop_id: int) -> None:
             st.text(prompt)
 
 
-@st.fragment(run_every=3)
+PHONE_S = 5  # thirty phones asking every 5 s cost the server about a third of a core (bench/room_bench.py)
+
+
+@st.fragment(run_every=PHONE_S)
 def prompt_panel(store: Store, workshop_id: int) -> None:
     prompt_body(store, workshop_id)
 

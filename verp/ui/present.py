@@ -1,8 +1,10 @@
 """What the projector shows for each step. No editing controls and nothing private: the owner's note and
 helping question appear only when they chose to share them; reflections only once approved.
 
-The live parts are fragments that ask the database every 1.5 s; their bodies are plain functions
-(``follow_body``, ``wall_body``) so tests can call them, since AppTest does not run timed fragments.
+The live parts are fragments that ask the database every half second (one small query each, for one
+screen in the room), so a step chosen on Control or an approved reflection is on the wall within a
+second; their bodies are plain functions (``follow_body``, ``wall_body``) so tests can call them, since
+AppTest does not run timed fragments.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
 from verp.web import RENEW_AFTER_S, Grant
 from verp.workshop import reflections, workshops
 from verp.workshop.workshops import Step, WorkshopView
+
+FOLLOW_S = 0.5  # how often the projector asks whether Control changed something, and for the wall
 
 CLOSING_REMINDER = (
     "Thank you. The clips stay private to the people who brought them. Shares end with this workshop; "
@@ -44,7 +48,7 @@ def follow_body(
     return False
 
 
-@st.fragment(run_every=1.5)
+@st.fragment(run_every=FOLLOW_S)
 def follow(store: Store, workshop_id: int, seen_version: int, step: Step, drawn_at: float) -> None:
     if follow_body(store, workshop_id, seen_version, step, drawn_at):
         st.rerun(scope="app")
@@ -54,7 +58,7 @@ def wall_body(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None
     show_wall(reflections.wall(store, workshop_id, moment_ids), compact=compact)
 
 
-@st.fragment(run_every=1.5)
+@st.fragment(run_every=FOLLOW_S)
 def live_wall(
     store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None, compact: bool = False
 ) -> None:

@@ -125,6 +125,9 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
             hide.button("Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False))
 
 
-@st.fragment(run_every=3)
+QUEUE_S = 0.75  # Control is one screen: a phone's reflection shows in its queue within a second
+
+
+@st.fragment(run_every=QUEUE_S)
 def moderation_queue(store, person_id: int, workshop_id: int) -> None:
     queue_body(store, person_id, workshop_id)

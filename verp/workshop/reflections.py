@@ -206,7 +206,7 @@ def submit_reflection(
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     client_key = str(client_key)[:64] if client_key else None
-    with store.transaction() as s:  # a resend is found by its key when _insert hits the unique index
+    with store.reading() as s:  # one query; a resend is found by its key when _insert hits the unique index
         participant, workshop = _participant(s, workshop_id, participant_token)
         author = {"author_name": participant.display_name, "participant_id": participant.id}
         status = "approved" if workshop.auto_approve else "pending"

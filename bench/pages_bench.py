@@ -1,0 +1,494 @@
+"""Every page at the size of a whole service: rerun time, queries per rerun, first render.
+
+    python bench/pages_bench.py [--reruns 30] [--pages home,summary,...] [--no-cold]
+
+Builds a service-size data set in a temporary folder (SQLite, or ``VERP_DATABASE_URL`` if set) — 40
+staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants × 10
+reflections, 10,000 audit rows — straight through the models, then runs each page with Streamlit's
+AppTest signed in as the person who uses it. Each rerun of a page is interleaved with a rerun of a
+one-line Streamlit page, so both meet the same load on a shared machine; the SQL statements of each
+rerun are counted with a SQLAlchemy event. The first render after a server start is measured in a
+fresh process per page (imports of the page's own modules and opening the store included).
+
+Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, event, insert, select  # noqa: E402
+
+from verp.core.config import load_settings  # noqa: E402
+from verp.core.models import (  # noqa: E402
+    AuditEvent,
+    Clip,
+    Consent,
+    FreezeFrame,
+    HelpingQuestion,
+    Moment,
+    MomentTag,
+    NextStep,
+    Participant,
+    Person,
+    Rating,
+    Reflection,
+    Share,
+    Workshop,
+)
+from verp.core.store import Store  # noqa: E402
+from verp.room.principles import catalogue  # noqa: E402
+
+STAFF, CLIPS_EACH, MOMENTS_EACH, WORKSHOPS, ROOM, EACH, AUDIT_ROWS = 40, 5, 3, 60, 30, 10, 10_000
+ONE_LINE = "import streamlit as st\nst.write('Hello')\n"
+
+
+# ---------------------------------------------------------------- the data set
+
+
+@dataclass
+class DataSet:
+    facilitator_id: int
+    teacher_id: int
+    live_workshop_id: int
+    review_clip_id: str
+    joined: tuple[int, str, str]  # workshop id, participant token, display name
+    counts: dict = field(default_factory=dict)
+
+
+def _rows(s, model, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    return list(s.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows).scalars())
+
+
+def build(store: Store, clip_file: Path) -> DataSet:
+    """Insert the service's rows directly; every clip shares one tiny real video (hard links)."""
+    rng = random.Random(7)
+    keys = catalogue().keys
+    now = datetime.now(UTC)
+    with store.transaction() as s:
+        people = _rows(
+            s,
+            Person,
+            [
+                {"display_name": f"Staff {i:02d}", "name_key": f"staff {i:02d}", "is_facilitator": i < 4}
+                for i in range(STAFF)
+            ],
+        )
+        clip_ids, clip_rows = [], []
+        for owner in people:
+            for _ in range(CLIPS_EACH):
+                clip_ids.append(cid := uuid.uuid4().hex)
+                clip_rows.append(_clip_row(cid, owner, now - timedelta(days=rng.randint(0, 60))))
+        s.execute(insert(Clip), clip_rows)
+        s.execute(insert(Consent), [_consent_row(c) for c in clip_ids])
+        moment_rows = [
+            {
+                "clip_id": cid,
+                "title": f"Moment {m + 1}",
+                "start_s": 0.0,
+                "end_s": 1.5,
+                "note": "I waited and she started the conversation.",
+                "share_note": m == 0,
+                "cut_name": f"{cid}/original.mp4",
+            }
+            for cid in clip_ids
+            for m in range(MOMENTS_EACH)
+        ]
+        moments = _rows(s, Moment, moment_rows)
+        s.execute(
+            insert(MomentTag),
+            [{"moment_id": m, "principle_key": keys[m % len(keys)]} for m in moments],
+        )
+        s.execute(insert(FreezeFrame), [{"moment_id": m, "at_s": 0.5} for m in moments[::3]])
+        s.execute(
+            insert(HelpingQuestion),
+            [
+                {"person_id": p, "text": "How can I give quieter pupils more chances?", "shared": True}
+                for p in people
+            ],
+        )
+        workshops = _workshops(s, people[:4], now)
+        live = workshops[0]
+        s.execute(
+            insert(Share),
+            [
+                {"moment_id": moments[(w * 7 + k) % len(moments)], "workshop_id": wid, "position": k}
+                for w, wid in enumerate(workshops)
+                for k in range(6)
+            ],
+        )
+        participants = _rows(
+            s,
+            Participant,
+            [
+                {
+                    "workshop_id": live,
+                    "display_name": f"Phone {n}",
+                    "token": uuid.uuid4().hex,
+                    "person_id": None,
+                }
+                for n in range(ROOM)
+            ],
+        )
+        live_moments = [moments[k % len(moments)] for k in range(6)]
+        s.execute(insert(Reflection), _reflection_rows(live, participants, live_moments, keys, now))
+        s.execute(
+            insert(NextStep),
+            [
+                {
+                    "workshop_id": wid,
+                    "person_id": people[4 + w % 30],
+                    "participant_name": "Staff",
+                    "text": "Wait longer.",
+                }
+                for w, wid in enumerate(workshops)
+            ],
+        )
+        questions = list(s.scalars(select(HelpingQuestion.id).where(HelpingQuestion.person_id == people[4])))
+        s.execute(
+            insert(Rating),
+            [
+                {"helping_question_id": questions[0], "cycle": c, "score": 3 + c, "workshop_id": workshops[c]}
+                for c in range(3)
+            ],
+        )
+        s.execute(insert(AuditEvent), _audit_rows(people, clip_ids, now))
+        token = s.scalar(select(Participant.token).where(Participant.id == participants[0]))
+    _link_files(store, clip_ids, clip_file)
+    counts = {
+        "staff": len(people),
+        "clips": len(clip_ids),
+        "moments": len(moments),
+        "workshops": len(workshops),
+    }
+    counts |= {"reflections in the live room": ROOM * EACH, "audit rows": AUDIT_ROWS}
+    teacher = people[4]
+    return DataSet(people[0], teacher, live, clip_ids[4 * CLIPS_EACH], (live, token, "Phone 0"), counts)
+
+
+def _clip_row(cid: str, owner: int, created: datetime) -> dict:
+    return {
+        "id": cid,
+        "owner_id": owner,
+        "title": "Reading corner",
+        "original_filename": "IMG_0001.mp4",
+        "stored_name": f"{cid}/original.mp4",
+        "playable_name": f"{cid}/original.mp4",
+        "status": "ready",
+        "duration_s": 2.0,
+        "width": 160,
+        "height": 120,
+        "size_bytes": 40_000,
+        "video_codec": "h264",
+        "created_at": created,
+    }
+
+
+def _consent_row(cid: str) -> dict:
+    return {
+        "clip_id": cid,
+        "filmed_group": "Year 3 reading group",
+        "basis": "public_task",
+        "recorded_by": "Head teacher",
+        "consent_date": date.today(),
+        "delete_by": date.today() + timedelta(days=60),
+        "stills_in_exports": True,
+    }
+
+
+def _workshops(s, facilitators: list[int], now: datetime) -> list[int]:
+    rows = []
+    for w in range(WORKSHOPS):
+        status = "live" if w == 0 else ("planned" if w % 3 == 1 else "closed")
+        rows.append(
+            {
+                "title": f"Group {w // 3 + 1}, session {w % 3 + 1}",
+                "held_on": date.today() - timedelta(days=WORKSHOPS - w),
+                "facilitator_id": facilitators[0] if w < 20 else facilitators[w % len(facilitators)],
+                "focus": "attentive,receiving",
+                "join_code": f"B{w:05d}",
+                "status": status,
+                "current_step": 3 if w == 0 else 0,
+                "state_version": 1,
+                "closed_at": now if status == "closed" else None,
+            }
+        )
+    return _rows(s, Workshop, rows)
+
+
+def _reflection_rows(
+    live: int, participants: list[int], moments: list[int], keys, now: datetime
+) -> list[dict]:
+    return [
+        {
+            "workshop_id": live,
+            "moment_id": moments[(n + i) % len(moments)],
+            "moment_title": "Moment 1",
+            "principle_key": keys[(n + i) % len(keys)] if i % 3 else None,
+            "prompt": "What do you notice?",
+            "author_name": f"Phone {n}",
+            "participant_id": pid,
+            "kind": "noticed",
+            "text": f"Phone {n} noticed how the adult waited ({i}).",
+            "status": "pending" if i == EACH - 1 else "approved",
+            "client_key": f"bench-{n}-{i}",
+            "created_at": now,
+        }
+        for n, pid in enumerate(participants)
+        for i in range(EACH)
+    ]
+
+
+def _audit_rows(people: list[int], clip_ids: list[str], now: datetime) -> list[dict]:
+    actions = ["moment_shared", "clip_shown", "summary_downloaded", "clip_deleted", "share_withdrawn"]
+    return [
+        {
+            "at": now - timedelta(minutes=AUDIT_ROWS - i),
+            "actor": f"person:{people[i % len(people)]}",
+            "action": actions[i % len(actions)],
+            "subject": f"clip:{clip_ids[i % len(clip_ids)]}",
+            "detail": "",
+        }
+        for i in range(AUDIT_ROWS)
+    ]
+
+
+def _link_files(store: Store, clip_ids: list[str], clip_file: Path) -> None:
+    for cid in clip_ids:
+        folder = store.clip_path(cid)
+        folder.mkdir(parents=True, exist_ok=True)
+        os.link(clip_file, folder / "original.mp4")
+
+
+def tiny_clip(path: Path) -> Path:
+    """A 2 s 160×120 H.264 clip (PyAV), the one video file every clip row points at."""
+    from tests.media_fixtures import make_clip
+
+    return make_clip(path, seconds=2, fps=15)
+
+
+# ---------------------------------------------------------------- running pages
+
+
+@dataclass(frozen=True)
+class PageRun:
+    name: str
+    page: str
+    who: str  # facilitator | teacher | phone | nobody
+    query: tuple[tuple[str, str], ...] = ()
+
+
+def pages(data: DataSet, store: Store) -> list[PageRun]:
+    from verp.workshop.workshops import present_token
+
+    present = present_token(store, data.facilitator_id, data.live_workshop_id)
+    return [
+        PageRun("home", "home", "teacher"),
+        PageRun("sign in", "sign_in", "nobody"),
+        PageRun("my clips", "my_clips", "teacher"),
+        PageRun("review", "review", "teacher", (("clip", data.review_clip_id),)),
+        PageRun("my progress", "my_progress", "teacher"),
+        PageRun("principles", "principles", "teacher"),
+        PageRun("join (joined phone)", "join", "phone"),
+        PageRun("plan", "plan", "facilitator"),
+        PageRun("control (live room)", "control", "facilitator"),
+        PageRun("present (live room)", "present", "nobody", (("w", present),)),
+        PageRun("summary (live room)", "summary", "facilitator"),
+        PageRun("audit log", "audit", "facilitator"),
+    ]
+
+
+def open_page(run: PageRun, data: DataSet):
+    """An AppTest of the whole app on ``run``'s page, signed in (or joined) as its person."""
+    from streamlit.testing.v1 import AppTest
+
+    from verp.ui.join import JOINED_KEY
+    from verp.workshop.reflections import Joined
+    from verp.workshop.workshops import WorkshopView  # noqa: F401 - imported for the session's types
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if run.who == "facilitator":
+        at.session_state["person_id"] = data.facilitator_id
+        at.session_state["workshop_id"] = data.live_workshop_id
+    elif run.who == "teacher":
+        at.session_state["person_id"] = data.teacher_id
+    elif run.who == "phone":
+        at.session_state[JOINED_KEY] = Joined(*data.joined)
+    for key, value in run.query:
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(f"pages/{run.page}.py")
+    return at
+
+
+class QueryCounter:
+    """Counts SQL statements sent by any engine in this process."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        event.listen(Engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args) -> None:
+        self.count += 1
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(run: PageRun, data: DataSet, reruns: int, counter: QueryCounter) -> dict:
+    """Rerun the page ``reruns`` times, each right after a rerun of the one-line page."""
+    from streamlit.testing.v1 import AppTest
+
+    baseline = AppTest.from_string(ONE_LINE, default_timeout=60)
+    baseline.run()
+    at = open_page(run, data)
+    at.run()  # first run of the page itself: caches filled, as for anyone after the first visitor
+    problems = [e.value for e in at.exception]
+    page_times, base_times, queries = [], [], []
+    for _ in range(reruns):
+        t0 = time.perf_counter()
+        baseline.run()
+        base_times.append(time.perf_counter() - t0)
+        before = counter.count
+        t0 = time.perf_counter()
+        at.run()
+        page_times.append(time.perf_counter() - t0)
+        queries.append(counter.count - before)
+    problems += [e.value for e in at.exception]
+    return {
+        "page": run.name,
+        "p50": statistics.median(page_times) * 1000,
+        "p95": percentile(page_times, 95) * 1000,
+        "base50": statistics.median(base_times) * 1000,
+        "base95": percentile(base_times, 95) * 1000,
+        "queries": statistics.median(queries),
+        "problems": problems[:1],
+        "load": os.getloadavg()[0],
+    }
+
+
+def cold(run: PageRun, data: DataSet, env: dict) -> float:
+    """First render of the page in a fresh process (streamlit itself already imported, as in a
+    started server): the page's own imports, opening the store, and the run."""
+    payload = json.dumps({"run": run.__dict__, "data": data.__dict__})
+    out = subprocess.run(
+        [sys.executable, __file__, "--cold-child", payload],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def cold_child(payload: str) -> None:
+    from streamlit.testing.v1 import AppTest  # noqa: F401 - the server has this loaded already
+
+    raw = json.loads(payload)
+    run = PageRun(**{**raw["run"], "query": tuple(tuple(q) for q in raw["run"]["query"])})
+    data = DataSet(**{**raw["data"], "joined": tuple(raw["data"]["joined"])})
+    t0 = time.perf_counter()
+    at = open_page(run, data)
+    at.run()
+    elapsed = time.perf_counter() - t0
+    if at.exception:
+        print(f"exception: {at.exception[0].value}", file=sys.stderr)
+    print(f"{elapsed:.4f}")
+
+
+# ---------------------------------------------------------------- the table
+
+
+def print_table(rows: list[dict], colds: dict[str, float]) -> bool:
+    head = "page | p50 ms | p95 ms | one-line p50 / p95 ms | p95 ÷ one-line p95 | queries a rerun"
+    print(f"| {head} | first render s | load | result |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    all_ok = True
+    for r in rows:
+        ratio = r["p95"] / max(r["base95"], 1e-6)
+        first = colds.get(r["page"])
+        ok = ratio <= 4 and r["p95"] <= 150 and (first is None or first <= 1.5) and not r["problems"]
+        all_ok &= ok
+        cells = [
+            r["page"],
+            f"{r['p50']:.0f}",
+            f"{r['p95']:.0f}",
+            f"{r['base50']:.0f} / {r['base95']:.0f}",
+            f"{ratio:.1f}",
+            f"{r['queries']:.0f}",
+            "-" if first is None else f"{first:.2f}",
+            f"{r['load']:.1f}",
+            ("PASS" if ok else "FAIL") + (f" ({r['problems'][0]})" if r["problems"] else ""),
+        ]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    return all_ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reruns", type=int, default=30)
+    parser.add_argument("--pages", help="comma-separated page names (default: all)")
+    parser.add_argument("--no-cold", action="store_true", help="skip the first-render measurement")
+    parser.add_argument("--cold-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.cold_child:
+        cold_child(args.cold_child)
+        return 0
+    folder = Path(tempfile.mkdtemp(prefix="verp-pages-"))
+    os.environ.setdefault("VERP_DATA_DIR", str(folder / "data"))
+    try:
+        return _bench(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _bench(args, folder: Path) -> int:
+    store = Store.open(load_settings())
+    t0 = time.perf_counter()
+    data = build(store, tiny_clip(folder / "tiny.mp4"))
+    print(
+        f"data set built in {time.perf_counter() - t0:.1f} s: "
+        + ", ".join(f"{v} {k}" for k, v in data.counts.items())
+    )
+    database = store.settings.database_url.split("@")[-1].split("?")[0]
+    stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    print(f"{stamp}  database {database}  reruns {args.reruns}  load {os.getloadavg()}")
+    store.engine.dispose()
+    wanted = set(args.pages.split(",")) if args.pages else None
+    runs = [r for r in pages(data, store) if wanted is None or r.page in wanted or r.name in wanted]
+    colds: dict[str, float] = {}
+    if not args.no_cold:
+        env = {**os.environ}
+        for run in runs:
+            colds[run.name] = cold(run, data, env)
+    counter = QueryCounter()
+    rows = [measure(run, data, args.reruns, counter) for run in runs]
+    ok = print_table(rows, colds)
+    print(f"load after: {os.getloadavg()}")
+    print("targets met" if ok else "TARGETS NOT MET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
