@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.apptest import open_page
 from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
-from verp.review import sharing
+from verp.review import captions, sharing
 from verp.ui.present import follow_body
 from verp.workshop import reflections, workshops
 
@@ -179,3 +179,18 @@ def test_the_screen_draws_its_players_again_before_their_links_run_out(store, te
     old = time.time() - RENEW_AFTER_S - 1
     assert follow_body(store, w.id, w.state_version, step, old) is True
     assert RENEW_AFTER_S < URL_MAX_AGE_S
+
+
+def test_the_owners_captions_show_under_the_moment_until_control_turns_them_off(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    moment_id = workshops.shown_moments(store, w.id)[0].moment_id
+    captions.set_captions(store, colleague.id, moment_id, "0 1.5 Shall we read it?")
+    go_to_index(store, teacher.id, w.id, 3)
+    tracks = present(store, teacher, w).get("video")[0].proto.subtitles
+    assert [t.label for t in tracks] == ["Captions"]  # on by default
+
+    control = open_page("control", teacher.id)
+    control.button(key="pb_captions").click().run()
+    assert not workshops.playback(workshops.get_workshop(store, w.id)).captions
+    assert control.button(key="pb_captions").label == "Captions on"
+    assert not present(store, teacher, w).get("video")[0].proto.subtitles

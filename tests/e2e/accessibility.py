@@ -47,3 +47,37 @@ def describe(where: str, violations: list[dict]) -> list[str]:
             why = "; ".join(c["message"] for c in checks if c.get("message"))
             lines.append(f"{where}: {v['id']} ({v['impact']}) {node['html'][:160]} — {why}")
     return lines
+
+
+# The element with the keyboard's focus (inside a component's shadow root too), its name as a screen
+# reader would start to read it, and whether the focus shows (an outline drawn around it).
+_FOCUSED = """() => {
+  let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  if (!e || e === document.body) return null;
+  const shown = (n) => {  // its words less the icons, which screen readers skip (aria-hidden)
+    const c = n.cloneNode(true);
+    c.querySelectorAll('[aria-hidden="true"], [data-testid="stIconMaterial"]').forEach(i => i.remove());
+    return c.textContent;
+  };
+  const label = (e.labels?.[0] && shown(e.labels[0])) || e.getAttribute('aria-label') || shown(e);
+  const style = getComputedStyle(e);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  return { label: label.replace(/\\s+/g, ' ').trim(), ring };
+}"""
+
+
+def tab_to(page, name: str, *, contains: bool = False, backwards: bool = False, most: int = 90) -> None:
+    """Press Tab (Shift+Tab ``backwards``) until the element named ``name`` has the focus, and check
+    that the focus shows, as a keyboard user would find it: no clicks, no jumping straight to it.
+
+    ``name`` is how the element's name starts (or, with ``contains``, any part of it)."""
+    key, seen = ("Shift+Tab" if backwards else "Tab"), []
+    for _ in range(most):
+        page.keyboard.press(key)
+        focused = page.evaluate(_FOCUSED)
+        seen.append(focused and focused["label"][:40])
+        if focused and (name in focused["label"] if contains else focused["label"].startswith(name)):
+            assert focused["ring"], f"no visible focus on {name!r}"
+            return
+    raise AssertionError(f"{key} never reached {name!r}; it went through {seen}")

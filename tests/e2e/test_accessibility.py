@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.accessibility import describe, serious_violations, wait_for_style
+from tests.e2e.accessibility import describe, serious_violations, tab_to, wait_for_style
 from tests.support.browser import require_browser, start_app, wait_for_app
 from tests.support.review import add_consent, add_test_clip
 from tests.support.workshop import make_workshop
@@ -151,7 +151,7 @@ def _wait_for_clicker(page) -> None:
 def test_a_clicker_steps_control_and_the_projector_follows(site, open_page):
     """Page Down / Page Up / space only, on Control and on Present; nobody clicks into either page."""
     store, ana, workshop = site["store"], site["ana"], site["workshop"]
-    workshops.go_to_step(store, ana.id, workshop.id, 0)
+    workshops.go_to_step(store, ana.id, workshop.id, workshops.steps(store, workshop.id)[0].key)
     control = open_page(SIZES["desktop"], ana)
     projector = open_page(SIZES["projector"])
     control.goto(site["server"].url + "/control")
@@ -198,7 +198,8 @@ def test_captions_typed_on_review_show_on_present(site, open_page):
     teacher.get_by_role("button", name="Save captions").click()
     teacher.get_by_text("Saved the captions.").wait_for()
 
-    workshops.go_to_step(store, ana.id, workshop.id, 2)  # the moment itself
+    moment_step = next(step for step in workshops.steps(store, workshop.id) if step.kind == "moment")
+    workshops.go_to_step(store, ana.id, workshop.id, moment_step.key)
     projector = open_page(SIZES["projector"])
     projector.goto(f"{site['server'].url}/present?w={site['present']}")
     projector.get_by_role("heading", name="Circle time").wait_for()
@@ -210,37 +211,20 @@ def test_captions_typed_on_review_show_on_present(site, open_page):
     )
 
 
-def _tab_to(page, accessible_name: str) -> None:
-    """Press Tab until the element named ``accessible_name`` has the focus, and check the focus shows."""
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(
-            """() => { const e = document.activeElement; if (!e) return null;
-                 const label = e.labels?.[0]?.innerText || e.getAttribute('aria-label') || e.innerText || '';
-                 const style = getComputedStyle(e);
-                 const ring = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
-                 return { label: label.trim(), ring }; }"""
-        )
-        if focused and focused["label"].startswith(accessible_name):
-            assert focused["ring"], f"no visible focus on {accessible_name!r}"
-            return
-    raise AssertionError(f"Tab never reached {accessible_name!r}")
-
-
 def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, open_page):
     phone = open_page(SIZES["phone"])
     phone.goto(f"{site['server'].url}/join?code={site['workshop'].join_code}")
     wait_for_app(phone)
-    _tab_to(phone, "Your name")
+    tab_to(phone, "Your name")
     phone.keyboard.type("Fay")
-    _tab_to(phone, "Join")
+    tab_to(phone, "Join")
     phone.keyboard.press("Enter")
     phone.get_by_label("Your reflection").wait_for()
-    _tab_to(phone, "Your reflection")
+    tab_to(phone, "Your reflection")
     phone.keyboard.type("He waited for her to choose")
-    _tab_to(phone, "Send")
+    tab_to(phone, "Send")
     phone.keyboard.press("Enter")
-    phone.get_by_text("Sent. Thank you.").wait_for()
+    phone.get_by_test_id("stAlertContentSuccess").get_by_text("Sent. Thank you.").wait_for()
     announcer = phone.locator("#verp-announcer[aria-live=polite]")
     announcer.wait_for(state="attached")
     phone.wait_for_function(

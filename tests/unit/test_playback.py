@@ -57,3 +57,19 @@ def test_the_projector_reports_its_sound_without_redrawing_the_room(store, teach
     assert workshops.playback(now).sound_unlocked and now.state_version == w.state_version
     workshops.step_by(store, teacher.id, w.id, 1)
     assert workshops.playback(workshops.get_workshop(store, w.id)).sound_unlocked  # kept across steps
+
+
+def test_captions_are_on_until_the_facilitator_turns_them_off_and_stay_off_across_moments(
+    store, teacher, colleague
+):
+    assert read_playback("{}").captions and read_playback("[1]").captions  # on by default
+    off = command(Playback(), "captions", False)
+    assert not off.captions and command(off, "captions", True).captions
+    assert not for_new_step(off).captions  # the next moment keeps the facilitator's choice
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id)
+    after = workshops.control_playback(store, teacher.id, w.id, "captions", False)
+    assert after.state_version == w.state_version + 1  # Present redraws and hides them
+    assert not workshops.playback(workshops.get_workshop(store, w.id)).captions
+    workshops.step_by(store, teacher.id, w.id, 1)
+    assert not workshops.playback(workshops.get_workshop(store, w.id)).captions

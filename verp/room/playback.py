@@ -28,6 +28,7 @@ class Playback:
     seek_relative: bool = False
     seek_seq: int = 0  # … once per command: Present remembers the last one it applied
     sound_unlocked: bool = False
+    captions: bool = True
 
     def stored(self) -> str:
         """The JSON kept in the workshop row (``playing`` has its own column)."""
@@ -58,6 +59,7 @@ def read_playback(stored: str | None, playing: bool = True) -> Playback:
         seek_relative=bool(data.get("seek_relative", False)),
         seek_seq=int(data.get("seek_seq", 0) or 0),
         sound_unlocked=bool(data.get("sound_unlocked", False)),
+        captions=bool(data.get("captions", base.captions)),
     )
 
 
@@ -65,14 +67,15 @@ def _seek(p: Playback, seconds: float, relative: bool) -> Playback:
     return replace(p, playing=False, seek_s=float(seconds), seek_relative=relative, seek_seq=p.seek_seq + 1)
 
 
-COMMANDS = ("play", "pause", "freeze", "sound", "rate", "loop", "frame", "jump")
+COMMANDS = ("play", "pause", "freeze", "sound", "rate", "loop", "captions", "frame", "jump")
 
 
 def command(p: Playback, name: str, value: float | bool | None = None) -> Playback:
     """The playback after one of Control's commands.
 
     play / pause; freeze (stop on the frame shown now); sound (True: on); rate (0.5 or 1); loop (True:
-    on); frame (-1 or +1: one frame back or on, paused); jump (seconds into the moment, paused there).
+    on); captions (True: shown); frame (-1 or +1: one frame back or on, paused); jump (seconds into the
+    moment, paused there).
     """
     if name == "play":
         return replace(p, playing=True)
@@ -86,6 +89,8 @@ def command(p: Playback, name: str, value: float | bool | None = None) -> Playba
         return replace(p, rate=float(value))
     if name == "loop":
         return replace(p, loop=bool(value))
+    if name == "captions":
+        return replace(p, captions=bool(value))
     if name == "frame":
         return _seek(p, FRAME_S if float(value or 0) > 0 else -FRAME_S, relative=True)
     if name == "jump":
@@ -94,5 +99,6 @@ def command(p: Playback, name: str, value: float | bool | None = None) -> Playba
 
 
 def for_new_step(p: Playback) -> Playback:
-    """A new step starts its moment playing at normal speed, looping; the sound stays as it was."""
+    """A new step starts its moment playing at normal speed, looping; the sound and captions stay as
+    they were."""
     return replace(p, playing=True, rate=1.0, loop=True, seek_s=0.0, seek_relative=False)

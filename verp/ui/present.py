@@ -15,6 +15,7 @@ import time
 import streamlit as st
 
 from verp.core.store import Store
+from verp.review import captions
 from verp.room.principles import catalogue
 from verp.ui.player import play, playback_url
 from verp.ui.room_player import room_player
@@ -112,6 +113,8 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
     grant = Grant.projector(workshop.id, moment.moment_id)
     state = workshops.playback(workshop)
     src = playback_url(store, moment.cut, grant)
+    timed = captions.shown_captions(store, moment.moment_id) if state.captions else []
+    vtt = captions.to_webvtt(timed) if timed else ""  # the cut starts at the moment's start, as they do
     if src is None:  # no browser (a test run): a plain player
         play(
             store,
@@ -122,6 +125,7 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
             loop=state.loop,
             autoplay=state.playing,
             muted=True,
+            subtitles={"Captions": vtt.encode()} if vtt else None,
         )
         return
     room_player(
@@ -131,6 +135,7 @@ def _moment_player(store: Store, workshop: WorkshopView, step: Step) -> None:
         renew_ms=RENEW_AFTER_S * 1000,
         key=f"room_player_{workshop.id}",
         on_sound=lambda unlocked: workshops.report_sound(store, workshop.id, unlocked),
+        captions_vtt=vtt,
     )
 
 

@@ -28,6 +28,7 @@ HTML = """
 CSS = """
 .verp-room { position: relative; width: 100%; }
 .verp-room video { width: 100%; max-height: 64vh; background: #000; display: block; }
+.verp-room video::cue { font-size: 1.5em; color: #fff; background: rgba(0, 0, 0, 0.9); }
 .verp-timeline { position: relative; height: 34px; margin-top: 6px; background: #dfe7ec; border-radius: 4px; }
 .verp-head { position: absolute; top: 0; bottom: 0; width: 3px; background: #111a22; left: 0; }
 .verp-mark { position: absolute; top: 0; bottom: 0; width: 4px; background: #1f6f8b; }
@@ -56,10 +57,17 @@ def marks_of(moment: ShownMoment) -> list[dict]:
 
 
 def room_player(
-    src: str, moment: ShownMoment, state: Playback, renew_ms: int, key: str, on_sound: Callable[[bool], None]
+    src: str,
+    moment: ShownMoment,
+    state: Playback,
+    renew_ms: int,
+    key: str,
+    on_sound: Callable[[bool], None],
+    captions_vtt: str = "",
 ) -> None:
     """The projector's player for ``moment``, following ``state``; ``on_sound`` hears whether this
-    screen's sound has been unlocked by a click (once per page load)."""
+    screen's sound has been unlocked by a click (once per page load). ``captions_vtt`` (WebVTT, the
+    owner's timed captions) shows under the video while ``state.captions`` is on."""
     result = _player(
         key=key,
         data={
@@ -69,6 +77,7 @@ def room_player(
             "length": moment.length_s,
             "state": state.for_screen(),
             "marks": marks_of(moment),
+            "captions": captions_vtt,
         },
         default={"sound_unlocked": False},
         on_sound_unlocked_change=lambda: None,
@@ -88,7 +97,7 @@ def playback_controls(moment: ShownMoment | None, state: Playback, send: Callabl
     if moment is None:
         st.caption("No moment on screen: the player controls wake up on a moment's steps.")
         return
-    play, sound, speed, loop = st.columns(4)
+    play, sound, speed, loop, captions = st.columns(5)
     play.button(
         "Pause" if state.playing else "Play",
         key="pb_play",
@@ -120,6 +129,15 @@ def playback_controls(moment: ShownMoment | None, state: Playback, send: Callabl
         icon=":material/repeat:",
         on_click=send,
         args=("loop", not state.loop),
+        use_container_width=True,
+    )
+    captions.button(
+        "Captions off" if state.captions else "Captions on",
+        key="pb_captions",
+        icon=":material/closed_caption_disabled:" if state.captions else ":material/closed_caption:",
+        help="The timed captions the moment's owner wrote, under the projector's video",
+        on_click=send,
+        args=("captions", not state.captions),
         use_container_width=True,
     )
     back, freeze, forward = st.columns(3)
@@ -161,7 +179,8 @@ def playback_controls(moment: ShownMoment | None, state: Playback, send: Callabl
         sound_words = "muted until someone clicks “Start with sound” on the projector"
     playing = "Playing" if state.playing else "Paused"
     looping = "looping" if state.loop else "once"
-    st.caption(f"{playing} · {speed_words} · {looping} · {sound_words}")
+    captioned = "captions shown" if state.captions else "captions hidden"
+    st.caption(f"{playing} · {speed_words} · {looping} · {captioned} · {sound_words}")
 
 
 def sound_status(state: Playback) -> str:

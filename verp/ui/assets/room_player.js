@@ -48,6 +48,20 @@ export default function ({ data, parentElement, setStateValue }) {
       setStateValue("sound_unlocked", true);
     });
   }
+  const caption = () => {
+    // The owner's timed captions while the facilitator has them on: a <track> of the WebVTT text (its
+    // words escaped by the server, so cue markup never comes from what was typed).
+    const vtt = data.captions || "";
+    if (vtt === memo.vtt) return;
+    for (const old of video.querySelectorAll("track")) { URL.revokeObjectURL(old.src); old.remove(); }
+    memo.vtt = vtt;
+    if (!vtt) return;
+    const track = document.createElement("track");
+    Object.assign(track, { kind: "captions", label: "Captions", srclang: "en", default: true });
+    track.src = URL.createObjectURL(new Blob([vtt], { type: "text/vtt" }));
+    video.appendChild(track);
+    track.track.mode = "showing";
+  };
   const renew = data.src !== memo.src && Date.now() - memo.at > data.renew_ms;
   if (data.moment !== memo.moment || renew) {
     const keep = data.moment === memo.moment ? video.currentTime : 0;
@@ -56,6 +70,7 @@ export default function ({ data, parentElement, setStateValue }) {
     memo.src = data.src; memo.at = Date.now(); memo.moment = data.moment;
     drawMarks();
   }
+  caption();
   button.hidden = memo.unlocked;
   video.loop = !!s.loop;
   video.defaultPlaybackRate = s.rate;
