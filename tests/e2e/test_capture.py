@@ -105,7 +105,7 @@ def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
 
     page.get_by_role("button", name="Keep it").click(timeout=20000)
     page.wait_for_url("**/my_clips")
-    page.get_by_text(re.compile("Saved “Recording ")).wait_for()
+    page.get_by_test_id("stMain").get_by_text(re.compile("Saved “Recording ")).wait_for()
 
     assert _clip_count(server.data_dir) == before + 1
     playable, source = _newest_clip(server.data_dir)

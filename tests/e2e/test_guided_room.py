@@ -126,7 +126,7 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     next_step(control, projector, "What would you like to do more of?")
     control.get_by_role("radio", name="7", exact=True).click()
     press(control, "Save rating")
-    control.get_by_text("Saved 7/10 for this workshop.").wait_for()
+    control.get_by_test_id("stMain").get_by_text("Saved 7/10 for this workshop.").wait_for()
 
     [ben_line] = [
         p for p in summary.workshop_summary(store, workshop.id).participants if p.name == ben.display_name

@@ -114,7 +114,7 @@ def test_present_on_one_server_follows_phones_and_control_on_another(chromium, r
     join(phone, b, room.workshop.join_code, "Cara")
     phone.get_by_label("Your reflection").fill("Cara saw the child lead the game")
     phone.get_by_role("button", name="Send").click()
-    phone.get_by_text("Sent. Thank you.").wait_for()
+    phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for()
     projector.get_by_text("Cara saw the child lead the game").wait_for(timeout=5000)
 
     control = new_page(chromium, {"width": 1200, "height": 1000})

@@ -54,7 +54,7 @@ def _upload(page, clip_file) -> None:
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(clip_file))
-    page.get_by_text("Saved “Kit reads”").wait_for(timeout=60000)
+    page.get_by_test_id("stMain").get_by_text("Saved “Kit reads”").wait_for(timeout=60000)
 
 
 def _mark(page) -> None:
@@ -67,7 +67,7 @@ def _mark(page) -> None:
     page.keyboard.type("Kit waits for Sam")
     tab_to(page, "Save this moment")
     page.keyboard.press("Enter")
-    page.get_by_text("Saved the moment").wait_for(timeout=60000)
+    page.get_by_test_id("stMain").get_by_text("Saved the moment").wait_for(timeout=60000)
     wait_for_app(page)
 
 
@@ -94,7 +94,7 @@ def _share(page, join_code: str) -> None:
     page.keyboard.type(join_code)
     tab_to(page, "Share this moment")
     page.keyboard.press("Enter")
-    page.get_by_text("Shared. Only this moment is shared").wait_for(timeout=60000)
+    page.get_by_test_id("stMain").get_by_text("Shared. Only this moment is shared").wait_for(timeout=60000)
     page.wait_for_function(
         "() => document.getElementById('verp-announcer')?.textContent.startsWith('Shared.')"
     )

@@ -12,7 +12,7 @@ def test_upload_play_restart_and_delete_a_clip(app_server, browser_page, tmp_pat
     page = browser_page
     sign_up(page, app_server.url)
     page.locator('input[type="file"]').set_input_files(str(make_clip(tmp_path / "Story time.mp4")))
-    page.get_by_text("Saved “Story time”").wait_for()
+    page.get_by_test_id("stMain").get_by_text("Saved “Story time”").wait_for()
     card = page.locator('[class*="st-key-clip_"]')
     card.locator("img").first.wait_for()  # decorative (alt=""): the title names the clip
     card.get_by_text("Play").click()

@@ -68,7 +68,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     page.get_by_label("A short title for this moment").fill("Sam starts the story")
     page.get_by_role("button", name="Save this moment").click()
     wait_for_app(page)
-    page.get_by_text("Saved the moment").wait_for()
+    page.get_by_test_id("stMain").get_by_text("Saved the moment").wait_for()
 
     # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
     preview = page.locator("video").nth(1)

@@ -79,7 +79,7 @@ def test_a_one_to_one_review_with_a_parent_who_has_no_account(app_server, chromi
     page.get_by_text("6", exact=True).click()
     page.get_by_label("Their next step").fill("Wait for Sam at bath time")
     page.get_by_role("button", name="Save this review").click()
-    page.get_by_text("Saved review 1").wait_for()
+    page.get_by_test_id("stMain").get_by_text("Saved review 1").wait_for()
     saved = one_to_one.get_one_to_one(store, ana.id, view.id).review(1)
     assert (saved.words, saved.rating, saved.next_step) == (
         "I waited and he splashed back",

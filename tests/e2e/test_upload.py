@@ -25,7 +25,7 @@ def test_a_clip_uploaded_through_the_page_is_listed(app_server, browser_page, tm
     page.get_by_label("Add a clip from this device").set_input_files(
         str(make_clip(tmp_path / "Snack table.mp4"))
     )
-    page.get_by_text("Saved “Snack table”").wait_for()
+    page.get_by_test_id("stMain").get_by_text("Saved “Snack table”").wait_for()
     page.locator('[class*="st-key-clip_"]').get_by_text("Snack table").first.wait_for()
     assert list((app_server.data_dir / "tmp" / "uploads").glob("*.part")) == []  # moved into the clip
 
@@ -47,7 +47,7 @@ def test_an_upload_resumes_after_the_connection_drops(app_server, browser_page, 
     page.get_by_label("Add a clip from this device").set_input_files(
         str(_clip_over_one_chunk(tmp_path / "Circle.mp4"))
     )
-    page.get_by_text("Saved “Circle”").wait_for(timeout=60000)
+    page.get_by_test_id("stMain").get_by_text("Saved “Circle”").wait_for(timeout=60000)
     first_chunk = str(8 << 20)
     assert patches == ["0", first_chunk, first_chunk]  # the dropped chunk was sent again from where it stood
     page.locator('[class*="st-key-clip_"]').get_by_text("Circle").first.wait_for()

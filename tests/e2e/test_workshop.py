@@ -92,7 +92,7 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     wait_for_app(phone)
     phone.get_by_label("Your reflection").fill("She <b>waited</b> for the child to start")
     phone.get_by_role("button", name="Send").click()
-    phone.get_by_text("Sent. Thank you.").wait_for()
+    phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for()
     shot(phone, "join")
 
     projector.get_by_text("She <b>waited</b> for the child to start").wait_for(timeout=5000)
