@@ -15,6 +15,7 @@ import av
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser, sign_up, start_app, wait_for_app
+from tests.support.waiting import wait_until
 from verp.media import jobs as media
 
 pytestmark = pytest.mark.browser
@@ -108,6 +109,8 @@ def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
     page.get_by_test_id("stMain").get_by_text(re.compile("Saved “Recording ")).wait_for()
 
     assert _clip_count(server.data_dir) == before + 1
+    # The worker beside the app makes the playable copy a moment later.
+    wait_until(lambda: _newest_clip(server.data_dir)[0] is not None, 60, "the recording was never prepared")
     playable, source = _newest_clip(server.data_dir)
     assert source == "capture"
     assert playable is not None
