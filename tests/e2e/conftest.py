@@ -26,14 +26,20 @@ def app_server(tmp_path: Path) -> Iterator[AppServer]:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def playwright():
+    """One Playwright for the whole run: its sync API allows only one at a time in a process."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

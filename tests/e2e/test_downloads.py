@@ -37,7 +37,7 @@ def live_room(app_server):
     ben = create_person(store, "Ben Colleague", "another long passphrase")
     workshop = make_workshop(store, ana.id, "Autumn group")
     share_moment(store, ben.id, workshop.id, "Circle time", video_file="cut.mp4")
-    video = workshops.shown_moments(store, workshop.id)[0].video
+    video = workshops.shown_moments(store, workshop.id)[0].cut
     video.parent.mkdir(parents=True, exist_ok=True)
     make_clip(video, seconds=3)
     workshops.open_workshop(store, ana.id, workshop.id)

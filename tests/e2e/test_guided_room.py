@@ -5,6 +5,7 @@ with sound, a jump to a captioned freeze-frame); a deficit-worded reflection wai
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_workshop import shot, signed_in_context
 from tests.support.browser import wait_for_app
@@ -158,7 +159,7 @@ def test_a_deficit_worded_reflection_from_a_phone_waits_and_is_flagged(app_serve
     phone.locator("[data-testid=stButtonGroup] button", has_text="I noticed…").click()
     wait_for_app(phone)
     box = phone.get_by_label("Your reflection")
-    assert box.input_value() == "I noticed "
+    expect(box).to_have_value("I noticed ")  # once the click's rerun has drawn the starter
     box.fill("I noticed she should have waited")
     phone.get_by_role("button", name="Send").click()
     phone.get_by_text("waiting for the facilitator").wait_for()

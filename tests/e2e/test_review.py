@@ -65,16 +65,17 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     wait_for_app(page)
     _set_number(page, "Starts at (s)", 2)
     _set_number(page, "Ends at (s)", 4)
+    # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
+    preview = page.get_by_label("Preview of the moment you are marking")
+    preview.wait_for()
+    preview.evaluate("v => { v.muted = true; return v.play(); }")
+    at = _time_once_playing(page, preview)
+    assert 2.0 <= at < 4.0
+
     page.get_by_label("A short title for this moment").fill("Sam starts the story")
     page.get_by_role("button", name="Save this moment").click()
     wait_for_app(page)
     page.get_by_test_id("stMain").get_by_text("Saved the moment").wait_for()
-
-    # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
-    preview = page.locator("video").nth(1)
-    preview.evaluate("v => { v.muted = true; return v.play(); }")
-    at = _time_once_playing(page, preview)
-    assert 2.0 <= at < 4.0
 
     # The saved moment has its own cut that plays from its first frame.
     page.get_by_text("Sam starts the story").first.click()

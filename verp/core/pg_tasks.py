@@ -93,7 +93,6 @@ class ProcrastinateQueue:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.conninfo = libpq_url(store.settings.database_url)
-        self._deferrer: procrastinate.App | None = None
 
     @classmethod
     def for_store(cls, store: Store) -> ProcrastinateQueue:
@@ -105,12 +104,13 @@ class ProcrastinateQueue:
             return queue
 
     def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
-        with self._lock:
-            if self._deferrer is None:
-                connector = procrastinate.SyncPsycopgConnector(conninfo=self.conninfo, min_size=0, max_size=4)
-                self._deferrer = procrastinate.App(connector=connector).open()
-        with contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
-            self._deferrer.configure_task(name=task, queueing_lock=key).defer(**args)
+        """Defer one job over a connection of its own, closed again at once: jobs are deferred when a clip
+        arrives, a few times an hour, so a pool kept open per database would only hold connections idle
+        (and a server's connection slots are shared by every instance)."""
+        connector = procrastinate.SyncPsycopgConnector(conninfo=self.conninfo, min_size=0, max_size=1)
+        app = procrastinate.App(connector=connector)
+        with app.open(), contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
+            app.configure_task(name=task, queueing_lock=key).defer(**args)
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         app = self.worker_app(tasks)
