@@ -121,8 +121,8 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     shot(control, "guided-control-phone")
 
     next_step(control, projector, "What do you notice that is working?")
-    for expect in ("Which principle is that?", "Thinking and feeling", "What we noticed in Ben Colleague"):
-        next_step(control, projector, expect)
+    for heading in ("Which principle is that?", "Thinking and feeling", "What we noticed in Ben Colleague"):
+        next_step(control, projector, heading)
     next_step(control, projector, "What will you take into your own practice?")
     next_step(control, projector, "What would you like to do more of?")
     control.get_by_role("radio", name="7", exact=True).click()
