@@ -41,7 +41,8 @@ def live_room(app_server):
     video.parent.mkdir(parents=True, exist_ok=True)
     make_clip(video, seconds=3)
     workshops.open_workshop(store, ana.id, workshop.id)
-    workshop = workshops.go_to_step(store, ana.id, workshop.id, 3)  # the moment's first prompt
+    first_prompt = next(s for s in workshops.steps(store, workshop.id) if s.kind == "prompt")
+    workshop = workshops.go_to_step(store, ana.id, workshop.id, first_prompt.key)  # the group's first prompt
     yield workshop, ana, ben, store
     store.engine.dispose()
 

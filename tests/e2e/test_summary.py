@@ -55,7 +55,7 @@ def test_the_facilitator_downloads_the_summary_pdf_and_the_reflections_csv(
     assert pdf.suggested_filename == "verp-spring-group-quieter-pupils-2026-03-12.pdf"
     reader = PdfReader(pdf.path())
     text = " ".join("\n".join(p.extract_text() for p in reader.pages).split())  # justified lines: one space
-    assert "What the group noticed, by principle" in text and "The pause gave everyone time" in text
+    assert "What the group noticed, by principle" in text and "A warm tone of voice" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert sum(len(p.images) for p in reader.pages) == 0  # no stills unless asked
     assert not any(hidden in text for hidden in NOT_SHOWN)
