@@ -63,7 +63,9 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
             raise tasks.Cancelled("the clip was deleted or is already prepared")
         limits = sandbox.Limits.for_clip(store.settings, clip.duration_s)
     try:
-        sandbox.run_limited(CHILD, [clip_id], limits, lambda: _exists(store, clip_id))
+        sandbox.run_limited(
+            CHILD, [clip_id], limits, lambda: _exists(store, clip_id), settings=store.settings
+        )
     except (tasks.Cancelled, tasks.GiveUp):
         raise
     except Exception as exc:  # the owner reads the reason: keep it in their words

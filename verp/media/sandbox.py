@@ -63,9 +63,11 @@ def run_limited(
     limits: Limits,
     still_wanted: Callable[[], bool],
     poll_s: float = 1.0,
+    settings: Settings | None = None,
 ) -> None:
     """Run the function ``target`` (``"package.module:function"``) with ``args`` in a fresh child process
-    under ``limits``; return when it has finished. The child reads its settings from the environment.
+    under ``limits``; return when it has finished. The child reads its settings from the environment,
+    pointed at ``settings``' data folder and database when they are given.
 
     Raises ``GiveUp`` with the message of a ``MediaError`` (the file is the problem), ``LimitExceeded``
     when the child ran out of memory or time or died, and ``Cancelled`` when ``still_wanted()`` turned
@@ -73,7 +75,10 @@ def run_limited(
     """
     spec = json.dumps({"target": target, "args": args, "memory": limits.memory_bytes, "cpu": limits.cpu_s})
     command = [sys.executable, "-m", "verp.media.sandbox", spec]
-    with tempfile.TemporaryFile() as out, subprocess.Popen(command, stdout=out) as child:
+    env = dict(os.environ)
+    if settings is not None:  # the child works on the caller's data folder and database, whatever the env
+        env.update(VERP_DATA_DIR=str(settings.data_dir), VERP_DATABASE_URL=settings.database_url)
+    with tempfile.TemporaryFile() as out, subprocess.Popen(command, stdout=out, env=env) as child:
         try:
             while child.poll() is None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
