@@ -117,10 +117,10 @@ def test_the_pdf_downloads_five_times_in_a_row_while_phones_send_reflections(app
             phone.get_by_text(f"Round {round_}: phone {n} saw a warm wait").first.wait_for()
     _wait_for_reflections(store, workshop.id, ROUNDS * PHONES)
 
-    markdown = _download(facilitator, "Download as Markdown")
+    markdown = _download(facilitator, "Download as text")
     assert markdown.suggested_filename.endswith(".md")
     assert r"Round 4\: phone 1 saw a warm wait" in Path(markdown.path()).read_text(encoding="utf-8")
-    csv = _download(facilitator, "Download reflections (CSV)")
+    csv = _download(facilitator, "Download for a spreadsheet")
     table = pd.read_csv(csv.path(), dtype=str, keep_default_na=False)
     assert len(table) == ROUNDS * PHONES
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.support.browser import wait_for_app
+from tests.support.browser import rerun_of, wait_for_app
 from tests.support.summary import NOT_SHOWN, TRICKY, build_workshop
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
@@ -60,10 +60,13 @@ def test_the_facilitator_downloads_the_summary_pdf_and_the_reflections_csv(
     assert sum(len(p.images) for p in reader.pages) == 0  # no stills unless asked
     assert not any(hidden in text for hidden in NOT_SHOWN)
 
+    # The exact CSV, with who wrote what ticked in, round-trips to the summary's own table.
+    with rerun_of(page):
+        page.get_by_text("Include who wrote each reflection").click()
     with page.expect_download() as csv_download:
-        page.get_by_role("link", name="Download reflections (CSV)").click()
+        page.get_by_role("link", name="Download for data tools (exact)").click()
     csv = csv_download.value
-    assert csv.suggested_filename == "verp-spring-group-quieter-pupils-2026-03-12.csv"
+    assert csv.suggested_filename == "verp-spring-group-quieter-pupils-2026-03-12-exact.csv"
     back = pd.read_csv(csv.path(), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(back, finished_workshop.reflections)
     assert TRICKY in set(back["text"])
