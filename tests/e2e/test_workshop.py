@@ -75,10 +75,10 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     shot(projector, "present-welcome")
 
     control.get_by_role("button", name="Next").click()
-    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=5000)
+    projector.get_by_role("heading", name="Principles of attuned interaction").wait_for(timeout=20000)
     control.context.close()  # its live timer and queue need not keep a busy test machine busier
     go_to_index(store, ana.id, workshop.id, 5)  # the first prompt of the moment (after the owner speaks)
-    projector.get_by_text("What do you notice that is working?").wait_for(timeout=5000)
+    projector.get_by_text("What do you notice that is working?").wait_for(timeout=20000)
     projector.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"
     )
@@ -95,5 +95,5 @@ def test_present_follows_control_and_shows_a_reflection_from_a_phone(app_server,
     phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for()
     shot(phone, "join")
 
-    projector.get_by_text("She <b>waited</b> for the child to start").wait_for(timeout=5000)
+    projector.get_by_text("She <b>waited</b> for the child to start").wait_for(timeout=20000)
     shot(projector, "present-prompt")
