@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 
-from verp.core import tasks
+from verp.core import queues, tasks
 from verp.core.config import Settings, load_settings
 from verp.core.store import Store
 from verp.media import processing
@@ -49,12 +49,12 @@ def run_worker(store: Store, concurrency: int | None = None, stop: threading.Eve
     """Work until ``stop`` is set, or until SIGINT/SIGTERM when run from the command line."""
     processing.requeue_unfinished(store)
     concurrency = concurrency or store.settings.worker_concurrency
-    tasks.queue_for(store).work(all_tasks(store.settings), concurrency, stop)
+    queues.queue_for(store).work(all_tasks(store.settings), concurrency, stop)
 
 
 def run_pending(store: Store) -> None:
     """Run every job that is ready now, in this process, and return (tests; ``worker --once``)."""
-    tasks.queue_for(store).run_pending(all_tasks(store.settings))
+    queues.queue_for(store).run_pending(all_tasks(store.settings))
 
 
 def add_worker_command(subparsers: argparse._SubParsersAction) -> None:

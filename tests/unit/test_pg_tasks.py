@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip
-from verp.core import tasks
+from verp.core import queues
 from verp.core.pg_tasks import REQUEUE_STALLED, ProcrastinateQueue, apply_procrastinate_schema
 from verp.core.store import migrate
 from verp.core.tasks import Task
@@ -38,7 +38,7 @@ def _queue(store) -> ProcrastinateQueue:
 
 
 def test_the_store_applies_procrastinates_schema_once(store):
-    assert isinstance(tasks.queue_for(store), ProcrastinateQueue)
+    assert isinstance(queues.queue_for(store), ProcrastinateQueue)
     migrate(store.engine)  # again: nothing to do
     with store.engine.begin() as c:
         apply_procrastinate_schema(c)  # and directly: still nothing to do

@@ -110,20 +110,6 @@ class TaskQueue(Protocol):
         """
 
 
-def queue_for(store: Store) -> TaskQueue:
-    """The queue of this store's database: procrastinate on PostgreSQL, the ``task`` table otherwise."""
-    if store.engine.dialect.name == "postgresql":
-        from verp.core.pg_tasks import ProcrastinateQueue
-
-        return ProcrastinateQueue.for_store(store)
-    return DatabaseQueue(store)
-
-
-def enqueue(store: Store, task: str, args: dict, key: str | None = None) -> None:
-    """Hand a job to whichever worker is free. Returns at once."""
-    queue_for(store).enqueue(task, args, key=key)
-
-
 def perform(store: Store, task: Task, job: Job) -> Outcome:
     """Run one attempt and decide what follows; on a final failure tell ``task.on_give_up``."""
     try:

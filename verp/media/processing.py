@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from verp.core import tasks
+from verp.core import queues, tasks
 from verp.core.config import Settings, load_settings
 from verp.core.models import Clip
 from verp.core.store import Store, make_engine
@@ -30,7 +30,7 @@ CHILD = "verp.media.processing:prepare_clip_in_child"
 
 def enqueue_prepare(store: Store, clip_id: str) -> None:
     """Hand a stored, probed clip (status ``processing``) to the workers. Returns at once."""
-    tasks.enqueue(store, PREPARE, {"clip_id": clip_id}, key=f"{PREPARE}:{clip_id}")
+    queues.enqueue(store, PREPARE, {"clip_id": clip_id}, key=f"{PREPARE}:{clip_id}")
 
 
 def requeue_unfinished(store: Store) -> int:
