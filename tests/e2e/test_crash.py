@@ -36,7 +36,7 @@ class SlowUpload:
     def read(self, n=-1):
         if self.sent == 0:
             print("started", flush=True)
-        time.sleep(0.01)
+        time.sleep(0.01)  # waits on nothing: a slow upload on purpose, so the kill lands in the middle
         self.sent += 1
         return bytes(1 << 20) if self.sent < 2048 else b""
 

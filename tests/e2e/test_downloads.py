@@ -6,7 +6,6 @@ browser fetched it. Now a link points at the server, which builds the file when 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.support.media import make_clip
+from tests.support.waiting import wait_until
 from tests.support.workshop import make_workshop, share_moment
 from verp.core import sessions
 from verp.core.accounts import create_person
@@ -80,9 +80,9 @@ def _reflections(store: Store, workshop_id: int) -> int:
 
 
 def _wait_for_reflections(store: Store, workshop_id: int, count: int, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while _reflections(store, workshop_id) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(
+        lambda: _reflections(store, workshop_id) >= count, timeout_s, "the phones' reflections never arrived"
+    )
     assert _reflections(store, workshop_id) == count
 
 

@@ -7,12 +7,12 @@ the worker is procrastinate's.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 from tests.support.browser import start_app
 from tests.support.database import test_database_url
 from tests.support.media import make_clip
+from tests.support.waiting import wait_until
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
 from verp.core.store import Store
@@ -20,10 +20,7 @@ from verp.review import clips
 
 
 def _wait_for(condition, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the worker did not get to it in time"
-        time.sleep(0.2)
+    wait_until(condition, timeout, "the worker did not get to it in time")
 
 
 def test_the_worker_started_with_the_app_prepares_an_upload_and_stops_with_the_app(tmp_path: Path):
