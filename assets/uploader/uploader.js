@@ -167,6 +167,7 @@ export default function (component) {
   ui.config = data || {};
   ui.setTrigger = setTriggerValue;
   ui.label.textContent = ui.config.text.label;
+  ui.input.setAttribute("aria-label", ui.config.text.label);  // named before and after the text arrives
   ui.hint.textContent = ui.config.text.hint;
   ui.input.accept = ui.config.accept;
 }
