@@ -93,7 +93,7 @@ def test_a_three_second_recording_becomes_a_playable_clip(page, server, take):
     page.get_by_text(re.compile(r"Recording \d+:\d\d")).wait_for(timeout=10000)
     # The take's length, not a wait in place of a check: what is recorded is three seconds of wall time
     # (the picture shown in the page can stall on a busy machine while the recorder keeps receiving).
-    page.wait_for_timeout(max(0, 3 - (time.monotonic() - started)) * 1000)
+    page.wait_for_timeout(max(0, 3 - (time.monotonic() - started)) * 1000)  # waits on the clock: the take
     camera.get_by_role("button", name="Stop").click()
 
     page.get_by_role("button", name="Keep it").click(timeout=20000)

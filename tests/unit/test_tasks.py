@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from tests.support.database import SERVER_URL
 from tests.support.media import make_clip, make_text_file
 from verp.core import tasks
 from verp.core.models import Clip, utcnow
@@ -17,13 +18,8 @@ from verp.media import processing, sandbox
 from verp.review import clips
 from verp.worker import PURGE, all_tasks
 
-pytestmark = pytest.mark.usefixtures("sqlite_only")
-
-
-@pytest.fixture
-def sqlite_only(store):
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("the embedded queue serves SQLite; PostgreSQL has procrastinate (test_pg_tasks.py)")
+# The embedded queue serves SQLite; on PostgreSQL procrastinate does (tests/unit/test_pg_tasks.py).
+pytestmark = pytest.mark.skipif(bool(SERVER_URL), reason="the embedded queue serves SQLite only")
 
 
 def _rows(store) -> list[TaskRow]:
