@@ -5,7 +5,7 @@ import streamlit as st
 from verp.ui import clicker
 from verp.ui import control as remote
 from verp.ui.session import get_store
-from verp.ui.workshop import choose_workshop, moderation_queue, require_facilitator
+from verp.ui.workshop import choose_workshop, queue_body, require_facilitator
 from verp.workshop import workshops
 
 person = require_facilitator()
@@ -48,7 +48,7 @@ st.toggle(
         store, person, workshop, workshops.set_auto_approve, st.session_state[auto_key]
     ),
 )
-moderation_queue(store, person.id, workshop.id)
+queue_body(store, person.id, workshop.id)
 remote.group_reflection_form(store, person, workshop)
 
 if workshop.status == "live":

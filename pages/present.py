@@ -1,7 +1,6 @@
 """Present: what the room sees on the projector. Opened from Control by a signed link for one workshop;
-it follows Control within about a second, and stops working when the workshop closes."""
-
-import time
+it follows Control within about a second (it asks the server: see verp.ui.room_follow), and stops working
+when the workshop closes."""
 
 import streamlit as st
 
@@ -27,5 +26,5 @@ if st.session_state.get("present_opened") != workshop.id:  # once per projector 
 # The link is the facilitator's: a clicker pointed at the projector steps the room as Control does.
 clicker.listen(lambda action: clicker.act_quietly(store, workshop.facilitator_id, workshop.id, action))
 step, _ = workshops.room_step(store, workshop)
-follow(store, workshop.id, workshop.state_version, step, time.time())
+follow(store, workshop, step)
 draw_step(store, workshop, step)

@@ -28,6 +28,7 @@ from verp.core.models import Moment
 from verp.core.store import Store
 from verp.room.shown import Viewer, may_watch, may_watch_clip
 from verp.web_downloads import download_routes
+from verp.web_room import room_routes
 from verp.web_store import route_store
 from verp.web_uploads import upload_routes
 
@@ -211,5 +212,6 @@ def routes() -> list[Route]:
         Route(SESSION_ROUTE, start_session_cookie, methods=["POST"]),
         Route(SESSION_ROUTE, end_session_cookie, methods=["DELETE"]),
         *download_routes(),
+        *room_routes(),
         *upload_routes(),
     ]

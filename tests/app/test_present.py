@@ -2,11 +2,10 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import open_page
+from tests.support.apptest import component_data, open_page
 from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.review import captions, sharing
-from verp.ui.present import follow_body
-from verp.workshop import reflections, workshops
+from verp.workshop import reflections, room_signal, workshops
 
 
 def present(store, teacher, w):
@@ -89,10 +88,10 @@ def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleag
     w = go_to_index(store, teacher.id, w.id, 3)  # welcome, principles, Ben's context, his moment
     at = present(store, teacher, w)
     assert "Circle time" in all_text(at)
-    step, _ = workshops.room_step(store, w)
+    drawn = room_signal.room_signal(store, w.id)
     share_id = workshops.shown_moments(store, w.id)[0].share_id
     sharing.withdraw_share(store, colleague.id, share_id)
-    assert follow_body(store, w.id, w.state_version, step) is True  # the fragment redraws the page
+    assert room_signal.room_signal(store, w.id).changed_since(drawn.version, drawn.wall)  # it redraws
     at.run()
     assert "Circle time" not in all_text(at)
 
@@ -122,12 +121,27 @@ def test_a_private_helping_question_never_reaches_the_projector(store, teacher, 
         assert "How can I wait longer?" not in all_text(present(store, teacher, w))
 
 
-def test_the_follow_fragment_asks_for_a_redraw_when_control_moves(store, teacher, colleague):
+def test_the_projector_is_told_to_redraw_when_control_moves_or_the_wall_changes(store, teacher, colleague):
     w = setup(store, teacher, colleague)
-    step, _ = workshops.room_step(store, w)
-    assert follow_body(store, w.id, w.state_version, step) is False
+    drawn = room_signal.room_signal(store, w.id)
+    assert not room_signal.room_signal(store, w.id).changed_since(drawn.version, drawn.wall)
     workshops.step_by(store, teacher.id, w.id, 1)
-    assert follow_body(store, w.id, w.state_version, step) is True
+    moved = room_signal.room_signal(store, w.id)
+    assert moved.changed_since(drawn.version, drawn.wall)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    reflections.submit_reflection(store, w.id, joined.token, "She waited")  # straight to the wall
+    assert room_signal.room_signal(store, w.id).changed_since(moved.version, moved.wall)
+    workshops.close_workshop(store, teacher.id, w.id)
+    assert room_signal.room_signal(store, w.id).closed
+
+
+def test_the_projector_draws_its_follower_with_the_step_and_the_rooms_state(store, teacher, colleague):
+    w = setup(store, teacher, colleague)
+    w = go_to_index(store, teacher.id, w.id, 1)
+    follower = component_data(present(store, teacher, w), "room_follow")
+    assert follower["drawn"]["v"] == w.state_version and follower["watch"] == ["wall"]
+    assert follower["url"].startswith("/api/room/")
+    assert follower["prefix"].startswith("Principles of attuned interaction")
 
 
 def test_the_close_shows_next_steps_and_the_deletion_reminder(store, teacher, colleague):
@@ -168,17 +182,12 @@ def test_hostile_reflections_reach_the_wall_only_as_plain_text(store, teacher, c
     assert not [m for m in at.markdown if "evil.example" in m.value]
 
 
-def test_the_screen_draws_its_players_again_before_their_links_run_out(store, teacher, colleague):
-    import time
-
+def test_the_screen_draws_its_players_again_before_their_links_run_out():
+    from verp.ui.room_follow import _JS
     from verp.web import RENEW_AFTER_S, URL_MAX_AGE_S
 
-    w = setup(store, teacher, colleague)
-    step, _ = workshops.room_step(store, w)
-    assert follow_body(store, w.id, w.state_version, step, time.time()) is False
-    old = time.time() - RENEW_AFTER_S - 1
-    assert follow_body(store, w.id, w.state_version, step, old) is True
-    assert RENEW_AFTER_S < URL_MAX_AGE_S
+    assert RENEW_AFTER_S < URL_MAX_AGE_S  # the follower asks for a redraw after RENEW_AFTER_S
+    assert 'ask("renew")' in _JS and "data.renew_ms" in _JS
 
 
 def test_the_owners_captions_show_under_the_moment_until_control_turns_them_off(store, teacher, colleague):

@@ -25,9 +25,13 @@ def app_server(tmp_path: Path) -> Iterator[AppServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright():
-    """One Playwright for the whole run: its sync API allows only one at a time in a process."""
+    """One Playwright for the browser tests: its sync API allows only one at a time in a process.
+
+    Package scope, not session: it keeps an event loop running on this thread, so it must be gone before
+    the unit tests that call ``asyncio.run`` (they run after ``tests/e2e`` in pytest's order).
+    """
     require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -35,7 +39,7 @@ def playwright():
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     yield browser

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_workshop import shot, signed_in_context
-from tests.support.browser import wait_for_app
+from tests.support.browser import rerun_of, wait_for_app
 from tests.support.media import make_clip
 from tests.support.workshop import add_helping_question, make_workshop, share_moment
 from verp.core.accounts import create_person
@@ -51,17 +51,33 @@ def pdf_text(data: bytes) -> str:
 
 
 def video_is(page, condition: str) -> None:
-    page.wait_for_function(f"() => {{ const v = {VIDEO}; return !!v && ({condition}); }}", timeout=WAIT)
+    try:
+        page.wait_for_function(f"() => {{ const v = {VIDEO}; return !!v && ({condition}); }}", timeout=WAIT)
+    except Exception:
+        seen = page.evaluate(
+            f"() => {{ const v = {VIDEO}; return v && {{paused: v.paused, muted: v.muted, "
+            "rate: v.playbackRate, time: v.currentTime, ready: v.readyState}; }"
+        )
+        raise AssertionError(f"the projector's video never showed {condition}: it is {seen}") from None
 
 
 def press(control, name: str) -> None:
-    control.get_by_role("button", name=name, exact=True).click()
-    wait_for_app(control)
+    """Click one of Control's buttons and wait for the run it starts (not merely an idle page: a click
+    made before the previous click's run began would be folded into it)."""
+    with rerun_of(control):
+        control.get_by_role("button", name=name, exact=True).click()
 
 
 def next_step(control, projector, expect: str) -> None:
     press(control, "Next")
-    projector.get_by_text(expect, exact=False).first.wait_for(timeout=WAIT)
+    try:
+        projector.get_by_text(expect, exact=False).first.wait_for(timeout=WAIT)
+    except Exception:
+        on_control = control.get_by_text("Step ", exact=False).first.text_content()
+        shown = projector.locator("body").inner_text()[:600]
+        raise AssertionError(
+            f"the projector never showed {expect!r}: Control is on {on_control!r}; the projector: {shown}"
+        ) from None
 
 
 @pytest.mark.browser
@@ -111,11 +127,10 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     video_is(projector, "v.playbackRate === 0.5 && !v.muted")
     press(control, "Freeze on this frame")
     video_is(projector, "v.paused")
-    frozen = projector.evaluate(f"{VIDEO}.currentTime")
-    press(control, "One frame on")
-    video_is(projector, f"v.paused && Math.abs(v.currentTime - ({frozen} + 1 / 30)) < 0.02")
-    press(control, "Go to 0:01.5 · looks up — initiative")
+    press(control, "Go to 0:01.5 · looks up — initiative")  # a known place: it may have frozen at the end
     video_is(projector, "v.paused && Math.abs(v.currentTime - 1.5) < 0.02")
+    press(control, "One frame on")
+    video_is(projector, "v.paused && Math.abs(v.currentTime - (1.5 + 1 / 30)) < 0.02")
     press(control, "Play")
     video_is(projector, "!v.paused && v.playbackRate === 0.5 && !v.muted")
     shot(control, "guided-control-phone")

@@ -39,3 +39,12 @@ def run_page_alone(page: str, person_id: int | None = None, query: dict | None =
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at.run()
+
+
+def component_data(at, name: str) -> dict:
+    """The data a page handed to its custom component ``name`` (AppTest runs no component script)."""
+    import json
+
+    found = [c.proto for c in at.get("bidi_component") if name in c.proto.component_name]
+    assert len(found) == 1, f"{len(found)} components named {name!r} drawn"
+    return json.loads(found[0].json)

@@ -13,10 +13,14 @@ import streamlit as st
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
+from verp.ui import room_follow
 from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
-from verp.ui.workshop import format_timer, kind_options, principle_options
+from verp.ui.workshop import kind_options, principle_options
+from verp.web import RENEW_AFTER_S
+from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
+from verp.workshop.room_signal import RoomSignal, waiting_digest
 from verp.workshop.workshops import Step, WorkshopView
 
 ERROR_KEY = "control_error"
@@ -107,26 +111,28 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     )
 
 
-def timer_body(store: Store, workshop_id: int, step: Step) -> None:
-    workshop = workshops.get_workshop(store, workshop_id)
-    state = "" if workshop.timer_running else " (paused)"
-    st.text(f"Timer {format_timer(workshop.timer_seconds())} of about {step.minutes:g} min{state}")
+def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """The phase timer, ticking in the browser; the page is drawn again when the room changes elsewhere
+    (the clicker on Present, a phone's reflection waiting, the projector's sound), not on a timer."""
+    drawn = RoomSignal(
+        workshop.state_version,
+        "",
+        workshop.is_closed,
+        waiting_digest(store, workshop.id),
+        workshops.playback(workshop).sound_unlocked,
+    )
+    paused = "" if workshop.timer_running else " (paused)"
+    room_follow.follow(
+        room_signal_path(store.settings, workshop.id),
+        drawn,
+        ("waiting", "sound"),
+        ("Timer ", f" of about {step.minutes:g} min{paused}"),
+        workshop.timer_seconds(),
+        workshop.timer_running,
+        RENEW_AFTER_S,
+    )
     if step.moment is not None:
         st.caption(sound_status(workshops.playback(workshop)))
-
-
-@st.fragment(run_every=1)
-def _ticking_timer(store: Store, workshop_id: int, step: Step) -> None:
-    timer_body(store, workshop_id, step)
-
-
-def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
-    """The phase timer: redrawn every second while it runs; a paused timer is drawn once, since
-    every timed redraw costs the server a script run."""
-    if workshop.timer_running:
-        _ticking_timer(store, workshop.id, step)
-    else:
-        timer_body(store, workshop.id, step)
 
 
 def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView) -> None:

@@ -6,8 +6,11 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.core.store import Store
+from verp.ui import room_follow
+from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import Joined
+from verp.workshop.room_signal import RoomSignal
 
 JOINED_KEY = "joined"
 SENTENCE_STARTERS = ("I noticed…", "It worked when…", "I wonder…")
@@ -44,12 +47,13 @@ def prompt_body(store: Store, workshop_id: int) -> None:
             st.text(prompt)
 
 
-PHONE_S = 5  # thirty phones asking every 5 s cost the server about a third of a core (bench/room_bench.py)
-
-
-@st.fragment(run_every=PHONE_S)
 def prompt_panel(store: Store, workshop_id: int) -> None:
+    """What the room is on; the page is drawn again when the step changes (the phone asks the server
+    by HTTP, which runs no page script: see ``verp.ui.room_follow``)."""
+    workshop = workshops.get_workshop(store, workshop_id)
     prompt_body(store, workshop_id)
+    drawn = RoomSignal(workshop.state_version, "", workshop.is_closed)
+    room_follow.follow(room_signal_path(store.settings, workshop_id), drawn, ())
 
 
 def own_reflections(store: Store, joined: Joined) -> None:

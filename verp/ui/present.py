@@ -1,31 +1,30 @@
 """What the projector shows for each step. No editing controls and nothing private: the owner's note and
 helping question appear only when they chose to share them; reflections only once approved.
 
-The live parts are fragments that ask the database every half second (one small query each, for one
-screen in the room), so a step chosen on Control or an approved reflection is on the wall within a
-second; their bodies are plain functions (``follow_body``, ``wall_body``) so tests can call them, since
-AppTest does not run timed fragments.
+The screen is drawn once per change: a small follower in the browser asks the server twice a second
+whether Control or the wall changed (``verp.ui.room_follow``), so a step chosen on Control or an approved
+reflection is on the wall within a second, and nothing runs on the server in between.
 """
 
 from __future__ import annotations
 
 import html
-import time
 
 import streamlit as st
 
 from verp.core.store import Store
 from verp.review import captions
 from verp.room.principles import catalogue
+from verp.ui import room_follow
 from verp.ui.player import play, playback_url
 from verp.ui.room_player import room_player
 from verp.ui.series_view import series_opening
-from verp.ui.workshop import format_timer, join_url, qr_png, show_wall
+from verp.ui.workshop import join_url, qr_png, show_wall
 from verp.web import RENEW_AFTER_S, Grant
+from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
+from verp.workshop.room_signal import RoomSignal, wall_digest
 from verp.workshop.workshops import Step, WorkshopView
-
-FOLLOW_S = 0.5  # how often the projector asks whether Control changed something, and for the wall
 
 CLOSING_REMINDER = (
     "Thank you. The clips stay private to the people who brought them. Shares end with this workshop; "
@@ -33,37 +32,26 @@ CLOSING_REMINDER = (
 )
 
 
-def follow_body(
-    store: Store, workshop_id: int, seen_version: int, step: Step, drawn_at: float | None = None
-) -> bool:
-    """Draw the phase timer; return True when the screen must redraw: Control changed something, or the
-    page's playback links (drawn at ``drawn_at``) are due to be signed again."""
-    workshop = workshops.get_workshop(store, workshop_id)
-    if workshop.state_version != seen_version or workshop.is_closed:
-        return True
-    if drawn_at is not None and time.time() - drawn_at > RENEW_AFTER_S:
-        return True
-    clock = format_timer(workshop.timer_seconds())
-    label = html.escape(f"{step.title} · {clock} of about {step.minutes:g} min")
-    st.html(f'<div class="verp-timer">{label}</div>')
-    return False
+def follow(store: Store, workshop: WorkshopView, step: Step) -> None:
+    """The phase timer, and the page drawn again once Control or the wall changes (asked by HTTP, not
+    by a timed page run: see ``verp.ui.room_follow``)."""
+    drawn = RoomSignal(workshop.state_version, wall_digest(store, workshop.id), workshop.is_closed)
+    room_follow.follow(
+        room_signal_path(store.settings, workshop.id),
+        drawn,
+        ("wall",),
+        (f"{step.title} · ", f" of about {step.minutes:g} min"),
+        workshop.timer_seconds(),
+        workshop.timer_running,
+        RENEW_AFTER_S,
+    )
 
 
-@st.fragment(run_every=FOLLOW_S)
-def follow(store: Store, workshop_id: int, seen_version: int, step: Step, drawn_at: float) -> None:
-    if follow_body(store, workshop_id, seen_version, step, drawn_at):
-        st.rerun(scope="app")
-
-
-def wall_body(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None, compact: bool) -> None:
-    show_wall(reflections.wall(store, workshop_id, moment_ids), compact=compact)
-
-
-@st.fragment(run_every=FOLLOW_S)
 def live_wall(
     store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None, compact: bool = False
 ) -> None:
-    wall_body(store, workshop_id, moment_ids, compact)
+    """The wall as it is now; the follower draws the page again when it changes."""
+    show_wall(reflections.wall(store, workshop_id, moment_ids), compact=compact)
 
 
 def heading(text: str, level: int = 1) -> None:

@@ -49,11 +49,6 @@ def choose_workshop(person: PersonView, include_closed: bool = False) -> Worksho
     return next(w for w in mine if w.id == picked)
 
 
-def format_timer(seconds: float) -> str:
-    minutes, secs = divmod(int(max(seconds, 0)), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def join_url(code: str) -> str:
     """The address a phone opens from the QR: this app's own origin, the Join page, the code."""
     base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
@@ -123,11 +118,3 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
                 "Approve", key=f"approve_{item.id}", icon=icons[0], on_click=_moderate, args=(*ids, True)
             )
             hide.button("Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False))
-
-
-QUEUE_S = 0.75  # Control is one screen: a phone's reflection shows in its queue within a second
-
-
-@st.fragment(run_every=QUEUE_S)
-def moderation_queue(store, person_id: int, workshop_id: int) -> None:
-    queue_body(store, person_id, workshop_id)

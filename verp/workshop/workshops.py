@@ -536,12 +536,23 @@ def record_present_opened(store: Store, token: str, client: str) -> None:
         audit.record(s, "projector link", "present_opened", f"workshop:{workshop.id}", f"from {client}")
 
 
-def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
-    """The workshop a projector link is for; refused once the workshop is closed."""
+def present_token_workshop_id(store: Store, token: str) -> int | None:
+    """The workshop id a projector link names, if its signature holds and it is recent; no query."""
     try:
         data = _present_serializer(store).loads(str(token or ""), max_age=PRESENT_MAX_AGE_S)
-        workshop = get_workshop(store, int(data["w"]))
-    except (BadSignature, KeyError, TypeError, ValueError, VerpError) as exc:
+        return int(data["w"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
+    """The workshop a projector link is for; refused once the workshop is closed."""
+    workshop_id = present_token_workshop_id(store, token)
+    try:
+        if workshop_id is None:
+            raise WorkshopError("no such link")
+        workshop = get_workshop(store, workshop_id)
+    except VerpError as exc:
         raise WorkshopError("This projector link is not valid. Open Present again from Control.") from exc
     if workshop.is_closed:
         raise WorkshopError("This workshop has closed. Thank you for taking part.")

@@ -1,0 +1,117 @@
+"""What a projector asks twice a second: has anything it shows changed since it drew?
+
+Present draws a step once, then asks this small question over HTTP (``verp.web_room``) instead of running
+the page on a timer. One cheap answer serves every screen of a room, and there are no timed page runs,
+whose redraws in the browser can race a whole-page redraw and leave the screen blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from verp.core.config import Settings
+from verp.core.models import Reflection
+from verp.core.store import Store
+from verp.workshop import reflections, workshops
+
+FOLLOW_MAX_AGE_S = 24 * 3600  # a screen left open all day keeps asking; a page run signs a new one
+FRESH_S = 0.25  # an answer is shared by the requests of this long (a room's screens ask together)
+
+_recent: dict[tuple[int, int], tuple[float, RoomSignal]] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RoomSignal:
+    """The state version (Control's changes), a digest of the wall, whether the workshop closed; for
+    Control also a digest of the reflections waiting for approval and whether the projector's sound is
+    unlocked (neither says anything about what they are)."""
+
+    version: int
+    wall: str
+    closed: bool
+    waiting: str = ""
+    sound: bool = False
+
+    def changed_since(self, version: int, wall: str) -> bool:
+        """Whether a projector drawn at ``version`` with ``wall`` must draw again."""
+        return self.closed or self.version > version or self.wall != wall
+
+    def as_json(self) -> dict:
+        return {
+            "v": self.version,
+            "wall": self.wall,
+            "closed": self.closed,
+            "waiting": self.waiting,
+            "sound": self.sound,
+        }
+
+
+def _follow_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-room-follow")
+
+
+def follow_token(settings: Settings, workshop_id: int) -> str:
+    """A token that lets a screen of the room (Present, Control, a phone) ask about this workshop. The
+    answer is only version numbers and digests, so any page that shows the room may hold one."""
+    return _follow_serializer(settings).dumps({"w": int(workshop_id)})
+
+
+def follow_token_workshop_id(settings: Settings, token: str) -> int | None:
+    """The workshop a follow token names, if its signature holds and it is recent; no query."""
+    try:
+        return int(_follow_serializer(settings).loads(str(token or ""), max_age=FOLLOW_MAX_AGE_S)["w"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def wall_digest(store: Store, workshop_id: int) -> str:
+    """A short digest of every reflection on the room's wall: it changes when one is approved, edited,
+    hidden or taken back, or when a moment leaves the room."""
+    groups = reflections.wall(store, workshop_id)
+    return hashlib.blake2s(repr(groups).encode(), digest_size=8).hexdigest()
+
+
+def waiting_digest(store: Store, workshop_id: int) -> str:
+    """A short digest of which reflections wait for the facilitator's approval."""
+    with store.reading() as s:
+        ids = list(
+            s.scalars(
+                select(Reflection.id).where(
+                    Reflection.workshop_id == workshop_id, Reflection.status == "pending"
+                )
+            )
+        )
+    return hashlib.blake2s(repr(sorted(ids)).encode(), digest_size=8).hexdigest()
+
+
+def room_signal(store: Store, workshop_id: int) -> RoomSignal:
+    workshop = workshops.get_workshop(store, workshop_id)
+    return RoomSignal(
+        workshop.state_version,
+        wall_digest(store, workshop_id),
+        workshop.is_closed,
+        waiting_digest(store, workshop_id),
+        workshops.playback(workshop).sound_unlocked,
+    )
+
+
+def recent_room_signal(store: Store, workshop_id: int) -> RoomSignal:
+    """``room_signal``, shared for ``FRESH_S`` between the screens that ask at about the same time."""
+    key, now = (id(store), workshop_id), time.monotonic()
+    with _lock:
+        hit = _recent.get(key)
+    if hit and now - hit[0] < FRESH_S:
+        return hit[1]
+    signal = room_signal(store, workshop_id)
+    with _lock:
+        _recent[key] = (now, signal)
+        for stale in [k for k, (at, _) in _recent.items() if now - at > 60]:
+            _recent.pop(stale, None)
+    return signal
