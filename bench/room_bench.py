@@ -27,23 +27,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.media_fixtures import make_clip  # noqa: E402
-from tests.workshop_fixtures import make_workshop, share_moment  # noqa: E402
-
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_app, wait_for_app  # noqa: E402
-from verp.core import accounts  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, start_app, wait_for_app  # noqa: E402
+from tests.support.media import make_clip  # noqa: E402
+from tests.support.workshop import go_to_index, make_workshop, share_moment  # noqa: E402
+from verp.core import accounts, sessions  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
 from verp.core.store import Store  # noqa: E402
-from verp.ui.session import COOKIE  # noqa: E402
+from verp.web import SESSION_COOKIE as COOKIE  # noqa: E402
 from verp.workshop import workshops  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    """User + system CPU seconds of a process group (the app and its worker; ``start_app`` gives them a
+    group of their own, led by ``pid``), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[2]) == pid:  # its process group
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -61,8 +68,8 @@ def prepare(data_dir: Path):
     for position, title in enumerate(("Circle time", "Story corner")):
         share_moment(store, ben.id, workshop.id, title, position=position, video_file="cut.mp4")
     for moment in workshops.shown_moments(store, workshop.id):
-        moment.video.parent.mkdir(parents=True, exist_ok=True)
-        make_clip(moment.video, seconds=3)
+        moment.cut.parent.mkdir(parents=True, exist_ok=True)
+        make_clip(moment.cut, seconds=3)
     workshop = workshops.open_workshop(store, ana.id, workshop.id)
     return store, ana, workshop
 
@@ -106,7 +113,7 @@ def reflection_latencies(control, present, phones, rounds: int) -> tuple[list[fl
         card = control.locator('[class*="st-key-pending_"]').filter(has_text=text)
         on_wall = present.locator(".verp-note", has_text=text)
         approved.append(timed(card.get_by_role("button", name="Approve").click, on_wall.wait_for))
-        phone.get_by_text("Sent. Thank you.").wait_for()
+        phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for()
     return waiting, approved
 
 
@@ -144,7 +151,7 @@ def run(args, folder: Path) -> bool:
 def _measure(args, browser, server, store, ana, workshop) -> bool:
     url = server.url
     control_ctx = browser.new_context(viewport={"width": 1200, "height": 1400})
-    control_ctx.add_cookies([{"name": COOKIE, "value": accounts.issue_token(store, ana), "url": url}])
+    control_ctx.add_cookies([{"name": COOKIE, "value": sessions.issue_token(store, ana.id), "url": url}])
     control = control_ctx.new_page()
     control.set_default_timeout(30000)
     control.goto(url + "/control", wait_until="commit")
@@ -169,13 +176,13 @@ def _measure(args, browser, server, store, ana, workshop) -> bool:
     all_steps = workshops.steps(store, workshop.id)
     prompt = next(s.index for s in all_steps if s.kind == "prompt")
     start = next(i for i in range(len(all_steps) - 1) if all_steps[i].title != all_steps[i + 1].title)
-    workshops.go_to_step(store, ana.id, workshop.id, start)
+    go_to_index(store, ana.id, workshop.id, start)
     shows_step(present, all_steps[start].title)()
     control.reload()
     wait_for_app(control)
     steps = step_latency(control, present, all_steps, start, args.rounds)
 
-    workshops.go_to_step(store, ana.id, workshop.id, prompt)
+    go_to_index(store, ana.id, workshop.id, prompt)
     shows_step(present, all_steps[prompt].title)()
     control.reload()
     wait_for_app(control)

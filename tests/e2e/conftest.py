@@ -53,3 +53,13 @@ def browser_page(chromium):
     page.set_default_timeout(20000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_what_the_test_left_open(request):
+    """Close every browser context a test opened: pages left behind (a projector, phones) would go on
+    running their scripts and reconnecting to a stopped server through all the tests after it."""
+    yield
+    if "chromium" in request.fixturenames:
+        for context in list(request.getfixturevalue("chromium").contexts):
+            context.close()

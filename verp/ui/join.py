@@ -47,13 +47,16 @@ def prompt_body(store: Store, workshop_id: int) -> None:
             st.text(prompt)
 
 
+PHONE_SPREAD_S = 3.0  # thirty phones redraw for a new step over three seconds, after the projector
+
+
 def prompt_panel(store: Store, workshop_id: int) -> None:
     """What the room is on; the page is drawn again when the step changes (the phone asks the server
     by HTTP, which runs no page script: see ``verp.ui.room_follow``)."""
     workshop = workshops.get_workshop(store, workshop_id)
     prompt_body(store, workshop_id)
     drawn = RoomSignal(workshop.state_version, "", workshop.is_closed)
-    room_follow.follow(room_signal_path(store.settings, workshop_id), drawn, ())
+    room_follow.follow(room_signal_path(store.settings, workshop_id), drawn, (), spread_s=PHONE_SPREAD_S)
 
 
 def own_reflections(store: Store, joined: Joined) -> None:

@@ -36,11 +36,13 @@ export default function ({ data, parentElement, setTriggerValue }) {
     label.textContent = `${data.prefix}${clock(seconds)}${data.suffix}`;
   };
   let asked = false;
-  const ask = (why) => {
+  const ask = (why, spread = 0) => {
     if (asked) return;
     asked = true;
     window.__verpFollowAsked = why;
-    setTriggerValue("changed", why);
+    // Many phones told of the same change at once spread their redraws over the later part of
+    // ``spread``, so the projector's redraw comes first and theirs do not all land together.
+    setTimeout(() => setTriggerValue("changed", why), spread * (0.3 + 0.7 * Math.random()));
   };
   const poll = async () => {
     if (asked) return;
@@ -51,7 +53,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
       if (!answer.ok) return;
       const now = await answer.json();
       if (now.closed) return ask("closed");
-      if (now.v > data.drawn.v) return ask(`v:${now.v}`);
+      if (now.v > data.drawn.v) return ask(`v:${now.v}`, data.spread_ms);
       for (const part of data.watch) {  // asked once per answer: a slower server must not loop
         const why = `${part}:${JSON.stringify(now[part])}`;
         if (now[part] !== data.drawn[part] && why !== window.__verpFollowAsked) return ask(why);
@@ -84,11 +86,13 @@ def follow(
     timer_s: float | None = None,
     running: bool = False,
     renew_s: float = 24 * 3600,
+    spread_s: float = 0.0,
 ) -> None:
     """Show the timer (if ``timer_s`` is given) as ``prefix + m:ss + suffix``; run the page again once
     the room's state version or one of the ``watch`` parts of its signal (``wall``, ``waiting``,
     ``sound``) differs from ``drawn``, once the workshop closes, or after ``renew_s`` (the players'
-    links are signed again)."""
+    links are signed again). ``spread_s``: wait up to this long (at random) before redrawing for a new
+    step, for screens that come in numbers (phones)."""
     prefix, suffix = timer_label
     _follower(
         key="room_follow",
@@ -101,6 +105,7 @@ def follow(
             "timer": None if timer_s is None else {"seconds": timer_s, "running": running},
             "renew_ms": int(renew_s * 1000),
             "every_ms": EVERY_MS,
+            "spread_ms": int(spread_s * 1000),
             "drawn_at": time.time(),  # new data each run, so the browser starts asking afresh
         },
         on_changed_change=lambda: None,
