@@ -1,6 +1,6 @@
 """A live room in real browsers: how quickly the projector follows, and what idle phones cost.
 
-    python bench/room_bench.py [--phones 10] [--rounds 20] [--idle-s 30]
+    python bench/room_bench.py [--phones 10] [--rounds 20] [--idle-s 30] [--downloads 20]
 
 Starts ``streamlit run app.py`` on a free port with its own data folder, then opens Present, Control
 and ``--phones`` Join pages in one Debian Chromium (a context each) and prints p50/p95 of:
@@ -11,7 +11,10 @@ and ``--phones`` Join pages in one Debian Chromium (a context each) and prints p
 
 and the server's CPU time per idle phone per minute: the server process's CPU (``/proc``) over
 ``--idle-s`` seconds with only Present and Control open, then again with every phone open too.
-Targets: each p95 ≤ 1 s with 10 phones; 30 idle phones under half a core (extrapolated).
+Then it downloads the summary PDF ``--downloads`` times in a row (default 20) while the phones send
+reflections, and counts the files that arrived whole.
+Targets: each p95 ≤ 1 s with 10 phones; 30 idle phones under half a core (extrapolated); every download
+whole.
 """
 
 from __future__ import annotations
@@ -117,6 +120,29 @@ def reflection_latencies(control, present, phones, rounds: int) -> tuple[list[fl
     return waiting, approved
 
 
+def pdf_downloads(summary, phones, count: int) -> tuple[int, list[float]]:
+    """Download the summary PDF ``count`` times in a row while the phones send reflections; return how
+    many arrived whole (a PDF read to its end) and the time each took from the click."""
+    from pypdf import PdfReader
+
+    whole, times = 0, []
+    for i in range(count):
+        phone = phones[i % len(phones)]
+        phone.get_by_label("Your reflection").fill(f"Download round {i}: the child led the game")
+        phone.get_by_role("button", name="Send").click()  # not waited for: the room stays busy
+        t0 = time.perf_counter()
+        try:
+            with summary.expect_download(timeout=60000) as info:
+                summary.get_by_role("link", name="Download as PDF").click()
+            download = info.value
+            if download.failure() is None and PdfReader(download.path()).pages:
+                whole += 1
+        except Exception as exc:  # noqa: BLE001 - a failed download is the figure, not a crash
+            print(f"download {i} failed: {exc}", flush=True)
+        times.append(time.perf_counter() - t0)
+    return whole, times
+
+
 def join(phone, url: str, code: str, n: int) -> None:
     phone.goto(f"{url}/join?code={code}", wait_until="commit")
     wait_for_app(phone)
@@ -187,7 +213,19 @@ def _measure(args, browser, server, store, ana, workshop) -> bool:
     control.reload()
     wait_for_app(control)
     waiting, approved = reflection_latencies(control, present, phones, args.rounds)
-    return report(args, steps, waiting, approved, base_cpu, room_cpu, per_phone)
+
+    summary = control.context.new_page()
+    summary.set_default_timeout(60000)
+    summary.goto(url + "/summary", wait_until="commit")
+    summary.get_by_role("link", name="Download as PDF").wait_for()
+    whole, fetched = pdf_downloads(summary, phones, args.downloads)
+    ok = report(args, steps, waiting, approved, base_cpu, room_cpu, per_phone)
+    print(
+        f"summary PDF downloaded {whole} of {args.downloads} times while phones sent; click → file p50 "
+        f"{statistics.median(fetched):.2f} s, p95 {percentile(fetched, 95):.2f} s "
+        f"{'PASS' if whole == args.downloads else 'FAIL'}"
+    )
+    return ok and whole == args.downloads
 
 
 def report(args, steps, waiting, approved, base_cpu, room_cpu, per_phone) -> bool:
@@ -222,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phones", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--idle-s", type=float, default=30.0, help="seconds of each idle CPU window")
+    parser.add_argument("--downloads", type=int, default=20, help="summary PDFs downloaded in a row")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="verp-room-") as folder:
         return 0 if run(args, Path(folder)) else 1

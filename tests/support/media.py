@@ -7,6 +7,7 @@ well under 0.3 s. Nothing here calls the ffmpeg command line.
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -160,3 +161,8 @@ def make_truncated_clip(path: str | Path, faststart: bool = True, seconds: float
     """An MP4 that stops part way: with the index at the front (opens fine) or at the end."""
     make_clip(path, seconds=seconds, faststart=faststart)
     return truncate(path, 0.6)
+
+
+def write_niceness(path: str) -> None:
+    """Write this process's CPU priority (its nice value) to ``path``: run as a media child's work."""
+    Path(path).write_text(str(os.nice(0)))

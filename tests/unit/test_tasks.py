@@ -253,6 +253,15 @@ def test_a_child_past_its_cpu_budget_is_stopped_with_a_message():
         sandbox.run_limited("math:factorial", [10**7], _limits(cpu_s=2), lambda: True)
 
 
+def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
+    """A transcode beside the app takes the cores only while no page needs them."""
+    import os
+
+    seen = tmp_path / "nice.txt"
+    sandbox.run_limited("tests.support.media:write_niceness", [str(seen)], _limits(), lambda: True)
+    assert int(seen.read_text()) == min(os.nice(0) + sandbox.MEDIA_NICE, 19)
+
+
 def test_a_file_the_child_cannot_read_is_given_up_with_its_message(tmp_path):
     text = make_text_file(tmp_path / "notes.mp4")
     with pytest.raises(tasks.GiveUp, match="not a video"):
