@@ -22,6 +22,7 @@ from verp.core.models import (
 )
 from verp.records import erasure
 from verp.review import helping, moments, sharing
+from verp.workshop import groups, one_to_one
 
 
 def _count(store, model, *where) -> int:
@@ -86,6 +87,13 @@ def test_a_facilitators_workshops_go_with_their_account_but_not_while_one_is_liv
         erasure.delete_account(store, teacher.id, "Ana Teacher")
     assert erasure.what_goes(store, teacher.id).lines() == [
         "1 workshop you facilitate with its reflections and next steps"
+    ]
+    groups.create_group(store, teacher.id, "Spring group", [colleague.id])
+    for code in ("P1", "P2"):
+        one_to_one.start_one_to_one(store, teacher.id, code, "teacher")
+    assert erasure.what_goes(store, teacher.id).lines()[1:] == [
+        "1 group you facilitate",
+        "2 one-to-one interventions you guide (reviews and held clips included)",
     ]
     with store.transaction() as s:
         s.get(Workshop, workshop_id).status = "closed"

@@ -27,6 +27,7 @@ from verp.core.models import (
     OneToOne,
     Person,
     Rating,
+    SeriesGroup,
     Share,
     SupervisionNote,
     Workshop,
@@ -53,28 +54,41 @@ class AccountContents:
     ratings: int
     next_steps: int
     workshops: int  # workshops the person facilitates
+    groups: int = 0  # groups the person facilitates
+    one_to_ones: int = 0  # one-to-one interventions the person guides
+    log_entries: int = 0  # the person's guider's log
+    supervision_notes: int = 0  # notes the person wrote on others' log entries
 
     def lines(self) -> list[str]:
         """Each kind of thing that goes, in words; empty kinds left out."""
         counts = [
-            (self.clips, "clip", "with every copy, cut and still"),
-            (self.moments, "moment", ""),
-            (self.shares, "share of a moment with a workshop", ""),
-            (self.helping_questions, "helping question", ""),
-            (self.ratings, "rating", ""),
-            (self.next_steps, "next step", ""),
-            (self.workshops, "workshop you facilitate", "with its reflections and next steps"),
+            (self.clips, "clip", "clips", "with every copy, cut and still"),
+            (self.moments, "moment", "moments", ""),
+            (self.shares, "share of a moment with a workshop", "shares of a moment with a workshop", ""),
+            (self.helping_questions, "helping question", "helping questions", ""),
+            (self.ratings, "rating", "ratings", ""),
+            (self.next_steps, "next step", "next steps", ""),
+            (
+                self.workshops,
+                "workshop you facilitate",
+                "workshops you facilitate",
+                "with its reflections and next steps",
+            ),
+            (self.groups, "group you facilitate", "groups you facilitate", ""),
+            (
+                self.one_to_ones,
+                "one-to-one intervention you guide",
+                "one-to-one interventions you guide",
+                "(reviews and held clips included)",
+            ),
+            (self.log_entries, "entry in your guider's log", "entries in your guider's log", ""),
+            (self.supervision_notes, "supervision note you wrote", "supervision notes you wrote", ""),
         ]
         return [
-            f"{n} {noun if n == 1 else _plural(noun)}{' ' + extra if extra else ''}"
-            for n, noun, extra in counts
+            f"{n} {one if n == 1 else many}{' ' + extra if extra else ''}"
+            for n, one, many, extra in counts
             if n
         ]
-
-
-def _plural(noun: str) -> str:
-    head, _, tail = noun.partition(" ")
-    return f"{head}s {tail}".strip()
 
 
 def _count(s, query) -> int:
@@ -98,6 +112,12 @@ def what_goes(store: Store, person_id: int) -> AccountContents:
             ratings=_count(s, select(Rating.id).where(Rating.helping_question_id.in_(questions))),
             next_steps=_count(s, select(NextStep.id).where(NextStep.person_id == person_id)),
             workshops=_count(s, select(Workshop.id).where(Workshop.facilitator_id == person_id)),
+            groups=_count(s, select(SeriesGroup.id).where(SeriesGroup.facilitator_id == person_id)),
+            one_to_ones=_count(s, select(OneToOne.id).where(OneToOne.guider_id == person_id)),
+            log_entries=_count(s, select(GuiderLogEntry.id).where(GuiderLogEntry.guider_id == person_id)),
+            supervision_notes=_count(
+                s, select(SupervisionNote.id).where(SupervisionNote.author_id == person_id)
+            ),
         )
 
 
