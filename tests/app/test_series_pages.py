@@ -2,7 +2,7 @@
 One-to-one, the Guider's log with supervision, and My progress."""
 
 from tests.app.test_present import all_text
-from tests.support.apptest import open_page
+from tests.support.apptest import component_data, open_page
 from tests.support.series import consented_moment, group_with_two_sessions
 from verp.core.accounts import create_person
 from verp.records import guider_log
@@ -61,6 +61,8 @@ def test_a_one_to_one_with_a_parent_is_started_and_its_review_saved(store, teach
     at.button[0].click().run()
     (view,) = one_to_one.my_one_to_ones(store, teacher.id)
     assert view.holds_clips and "Parent A" in at.success[0].value
+    uploader = component_data(at, "clip_uploader")  # streamed in chunks: never Streamlit's file_uploader
+    assert uploader["text"]["label"] == "Add a clip they filmed" and not at.get("file_uploader")
     assert "→ Goal-setting" in [t.value for t in at.text][0]
     at.text_area[0].set_value("I waited and he showed me the duck")
     record = form_of(at, f"record_{view.id}_1")

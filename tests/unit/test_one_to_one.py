@@ -12,6 +12,7 @@ from verp.core.accounts import create_person
 from verp.core.errors import NotYours
 from verp.core.models import AuditEvent, today
 from verp.records import retention
+from verp.review import clips
 from verp.review.consent import ConsentError
 from verp.room.shown import Viewer, may_watch
 from verp.web import Grant, may_serve
@@ -75,6 +76,25 @@ def test_a_parents_clip_is_held_by_the_guider_with_consent_and_a_delete_by_date(
             participant_id=create_person(store, "Di", "passphrase 1234").id,
         )
         one_to_one.hold_clip(store, teacher.id, other.id, "x.mp4", io.BytesIO(b""))
+
+
+def test_a_clip_uploaded_for_a_parent_lives_under_the_one_to_one_not_on_my_clips(
+    store, teacher, colleague, tmp_path
+):
+    review = one_to_one.start_one_to_one(store, teacher.id, "Parent B", "parent", 1)
+    with open(make_clip(tmp_path / "park.mp4", seconds=2, fps=10, audio=False), "rb") as f:
+        uploaded = clips.add_clip(store, teacher.id, "park.mp4", f)  # as the streamed upload leaves it
+    assert [c.id for c in clips.list_clips(store, teacher.id)] == [uploaded.id]
+    held = one_to_one.hold_uploaded_clip(store, teacher.id, review.id, uploaded.id)
+    assert held.title == "Parent B: park"
+    assert clips.list_clips(store, teacher.id) == []  # My clips: the guider's own practice only
+    assert [c.id for c in one_to_one.held_clips(store, teacher.id, review.id)] == [uploaded.id]
+    with pytest.raises(OneToOneError, match="already kept"):
+        one_to_one.hold_uploaded_clip(store, teacher.id, review.id, uploaded.id)
+    with open(make_clip(tmp_path / "theirs.mp4", seconds=2, fps=10, audio=False), "rb") as f:
+        theirs = clips.add_clip(store, colleague.id, "theirs.mp4", f)
+    with pytest.raises(NotYours):
+        one_to_one.hold_uploaded_clip(store, teacher.id, review.id, theirs.id)
 
 
 def test_a_review_needs_a_rating_the_participant_gave_and_keeps_their_words(store, teacher):

@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
-from verp.core.models import Clip, today
+from verp.core.models import Clip, HeldClip, today
 from verp.core.store import FileTooLarge, Store
 from verp.core.text import clean_text
 from verp.media import jobs as media
@@ -247,11 +247,14 @@ def deletion_countdown(delete_by: date, on: date | None = None) -> str:
     return f"Past its delete-by date ({when}): being deleted for good."
 
 
-def list_clips(store: Store, owner_id: int) -> list[ClipView]:
-    """The owner's clips, newest first. Nobody else's, ever."""
+def list_clips(store: Store, owner_id: int, held: bool = False) -> list[ClipView]:
+    """The owner's clips, newest first. Nobody else's, ever. Clips a guider keeps for a participant
+    without an account (they live under that one-to-one) only with ``held``."""
+    query = select(Clip).where(Clip.owner_id == owner_id)
+    if not held:
+        query = query.where(~exists().where(HeldClip.clip_id == Clip.id))
     with store.transaction() as s:
-        rows = s.scalars(select(Clip).where(Clip.owner_id == owner_id).order_by(Clip.created_at.desc()))
-        return [_view(store, c) for c in rows]
+        return [_view(store, c) for c in s.scalars(query.order_by(Clip.created_at.desc()))]
 
 
 NOT_YOUR_CLIP = "There is no clip of yours here. Clips can only be opened by their owner."

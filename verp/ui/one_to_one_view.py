@@ -15,6 +15,7 @@ from verp.room.principles import catalogue
 from verp.ui.micro_player import micro_player
 from verp.ui.review_clip import show_consent
 from verp.ui.text import escape_markdown
+from verp.ui.uploader import clip_uploader
 from verp.web import Grant
 from verp.workshop import one_to_one
 from verp.workshop.one_to_one import ROLES, SHAPES, OneToOneView
@@ -97,15 +98,15 @@ def held_clips(store: Store, guider: PersonView, view: OneToOneView) -> None:
     st.caption(
         "You keep these clips for the participant; each needs its consent record and is deleted by its date."
     )
-    upload = st.file_uploader("Add a clip they filmed", type=None, key=f"held_upload_{view.id}")
-    if upload is not None and st.button("Keep this clip", key=f"keep_{view.id}"):
+    # Streamed to the server in chunks, as on My clips: a long phone video never sits in memory.
+    added = clip_uploader(store, guider.id, key=f"held_upload_{view.id}", label="Add a clip they filmed")
+    if added is not None:
         try:
-            one_to_one.hold_clip(store, guider.id, view.id, upload.name, upload)
+            one_to_one.hold_uploaded_clip(store, guider.id, view.id, added)
         except VerpError as exc:
             say(str(exc), ok=False)
         else:
             say("Kept the clip. Record its consent, then mark a moment.")
-        st.rerun()
     held = one_to_one.held_clips(store, guider.id, view.id)
     for clip in held:
         with st.container(border=True):

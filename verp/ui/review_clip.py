@@ -29,7 +29,7 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
             st.error(escape_markdown(str(exc)))
             st.stop()
         st.session_state[CHOICE] = wanted
-    mine = {c.id: c for c in clips.list_clips(store, person.id)}
+    mine = {c.id: c for c in clips.list_clips(store, person.id, held=True)}
     if not mine:
         st.info("You have no clips yet. Add one on My clips, then come back to find your moments.")
         st.page_link("pages/my_clips.py", label="My clips", icon=":material/video_library:")

@@ -49,7 +49,9 @@ def _token(store: Store, person_id: int) -> str:
     return held[2]
 
 
-def clip_uploader(store: Store, person_id: int) -> str | None:
+def clip_uploader(
+    store: Store, person_id: int, key: str = "clip_uploader", label: str = TEXT["label"]
+) -> str | None:
     """Draw the uploader; in the run right after a clip was saved, return that clip's id."""
     limit_mb = store.settings.max_upload_mb
     accept = ",".join(["video/*", *(f".{ext}" for ext in clips.VIDEO_EXTENSIONS)])
@@ -60,7 +62,11 @@ def clip_uploader(store: Store, person_id: int) -> str | None:
         "maxBytes": store.settings.max_upload_bytes,
         "chunkBytes": CHUNK_BYTES,
         "accept": accept,
-        "text": {**TEXT, "tooLarge": f"This file is larger than the {limit_mb} MB limit for a clip."},
+        "text": {
+            **TEXT,
+            "label": label,
+            "tooLarge": f"This file is larger than the {limit_mb} MB limit for a clip.",
+        },
     }
-    result = _uploader(key="clip_uploader", data=data, on_done_change=lambda: None)
+    result = _uploader(key=key, data=data, on_done_change=lambda: None)
     return result.done

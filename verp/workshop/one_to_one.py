@@ -382,23 +382,38 @@ def hold_clip(
 ) -> clips.ClipView:
     """Keep a clip for a participant without an account: stored like any clip, owned by the guider."""
     with store.transaction() as s:
-        row = _guided(s, guider_id, one_to_one_id)
-        if row.participant_id is not None:
-            raise OneToOneError("This participant has an account: they choose their own moments to share.")
-        code = row.participant_code
+        _holder(s, guider_id, one_to_one_id)
     clip = clips.add_clip(store, guider_id, filename, source)
+    return hold_uploaded_clip(store, guider_id, one_to_one_id, clip.id)
+
+
+def hold_uploaded_clip(store: Store, guider_id: int, one_to_one_id: int, clip_id: str) -> clips.ClipView:
+    """Keep a clip the guider has just uploaded (streamed to the server: ``verp.web_uploads``) for a
+    participant without an account. It then lives under the one-to-one, not on the guider's My clips."""
     with store.transaction() as s:
+        code = _holder(s, guider_id, one_to_one_id).participant_code
+        clip = clips.owned_clip(s, guider_id, str(clip_id))
+        if s.get(HeldClip, clip.id) is not None:
+            raise OneToOneError("This clip is already kept for a participant.")
         s.add(HeldClip(clip_id=clip.id, one_to_one_id=int(one_to_one_id)))
-        s.get_one(Clip, clip.id).title = f"{code}: {clip.title}"[:200]
+        clip.title = f"{code}: {clip.title}"[:200]
         _record(s, guider_id, "clip_held", int(one_to_one_id), f"clip:{clip.id}")
-    return clips.get_clip(store, guider_id, clip.id)
+    return clips.get_clip(store, guider_id, str(clip_id))
+
+
+def _holder(s, guider_id: int, one_to_one_id: int) -> OneToOne:
+    """The guider's one-to-one with a participant who has no account (others bring their own clips)."""
+    row = _guided(s, guider_id, one_to_one_id)
+    if row.participant_id is not None:
+        raise OneToOneError("This participant has an account: they choose their own moments to share.")
+    return row
 
 
 def held_clips(store: Store, guider_id: int, one_to_one_id: int) -> list[clips.ClipView]:
     with store.transaction() as s:
         _guided(s, guider_id, one_to_one_id)
         ids = list(s.scalars(select(HeldClip.clip_id).where(HeldClip.one_to_one_id == int(one_to_one_id))))
-    return [c for c in clips.list_clips(store, guider_id) if c.id in ids]
+    return [c for c in clips.list_clips(store, guider_id, held=True) if c.id in ids]
 
 
 def mark_held_moment(
