@@ -142,6 +142,8 @@ def test_the_facilitator_prepares_a_shared_moment_privately(store, teacher, coll
     _, moment_id = share_moment(store, colleague.id, w.id, "First", note="I waited", share_note=True)
     at = open_page("plan", teacher.id)
     assert "Shared note: I waited" in [t.value for t in at.text]
+    links = lambda: "".join(h.proto.body for h in at.get("html"))  # noqa: E731
+    assert "Download my preparation notes" not in links()  # nothing prepared: nothing to take away
     next(a for a in at.text_area if a.label.startswith("My preparation notes")).set_value(
         "Start with the wait"
     )
@@ -150,3 +152,4 @@ def test_the_facilitator_prepares_a_shared_moment_privately(store, teacher, coll
     [kept] = preparation.preparations(store, teacher.id, w.id).values()
     assert (kept.moment_id, kept.note, kept.with_participant) == (moment_id, "Start with the wait", True)
     assert any("prepared with the participant" in e.label for e in at.expander)
+    assert "Download my preparation notes" in links()  # leaves the app only when asked for

@@ -12,9 +12,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.support.summary import TITLE, build_workshop
+from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
 from verp.core.models import AuditEvent, Workshop
-from verp.workshop import workshops
+from verp.workshop import preparation, workshops
 
 
 @pytest.fixture
@@ -114,6 +115,26 @@ def test_the_personal_summary_goes_only_to_its_owner(store, client, built, teach
     subject = f"workshop:{built.workshop_id}"
     assert _downloads(store) == [
         (f"person:{colleague.id}", "download_summary", subject, "personal summary (pdf)")
+    ]
+
+
+def test_preparation_notes_leave_the_app_only_when_the_facilitator_asks(store, client, teacher, colleague):
+    w = make_workshop(store, teacher.id, "Spring group")
+    _, moment_id = share_moment(store, colleague.id, w.id, "Circle *time*")
+    preparation.save_preparation(store, teacher.id, w.id, moment_id, "Ask Ben about [the noise](x)", True)
+    answer = client.get(_url(store, teacher.id, w.id, "preparation"))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/markdown")
+    assert "preparation.md" in answer.headers["content-disposition"]
+    assert (
+        r"## Circle \*time\* (Ben Colleague)" in answer.text
+        and "Prepared with the participant." in answer.text
+    )
+    assert r"Ask Ben about \[the noise\]\(x\)" in answer.text  # the facilitator's words, never a link
+    assert client.get(_url(store, colleague.id, w.id, "preparation")).status_code == 403  # theirs alone
+    assert client.get(_url(store, teacher.id, w.id, "preparation+authors")).status_code in (400, 403, 404)
+    subject = f"workshop:{w.id}"
+    assert _downloads(store) == [
+        (f"person:{teacher.id}", "download_summary", subject, "preparation notes (text)")
     ]
 
 

@@ -15,6 +15,9 @@ from verp.core.errors import VerpError
 from verp.core.models import Workshop
 from verp.core.store import Store
 from verp.records import export, summary
+from verp.room.shown import shown_moments
+from verp.workshop import preparation
+from verp.workshop.workshops import WorkshopError, get_workshop
 
 PDF = "pdf"
 PDF_WITH_STILLS = "pdf-stills"
@@ -22,7 +25,8 @@ MARKDOWN = "md"
 CSV = "csv"
 CSV_EXACT = "csv-exact"
 PERSONAL = "personal"
-KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL)
+PREPARATION = "preparation"  # the facilitator's own preparation notes: only when they ask for them
+KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL, PREPARATION)
 # Ticked in by the facilitator: each person's ratings, who wrote each reflection (``pdf+ratings+authors``).
 RATINGS, AUTHORS = "ratings", "authors"
 
@@ -41,7 +45,7 @@ def split_kind(kind: str) -> tuple[str, bool, bool] | None:
         or len(set(extras)) < len(extras)
     ):
         return None
-    if extras and base == PERSONAL:
+    if extras and base in (PERSONAL, PREPARATION):
         return None
     return base, RATINGS in extras, AUTHORS in extras
 
@@ -53,6 +57,7 @@ AUDIT_DETAIL = {
     CSV: "csv",
     CSV_EXACT: "csv exact",
     PERSONAL: "personal summary (pdf)",
+    PREPARATION: "preparation notes (text)",
 }
 
 
@@ -83,9 +88,11 @@ def build_download(store: Store, person_id: int, workshop_id: int, kind: str) ->
     try:
         if kind == PERSONAL:
             file = _personal(store, person_id, workshop_id)
+        elif kind == PREPARATION:
+            file = _preparation(store, person_id, workshop_id)
         else:
             file = _group(store, person_id, workshop_id, kind, ratings, authors)
-    except summary.SummaryError as exc:
+    except (summary.SummaryError, WorkshopError) as exc:
         raise DownloadError(str(exc)) from exc
     detail = AUDIT_DETAIL[kind] + (" with ratings" if ratings else "") + (" with authors" if authors else "")
     summary.record_download(store, person_id, workshop_id, detail)
@@ -116,3 +123,29 @@ def _personal(store: Store, person_id: int, workshop_id: int) -> DownloadFile:
     mine = summary.personal_summary(store, workshop_id, person_id)
     name = export.file_name(mine.title, mine.held_on, "pdf", "my summary")
     return DownloadFile(name, "application/pdf", export.personal_pdf(mine))
+
+
+def _preparation(store: Store, person_id: int, workshop_id: int) -> DownloadFile:
+    """The facilitator's private preparation notes, moment by moment, as text (Markdown, escaped): for
+    the facilitator only (``preparations`` checks), and only those of moments still shared."""
+    notes = preparation.preparations(store, person_id, workshop_id)
+    workshop = get_workshop(store, workshop_id)
+    lines = [
+        f"# Preparation notes: {export.escape_markdown(workshop.title)} ({workshop.held_on:%d %B %Y})",
+        "",
+        "Private to the facilitator: not shown on the projector, not part of the workshop's summary.",
+    ]
+    for moment in shown_moments(store, workshop_id):
+        done = notes.get(moment.moment_id)
+        lines += [
+            "",
+            f"## {export.escape_markdown(moment.title)} ({export.escape_markdown(moment.owner_name)})",
+        ]
+        if done is None:
+            lines += ["", "Not prepared yet."]
+            continue
+        if done.with_participant:
+            lines += ["", "Prepared with the participant."]
+        lines += ["", export.escape_markdown(done.note) if done.note else "(No notes.)"]
+    name = export.file_name(workshop.title, workshop.held_on, "md", "preparation")
+    return DownloadFile(name, "text/markdown; charset=utf-8", ("\n".join(lines) + "\n").encode())

@@ -22,6 +22,7 @@ LABELS = {
     downloads.CSV: export.LABEL_SPREADSHEET,
     downloads.CSV_EXACT: export.LABEL_DATA_TOOLS,
     downloads.PERSONAL: "Download my personal summary",
+    downloads.PREPARATION: "Download my preparation notes",
 }
 
 
@@ -51,3 +52,9 @@ def summary_links(
 def personal_link(store: Store, person_id: int, workshop_id: int) -> None:
     """A participant's own summary of one workshop, as a PDF."""
     st.html(f'<div class="verp-downloads">{_link(store, person_id, workshop_id, downloads.PERSONAL)}</div>')
+
+
+def preparation_link(store: Store, person_id: int, workshop_id: int) -> None:
+    """The facilitator's own preparation notes of one workshop, as text: exported only when asked."""
+    link = _link(store, person_id, workshop_id, downloads.PREPARATION)
+    st.html(f'<div class="verp-downloads">{link}</div>')

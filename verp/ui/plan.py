@@ -12,6 +12,7 @@ from verp.records.summary import mark_lines
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
 from verp.room.shown import ShownMoment
+from verp.ui.downloads import preparation_link
 from verp.ui.player import play
 from verp.web import Grant
 from verp.workshop import preparation, workshops
@@ -91,6 +92,9 @@ def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopVi
                     on_click=_act,
                     args=(workshops.remove_share, *ctx, m.share_id),
                 )
+    if prepared:  # private notes leave the app only when the facilitator asks for them
+        st.caption("Your preparation notes stay in the app unless you download them.")
+        preparation_link(store, person.id, workshop.id)
 
 
 def prepare(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:

@@ -1,6 +1,7 @@
 """The facilitator's preparation of each shared moment: private notes, and a mark that it was prepared
 with the participant. Only the facilitator reads them: never on Present, never in a summary or its
-downloads. A note goes with its moment (deleted with it) and with its workshop.
+downloads; they leave the app only when the facilitator downloads them from Plan
+(``verp.records.downloads``). A note goes with its moment (deleted with it) and with its workshop.
 """
 
 from __future__ import annotations
