@@ -50,6 +50,21 @@ def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip)
     assert "Saved the moment" in at.success[0].value
 
 
+def test_marking_waits_until_a_clips_length_is_known(store, teacher, clip):
+    """A phone's WebM tells its length only once the worker has read it: no "Ends at 0.00" meanwhile."""
+    from verp.core.models import Clip
+
+    with store.transaction() as s:
+        s.get(Clip, clip.id).duration_s = 0.0
+    at = open_review(teacher.id, clip.id)
+    assert any("Marking opens as soon as its length is known" in i.value for i in at.info)
+    assert not [n for n in at.number_input if n.key == f"mark_out_{clip.id}"]
+    with store.transaction() as s:
+        s.get(Clip, clip.id).duration_s = 6.0
+    at.run()
+    assert at.number_input(key=f"mark_out_{clip.id}").value > 0
+
+
 def test_a_thumbnail_moves_the_player_and_marks_in_there(store, teacher, clip):
     at = open_review(teacher.id, clip.id)
     jump = [b for b in at.button if b.key and b.key.startswith(f"jump_{clip.id}_")][4]

@@ -72,6 +72,8 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
         f"The player starts at {clock(st.session_state[start_key])}. "
         "The buttons under the pictures start it further on."
     )
+    if clip.duration_s <= 0:
+        return  # the pictures are spread over the clip's length, known once the worker has read it
     try:
         strip = moments.clip_thumbnails(store, person.id, clip.id)
     except VerpError as exc:
@@ -98,6 +100,10 @@ def _thumbnail_row(clip: ClipView, start_key: str, strip: list, per_row: int) ->
 
 def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     """Mark in, mark out, nudge, preview the moment looping, and save it."""
+    if clip.duration_s <= 0:  # a phone's WebM says its length only once the worker has read it all
+        st.subheader("Mark a moment that went better than usual", anchor=False)
+        st.info("This clip is still being prepared. Marking opens as soon as its length is known.")
+        return
     start_key, in_key, out_key = _keys(clip)
     st.session_state.setdefault(in_key, 0.0)
     st.session_state.setdefault(out_key, _clamp(clip, moments.ABOUT_S))
