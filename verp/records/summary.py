@@ -152,13 +152,42 @@ def _participant_names(s: Session, workshop_id: int) -> dict[int, str]:
     return {p.person_id: p.display_name for p in rows if p.person_id is not None}
 
 
-def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bool) -> MomentLine:
-    note = s.scalar(select(Moment.note).where(Moment.id == moment.moment_id)) if own else moment.note
-    consent = s.scalar(select(Consent).where(Consent.clip_id == moment.clip_id))
+def _moment_lines(
+    s: Session, moments: list[ShownMoment], names: dict[int, str], own: bool
+) -> tuple[MomentLine, ...]:
+    """Each moment as the summary prints it; three queries for them all, not three a moment."""
+    if not moments:
+        return ()
+    ids, clip_ids = [m.moment_id for m in moments], {m.clip_id for m in moments}
+    words = {
+        row.id: (row.note, row.captions)
+        for row in s.execute(select(Moment.id, Moment.note, Moment.captions).where(Moment.id.in_(ids)))
+    }
+    consents = {c.clip_id: c for c in s.scalars(select(Consent).where(Consent.clip_id.in_(clip_ids)))}
+    delete_by = {
+        cid: by for cid, by in s.execute(select(Clip.id, Clip.delete_by).where(Clip.id.in_(clip_ids)))
+    }
+    return tuple(
+        _moment_line(
+            m, names, own, words.get(m.moment_id, ("", "")), consents.get(m.clip_id), delete_by.get(m.clip_id)
+        )
+        for m in moments
+    )
+
+
+def _moment_line(
+    moment: ShownMoment,
+    names: dict[int, str],
+    own: bool,
+    words: tuple[str | None, str | None],
+    consent: Consent | None,
+    delete_by,
+) -> MomentLine:
+    own_note, captions = words
+    note = own_note if own else moment.note  # the owner's own summary has their note; others, if shared
     allowed = stills_allowed(consent)  # the children's words go where their faces may
     stills = moment.stills if allowed else ()
-    captions = s.scalar(select(Moment.captions).where(Moment.id == moment.moment_id)) if allowed else ""
-    words = transcript_of(captions, moment.length_s) if captions else ""
+    transcript = transcript_of(captions, moment.length_s) if allowed and captions else ""
     return MomentLine(
         id=moment.moment_id,
         title=moment.title,
@@ -166,8 +195,8 @@ def _moment_line(s: Session, moment: ShownMoment, names: dict[int, str], own: bo
         note=note or "",
         principles=_principle_names(moment.principle_keys),
         still_paths=tuple(p for p in stills if p.is_file()),
-        delete_by=s.scalar(select(Clip.delete_by).where(Clip.id == moment.clip_id)),
-        captions=words,
+        delete_by=delete_by,
+        captions=transcript,
         marks=mark_lines(moment),
     )
 
@@ -296,7 +325,7 @@ def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
             facilitator=s.get_one(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
             participants=_participant_lines(s, workshop_id, participants, moments),
-            moments=tuple(_moment_line(s, m, names, own=False) for m in moments),
+            moments=_moment_lines(s, moments, names, own=False),
             reflections=table,
             by_principle=_group_by_principle(rows, table),
             by_moment=_group_by_moment(rows, table, moments),
@@ -323,7 +352,7 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
             held_on=workshop.held_on,
             person=names.get(person_id, person.display_name),
             helping_questions=_questions(s, person_id, workshop_id),
-            moments=tuple(_moment_line(s, m, names, own=True) for m in mine),
+            moments=_moment_lines(s, mine, names, own=True),
             reflections=_reflection_table(rows, {m.moment_id: m.title for m in mine}),
             next_steps=_next_steps(s, workshop_id, person_id),
         )
