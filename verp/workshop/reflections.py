@@ -210,18 +210,8 @@ def submit_reflection(
         participant, workshop = _participant(s, workshop_id, participant_token)
         author = {"author_name": participant.display_name, "participant_id": participant.id}
         status = "approved" if workshop.auto_approve else "pending"
-    context = _context(store, workshop)  # outside any transaction: it may read the step list
-    row = Reflection(
-        workshop_id=workshop_id,
-        principle_key=principle_key,
-        kind=kind,
-        text=text,
-        client_key=client_key,
-        status=status,
-        **author,
-        **context,
-    )
-    return _insert(store, row)
+    words = dict(text=text, principle_key=principle_key, kind=kind)
+    return _add(store, workshop, words, client_key, status, author)
 
 
 def add_group_reflection(
@@ -240,16 +230,17 @@ def add_group_reflection(
         if (found := _existing(s, client_key)) is not None:
             return _view(found)
         workshop = facilitated_workshop(s, person_id, workshop_id)
-    context = _context(store, workshop)
+    words = dict(text=text, principle_key=principle_key, kind=kind)
+    return _add(store, workshop, words, client_key, "approved", {"author_name": GROUP})
+
+
+def _add(
+    store: Store, workshop: Workshop, words: dict, client_key: str | None, status: str, author: dict
+) -> ReflectionView:
+    """Store a new reflection with the room's context (the moment and phase on screen when it came)."""
+    context = _context(store, workshop)  # outside any transaction: it may read the step list
     row = Reflection(
-        workshop_id=workshop_id,
-        principle_key=principle_key,
-        kind=kind,
-        text=text,
-        author_name=GROUP,
-        status="approved",
-        client_key=client_key,
-        **context,
+        workshop_id=workshop.id, client_key=client_key, status=status, **words, **author, **context
     )
     return _insert(store, row)
 
