@@ -8,7 +8,8 @@ reflections, 10,000 audit rows — straight through the models, then runs each p
 AppTest signed in as the person who uses it. Each rerun of a page is interleaved with a rerun of a
 one-line Streamlit page, so both meet the same load on a shared machine; the SQL statements of each
 rerun are counted with a SQLAlchemy event. The first render after a server start is measured in a
-fresh process per page (imports of the page's own modules and opening the store included).
+fresh process per page (imports of the page's own modules and opening the store included; the heavy
+modules a started server preloads in the background, ``verp.ui.shell.PRELOAD``, already imported).
 
 Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
 
@@ -408,6 +409,10 @@ def cold(run: PageRun, data: DataSet, env: dict) -> float:
 
 def cold_child(payload: str) -> None:
     from streamlit.testing.v1 import AppTest  # noqa: F401 - the server has this loaded already
+
+    from verp.ui.shell import _preload
+
+    _preload()  # a started server did this in the background when it imported app.py
 
     raw = json.loads(payload)
     run = PageRun(**{**raw["run"], "query": tuple(tuple(q) for q in raw["run"]["query"])})

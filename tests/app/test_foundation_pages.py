@@ -107,3 +107,21 @@ def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tm
     at = open_app("pages/my_clips.py", owner)
     assert "No clips yet" in texts(at)
     assert not clip.original.parent.exists()
+
+
+def test_the_server_preloads_what_pages_import_in_the_background(monkeypatch):
+    """Every module named for preloading exists, and the server starts the preload without waiting."""
+    import importlib
+    import threading
+
+    from verp.ui import shell
+
+    for name in shell.PRELOAD:
+        importlib.import_module(name)
+    from streamlit.runtime.pages_manager import PagesManager
+
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self.name))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)  # restored
+    shell.prepare_server()
+    assert started == ["verp-preload"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+import threading
+
 import streamlit as st
 
 from verp.ui.session import current_person, forget, send_ticket
@@ -24,6 +28,35 @@ def prepare_server() -> None:
     except ConfigError as exc:
         raise SystemExit(f"VERP Workshop cannot start: {exc}") from None
     PagesManager.uses_pages_directory = False
+    threading.Thread(target=_preload, name="verp-preload", daemon=True).start()
+
+
+# What the pages import that takes a while (tables, charts, PDF, media, the domain): imported in the
+# background when the server starts, so the first visitor of a page does not wait for it. Only modules
+# that do nothing on import beyond defining things (no Streamlit components: those register in a run).
+PRELOAD = (
+    "pandas",
+    "altair",
+    "fpdf",
+    "av",
+    "segno",
+    "verp.records.summary",
+    "verp.records.export",
+    "verp.records.downloads",
+    "verp.records.guider_log",
+    "verp.workshop.workshops",
+    "verp.workshop.reflections",
+    "verp.review.clips",
+    "verp.review.moments",
+)
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a page that needs it will say what is wrong
+            logging.getLogger(__name__).warning("could not preload %s", name, exc_info=True)
 
 
 def run_app() -> None:
