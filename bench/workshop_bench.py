@@ -48,13 +48,15 @@ def prepare(store: Store) -> workshops.WorkshopView:
         s.flush()
         s.add(Share(moment_id=moment.id, workshop_id=w.id))
     workshops.open_workshop(store, ana.id, w.id)
-    return workshops.go_to_step(store, ana.id, w.id, 3)  # a prompt of the moment
+    workshops.set_auto_approve(store, ana.id, w.id, True)  # every reflection straight to the wall
+    prompt = next(step for step in workshops.steps(store, w.id) if step.kind == "prompt")
+    return workshops.go_to_step(store, ana.id, w.id, prompt.key)  # a prompt of the moment
 
 
 def phone(store: Store, code: str, n: int, each: int, times: list[float], errors: list[str], start) -> None:
     keys = catalogue().keys
     try:
-        joined = reflections.join_by_code(store, code, f"Phone {n}", who=f"10.0.0.{n}")
+        joined = reflections.join_by_code(store, code, f"Phone {n}", client=f"10.0.0.{n}")
         start.wait()
         for i in range(each + 1):
             j = min(i, each - 1)  # the last send repeats the one before: a resend
@@ -123,6 +125,9 @@ def main() -> int:
         groups = reflections.wall(store, w.id)
         walls.append(time.perf_counter() - t1)
     shown = sum(len(g.reflections) for g in groups)
+    if not times:
+        print(f"no send finished; errors: {len(errors)}" + (f" — first: {errors[0]}" if errors else ""))
+        return 1
     p50, p95 = statistics.median(times) * 1000, percentile(times, 95) * 1000
     wall_ms = statistics.median(walls) * 1000
     print(f"database: {store.settings.database_url.split('@')[-1]}; machine load before: {load:.1f}")
