@@ -91,7 +91,7 @@ def test_a_withdrawn_moment_leaves_the_projector_at_once(store, teacher, colleag
     drawn = room_signal.room_signal(store, w.id)
     share_id = workshops.shown_moments(store, w.id)[0].share_id
     sharing.withdraw_share(store, colleague.id, share_id)
-    assert room_signal.room_signal(store, w.id).changed_since(drawn.version, drawn.wall)  # it redraws
+    assert room_signal.room_signal(store, w.id).news_for(drawn, ("wall",))  # it redraws
     at.run()
     assert "Circle time" not in all_text(at)
 
@@ -124,13 +124,13 @@ def test_a_private_helping_question_never_reaches_the_projector(store, teacher, 
 def test_the_projector_is_told_to_redraw_when_control_moves_or_the_wall_changes(store, teacher, colleague):
     w = setup(store, teacher, colleague)
     drawn = room_signal.room_signal(store, w.id)
-    assert not room_signal.room_signal(store, w.id).changed_since(drawn.version, drawn.wall)
+    assert not room_signal.room_signal(store, w.id).news_for(drawn, ("wall",))
     workshops.step_by(store, teacher.id, w.id, 1)
     moved = room_signal.room_signal(store, w.id)
-    assert moved.changed_since(drawn.version, drawn.wall)
+    assert moved.news_for(drawn, ("wall",))
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     reflections.submit_reflection(store, w.id, joined.token, "She waited")  # straight to the wall
-    assert room_signal.room_signal(store, w.id).changed_since(moved.version, moved.wall)
+    assert room_signal.room_signal(store, w.id).news_for(moved, ("wall",))
     workshops.close_workshop(store, teacher.id, w.id)
     assert room_signal.room_signal(store, w.id).closed
 

@@ -1,12 +1,16 @@
 """The projector's question by HTTP: its own link's token, one small answer, and a refusal for anything
 forged; the answer changes when Control moves, when the wall changes and when the workshop closes."""
 
+import threading
+import time
+
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.support.workshop import make_workshop, share_moment
-from verp import web
+from verp import web, web_room
+from verp.core import changes
 from verp.web_room import ROOM_ROUTE, room_signal_path
 from verp.workshop import reflections, room_signal, workshops
 
@@ -70,3 +74,117 @@ def test_a_tampered_or_projector_token_names_no_workshop(client, store, teacher,
     assert room_signal.follow_token_workshop_id(store.settings, tampered) is None
     present = workshops.present_token(store, teacher.id, w.id)  # signed for another purpose
     assert client.get(f"{ROOM_ROUTE}/{present}").status_code == 403
+
+
+def _drawn_query(signal: room_signal.RoomSignal, watch: str) -> str:
+    sound = "1" if signal.sound else "0"
+    return f"?v={signal.version}&wall={signal.wall}&waiting={signal.waiting}&sound={sound}&watch={watch}"
+
+
+def _ask_in_background(client, url: str) -> tuple[threading.Thread, dict]:
+    answer: dict = {}
+
+    def ask() -> None:
+        started = time.monotonic()
+        got = client.get(url)
+        answer.update(status=got.status_code, body=got.json(), waited=time.monotonic() - started)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    return thread, answer
+
+
+def _until(condition, within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came"
+        time.sleep(0.01)
+
+
+def test_a_screen_that_says_what_it_drew_waits_and_a_write_here_wakes_it(
+    client, store, teacher, room, monkeypatch
+):
+    """Control's Next on this server answers the waiting projector at once, not at its next look."""
+    monkeypatch.setattr(web_room, "LOOK_S", 60.0)  # no regular look: only the write can wake it
+    monkeypatch.setattr(web_room, "HOLD_S", 120.0)
+    w, path = room
+    drawn = room_signal.room_signal(store, w.id)
+    thread, answer = _ask_in_background(client, path + _drawn_query(drawn, "wall"))
+    _until(lambda: changes._waiters)  # the question is waiting on the server
+    assert not answer
+    workshops.step_by(store, teacher.id, w.id, 1)
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the write did not wake the waiting screen"
+    assert answer["status"] == 200 and answer["body"]["v"] > drawn.version
+
+
+def test_a_waiting_screen_is_not_woken_by_what_it_does_not_show(client, store, teacher, room, monkeypatch):
+    """The projector follows the wall, not the approval queue: a reflection waiting for approval leaves
+    its question waiting until the hold ends (then it is answered, unchanged for it)."""
+    monkeypatch.setattr(web_room, "LOOK_S", 0.05)
+    monkeypatch.setattr(web_room, "HOLD_S", 1.0)
+    w, path = room
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    drawn = room_signal.room_signal(store, w.id)
+    thread, answer = _ask_in_background(client, path + _drawn_query(drawn, "wall"))
+    _until(lambda: changes._waiters)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    reflections.submit_reflection(store, w.id, joined.token, "She waited for him")
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert answer["waited"] >= 1.0  # held for the whole hold despite the write
+    assert answer["body"]["waiting"] != drawn.waiting and answer["body"]["wall"] == drawn.wall
+    assert answer["body"]["v"] == drawn.version
+
+
+def test_a_stale_screen_is_answered_at_once(client, store, teacher, room, monkeypatch):
+    monkeypatch.setattr(web_room, "HOLD_S", 120.0)
+    w, path = room
+    drawn = room_signal.room_signal(store, w.id)
+    workshops.step_by(store, teacher.id, w.id, 1)
+    room_signal._recent.clear()
+    answer = client.get(path + _drawn_query(drawn, ""))
+    assert answer.status_code == 200 and answer.json()["v"] > drawn.version
+
+
+def test_screens_woken_by_a_write_share_one_new_answer(store, teacher, room, monkeypatch):
+    monkeypatch.setattr(room_signal, "FRESH_S", 3600.0)
+    w, _ = room
+    room_signal._recent.clear()
+    before, seen = room_signal.recent_room_signal(store, w.id)
+    assert room_signal.recent_room_signal(store, w.id)[0] is before  # shared
+    workshops.step_by(store, teacher.id, w.id, 1)
+    assert room_signal.recent_room_signal(store, w.id)[0] is before  # a screen not woken: still shared
+    woken, seen_now = room_signal.recent_room_signal(store, w.id, newer_than=seen)
+    assert woken.version > before.version and seen_now > seen
+    assert room_signal.recent_room_signal(store, w.id, newer_than=seen)[0] is woken  # the next one shares it
+
+
+def test_only_a_transaction_that_writes_wakes_anyone(store, teacher, room):
+    """Reading the room (as every waiting screen does) must not wake the screens that wait."""
+    w, _ = room
+    seen = changes.generation()
+    room_signal.room_signal(store, w.id)
+    workshops.get_workshop(store, w.id)
+    assert changes.generation() == seen
+    workshops.step_by(store, teacher.id, w.id, 1)  # an UPDATE statement, not a flush
+    assert changes.generation() > seen
+    joined = reflections.join_by_code(store, w.join_code, "Cara")  # a flush
+    moved = changes.generation()
+    reflections.submit_reflection(store, w.id, joined.token, "She waited for him")
+    assert changes.generation() > moved
+
+
+def test_a_stopping_server_answers_the_questions_it_holds(client, store, room, monkeypatch):
+    """The server waits for its open requests before it stops: a held question must end at once."""
+    monkeypatch.setattr(changes, "_closing", False)  # and back to False after the test
+    monkeypatch.setattr(web_room, "LOOK_S", 60.0)
+    monkeypatch.setattr(web_room, "HOLD_S", 120.0)
+    w, path = room
+    drawn = room_signal.room_signal(store, w.id)
+    thread, answer = _ask_in_background(client, path + _drawn_query(drawn, "wall"))
+    _until(lambda: changes._waiters)
+    changes.closing()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the held question kept the stopping server waiting"
+    assert answer["status"] == 200 and answer["body"]["v"] == drawn.version

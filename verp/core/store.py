@@ -25,8 +25,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from verp.core import changes
 from verp.core.config import Settings
 from verp.core.errors import VerpError
 
@@ -132,6 +133,20 @@ def head_revision() -> str:
     return head
 
 
+WROTE = "verp.wrote"  # set in a session's info once it flushes or executes a change
+
+
+def _note_write(session: Session, _flush_context: object) -> None:
+    """After a flush that changed rows (SQLAlchemy calls this only then)."""
+    session.info[WROTE] = True
+
+
+def _note_statement_write(state: ORMExecuteState) -> None:
+    """An UPDATE, INSERT or DELETE statement run through the session (not a flush)."""
+    if state.is_update or state.is_insert or state.is_delete:
+        state.session.info[WROTE] = True
+
+
 @dataclass
 class Store:
     """The database and the data folder of one running app (or one test)."""
@@ -141,6 +156,8 @@ class Store:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_flush", _note_write)
+        event.listen(self._sessions, "do_orm_execute", _note_statement_write)
         autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._reads = sessionmaker(autocommit, expire_on_commit=False)
 
@@ -160,6 +177,8 @@ class Store:
         """One unit of work: everything inside commits together or not at all."""
         with self._sessions.begin() as session:
             yield session
+        if session.info.get(WROTE):
+            changes.committed()  # a screen of the room waiting on this server hears of it at once
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

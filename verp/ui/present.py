@@ -1,9 +1,10 @@
 """What the projector shows for each step. No editing controls and nothing private: the owner's note and
 helping question appear only when they chose to share them; reflections only once approved.
 
-The screen is drawn once per change: a small follower in the browser asks the server twice a second
-whether Control or the wall changed (``verp.ui.room_follow``), so a step chosen on Control or an approved
-reflection is on the wall within a second, and nothing runs on the server in between.
+The screen is drawn once per change: a small follower in the browser asks the server whether Control or
+the wall changed, and the server answers when one has (``verp.ui.room_follow``), so a step chosen on
+Control or an approved reflection is on the wall within a second, and nothing runs on the server in
+between.
 """
 
 from __future__ import annotations

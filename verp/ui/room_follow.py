@@ -1,12 +1,15 @@
 """A screen of the room that follows it: the phase timer, ticking in the browser, and a question to the
-server twice a second (``verp.web_room``): has anything this screen shows changed since it drew? Only
+server (``verp.web_room``), held there until something this screen shows has changed since it drew. Only
 then does the page run again.
 
 Present follows Control and the wall; Control follows the projector's clicker, the reflections waiting
-for approval and the projector's sound; a phone follows the step the room is on. Timed fragments would
-run each page's script every half second; worse, a timed run that lands just after a whole-page run can
-leave the browser showing nothing but the fragment. This component runs no script until there is
-something new to draw.
+for approval and the projector's sound; a phone follows the step the room is on. A page someone has just
+clicked or typed on waits for the run that started (which draws what it changed) instead of asking for
+a second one.
+
+Timed fragments would run each page's script every half second; worse, a timed run that lands just after
+a whole-page run can leave the browser showing nothing but the fragment. This component runs no script
+until there is something new to draw.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ import streamlit as st
 
 from verp.workshop.room_signal import RoomSignal
 
-EVERY_MS = 500  # how often a screen asks; the room benchmark measures the whole step latency
+EVERY_MS = 500  # the least time between two questions of a screen (after a quick or failed answer)
+QUIET_MS = 3000  # after a click or key on the page, the time its own run has to replace this follower
 
 _JS = """
 export default function ({ data, parentElement, setTriggerValue }) {
   const label = parentElement.querySelector(".verp-timer");
   if (!label || !data) return;
+  if (window.__verpFollowStop) window.__verpFollowStop();  // one follower a page
   const drawnAt = Date.now();
+  const drawn = data.drawn;
   const clock = (seconds) => {
     const whole = Math.max(0, Math.floor(seconds));
     return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
@@ -36,40 +42,73 @@ export default function ({ data, parentElement, setTriggerValue }) {
     label.textContent = `${data.prefix}${clock(seconds)}${data.suffix}`;
   };
   let asked = false;
+  let stopped = false;
+  let redraw = null;
+  const quit = new AbortController();
   const ask = (why, spread = 0) => {
-    if (asked) return;
+    if (asked || stopped) return;
     asked = true;
     window.__verpFollowAsked = why;
     // Many phones told of the same change at once spread their redraws over the later part of
     // ``spread``, so the projector's redraw comes first and theirs do not all land together.
-    setTimeout(() => setTriggerValue("changed", why), spread * (0.3 + 0.7 * Math.random()));
+    redraw = setTimeout(() => setTriggerValue("changed", why), spread * (0.3 + 0.7 * Math.random()));
   };
-  const poll = async () => {
-    if (asked) return;
-    if (Date.now() - drawnAt > data.renew_ms) return ask("renew");  // sign the players' links again
-    try {
-      const answer = await fetch(data.url, { cache: "no-store", credentials: "same-origin" });
-      if (answer.status === 403) return ask("gone");
-      if (!answer.ok) return;
-      const now = await answer.json();
-      if (now.closed) return ask("closed");
-      if (now.v > data.drawn.v) return ask(`v:${now.v}`, data.spread_ms);
-      for (const part of data.watch) {  // asked once per answer: a slower server must not loop
-        const why = `${part}:${JSON.stringify(now[part])}`;
-        if (now[part] !== data.drawn[part] && why !== window.__verpFollowAsked) return ask(why);
+  const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+  // A click or key on this page (Control's Next, the clicker on Present) starts the page's own run,
+  // which draws what it changed: this follower, about to be replaced, must not ask for a second run.
+  let quietUntil = 0;
+  const touched = () => { quietUntil = Date.now() + data.quiet_ms; };
+  document.addEventListener("pointerdown", touched, true);
+  document.addEventListener("keydown", touched, true);
+  const query = new URLSearchParams({
+    v: drawn.v, wall: drawn.wall, waiting: drawn.waiting, sound: drawn.sound ? "1" : "0",
+    watch: data.watch.join(","),
+  });
+  const news = (now) => {
+    if (now.closed) return ["closed", 0];
+    if (now.v > drawn.v) return [`v:${now.v}`, data.spread_ms];
+    for (const part of data.watch) {  // asked once per answer: a slower server must not loop
+      const why = `${part}:${JSON.stringify(now[part])}`;
+      if (now[part] !== drawn[part] && why !== window.__verpFollowAsked) return [why, 0];
+    }
+    return null;
+  };
+  const follow = async () => {
+    // The server holds each question until something this screen shows changes (or a while passes).
+    while (!asked && !stopped) {
+      const sent = Date.now();
+      try {
+        const answer = await fetch(`${data.url}?${query}`, {
+          cache: "no-store", credentials: "same-origin", signal: quit.signal,
+        });
+        if (answer.status === 403) return ask("gone");
+        if (answer.status === 200) {
+          const found = news(await answer.json());
+          if (found && Date.now() >= quietUntil) return ask(...found);
+          if (found) await pause(quietUntil - Date.now());  // then ask again: still news if no run came
+        }
+      } catch (e) {
+        // Stopped, or the server is restarting: Streamlit reconnects and draws the page again itself.
       }
-    } catch (e) {
-      // The server is restarting: Streamlit reconnects and draws the page again by itself.
+      if (Date.now() - sent < data.every_ms) await pause(data.every_ms);  // never ask in a tight loop
     }
   };
   tick();
-  if (window.__verpFollow) clearInterval(window.__verpFollow);
-  const every = setInterval(() => { tick(); poll(); }, data.every_ms);
-  window.__verpFollow = every;
-  return () => {
-    clearInterval(every);
-    if (window.__verpFollow === every) window.__verpFollow = null;
+  const ticking = setInterval(tick, 500);
+  const renew = setTimeout(() => ask("renew"), data.renew_ms);  // sign the players' links again
+  const stop = () => {
+    stopped = true;
+    quit.abort();
+    clearInterval(ticking);
+    clearTimeout(renew);
+    clearTimeout(redraw);
+    document.removeEventListener("pointerdown", touched, true);
+    document.removeEventListener("keydown", touched, true);
+    if (window.__verpFollowStop === stop) window.__verpFollowStop = null;
   };
+  window.__verpFollowStop = stop;
+  follow();
+  return stop;
 }
 """
 
@@ -105,6 +144,7 @@ def follow(
             "timer": None if timer_s is None else {"seconds": timer_s, "running": running},
             "renew_ms": int(renew_s * 1000),
             "every_ms": EVERY_MS,
+            "quiet_ms": QUIET_MS,
             "spread_ms": int(spread_s * 1000),
             "drawn_at": time.time(),  # new data each run, so the browser starts asking afresh
         },

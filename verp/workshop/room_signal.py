@@ -1,8 +1,9 @@
-"""What a projector asks twice a second: has anything it shows changed since it drew?
+"""What a projector asks: has anything it shows changed since it drew?
 
-Present draws a step once, then asks this small question over HTTP (``verp.web_room``) instead of running
-the page on a timer. One cheap answer serves every screen of a room, and there are no timed page runs,
-whose redraws in the browser can race a whole-page redraw and leave the screen blank.
+Present draws a step once, then asks this small question over HTTP (``verp.web_room``, which holds it
+until the answer is yes) instead of running the page on a timer. One cheap answer serves every screen of
+a room, and there are no timed page runs, whose redraws in the browser can race a whole-page redraw and
+leave the screen blank.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from verp.core import changes
 from verp.core.config import Settings
 from verp.core.models import Reflection
 from verp.core.store import Store
@@ -23,7 +25,7 @@ from verp.workshop import reflections, workshops
 FOLLOW_MAX_AGE_S = 24 * 3600  # a screen left open all day keeps asking; a page run signs a new one
 FRESH_S = 0.25  # an answer is shared by the requests of this long (a room's screens ask together)
 
-_recent: dict[tuple[int, int], tuple[float, RoomSignal]] = {}
+_recent: dict[tuple[int, int], tuple[float, int, RoomSignal]] = {}
 _lock = threading.Lock()
 
 
@@ -39,9 +41,10 @@ class RoomSignal:
     waiting: str = ""
     sound: bool = False
 
-    def changed_since(self, version: int, wall: str) -> bool:
-        """Whether a projector drawn at ``version`` with ``wall`` must draw again."""
-        return self.closed or self.version > version or self.wall != wall
+    def news_for(self, drawn: RoomSignal, watch: tuple[str, ...]) -> bool:
+        """Whether a screen that drew ``drawn`` and follows the ``watch`` parts must draw again."""
+        now, then = self.as_json(), drawn.as_json()
+        return self.closed or self.version > drawn.version or any(now[p] != then[p] for p in watch)
 
     def as_json(self) -> dict:
         return {
@@ -102,16 +105,22 @@ def room_signal(store: Store, workshop_id: int) -> RoomSignal:
     )
 
 
-def recent_room_signal(store: Store, workshop_id: int) -> RoomSignal:
-    """``room_signal``, shared for ``FRESH_S`` between the screens that ask at about the same time."""
+def recent_room_signal(store: Store, workshop_id: int, newer_than: int = -1) -> tuple[RoomSignal, int]:
+    """``room_signal``, shared for ``FRESH_S`` between the screens that ask at about the same time, with
+    the count of this process's commits it has seen (``changes.generation()`` when it was taken).
+
+    A screen woken by a commit asks for an answer ``newer_than`` the one it had: every screen woken by
+    the same commit shares one new answer, and thirty phones sending at once cost one answer per
+    wake-up, not one per screen."""
     key, now = (id(store), workshop_id), time.monotonic()
     with _lock:
         hit = _recent.get(key)
-    if hit and now - hit[0] < FRESH_S:
-        return hit[1]
+    if hit and now - hit[0] < FRESH_S and hit[1] > newer_than:
+        return hit[2], hit[1]
+    seen = changes.generation()  # before reading: a commit during the read counts as not seen
     signal = room_signal(store, workshop_id)
     with _lock:
-        _recent[key] = (now, signal)
-        for stale in [k for k, (at, _) in _recent.items() if now - at > 60]:
+        _recent[key] = (now, seen, signal)
+        for stale in [k for k, (at, _, _) in _recent.items() if now - at > 60]:
             _recent.pop(stale, None)
-    return signal
+    return signal, seen
