@@ -73,6 +73,7 @@ def phone(store: Store, code: str, n: int, each: int, times: list[float], errors
             times.append(time.perf_counter() - t0)
     except Exception as exc:  # noqa: BLE001 - reported and counted, never lost silently
         errors.append(f"phone {n}: {exc!r}")
+        start.abort()  # the others must not wait for this phone at the start line
 
 
 def fresh_schema(url: str) -> str:

@@ -3,6 +3,9 @@ slowed per device and per code without locking the room out."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from tests.support.review import add_consent, add_test_clip, add_workshop
@@ -106,3 +109,43 @@ def test_guessing_codes_to_share_with_is_slowed_per_person_and_device(store, tea
         sharing.share_moment(store, colleague.id, moment.id, "ABCD23", client=GUESSER)  # the same device
     with pytest.raises(VerpError, match="not yours|yours"):
         sharing.share_moment(store, colleague.id, moment.id, "ABCD23", client=PHONE)  # someone else: checked
+
+
+def test_a_whole_room_joining_at_once_from_one_school_network_all_get_in(store, live, monkeypatch):
+    """Thirty phones behind one school address send the right code at the same moment: every try is
+    counted while it is checked, which puts the room over the limits for a moment; none is refused."""
+    real_join = r._join
+
+    def slow_join(*args):
+        time.sleep(0.05)  # every check takes a while: the room's tries overlap
+        return real_join(*args)
+
+    monkeypatch.setattr(r, "_join", slow_join)
+    room = 30
+    assert room > limits.MAX_CODE_FAILURES
+    start = threading.Barrier(room)
+    joined, refused = [], []
+
+    def phone(n: int) -> None:
+        start.wait()
+        try:
+            joined.append(r.join_by_code(store, live.join_code, f"Phone {n}", client=PHONE))
+        except ReflectionError as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(room)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert refused == [] and len(joined) == room
+
+
+def test_a_guesser_among_a_joining_room_is_still_refused_at_once(store, live):
+    for _ in range(limits.MAX_CODE_FAILURES):
+        with pytest.raises(ReflectionError, match="does not open"):
+            r.join_by_code(store, "WRONG1", "Eve", client=GUESSER)
+    started = time.monotonic()
+    with pytest.raises(ReflectionError, match="Too many"):
+        r.join_by_code(store, "WRONG2", "Eve", client=GUESSER)
+    assert time.monotonic() - started < limits.RECOUNT_FOR_S  # failed tries count at once: no waiting

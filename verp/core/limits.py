@@ -5,18 +5,21 @@ tries in the window are counted: however many tries race in parallel, at most ``
 count within the limit, on every instance of the app. A try that succeeds is forgiven (its rows go); a
 refused try is not counted, so the limit is a sliding window (a back-off) rather than a lock that a
 guesser can keep closed. Keys name a client (its address) together with what it tried, so a stranger's
-guesses slow the stranger, never a colleague on another device.
+guesses slow the stranger, never a colleague on another device. A code's tries are marked while they
+are checked: a room joining with the right code at once (thirty phones behind one school address) is
+over the limit only until those checks end, so such a try looks again rather than being refused.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from verp.core.models import Attempt, utcnow
 from verp.core.store import Store
@@ -41,39 +44,67 @@ class Limit:
     window: timedelta = WINDOW
 
 
-def begin_try(store: Store, limits: Iterable[Limit]) -> list[int]:
+PENDING = "?"  # marks a try counted by ``counted_try`` whose check has not ended yet
+RECOUNT_S = 0.05  # a try over the limit only because of others still being checked looks again this often
+RECOUNT_FOR_S = 2.0  # ... for at most this long
+
+
+def begin_try(store: Store, limits: Iterable[Limit], pending: bool = False) -> list[int]:
     """Count one try against every limit, then refuse it (``LimitReached``) if any is over.
 
-    Returns the ids of the counted rows: pass them to :func:`forgive` when the try succeeds.
+    Returns the ids of the counted rows: pass them to :func:`forgive` when the try succeeds. With
+    ``pending``, the rows are marked as being checked (``counted_try`` then forgives or keeps each): a
+    room of phones joining with the right code at the same moment counts against the limit only while
+    their checks run, so a try over the limit only because of tries still being checked looks again
+    until they have ended; tries that failed count at once.
     """
     limits = list(limits)
     with store.transaction() as s:
-        rows = [Attempt(kind=limit.kind[:16], key=limit.key[:120]) for limit in limits]
+        rows = [Attempt(kind=limit.kind[:16], key=_key(limit, pending)) for limit in limits]
         s.add_all(rows)
         s.flush()
         ids = [row.id for row in rows]
-    now = utcnow()
-    with store.transaction() as s:
-        over = any(_count(s, limit, now) > limit.most for limit in limits)
-    if over:
-        forgive(store, ids)
-        raise LimitReached
-    return ids
+    deadline = time.monotonic() + RECOUNT_FOR_S
+    while True:
+        now = utcnow()
+        with store.reading() as s:
+            over = [limit for limit in limits if _count(s, limit, now, PENDING + limit.key) > limit.most]
+            # Refused for good: failed tries alone (with this one) are over a limit, or time is up.
+            refused = not pending or any(_count(s, limit, now) + 1 > limit.most for limit in over)
+        if not over:
+            return ids
+        if refused or time.monotonic() >= deadline:
+            forgive(store, ids)
+            raise LimitReached
+        time.sleep(RECOUNT_S)
+
+
+def _key(limit: Limit, pending: bool) -> str:
+    return ((PENDING if pending else "") + limit.key)[:120]
 
 
 @contextmanager
 def counted_try(store: Store, limits: Iterable[Limit], fails: type[BaseException]) -> Iterator[None]:
     """Run a check as one counted try: ``fails`` raised inside keeps it counted, anything else
     (success, or a refusal for another reason, which means the code was right) forgives it."""
-    ids = begin_try(store, limits)
+    limits = list(limits)
+    ids = begin_try(store, limits, pending=True)
     try:
         yield
     except fails:
+        _keep(store, ids, limits)
         raise
     except BaseException:
         forgive(store, ids)
         raise
     forgive(store, ids)
+
+
+def _keep(store: Store, ids: list[int], limits: list[Limit]) -> None:
+    """A try that failed: counted from now on as failed, not as being checked."""
+    with store.transaction() as s:
+        for row_id, limit in zip(ids, limits, strict=True):
+            s.execute(update(Attempt).where(Attempt.id == row_id).values(key=_key(limit, False)))
 
 
 def code_limits(kind: str, client: str, other_key: str) -> list[Limit]:
@@ -84,11 +115,12 @@ def code_limits(kind: str, client: str, other_key: str) -> list[Limit]:
     ]
 
 
-def _count(s, limit: Limit, now) -> int:
-    key = limit.key[:120]
+def _count(s, limit: Limit, now, *also: str) -> int:
+    """Tries counted for ``limit`` in its window (and, with ``also``, for those keys too)."""
+    keys = [key[:120] for key in (limit.key, *also)]
     since = now - limit.window
     query = select(func.count(Attempt.id)).where(
-        Attempt.kind == limit.kind[:16], Attempt.key == key, Attempt.at >= since
+        Attempt.kind == limit.kind[:16], Attempt.key.in_(keys), Attempt.at >= since
     )
     return s.scalar(query)
 
