@@ -6,8 +6,8 @@ import pytest
 
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
+from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
-from verp.workshop import workshops
 from verp.workshop.reflections import ReflectionError
 
 
@@ -149,7 +149,9 @@ def test_next_steps_are_recorded_for_the_owner(store, teacher, colleague, live):
     ]
 
 
-def test_a_room_sending_at_once_stores_every_reflection_exactly_once(store, live):
+@pytest.mark.parametrize("batch", [group_writer.MAX_BATCH, 2])
+def test_a_room_sending_at_once_stores_every_reflection_exactly_once(store, live, batch, monkeypatch):
+    monkeypatch.setattr(group_writer, "MAX_BATCH", batch)  # also rows written in several batches
     phones = [r.join_by_code(store, live.join_code, f"Phone {n}") for n in range(8)]
     sent: list[int] = []
     errors: list[Exception] = []

@@ -68,7 +68,11 @@ def begin_try(store: Store, limits: Iterable[Limit], pending: bool = False) -> l
     while True:
         now = utcnow()
         with store.reading() as s:
-            over = [limit for limit in limits if _count(s, limit, now, PENDING + limit.key) > limit.most]
+            over = [
+                limit
+                for limit, row_id in zip(limits, ids, strict=True)
+                if _count(s, limit, now, PENDING + limit.key, up_to=row_id if pending else None) > limit.most
+            ]
             # Refused for good: failed tries alone (with this one) are over a limit, or time is up.
             refused = not pending or any(_count(s, limit, now) + 1 > limit.most for limit in over)
         if not over:
@@ -115,13 +119,17 @@ def code_limits(kind: str, client: str, other_key: str) -> list[Limit]:
     ]
 
 
-def _count(s, limit: Limit, now, *also: str) -> int:
-    """Tries counted for ``limit`` in its window (and, with ``also``, for those keys too)."""
+def _count(s, limit: Limit, now, *also: str, up_to: int | None = None) -> int:
+    """Tries counted for ``limit`` in its window (and, with ``also``, for those keys too); with
+    ``up_to``, only those counted before that row (and it): a try waits for the tries before it, never
+    for those after it, so tries that arrive together cannot all wait for each other."""
     keys = [key[:120] for key in (limit.key, *also)]
     since = now - limit.window
     query = select(func.count(Attempt.id)).where(
         Attempt.kind == limit.kind[:16], Attempt.key.in_(keys), Attempt.at >= since
     )
+    if up_to is not None:
+        query = query.where(Attempt.id <= up_to)
     return s.scalar(query)
 
 

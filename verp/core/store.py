@@ -187,6 +187,15 @@ class Store:
         with self._reads() as session:
             yield session
 
+    @contextmanager
+    def one_statement(self) -> Iterator[Session]:
+        """A unit of work of a single writing statement, which commits on its own (autocommit): on
+        PostgreSQL one round trip instead of three (BEGIN, the statement, COMMIT). Only for one
+        statement, such as one multi-row INSERT, that is whole by itself."""
+        with self._reads() as session:
+            yield session
+        changes.committed()
+
     def clip_path(self, name: str) -> Path:
         """The path of a stored file such as ``<clip id>/original.mp4``.
 

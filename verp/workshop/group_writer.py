@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from verp.core.store import Store
 
+MAX_BATCH = 500  # rows in one INSERT: SQLAlchemy sends up to 1000 as one statement, so a batch is whole
+
 
 @dataclass
 class _Job:
@@ -55,7 +57,7 @@ class GroupWriter:
 
     def _lead(self, store: Store) -> None:
         with self._lock:
-            batch, self._queue = self._queue, []
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
         try:
             self._write(store, batch)
         finally:
@@ -72,7 +74,7 @@ class GroupWriter:
     def _write(self, store: Store, batch: list[_Job]) -> None:
         statement = insert(self._table).returning(self._table.c.id, sort_by_parameter_order=True)
         try:
-            with store.transaction() as s:
+            with store.one_statement() as s:  # one INSERT for the batch: whole or nothing by itself
                 ids = s.execute(statement, [job.values for job in batch]).scalars().all()
             for job, row_id in zip(batch, ids, strict=True):
                 job.row_id = row_id
