@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import rerun_of, sign_up, wait_for_app
+from tests.support.browser import enter_number, sign_up, wait_for_app
 from tests.support.review import add_test_clip
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
@@ -40,13 +40,6 @@ def _colleague_browser(chromium, app_server):
     return context.new_page()
 
 
-def _set_number(page, label: str, value: float) -> None:
-    box = page.get_by_label(label).first
-    box.fill(str(value))
-    with rerun_of(page):
-        box.press("Enter")
-
-
 def _time_once_playing(page, video) -> float:
     """The video's position once it has moved on from where it stood when asked (it is playing)."""
     handle = video.element_handle()
@@ -63,8 +56,8 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     page.get_by_role("link", name="Review", exact=True).click()  # my only clip is the one chosen
     page.wait_for_url("**/review")
     wait_for_app(page)
-    _set_number(page, "Starts at (s)", 2)
-    _set_number(page, "Ends at (s)", 4)
+    enter_number(page, "Starts at (s)", 2)
+    enter_number(page, "Ends at (s)", 4)
     # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
     preview = page.get_by_label("Preview of the moment you are marking")
     preview.wait_for()

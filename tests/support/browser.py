@@ -137,14 +137,36 @@ def wait_for_app(page) -> None:
 
 
 @contextmanager
-def rerun_of(page) -> Iterator[None]:
+def rerun_of(page, timeout_ms: float = 30000) -> Iterator[None]:
     """Wait until the run that the action inside the block starts has finished:
 
     ``with rerun_of(page): box.press("Enter")``.
     """
     before = page.evaluate(_RUNS_FINISHED)
     yield
-    page.wait_for_function(f"n => ({_RUNS_FINISHED})() > n && ({_IDLE})()", arg=before, timeout=30000)
+    page.wait_for_function(f"n => ({_RUNS_FINISHED})() > n && ({_IDLE})()", arg=before, timeout=timeout_ms)
+
+
+def enter_number(page, label: str, value: float, tries: int = 3) -> None:
+    """Type ``value`` into the number box ``label`` and press Enter, waiting for the run it starts.
+
+    A run already on its way when the number is typed (a component reporting itself once drawn) redraws
+    the box and drops what was typed; then Enter changes nothing and starts no run. So type it again
+    until the box holds the number after its run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_label(label).first
+    for _ in range(tries):
+        wait_for_app(page)
+        box.fill(str(value))
+        try:
+            with rerun_of(page, timeout_ms=10000):
+                box.press("Enter")
+        except PlaywrightTimeout:
+            continue
+        if float(box.input_value()) == value:
+            return
+    raise AssertionError(f"{label!r} never kept {value} after {tries} tries")
 
 
 def sign_up(
