@@ -126,18 +126,3 @@ def test_the_server_preloads_what_pages_import_in_the_background(monkeypatch):
     shell.prepare_server()
     assert started == ["verp-preload"]
 
-
-def test_what_the_server_loads_at_start_is_frozen_out_of_the_collector():
-    """Streamlit collects garbage after every page run; over everything the app loads (about 235,000
-    objects) that held the server for 120-150 ms a run, and a room's screens waited behind it. Frozen
-    after the preload, the collection only looks at what the pages made since."""
-    import gc
-
-    from verp.ui import shell
-
-    gc.unfreeze()
-    try:
-        shell._preload()
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()

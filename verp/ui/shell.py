@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import threading
@@ -58,7 +57,6 @@ def _preload() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a page that needs it will say what is wrong
             logging.getLogger(__name__).warning("could not preload %s", name, exc_info=True)
-    gc.freeze()  # what the server loaded at start lives as long as it: the collector need not look again
 
 
 def run_app() -> None:
