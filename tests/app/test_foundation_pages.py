@@ -125,4 +125,3 @@ def test_the_server_preloads_what_pages_import_in_the_background(monkeypatch):
     monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)  # restored
     shell.prepare_server()
     assert started == ["verp-preload"]
-
