@@ -49,22 +49,46 @@ def describe(where: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-# The element with the keyboard's focus (inside a component's shadow root too), its name as a screen
-# reader would start to read it, and whether the focus shows (an outline drawn around it).
-_FOCUSED = """() => {
-  let e = document.activeElement;
-  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
-  if (!e || e === document.body) return null;
-  const shown = (n) => {  // its words less the icons, which screen readers skip (aria-hidden)
+# An element's name as a screen reader would start to read it: its label, its aria-label or its words,
+# less the icons (which screen readers skip: aria-hidden).
+_NAME = """(e) => {
+  const shown = (n) => {
     const c = n.cloneNode(true);
     c.querySelectorAll('[aria-hidden="true"], [data-testid="stIconMaterial"]').forEach(i => i.remove());
     return c.textContent;
   };
   const label = (e.labels?.[0] && shown(e.labels[0])) || e.getAttribute('aria-label') || shown(e);
+  return label.replace(/\\s+/g, ' ').trim();
+}"""
+
+# The element with the keyboard's focus (inside a component's shadow root too), its name, and whether the
+# focus shows (an outline drawn around it).
+_FOCUSED = f"""() => {{
+  let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  if (!e || e === document.body) return null;
   const style = getComputedStyle(e);
   const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-  return { label: label.replace(/\\s+/g, ' ').trim(), ring };
-}"""
+  return {{ label: ({_NAME})(e), ring }};
+}}"""
+
+# Whether a control named so is on the page yet (in a component's shadow root too). Streamlit fetches the
+# code of a kind of widget the first time a page shows one, so a page that has finished its run may draw
+# its number boxes a moment later; a keyboard user tabs to what is there.
+_CONTROL_SHOWN = f"""([name, contains]) => {{
+  const CONTROLS = 'a[href], button, input, select, textarea, summary, video,' +
+    ' [tabindex]:not([tabindex="-1"])';
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {{
+    for (const e of roots[i].querySelectorAll('*')) {{
+      if (e.shadowRoot) roots.push(e.shadowRoot);
+      if (!e.matches(CONTROLS)) continue;
+      const label = ({_NAME})(e);
+      if (contains ? label.includes(name) : label.startsWith(name)) return true;
+    }}
+  }}
+  return false;
+}}"""
 
 
 def tab_to(page, name: str, *, contains: bool = False, backwards: bool = False, most: int = 90) -> None:
@@ -72,6 +96,7 @@ def tab_to(page, name: str, *, contains: bool = False, backwards: bool = False, 
     that the focus shows, as a keyboard user would find it: no clicks, no jumping straight to it.
 
     ``name`` is how the element's name starts (or, with ``contains``, any part of it)."""
+    page.wait_for_function(_CONTROL_SHOWN, arg=[name, contains])
     key, seen = ("Shift+Tab" if backwards else "Tab"), []
     for _ in range(most):
         page.keyboard.press(key)

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, AppServer, require_browser, start_app
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    AppServer,
+    count_runs,
+    require_browser,
+    start_app,
+)
 
 
 @pytest.fixture
@@ -42,6 +49,7 @@ def playwright():
 @pytest.fixture(scope="package")
 def chromium(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    count_runs(browser)  # for rerun_of
     yield browser
     browser.close()
 

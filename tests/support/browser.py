@@ -41,19 +41,60 @@ _IDLE = """() => {
   return !!app && app.dataset.testScriptState === 'notRunning'
     && app.dataset.testConnectionState === 'CONNECTED';
 }"""
-# Counts the runs that have finished since it was first asked (a run ends when the state leaves 'running').
-_RUNS_FINISHED = """() => {
-  if (window.__verpRunsFinished === undefined) {
-    window.__verpRunsFinished = 0;
-    new MutationObserver(records => {
-      for (const r of records) if (r.oldValue === 'running') window.__verpRunsFinished += 1;
-    }).observe(document.documentElement, {
-      subtree: true, attributes: true, attributeOldValue: true,
-      attributeFilter: ['data-test-script-state'],
-    });
-  }
-  return window.__verpRunsFinished;
-}"""
+# Counts the script runs that have finished, from the server's own messages. Streamlit's run-state attribute
+# is no witness: a run that takes a few milliseconds sends "running" and "finished" so close together that
+# React draws only the second, and the page never shows it was running. Each WebSocket frame is one
+# ForwardMsg; a run's end is its field ``script_finished`` (6). The count goes up two animation frames
+# after the message, once Streamlit has drawn what came before it.
+RUN_COUNTER_JS = """(() => {
+  if (window.__verpRunsFinished !== undefined) return;
+  window.__verpRunsFinished = 0;
+  const SCRIPT_FINISHED = 6;
+  const finishes = (bytes) => {  // the top-level fields of one ForwardMsg
+    let at = 0;
+    const varint = () => {
+      let value = 0, shift = 0, byte;
+      do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+      return value;
+    };
+    while (at < bytes.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key % 8;
+      if (field === SCRIPT_FINISHED) return true;
+      if (wire === 0) varint();
+      else if (wire === 1) at += 8;
+      else if (wire === 2) at += varint();
+      else if (wire === 5) at += 4;
+      else return false;
+    }
+    return false;
+  };
+  const counted = () => requestAnimationFrame(() => requestAnimationFrame(() => {
+    window.__verpRunsFinished += 1;
+  }));
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", async (event) => {
+        const data = event.data instanceof Blob ? await event.data.arrayBuffer() : event.data;
+        if (data instanceof ArrayBuffer && finishes(new Uint8Array(data))) counted();
+      });
+    }
+  };
+})()"""
+_RUNS_FINISHED = "() => window.__verpRunsFinished"
+
+
+def count_runs(browser) -> None:
+    """Make every context ``browser`` opens from now on count its pages' finished runs (``rerun_of``)."""
+    new_context = browser.new_context
+
+    def counting_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(RUN_COUNTER_JS)
+        return context
+
+    browser.new_context = counting_context
 
 
 def require_browser() -> None:
@@ -143,6 +184,8 @@ def rerun_of(page, timeout_ms: float = 30000) -> Iterator[None]:
     ``with rerun_of(page): box.press("Enter")``.
     """
     before = page.evaluate(_RUNS_FINISHED)
+    if before is None:
+        raise RuntimeError("this page does not count its runs: open it from the chromium fixture's browser")
     yield
     page.wait_for_function(f"n => ({_RUNS_FINISHED})() > n && ({_IDLE})()", arg=before, timeout=timeout_ms)
 
@@ -150,9 +193,9 @@ def rerun_of(page, timeout_ms: float = 30000) -> Iterator[None]:
 def enter_number(page, label: str, value: float, tries: int = 3) -> None:
     """Type ``value`` into the number box ``label`` and press Enter, waiting for the run it starts.
 
-    A run already on its way when the number is typed (a component reporting itself once drawn) redraws
-    the box and drops what was typed; then Enter changes nothing and starts no run. So type it again
-    until the box holds the number after its run."""
+    A run already on its way when the number is typed can redraw the box and drop what was typed; then
+    Enter changes nothing and starts no run. So type it again until the box holds the number after its
+    run."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     box = page.get_by_label(label).first
