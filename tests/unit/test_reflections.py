@@ -238,3 +238,15 @@ def test_hiding_an_edit_keeps_the_approved_words_on_the_wall(store, teacher, liv
     assert wall_texts(store, live.id) == ["Calm voice"]
     with store.transaction() as s:
         assert s.get(Reflection, first.id).status == "approved"
+
+
+def test_a_resend_among_a_batch_leaves_the_others_one_insert(store, live, joined, monkeypatch):
+    """A resend is found before the batch is written: its neighbours are not written one by one."""
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
+    one_by_one = []
+    writer = group_writer.writer_for(store, Reflection.__table__)
+    monkeypatch.setattr(writer, "_write_one_by_one", lambda *args: one_by_one.append(args))
+    again = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
+    assert again.id == first.id and one_by_one == []
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 1

@@ -23,7 +23,7 @@ from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
 from verp.room.shown import about_shown, shown_moment_ids
-from verp.workshop.group_writer import writer_for
+from verp.workshop.group_writer import AlreadyStored, writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
 MAX_TEXT = 1000
@@ -183,8 +183,8 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
-        row.id = writer_for(store, cast(Table, Reflection.__table__)).insert(store, values)
-    except IntegrityError:
+        row.id = writer_for(store, cast(Table, Reflection.__table__), "client_key").insert(store, values)
+    except (AlreadyStored, IntegrityError):
         with store.transaction() as s:
             found = _existing(s, row.client_key)
             if found is None:
