@@ -240,8 +240,9 @@ def test_hiding_an_edit_keeps_the_approved_words_on_the_wall(store, teacher, liv
         assert s.get(Reflection, first.id).status == "approved"
 
 
-def test_a_resend_among_a_batch_leaves_the_others_one_insert(store, live, joined, monkeypatch):
-    """A resend is found before the batch is written: its neighbours are not written one by one."""
+def test_a_resend_is_answered_from_what_is_stored_without_joining_a_batch(store, live, joined, monkeypatch):
+    """A resend in a batch would fail the batch's one INSERT and have its neighbours written one by one;
+    it is found by the send's first query instead."""
     first = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
     one_by_one = []
     writer = group_writer.writer_for(store, Reflection.__table__)

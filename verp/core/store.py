@@ -47,13 +47,18 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+POOL_SIZE = 30  # connections to PostgreSQL per instance, at most
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a generous busy timeout."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    # Up to 30 connections, all kept open: a room of thirty sending at once reuses them instead of
+    # opening (and closing) a new server connection for each send beyond the first ten.
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0)
     event.listen(engine, "connect", _stamp)
     event.listen(engine, "checkin", _stamp)
     event.listen(engine, "checkout", _ping_if_idle(engine))

@@ -4,9 +4,6 @@ When a room of thirty sends at once, one commit per reflection makes everyone qu
 else (SQLite takes one writer at a time). Instead, whoever arrives while no write is running leads:
 it writes every row waiting at that moment in one transaction, then hands the lead to the first row
 that arrived meanwhile. No background thread; a sender returns once its own row is committed.
-
-A resend (a row whose unique key is already stored, or repeated in the same batch) is set aside before
-the batch is written, so it does not turn its neighbours' one INSERT into one transaction each.
 """
 
 from __future__ import annotations
@@ -14,16 +11,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, Table, insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 
 from verp.core.store import Store
 
 MAX_BATCH = 500  # rows in one INSERT: SQLAlchemy sends up to 1000 as one statement, so a batch is whole
-
-
-class AlreadyStored(Exception):
-    """A row whose unique key is already in the table: a resend of one stored before."""
 
 
 @dataclass
@@ -39,16 +32,15 @@ class _Job:
 class GroupWriter:
     """Inserts rows into one table, committing together the rows that arrive together."""
 
-    def __init__(self, table: Table, unique: str | None = None) -> None:
+    def __init__(self, table: Table) -> None:
         self._table = table
-        self._unique: Column | None = table.c[unique] if unique else None
+        self._insert_batch = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         self._lock = threading.Lock()
         self._queue: list[_Job] = []
         self._leading = False
 
     def insert(self, store: Store, values: dict) -> int:
-        """Insert one row and return its id; raises what inserting it alone would raise, or
-        ``AlreadyStored`` when its unique key is found stored before the INSERT."""
+        """Insert one row and return its id; raises what inserting it alone would raise."""
         job = _Job(values)
         with self._lock:
             self._queue.append(job)
@@ -81,13 +73,9 @@ class GroupWriter:
                     self._leading = False
 
     def _write(self, store: Store, batch: list[_Job]) -> None:
-        batch = self._set_aside_resends(store, batch)
-        if not batch:
-            return
-        statement = insert(self._table).returning(self._table.c.id, sort_by_parameter_order=True)
         try:
             with store.one_statement() as s:  # one INSERT for the batch: whole or nothing by itself
-                ids = s.execute(statement, [job.values for job in batch]).scalars().all()
+                ids = s.execute(self._insert_batch, [job.values for job in batch]).scalars().all()
             for job, row_id in zip(batch, ids, strict=True):
                 job.row_id = row_id
         except IntegrityError:
@@ -95,27 +83,6 @@ class GroupWriter:
         except Exception as exc:  # noqa: BLE001 - every sender hears about it
             for job in batch:
                 job.error = exc
-
-    def _set_aside_resends(self, store: Store, batch: list[_Job]) -> list[_Job]:
-        """The jobs of ``batch`` to insert: those whose unique key is stored already, or taken by an
-        earlier job of the batch, finish with ``AlreadyStored``. One indexed query for the batch."""
-        column = self._unique
-        if column is None:
-            return batch
-        keys = {job.values.get(column.key) for job in batch} - {None}
-        if not keys:
-            return batch
-        with store.reading() as s:
-            taken = set(s.scalars(select(column).where(column.in_(keys))))
-        fresh = []
-        for job in batch:
-            key = job.values.get(column.key)
-            if key is not None and key in taken:
-                job.error = AlreadyStored(key)
-            else:
-                fresh.append(job)
-                taken.add(key)
-        return fresh
 
     def _write_one_by_one(self, store: Store, batch: list[_Job]) -> None:
         statement = insert(self._table).returning(self._table.c.id)
@@ -130,11 +97,10 @@ class GroupWriter:
 _writers_lock = threading.Lock()
 
 
-def writer_for(store: Store, table: Table, unique: str | None = None) -> GroupWriter:
-    """The group writer of ``table`` in ``store`` (one each, made on first use); ``unique`` names the
-    column whose repeats are resends."""
+def writer_for(store: Store, table: Table) -> GroupWriter:
+    """The group writer of ``table`` in ``store`` (one each, made on first use)."""
     with _writers_lock:
         writers = store.__dict__.setdefault("_group_writers", {})
         if table.name not in writers:
-            writers[table.name] = GroupWriter(table, unique)
+            writers[table.name] = GroupWriter(table)
         return writers[table.name]
