@@ -164,5 +164,6 @@ def make_truncated_clip(path: str | Path, faststart: bool = True, seconds: float
 
 
 def write_niceness(path: str) -> None:
-    """Write this process's CPU priority (its nice value) to ``path``: run as a media child's work."""
-    Path(path).write_text(str(os.nice(0)))
+    """Write this process's CPU priority (its nice value and scheduling policy) to ``path``: run as a
+    media child's work."""
+    Path(path).write_text(f"{os.nice(0)} {os.sched_getscheduler(0)}")
