@@ -1,7 +1,7 @@
 """A live room in real browsers: how quickly the projector follows, and what idle phones cost.
 
     python bench/room_bench.py [--phones 10] [--rounds 20] [--pause-s 3.5] [--burst-rounds 10]
-                               [--idle-s 30] [--downloads 20]
+                               [--idle-s 30] [--downloads 20] [--summary-loads 3]
 
 Starts ``streamlit run app.py`` on a free port with its own data folder, then opens Present, Control
 and ``--phones`` Join pages in one Debian Chromium (a context each) and prints p50/p95 of:
@@ -13,10 +13,11 @@ and ``--phones`` Join pages in one Debian Chromium (a context each) and prints p
 
 and the server's CPU time per idle phone per minute: the server process's CPU (``/proc``) over
 ``--idle-s`` seconds with only Present and Control open, then again with every phone open too.
-Then it downloads the summary PDF ``--downloads`` times in a row (default 20) while the phones send
+Then it opens the Summary page ``--summary-loads`` times (default 3), timing each until its downloads are
+drawn, and downloads the summary PDF ``--downloads`` times in a row (default 20) while the phones send
 reflections, and counts the files that arrived whole.
-Targets: each p95 ≤ 1 s with 10 phones; 30 idle phones under half a core (extrapolated); every download
-whole.
+Targets: each p95 ≤ 1 s with 10 phones; 30 idle phones under half a core (extrapolated); the Summary's
+downloads drawn within 2 s each time; every download whole.
 """
 
 from __future__ import annotations
@@ -133,6 +134,22 @@ def reflection_latencies(
     return waiting, approved
 
 
+def summary_loads(control, url: str, loads: int):
+    """Open the Summary page ``loads`` times in a new tab of Control's browser and time each from
+    navigation until its PDF download is drawn; return the times and the last tab, left open."""
+    times = []
+    for n in range(loads):
+        summary = control.context.new_page()
+        summary.set_default_timeout(60000)
+        t0 = time.perf_counter()
+        summary.goto(url + "/summary", wait_until="commit")
+        shows(summary, "a", "Download as PDF")()
+        times.append(time.perf_counter() - t0)
+        if n < loads - 1:
+            summary.close()
+    return times, summary
+
+
 def pdf_downloads(summary, phones, count: int) -> tuple[int, list[float]]:
     """Download the summary PDF ``count`` times in a row while the phones send reflections; return how
     many arrived whole (a PDF read to its end) and the time each took from the click."""
@@ -228,12 +245,7 @@ def _measure(args, browser, server, store, ana, workshop) -> bool:
     wait_for_app(control)
     waiting, approved = reflection_latencies(control, present, phones, args.rounds, args.pause_s)
 
-    summary = control.context.new_page()
-    summary.set_default_timeout(60000)
-    t0 = time.perf_counter()
-    summary.goto(url + "/summary", wait_until="commit")
-    summary.get_by_role("link", name="Download as PDF").wait_for()
-    drawn = time.perf_counter() - t0
+    drawn, summary = summary_loads(control, url, args.summary_loads)
     whole, fetched = pdf_downloads(summary, phones, args.downloads)
     ok = report(args, steps, waiting, approved, base_cpu, room_cpu, per_phone)
     if burst:
@@ -243,10 +255,11 @@ def _measure(args, browser, server, store, ana, workshop) -> bool:
             f"p95 {percentile(burst, 95):.2f} s, max {max(burst):.2f} s (not a target)"
         )
     print(
-        f"Summary page with the room live: its downloads drawn {drawn:.2f} s after navigation "
-        f"(target ≤ 2 s) {'PASS' if drawn <= 2 else 'FAIL'}"
+        "Summary page with the room live: its downloads drawn "
+        + ", ".join(f"{d:.2f}" for d in drawn)
+        + f" s after navigation (target ≤ 2 s) {'PASS' if max(drawn) <= 2 else 'FAIL'}"
     )
-    ok &= drawn <= 2
+    ok &= max(drawn) <= 2
     print(
         f"summary PDF downloaded {whole} of {args.downloads} times while phones sent; click → file p50 "
         f"{statistics.median(fetched):.2f} s, p95 {percentile(fetched, 95):.2f} s "
@@ -299,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst-rounds", type=int, default=10, help="steps clicked back to back, printed")
     parser.add_argument("--idle-s", type=float, default=30.0, help="seconds of each idle CPU window")
     parser.add_argument("--downloads", type=int, default=20, help="summary PDFs downloaded in a row")
+    parser.add_argument("--summary-loads", type=int, default=3, help="times the Summary page is opened")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="verp-room-") as folder:
         return 0 if run(args, Path(folder)) else 1
