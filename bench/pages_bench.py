@@ -538,7 +538,8 @@ def during_transcode(runs, data, reruns: int, counter, idle: list[dict], folder:
     finally:
         stop.set()
         worker.join()
-    print(f"\nwhile a 1080p HEVC transcode runs (nice {sandbox.MEDIA_NICE}; {done[0]} finished meanwhile):")
+    priority = ("SCHED_IDLE, " if hasattr(os, "SCHED_IDLE") else "") + f"nice {sandbox.MEDIA_NICE}"
+    print(f"\nwhile a 1080p HEVC transcode runs ({priority}; {done[0]} finished meanwhile):")
     print("| page | idle p50 / p95 ms | transcoding p50 / p95 ms | p95 ÷ idle p95 | load | result |")
     print("|---|---:|---:|---:|---:|---|")
     all_ok = True
