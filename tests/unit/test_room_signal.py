@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_room
 from verp.core import changes
+from verp.review import sharing
 from verp.web_room import ROOM_ROUTE, room_signal_path
 from verp.workshop import reflections, room_signal, workshops
 
@@ -188,3 +189,44 @@ def test_a_stopping_server_answers_the_questions_it_holds(client, store, room, m
     thread.join(timeout=10)
     assert not thread.is_alive(), "the held question kept the stopping server waiting"
     assert answer["status"] == 200 and answer["body"]["v"] == drawn.version
+
+
+def test_the_wall_digest_changes_exactly_when_what_the_wall_shows_changes(store, teacher, colleague):
+    """The digest is taken from the wall's reflection ids, so every change the wall can show (approve,
+    edit, hide, withdraw, a moment leaving the room) must come with a change of those ids."""
+    w = make_workshop(store, teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "Circle time")
+    w = workshops.open_workshop(store, teacher.id, w.id)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    joined = reflections.join_by_code(store, w.join_code, "Cara")
+    steps = workshops.steps(store, w.id)
+    on_the_moment = next(step for step in steps if step.moment and step.moment.moment_id == moment_id)
+    workshops.go_to_step(store, teacher.id, w.id, on_the_moment.key)
+    seen = [room_signal.wall_digest(store, w.id)]
+
+    def changed() -> bool:
+        seen.append(room_signal.wall_digest(store, w.id))
+        return seen[-1] != seen[-2]
+
+    about = reflections.submit_reflection(store, w.id, joined.token, "She waited")
+    assert about.moment_id == moment_id
+    assert not changed()  # waiting for the facilitator: not on the wall
+    reflections.moderate(store, teacher.id, w.id, about.id, approve=True)
+    assert changed()
+    edit = reflections.edit_reflection(store, w.id, joined.token, about.id, "She waited for him")
+    assert not changed()  # the approved words stay until the new ones are approved
+    reflections.moderate(store, teacher.id, w.id, edit.id, approve=True)
+    assert changed()
+    reflections.moderate(store, teacher.id, w.id, edit.id, approve=False)
+    assert changed()
+    reflections.moderate(store, teacher.id, w.id, edit.id, approve=True)
+    assert changed()
+    sharing.withdraw_share(store, colleague.id, share_id)
+    assert changed()  # the moment left the room and took its reflection
+    workshops.go_to_step(store, teacher.id, w.id, workshops.steps(store, w.id)[0].key)
+    general = reflections.submit_reflection(store, w.id, joined.token, "Calm voices all round")
+    reflections.moderate(store, teacher.id, w.id, general.id, approve=True)
+    assert changed()
+    reflections.withdraw_reflection(store, w.id, joined.token, general.id)
+    assert changed()
+    assert seen[-1] == seen[0]  # an empty wall again, whatever happened on the way

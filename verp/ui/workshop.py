@@ -6,6 +6,7 @@ layout, through ``html.escape`` first.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 
@@ -55,8 +56,10 @@ def join_url(code: str) -> str:
     return f"{base}/join?code={code}"
 
 
+@functools.lru_cache(maxsize=64)
 def qr_png(url: str) -> bytes:
-    """The join address as a QR code image (PNG), dark on white for any projector."""
+    """The join address as a QR code image (PNG), dark on white for any projector. Kept: the projector
+    draws the same code on every redraw of the welcome step."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2, dark="#111a22", light="#ffffff")
     return buffer.getvalue()

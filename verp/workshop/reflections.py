@@ -410,17 +410,23 @@ class WallGroup:
     reflections: tuple[ReflectionView, ...]
 
 
+def _on_the_wall(s, workshop_id: int):
+    """Approved, current reflections about a moment still shown (or about none): a withdrawn moment
+    takes its reflections."""
+    return (
+        Reflection.workshop_id == workshop_id,
+        Reflection.status == "approved",
+        about_shown(shown_moment_ids(s, workshop_id)),
+    )
+
+
 def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = None) -> list[WallGroup]:
     """Approved, current reflections grouped by principle, in the principles' order; none named last.
 
     Only those about a moment still shown (or about none): a withdrawn moment takes its reflections.
     """
     with store.transaction() as s:
-        query = select(Reflection).where(
-            Reflection.workshop_id == workshop_id,
-            Reflection.status == "approved",
-            about_shown(shown_moment_ids(s, workshop_id)),
-        )
+        query = select(Reflection).where(*_on_the_wall(s, workshop_id))
         if moment_ids is not None:
             query = query.where(Reflection.moment_id.in_(moment_ids))
         rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
@@ -432,6 +438,14 @@ def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = No
         groups.setdefault(key, []).append(row)
     keys = sorted(groups, key=lambda k: order.get(k, len(order)))
     return [WallGroup(k, principles.name_of(k), tuple(groups[k])) for k in keys]
+
+
+def wall_ids(store: Store, workshop_id: int) -> list[int]:
+    """The ids of the reflections on the wall, in order: enough to tell whether the wall changed, since
+    a reflection's words never change in place (an edit is a new row, approved in its turn)."""
+    with store.reading() as s:
+        query = select(Reflection.id).where(*_on_the_wall(s, workshop_id))
+        return list(s.scalars(query.order_by(Reflection.id)))
 
 
 @dataclass(frozen=True)

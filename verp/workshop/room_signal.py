@@ -77,8 +77,8 @@ def follow_token_workshop_id(settings: Settings, token: str) -> int | None:
 def wall_digest(store: Store, workshop_id: int) -> str:
     """A short digest of every reflection on the room's wall: it changes when one is approved, edited,
     hidden or taken back, or when a moment leaves the room."""
-    groups = reflections.wall(store, workshop_id)
-    return hashlib.blake2s(repr(groups).encode(), digest_size=8).hexdigest()
+    ids = reflections.wall_ids(store, workshop_id)
+    return hashlib.blake2s(repr(ids).encode(), digest_size=8).hexdigest()
 
 
 def waiting_digest(store: Store, workshop_id: int) -> str:
