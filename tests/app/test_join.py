@@ -1,6 +1,6 @@
 """Join page: no account; join by code (or ?code=), send a reflection, change or take it back."""
 
-from tests.support.apptest import open_page
+from tests.support.apptest import open_page, open_section
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.ui.join import JOINED_KEY
@@ -60,10 +60,13 @@ def test_a_reflection_can_be_changed_and_taken_back(store, teacher, colleague):
     joined = at.session_state[JOINED_KEY]
     sent = reflections.submit_reflection(store, w.id, joined.token, "first words")
     at.run()
+    assert f"edit_{sent.id}" not in [t.key for t in at.text_area]  # drawn only once opened
+    open_section(at, f"change_{sent.id}")
     at.text_area(key=f"edit_{sent.id}").set_value("better words")
     at.button(key=f"save_{sent.id}").click().run()
     mine = reflections.my_reflections(store, w.id, joined.token)
     assert [m.text for m in mine] == ["better words"]
+    open_section(at, f"change_{mine[0].id}")
     at.button(key=f"withdraw_{mine[0].id}").click().run()
     assert reflections.my_reflections(store, w.id, joined.token) == []
 

@@ -48,3 +48,11 @@ def component_data(at, name: str) -> dict:
     found = [c.proto for c in at.get("bidi_component") if name in c.proto.component_name]
     assert len(found) == 1, f"{len(found)} components named {name!r} drawn"
     return json.loads(found[0].json)
+
+
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open the section (``verp.ui.sections.section``) keyed ``key``, as a click on it does: its
+    contents are drawn from that run on."""
+    assert any(e.proto.id.endswith(f"-{key}") for e in at.expander), f"no section {key!r} on the page"
+    at.session_state[key] = True
+    return at.run()

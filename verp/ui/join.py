@@ -7,10 +7,12 @@ import streamlit as st
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui import room_follow
+from verp.ui.sections import section
 from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
-from verp.workshop.reflections import Joined
+from verp.workshop.reflections import Joined, ReflectionView
 from verp.workshop.room_signal import RoomSignal
+from verp.workshop.workshops import WorkshopView
 
 JOINED_KEY = "joined"
 SENTENCE_STARTERS = ("I noticed…", "It worked when…", "I wonder…")
@@ -33,12 +35,11 @@ def current_prompt(store: Store, joined: Joined) -> bool:
         st.info("This workshop has closed. Thank you for your reflections.")
         leave_button()
         return False
-    prompt_panel(store, joined.workshop_id)
+    prompt_panel(store, workshop)
     return True
 
 
-def prompt_body(store: Store, workshop_id: int) -> None:
-    workshop = workshops.get_workshop(store, workshop_id)
+def prompt_body(store: Store, workshop: WorkshopView) -> None:
     step, _ = workshops.room_step(store, workshop, for_phones=True)  # thirty phones ask every 3 s
     with st.container(border=True):
         st.caption("On the screen now")
@@ -50,13 +51,12 @@ def prompt_body(store: Store, workshop_id: int) -> None:
 PHONE_SPREAD_S = 3.0  # thirty phones redraw for a new step over three seconds, after the projector
 
 
-def prompt_panel(store: Store, workshop_id: int) -> None:
+def prompt_panel(store: Store, workshop: WorkshopView) -> None:
     """What the room is on; the page is drawn again when the step changes (the phone asks the server
     by HTTP, which runs no page script: see ``verp.ui.room_follow``)."""
-    workshop = workshops.get_workshop(store, workshop_id)
-    prompt_body(store, workshop_id)
+    prompt_body(store, workshop)
     drawn = RoomSignal(workshop.state_version, "", workshop.is_closed)
-    room_follow.follow(room_signal_path(store.settings, workshop_id), drawn, (), spread_s=PHONE_SPREAD_S)
+    room_follow.follow(room_signal_path(store.settings, workshop.id), drawn, (), spread_s=PHONE_SPREAD_S)
 
 
 def own_reflections(store: Store, joined: Joined) -> None:
@@ -72,22 +72,26 @@ def own_reflections(store: Store, joined: Joined) -> None:
         with st.container(border=True, key=f"mine_{item.id}"):
             st.text(item.text)
             st.caption(STATUS.get(item.status, item.status))
-            with st.expander("Change or take back"):
-                text = st.text_area(
-                    "New wording", value=item.text, key=f"edit_{item.id}", max_chars=reflections.MAX_TEXT
-                )
-                save, withdraw = st.columns(2)
-                try:
-                    if save.button("Save change", key=f"save_{item.id}"):
-                        reflections.edit_reflection(
-                            store, joined.workshop_id, joined.token, item.id, text, item.principle_key
-                        )
-                        st.rerun()
-                    if withdraw.button("Take back", key=f"withdraw_{item.id}"):
-                        reflections.withdraw_reflection(store, joined.workshop_id, joined.token, item.id)
-                        st.rerun()
-                except VerpError as exc:
-                    st.error(str(exc))
+            with section("Change or take back", key=f"change_{item.id}") as shown:
+                if shown:
+                    _change_form(store, joined, item)
+
+
+def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
+    """A new wording (the old one is kept, hidden), or take the reflection back."""
+    text = st.text_area("New wording", value=item.text, key=f"edit_{item.id}", max_chars=reflections.MAX_TEXT)
+    save, withdraw = st.columns(2)
+    try:
+        if save.button("Save change", key=f"save_{item.id}"):
+            reflections.edit_reflection(
+                store, joined.workshop_id, joined.token, item.id, text, item.principle_key
+            )
+            st.rerun()
+        if withdraw.button("Take back", key=f"withdraw_{item.id}"):
+            reflections.withdraw_reflection(store, joined.workshop_id, joined.token, item.id)
+            st.rerun()
+    except VerpError as exc:
+        st.error(str(exc))
 
 
 def _start_with(text_key: str, starters_key: str) -> None:
