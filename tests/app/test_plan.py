@@ -1,6 +1,6 @@
 """Plan page: facilitators only; create a workshop, order shared moments, grant the role."""
 
-from tests.support.apptest import open_page, run_page_alone
+from tests.support.apptest import open_page, open_section, run_page_alone
 from tests.support.workshop import make_workshop, share_moment
 from verp.core import accounts
 from verp.core.models import AuditEvent, Share
@@ -49,13 +49,15 @@ def test_shared_moments_are_listed_by_participant_and_can_be_moved(store, teache
     second, _ = share_moment(store, colleague.id, w.id, "Second", position=1)
     at = open_page("plan", teacher.id)
     texts = [t.value for t in at.text]
-    assert "Ben Colleague" in texts and any(t.startswith("First") for t in texts)
+    assert "Participant: Ben Colleague" in texts and any(t.startswith("First") for t in texts)
     at.button(key=f"up_{second}").click().run()
     assert [m.title for m in workshops.shown_moments(store, w.id)] == ["Second", "First"]
 
 
 def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, colleague):
     at = open_page("plan", teacher.id)
+    assert not any(b.key == f"fac_{colleague.id}" for b in at.button)  # drawn only once opened
+    open_section(at, "facilitators")
     at.button(key=f"fac_{colleague.id}").click().run()
     assert accounts.get_person(store, colleague.id).is_facilitator
 
@@ -77,6 +79,7 @@ def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, t
     share_moment(store, colleague.id, w.id, "First")
     at = open_page("plan", teacher.id)
     before = workshops.timings(store, w.id).total_min
+    open_section(at, f"timings_{w.id}")
     at.number_input(key="min_welcome").set_value(15.0)  # in a form: sent with the submit
     at.button[[b.label for b in at.button].index("Save the minutes")].click().run()
     assert workshops.timings(store, w.id).total_min == before + 10
@@ -141,6 +144,8 @@ def test_the_facilitator_prepares_a_shared_moment_privately(store, teacher, coll
     w = make_workshop(store, teacher.id)
     _, moment_id = share_moment(store, colleague.id, w.id, "First", note="I waited", share_note=True)
     at = open_page("plan", teacher.id)
+    assert "Shared note: I waited" not in [t.value for t in at.text]  # drawn only once opened
+    open_section(at, f"prepare_{w.id}_{moment_id}")
     assert "Shared note: I waited" in [t.value for t in at.text]
     links = lambda: "".join(h.proto.body for h in at.get("html"))  # noqa: E731
     assert "Download my preparation notes" not in links()  # nothing prepared: nothing to take away

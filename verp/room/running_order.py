@@ -181,10 +181,13 @@ def tailored(order: list[Step], minutes: dict[str, float], child_word: str = "ch
     return out
 
 
-def steps(store: Store, workshop_id: int) -> list[Step]:
-    """The running order of the workshop, as the projector and the controls step through it."""
+def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[Step]:
+    """The running order of the workshop, as the projector and the controls step through it.
+
+    ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them.
+    """
     order = _order(
-        shown_moments(store, workshop_id),
+        shown_moments(store, workshop_id) if shown is None else shown,
         lambda owner_id: shared_helping_question(store, owner_id),
         series_opening_steps(store, workshop_id),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from verp.core import accounts
@@ -12,11 +14,14 @@ from verp.records.summary import mark_lines
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
 from verp.room.shown import ShownMoment
+from verp.ui import announce
 from verp.ui.downloads import preparation_link
 from verp.ui.player import play
+from verp.ui.sections import section
+from verp.ui.workshop import WORKSHOP_KEY
 from verp.web import Grant
 from verp.workshop import preparation, workshops
-from verp.workshop.workshops import WorkshopView
+from verp.workshop.workshops import Timings, WorkshopView
 
 PLAN_ERROR = "plan_error"
 
@@ -44,11 +49,38 @@ def show_error() -> None:
         st.warning(error)
 
 
-def shared_moments_editor(store: Store, person: PersonView, workshop: WorkshopView) -> None:
-    """Moments shared with the workshop, grouped by participant: move them, choose their prompts, or
-    take one out of this workshop (anyone with the join code can share into it)."""
+def new_workshop_form(store: Store, person: PersonView) -> bool:
+    """A new workshop: its title, date, focus, ground rules and how people join and send. True once
+    one was made."""
+    with st.form("new"):
+        title = st.text_input("Title", max_chars=200, placeholder="Spring group, session 1")
+        held_on = st.date_input("Date", value=date.today())
+        names = {p.key: p.name for p in catalogue().principles}
+        focus = st.multiselect("Focus principles", list(names), format_func=names.get)
+        rules = st.text_area("Ground rules", value=workshops.DEFAULT_GROUND_RULES, max_chars=2000)
+        anonymous = st.checkbox("People may join without giving a name", value=True)
+        auto = st.checkbox("Show reflections on the wall straight away (without approving each)", value=False)
+        if st.form_submit_button("Create workshop", type="primary"):
+            try:
+                made = workshops.create_workshop(
+                    store, person.id, title, held_on, focus, rules, anonymous, auto
+                )
+            except VerpError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[WORKSHOP_KEY] = made.id
+                st.success(f"Created. Join code: {made.join_code}")
+                announce.say(f"Created. Join code: {' '.join(made.join_code)}")  # read letter by letter
+                return True
+    return False
+
+
+def shared_moments_editor(
+    store: Store, person: PersonView, workshop: WorkshopView, shown: list[ShownMoment]
+) -> None:
+    """Moments shared with the workshop (``shown``), grouped by participant: move them, choose their
+    prompts, or take one out of this workshop (anyone with the join code can share into it)."""
     show_error()
-    shown = workshops.shown_moments(store, workshop.id)
     if not shown:
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
     sets = {s.key: s.name for s in prompt_book().sets}
@@ -103,26 +135,30 @@ def prepare(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMo
     label = "Prepare this moment" + (
         " · prepared with the participant" if done and done.with_participant else ""
     )
-    with st.expander(label):
-        if m.cut is not None and m.cut.exists():
-            play(store, m.cut, Grant.facilitator(person.id, workshop.id, m.moment_id, "plan"))
-        if m.principle_keys:
-            st.text("Principles tagged: " + ", ".join(catalogue().name_of(k) for k in m.principle_keys))
-        for line in mark_lines(m):
-            st.text("Freeze-frame " + line)
-        st.text(f"Shared note: {m.note}" if m.note else "No note shared.")
-        with st.form(f"prep_{workshop.id}_{m.moment_id}"):
-            note = st.text_area(
-                "My preparation notes (only you see them)",
-                value=done.note if done else "",
-                max_chars=preparation.MAX_NOTE,
-            )
-            together = st.checkbox(
-                "Prepared with the participant", value=bool(done and done.with_participant)
-            )
-            if st.form_submit_button("Save my preparation"):
-                _act(preparation.save_preparation, store, person.id, workshop.id, m.moment_id, note, together)
-                st.rerun()
+    with section(label, key=f"prepare_{workshop.id}_{m.moment_id}") as shown:
+        if shown:
+            _preparation_form(store, person, workshop, m, done)
+
+
+def _preparation_form(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
+    """The moment, what its owner shared, and the facilitator's own notes."""
+    if m.cut is not None and m.cut.exists():
+        play(store, m.cut, Grant.facilitator(person.id, workshop.id, m.moment_id, "plan"))
+    if m.principle_keys:
+        st.text("Principles tagged: " + ", ".join(catalogue().name_of(k) for k in m.principle_keys))
+    for line in mark_lines(m):
+        st.text("Freeze-frame " + line)
+    st.text(f"Shared note: {m.note}" if m.note else "No note shared.")
+    with st.form(f"prep_{workshop.id}_{m.moment_id}"):
+        note = st.text_area(
+            "My preparation notes (only you see them)",
+            value=done.note if done else "",
+            max_chars=preparation.MAX_NOTE,
+        )
+        together = st.checkbox("Prepared with the participant", value=bool(done and done.with_participant))
+        if st.form_submit_button("Save my preparation"):
+            _act(preparation.save_preparation, store, person.id, workshop.id, m.moment_id, note, together)
+            st.rerun()
 
 
 def _clock(minutes: float) -> str:
@@ -130,13 +166,25 @@ def _clock(minutes: float) -> str:
     return f"{hours}:{mins:02d}"
 
 
-def timings_editor(store: Store, person: PersonView, workshop: WorkshopView) -> None:
-    """Every step with its start time and its minutes (editable), the running total, and advice."""
-    plan = workshops.timings(store, workshop.id)
+def timings_editor(
+    store: Store, person: PersonView, workshop: WorkshopView, shown: list[ShownMoment]
+) -> None:
+    """The running total and advice; every step with its start time and its minutes (editable) once
+    the facilitator opens them."""
+    plan = workshops.timings(store, workshop.id, shown)
     st.text(f"Total: {plan.total_min:g} minutes ({_clock(plan.total_min)}) for {plan.participants} people")
     for tip in plan.advice:
         st.warning(tip)
     st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
+    with section(
+        f"Each step's start and minutes ({len(plan.items)} steps)", key=f"timings_{workshop.id}"
+    ) as shown:
+        if shown:
+            _minutes_form(store, person, workshop, plan)
+
+
+def _minutes_form(store: Store, person: PersonView, workshop: WorkshopView, plan: Timings) -> None:
+    """Every step's minutes, saved together."""
     with st.form(f"minutes_{workshop.id}_{workshop.state_version}"):
         chosen: dict[str, float] = {}
         for item in plan.items:
@@ -170,7 +218,13 @@ def child_word_choice(store: Store, person: PersonView, workshop: WorkshopView) 
 
 
 def facilitators(store: Store, person: PersonView) -> None:
-    """Everyone with an account; a facilitator can give the role to a colleague."""
+    """Everyone with an account, once opened; a facilitator can give the role to a colleague."""
+    with section("Facilitators", key="facilitators") as shown:
+        if shown:
+            _people(store, person)
+
+
+def _people(store: Store, person: PersonView) -> None:
     for other in accounts.list_people(store):
         name, action = st.columns([3, 1])
         name.text(other.display_name + ("  · facilitator" if other.is_facilitator else ""))

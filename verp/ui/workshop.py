@@ -34,9 +34,13 @@ def require_facilitator() -> PersonView:
     return person
 
 
-def choose_workshop(person: PersonView, include_closed: bool = False) -> WorkshopView | None:
-    """A select box of the facilitator's workshops; the choice is kept for Plan and Control."""
-    mine = [w for w in workshops.my_workshops(get_store(), person.id) if include_closed or not w.is_closed]
+def choose_workshop(
+    person: PersonView, include_closed: bool = False, theirs: list[WorkshopView] | None = None
+) -> WorkshopView | None:
+    """A select box of the facilitator's workshops (``theirs``, when the page has just read them); the
+    choice is kept for Plan and Control."""
+    theirs = workshops.my_workshops(get_store(), person.id) if theirs is None else theirs
+    mine = [w for w in theirs if include_closed or not w.is_closed]
     if not mine:
         return None
     ids = [w.id for w in mine]

@@ -435,21 +435,21 @@ GROUP_SIZE = (3, 6)
 MAX_STEP_MIN = 180
 
 
-def agenda(store: Store, workshop_id: int) -> list[AgendaItem]:
+def agenda(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[AgendaItem]:
     """Every step of the running order with its minutes (the facilitator's own where set) and start."""
     items, start = [], 0.0
-    for step in steps(store, workshop_id):
+    for step in steps(store, workshop_id, shown):
         items.append(AgendaItem(step.key, step.title, step.minutes, start, step.owner_name))
         start += step.minutes
     return items
 
 
-def timings(store: Store, workshop_id: int) -> Timings:
+def timings(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> Timings:
     """The agenda, its total, and plain advice: past 90 minutes, a shorter prompt set or fewer moments;
-    a group of 3 to 6 people, each with about 15 minutes."""
-    items = agenda(store, workshop_id)
+    a group of 3 to 6 people, each with about 15 minutes. ``shown`` as for :func:`agenda`."""
+    shown = shown_moments(store, workshop_id) if shown is None else shown
+    items = agenda(store, workshop_id, shown)
     total = sum(item.minutes for item in items)
-    shown = shown_moments(store, workshop_id)
     people = len({m.owner_id for m in shown})
     advice = []
     if total > LONG_SESSION_MIN:
