@@ -2,6 +2,7 @@
 
 from tests.support.apptest import component_data, open_page, run_page_alone
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
+from verp.ui.workshop import QUEUE_SHOWN
 from verp.workshop import reflections, workshops
 
 
@@ -40,6 +41,21 @@ def test_a_waiting_reflection_can_be_approved_onto_the_wall(store, teacher, coll
     assert "**Calm** voice" in [t.value for t in at.text]  # shown as text, not Markdown
     at.button(key=f"approve_{sent.id}").click().run()
     assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == ["**Calm** voice"]
+
+
+def test_a_long_queue_shows_the_oldest_few_and_the_next_come_up_as_they_are_done(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    workshops.set_auto_approve(store, teacher.id, w.id, False)
+    sent = []
+    for n in range(QUEUE_SHOWN + 3):
+        joined = reflections.join_by_code(store, w.join_code, f"Phone {n}")
+        sent.append(reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}"))
+    at = open_page("control", teacher.id)
+    shown = lambda: [b.key for b in at.button if b.key and b.key.startswith("approve_")]  # noqa: E731
+    assert shown() == [f"approve_{r.id}" for r in sent[:QUEUE_SHOWN]]  # the oldest first
+    assert any(f"{QUEUE_SHOWN + 3} waiting" in c.value and "3 more" in c.value for c in at.caption)
+    at.button(key=f"approve_{sent[0].id}").click().run()
+    assert shown() == [f"approve_{r.id}" for r in sent[1 : QUEUE_SHOWN + 1]]
 
 
 def test_the_facilitator_types_a_reflection_for_the_group(store, teacher, colleague):

@@ -1,4 +1,4 @@
-from tests.support.apptest import open_app
+from tests.support.apptest import open_app, open_section
 from tests.support.media import make_clip
 from tests.support.upload import send_upload, uploader_reports
 from verp.core import accounts
@@ -75,8 +75,11 @@ def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path, monkeypa
     assert len(at.get("video")) == 0 and len(at.get("image")) == 1  # the worker has not prepared it yet
     run_pending(store)
     at.run()
+    assert len(at.get("video")) == 0  # the player is drawn once "Play" is opened
+    open_section(at, f"play_open_{clip.id}")
     assert len(at.get("video")) == 1 and len(at.get("image")) == 1
 
+    open_section(at, f"rename_open_{clip.id}")
     at.text_input(key=f"title_{clip.id}").input("Snack table")
     at.button(key=f"rename_{clip.id}").click().run()
     assert at.subheader[0].value == "Snack table"

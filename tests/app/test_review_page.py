@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import open_section
 from tests.support.paths import ROOT
 from tests.support.review import add_consent, add_test_clip, add_workshop
 from verp.core.models import Moment
@@ -85,7 +86,7 @@ def test_every_thumbnail_button_says_where_it_starts_the_player(store, teacher, 
 
 def test_captions_typed_for_a_moment_are_kept_and_play_under_it(store, teacher, clip):
     made = moments.create_moment(store, teacher.id, clip.id, "Circle", 1.0, 3.0)
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{made.id}")
 
     def save(typed: str) -> None:  # a form: type and submit in one run, as a browser sends them
         at.text_area(key=f"cc_text_{made.id}").input(typed)
@@ -103,7 +104,7 @@ def test_captions_typed_for_a_moment_are_kept_and_play_under_it(store, teacher, 
 
 def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.multiselect(key=f"tags_{moment.id}").set_value(["attentive", "receiving"]).run()
     at.selectbox(key=f"chain_{moment.id}_receiving").set_value("reception").run()
     at.button(key=f"save_tags_{moment.id}").click().run()
@@ -117,7 +118,7 @@ def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
 def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     workshop_id = add_workshop(store, teacher.id)
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     assert any("before sharing" in i.value for i in at.info)
     add_consent(store, teacher.id, clip.id)
     at.run()
@@ -133,7 +134,7 @@ def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, cli
 
 def test_deleting_a_moment_asks_first_then_removes_it(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.button(key=f"delete_moment_{moment.id}").click().run()
     assert moments.list_moments(store, teacher.id, clip.id) != []
     at.button(key=f"yes_delete_moment_{moment.id}").click().run()
@@ -170,7 +171,7 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.number_input(key=f"freeze_at_{moment.id}").set_value(2.0).run()
     at.button(key=f"freeze_{moment.id}").click().run()
     [frame] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
@@ -204,7 +205,7 @@ def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teache
 def test_the_owner_captions_a_freeze_frame_as_an_initiative(store, teacher, clip):
     moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
-    at = open_review(teacher.id, clip.id)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     field = next(t for t in at.text_input if t.label.startswith("Caption"))
     field.set_value("looks up")
     next(s for s in at.selectbox if s.label == "Part of the chain").set_value("initiative")

@@ -6,7 +6,7 @@ page being drawn and the click being handled: the delete then finds nothing, as 
 
 from __future__ import annotations
 
-from tests.support.apptest import open_app
+from tests.support.apptest import open_app, open_section
 from tests.support.review import add_test_clip
 from verp.review import clips, moments
 
@@ -44,7 +44,7 @@ def test_deleting_a_clip_already_deleted_elsewhere_on_review(store, teacher, tmp
 def test_deleting_a_moment_already_deleted_elsewhere(store, teacher, tmp_path, monkeypatch):
     clip = add_test_clip(store, teacher.id, tmp_path, seconds=3)
     moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
-    at = open_app("pages/review.py", teacher)
+    at = open_section(open_app("pages/review.py", teacher), f"moment_open_{moment.id}")
     at.button(key=f"delete_moment_{moment.id}").click().run()
     _gone_meanwhile(monkeypatch, moments, "delete_moment")
     at.button(key=f"yes_delete_moment_{moment.id}").click().run()

@@ -15,7 +15,7 @@ def test_upload_play_restart_and_delete_a_clip(app_server, browser_page, tmp_pat
     page.get_by_test_id("stMain").get_by_text("Saved “Story time”").wait_for()
     card = page.locator('[class*="st-key-clip_"]')
     card.locator("img").first.wait_for()  # decorative (alt=""): the title names the clip
-    card.get_by_text("Play").click()
+    card.locator("summary", has_text="Play").click()  # there once the clip can play; its player once open
     page.wait_for_function(
         "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }"
     )

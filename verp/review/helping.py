@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from verp.core.errors import VerpError
 from verp.core.models import HelpingQuestion, Rating
@@ -122,6 +122,12 @@ def active_question(store: Store, owner_id: int) -> HelpingQuestionView | None:
     with store.transaction() as s:
         question = _active(s, owner_id)
         return _view(s, question) if question else None
+
+
+def questions_so_far(store: Store, owner_id: int) -> int:
+    """How many helping questions the person has written (changed wordings included)."""
+    with store.reading() as s:
+        return s.scalar(select(func.count()).where(HelpingQuestion.person_id == owner_id)) or 0
 
 
 def history(store: Store, owner_id: int) -> list[HelpingQuestionView]:

@@ -10,6 +10,7 @@ from verp.core.store import Store
 from verp.review import clips
 from verp.review.clips import ClipView
 from verp.ui.player import play
+from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 from verp.web import Grant
 
@@ -41,20 +42,22 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
         elif clip.status == "failed":
             body.error(escape_markdown(clip.status_detail or "This clip could not be prepared."))
         if source := clip.playable or clip.proxy:
-            with body.expander("Play"):
-                if not clip.playable:
+            with body, section("Play", key=f"play_open_{clip.id}") as shown:
+                if shown and not clip.playable:
                     st.caption("The review copy: the full-quality copy is on its way.")
-                play(store, source, Grant.owner(person.id, clip.id), alt=f"The clip {clip.title}")
+                if shown:
+                    play(store, source, Grant.owner(person.id, clip.id), alt=f"The clip {clip.title}")
         body.page_link(
             "pages/review.py",
             label="Review: find my moments",
             icon=":material/movie_edit:",
             query_params={"clip": clip.id},
         )
-        with body.expander("Rename"):
-            title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
-            if st.button("Save name", key=f"rename_{clip.id}"):
-                _rename(store, person, clip, title)
+        with body, section("Rename", key=f"rename_open_{clip.id}") as shown:
+            if shown:
+                title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
+                if st.button("Save name", key=f"rename_{clip.id}"):
+                    _rename(store, person, clip, title)
         _delete_controls(store, person, clip, body)
 
 

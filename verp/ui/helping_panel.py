@@ -8,6 +8,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import helping
+from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 
 
@@ -21,8 +22,11 @@ def show_helping_question(store: Store, person: PersonView) -> None:
             score = "not rated yet" if active.latest_score is None else f"rated {active.latest_score}/10"
             st.caption(f"My helping question · cycle {active.cycle} · {score}")
             st.text(active.text)
-        with st.expander("Write or change my helping question", expanded=active is None):
-            _question_form(store, person, active)
+        with section(
+            "Write or change my helping question", "helping_form_open", expanded=active is None
+        ) as shown:
+            if shown:
+                _question_form(store, person, active)
         if active is not None:
             _sharing(store, person, active)
             _rating(store, person, active)
@@ -72,10 +76,11 @@ def _rating(store: Store, person: PersonView, active) -> None:
     if right.button("Save my rating", key="save_rating", disabled=score is None) and score is not None:
         helping.rate(store, person.id, int(score))
         st.rerun()
-    past = [
-        {"Cycle": q.cycle, "Helping question": q.text, "Rating": q.latest_score}
-        for q in helping.history(store, person.id)
-    ]
-    if len(past) > 1 or active.ratings:
-        with st.expander("My cycles so far"):
-            st.dataframe(past, hide_index=True)
+    if active.ratings or helping.questions_so_far(store, person.id) > 1:
+        with section("My cycles so far", key="helping_cycles_open") as shown:
+            if shown:
+                past = [
+                    {"Cycle": q.cycle, "Helping question": q.text, "Rating": q.latest_score}
+                    for q in helping.history(store, person.id)
+                ]
+                st.dataframe(past, hide_index=True)

@@ -12,6 +12,7 @@ from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock, spoken_clock
 from verp.ui.player import play_moment, slow_replay
+from verp.ui.sections import section
 from verp.ui.session import client_address
 from verp.ui.text import escape_markdown
 from verp.web import Grant
@@ -27,13 +28,23 @@ def _done(text: str) -> None:
 def show_moment(
     store: Store, person: PersonView, moment: MomentView, can_share: bool, shares: list[sharing.ShareView]
 ) -> None:
-    """One moment in an expander; ``shares`` are the clip's shares (all moments), from one query."""
+    """One moment in a section, drawn once opened; ``shares`` are the clip's shares (all moments), from
+    one query."""
     shares = [s for s in shares if s.moment_id == moment.id]
     live = sum(s.active for s in shares)
     label = f"{escape_markdown(moment.title)} · {clock(moment.start_s)}–{clock(moment.end_s)}"
     if live:
         label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
-    with st.expander(label, expanded=False), st.container(key=f"moment_{moment.id}"):
+    with section(label, key=f"moment_open_{moment.id}") as shown:
+        if shown:
+            _moment_body(store, person, moment, can_share, shares)
+
+
+def _moment_body(
+    store: Store, person: PersonView, moment: MomentView, can_share: bool, shares: list[sharing.ShareView]
+) -> None:
+    """The moment's replay, words, captions, tags, freeze-frames, sharing and deletion."""
+    with st.container(key=f"moment_{moment.id}"):
         watch, words = st.columns(2, gap="large")
         with watch:
             _replay(store, person, moment)

@@ -10,6 +10,7 @@ from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
 from verp.review.clips import ClipView
+from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 
 CHOICE = "review_clip"
@@ -72,7 +73,13 @@ def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
         st.warning(f"This consent record needs review: {record.review_reason}", icon=":material/warning:")
     complete = record is not None and not record.needs_review
     title = "Consent for this clip" + (" (recorded)" if complete else " (needed before sharing)")
-    with st.expander(title, expanded=not complete), st.form(f"consent_{clip.id}"):
+    with section(title, key=f"consent_open_{clip.id}", expanded=not complete) as shown:
+        if shown:
+            _consent_form(store, person, clip, record)
+
+
+def _consent_form(store: Store, person: PersonView, clip: ClipView, record) -> None:
+    with st.form(f"consent_{clip.id}"):
         if record:
             st.caption(f"Recorded. The clip is to be deleted by {record.delete_by:%d %b %Y}.")
         answers = _consent_fields(store, person, clip, record)

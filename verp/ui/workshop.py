@@ -104,14 +104,27 @@ def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, appro
         st.session_state[QUEUE_ERROR] = str(exc)
 
 
+QUEUE_SHOWN = 8  # the oldest this many waiting are shown; the next come up as these are done
+
+
 def queue_body(store, person_id: int, workshop_id: int) -> None:
-    """Reflections waiting for the facilitator: approve onto the wall, or hide."""
+    """Reflections waiting for the facilitator, oldest first: approve onto the wall, or hide.
+
+    A room of thirty phones can have thirty waiting; a handful at a time is what one person can read
+    between two steps, and keeps Control quick to redraw.
+    """
     if error := st.session_state.pop(QUEUE_ERROR, None):
         st.warning(error)
     waiting = reflections.pending(store, person_id, workshop_id)
     if not waiting:
         st.caption("Nothing waiting for approval.")
-    for item in waiting:
+    elif len(waiting) > QUEUE_SHOWN:
+        more = len(waiting) - QUEUE_SHOWN
+        st.caption(
+            f"{len(waiting)} waiting. The oldest {QUEUE_SHOWN} are here; the next come up as you approve or "
+            f"hide these ({more} more)."
+        )
+    for item in waiting[:QUEUE_SHOWN]:
         with st.container(border=True, key=f"pending_{item.id}"):
             st.text(item.text)
             st.text(f"{item.author_name} · {KINDS.get(item.kind, item.kind)}")
