@@ -49,11 +49,14 @@ st.caption("Counted across the whole workshop: what the group saw, never a score
 principle_chart(result.principle_counts)
 
 st.header("What the group noticed")
-by_principle, by_moment = st.tabs(["By principle", "By moment"])
-with by_principle:
-    show_groups(result.by_principle, ["text", "moment", "kind", "author"])
-with by_moment:
-    show_groups(result.by_moment, ["text", "principle", "kind", "author"])
+# Only the chosen tab is drawn (switching reruns the page): each holds a table per principle or moment.
+by_principle, by_moment = st.tabs(["By principle", "By moment"], key="summary_grouping", on_change="rerun")
+if by_principle.open:
+    with by_principle:
+        show_groups(result.by_principle, ["text", "moment", "kind", "author"])
+if by_moment.open:
+    with by_moment:
+        show_groups(result.by_moment, ["text", "principle", "kind", "author"])
 
 st.header("Next steps")
 st.dataframe(result.next_steps, hide_index=True, width="stretch")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.support.apptest import open_app
+from tests.support.apptest import open_app, open_section
 from tests.support.review import add_test_clip
 from verp.core import accounts
 from verp.core.models import Clip, today
@@ -37,7 +37,7 @@ def test_deleting_my_account_asks_for_my_name_then_removes_it_and_signs_me_out(
     store, teacher, colleague, tmp_path
 ):
     clip = add_test_clip(store, colleague.id, tmp_path)
-    at = open_app("pages/my_progress.py", colleague)
+    at = open_section(open_app("pages/my_progress.py", colleague), "delete_account_open")
     shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # as read, without Markdown escapes
     assert "1 clip with every copy, cut and still" in shown
 

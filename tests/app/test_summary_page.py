@@ -51,6 +51,13 @@ def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built,
         "What the group noticed",
         "Next steps",
     ]
+    by_principle = [t.value for t in at.text if " · " in t.value]
+    at.session_state["summary_grouping"] = "By moment"  # the other tab, drawn once chosen
+    at.run()
+    by_moment = [t.value for t in at.text if " · " in t.value]
+    assert by_moment != by_principle and any(line.startswith("Waiting for Sam · ") for line in by_moment)
+    shown = _shown_text(at)
+    assert "Waiting for Sam" in shown and not any(hidden in shown for hidden in (*NOT_SHOWN, "PRIVATE-NOTE"))
 
 
 def test_user_text_is_never_rendered_as_markdown(built, teacher):

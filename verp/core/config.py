@@ -132,8 +132,23 @@ def check_secret_key(key: str) -> None:
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Build settings from ``env`` (default: the process environment)."""
-    env = dict(os.environ if env is None else env)
+    """Build settings from ``env`` (default: the process environment).
+
+    From the process environment they are built once for each set of ``VERP_*`` values and working
+    folder (every page run asks, several times): a changed variable gives new settings at the next ask.
+    """
+    if env is None:
+        ours = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VERP_")))
+        return _settings_for(ours, os.getcwd())
+    return _build_settings(dict(env))
+
+
+@lru_cache(maxsize=16)
+def _settings_for(env: tuple[tuple[str, str], ...], cwd: str) -> Settings:
+    return _build_settings(dict(env))  # ``cwd`` is in the key: a relative VERP_DATA_DIR is resolved in it
+
+
+def _build_settings(env: dict[str, str]) -> Settings:
     data_dir = Path(env.get("VERP_DATA_DIR", "data")).resolve()
     url = env.get("VERP_DATABASE_URL") or f"sqlite:///{data_dir / 'verp.db'}"
     ice = json.loads(env["VERP_ICE_SERVERS"]) if env.get("VERP_ICE_SERVERS") else []

@@ -56,7 +56,7 @@ def new_workshop_form(store: Store, person: PersonView) -> bool:
         title = st.text_input("Title", max_chars=200, placeholder="Spring group, session 1")
         held_on = st.date_input("Date", value=date.today())
         names = {p.key: p.name for p in catalogue().principles}
-        focus = st.multiselect("Focus principles", list(names), format_func=names.get)
+        focus = st.multiselect("Focus principles", list(names), format_func=lambda key: names[key])
         rules = st.text_area("Ground rules", value=workshops.DEFAULT_GROUND_RULES, max_chars=2000)
         anonymous = st.checkbox("People may join without giving a name", value=True)
         auto = st.checkbox("Show reflections on the wall straight away (without approving each)", value=False)
@@ -176,10 +176,9 @@ def timings_editor(
     for tip in plan.advice:
         st.warning(tip)
     st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
-    with section(
-        f"Each step's start and minutes ({len(plan.items)} steps)", key=f"timings_{workshop.id}"
-    ) as shown:
-        if shown:
+    label = f"Each step's start and minutes ({len(plan.items)} steps)"
+    with section(label, key=f"timings_{workshop.id}") as is_open:
+        if is_open:
             _minutes_form(store, person, workshop, plan)
 
 

@@ -28,7 +28,7 @@ def playback_url(store: Store, path: Path, grant: Grant) -> str | None:
     base = origin()
     if base is None:
         return None
-    name = path.resolve().relative_to(store.settings.clips_dir.resolve()).as_posix()
+    name = path.resolve().relative_to(store.clips_root).as_posix()
     return media_url(store.settings, base, name, grant)
 
 

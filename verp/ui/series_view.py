@@ -4,7 +4,6 @@ on one scale."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +11,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.records import between_sessions, export
+from verp.ui.summary_view import GREY, quantitative
 from verp.ui.text import escape_markdown
 from verp.workshop import groups
 from verp.workshop.groups import MemberOpening
@@ -21,16 +21,15 @@ from verp.workshop.workshops import WorkshopView
 def own_ratings_chart(member: MemberOpening, sessions: int) -> None:
     """One member's ratings, cycle by cycle, on the 0–10 scale."""
     data = pd.DataFrame(member.ratings, columns=["cycle", "score"])
-    chart = (
-        alt.Chart(data)
-        .mark_line(point=True, color="#5f6368")
-        .encode(
-            x=alt.X("cycle:Q", scale=alt.Scale(domain=[1, max(sessions, 2)]), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 10]), title="Rating (0–10)"),
-        )
-        .properties(height=160)
-    )
-    st.altair_chart(chart, width="stretch")
+    spec = {
+        "mark": {"type": "line", "point": True, "color": GREY},
+        "height": 160,
+        "encoding": {
+            "x": quantitative("cycle", scale={"domain": [1, max(sessions, 2)]}, axis={"tickMinStep": 1}),
+            "y": quantitative("score", scale={"domain": [0, 10]}, title="Rating (0–10)"),
+        },
+    }
+    st.vega_lite_chart(data, spec, width="stretch")
 
 
 def series_opening(store: Store, workshop: WorkshopView, big_text=st.text) -> None:

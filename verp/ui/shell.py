@@ -36,7 +36,6 @@ def prepare_server() -> None:
 # that do nothing on import beyond defining things (no Streamlit components: those register in a run).
 PRELOAD = (
     "pandas",
-    "altair",
     "fpdf",
     "av",
     "segno",
