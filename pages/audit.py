@@ -41,11 +41,12 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
     st.download_button(
         "Download the log (CSV)",
-        audit.log_csv(events),
+        lambda: audit.log_csv(events),  # built when clicked
         "audit-log.csv",
         "text/csv",
         key="audit_csv",
         icon=":material/download:",
+        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
     )
 if person.is_admin:
     roles_panel(store, person)

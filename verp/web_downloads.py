@@ -1,4 +1,4 @@
-"""Summary downloads by signed, short-lived link: built when fetched, never through a page rerun.
+"""Summary and guider's log downloads by signed, short-lived link: built when fetched, not by a rerun.
 
 A download button in a page hands the browser a file the page built during a run; a rerun in between
 (a room live on the same server reruns pages all the time) can drop that file before the browser asks
@@ -39,6 +39,12 @@ def download_token(settings: Settings, person_id: int, workshop_id: int, kind: s
 def download_path(settings: Settings, person_id: int, workshop_id: int, kind: str) -> str:
     """The server-relative address a page links to (the same origin as the page itself)."""
     return f"{DOWNLOAD_ROUTE}/{download_token(settings, person_id, workshop_id, kind)}"
+
+
+def guider_log_path(settings: Settings, person_id: int, kind: str) -> str:
+    """The address of a guider's own log (``downloads.GUIDER_LOG_PDF`` or ``GUIDER_LOG_CSV``): no
+    workshop in it."""
+    return download_path(settings, person_id, downloads.NO_WORKSHOP, kind)
 
 
 def read_download_token(

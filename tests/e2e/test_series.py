@@ -102,11 +102,41 @@ def test_the_guiders_log_downloads_as_pdf_and_csv(app_server, chromium, people):
     wait_for_app(page)
     page.get_by_text("Participants: Parent A").wait_for()
     with page.expect_download(timeout=LONG) as pdf:
-        page.get_by_role("button", name="Download my log (PDF)").click()
+        page.get_by_role("link", name="Download my log (PDF)").click()
     assert pdf.value.suggested_filename.endswith(".pdf")
     assert Path(pdf.value.path()).read_bytes()[:4] == b"%PDF"
     with page.expect_download(timeout=LONG) as csv:
-        page.get_by_role("button", name="Download my log (spreadsheet, CSV)").click()
+        page.get_by_role("link", name="Download my log (spreadsheet, CSV)").click()
     text = Path(csv.value.path()).read_text(encoding="utf-8")
     assert text.startswith('"date","kind","participant codes"') and '"Parent A"' in text
     page.context.close()
+
+
+@pytest.mark.browser
+def test_a_member_takes_the_sheet_and_the_calendar_home_while_the_room_runs(app_server, chromium, people):
+    """The take-away files are built when clicked and the click reruns nothing, so the file cannot be
+    dropped before the browser fetches it; the projector of the group's next session follows meanwhile."""
+    store, ana, ben = people
+    _, _, second = group_with_two_sessions(store, ana.id, ben.id)
+    workshops.open_workshop(store, ana.id, second.id)
+    projector = chromium.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    projector.set_default_timeout(LONG)
+    projector.goto(f"{app_server.url}/present?w={workshops.present_token(store, ana.id, second.id)}")
+    wait_for_app(projector)
+    page = signed_in_context(chromium, app_server.url, store, ben).new_page()
+    page.set_default_timeout(LONG)
+    page.goto(app_server.url + "/my_progress")
+    wait_for_app(page)
+    files = (
+        ("Until we meet again (PDF)", ".pdf", b"%PDF"),
+        ("Calendar: next session and filming reminder", ".ics", b"BEGIN:VCALENDAR"),
+    )
+    for round_ in range(2):
+        workshops.step_by(store, ana.id, second.id, 1)  # the room moves on while the member downloads
+        for name, ending, start in files:
+            with page.expect_download(timeout=LONG) as got:
+                page.get_by_role("button", name=name).click()
+            assert got.value.failure() is None and got.value.suggested_filename.endswith(ending)
+            assert Path(got.value.path()).read_bytes().startswith(start), (round_, name)
+    page.context.close()
+    projector.context.close()

@@ -1,4 +1,5 @@
-"""Summary downloads by signed link: built when fetched, for whoever may still have them, and recorded."""
+"""Summary and guider's log downloads by signed link: built when fetched, for whoever may still have them,
+and recorded."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.support.summary import TITLE, build_workshop
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
 from verp.core.models import AuditEvent, Workshop
+from verp.records import downloads
 from verp.workshop import preparation, workshops
 
 
@@ -142,3 +144,27 @@ def test_a_file_name_is_always_safe_to_save():
     header = web_downloads.attachment('../x"; evil.pdf')
     assert header.startswith('attachment; filename="xevil.pdf"')
     assert "filename*=UTF-8''..%2Fx%22%3B%20evil.pdf" in header
+
+
+def test_the_guiders_log_comes_by_link_as_pdf_and_csv_for_its_guider_only(store, client, teacher, colleague):
+    """Like the summaries, the guider's log is built when its link is fetched: a download button's
+    deferred file could be dropped by a rerun before the browser fetched it."""
+    from tests.support.series import group_with_two_sessions
+
+    group_with_two_sessions(store, teacher.id, colleague.id)
+    pdf = client.get(web_downloads.guider_log_path(store.settings, teacher.id, downloads.GUIDER_LOG_PDF))
+    csv = client.get(web_downloads.guider_log_path(store.settings, teacher.id, downloads.GUIDER_LOG_CSV))
+    assert pdf.status_code == csv.status_code == 200
+    assert pdf.content[:4] == b"%PDF" and pdf.headers["cache-control"] == "no-store"
+    assert pdf.headers["content-disposition"].startswith('attachment; filename="verp-guiders-log-')
+    assert csv.text.startswith('"date","kind","participant codes"')
+    with store.transaction() as s:
+        rows = s.scalars(select(AuditEvent).where(AuditEvent.subject == "guider_log"))
+        assert sorted((r.actor, r.action, r.detail) for r in rows) == [
+            (f"person:{teacher.id}", "download", "csv"),
+            (f"person:{teacher.id}", "download", "pdf"),
+        ]
+    not_a_guider = client.get(
+        web_downloads.guider_log_path(store.settings, colleague.id, downloads.GUIDER_LOG_PDF)
+    )
+    assert not_a_guider.status_code == 403 and b"%PDF" not in not_a_guider.content

@@ -9,12 +9,14 @@ Every file handed out is noted in the audit log, in the same unit of work as the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 
+from verp.core import accounts
 from verp.core.errors import VerpError
 from verp.core.models import Workshop
 from verp.core.store import Store
-from verp.records import export, summary
+from verp.records import export, guider_log, summary
 from verp.room.shown import shown_moments
 from verp.workshop import preparation
 from verp.workshop.workshops import WorkshopError, get_workshop
@@ -26,7 +28,10 @@ CSV = "csv"
 CSV_EXACT = "csv-exact"
 PERSONAL = "personal"
 PREPARATION = "preparation"  # the facilitator's own preparation notes: only when they ask for them
-KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL, PREPARATION)
+GUIDER_LOG_PDF, GUIDER_LOG_CSV = "guider-log-pdf", "guider-log-csv"  # a guider's own log: no workshop
+GUIDER_LOG = (GUIDER_LOG_PDF, GUIDER_LOG_CSV)
+KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL, PREPARATION, *GUIDER_LOG)
+NO_WORKSHOP = 0  # the workshop id in the link of a file that belongs to no workshop
 # Ticked in by the facilitator: each person's ratings, who wrote each reflection (``pdf+ratings+authors``).
 RATINGS, AUTHORS = "ratings", "authors"
 
@@ -45,7 +50,7 @@ def split_kind(kind: str) -> tuple[str, bool, bool] | None:
         or len(set(extras)) < len(extras)
     ):
         return None
-    if extras and base in (PERSONAL, PREPARATION):
+    if extras and base in (PERSONAL, PREPARATION, *GUIDER_LOG):
         return None
     return base, RATINGS in extras, AUTHORS in extras
 
@@ -82,6 +87,8 @@ def build_download(store: Store, person_id: int, workshop_id: int, kind: str) ->
     if parts is None:
         raise DownloadError("There is no such download.")
     kind, ratings, authors = parts
+    if kind in GUIDER_LOG:
+        return _guider_log(store, person_id, kind)
     with store.transaction() as s:
         if s.get(Workshop, workshop_id) is None:
             raise WorkshopGone("That workshop no longer exists, so there is nothing to download.")
@@ -149,3 +156,22 @@ def _preparation(store: Store, person_id: int, workshop_id: int) -> DownloadFile
         lines += ["", export.escape_markdown(done.note) if done.note else "(No notes.)"]
     name = export.file_name(workshop.title, workshop.held_on, "md", "preparation")
     return DownloadFile(name, "text/markdown; charset=utf-8", ("\n".join(lines) + "\n").encode())
+
+
+def _guider_log(store: Store, person_id: int, kind: str) -> DownloadFile:
+    """The guider's own log for their portfolio, participants by code: for a facilitator only, as the
+    Guider's log page shows it; recorded as that page always did."""
+    person = accounts.get_person(store, person_id)
+    if person is None or not person.is_facilitator:
+        raise DownloadError("The guider's log belongs to facilitators; this one is not yours to download.")
+    entries = guider_log.my_log(store, person_id)
+    stamp = date.today().isoformat()
+    if kind == GUIDER_LOG_CSV:
+        file = DownloadFile(
+            f"verp-guiders-log-{stamp}.csv", "text/csv; charset=utf-8", guider_log.log_csv(entries)
+        )
+    else:
+        body = guider_log.log_pdf(entries, person.display_name)
+        file = DownloadFile(f"verp-guiders-log-{stamp}.pdf", "application/pdf", body)
+    guider_log.record_export(store, person_id, "csv" if kind == GUIDER_LOG_CSV else "pdf")
+    return file

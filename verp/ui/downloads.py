@@ -13,7 +13,7 @@ import streamlit as st
 
 from verp.core.store import Store
 from verp.records import downloads, export
-from verp.web_downloads import download_path
+from verp.web_downloads import download_path, guider_log_path
 
 LABELS = {
     downloads.PDF: export.LABEL_PDF,
@@ -23,6 +23,8 @@ LABELS = {
     downloads.CSV_EXACT: export.LABEL_DATA_TOOLS,
     downloads.PERSONAL: "Download my personal summary",
     downloads.PREPARATION: "Download my preparation notes",
+    downloads.GUIDER_LOG_PDF: "Download my log (PDF)",
+    downloads.GUIDER_LOG_CSV: "Download my log (spreadsheet, CSV)",
 }
 
 
@@ -30,6 +32,10 @@ def _link(
     store: Store, person_id: int, workshop_id: int, kind: str, ratings: bool = False, authors: bool = False
 ) -> str:
     href = download_path(store.settings, person_id, workshop_id, downloads.kind_with(kind, ratings, authors))
+    return _anchor(href, kind)
+
+
+def _anchor(href: str, kind: str) -> str:
     text = escape(LABELS[kind])
     return f'<a class="verp-download" href="{escape(href)}" data-kind="{escape(kind)}">{text}</a>'
 
@@ -58,3 +64,9 @@ def preparation_link(store: Store, person_id: int, workshop_id: int) -> None:
     """The facilitator's own preparation notes of one workshop, as text: exported only when asked."""
     link = _link(store, person_id, workshop_id, downloads.PREPARATION)
     st.html(f'<div class="verp-downloads">{link}</div>')
+
+
+def guider_log_links(store: Store, person_id: int) -> None:
+    """The guider's own log, as a PDF for a portfolio and as a spreadsheet."""
+    links = "".join(_anchor(guider_log_path(store.settings, person_id, k), k) for k in downloads.GUIDER_LOG)
+    st.html(f'<div class="verp-downloads">{links}</div>')

@@ -218,6 +218,7 @@ def take_away(store: Store, person: PersonView, one_to_one_id: int) -> None:
         "application/pdf",
         key=f"sheet_{one_to_one_id}",
         icon=":material/download:",
+        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
     )
     ics.download_button(
         "Calendar: next review and filming reminder",
@@ -226,4 +227,5 @@ def take_away(store: Store, person: PersonView, one_to_one_id: int) -> None:
         "text/calendar",
         key=f"ics_{one_to_one_id}",
         icon=":material/event:",
+        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
     )

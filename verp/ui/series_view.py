@@ -114,6 +114,7 @@ def _take_away(sheet: between_sessions.BetweenSheet, key: str) -> None:
         "application/pdf",
         key=f"sheet_{key}",
         icon=":material/download:",
+        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
     )
     ics.download_button(
         "Calendar: next session and filming reminder",
@@ -122,4 +123,5 @@ def _take_away(sheet: between_sessions.BetweenSheet, key: str) -> None:
         "text/calendar",
         key=f"ics_{key}",
         icon=":material/event:",
+        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
     )
