@@ -118,3 +118,16 @@ def test_a_sentence_starter_begins_the_reflection_and_keeps_what_was_typed(store
     at.button[[b.label for b in at.button].index("Send")].click().run()
     with store.transaction() as s:
         assert [r.text for r in s.query(Reflection)] == ["It worked when she waited"]
+
+
+def test_the_newest_three_sent_are_listed_and_the_earlier_ones_on_request(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    joined = at.session_state[JOINED_KEY]
+    for n in range(5):
+        reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}")
+    at.run()
+    listed = lambda: [t.value for t in at.text if t.value.startswith("Noticed")]  # noqa: E731
+    assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2"]
+    at.toggle(key="show_earlier_sent").set_value(True).run()
+    assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2", "Noticed 1", "Noticed 0"]

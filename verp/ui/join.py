@@ -68,13 +68,24 @@ def own_reflections(store: Store, joined: Joined) -> None:
         return
     if mine:
         st.subheader("What you sent", anchor=False)
-    for item in mine:
-        with st.container(border=True, key=f"mine_{item.id}"):
-            st.text(item.text)
-            st.caption(STATUS.get(item.status, item.status))
-            with section("Change or take back", key=f"change_{item.id}") as shown:
-                if shown:
-                    _change_form(store, joined, item)
+    recent, earlier = mine[:RECENT_SENT], mine[RECENT_SENT:]
+    for item in recent:
+        _sent(store, joined, item)
+    if earlier and st.toggle(f"Show the {len(earlier)} I sent earlier", key="show_earlier_sent"):
+        for item in earlier:
+            _sent(store, joined, item)
+
+
+RECENT_SENT = 3  # the newest are shown; the earlier ones on request (a phone's screen is short)
+
+
+def _sent(store: Store, joined: Joined, item: ReflectionView) -> None:
+    with st.container(border=True, key=f"mine_{item.id}"):
+        st.text(item.text)
+        st.caption(STATUS.get(item.status, item.status))
+        with section("Change or take back", key=f"change_{item.id}") as shown:
+            if shown:
+                _change_form(store, joined, item)
 
 
 def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
