@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.apptest import open_app
+from tests.support.apptest import open_app, open_section
 from tests.support.markdown import markdown_strings
 from tests.support.media import make_clip
 from tests.support.upload import send_upload, uploader_reports
@@ -34,6 +34,8 @@ def test_a_hostile_file_name_stays_text_on_my_clips_and_review(store, teacher, t
     assert _live(at) == []
 
     [clip] = clips.list_clips(store, teacher.id)
+    open_section(at, f"rename_open_{clip.id}")  # the rename box holds the name too
+    assert at.text_input(key=f"title_{clip.id}").value and _live(at) == []
     at.button(key=f"delete_{clip.id}").click().run()
     at.button(key=f"confirm_{clip.id}").click().run()
     assert not at.exception and at.success

@@ -7,6 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import open_section
 from tests.support.markdown import markdown_strings
 from tests.support.paths import ROOT
 from tests.support.summary import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
@@ -66,12 +67,17 @@ def test_user_text_is_never_rendered_as_markdown(built, teacher):
     assert "Who took part" in markdown  # the walk does see the page's headings
     assert "evil.example" not in markdown and "Waiting for Sam" not in markdown
     assert INJECTION in _shown_text(at)
+    at.session_state["summary_grouping"] = "By moment"  # moment titles head the other tab's tables
+    at.run()
+    markdown = "\n".join(markdown_strings(at))
+    assert "evil.example" not in markdown and "Waiting for Sam" not in markdown
+    assert any(t.value.startswith("Waiting for Sam · ") for t in at.text)
 
 
 def test_my_progress_never_renders_user_text_as_markdown(built, colleague):
-    at = _run(PROGRESS, colleague.id)
+    at = open_section(_run(PROGRESS, colleague.id), "delete_account_open")  # what goes, listed
     markdown = "\n".join(markdown_strings(at))
-    assert "My next steps" in markdown
+    assert "My next steps" in markdown and "Deleting your account removes" in markdown
     assert TITLE not in markdown and "Wait 5 s" not in markdown and "quieter pupils" not in markdown
 
 

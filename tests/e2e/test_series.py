@@ -115,7 +115,8 @@ def test_the_guiders_log_downloads_as_pdf_and_csv(app_server, chromium, people):
 @pytest.mark.browser
 def test_a_member_takes_the_sheet_and_the_calendar_home_while_the_room_runs(app_server, chromium, people):
     """The take-away files are built when clicked and the click reruns nothing, so the file cannot be
-    dropped before the browser fetches it; the projector of the group's next session follows meanwhile."""
+    dropped before the browser fetches it; meanwhile the projector of the group's next session follows
+    the room as it moves on (another session working on the same server)."""
     store, ana, ben = people
     _, _, second = group_with_two_sessions(store, ana.id, ben.id)
     workshops.open_workshop(store, ana.id, second.id)

@@ -139,7 +139,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     """
     if env is None:
         ours = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("VERP_")))
-        return _settings_for(ours, os.getcwd())
+        try:
+            cwd = os.getcwd()
+        except FileNotFoundError:  # the working folder was removed: nothing to key a relative path on
+            return _build_settings(dict(ours))
+        return _settings_for(ours, cwd)
     return _build_settings(dict(env))
 
 

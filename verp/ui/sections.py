@@ -19,15 +19,15 @@ import streamlit as st
 def section(label: str, key: str, expanded: bool = False, icon: str | None = None) -> Iterator[bool]:
     """An expander that says whether it is open: draw its contents only when it is.
 
-    ``key`` names what it holds (e.g. a moment's id). It stays open when its label changes ("shared with
-    2 workshops" after a share): Streamlit takes a changed label for a new expander, which would start
-    closed, so the label it was open under is remembered beside the key. (Its ``expanded`` is never
-    changed for that: an expander whose identity flips from run to run loses clicks.)
+    ``key`` names what it holds (e.g. a moment's id). Streamlit takes an expander whose label changed
+    ("shared with 2 workshops" after a share) for a new one, which would start as ``expanded`` and drop
+    a click made on it under its old label; so the label it was drawn with is remembered beside the key,
+    and under a new label the section keeps its state, the latest click included. (Its ``expanded`` is
+    never changed for that: an expander whose identity flips from run to run loses clicks.)
     """
-    label_key, open_key = f"{key}:label", f"{key}:open"
-    if st.session_state.get(open_key) and st.session_state.get(label_key, label) != label:
-        st.session_state[key] = True  # the same section under its new label
+    label_key = f"{key}:label"
+    if key in st.session_state and st.session_state.get(label_key, label) != label:
+        st.session_state[key] = bool(st.session_state[key])  # carried over to the new label
     with st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun") as box:
-        is_open = bool(box.open)
-        st.session_state[label_key], st.session_state[open_key] = label, is_open
-        yield is_open
+        st.session_state[label_key] = label
+        yield bool(box.open)
