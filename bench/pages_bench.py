@@ -213,10 +213,13 @@ def _clip_row(cid: str, owner: int, created: datetime) -> dict:
 
 
 def _consent_row(cid: str) -> dict:
+    """A complete record, as every clip with a shared moment has (sharing needs one)."""
     return {
         "clip_id": cid,
         "filmed_group": "Year 3 reading group",
         "basis": "public_task",
+        "children_agreement": "agreed",
+        "no_child_without_consent": True,
         "recorded_by": "Head teacher",
         "consent_date": date.today(),
         "delete_by": date.today() + timedelta(days=60),

@@ -42,5 +42,5 @@ for moment in my_moments:
     show_moment(store, person, moment, can_share, shares)
 
 st.header("Consent and deletion", anchor=False)
-show_consent(store, person, clip)
+show_consent(store, person, clip, record)
 show_delete_clip(store, person, clip)

@@ -221,3 +221,8 @@ def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, 
     with store.transaction() as s:
         texts = [row.text for row in _summary._visible_reflections(s, w.id, set())]
     assert "APPROVED-WORDS" in texts and "HIDDEN-EDIT" not in texts
+
+
+def test_a_missing_workshop_reads_to_a_facilitator_like_anyone_elses(scene):
+    with pytest.raises(summary.SummaryError, match="Only the workshop's facilitator"):
+        summary.facilitator_summary(scene.store, scene.facilitator_id, 999)

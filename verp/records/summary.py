@@ -236,21 +236,24 @@ def _reflection_table(rows: list[Reflection], titles: dict[int, str]) -> pd.Data
 
 
 def _group_by_principle(rows: list[Reflection], table: pd.DataFrame) -> tuple[ReflectionGroup, ...]:
-    order = [*catalogue().keys, None]
-    groups = []
-    for key in order:
-        mask = [(r.principle_key if r.principle_key in catalogue().keys else None) == key for r in rows]
-        if any(mask):
-            label = catalogue().name_of(key)
-            groups.append(ReflectionGroup(label, table[mask].reset_index(drop=True)))
-    return tuple(groups)
+    names = catalogue()
+    known = set(names.keys)
+    keys = [r.principle_key if r.principle_key in known else None for r in rows]
+    return _groups(table, [(names.name_of(key), [k == key for k in keys]) for key in [*names.keys, None]])
 
 
 def _group_by_moment(rows: list[Reflection], table: pd.DataFrame, moments: list[ShownMoment]):
     labels = [(m.title, [r.moment_id == m.moment_id for r in rows]) for m in moments]
     labels.append((GENERAL_LABEL, [r.moment_id is None for r in rows]))
+    return _groups(table, labels)
+
+
+def _groups(table: pd.DataFrame, labels: list[tuple[str, list[bool]]]) -> tuple[ReflectionGroup, ...]:
+    """The table's rows under each label that has any (taken by position: one copy per group)."""
     return tuple(
-        ReflectionGroup(label, table[mask].reset_index(drop=True)) for label, mask in labels if any(mask)
+        ReflectionGroup(label, table.take([i for i, hit in enumerate(mask) if hit]).reset_index(drop=True))
+        for label, mask in labels
+        if any(mask)
     )
 
 
@@ -307,9 +310,16 @@ def _next_steps(s: Session, workshop_id: int, person_id: int | None = None) -> p
     return pd.DataFrame.from_records(records, columns=NEXT_STEP_COLUMNS)
 
 
-def workshop_summary(store: Store, workshop_id: int) -> WorkshopSummary:
-    """Everything the group noticed in one workshop, ready to show, print or download."""
+ONLY_ITS_FACILITATOR = "Only the workshop's facilitator can open its summary."
+
+
+def workshop_summary(store: Store, workshop_id: int, facilitator_id: int | None = None) -> WorkshopSummary:
+    """Everything the group noticed in one workshop, ready to show, print or download; with
+    ``facilitator_id``, only if that person facilitates it (checked in the same transaction)."""
     with store.transaction() as s:
+        found = s.get(Workshop, workshop_id)
+        if facilitator_id is not None and (found is None or found.facilitator_id != facilitator_id):
+            raise SummaryError(ONLY_ITS_FACILITATOR)  # a missing one reads the same as anyone else's
         workshop = _workshop(s, workshop_id)
         names = _participant_names(s, workshop_id)
         moments = shown_in(s, store.clip_path, workshop_id)
@@ -433,9 +443,7 @@ def facilitated_workshops(store: Store, person_id: int) -> tuple[WorkshopRef, ..
 
 def facilitator_summary(store: Store, person_id: int, workshop_id: int) -> WorkshopSummary:
     """The summary, for the workshop's own facilitator only."""
-    if workshop_id not in {w.id for w in facilitated_workshops(store, person_id)}:
-        raise SummaryError("Only the workshop's facilitator can open its summary.")
-    return workshop_summary(store, workshop_id)
+    return workshop_summary(store, workshop_id, facilitator_id=person_id)
 
 
 def for_keeping(

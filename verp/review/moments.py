@@ -24,7 +24,7 @@ from verp.media import jobs as media
 from verp.review.clips import owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
-from verp.room.shown import TagView
+from verp.room.shown import TagView, tags_and_frames
 
 __all__ = ["TagView"]  # the tag as the room shows it; set_tags takes the same
 
@@ -108,25 +108,32 @@ def _file(store: Store, name: str | None) -> Path | None:
 
 
 def _view(store: Store, s, m: Moment) -> MomentView:
-    tags = s.scalars(select(MomentTag).where(MomentTag.moment_id == m.id).order_by(MomentTag.id))
-    frames = s.scalars(select(FreezeFrame).where(FreezeFrame.moment_id == m.id).order_by(FreezeFrame.at_s))
-    return MomentView(
-        id=m.id,
-        clip_id=m.clip_id,
-        title=m.title,
-        start_s=m.start_s,
-        end_s=m.end_s,
-        note=m.note,
-        share_note=m.share_note,
-        cut=_file(store, m.cut_name),
-        tags=tuple(TagView(t.principle_key, t.behaviour, t.chain_part) for t in tags),
-        freeze_frames=tuple(
-            FreezeFrameView(f.id, f.at_s, _file(store, f.still_name), f.caption or "", f.chain_part)
-            for f in frames
-        ),
-        created_at=m.created_at,
-        captions=m.captions or "",
-    )
+    return _views(store, s, [m])[0]
+
+
+def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
+    """The moments as views, their tags and freeze-frames read in one query each (not two a moment)."""
+    tags, frames = tags_and_frames(s, [m.id for m in rows])
+    return [
+        MomentView(
+            id=m.id,
+            clip_id=m.clip_id,
+            title=m.title,
+            start_s=m.start_s,
+            end_s=m.end_s,
+            note=m.note,
+            share_note=m.share_note,
+            cut=_file(store, m.cut_name),
+            tags=tuple(tags[m.id]),
+            freeze_frames=tuple(
+                FreezeFrameView(f.id, f.at_s, _file(store, f.still_name), f.caption or "", f.chain_part)
+                for f in frames[m.id]
+            ),
+            created_at=m.created_at,
+            captions=m.captions or "",
+        )
+        for m in rows
+    ]
 
 
 def _check_bounds(clip: Clip, start_s: float, end_s: float) -> tuple[float, float]:
@@ -171,7 +178,7 @@ def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
     with store.transaction() as s:
         owned_clip(s, owner_id, clip_id)
         rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
-        return [_view(store, s, m) for m in rows]
+        return _views(store, s, list(rows))
 
 
 def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:

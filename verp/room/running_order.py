@@ -32,11 +32,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share, Workshop
 from verp.core.store import Store
 from verp.room.prompts import Phase, prompt_book, with_child_word
-from verp.room.shown import ShownMoment, shown_moments
+from verp.room.shown import ShownMoment, shown_in
 
 STEPS_CACHE_S = 2.0  # a phone's reflection may be filed under a step list up to this old
 _cache_lock = threading.Lock()
@@ -102,19 +103,20 @@ def parse_step_key(key: str) -> StepKey:
     return StepKey(kind, owner_id, share_id, phase)
 
 
-def shared_helping_question(store: Store, person_id: int) -> str:
-    """The owner's current helping question, only if they chose to share it."""
-    with store.transaction() as s:
-        question = s.scalar(
-            select(HelpingQuestion)
-            .where(
-                HelpingQuestion.person_id == person_id,
-                HelpingQuestion.active.is_(True),
-                HelpingQuestion.shared.is_(True),
-            )
-            .order_by(HelpingQuestion.created_at.desc(), HelpingQuestion.id.desc())
+def shared_helping_questions(s: Session, owner_ids: set[int]) -> dict[int, str]:
+    """Each owner's current helping question, only where they chose to share it (one query)."""
+    if not owner_ids:
+        return {}
+    rows = s.execute(
+        select(HelpingQuestion.person_id, HelpingQuestion.text)
+        .where(
+            HelpingQuestion.person_id.in_(owner_ids),
+            HelpingQuestion.active.is_(True),
+            HelpingQuestion.shared.is_(True),
         )
-        return question.text if question else ""
+        .order_by(HelpingQuestion.created_at, HelpingQuestion.id)
+    )
+    return {person_id: text for person_id, text in rows}  # the newest of each person's comes last
 
 
 def _by_owner(moments: list[ShownMoment]) -> list[list[ShownMoment]]:
@@ -184,17 +186,17 @@ def tailored(order: list[Step], minutes: dict[str, float], child_word: str = "ch
 def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[Step]:
     """The running order of the workshop, as the projector and the controls step through it.
 
-    ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them.
+    ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them. One
+    transaction: every screen of the room asks for it on each redraw.
     """
-    order = _order(
-        shown_moments(store, workshop_id) if shown is None else shown,
-        lambda owner_id: shared_helping_question(store, owner_id),
-        series_opening_steps(store, workshop_id),
-    )
     with store.transaction() as s:
+        moments = shown_in(s, store.clip_path, workshop_id) if shown is None else shown
+        questions = shared_helping_questions(s, {m.owner_id for m in moments})
+        opening = _series_opening(s, workshop_id)
         row = s.execute(
             select(Workshop.step_minutes, Workshop.child_word).where(Workshop.id == workshop_id)
         ).first()
+    order = _order(moments, lambda owner_id: questions.get(owner_id, ""), opening)
     if row is None:
         return order
     return tailored(order, read_minutes(row[0]), row[1] or "child")
@@ -205,7 +207,11 @@ def series_opening_steps(store: Store, workshop_id: int) -> list[dict]:
     each member's next step from session N−1 ("What did you try? What happened?") and their own
     ratings so far. Its content comes from ``verp.workshop.groups.series_opening``."""
     with store.transaction() as s:
-        number = s.scalar(select(SeriesSession.number).where(SeriesSession.workshop_id == workshop_id))
+        return _series_opening(s, workshop_id)
+
+
+def _series_opening(s: Session, workshop_id: int) -> list[dict]:
+    number = s.scalar(select(SeriesSession.number).where(SeriesSession.workshop_id == workshop_id))
     if number is None or number < 2:
         return []
     title = f"Since session {number - 1}: what did you try? What happened?"

@@ -123,6 +123,22 @@ def _shown_rows(workshop_id: int):
     )
 
 
+def tags_and_frames(
+    s: Session, moment_ids: list[int]
+) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list[FreezeFrame]]]:
+    """The tags and the freeze-frames of these moments, by moment: two queries however many there are."""
+    tags: defaultdict[int, list[TagView]] = defaultdict(list)
+    frames: defaultdict[int, list[FreezeFrame]] = defaultdict(list)
+    if moment_ids:
+        in_tags = select(MomentTag).where(MomentTag.moment_id.in_(moment_ids)).order_by(MomentTag.id)
+        for t in s.scalars(in_tags):
+            tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
+        in_frames = select(FreezeFrame).where(FreezeFrame.moment_id.in_(moment_ids))
+        for f in s.scalars(in_frames.order_by(FreezeFrame.at_s, FreezeFrame.id)):
+            frames[f.moment_id].append(f)
+    return tags, frames
+
+
 def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> list[ShownMoment]:
     """:func:`shown_moments` inside the caller's transaction.
 
@@ -130,16 +146,7 @@ def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> 
     freeze-frames), so the projector can ask on every rerun.
     """
     rows = s.execute(_shown_rows(workshop_id)).all()
-    ids = [row[1].id for row in rows]
-    tags: dict[int, list[TagView]] = defaultdict(list)
-    frames: dict[int, list[FreezeFrame]] = defaultdict(list)
-    if ids:
-        for t in s.scalars(select(MomentTag).where(MomentTag.moment_id.in_(ids)).order_by(MomentTag.id)):
-            tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
-        for f in s.scalars(
-            select(FreezeFrame).where(FreezeFrame.moment_id.in_(ids)).order_by(FreezeFrame.at_s)
-        ):
-            frames[f.moment_id].append(f)
+    tags, frames = tags_and_frames(s, [row[1].id for row in rows])
     return [
         ShownMoment(
             share_id=share.id,

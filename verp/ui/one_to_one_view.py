@@ -11,6 +11,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.records import between_sessions, export
+from verp.review import consent
 from verp.room.principles import catalogue
 from verp.ui.micro_player import micro_player
 from verp.ui.review_clip import show_consent
@@ -111,7 +112,7 @@ def held_clips(store: Store, guider: PersonView, view: OneToOneView) -> None:
     for clip in held:
         with st.container(border=True):
             st.text(f"{clip.title} · {clip.duration_s:.1f} s")
-            show_consent(store, guider, clip)
+            show_consent(store, guider, clip, consent.get_consent(store, guider.id, clip.id))
     if held:
         _mark_moment(store, guider, view, held)
 

@@ -10,6 +10,7 @@ from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
 from verp.review.clips import ClipView
+from verp.review.consent import ConsentView
 from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 
@@ -22,15 +23,13 @@ def _remember_choice() -> None:
 
 def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     """The clip named by ``?clip=`` (if it is mine) or chosen in the list; None when I have none."""
+    mine = {c.id: c for c in clips.list_clips(store, person.id, held=True)}
     wanted = st.query_params.get("clip")
     if wanted:
-        try:
-            clips.get_clip(store, person.id, wanted)
-        except VerpError as exc:
-            st.error(escape_markdown(str(exc)))
+        if wanted not in mine:  # someone else's clip reads as a missing one
+            st.error(clips.NOT_YOUR_CLIP)
             st.stop()
         st.session_state[CHOICE] = wanted
-    mine = {c.id: c for c in clips.list_clips(store, person.id, held=True)}
     if not mine:
         st.info("You have no clips yet. Add one on My clips, then come back to find your moments.")
         st.page_link("pages/my_clips.py", label="My clips", icon=":material/video_library:")
@@ -64,11 +63,10 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
                 st.rerun()
 
 
-def show_consent(store: Store, person: PersonView, clip: ClipView) -> None:
-    """The clip's consent record, editable: sharing needs a complete one."""
+def show_consent(store: Store, person: PersonView, clip: ClipView, record: ConsentView | None) -> None:
+    """The clip's consent ``record``, editable: sharing needs a complete one."""
     st.info(clips.deletion_countdown(clip.delete_by), icon=":material/auto_delete:")
     show_delete_by_clashes(store, person, clip)
-    record = consent.get_consent(store, person.id, clip.id)
     if record and record.needs_review:
         st.warning(f"This consent record needs review: {record.review_reason}", icon=":material/warning:")
     complete = record is not None and not record.needs_review
