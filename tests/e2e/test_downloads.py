@@ -27,6 +27,7 @@ from verp.workshop import workshops
 pytestmark = pytest.mark.browser
 PHONES = 2
 ROUNDS = 5
+PDFS_A_ROUND = 4  # twenty in all, as the room benchmark downloads them
 
 
 @pytest.fixture
@@ -94,7 +95,9 @@ def _download(page, name: str):
     return download
 
 
-def test_the_pdf_downloads_five_times_in_a_row_while_phones_send_reflections(app_server, chromium, live_room):
+def test_the_pdf_downloads_twenty_times_in_a_row_while_phones_send_reflections(
+    app_server, chromium, live_room
+):
     workshop, ana, ben, store = live_room
     facilitator = _signed_in(chromium, app_server.url, store, ana)
     facilitator.goto(app_server.url + "/summary")
@@ -109,10 +112,11 @@ def test_the_pdf_downloads_five_times_in_a_row_while_phones_send_reflections(app
         for n, phone in enumerate(phones):
             text = f"Round {round_}: phone {n} saw a warm wait"
             _join_and_send(phone, app_server.url, workshop.join_code, f"Phone {n}", text)
-        pdf = _download(facilitator, "Download as PDF")
-        assert pdf.suggested_filename.endswith(".pdf")
-        reader = PdfReader(pdf.path())  # a whole, valid PDF: pypdf reads it to the end
-        assert "Autumn group" in reader.pages[0].extract_text()
+        for _ in range(PDFS_A_ROUND):
+            pdf = _download(facilitator, "Download as PDF")
+            assert pdf.suggested_filename.endswith(".pdf")
+            reader = PdfReader(pdf.path())  # a whole, valid PDF: pypdf reads it to the end
+            assert "Autumn group" in reader.pages[0].extract_text()
         for n, phone in enumerate(phones):
             phone.get_by_text(f"Round {round_}: phone {n} saw a warm wait").first.wait_for()
     _wait_for_reflections(store, workshop.id, ROUNDS * PHONES)
@@ -132,4 +136,5 @@ def test_the_pdf_downloads_five_times_in_a_row_while_phones_send_reflections(app
 
     with store.transaction() as s:
         recorded = list(s.scalars(select(AuditEvent.detail).where(AuditEvent.action == "download_summary")))
-    assert sorted(recorded) == sorted(["pdf"] * ROUNDS + ["markdown", "csv", "personal summary (pdf)"])
+    pdfs = ["pdf"] * ROUNDS * PDFS_A_ROUND
+    assert sorted(recorded) == sorted([*pdfs, "markdown", "csv", "personal summary (pdf)"])
