@@ -192,14 +192,16 @@ def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None
     with store.transaction() as s:
         moments = shown_in(s, store.clip_path, workshop_id) if shown is None else shown
         questions = shared_helping_questions(s, {m.owner_id for m in moments})
-        opening = _series_opening(s, workshop_id)
         row = s.execute(
-            select(Workshop.step_minutes, Workshop.child_word).where(Workshop.id == workshop_id)
+            select(Workshop.step_minutes, Workshop.child_word, SeriesSession.number)
+            .outerjoin(SeriesSession, SeriesSession.workshop_id == Workshop.id)
+            .where(Workshop.id == workshop_id)
         ).first()
-    order = _order(moments, lambda owner_id: questions.get(owner_id, ""), opening)
     if row is None:
-        return order
-    return tailored(order, read_minutes(row[0]), row[1] or "child")
+        return _order(moments, lambda owner_id: questions.get(owner_id, ""))
+    minutes, child_word, number = row
+    order = _order(moments, lambda owner_id: questions.get(owner_id, ""), _opening(number))
+    return tailored(order, read_minutes(minutes), child_word or "child")
 
 
 def series_opening_steps(store: Store, workshop_id: int) -> list[dict]:
@@ -211,7 +213,11 @@ def series_opening_steps(store: Store, workshop_id: int) -> list[dict]:
 
 
 def _series_opening(s: Session, workshop_id: int) -> list[dict]:
-    number = s.scalar(select(SeriesSession.number).where(SeriesSession.workshop_id == workshop_id))
+    return _opening(s.scalar(select(SeriesSession.number).where(SeriesSession.workshop_id == workshop_id)))
+
+
+def _opening(number: int | None) -> list[dict]:
+    """The series opening for session ``number`` of a group (none for a first or a lone workshop)."""
     if number is None or number < 2:
         return []
     title = f"Since session {number - 1}: what did you try? What happened?"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from verp.core.models import (
@@ -178,19 +178,24 @@ def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
         return shown_in(s, store.clip_path, workshop_id)
 
 
-def shown_moment_ids(s: Session, workshop_id: int) -> set[int]:
-    """The ids of the moments :func:`shown_moments` would return (one small query)."""
-    query = (
+def shown_moment_ids_query(workshop_id: int) -> Select[int]:
+    """The ids of the moments :func:`shown_moments` would return, as a query to use inside another."""
+    return (
         select(Share.moment_id)
         .join(Moment, Moment.id == Share.moment_id)
         .join(Clip, Clip.id == Moment.clip_id)
         .where(Share.workshop_id == workshop_id, visible())
     )
-    return set(s.scalars(query))
 
 
-def about_shown(shown_ids: set[int]) -> ColumnElement[bool]:
-    """Reflections that may be seen: about the whole session, or about a moment still shown.
+def shown_moment_ids(s: Session, workshop_id: int) -> set[int]:
+    """The ids of the moments :func:`shown_moments` would return (one small query)."""
+    return set(s.scalars(shown_moment_ids_query(workshop_id)))
+
+
+def about_shown(shown_ids: set[int] | Select[int]) -> ColumnElement[bool]:
+    """Reflections that may be seen: about the whole session, or about a moment still shown
+    (``shown_ids``: the ids, or :func:`shown_moment_ids_query` to ask in the same statement).
 
     A reflection about a moment that was withdrawn, removed, deleted or expired never comes back: once
     its moment is deleted its link is cleared but its title is kept, and that title marks it.
@@ -198,6 +203,8 @@ def about_shown(shown_ids: set[int]) -> ColumnElement[bool]:
     about_nothing = and_(
         Reflection.moment_id.is_(None), or_(Reflection.moment_title.is_(None), Reflection.moment_title == "")
     )
+    if isinstance(shown_ids, Select):
+        return or_(about_nothing, Reflection.moment_id.in_(shown_ids))
     about_shown_moment = Reflection.moment_id.in_(shown_ids) if shown_ids else false()
     return or_(about_nothing, about_shown_moment)
 

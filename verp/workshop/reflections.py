@@ -22,7 +22,7 @@ from verp.core.store import Store
 from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
-from verp.room.shown import about_shown, shown_moment_ids
+from verp.room.shown import about_shown, shown_moment_ids_query
 from verp.workshop.group_writer import writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
@@ -410,13 +410,13 @@ class WallGroup:
     reflections: tuple[ReflectionView, ...]
 
 
-def _on_the_wall(s, workshop_id: int):
+def _on_the_wall(workshop_id: int):
     """Approved, current reflections about a moment still shown (or about none): a withdrawn moment
-    takes its reflections."""
+    takes its reflections. One statement: which moments are shown is asked inside it."""
     return (
         Reflection.workshop_id == workshop_id,
         Reflection.status == "approved",
-        about_shown(shown_moment_ids(s, workshop_id)),
+        about_shown(shown_moment_ids_query(workshop_id)),
     )
 
 
@@ -426,7 +426,7 @@ def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = No
     Only those about a moment still shown (or about none): a withdrawn moment takes its reflections.
     """
     with store.transaction() as s:
-        query = select(Reflection).where(*_on_the_wall(s, workshop_id))
+        query = select(Reflection).where(*_on_the_wall(workshop_id))
         if moment_ids is not None:
             query = query.where(Reflection.moment_id.in_(moment_ids))
         rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
@@ -444,7 +444,7 @@ def wall_ids(store: Store, workshop_id: int) -> list[int]:
     """The ids of the reflections on the wall, in order: enough to tell whether the wall changed, since
     a reflection's words never change in place (an edit is a new row, approved in its turn)."""
     with store.reading() as s:
-        query = select(Reflection.id).where(*_on_the_wall(s, workshop_id))
+        query = select(Reflection.id).where(*_on_the_wall(workshop_id))
         return list(s.scalars(query.order_by(Reflection.id)))
 
 
