@@ -37,3 +37,13 @@ def test_instances_starting_together_make_one_secret_key_and_no_errors(tmp_path,
         assert len(set(keys)) == 1 and len(keys[0]) > 40
         assert settings.secret_key() == keys[0]  # the key on disk is the one everyone read
         assert sorted(p.name for p in settings.data_dir.iterdir()) == ["secret.key"]  # no temporary left
+
+
+def test_the_key_file_is_read_once_however_many_links_are_signed(tmp_path, monkeypatch):
+    monkeypatch.delenv("VERP_SECRET_KEY", raising=False)
+    settings = load_settings({"VERP_DATA_DIR": str(tmp_path / "data")})
+    first = settings.secret_key()
+    reads = []
+    monkeypatch.setattr(type(settings.data_dir), "read_text", lambda path, *a, **k: reads.append(path))
+    assert [settings.secret_key() for _ in range(5)] == [first] * 5
+    assert reads == []  # a page signs several links each run; none of them reads the file again

@@ -91,7 +91,14 @@ class Settings:
 
         Taken from ``VERP_SECRET_KEY`` when set (needed when several instances share one service);
         otherwise made once and kept in the data directory so a restart does not sign everyone out.
+        Kept once read: a page signs several links on every run.
         """
+        known = self.__dict__.get("_secret_key")
+        if known is None:
+            known = self.__dict__["_secret_key"] = self._secret_key()
+        return known
+
+    def _secret_key(self) -> str:
         if key := self.configured_secret_key:
             check_secret_key(key)
             return key

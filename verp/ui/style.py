@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -40,8 +41,14 @@ FULL_SCREEN_CSS = """
 """
 
 
+@functools.cache
+def _base_css() -> str:
+    """The stylesheet, read once per server (it ships with the app): every page run of every tab draws it."""
+    return f"<style>{CSS_FILE.read_text()}</style>"
+
+
 def apply_base_style() -> None:
-    st.html(f"<style>{CSS_FILE.read_text()}</style>")
+    st.html(_base_css())
 
 
 def apply_projector_style(full_screen: bool = False) -> None:
