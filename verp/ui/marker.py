@@ -112,9 +112,9 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     left, right = st.columns(2)
     for column, key, label in ((left, in_key, "Starts at (s)"), (right, out_key, "Ends at (s)")):
         column.number_input(label, 0.0, float(clip.duration_s), step=0.1, format="%.2f", key=key)
-        minus, plus = column.columns(2)
-        minus.button(f"−{NUDGE_S} s", key=f"{key}_minus", on_click=_nudge, args=(key, clip, -NUDGE_S))
-        plus.button(f"+{NUDGE_S} s", key=f"{key}_plus", on_click=_nudge, args=(key, clip, NUDGE_S))
+        nudges = column.container(horizontal=True)  # one block for the pair, not three
+        nudges.button(f"−{NUDGE_S} s", key=f"{key}_minus", on_click=_nudge, args=(key, clip, -NUDGE_S))
+        nudges.button(f"+{NUDGE_S} s", key=f"{key}_plus", on_click=_nudge, args=(key, clip, NUDGE_S))
     st.button(
         "Mark in at the player's start",
         key=f"mark_here_{clip.id}",

@@ -93,22 +93,22 @@ def shared_moments_editor(
             with st.container(border=True, key=f"share_{m.share_id}"):
                 st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
                 prepare(store, person, workshop, m, prepared.get(m.moment_id))
-                up, down, prompts, remove = st.columns([1, 1, 3, 2])
-                up.button(
+                row = st.container(horizontal=True, vertical_alignment="bottom")  # one block, not four
+                row.button(
                     "Up",
                     key=f"up_{m.share_id}",
                     icon=":material/arrow_upward:",
                     on_click=_act,
                     args=(workshops.move_share, *ctx, m.share_id, -1),
                 )
-                down.button(
+                row.button(
                     "Down",
                     key=f"down_{m.share_id}",
                     icon=":material/arrow_downward:",
                     on_click=_act,
                     args=(workshops.move_share, *ctx, m.share_id, 1),
                 )
-                prompts.selectbox(
+                row.selectbox(
                     "Prompt set",
                     list(sets),
                     list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
@@ -116,8 +116,9 @@ def shared_moments_editor(
                     key=f"set_{m.share_id}",
                     on_change=_choose_prompts,
                     args=(*ctx, m.share_id, m.prompt_set),
+                    width=280,  # the set's whole name; on a phone it takes a line of its own
                 )
-                remove.button(
+                row.button(
                     "Remove from this workshop",
                     key=f"remove_{m.share_id}",
                     icon=":material/remove_circle:",

@@ -131,10 +131,12 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
             if flagged := deficit_words(item.text):
                 words = ", ".join(f"“{w}”" for w in flagged)
                 st.warning(f"Possibly deficit wording ({words}): read it before it goes up.", icon="⚠️")
-            approve, hide = st.columns(2)
             ids = (store, person_id, workshop_id, item.id)
             icons = (":material/check:", ":material/visibility_off:")
-            approve.button(
-                "Approve", key=f"approve_{item.id}", icon=icons[0], on_click=_moderate, args=(*ids, True)
-            )
-            hide.button("Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False))
+            with st.container(horizontal=True):  # one row of two buttons (columns would be three blocks)
+                st.button(
+                    "Approve", key=f"approve_{item.id}", icon=icons[0], on_click=_moderate, args=(*ids, True)
+                )
+                st.button(
+                    "Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False)
+                )
