@@ -3,13 +3,14 @@
     python bench/pages_bench.py [--reruns 30] [--pages home,summary,...] [--no-cold]
 
 Builds a service-size data set in a temporary folder (SQLite, or ``VERP_DATABASE_URL`` if set) — 40
-staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants × 10
-reflections, 10,000 audit rows — straight through the models, then runs each page with Streamlit's
-AppTest signed in as the person who uses it, each page's code compiled once as a started server does
+staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants × 10 reflections,
+10,000 audit rows — straight through the models, then runs each page with Streamlit's AppTest as a
+started server runs it: inside ``app.py``'s frame (navigation, sidebar, signed-in check), signed in as
+the person who uses it with a sign-in session as their browser holds one, each page's code compiled once
 (AppTest alone compiles the file again before every run). Each rerun of a page is interleaved with a
-rerun of a one-line Streamlit page, so both meet the same load on a shared machine; the SQL statements of each
-rerun are counted with a SQLAlchemy event. The first render after a server start is measured in a
-fresh process per page (imports of the page's own modules and opening the store included; the heavy
+rerun of a one-line Streamlit page, so both meet the same load on a shared machine; the SQL statements
+of each rerun are counted with a SQLAlchemy event. The first render after a server start is measured in
+a fresh process per page (imports of the page's own modules and opening the store included; the heavy
 modules a started server preloads in the background, ``verp.ui.shell.PRELOAD``, already imported).
 
 Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
@@ -45,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, event, insert, select  # noqa: E402
 
+from verp.core import sessions  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
 from verp.core.models import (  # noqa: E402
     AuditEvent,
@@ -80,6 +82,7 @@ class DataSet:
     review_clip_id: str
     joined: tuple[int, str, str]  # workshop id, participant token, display name
     counts: dict = field(default_factory=dict)
+    sign_in_sessions: dict = field(default_factory=dict)  # person id (as text) -> their browser's session
 
 
 def _rows(s, model, rows: list[dict]) -> list[int]:
@@ -191,7 +194,16 @@ def build(store: Store, clip_file: Path) -> DataSet:
     }
     counts |= {"reflections in the live room": ROOM * EACH, "audit rows": AUDIT_ROWS}
     teacher = people[4]
-    return DataSet(people[0], teacher, live, clip_ids[4 * CLIPS_EACH], (live, token, "Phone 0"), counts)
+    signed_in = {str(p): _browser_session(store, p) for p in (people[0], teacher)}
+    joined = (live, token, "Phone 0")
+    return DataSet(people[0], teacher, live, clip_ids[4 * CLIPS_EACH], joined, counts, signed_in)
+
+
+def _browser_session(store: Store, person_id: int) -> int:
+    """A sign-in session as a browser holds it after signing in: its ticket swapped for the cookie."""
+    started = sessions.start_session(store, person_id)
+    sessions.redeem_ticket(store, started.ticket)
+    return started.session_id
 
 
 def _clip_row(cid: str, owner: int, created: datetime) -> dict:
@@ -334,15 +346,17 @@ def open_page(run: PageRun, data: DataSet):
     from streamlit.testing.v1 import AppTest
 
     from verp.ui.join import JOINED_KEY
+    from verp.ui.session import PERSON_KEY, SESSION_KEY
     from verp.workshop.reflections import Joined
     from verp.workshop.workshops import WorkshopView  # noqa: F401 - imported for the session's types
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    person_id = {"facilitator": data.facilitator_id, "teacher": data.teacher_id}.get(run.who)
+    if person_id is not None:  # signed in as a browser is: the tab holds its sign-in session
+        at.session_state[PERSON_KEY] = person_id
+        at.session_state[SESSION_KEY] = data.sign_in_sessions[str(person_id)]
     if run.who == "facilitator":
-        at.session_state["person_id"] = data.facilitator_id
         at.session_state["workshop_id"] = data.live_workshop_id
-    elif run.who == "teacher":
-        at.session_state["person_id"] = data.teacher_id
     elif run.who == "phone":
         at.session_state[JOINED_KEY] = Joined(*data.joined)
     for key, value in run.query:
@@ -423,6 +437,7 @@ def cold_child(payload: str) -> None:
     from verp.ui.shell import _preload
 
     _preload()  # a started server did this in the background when it imported app.py
+    run_pages_in_the_app_frame()
 
     raw = json.loads(payload)
     run = PageRun(**{**raw["run"], "query": tuple(tuple(q) for q in raw["run"]["query"])})
@@ -500,8 +515,29 @@ def compile_pages_once() -> None:
     app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined]
 
 
+def run_pages_in_the_app_frame() -> None:
+    """Run each page inside ``app.py``'s frame, as a started server does.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until a run calls
+    ``st.navigation``, and AppTest forgets that before every run: it would run the page's file alone,
+    without the frame every visitor's run goes through (the navigation, the sidebar, the signed-in
+    check, the stylesheet). The server declares the new style when it starts
+    (``verp.ui.shell.prepare_server``); this does the same for AppTest's runs.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class ServerPages(PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = ServerPages  # type: ignore[attr-defined]
+
+
 def _bench(args, folder: Path) -> int:
     compile_pages_once()
+    run_pages_in_the_app_frame()
     store = Store.open(load_settings())
     t0 = time.perf_counter()
     data = build(store, tiny_clip(folder / "tiny.mp4"))
