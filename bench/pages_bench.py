@@ -516,23 +516,13 @@ def compile_pages_once() -> None:
 
 
 def run_pages_in_the_app_frame() -> None:
-    """Run each page inside ``app.py``'s frame, as a started server does.
-
-    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until a run calls
-    ``st.navigation``, and AppTest forgets that before every run: it would run the page's file alone,
-    without the frame every visitor's run goes through (the navigation, the sidebar, the signed-in
-    check, the stylesheet). The server declares the new style when it starts
-    (``verp.ui.shell.prepare_server``); this does the same for AppTest's runs.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
+    """Run each page inside ``app.py``'s frame, as a started server does (AppTest alone runs a
+    switched-to page's file without it: see ``server_pages_manager``)."""
     from streamlit.testing.v1 import app_test
 
-    class ServerPages(PagesManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
+    from tests.support.apptest import server_pages_manager
 
-    app_test.PagesManager = ServerPages  # type: ignore[attr-defined]
+    app_test.PagesManager = server_pages_manager()  # type: ignore[attr-defined]
 
 
 def _bench(args, folder: Path) -> int:

@@ -7,6 +7,25 @@ from streamlit.testing.v1 import AppTest
 from tests.support.paths import ROOT
 
 
+def server_pages_manager() -> type:
+    """AppTest's pages manager, made to run each page inside ``app.py``'s frame as a started server does.
+
+    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until a run calls
+    ``st.navigation``, and AppTest forgets that before every run: after the first run it runs a
+    switched-to page's file alone, without the frame every visitor's run goes through (the navigation,
+    the sidebar, the signed-in check, the stylesheet). The server declares the new style when it starts
+    (``verp.ui.shell.prepare_server``); put this in place of ``app_test.PagesManager`` to do the same.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class ServerPages(PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    return ServerPages
+
+
 def open_app(page: str | None = None, person=None) -> AppTest:
     """Run ``app.py`` (optionally signed in as ``person``) and switch to ``page`` if given."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)

@@ -109,7 +109,8 @@ def _name_key(display_name: str) -> str:
     return " ".join(display_name.split()).casefold()
 
 
-def _view(person: Person) -> PersonView:
+def person_view(person: Person) -> PersonView:
+    """What the pages know of a person (never their passphrase hash)."""
     return PersonView(person.id, person.display_name, person.is_facilitator, bool(person.is_admin))
 
 
@@ -135,7 +136,7 @@ def create_person(store: Store, display_name: str, passphrase: str, client: str 
             )
             s.add(person)
             s.flush()
-            view = _view(person)
+            view = person_view(person)
     if taken:
         raise AccountError("That name is taken here. Add an initial, or sign in instead.")
     limits.forgive(store, taken_try)
@@ -169,7 +170,7 @@ def sign_in(
     with store.transaction() as s:
         person = s.scalar(select(Person).where(Person.name_key == key))
         stored = person.passphrase_hash if person and person.passphrase_hash else None
-        view = _view(person) if person else None
+        view = person_view(person) if person else None
     settings = store.settings
     # Always check a hash, so the time taken does not tell whether the name has an account.
     dummy = _no_account_hash(settings.passphrase_memory_kib, settings.passphrase_time_cost)
@@ -209,13 +210,13 @@ def sign_in_oidc(
             s.add(person)
         person.is_facilitator = person.is_facilitator or facilitator
         s.flush()
-        return _view(person)
+        return person_view(person)
 
 
 def get_person(store: Store, person_id: int) -> PersonView | None:
     with store.transaction() as s:
         person = s.get(Person, person_id)
-        return _view(person) if person else None
+        return person_view(person) if person else None
 
 
 def set_facilitator(store: Store, granted_by: int, person_id: int, value: bool = True) -> None:
@@ -244,9 +245,9 @@ def grant_admin(store: Store, display_name: str, actor: str = "command line") ->
             raise AccountError(f"There is no account named {display_name!r}.")
         person.is_admin = True
         audit.record(s, actor, "grant_admin", f"person:{person.id}")
-        return _view(person)
+        return person_view(person)
 
 
 def list_people(store: Store) -> list[PersonView]:
     with store.transaction() as s:
-        return [_view(p) for p in s.scalars(select(Person).order_by(Person.display_name))]
+        return [person_view(p) for p in s.scalars(select(Person).order_by(Person.display_name))]

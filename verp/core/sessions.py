@@ -16,8 +16,8 @@ from typing import cast
 
 from sqlalchemy import CursorResult, select, update
 
-from verp.core.accounts import PersonView, get_person
-from verp.core.models import SignInSession, utcnow
+from verp.core.accounts import PersonView, get_person, person_view
+from verp.core.models import Person, SignInSession, utcnow
 from verp.core.store import Store
 
 SESSION_LIFETIME = timedelta(hours=12)  # a working day; closing the browser ends it sooner
@@ -117,10 +117,15 @@ def session_for_token(store: Store, token: str | None) -> tuple[int, PersonView]
 
 def person_for_session(store: Store, session_id: int) -> PersonView | None:
     """The person of a tab's session, while the session is live (an ended one signs the tab out)."""
-    with store.transaction() as s:
-        row = _live(s, s.get(SignInSession, session_id))
-        person_id = row.person_id if row else None
-    return get_person(store, person_id) if person_id else None
+    with store.transaction() as s:  # every run of every page asks: the session and its person in one read
+        found = s.execute(
+            select(SignInSession, Person)
+            .join(Person, Person.id == SignInSession.person_id)
+            .where(SignInSession.id == session_id)
+        ).first()
+        if found is None or _live(s, found[0]) is None:
+            return None
+        return person_view(found[1])
 
 
 def end_session(store: Store, session_id: int) -> None:

@@ -7,7 +7,10 @@ the database, so any instance of the app can serve any page.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import cast
 
 import streamlit as st
 
@@ -49,12 +52,32 @@ def client_address() -> str:
     return limits.client_address(peer, headers, settings.trusted_proxies)
 
 
+# The person the app's frame found at the start of this run (``this_run``): the page it runs asks again,
+# and would read the session and the person a second time. Unset outside a run of the frame (a fragment's
+# rerun runs only the fragment, and looks the person up).
+_NOT_LOOKED_UP = object()
+_this_run: ContextVar[object] = ContextVar("verp_person_this_run", default=_NOT_LOOKED_UP)
+
+
+@contextmanager
+def this_run(person: PersonView | None) -> Iterator[None]:
+    """While the frame runs the page: ``current_person`` answers ``person`` without asking again."""
+    token = _this_run.set(person)
+    try:
+        yield
+    finally:
+        _this_run.reset(token)
+
+
 def current_person() -> PersonView | None:
     """The signed-in person: this tab's session, or the session cookie after a reload.
 
     The session is looked up on every run, so Sign out (here, or everywhere) and expiry take effect at
-    the next run of every open tab.
+    the next run of every open tab; within one run it is looked up once.
     """
+    known = _this_run.get()
+    if known is not _NOT_LOOKED_UP:
+        return cast(PersonView | None, known)
     store = get_store()
     person_id, session_id = st.session_state.get(PERSON_KEY), st.session_state.get(SESSION_KEY)
     if session_id is not None:
@@ -79,12 +102,14 @@ def remember(person: PersonView) -> None:
     one-time ticket (see :func:`send_ticket`) that the route swaps for the cookie.
     """
     started = sessions.start_session(get_store(), person.id)
+    _this_run.set(_NOT_LOOKED_UP)  # the rest of this run asks again
     st.session_state[PERSON_KEY] = person.id
     st.session_state[SESSION_KEY] = started.session_id
     st.session_state[TICKET_KEY] = started.ticket
 
 
 def _clear_tab() -> None:
+    _this_run.set(_NOT_LOOKED_UP)  # the rest of this run asks again
     for key in (PERSON_KEY, SESSION_KEY, TICKET_KEY):
         st.session_state.pop(key, None)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 import logging
 import threading
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from verp.ui.session import current_person, forget, send_ticket
+from verp.ui.session import current_person, forget, send_ticket, this_run
 from verp.ui.style import apply_base_style
 
 
@@ -65,7 +68,8 @@ def run_app() -> None:
     send_ticket()
     navigation = st.navigation(_pages(person))
     _sidebar(person)
-    navigation.run()
+    with this_run(person):
+        navigation.run()
 
 
 # Every page, and who sees it in the menu. Every page is registered for everyone, so a deep link (a join
@@ -108,16 +112,28 @@ def menu(person) -> list[str]:
 
 
 def _pages(person) -> list:
-    return [
+    """This run's pages, as copies: ``st.navigation`` marks the one it will run on the object itself."""
+    shown = tuple(shown_to(person, who) for _, _, _, who in PAGES)
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a run a page is an empty shell: nothing to keep
+        return list(_page_set.__wrapped__("", shown))
+    return [copy.copy(page) for page in _page_set(str(ctx.pages_manager.main_script_parent), shown)]
+
+
+@functools.cache
+def _page_set(_app_folder: str, shown: tuple[bool, ...]) -> tuple:
+    """The pages for one menu, made once per server: making a page checks its file on disk and its
+    icon, which was a sixth of a small page's run (there are only a few menus: who is signed in)."""
+    return tuple(
         st.Page(
             path,
             title=title,
             icon=icon,
             default=path == "pages/home.py",
-            visibility="visible" if shown_to(person, who) else "hidden",
+            visibility="visible" if visible else "hidden",
         )
-        for path, title, icon, who in PAGES
-    ]
+        for (path, title, icon, _), visible in zip(PAGES, shown, strict=True)
+    )
 
 
 def _sidebar(person) -> None:
