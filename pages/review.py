@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from verp.review import consent, moments, sharing
+from verp.review.clip_review import clip_review
 from verp.ui import announce
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
@@ -32,15 +32,12 @@ with mark:
     show_marker(store, person, clip)
 
 st.header("My moments", anchor=False)
-my_moments = moments.list_moments(store, person.id, clip.id)
-if not my_moments:
+review = clip_review(store, person.id, clip.id)
+if not review.moments:
     st.caption("No moments yet. Mark one above.")
-record = consent.get_consent(store, person.id, clip.id)
-can_share = record is not None and not record.needs_review
-shares = sharing.my_shares(store, person.id, clip.id)
-for moment in my_moments:
-    show_moment(store, person, moment, can_share, shares)
+for moment in review.moments:
+    show_moment(store, person, moment, review.can_share, review.shares)
 
 st.header("Consent and deletion", anchor=False)
-show_consent(store, person, clip, record)
+show_consent(store, person, clip, review.consent, review.clashes)
 show_delete_clip(store, person, clip)

@@ -505,3 +505,25 @@ def test_a_caption_is_the_owners_alone_and_its_chain_part_one_of_three(store, te
         moments.caption_freeze_frame(store, teacher.id, frame.id, "x", "surprise")
     with pytest.raises(MomentError, match="under 200"):
         moments.caption_freeze_frame(store, teacher.id, frame.id, "x" * 201)
+
+
+def test_the_review_page_reads_the_clip_whole_in_one_go_and_the_same_as_each_part(
+    store, teacher, colleague, clip, moment
+):
+    """``clip_review`` gives what the separate reads give (moments, consent, shares, delete-by clashes),
+    and refuses someone else's clip as a missing one."""
+    from verp.review.clip_review import clip_review
+
+    empty = clip_review(store, teacher.id, clip.id)
+    assert (empty.consent, empty.shares, empty.clashes, empty.can_share) == (None, [], [], False)
+    assert empty.moments == moments.list_moments(store, teacher.id, clip.id)
+    _shared_with_workshop_on(store, teacher, clip, moment, today() + timedelta(days=90))
+    review = clip_review(store, teacher.id, clip.id)
+    assert review.moments == moments.list_moments(store, teacher.id, clip.id)
+    assert review.consent == consent.get_consent(store, teacher.id, clip.id) and review.can_share
+    assert review.shares == sharing.my_shares(store, teacher.id, clip.id) and len(review.shares) == 1
+    assert review.clashes == consent.delete_by_clashes(store, teacher.id, clip.id)
+    assert len(review.clashes) == 1
+    for someone_else, missing in ((colleague.id, clip.id), (teacher.id, "no-such-clip")):
+        with pytest.raises(NotYours):
+            clip_review(store, someone_else, missing)

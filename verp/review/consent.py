@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from verp.core import audit
 from verp.core.errors import VerpError
-from verp.core.models import Consent, Moment, Share, Workshop, today
+from verp.core.models import Clip, Consent, Moment, Share, Workshop, today
 from verp.core.store import Store
 from verp.core.text import clean_text
 from verp.review.clips import owned_clip
@@ -251,6 +251,13 @@ def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None
         return _view(row) if row else None
 
 
+def consent_and_clashes(store: Store, s, clip: Clip) -> tuple[ConsentView | None, list[DeleteByClash]]:
+    """The clip's consent record and its delete-by clashes, in the caller's transaction (which checked
+    the clip is theirs)."""
+    row = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
+    return (_view(row), _clashes(store, s, clip, row)) if row else (None, [])
+
+
 def check_shareable(s, clip_id: str) -> Consent:
     """The clip's consent, or a plain refusal: no record, a record needing review, or past delete-by."""
     row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
@@ -283,26 +290,28 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
     The clip would be deleted before, or just after, the group looks at it: the owner is told and may
     move the date to ``retention_days`` after that workshop.
     """
-    keep = timedelta(days=store.settings.retention_days)
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
-        if row is None:
-            return []
-        workshops = s.scalars(
-            select(Workshop)
-            .join(Share, Share.workshop_id == Workshop.id)
-            .join(Moment, Moment.id == Share.moment_id)
-            .where(Moment.clip_id == clip_id, Share.withdrawn_at.is_(None), Workshop.status != "closed")
-            .distinct()
-            .order_by(Workshop.held_on, Workshop.id)
-        ).all()
-        latest = clip.created_at.date() + timedelta(days=store.settings.retention_max_days)
-        return [
-            DeleteByClash(w.id, w.title, w.held_on, row.delete_by, min(w.held_on + keep, latest))
-            for w in workshops
-            if row.delete_by <= w.held_on + timedelta(days=WARN_WITHIN_DAYS)
-        ]
+        return _clashes(store, s, clip, row) if row else []
+
+
+def _clashes(store: Store, s, clip: Clip, row: Consent) -> list[DeleteByClash]:
+    keep = timedelta(days=store.settings.retention_days)
+    workshops = s.scalars(
+        select(Workshop)
+        .join(Share, Share.workshop_id == Workshop.id)
+        .join(Moment, Moment.id == Share.moment_id)
+        .where(Moment.clip_id == clip.id, Share.withdrawn_at.is_(None), Workshop.status != "closed")
+        .distinct()
+        .order_by(Workshop.held_on, Workshop.id)
+    ).all()
+    latest = clip.created_at.date() + timedelta(days=store.settings.retention_max_days)
+    return [
+        DeleteByClash(w.id, w.title, w.held_on, row.delete_by, min(w.held_on + keep, latest))
+        for w in workshops
+        if row.delete_by <= w.held_on + timedelta(days=WARN_WITHIN_DAYS)
+    ]
 
 
 def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) -> ConsentView:

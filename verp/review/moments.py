@@ -177,8 +177,13 @@ def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
     """The moments of one of the owner's clips, in clip order."""
     with store.transaction() as s:
         owned_clip(s, owner_id, clip_id)
-        rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
-        return _views(store, s, list(rows))
+        return moments_of(store, s, clip_id)
+
+
+def moments_of(store: Store, s, clip_id: str) -> list[MomentView]:
+    """The clip's moments in clip order, in the caller's transaction (which checked the clip is theirs)."""
+    rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
+    return _views(store, s, list(rows))
 
 
 def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:

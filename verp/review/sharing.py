@@ -149,12 +149,17 @@ def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
 def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:
     """Every share, active or withdrawn, of the moments of one of my clips."""
     with store.transaction() as s:
-        rows = s.execute(
-            select(Share, Workshop)
-            .join(Workshop, Workshop.id == Share.workshop_id)
-            .join(Moment, Moment.id == Share.moment_id)
-            .join(Clip, Clip.id == Moment.clip_id)
-            .where(Moment.clip_id == clip_id, Clip.owner_id == owner_id)
-            .order_by(Share.shared_at, Share.id)
-        ).all()
-        return [_share_view(share, workshop) for share, workshop in rows]
+        return shares_of(s, owner_id, clip_id)
+
+
+def shares_of(s, owner_id: int, clip_id: str) -> list[ShareView]:
+    """``my_shares`` in the caller's transaction."""
+    rows = s.execute(
+        select(Share, Workshop)
+        .join(Workshop, Workshop.id == Share.workshop_id)
+        .join(Moment, Moment.id == Share.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(Moment.clip_id == clip_id, Clip.owner_id == owner_id)
+        .order_by(Share.shared_at, Share.id)
+    ).all()
+    return [_share_view(share, workshop) for share, workshop in rows]

@@ -112,7 +112,8 @@ def held_clips(store: Store, guider: PersonView, view: OneToOneView) -> None:
     for clip in held:
         with st.container(border=True):
             st.text(f"{clip.title} · {clip.duration_s:.1f} s")
-            show_consent(store, guider, clip, consent.get_consent(store, guider.id, clip.id))
+            record = consent.get_consent(store, guider.id, clip.id)
+            show_consent(store, guider, clip, record, consent.delete_by_clashes(store, guider.id, clip.id))
     if held:
         _mark_moment(store, guider, view, held)
 

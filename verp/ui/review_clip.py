@@ -42,9 +42,11 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     return mine[chosen]
 
 
-def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> None:
+def show_delete_by_clashes(
+    store: Store, person: PersonView, clip: ClipView, clashes: list[consent.DeleteByClash]
+) -> None:
     """Warn when the clip would be deleted before (or just after) a workshop it is shared with."""
-    for clash in consent.delete_by_clashes(store, person.id, clip.id):
+    for clash in clashes:
         st.warning(
             f"This clip is to be deleted by {clash.delete_by:%d %b %Y}, but a moment of it is shared with "
             f"“{escape_markdown(clash.workshop_title)}” on {clash.held_on:%d %b %Y}. "
@@ -63,10 +65,17 @@ def show_delete_by_clashes(store: Store, person: PersonView, clip: ClipView) -> 
                 st.rerun()
 
 
-def show_consent(store: Store, person: PersonView, clip: ClipView, record: ConsentView | None) -> None:
-    """The clip's consent ``record``, editable: sharing needs a complete one."""
+def show_consent(
+    store: Store,
+    person: PersonView,
+    clip: ClipView,
+    record: ConsentView | None,
+    clashes: list[consent.DeleteByClash],
+) -> None:
+    """The clip's consent ``record``, editable: sharing needs a complete one. ``clashes``: the workshops
+    its delete-by date would miss (``consent.delete_by_clashes``)."""
     st.info(clips.deletion_countdown(clip.delete_by), icon=":material/auto_delete:")
-    show_delete_by_clashes(store, person, clip)
+    show_delete_by_clashes(store, person, clip, clashes)
     if record and record.needs_review:
         st.warning(f"This consent record needs review: {record.review_reason}", icon=":material/warning:")
     complete = record is not None and not record.needs_review
