@@ -539,6 +539,9 @@ def _bench(args, folder: Path) -> int:
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")
     print(f"{stamp}  database {database}  reruns {args.reruns}  load {os.getloadavg()}")
     store.engine.dispose()
+    from verp.ui.shell import _preload
+
+    _preload()  # what a started server does in the background once it has imported app.py
     wanted = set(args.pages.split(",")) if args.pages else None
     runs = [r for r in pages(data, store) if wanted is None or r.page in wanted or r.name in wanted]
     colds: dict[str, float] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import gc
 import importlib
 import logging
 import threading
@@ -59,6 +60,19 @@ def _preload() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a page that needs it will say what is wrong
             logging.getLogger(__name__).warning("could not preload %s", name, exc_info=True)
+    _settle()
+
+
+def _settle() -> None:
+    """Put what the server has made by now (its modules and their tables) out of the garbage
+    collector's way.
+
+    A full collection walks every object the process holds (about 240,000 once the pages' modules are
+    loaded), about 150 ms here during which no page of any visitor runs. What start-up made lives as long
+    as the server, so it need not be walked again; what page runs make afterwards is collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def run_app() -> None:
