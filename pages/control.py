@@ -28,8 +28,8 @@ if workshop.status == "planned":
         on_click=remote.act,
         args=(store, person, workshop, workshops.open_workshop),
     )
-token = workshops.present_token(store, person.id, workshop.id)
-st.link_button("Open Present (projector)", f"present?w={token}", icon=":material/open_in_new:")
+present = remote.present_link(store, person, workshop)
+st.link_button("Open Present (projector)", f"present?w={present}", icon=":material/open_in_new:")
 
 step = remote.step_buttons(store, person, workshop)
 remote.live_timer(store, workshop, step)

@@ -77,6 +77,22 @@ def test_control_links_to_a_signed_projector_link(store, teacher, colleague):
     assert workshops.workshop_from_present_token(store, token).id == w.id
 
 
+def test_control_signs_its_projector_link_once_not_on_every_run(store, teacher, colleague, monkeypatch):
+    """Control runs on every step and approval; the link (good for a day) is kept for half an hour."""
+    live_workshop(store, teacher, colleague)
+    signed: list = []
+    real = workshops.present_token
+    monkeypatch.setattr(workshops, "present_token", lambda *a: signed.append(a) or real(*a))
+    at = open_page("control", teacher.id)
+    first = at.get("link_button")[0].proto.url
+    for _ in range(3):
+        at.run()
+    assert len(signed) == 1 and at.get("link_button")[0].proto.url == first
+    at.session_state[next(k for k in at.session_state if k.startswith("present_link_"))] = ("old", -1e9)
+    at.run()  # half an hour later: signed (and audited) afresh
+    assert len(signed) == 2 and at.get("link_button")[0].proto.url != "present?w=old"
+
+
 def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
     owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")

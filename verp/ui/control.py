@@ -6,6 +6,7 @@ domain error is kept for the next draw and shown there as a plain message.
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import streamlit as st
@@ -53,6 +54,21 @@ def _renew_form(name: str) -> None:
 def show_error() -> None:
     if error := st.session_state.pop(ERROR_KEY, None):
         st.error(error)
+
+
+PRESENT_LINK_REUSE_S = 30 * 60  # the link is good for a day; the issue is audited once an hour
+
+
+def present_link(store: Store, person: PersonView, workshop: WorkshopView) -> str:
+    """The projector's link for Control's button, signed (and its issue audited) once every half hour
+    in this tab rather than on every run: Control runs on every step, approval and sent reflection."""
+    key = f"present_link_{workshop.id}"
+    kept = st.session_state.get(key)
+    if kept and time.monotonic() - kept[1] < PRESENT_LINK_REUSE_S:
+        return kept[0]
+    token = workshops.present_token(store, person.id, workshop.id)
+    st.session_state[key] = (token, time.monotonic())
+    return token
 
 
 def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> Step:
