@@ -112,8 +112,25 @@ def visible() -> ColumnElement[bool]:
 
 
 def _shown_rows(workshop_id: int):
+    # Plain columns, not ORM objects: every screen of a live room asks for these on every run.
     return (
-        select(Share, Moment, Clip.owner_id, Person.display_name, Consent.stills_in_exports)
+        select(
+            Share.id.label("share_id"),
+            Share.position,
+            Share.prompt_set,
+            Share.shared_at,
+            Moment.id.label("moment_id"),
+            Moment.clip_id,
+            Moment.title,
+            Moment.start_s,
+            Moment.end_s,
+            Moment.note,
+            Moment.share_note,
+            Moment.cut_name,
+            Clip.owner_id,
+            Person.display_name.label("owner_name"),
+            Consent.stills_in_exports,
+        )
         .join(Moment, Moment.id == Share.moment_id)
         .join(Clip, Clip.id == Moment.clip_id)
         .join(Person, Person.id == Clip.owner_id)
@@ -123,18 +140,32 @@ def _shown_rows(workshop_id: int):
     )
 
 
+FRAME_COLUMNS = (
+    FreezeFrame.id,
+    FreezeFrame.moment_id,
+    FreezeFrame.at_s,
+    FreezeFrame.still_name,
+    FreezeFrame.caption,
+    FreezeFrame.chain_part,
+)
+
+
 def tags_and_frames(
     s: Session, moment_ids: list[int]
-) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list[FreezeFrame]]]:
-    """The tags and the freeze-frames of these moments, by moment: two queries however many there are."""
+) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list]]:
+    """The tags and the freeze-frames of these moments, by moment: two queries however many there are.
+
+    A freeze-frame is a row of ``FRAME_COLUMNS`` (``id``, ``at_s``, ``still_name``, ``caption``,
+    ``chain_part``), read as plain columns: the room's screens ask for them on every run."""
     tags: defaultdict[int, list[TagView]] = defaultdict(list)
-    frames: defaultdict[int, list[FreezeFrame]] = defaultdict(list)
+    frames: defaultdict[int, list] = defaultdict(list)
     if moment_ids:
-        in_tags = select(MomentTag).where(MomentTag.moment_id.in_(moment_ids)).order_by(MomentTag.id)
-        for t in s.scalars(in_tags):
+        tag = MomentTag
+        in_tags = select(tag.moment_id, tag.principle_key, tag.behaviour, tag.chain_part)
+        for t in s.execute(in_tags.where(tag.moment_id.in_(moment_ids)).order_by(tag.id)):
             tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
-        in_frames = select(FreezeFrame).where(FreezeFrame.moment_id.in_(moment_ids))
-        for f in s.scalars(in_frames.order_by(FreezeFrame.at_s, FreezeFrame.id)):
+        in_frames = select(*FRAME_COLUMNS).where(FreezeFrame.moment_id.in_(moment_ids))
+        for f in s.execute(in_frames.order_by(FreezeFrame.at_s, FreezeFrame.id)):
             frames[f.moment_id].append(f)
     return tags, frames
 
@@ -146,29 +177,29 @@ def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> 
     freeze-frames), so the projector can ask on every rerun.
     """
     rows = s.execute(_shown_rows(workshop_id)).all()
-    tags, frames = tags_and_frames(s, [row[1].id for row in rows])
+    tags, frames = tags_and_frames(s, [row.moment_id for row in rows])
     return [
         ShownMoment(
-            share_id=share.id,
-            moment_id=moment.id,
-            clip_id=moment.clip_id,
-            title=moment.title,
-            start_s=moment.start_s,
-            end_s=moment.end_s,
-            owner_id=owner_id,
-            owner_name=owner_name,
-            tags=tuple(tags[moment.id]),
-            note=moment.note if moment.share_note and moment.note else None,
-            cut=clip_path(moment.cut_name) if moment.cut_name else None,
-            freeze_frames=tuple(f.at_s for f in frames[moment.id]),
-            stills=tuple(clip_path(f.still_name) for f in frames[moment.id] if f.still_name),
-            stills_in_exports=bool(stills_ok),
-            position=share.position,
-            prompt_set=share.prompt_set or "default",
-            shared_at=share.shared_at,
-            marks=tuple(FrameMark(f.at_s, f.caption or "", f.chain_part) for f in frames[moment.id]),
+            share_id=row.share_id,
+            moment_id=row.moment_id,
+            clip_id=row.clip_id,
+            title=row.title,
+            start_s=row.start_s,
+            end_s=row.end_s,
+            owner_id=row.owner_id,
+            owner_name=row.owner_name,
+            tags=tuple(tags[row.moment_id]),
+            note=row.note if row.share_note and row.note else None,
+            cut=clip_path(row.cut_name) if row.cut_name else None,
+            freeze_frames=tuple(f.at_s for f in frames[row.moment_id]),
+            stills=tuple(clip_path(f.still_name) for f in frames[row.moment_id] if f.still_name),
+            stills_in_exports=bool(row.stills_in_exports),
+            position=row.position,
+            prompt_set=row.prompt_set or "default",
+            shared_at=row.shared_at,
+            marks=tuple(FrameMark(f.at_s, f.caption or "", f.chain_part) for f in frames[row.moment_id]),
         )
-        for share, moment, owner_id, owner_name, stills_ok in rows
+        for row in rows
     ]
 
 
