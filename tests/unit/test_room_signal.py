@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_room
 from verp.core import changes
+from verp.core.models import Reflection
 from verp.review import sharing
 from verp.web_room import ROOM_ROUTE, room_signal_path
 from verp.workshop import reflections, room_signal, workshops
@@ -231,3 +232,16 @@ def test_the_wall_digest_changes_exactly_when_what_the_wall_shows_changes(store,
     reflections.withdraw_reflection(store, w.id, joined.token, general.id)
     assert changed()
     assert seen[-1] == seen[0]  # an empty wall again, whatever happened on the way
+
+
+def test_the_digests_are_summed_up_in_the_database_and_hold_for_large_ids(store, teacher):
+    """Each screen's question is answered from one summary row, not the wall's hundreds of ids; its
+    sums must not overflow on PostgreSQL (where an id's square past 46,340 is beyond an integer)."""
+    w = make_workshop(store, teacher.id)
+    empty_wall, empty_queue = room_signal.wall_digest(store, w.id), room_signal.waiting_digest(store, w.id)
+    with store.transaction() as s:
+        for rid, status in ((50_000, "approved"), (70_000, "approved"), (90_000, "pending")):
+            s.add(Reflection(id=rid, workshop_id=w.id, text=f"Noticed {rid}", status=status))
+    assert reflections.wall_fingerprint(store, w.id) == (2, 120_000, 50_000**2 + 70_000**2, 70_000)
+    assert room_signal.wall_digest(store, w.id) != empty_wall
+    assert room_signal.waiting_digest(store, w.id) != empty_queue

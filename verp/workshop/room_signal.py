@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 
 from verp.core import changes
 from verp.core.config import Settings
@@ -77,21 +76,18 @@ def follow_token_workshop_id(settings: Settings, token: str) -> int | None:
 def wall_digest(store: Store, workshop_id: int) -> str:
     """A short digest of every reflection on the room's wall: it changes when one is approved, edited,
     hidden or taken back, or when a moment leaves the room."""
-    ids = reflections.wall_ids(store, workshop_id)
-    return hashlib.blake2s(repr(ids).encode(), digest_size=8).hexdigest()
+    return _digest(reflections.wall_fingerprint(store, workshop_id))
 
 
 def waiting_digest(store: Store, workshop_id: int) -> str:
     """A short digest of which reflections wait for the facilitator's approval."""
+    waiting = (Reflection.workshop_id == workshop_id, Reflection.status == "pending")
     with store.reading() as s:
-        ids = list(
-            s.scalars(
-                select(Reflection.id).where(
-                    Reflection.workshop_id == workshop_id, Reflection.status == "pending"
-                )
-            )
-        )
-    return hashlib.blake2s(repr(sorted(ids)).encode(), digest_size=8).hexdigest()
+        return _digest(reflections.id_set_fingerprint(s, Reflection.id, *waiting))
+
+
+def _digest(fingerprint: tuple[int, ...]) -> str:
+    return hashlib.blake2s(repr(fingerprint).encode(), digest_size=8).hexdigest()
 
 
 def room_signal(store: Store, workshop_id: int) -> RoomSignal:
