@@ -180,7 +180,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
             insert(Rating),
             [
                 {"helping_question_id": questions[0], "cycle": c, "score": 3 + c, "workshop_id": workshops[c]}
-                for c in range(3)
+                for c in (1, 2, 3)  # cycles are numbered from 1
             ],
         )
         s.execute(insert(AuditEvent), _audit_rows(people, clip_ids, now))

@@ -140,3 +140,18 @@ def test_a_participant_shares_a_moment_with_their_guider_from_my_progress(
     form.button[0].click().run()
     assert [m.moment_id for m in one_to_one.chosen_moments(store, colleague.id, view.id)] == [moment.id]
     assert "Shared with Ana Teacher for review 1." in at.success[0].value
+
+
+def test_my_progress_draws_every_cycle_rated_not_only_the_first_three(store, teacher):
+    """A fourth cycle (or a twelfth) is a point on the chart, not drawn past its right edge."""
+    import json
+
+    from verp.review import helping
+
+    for cycle, score in ((1, 4), (2, 5), (5, 8)):
+        helping.set_helping_question(store, teacher.id, "How do I wait longer?", cycle=cycle)
+        helping.rate(store, teacher.id, score)
+    at = open_page("my_progress", teacher.id)
+    [chart] = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["x"]["scale"]["domain"] == [1, 5]

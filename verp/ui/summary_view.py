@@ -39,11 +39,13 @@ def principle_chart(counts: pd.DataFrame) -> None:
 
 
 def ratings_chart(ratings: pd.DataFrame) -> None:
-    """Each helping question's 0–10 rating over cycles 1–3, one line per question."""
+    """Each helping question's 0–10 rating over its cycles (1–3 at least, as many as were rated), one line
+    per question."""
+    last = max(3, int(ratings["cycle"].max()))  # a fourth cycle, or a twelfth, is drawn too
     spec = {
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": quantitative("cycle", scale={"domain": [1, 3]}, axis={"tickMinStep": 1}, title="Cycle"),
+            "x": quantitative("cycle", scale={"domain": [1, last]}, axis={"tickMinStep": 1}, title="Cycle"),
             "y": quantitative("score", scale={"domain": [0, 10]}, title="Rating (0–10)"),
             "color": nominal("question", legend={"orient": "bottom", "labelLimit": 600, "title": None}),
             "tooltip": [
