@@ -37,10 +37,10 @@ if not mine.workshops:
     st.info("You have not taken part in a workshop yet.")
 
 for workshop in mine.workshops:
-    with st.container(border=True):
-        label, link = st.columns([3, 2], vertical_alignment="center")
-        label.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}")
-        with link:
-            personal_link(store, person.id, workshop.id)
+    # One row, not a pair of columns (a block per column and one for the row): on a phone the link
+    # goes under the name when it does not fit beside it.
+    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="medium"):
+        st.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}", width="stretch")
+        personal_link(store, person.id, workshop.id)
 
 show_delete_account(store, person)

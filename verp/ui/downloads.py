@@ -57,7 +57,8 @@ def summary_links(
 
 def personal_link(store: Store, person_id: int, workshop_id: int) -> None:
     """A participant's own summary of one workshop, as a PDF."""
-    st.html(f'<div class="verp-downloads">{_link(store, person_id, workshop_id, downloads.PERSONAL)}</div>')
+    link = _link(store, person_id, workshop_id, downloads.PERSONAL)
+    st.html(f'<div class="verp-downloads">{link}</div>', width="content")
 
 
 def preparation_link(store: Store, person_id: int, workshop_id: int) -> None:
