@@ -212,3 +212,42 @@ def test_the_owner_captions_a_freeze_frame_as_an_initiative(store, teacher, clip
     at.button[[b.label for b in at.button].index("Save caption")].click().run()
     [saved] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
     assert (saved.id, saved.caption, saved.chain_part) == (frame.id, "looks up", "initiative")
+
+
+def _pictures(at: AppTest) -> list[str]:
+    return [url for image in at.image for url in image.value]
+
+
+def _grants(urls: list[str], origin: str) -> list[tuple[str, object]]:
+    from verp.core.config import load_settings
+    from verp.web import MEDIA_ROUTE, read_token
+
+    assert urls and all(url.startswith(f"{origin}{MEDIA_ROUTE}/") for url in urls), urls
+    return [read_token(load_settings(), url.rsplit("/", 1)[1]) for url in urls]
+
+
+def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_memory(store, teacher, clip):
+    """Thumbnails and freeze-frames are fetched as the clip is played: each link signed for its owner and
+    checked on every request (so it dies with the permission), none read into the page's run."""
+    from verp.web import Grant
+
+    origin = "http://school.example:8501"
+    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context["url"] = f"{origin}/review"
+    at.session_state["person_id"] = teacher.id
+    at.query_params["clip"] = clip.id
+    at = open_section(at.switch_page("pages/review.py").run(), f"moment_open_{moment.id}")
+    grants = _grants(_pictures(at), origin)
+    names = sorted(name.split("/")[1] for name, _ in grants)
+    assert names == ["stills"] + ["thumbs"] * moments.THUMB_COUNT
+    assert {grant for _, grant in grants} == {Grant.owner(teacher.id, clip.id)}
+    assert all(name.startswith(f"{clip.id}/") for name, _ in grants)
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context["url"] = f"{origin}/my_clips"
+    at.session_state["person_id"] = teacher.id
+    at = at.switch_page("pages/my_clips.py").run()
+    [(name, grant)] = _grants(_pictures(at), origin)
+    assert (name, grant) == (f"{clip.id}/thumb.jpg", Grant.owner(teacher.id, clip.id))

@@ -9,7 +9,7 @@ from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import clips
 from verp.review.clips import ClipView
-from verp.ui.player import play
+from verp.ui.player import picture, play
 from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 from verp.web import Grant
@@ -31,7 +31,8 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     with st.container(border=True, key=f"clip_{clip.id}"):
         thumb, body = st.columns([1, 3])
         if clip.thumbnail:
-            thumb.image(str(clip.thumbnail), width="stretch", alt="")  # the title beside it names the clip
+            with thumb:  # the title beside it names the clip
+                picture(store, clip.thumbnail, Grant.owner(person.id, clip.id), width="stretch", alt="")
         body.subheader(escape_markdown(clip.title), anchor=False)
         body.caption(describe(clip))
         body.caption(clips.deletion_countdown(clip.delete_by), help=DELETE_BY_HELP)

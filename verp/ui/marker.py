@@ -9,7 +9,7 @@ from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.review import moments
 from verp.review.clips import ClipView
-from verp.ui.player import play, play_moment
+from verp.ui.player import picture, play, play_moment
 from verp.ui.text import escape_markdown
 from verp.web import Grant
 
@@ -81,13 +81,17 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
         return
     per_row = 4  # wide enough for each button to say where it starts the player
     for row in range(0, len(strip), per_row):
-        _thumbnail_row(clip, start_key, strip[row : row + per_row], per_row)
+        _thumbnail_row(store, person, clip, start_key, strip[row : row + per_row], per_row)
 
 
-def _thumbnail_row(clip: ClipView, start_key: str, strip: list, per_row: int) -> None:
+def _thumbnail_row(
+    store: Store, person: PersonView, clip: ClipView, start_key: str, strip: list, per_row: int
+) -> None:
     """Pictures from the clip, each with a button named for the time it starts the player at."""
+    grant = Grant.owner(person.id, clip.id)
     for column, (at_s, path) in zip(st.columns(per_row), strip, strict=False):
-        column.image(str(path), width="stretch", alt="")  # decorative: the button below names the time
+        with column:  # decorative: the button below names the time
+            picture(store, path, grant, width="stretch", alt="")
         column.button(
             f"Start the player at {spoken_clock(at_s)}",
             key=f"jump_{clip.id}_{at_s}",

@@ -11,7 +11,7 @@ from verp.review import captions, moments, sharing
 from verp.review.moments import MomentView, TagView
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.ui.marker import clock, spoken_clock
-from verp.ui.player import play_moment, slow_replay
+from verp.ui.player import picture, play_moment, slow_replay
 from verp.ui.sections import section
 from verp.ui.session import client_address
 from verp.ui.text import escape_markdown
@@ -165,12 +165,14 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
     if right.button("Freeze this frame", key=f"freeze_{moment.id}"):
         with st.spinner("Taking the still…"):
             _try(lambda: moments.add_freeze_frame(store, person.id, moment.id, at_s), "Added a freeze-frame.")
+    grant = Grant.owner(person.id, moment.clip_id)
     for frame in moment.freeze_frames:
-        picture, controls = st.columns([4, 1])
+        still, controls = st.columns([4, 1])
         if frame.still:
             caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
             alt = f"Still of the moment {moment.title} at {spoken_clock(frame.at_s)}"
-            picture.image(str(frame.still), caption=caption, width="stretch", alt=alt)
+            with still:
+                picture(store, frame.still, grant, caption=caption, width="stretch", alt=alt)
         back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(

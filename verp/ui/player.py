@@ -37,6 +37,13 @@ def play(store: Store, path: Path, grant: Grant, **options) -> None:
     st.video(playback_url(store, path, grant) or str(path), **options)
 
 
+def picture(store: Store, path: Path, grant: Grant, **options) -> None:
+    """Show a stored picture (a thumbnail, a freeze-frame) by short-lived URL, as videos are: the server
+    checks its viewer when the browser fetches it, and the page's run neither reads nor keeps the file.
+    ``options`` go to ``st.image`` (width, caption, alt)."""
+    st.image(playback_url(store, path, grant) or str(path), **options)
+
+
 # ---------------------------------------------------------------- the Review page's players
 
 MAX_INLINE_BYTES = 10 * 1024 * 1024

@@ -9,7 +9,9 @@ from verp.media.recorder import RecorderStatus
 from verp.review import capture, clips
 from verp.review.capture import Take
 from verp.ui.clip_card import describe
+from verp.ui.player import picture, play
 from verp.ui.session import get_store
+from verp.web import Grant
 
 MY_CLIPS = "pages/my_clips.py"
 REVIEW_KEY = "capture_review"
@@ -109,12 +111,13 @@ def show_review(clip_id: str, owner_id: int) -> None:
         st.rerun()
     st.success("Your recording is saved as a private clip. Watch it, then keep it or discard it.")
     player, side = st.columns([3, 2], gap="large")
-    if clip.playable:
-        player.video(str(clip.playable), alt="Your new recording")
-    else:
-        if clip.thumbnail:
-            player.image(str(clip.thumbnail), alt="")  # its title is beside it
-        with player:
+    grant = Grant.owner(owner_id, clip_id)
+    with player:
+        if clip.playable:
+            play(store, clip.playable, grant, alt="Your new recording")
+        else:
+            if clip.thumbnail:
+                picture(store, clip.thumbnail, grant, alt="")  # its title is beside it
             _until_playable(clip_id, owner_id)
     side.text(clip.title)
     side.caption(describe(clip))
