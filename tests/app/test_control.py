@@ -38,7 +38,7 @@ def test_a_waiting_reflection_can_be_approved_onto_the_wall(store, teacher, coll
     joined = reflections.join_by_code(store, w.join_code, "Cara")
     sent = reflections.submit_reflection(store, w.id, joined.token, "**Calm** voice")
     at = open_page("control", teacher.id)
-    assert "**Calm** voice" in [t.value for t in at.text]  # shown as text, not Markdown
+    assert "**Calm** voice\n— Cara · " in "".join(t.value for t in at.text)  # as text, not Markdown
     at.button(key=f"approve_{sent.id}").click().run()
     assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == ["**Calm** voice"]
 

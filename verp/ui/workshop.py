@@ -126,8 +126,8 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
         )
     for item in waiting[:QUEUE_SHOWN]:
         with st.container(border=True, key=f"pending_{item.id}"):
-            st.text(item.text)
-            st.text(f"{item.author_name} · {KINDS.get(item.kind, item.kind)}")
+            # the words, then who sent them: one text, not two
+            st.text(f"{item.text}\n— {item.author_name} · {KINDS.get(item.kind, item.kind)}")
             if flagged := deficit_words(item.text):
                 words = ", ".join(f"“{w}”" for w in flagged)
                 st.warning(f"Possibly deficit wording ({words}): read it before it goes up.", icon="⚠️")
