@@ -8,10 +8,12 @@ staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 partic
 started server runs it: inside ``app.py``'s frame (navigation, sidebar, signed-in check), signed in as
 the person who uses it with a sign-in session as their browser holds one, each page's code compiled once
 (AppTest alone compiles the file again before every run). Each rerun of a page is interleaved with a
-rerun of a one-line Streamlit page, so both meet the same load on a shared machine; the SQL statements
-of each rerun are counted with a SQLAlchemy event. The first render after a server start is measured in
-a fresh process per page (imports of the page's own modules and opening the store included; the heavy
-modules a started server preloads in the background, ``verp.ui.shell.PRELOAD``, already imported).
+rerun of a one-line Streamlit page, so both meet the same load on a shared machine. Each run has the
+address a browser tells the server (without it the players could sign no link, and would read each
+picture and video into the run instead). The SQL statements of each rerun are counted with a SQLAlchemy
+event. The first render after a server start is measured in a fresh process per page (imports of the
+page's own modules and opening the store included; the heavy modules a started server preloads in the
+background, ``verp.ui.shell.PRELOAD``, already imported).
 
 Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
 
@@ -69,6 +71,7 @@ from verp.room.principles import catalogue  # noqa: E402
 
 STAFF, CLIPS_EACH, MOMENTS_EACH, WORKSHOPS, ROOM, EACH, AUDIT_ROWS = 40, 5, 3, 60, 30, 10, 10_000
 ONE_LINE = "import streamlit as st\nst.write('Hello')\n"
+BROWSER_ORIGIN = "http://localhost:8501"
 
 
 # ---------------------------------------------------------------- the data set
@@ -351,6 +354,7 @@ def open_page(run: PageRun, data: DataSet):
     from verp.workshop.workshops import WorkshopView  # noqa: F401 - imported for the session's types
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.context["url"] = f"{BROWSER_ORIGIN}/{run.page}"  # a browser tells its address (players sign links)
     person_id = {"facilitator": data.facilitator_id, "teacher": data.teacher_id}.get(run.who)
     if person_id is not None:  # signed in as a browser is: the tab holds its sign-in session
         at.session_state[PERSON_KEY] = person_id
