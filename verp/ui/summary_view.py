@@ -65,17 +65,22 @@ def show_moments(moments: tuple[MomentLine, ...], with_owner: bool = True) -> No
     for number, moment in enumerate(moments, start=1):
         with st.container(border=True):
             st.caption(f"Moment {number}")
-            st.text(moment.title)
-            if with_owner:
-                st.text(f"Brought by {moment.owner}")
-            if moment.principles:
-                st.text("Principles tagged: " + ", ".join(moment.principles))
-            for mark in moment.marks:
-                st.text("Freeze-frame " + mark)
-            if moment.note:
-                st.text("Note: " + moment.note)
-            if moment.captions:
-                st.text("Captions:\n" + moment.captions)
+            st.text("\n".join(moment_lines(moment, with_owner)))  # one text: a record card, read not clicked
+
+
+def moment_lines(moment: MomentLine, with_owner: bool = True) -> list[str]:
+    """The lines of one moment's card: its title, who brought it, its principles, marks, note, captions."""
+    lines = [moment.title]
+    if with_owner:
+        lines.append(f"Brought by {moment.owner}")
+    if moment.principles:
+        lines.append("Principles tagged: " + ", ".join(moment.principles))
+    lines += ["Freeze-frame " + mark for mark in moment.marks]
+    if moment.note:
+        lines.append("Note: " + moment.note)
+    if moment.captions:
+        lines.append("Captions:\n" + moment.captions)
+    return lines
 
 
 def show_groups(groups: tuple[ReflectionGroup, ...], columns: list[str]) -> None:
