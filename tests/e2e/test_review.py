@@ -65,6 +65,11 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     at = _time_once_playing(page, preview)
     assert 2.0 <= at < 4.0
 
+    # The strip of pictures comes by the owner's signed link, as the clip does, and every picture loads.
+    pictures = "[...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')]"
+    page.wait_for_function(f"() => {pictures}.length === 8 && {pictures}.every(i => i.naturalWidth > 0)")
+    assert all("/api/media/" in src for src in page.evaluate(f"() => {pictures}.map(i => i.src)"))
+
     page.get_by_label("A short title for this moment").fill("Sam starts the story")
     page.get_by_role("button", name="Save this moment").click()
     wait_for_app(page)
