@@ -17,15 +17,18 @@ store = get_store()
 
 st.title("Audit log")
 try:
-    events = audit.log_for(store, person.id, limit=500)
+    events = audit.log_for(store, person.id, limit=audit.SHOWN_ROWS)
 except VerpError as exc:
     st.error(str(exc))
     st.stop()
 
 if person.is_admin:
-    st.caption("Everything recorded in this service, newest first. You see it all as an administrator.")
+    about = "Everything recorded in this service, newest first. You see it all as an administrator."
 else:
-    st.caption("Your workshops and your own actions, newest first.")
+    about = "Your workshops and your own actions, newest first."
+if len(events) == audit.SHOWN_ROWS:
+    about += f" The newest {audit.SHOWN_ROWS} are here; the download has up to {audit.DOWNLOAD_ROWS:,}."
+st.caption(about)
 if not events:
     st.info("Nothing has happened to any video yet.")
 else:
@@ -41,7 +44,7 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
     st.download_button(
         "Download the log (CSV)",
-        lambda: audit.log_csv(events),  # built when clicked
+        lambda: audit.log_download(store, person.id),  # built when clicked
         "audit-log.csv",
         "text/csv",
         key="audit_csv",

@@ -59,3 +59,13 @@ def test_the_audit_log_is_in_the_menu_only_for_facilitators(store, teacher, coll
     assert "pages/audit.py" in shell.menu(teacher)
     assert "pages/audit.py" not in shell.menu(colleague)
     assert "pages/audit.py" not in shell.menu(None)
+
+
+def test_the_page_shows_the_newest_entries_and_the_download_has_more(store, teacher):
+    mine = audit.actor_of(teacher.id)
+    _log(store, *[(mine, "share", f"moment {n}") for n in range(audit.SHOWN_ROWS + 5)])
+    at = open_app("pages/audit.py", person=teacher)
+    assert len(at.dataframe[0].value) == audit.SHOWN_ROWS
+    assert any(f"The newest {audit.SHOWN_ROWS} are here" in c.value for c in at.caption)
+    rows = audit.log_download(store, teacher.id).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + audit.SHOWN_ROWS + 5  # the header, then every entry

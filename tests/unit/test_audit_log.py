@@ -117,3 +117,21 @@ def test_the_log_downloads_as_spreadsheet_safe_csv(store, teacher):
     details = {row[4] for row in rows[1:]}
     assert details == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "plain"}
     assert datetime.strptime(rows[1][0], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def test_a_facilitators_log_is_theirs_once_each_newest_first(store, teacher, colleague, tmp_path):
+    """Their workshops' entries and their own actions, each found by its own index: an action of theirs
+    in their own workshop is both, and comes once, in its place."""
+    accounts.set_facilitator(store, teacher.id, colleague.id)
+    theirs = make_workshop(store, colleague.id, "Ben's group")
+    mine = make_workshop(store, teacher.id, "Ana's group")
+    add_test_clip(store, colleague.id, tmp_path)  # their own action, in no workshop
+    for _ in range(3):
+        workshops.present_token(store, colleague.id, theirs.id)  # theirs, in their workshop
+        workshops.present_token(store, teacher.id, mine.id)  # someone else's, elsewhere
+    everything = audit.recent_events(store, limit=1000)
+    own = audit.actor_of(colleague.id)
+    expected = [e for e in everything if e.workshop_id == theirs.id or e.actor == own]
+    assert {e.action for e in expected} >= {"upload", "present_link"}
+    assert audit.log_for(store, colleague.id) == expected
+    assert audit.log_for(store, colleague.id, limit=2) == expected[:2]

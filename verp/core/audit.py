@@ -24,6 +24,8 @@ from verp.core.store import Store
 PERSON_PREFIX = "person:"
 _WORKSHOP = re.compile(r"workshop:(\d+)")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHOWN_ROWS = 100  # the newest entries on the page: what a person reads on a screen
+DOWNLOAD_ROWS = 10_000  # the newest entries in the download: the rest of the log, for a spreadsheet
 
 
 class AuditError(VerpError):
@@ -130,3 +132,9 @@ def log_csv(events: list[AuditView]) -> bytes:
         when = e.at.strftime("%Y-%m-%d %H:%M:%S")
         writer.writerow([when, *(safe_cell(c) for c in cells), e.workshop_id or ""])
     return out.getvalue().encode("utf-8-sig")
+
+
+def log_download(store: Store, viewer_id: int) -> bytes:
+    """The log as ``viewer_id`` may read it, as CSV, up to ``DOWNLOAD_ROWS`` entries: made when the
+    download is asked for, so the page itself reads only the entries it shows."""
+    return log_csv(log_for(store, viewer_id, limit=DOWNLOAD_ROWS))

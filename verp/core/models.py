@@ -304,6 +304,7 @@ class AuditEvent(Base):
     """Who did what to whose video, and when: shares, withdrawals, projections, downloads, deletions."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_actor_at", "actor", "at"),)  # a facilitator's own actions
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(120))
