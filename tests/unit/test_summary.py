@@ -226,3 +226,41 @@ def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, 
 def test_a_missing_workshop_reads_to_a_facilitator_like_anyone_elses(scene):
     with pytest.raises(summary.SummaryError, match="Only the workshop's facilitator"):
         summary.facilitator_summary(scene.store, scene.facilitator_id, 999)
+
+
+def test_a_room_of_colleagues_is_read_in_as_many_queries_as_one(store, teacher):
+    """Each colleague's helping question and its ratings come with everyone else's, not two queries a
+    person: a summary of thirty colleagues is as quick to draw as one of one."""
+    from sqlalchemy import event
+
+    from tests.support.workshop import add_helping_question, make_workshop
+    from verp.core.models import Participant
+    from verp.review import helping
+
+    workshop = make_workshop(store, teacher.id)
+
+    def colleague_joins(n: int) -> None:
+        person = create_person(store, f"Colleague {n}", f"a long passphrase number {n}")
+        add_helping_question(store, person.id, f"Question {n}?", shared=True)
+        helping.rate(store, person.id, 3 + n % 5, workshop_id=workshop.id)
+        joined = Participant(workshop_id=workshop.id, person_id=person.id, display_name=f"C{n}", token=f"{n}")
+        with store.transaction() as s:
+            s.add(joined)
+
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    def queries() -> int:
+        statements.clear()
+        summary.workshop_summary(store, workshop.id)
+        return len(statements)
+
+    colleague_joins(0)
+    one = queries()
+    for n in range(1, 6):
+        colleague_joins(n)
+    assert queries() == one
+    lines = summary.workshop_summary(store, workshop.id).participants
+    assert [(p.name, [(q.text, q.ratings) for q in p.helping_questions]) for p in lines] == [
+        (f"C{n}", [(f"Question {n}?", (3 + n % 5,))]) for n in range(6)
+    ]

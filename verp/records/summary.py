@@ -9,6 +9,7 @@ Counts are per principle, never per person: a team view never ranks individuals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -268,37 +269,47 @@ def _principle_counts(rows: list[Reflection]) -> pd.DataFrame:
 
 def _questions(s: Session, person_id: int, workshop_id: int | None) -> tuple[QuestionLine, ...]:
     """A person's helping questions rated in this workshop, or active and shared with the group."""
+    return _questions_of(s, [person_id], workshop_id).get(person_id, ())
+
+
+def _questions_of(
+    s: Session, person_ids: list[int], workshop_id: int | None
+) -> dict[int, tuple[QuestionLine, ...]]:
+    """Each person's helping questions rated in this workshop, or active and shared with the group:
+    two queries for a whole room, not two a person."""
     questions = s.scalars(
-        select(HelpingQuestion).where(HelpingQuestion.person_id == person_id).order_by(HelpingQuestion.cycle)
-    )
-    lines = []
-    for q in questions:
-        ratings = list(
-            s.scalars(
-                select(Rating.score)
-                .where(Rating.helping_question_id == q.id, Rating.workshop_id == workshop_id)
-                .order_by(Rating.created_at)
-            )
+        select(HelpingQuestion)
+        .where(HelpingQuestion.person_id.in_(person_ids))
+        .order_by(HelpingQuestion.cycle, HelpingQuestion.id)
+    ).all()
+    scores: dict[int, list[int]] = {q.id: [] for q in questions}
+    if questions:
+        rated = s.execute(
+            select(Rating.helping_question_id, Rating.score)
+            .where(Rating.helping_question_id.in_(scores), Rating.workshop_id == workshop_id)
+            .order_by(Rating.created_at, Rating.id)
         )
-        if ratings or (q.active and q.shared):
-            lines.append(QuestionLine(q.text, q.cycle, tuple(ratings)))
-    return tuple(lines)
+        for question_id, score in rated:
+            scores[question_id].append(score)
+    lines: dict[int, list[QuestionLine]] = {}
+    for q in questions:
+        if scores[q.id] or (q.active and q.shared):
+            lines.setdefault(q.person_id, []).append(QuestionLine(q.text, q.cycle, tuple(scores[q.id])))
+    return {person_id: tuple(found) for person_id, found in lines.items()}
 
 
-def _participant_lines(s: Session, workshop_id: int, participants, moments: list[ShownMoment]):
+def _participant_lines(
+    s: Session, participants: Sequence[Participant], moments: list[ShownMoment], workshop_id: int
+):
     """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
-    lines, seen = [], set()
-    for p in participants:
-        questions = _questions(s, p.person_id, workshop_id) if p.person_id else ()
-        lines.append(ParticipantLine(p.display_name, questions))
-        seen.add(p.person_id)
-    for moment in moments:
-        owner_id = moment.owner_id
-        if owner_id not in seen:
-            seen.add(owner_id)
-            name = s.get_one(Person, owner_id).display_name
-            lines.append(ParticipantLine(name, _questions(s, owner_id, workshop_id)))
-    return tuple(lines)
+    joined = {p.person_id for p in participants}
+    unjoined = list(dict.fromkeys(m.owner_id for m in moments if m.owner_id not in joined))
+    names = dict(
+        s.execute(select(Person.id, Person.display_name).where(Person.id.in_(unjoined))).tuples().all()
+    )
+    everyone = [(p.display_name, p.person_id) for p in participants] + [(names[i], i) for i in unjoined]
+    questions = _questions_of(s, [i for _, i in everyone if i is not None], workshop_id)
+    return tuple(ParticipantLine(name, questions.get(i, ()) if i else ()) for name, i in everyone)
 
 
 def _next_steps(s: Session, workshop_id: int, person_id: int | None = None) -> pd.DataFrame:
@@ -321,20 +332,22 @@ def workshop_summary(store: Store, workshop_id: int, facilitator_id: int | None 
         if facilitator_id is not None and (found is None or found.facilitator_id != facilitator_id):
             raise SummaryError(ONLY_ITS_FACILITATOR)  # a missing one reads the same as anyone else's
         workshop = _workshop(s, workshop_id)
-        names = _participant_names(s, workshop_id)
+        participants = s.scalars(
+            select(Participant)
+            .where(Participant.workshop_id == workshop_id)
+            .order_by(Participant.joined_at, Participant.id)
+        ).all()
+        names = {p.person_id: p.display_name for p in participants if p.person_id is not None}
         moments = shown_in(s, store.clip_path, workshop_id)
         rows = _visible_reflections(s, workshop_id, {m.moment_id for m in moments})
         table = _reflection_table(rows, {m.moment_id: m.title for m in moments})
-        participants = s.scalars(
-            select(Participant).where(Participant.workshop_id == workshop_id).order_by(Participant.joined_at)
-        )
         return WorkshopSummary(
             workshop_id=workshop.id,
             title=workshop.title,
             held_on=workshop.held_on,
             facilitator=s.get_one(Person, workshop.facilitator_id).display_name,
             focus=_principle_names(k.strip() for k in workshop.focus.split(",")),
-            participants=_participant_lines(s, workshop_id, participants, moments),
+            participants=_participant_lines(s, participants, moments, workshop_id),
             moments=_moment_lines(s, moments, names, own=False),
             reflections=table,
             by_principle=_group_by_principle(rows, table),
