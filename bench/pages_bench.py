@@ -3,17 +3,18 @@
     python bench/pages_bench.py [--reruns 30] [--pages home,summary,...] [--no-cold]
 
 Builds a service-size data set in a temporary folder (SQLite, or ``VERP_DATABASE_URL`` if set) — 40
-staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants × 10 reflections,
-10,000 audit rows — straight through the models, then runs each page with Streamlit's AppTest as a
-started server runs it: inside ``app.py``'s frame (navigation, sidebar, signed-in check), signed in as
-the person who uses it with a sign-in session as their browser holds one, each page's code compiled once
-(AppTest alone compiles the file again before every run). Each rerun of a page is interleaved with a
-rerun of a one-line Streamlit page, so both meet the same load on a shared machine. Each run has the
-address a browser tells the server (without it the players could sign no link, and would read each
-picture and video into the run instead). The SQL statements of each rerun are counted with a SQLAlchemy
-event. The first render after a server start is measured in a fresh process per page (imports of the
-page's own modules and opening the store included; the heavy modules a started server preloads in the
-background, ``verp.ui.shell.PRELOAD``, already imported).
+staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants (half of them
+colleagues with their accounts, who rated their helping questions there) × 10 reflections, 10,000 audit
+rows — straight through the models, then runs each page with Streamlit's AppTest as a started server runs
+it: inside ``app.py``'s frame (navigation, sidebar, signed-in check), signed in as the person who uses it
+with a sign-in session as their browser holds one, each page's code compiled once (AppTest alone compiles
+the file again before every run). Each rerun of a page is interleaved with a rerun of a one-line
+Streamlit page, so both meet the same load on a shared machine. Each run has the address a browser tells
+the server (without it the players could sign no link, and would read each picture and video into the run
+instead). The SQL statements of each rerun are counted with a SQLAlchemy event. The first render after a
+server start is measured in a fresh process per page (imports of the page's own modules and opening the
+store included; the heavy modules a started server preloads in the background, ``verp.ui.shell.PRELOAD``,
+already imported).
 
 Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
 
@@ -159,7 +160,9 @@ def build(store: Store, clip_file: Path) -> DataSet:
                     "workshop_id": live,
                     "display_name": f"Phone {n}",
                     "token": uuid.uuid4().hex,
-                    "person_id": None,
+                    "person_id": people[5 + n]
+                    if n < ROOM // 2
+                    else None,  # half are colleagues with accounts
                 }
                 for n in range(ROOM)
             ],
@@ -178,16 +181,25 @@ def build(store: Store, clip_file: Path) -> DataSet:
                 for w, wid in enumerate(workshops)
             ],
         )
-        questions = list(s.scalars(select(HelpingQuestion.id).where(HelpingQuestion.person_id == people[4])))
+        question_of = dict(s.execute(select(HelpingQuestion.person_id, HelpingQuestion.id)).tuples().all())
         s.execute(
             insert(Rating),
             [
-                {"helping_question_id": questions[0], "cycle": c, "score": 3 + c, "workshop_id": workshops[c]}
+                {
+                    "helping_question_id": question_of[people[4]],
+                    "cycle": c,
+                    "score": 3 + c,
+                    "workshop_id": workshops[c],
+                }
                 for c in (1, 2, 3)  # cycles are numbered from 1
+            ]
+            + [  # the colleagues in the live room rated their question there
+                {"helping_question_id": question_of[p], "cycle": 1, "score": 6, "workshop_id": live}
+                for p in people[5 : 5 + ROOM // 2]
             ],
         )
         s.execute(insert(AuditEvent), _audit_rows(people, clip_ids, now))
-        token = s.scalar(select(Participant.token).where(Participant.id == participants[0]))
+        token = s.scalar(select(Participant.token).where(Participant.id == participants[-1]))
     _link_files(store, clip_ids, clip_file)
     counts = {
         "staff": len(people),
@@ -198,7 +210,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
     counts |= {"reflections in the live room": ROOM * EACH, "audit rows": AUDIT_ROWS}
     teacher = people[4]
     signed_in = {str(p): _browser_session(store, p) for p in (people[0], teacher)}
-    joined = (live, token, "Phone 0")
+    joined = (live, token, f"Phone {ROOM - 1}")
     return DataSet(people[0], teacher, live, clip_ids[4 * CLIPS_EACH], joined, counts, signed_in)
 
 
