@@ -131,3 +131,21 @@ def test_the_newest_three_sent_are_listed_and_the_earlier_ones_on_request(store,
     assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2"]
     at.toggle(key="show_earlier_sent").set_value(True).run()
     assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2", "Noticed 1", "Noticed 0"]
+
+
+def test_a_change_being_typed_stays_in_sight_when_a_newer_one_is_sent(store, teacher, colleague):
+    """A phone sends again (another tab, or a quick second thought) while changing an older one: the
+    change form it has open stays where it is, and keeps what was typed."""
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    joined = at.session_state[JOINED_KEY]
+    sent = [reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}") for n in range(3)]
+    at.run()
+    open_section(at, f"change_{sent[0].id}")
+    at.text_area(key=f"edit_{sent[0].id}").set_value("Noticed 0, and better put")
+    reflections.submit_reflection(store, w.id, joined.token, "Noticed 3")  # the oldest is now an earlier one
+    at.run()
+    assert at.text_area(key=f"edit_{sent[0].id}").value == "Noticed 0, and better put"
+    at.button(key=f"save_{sent[0].id}").click().run()
+    mine = reflections.my_reflections(store, w.id, joined.token)
+    assert "Noticed 0, and better put" in [m.text for m in mine]

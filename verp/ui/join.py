@@ -68,7 +68,11 @@ def own_reflections(store: Store, joined: Joined) -> None:
         return
     if mine:
         st.subheader("What you sent", anchor=False)
-    recent, earlier = mine[:RECENT_SENT], mine[RECENT_SENT:]
+    # The newest few, and any earlier one being changed: an open change form never moves out of sight
+    # (and loses what was typed) because something newer was sent meanwhile.
+    changing = [item for item in mine[RECENT_SENT:] if st.session_state.get(f"change_{item.id}")]
+    recent = mine[:RECENT_SENT] + changing
+    earlier = [item for item in mine[RECENT_SENT:] if item not in changing]
     for item in recent:
         _sent(store, joined, item)
     if earlier and st.toggle(f"Show the {len(earlier)} I sent earlier", key="show_earlier_sent"):
