@@ -181,7 +181,8 @@ def build(store: Store, clip_file: Path) -> DataSet:
                 for w, wid in enumerate(workshops)
             ],
         )
-        question_of = dict(s.execute(select(HelpingQuestion.person_id, HelpingQuestion.id)).tuples().all())
+        found = s.execute(select(HelpingQuestion.person_id, HelpingQuestion.id))
+        question_of = {person_id: question_id for person_id, question_id in found}
         s.execute(
             insert(Rating),
             [

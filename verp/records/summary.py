@@ -304,9 +304,8 @@ def _participant_lines(
     """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
     joined = {p.person_id for p in participants}
     unjoined = list(dict.fromkeys(m.owner_id for m in moments if m.owner_id not in joined))
-    names = dict(
-        s.execute(select(Person.id, Person.display_name).where(Person.id.in_(unjoined))).tuples().all()
-    )
+    found = s.execute(select(Person.id, Person.display_name).where(Person.id.in_(unjoined)))
+    names = {person_id: name for person_id, name in found}
     everyone = [(p.display_name, p.person_id) for p in participants] + [(names[i], i) for i in unjoined]
     questions = _questions_of(s, [i for _, i in everyone if i is not None], workshop_id)
     return tuple(ParticipantLine(name, questions.get(i, ()) if i else ()) for name, i in everyone)
