@@ -229,6 +229,7 @@ def _grants(urls: list[str], origin: str) -> list[tuple[str, object]]:
 def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_memory(store, teacher, clip):
     """Thumbnails and freeze-frames are fetched as the clip is played: each link signed for its owner and
     checked on every request (so it dies with the permission), none read into the page's run."""
+    from verp.media.processing import STRIP_COUNT
     from verp.web import Grant
 
     origin = "http://school.example:8501"
@@ -241,7 +242,7 @@ def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_me
     at = open_section(at.switch_page("pages/review.py").run(), f"moment_open_{moment.id}")
     grants = _grants(_pictures(at), origin)
     names = sorted(name.split("/")[1] for name, _ in grants)
-    assert names == ["stills"] + ["thumbs"] * moments.THUMB_COUNT
+    assert names == ["stills"] + ["thumbs"] * STRIP_COUNT
     assert {grant for _, grant in grants} == {Grant.owner(teacher.id, clip.id)}
     assert all(name.startswith(f"{clip.id}/") for name, _ in grants)
 

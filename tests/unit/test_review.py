@@ -98,12 +98,20 @@ def test_freeze_frames_make_stills_and_step_one_frame(store, teacher, moment):
         moments.add_freeze_frame(store, teacher.id, moment.id, 5.0)
 
 
-def test_thumbnails_are_made_once_and_kept_on_disk(store, teacher, clip):
-    strip = moments.clip_thumbnails(store, teacher.id, clip.id, count=4)
-    assert [t for t, _ in strip] == [0.75, 2.25, 3.75, 5.25]
-    first_made = strip[0][1].stat().st_mtime_ns
-    again = moments.clip_thumbnails(store, teacher.id, clip.id, count=4)
-    assert again[0][1].stat().st_mtime_ns == first_made
+def test_the_worker_makes_the_strip_of_pictures_so_review_decodes_nothing(store, teacher, clip, monkeypatch):
+    import shutil
+
+    from verp.media import jobs
+
+    made = []
+    decode = jobs.thumbnails
+    monkeypatch.setattr(jobs, "thumbnails", lambda *args: made.append(args) or decode(*args))
+    strip = moments.clip_thumbnails(store, teacher.id, clip.id)  # the clip was prepared by the worker
+    assert [t for t, _ in strip] == [0.38, 1.12, 1.88, 2.62, 3.38, 4.12, 4.88, 5.62]
+    assert all(path.exists() for _, path in strip) and made == []
+    shutil.rmtree(strip[0][1].parent)  # a clip prepared before the worker made strips
+    assert [path.exists() for _, path in moments.clip_thumbnails(store, teacher.id, clip.id)] == [True] * 8
+    assert len(made) == 1
 
 
 # ---------------------------------------------------------------- helping question
@@ -284,7 +292,7 @@ def test_deleting_a_clip_removes_every_file_and_row_it_made(store, teacher, clip
     add_consent(store, teacher.id, clip.id)
     workshop_id = add_workshop(store, teacher.id)
     moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
-    moments.clip_thumbnails(store, teacher.id, clip.id, count=2)
+    moments.clip_thumbnails(store, teacher.id, clip.id)
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     folder = clip.original.parent
     assert (folder / "thumbs").exists() and (folder / "stills").exists()

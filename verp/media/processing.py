@@ -4,13 +4,15 @@ An upload is stored and probed by the web server, then handed to the task queue 
 a ``python -m verp worker`` process prepares it in a child process with limits (``verp.media.sandbox``).
 A clip that is already H.264/AAC is remuxed (about a second even for a long phone video); anything else
 is transcoded: first a small review copy, so the owner can start finding moments, then the full-quality
-copy. Progress is written to the clip's row, so every page on every instance can show it.
+copy; then the strip of pictures across the clip that Review shows. Progress is written to the clip's
+row, so every page on every instance can show it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -23,6 +25,8 @@ from verp.media import sandbox
 
 PLAYABLE = "playable.mp4"
 PROXY = "proxy.mp4"
+STRIP = "thumbs"  # the Review page's strip of pictures across the clip, made here with the playable copy
+STRIP_COUNT = 8
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
 CHILD = "verp.media.processing:prepare_clip_in_child"
@@ -111,9 +115,26 @@ def prepare_clip(store: Store, clip_id: str) -> None:
             _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
         label = "Full-quality copy" if media.needs_transcode(info) else "Preparing"
         media.prepare(original, folder / PLAYABLE, _reporter(store, clip_id, label))
+        _strip(folder)
     except FileNotFoundError:
         return  # the clip was deleted while it was being prepared
     _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
+
+
+def strip_paths(folder: Path) -> list[Path]:
+    """Where a clip's strip of pictures is kept, in order across the clip."""
+    return [folder / STRIP / f"thumb_{i:02d}.jpg" for i in range(STRIP_COUNT)]
+
+
+def _strip(folder: Path) -> None:
+    """The strip of pictures, from the playable copy: made by the worker, so the web server never
+    decodes a clip to draw Review. A strip that cannot be made is left to Review, which says why."""
+    (folder / STRIP).mkdir(exist_ok=True)
+    try:
+        media.thumbnails(folder / PLAYABLE, folder / STRIP, STRIP_COUNT)
+    except media.MediaError:
+        for path in strip_paths(folder):
+            path.unlink(missing_ok=True)
 
 
 def _exists(store: Store, clip_id: str) -> bool:

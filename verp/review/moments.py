@@ -21,6 +21,7 @@ from verp.core.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.core.store import Store
 from verp.core.text import TextError, clean_text
 from verp.media import jobs as media
+from verp.media.processing import strip_paths
 from verp.review.clips import owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
@@ -34,7 +35,6 @@ MAX_S = 120.0
 MIN_S = 0.5
 TOLERANCE_S = 0.05
 STILL_WIDTH = 1280
-THUMB_COUNT = 8
 NOT_YOURS = "There is no moment of yours here. Moments can only be opened by their owner."
 
 
@@ -202,21 +202,20 @@ def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
         return 25.0
 
 
-def clip_thumbnails(
-    store: Store, owner_id: int, clip_id: str, count: int = THUMB_COUNT
-) -> list[tuple[float, Path]]:
-    """An evenly spaced strip of (time, picture), made once and kept in ``thumbs/``."""
+def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[float, Path]]:
+    """An evenly spaced strip of (time, picture) across the clip, made by the worker with its playable
+    copy; made here only for a clip prepared before the worker made strips."""
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
         src, duration = source_of(store, clip), clip.duration_s
-    folder = store.clip_path(f"{clip_id}/thumbs")
-    paths = [folder / f"thumb_{i:02d}.jpg" for i in range(count)]
+    paths = strip_paths(store.clip_path(clip_id))
     if not all(p.exists() for p in paths):
+        paths[0].parent.mkdir(exist_ok=True)
         try:
-            paths = media.thumbnails(src, folder, count)
+            paths = media.thumbnails(src, paths[0].parent, len(paths))
         except media.MediaError as exc:
             raise MomentError(str(exc)) from None
-    return [(round(duration * (i + 0.5) / count, 2), p) for i, p in enumerate(paths)]
+    return [(round(duration * (i + 0.5) / len(paths), 2), p) for i, p in enumerate(paths)]
 
 
 # ---------------------------------------------------------------- making and changing
