@@ -112,6 +112,10 @@ def test_the_worker_makes_the_strip_of_pictures_so_review_decodes_nothing(store,
     shutil.rmtree(strip[0][1].parent)  # a clip prepared before the worker made strips
     assert [path.exists() for _, path in moments.clip_thumbnails(store, teacher.id, clip.id)] == [True] * 8
     assert len(made) == 1
+    with store.transaction() as s:  # a clip the worker is still transcoding: no strip yet, none made here
+        s.get(Clip, clip.id).playable_name = None
+    shutil.rmtree(strip[0][1].parent)
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == [] and len(made) == 1
 
 
 # ---------------------------------------------------------------- helping question

@@ -204,12 +204,14 @@ def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
 
 def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[float, Path]]:
     """An evenly spaced strip of (time, picture) across the clip, made by the worker with its playable
-    copy; made here only for a clip prepared before the worker made strips."""
+    copy (none until then); made here only for a clip prepared before the worker made strips."""
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
-        src, duration = source_of(store, clip), clip.duration_s
+        src, duration, playable = source_of(store, clip), clip.duration_s, clip.playable_name
     paths = strip_paths(store.clip_path(clip_id))
     if not all(p.exists() for p in paths):
+        if playable is None:
+            return []  # the worker is still preparing the clip, and makes them next
         paths[0].parent.mkdir(exist_ok=True)
         try:
             paths = media.thumbnails(src, paths[0].parent, len(paths))
