@@ -300,7 +300,7 @@ def _questions_of(
 
 def _participant_lines(
     s: Session, participants: Sequence[Participant], moments: list[ShownMoment], workshop_id: int
-):
+) -> tuple[ParticipantLine, ...]:
     """Everyone who joined, then anyone who shared a moment without joining (sharing needs no join)."""
     joined = {p.person_id for p in participants}
     unjoined = list(dict.fromkeys(m.owner_id for m in moments if m.owner_id not in joined))

@@ -80,7 +80,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
         st.warning(escape_markdown(str(exc)))
         return
     if not strip:
-        st.caption("Pictures across the clip, to start the player at, come with its full-quality copy.")
+        st.caption("Pictures along the clip, to start the player from, come with its full-quality copy.")
     per_row = 4  # wide enough for each button to say where it starts the player
     for row in range(0, len(strip), per_row):
         _thumbnail_row(store, person, clip, start_key, strip[row : row + per_row], per_row)
