@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
@@ -80,9 +81,13 @@ class Grant:
         return cls("present", workshop_id=workshop_id, moment_id=moment_id)
 
 
+def _minute() -> int:
+    return int(time.time()) // URL_STEP_S * URL_STEP_S
+
+
 class _MinuteSigner(TimestampSigner):
     def get_timestamp(self) -> int:
-        return int(time.time()) // URL_STEP_S * URL_STEP_S
+        return _minute()
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -93,7 +98,16 @@ def media_token(settings: Settings, stored_name: str, grant: Grant) -> str:
     """A token for one stored file (a name under the clips folder, such as ``<clip>/playable.mp4``)."""
     if grant.purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {grant.purpose!r}")
-    return _serializer(settings).dumps({"f": stored_name, **asdict(grant)})
+    return _signed(settings.secret_key(), stored_name, grant, _minute())
+
+
+@lru_cache(maxsize=4096)
+def _signed(secret_key: str, stored_name: str, grant: Grant, minute: int) -> str:
+    """The token for one file, grant and minute, signed once: a link drawn again within the same minute
+    is the same text (see ``URL_STEP_S``), and a page draws a dozen on every run (each signing derives
+    the key and hashes twice). The minute is in the key so a new minute signs anew."""
+    serializer = URLSafeTimedSerializer(secret_key, salt="verp-media-grant", signer=_MinuteSigner)
+    return serializer.dumps({"f": stored_name, **asdict(grant)})
 
 
 def media_url(settings: Settings, origin: str, stored_name: str, grant: Grant) -> str:

@@ -73,6 +73,18 @@ def test_an_expired_link_is_refused_with_a_clear_message(store, client, built, t
     assert _downloads(store) == []
 
 
+def test_a_link_drawn_again_in_a_new_minute_is_signed_anew(store, teacher, monkeypatch):
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(web_downloads.time, "time", lambda: now[0])
+    first = web_downloads.download_token(store.settings, teacher.id, 7, "pdf")
+    assert web_downloads.download_token(store.settings, teacher.id, 7, "pdf") == first
+    now[0] += web_downloads.LINK_STEP_S
+    later = web_downloads.download_token(store.settings, teacher.id, 7, "pdf")
+    assert later != first
+    assert web_downloads.read_download_token(store.settings, first, max_age_s=0) is None
+    assert web_downloads.read_download_token(store.settings, later, max_age_s=0) == (teacher.id, 7, "pdf")
+
+
 def test_a_tampered_link_is_refused(store, client, built, teacher):
     url = _url(store, teacher.id, built.workshop_id, "pdf")
     assert client.get(url[:-3] + "xyz").status_code == 403

@@ -54,6 +54,18 @@ def test_links_drawn_in_the_same_minute_are_the_same_so_a_rerun_keeps_the_video_
     assert web.media_token(store.settings, name, grant) == web.media_token(store.settings, name, grant)
 
 
+def test_a_new_minute_signs_a_new_link_so_a_kept_one_never_outlives_its_time(store, shown, monkeypatch):
+    _, _, _, clip_id, name = shown
+    grant, now = Grant.owner(1, clip_id), [1_800_000_000.0]
+    monkeypatch.setattr(web.time, "time", lambda: now[0])
+    first = web.media_token(store.settings, name, grant)
+    now[0] += web.URL_STEP_S
+    later = web.media_token(store.settings, name, grant)
+    assert later != first
+    assert web.read_token(store.settings, first, max_age_s=0) is None  # a minute old by now
+    assert web.read_token(store.settings, later, max_age_s=0) is not None
+
+
 def test_a_forged_or_tampered_link_is_refused(store, client, colleague, shown):
     _, _, _, clip_id, name = shown
     token = web.media_token(store.settings, name, Grant.owner(colleague.id, clip_id))

@@ -4,6 +4,7 @@ clip into memory and a link stops working the moment its viewer may no longer wa
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,7 +29,9 @@ def playback_url(store: Store, path: Path, grant: Grant) -> str | None:
     base = origin()
     if base is None:
         return None
-    name = path.resolve().relative_to(store.clips_root).as_posix()
+    # Made absolute as text, not resolved on disk (as ``Store.clip_path`` makes them): the clips folder
+    # holds only what the app wrote there, and a page draws a dozen of these on every run.
+    name = Path(os.path.abspath(path)).relative_to(store.clips_root).as_posix()
     return media_url(store.settings, base, name, grant)
 
 
