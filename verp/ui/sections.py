@@ -14,6 +14,11 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+# The label each section was drawn with, by key: one entry of the session for them all. Every text box,
+# number box and choice box on a page copies the whole session (Streamlit's ``filtered_state``) when it
+# is drawn, so an entry for each section's label made every such box slower on a page of sections.
+LABELS_KEY = "section_labels"
+
 
 @contextmanager
 def section(label: str, key: str, expanded: bool = False, icon: str | None = None) -> Iterator[bool]:
@@ -21,13 +26,13 @@ def section(label: str, key: str, expanded: bool = False, icon: str | None = Non
 
     ``key`` names what it holds (e.g. a moment's id). Streamlit takes an expander whose label changed
     ("shared with 2 workshops" after a share) for a new one, which would start as ``expanded`` and drop
-    a click made on it under its old label; so the label it was drawn with is remembered beside the key,
+    a click made on it under its old label; so the label it was drawn with is remembered (``LABELS_KEY``),
     and under a new label the section keeps its state, the latest click included. (Its ``expanded`` is
     never changed for that: an expander whose identity flips from run to run loses clicks.)
     """
-    label_key = f"{key}:label"
-    if key in st.session_state and st.session_state.get(label_key, label) != label:
+    labels = st.session_state.setdefault(LABELS_KEY, {})
+    if key in st.session_state and labels.get(key, label) != label:
         st.session_state[key] = bool(st.session_state[key])  # carried over to the new label
     with st.expander(label, expanded=expanded, key=key, icon=icon, on_change="rerun") as box:
-        st.session_state[label_key] = label
+        labels[key] = label
         yield bool(box.open)
