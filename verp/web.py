@@ -26,6 +26,7 @@ from starlette.routing import Route
 from verp.core import limits, sessions
 from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
+from verp.core.sessions import SESSION_COOKIE
 from verp.core.store import Store
 from verp.room.shown import Viewer, may_watch, may_watch_clip
 from verp.web_downloads import download_routes
@@ -37,6 +38,7 @@ MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
 URL_STEP_S = 60  # links drawn in the same minute are the same URL, so a rerun does not restart a video
 RENEW_AFTER_S = URL_MAX_AGE_S // 2  # an open page draws its players again before their links run out
+KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_viewer``
 MEDIA_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
@@ -157,10 +159,25 @@ def _may_serve_one_to_one(s, name: str, grant: Grant) -> bool:
     return may_watch(s, viewer, grant.moment_id, one_to_one_id=grant.one_to_one_id)
 
 
+def _kept_by_its_viewer(settings: Settings, cookie: str | None, token: str) -> tuple[str, Grant] | None:
+    """A link past its minutes still plays in the browser of the person it was made for, while they are
+    signed in there: a page left open (Review while a teacher marks moments, Plan, Control) keeps its
+    video, seeking included. Elsewhere it has run out, as before; and every request still asks whether
+    that person may watch. The projector's links name no person: Present draws them again instead."""
+    found = read_token(settings, token, max_age_s=KEPT_S)
+    if found is None or found[1].person_id is None:
+        return None
+    return found if sessions.signed_in_as(route_store(settings), cookie, found[1].person_id) else None
+
+
 async def serve_media(request: Request) -> Response:
     """Stream one stored file to a browser whose link is recent and whose viewer may still watch it."""
     settings = load_settings()
-    found = read_token(settings, request.path_params["token"])
+    token = request.path_params["token"]
+    found = read_token(settings, token)
+    if found is None:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        found = await run_in_threadpool(_kept_by_its_viewer, settings, cookie, token)
     if found is None:
         return PlainTextResponse("This link has expired. Please reload the page.", status_code=403)
     name, grant = found
@@ -177,7 +194,6 @@ async def serve_media(request: Request) -> Response:
 
 
 SESSION_ROUTE = "/api/session"
-SESSION_COOKIE = "verp_session"
 
 
 def _is_https(request: Request) -> bool:

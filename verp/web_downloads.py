@@ -19,12 +19,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from verp.core import sessions
 from verp.core.config import Settings, load_settings
+from verp.core.store import Store
 from verp.records import downloads
 from verp.web_store import route_store
 
 DOWNLOAD_ROUTE = "/api/download"
 LINK_MAX_AGE_S = 30 * 60
+KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_person``
 EXPIRED = "This download link has expired. Please go back, reload the page and try again."
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -94,13 +97,25 @@ def attachment(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def _kept_by_its_person(store: Store, cookie: str | None, token: str) -> tuple[int, int, str] | None:
+    """A link past its time still downloads in the browser of the person it was made for, while they are
+    signed in there: a Summary left open through a long session still hands over its PDF. Whether that
+    person may have the file is asked when it is built, as for any link."""
+    claims = read_download_token(store.settings, token, max_age_s=KEPT_S)
+    return claims if claims and sessions.signed_in_as(store, cookie, claims[0]) else None
+
+
 async def serve_download(request: Request) -> Response:
     """Build and hand over one file to whoever holds a valid link and may still have it."""
     settings = load_settings()
-    claims = read_download_token(settings, request.path_params["token"])
+    store = route_store(settings)
+    token = request.path_params["token"]
+    claims = read_download_token(settings, token)
+    if claims is None:
+        cookie = request.cookies.get(sessions.SESSION_COOKIE)
+        claims = await run_in_threadpool(_kept_by_its_person, store, cookie, token)
     if claims is None:
         return PlainTextResponse(EXPIRED, status_code=403, headers=NO_STORE)
-    store = route_store(settings)
     try:
         file = await run_in_threadpool(downloads.build_download, store, *claims)
     except downloads.WorkshopGone as exc:

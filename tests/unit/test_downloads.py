@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from tests.support.summary import TITLE, build_workshop
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
+from verp.core import sessions
 from verp.core.models import AuditEvent, Workshop
 from verp.records import downloads
 from verp.workshop import preparation, workshops
@@ -71,6 +72,26 @@ def test_an_expired_link_is_refused_with_a_clear_message(store, client, built, t
     assert answer.status_code == 403 and "expired" in answer.text
     assert answer.headers["cache-control"] == "no-store"
     assert _downloads(store) == []
+
+
+def test_a_page_left_open_past_its_links_time_still_downloads_in_its_own_persons_browser(
+    store, client, built, teacher, colleague, monkeypatch
+):
+    url = _url(store, teacher.id, built.workshop_id, "pdf")
+    later = web_downloads._minute() + web_downloads.LINK_MAX_AGE_S + web_downloads.LINK_STEP_S
+    monkeypatch.setattr(web_downloads, "_minute", lambda: later)
+    assert "expired" in client.get(url).text  # nobody signed in: the link has run out
+    ticket = sessions.start_session(store, colleague.id).ticket
+    assert client.post(web.SESSION_ROUTE, content=ticket).status_code == 204
+    assert client.get(url).status_code == 403  # someone else's browser
+    own = TestClient(Starlette(routes=web.routes()))
+    assert (
+        own.post(web.SESSION_ROUTE, content=sessions.start_session(store, teacher.id).ticket).status_code
+        == 204
+    )
+    answer = own.get(url)
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    assert [d[3] for d in _downloads(store)] == ["pdf"]
 
 
 def test_a_link_drawn_again_in_a_new_minute_is_signed_anew(store, teacher, monkeypatch):

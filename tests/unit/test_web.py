@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from tests.support.review import add_consent
 from tests.support.workshop import make_workshop, share_moment
 from verp import web
+from verp.core import sessions
 from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing
 from verp.web import Grant
@@ -64,6 +65,28 @@ def test_a_new_minute_signs_a_new_link_so_a_kept_one_never_outlives_its_time(sto
     assert later != first
     assert web.read_token(store.settings, first, max_age_s=0) is None  # a minute old by now
     assert web.read_token(store.settings, later, max_age_s=0) is not None
+
+
+def _sign_in(client: TestClient, store, person_id: int) -> TestClient:
+    """The browser ``client`` signed in as ``person_id``: it holds that person's session cookie."""
+    ticket = sessions.start_session(store, person_id).ticket
+    assert client.post(web.SESSION_ROUTE, content=ticket).status_code == 204
+    return client
+
+
+def test_a_link_past_its_minutes_plays_on_only_in_its_own_viewers_signed_in_browser(
+    store, client, teacher, colleague, shown, monkeypatch
+):
+    _, _, _, clip_id, name = shown
+    url = _url(store, name, Grant.owner(colleague.id, clip_id))
+    later = web._minute() + web.URL_MAX_AGE_S + web.URL_STEP_S  # a page left open past its links' time
+    monkeypatch.setattr(web, "_minute", lambda: later)
+    assert client.get(url).status_code == 403  # nobody signed in: the link has run out
+    assert _sign_in(client, store, teacher.id).get(url).status_code == 403  # someone else's browser
+    owners = _sign_in(TestClient(Starlette(routes=web.routes())), store, colleague.id)
+    assert owners.get(url, headers={"Range": "bytes=0-9"}).status_code == 206
+    clips.delete_clip(store, colleague.id, clip_id)  # and it still dies with the permission
+    assert owners.get(url).status_code in (403, 404)
 
 
 def test_a_forged_or_tampered_link_is_refused(store, client, colleague, shown):

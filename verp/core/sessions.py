@@ -22,6 +22,7 @@ from verp.core.store import Store
 
 SESSION_LIFETIME = timedelta(hours=12)  # a working day; closing the browser ends it sooner
 TICKET_LIFETIME = timedelta(minutes=1)
+SESSION_COOKIE = "verp_session"  # the HttpOnly cookie that holds a browser's session token
 SEEN_EVERY = timedelta(minutes=1)  # how stale ``last_seen_at`` may get: no write on every rerun
 
 
@@ -100,6 +101,14 @@ def person_for_token(store: Store, token: str | None) -> PersonView | None:
     """The person a cookie's token belongs to, while its session is live."""
     found = session_for_token(store, token)
     return found[1] if found else None
+
+
+def signed_in_as(store: Store, token: str | None, person_id: int | None) -> bool:
+    """Is the browser that holds this cookie token signed in as ``person_id``, now?"""
+    if person_id is None:
+        return False
+    person = person_for_token(store, token)
+    return person is not None and person.id == person_id
 
 
 def session_for_token(store: Store, token: str | None) -> tuple[int, PersonView] | None:
