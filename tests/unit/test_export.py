@@ -226,6 +226,8 @@ def test_a_kept_summary_is_not_for_appraisal_and_names_no_ratings_or_authors_unl
     kept = for_keeping(result)
     assert not any(q.ratings for p in kept.participants for q in p.helping_questions)
     assert set(kept.reflections["author"]) == {""}
+    assert all(set(g.table["author"]) == {""} for g in kept.by_principle + kept.by_moment)
+    assert any(set(g.table["author"]) & authors for g in result.by_principle)  # the original keeps them
     text = export.summary_markdown(result)
     bylines = [f"— {export.escape_markdown(name)}" for name in authors]
     assert "— rated" not in text and not any(b in text for b in bylines)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
@@ -110,10 +111,30 @@ class WorkshopSummary:
     participants: tuple[ParticipantLine, ...]
     moments: tuple[MomentLine, ...]
     reflections: pd.DataFrame
-    by_principle: tuple[ReflectionGroup, ...]
-    by_moment: tuple[ReflectionGroup, ...]
     principle_counts: pd.DataFrame  # columns principle, count: all principles, catalogue order
     next_steps: pd.DataFrame
+    # Each reflection's principle and moment, in the table's order, and the moments' titles in theirs:
+    # the two groupings below are made from them when first asked for (the page shows one at a time),
+    # always from ``reflections``, so a copy without authors (``for_keeping``) groups without them too.
+    row_principles: tuple[str | None, ...] = ()
+    row_moments: tuple[int | None, ...] = ()
+    moment_titles: tuple[tuple[int, str], ...] = ()
+
+    @cached_property
+    def by_principle(self) -> tuple[ReflectionGroup, ...]:
+        names = catalogue()
+        known = set(names.keys)
+        keys = [key if key in known else None for key in self.row_principles]
+        labels = [(names.name_of(key), [k == key for k in keys]) for key in [*names.keys, None]]
+        return _groups(self.reflections, labels)
+
+    @cached_property
+    def by_moment(self) -> tuple[ReflectionGroup, ...]:
+        labels = [
+            (title, [m == moment_id for m in self.row_moments]) for moment_id, title in self.moment_titles
+        ]
+        labels.append((GENERAL_LABEL, [m is None for m in self.row_moments]))
+        return _groups(self.reflections, labels)
 
 
 @dataclass(frozen=True)
@@ -202,15 +223,31 @@ def _moment_line(
     )
 
 
-def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Reflection]:
+# What a summary reads of each reflection: plain rows, not whole objects (a live room has hundreds, and
+# the Summary page reads them on every run).
+_REFLECTION_FIELDS = (
+    Reflection.id,
+    Reflection.moment_id,
+    Reflection.principle_key,
+    Reflection.kind,
+    Reflection.prompt,
+    Reflection.author_name,
+    Reflection.text,
+    Reflection.created_at,
+    Reflection.status,
+    Reflection.supersedes_id,
+)
+
+
+def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Row]:
     """Approved reflections not replaced by a later edit, about a shown moment or about none.
 
     Reflections about a moment that was withdrawn, removed, deleted or expired stay in the record but
     never appear (:func:`verp.room.shown.about_shown`). A pending (or hidden) edit does not hide the
     approved text it would replace until it is approved.
     """
-    query = select(Reflection).where(Reflection.workshop_id == workshop_id, about_shown(shown_ids))
-    rows = list(s.scalars(query))
+    query = select(*_REFLECTION_FIELDS).where(Reflection.workshop_id == workshop_id, about_shown(shown_ids))
+    rows = list(s.execute(query))
     replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status == "approved"}
     return [
         r
@@ -219,7 +256,7 @@ def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> l
     ]
 
 
-def _reflection_table(rows: list[Reflection], titles: dict[int, str]) -> pd.DataFrame:
+def _reflection_table(rows: list[Row], titles: dict[int, str]) -> pd.DataFrame:
     names = catalogue()
     records = [
         {
@@ -236,19 +273,6 @@ def _reflection_table(rows: list[Reflection], titles: dict[int, str]) -> pd.Data
     return pd.DataFrame.from_records(records, columns=REFLECTION_COLUMNS).astype(str)
 
 
-def _group_by_principle(rows: list[Reflection], table: pd.DataFrame) -> tuple[ReflectionGroup, ...]:
-    names = catalogue()
-    known = set(names.keys)
-    keys = [r.principle_key if r.principle_key in known else None for r in rows]
-    return _groups(table, [(names.name_of(key), [k == key for k in keys]) for key in [*names.keys, None]])
-
-
-def _group_by_moment(rows: list[Reflection], table: pd.DataFrame, moments: list[ShownMoment]):
-    labels = [(m.title, [r.moment_id == m.moment_id for r in rows]) for m in moments]
-    labels.append((GENERAL_LABEL, [r.moment_id is None for r in rows]))
-    return _groups(table, labels)
-
-
 def _groups(table: pd.DataFrame, labels: list[tuple[str, list[bool]]]) -> tuple[ReflectionGroup, ...]:
     """The table's rows under each label that has any (taken by position: one copy per group)."""
     return tuple(
@@ -258,7 +282,7 @@ def _groups(table: pd.DataFrame, labels: list[tuple[str, list[bool]]]) -> tuple[
     )
 
 
-def _principle_counts(rows: list[Reflection]) -> pd.DataFrame:
+def _principle_counts(rows: list[Row]) -> pd.DataFrame:
     counts = {p.key: 0 for p in catalogue().principles}
     for r in rows:
         if r.principle_key in counts:
@@ -349,10 +373,11 @@ def workshop_summary(store: Store, workshop_id: int, facilitator_id: int | None 
             participants=_participant_lines(s, participants, moments, workshop_id),
             moments=_moment_lines(s, moments, names, own=False),
             reflections=table,
-            by_principle=_group_by_principle(rows, table),
-            by_moment=_group_by_moment(rows, table, moments),
             principle_counts=_principle_counts(rows),
             next_steps=_next_steps(s, workshop_id),
+            row_principles=tuple(r.principle_key for r in rows),
+            row_moments=tuple(r.moment_id for r in rows),
+            moment_titles=tuple((m.moment_id, m.title) for m in moments),
         )
 
 
@@ -478,9 +503,7 @@ def for_keeping(
     return replace(
         result,
         participants=people,
-        reflections=unsigned(result.reflections),
-        by_principle=tuple(replace(g, table=unsigned(g.table)) for g in result.by_principle),
-        by_moment=tuple(replace(g, table=unsigned(g.table)) for g in result.by_moment),
+        reflections=unsigned(result.reflections),  # its groupings are made from this table
     )
 
 
