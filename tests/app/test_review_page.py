@@ -252,3 +252,28 @@ def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_me
     at = at.switch_page("pages/my_clips.py").run()
     [(name, grant)] = _grants(_pictures(at), origin)
     assert (name, grant) == (f"{clip.id}/thumb.jpg", Grant.owner(teacher.id, clip.id))
+
+
+def test_a_rerun_draws_the_same_video_link_for_minutes_so_a_paused_video_keeps_its_place(
+    store, teacher, clip, monkeypatch
+):
+    """A new link is a new address for the player, which would load the clip again from its start: a
+    teacher who paused it and then nudged a mark would lose their place every minute."""
+    import time
+
+    from verp.ui import player
+
+    now = [time.time()]
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.context["url"] = "http://school.example:8501/review"
+    at.session_state["person_id"] = teacher.id
+    at.query_params["clip"] = clip.id
+    at = at.switch_page("pages/review.py").run()
+    monkeypatch.setattr(player.time, "time", lambda: now[0])  # the media module shares the clock
+    first = at.get("video")[0].proto.url
+    now[0] += 5 * 60  # five minutes on, the teacher nudges where the moment starts
+    at.button(key=f"mark_in_{clip.id}_plus").click().run()
+    assert not at.exception and at.get("video")[0].proto.url == first
+    now[0] += player.KEEP_S  # long after: a new link, as young as ever
+    at.button(key=f"mark_in_{clip.id}_plus").click().run()
+    assert at.get("video")[0].proto.url != first

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
 
 from verp.core.store import Store
-from verp.web import Grant, media_url
+from verp.web import RENEW_AFTER_S, URL_MAX_AGE_S, URL_STEP_S, Grant, media_url
 
 
 def origin() -> str | None:
@@ -23,16 +24,37 @@ def origin() -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
 
 
+DRAWN_KEY = "drawn_links"  # this tab's links: (origin, file, grant) -> (url, when it was signed)
+# How long a tab draws the same link again. A new link is a new address for the browser's player, which
+# loads the video again from its start: a teacher who paused at 0:37 and then nudged a mark would lose
+# their place each minute. Kept young enough to start playing anywhere (``URL_MAX_AGE_S``); past it, a
+# person's link still plays in their own signed-in browser (``verp.web``). The projector's links name no
+# person: Present draws its players again every ``RENEW_AFTER_S``, and each time gets a link that lives
+# a whole ``URL_MAX_AGE_S`` from then.
+KEEP_S = URL_MAX_AGE_S - 2 * URL_STEP_S
+KEEP_PROJECTOR_S = RENEW_AFTER_S - 2 * URL_STEP_S
+
+
 def playback_url(store: Store, path: Path, grant: Grant) -> str | None:
-    """A URL for one stored file, or None where there is no browser (as in AppTest). Signed again at
-    every rerun, so an open page keeps working while each link lives only minutes."""
+    """A URL for one stored file, or None where there is no browser (as in AppTest): the link this tab
+    drew for it before while that is young enough (``KEEP_S``), else a newly signed one."""
     base = origin()
     if base is None:
         return None
     # Made absolute as text, not resolved on disk (as ``Store.clip_path`` makes them): the clips folder
     # holds only what the app wrote there, and a page draws a dozen of these on every run.
     name = Path(os.path.abspath(path)).relative_to(store.clips_root).as_posix()
-    return media_url(store.settings, base, name, grant)
+    drawn: dict = st.session_state.setdefault(DRAWN_KEY, {})
+    keep_s = KEEP_S if grant.person_id is not None else KEEP_PROJECTOR_S
+    now = time.time()
+    kept = drawn.get((base, name, grant))
+    if kept is not None and now - kept[1] < keep_s:
+        return kept[0]
+    for key in [k for k, (_, signed) in drawn.items() if now - signed >= KEEP_S]:
+        del drawn[key]  # a tab that stays open keeps only what it could still draw again
+    url = media_url(store.settings, base, name, grant)
+    drawn[(base, name, grant)] = (url, now)
+    return url
 
 
 def play(store: Store, path: Path, grant: Grant, **options) -> None:
