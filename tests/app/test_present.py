@@ -62,7 +62,8 @@ def test_welcome_shows_the_code_and_hides_the_sidebar(store, teacher, colleague)
     page = html_of(at)
     assert w.join_code in page and "Autumn group" in page
     assert '[data-testid="stSidebar"]' in page and "display: none" in page
-    assert at.get("image")  # the QR code
+    [qr] = at.get("image")[0].proto.imgs  # the QR code: a drawing in the page, not a file kept to fetch
+    assert qr.url.startswith("data:image/svg+xml;base64,")
     assert not at.button and not at.text_input and not at.text_area
 
 

@@ -20,7 +20,7 @@ from verp.ui import room_follow
 from verp.ui.player import play, playback_url
 from verp.ui.room_player import room_player
 from verp.ui.series_view import series_opening
-from verp.ui.workshop import join_url, qr_png, show_wall
+from verp.ui.workshop import join_url, qr_svg, show_wall
 from verp.web import RENEW_AFTER_S, Grant
 from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
@@ -76,7 +76,7 @@ def _welcome(workshop: WorkshopView) -> None:
             big_text(workshop.ground_rules)
     with code:
         url = join_url(workshop.join_code)
-        st.image(qr_png(url), width=360, alt=f"Join code QR image for workshop {workshop.title}")
+        st.image(qr_svg(url), width=360, alt=f"Join code QR image for workshop {workshop.title}")
         big_text("Join on your phone with the code")
         st.html(f'<div class="verp-code">{html.escape(workshop.join_code)}</div>')
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import html
-import io
 
 import segno
 import streamlit as st
@@ -61,12 +60,11 @@ def join_url(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def qr_png(url: str) -> bytes:
-    """The join address as a QR code image (PNG), dark on white for any projector. Kept: the projector
-    draws the same code on every redraw of the welcome step."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2, dark="#111a22", light="#ffffff")
-    return buffer.getvalue()
+def qr_svg(url: str) -> str:
+    """The join address as a QR code (SVG), dark on white for any projector. A drawing in the page itself:
+    sharp at any size, and not a file the server keeps for the browser to fetch after each redraw. Kept:
+    the projector draws the same code on every redraw of the welcome step."""
+    return segno.make(url, error="m").svg_inline(scale=10, border=2, dark="#111a22", light="#ffffff")
 
 
 def show_wall(
