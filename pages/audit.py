@@ -9,6 +9,7 @@ import streamlit as st
 
 from verp.core import audit
 from verp.core.errors import VerpError
+from verp.ui.downloads import audit_log_link
 from verp.ui.roles import roles_panel
 from verp.ui.session import get_store, require_person
 
@@ -42,14 +43,6 @@ else:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
-    st.download_button(
-        "Download the log (CSV)",
-        lambda: audit.log_download(store, person.id),  # built when clicked
-        "audit-log.csv",
-        "text/csv",
-        key="audit_csv",
-        icon=":material/download:",
-        on_click="ignore",  # no rerun: one could drop the file before the browser fetched it
-    )
+    audit_log_link(store, person.id)  # built by the server when fetched, for whoever may read it then
 if person.is_admin:
     roles_panel(store, person)

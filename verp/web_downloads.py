@@ -67,6 +67,11 @@ def download_path(settings: Settings, person_id: int, workshop_id: int, kind: st
     return f"{DOWNLOAD_ROUTE}/{download_token(settings, person_id, workshop_id, kind)}"
 
 
+def audit_log_path(settings: Settings, person_id: int) -> str:
+    """The address of the audit log as ``person_id`` may read it, as CSV: no workshop in it."""
+    return download_path(settings, person_id, downloads.NO_WORKSHOP, downloads.AUDIT_LOG_CSV)
+
+
 def guider_log_path(settings: Settings, person_id: int, kind: str) -> str:
     """The address of a guider's own log (``downloads.GUIDER_LOG_PDF`` or ``GUIDER_LOG_CSV``): no
     workshop in it."""

@@ -1,6 +1,9 @@
 from tests.support.apptest import open_app
 from verp.core import accounts, audit
+from verp.core.config import load_settings
+from verp.records.downloads import AUDIT_LOG_CSV, NO_WORKSHOP
 from verp.ui import shell
+from verp.web_downloads import read_download_token
 
 
 def _log(store, *events):
@@ -29,7 +32,9 @@ def test_a_facilitator_sees_only_their_own_actions_and_workshops(store, teacher)
 def test_the_log_downloads_as_csv(store, teacher):
     _log(store, (audit.actor_of(teacher.id), "share", "=cmd|' /C calc'!A0"))
     at = open_app("pages/audit.py", person=teacher)
-    assert at.get("download_button")
+    [link] = [h.proto.body for h in at.get("html") if 'data-kind="audit-log-csv"' in h.proto.body]
+    token = link.split('href="', 1)[1].split('"', 1)[0].rsplit("/", 1)[1]
+    assert read_download_token(load_settings(), token) == (teacher.id, NO_WORKSHOP, AUDIT_LOG_CSV)
 
 
 def test_an_administrator_removes_the_facilitator_role(store, teacher, colleague):

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from tests.support.summary import TITLE, build_workshop
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
-from verp.core import sessions
+from verp.core import accounts, audit, sessions
 from verp.core.models import AuditEvent, Workshop
 from verp.records import downloads
 from verp.workshop import preparation, workshops
@@ -201,3 +201,20 @@ def test_the_guiders_log_comes_by_link_as_pdf_and_csv_for_its_guider_only(store,
         web_downloads.guider_log_path(store.settings, colleague.id, downloads.GUIDER_LOG_PDF)
     )
     assert not_a_guider.status_code == 403 and b"%PDF" not in not_a_guider.content
+
+
+def test_the_audit_log_comes_by_link_to_whoever_may_read_it_when_fetched_and_is_recorded(
+    store, client, teacher, colleague
+):
+    accounts.set_facilitator(store, teacher.id, colleague.id)
+    theirs = web_downloads.audit_log_path(store.settings, colleague.id)
+    answer = client.get(web_downloads.audit_log_path(store.settings, teacher.id))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-disposition"].startswith('attachment; filename="verp-audit-log-')
+    assert answer.content.decode("utf-8-sig").startswith("when (UTC),who,did,to what")
+    assert audit.recent_events(store)[0].action == "download"  # the export itself is on the record
+    assert audit.recent_events(store)[0].subject == "audit_log"
+    admin = accounts.grant_admin(store, "Ana Teacher")
+    accounts.set_facilitator(store, admin.id, colleague.id, False)  # after their page drew the link
+    refused = client.get(theirs)
+    assert refused.status_code == 403 and "Only a facilitator" in refused.text

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from verp.core import accounts
+from verp.core import accounts, audit
 from verp.core.errors import VerpError
 from verp.core.models import Workshop
 from verp.core.store import Store
@@ -30,7 +30,8 @@ PERSONAL = "personal"
 PREPARATION = "preparation"  # the facilitator's own preparation notes: only when they ask for them
 GUIDER_LOG_PDF, GUIDER_LOG_CSV = "guider-log-pdf", "guider-log-csv"  # a guider's own log: no workshop
 GUIDER_LOG = (GUIDER_LOG_PDF, GUIDER_LOG_CSV)
-KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL, PREPARATION, *GUIDER_LOG)
+AUDIT_LOG_CSV = "audit-log-csv"  # the audit log as its reader may see it: no workshop
+KINDS = (PDF, PDF_WITH_STILLS, MARKDOWN, CSV, CSV_EXACT, PERSONAL, PREPARATION, *GUIDER_LOG, AUDIT_LOG_CSV)
 NO_WORKSHOP = 0  # the workshop id in the link of a file that belongs to no workshop
 # Ticked in by the facilitator: each person's ratings, who wrote each reflection (``pdf+ratings+authors``).
 RATINGS, AUTHORS = "ratings", "authors"
@@ -50,7 +51,7 @@ def split_kind(kind: str) -> tuple[str, bool, bool] | None:
         or len(set(extras)) < len(extras)
     ):
         return None
-    if extras and base in (PERSONAL, PREPARATION, *GUIDER_LOG):
+    if extras and base in (PERSONAL, PREPARATION, *GUIDER_LOG, AUDIT_LOG_CSV):
         return None
     return base, RATINGS in extras, AUTHORS in extras
 
@@ -89,6 +90,8 @@ def build_download(store: Store, person_id: int, workshop_id: int, kind: str) ->
     kind, ratings, authors = parts
     if kind in GUIDER_LOG:
         return _guider_log(store, person_id, kind)
+    if kind == AUDIT_LOG_CSV:
+        return _audit_log(store, person_id)
     with store.transaction() as s:
         if s.get(Workshop, workshop_id) is None:
             raise WorkshopGone("That workshop no longer exists, so there is nothing to download.")
@@ -175,3 +178,16 @@ def _guider_log(store: Store, person_id: int, kind: str) -> DownloadFile:
         file = DownloadFile(f"verp-guiders-log-{stamp}.pdf", "application/pdf", body)
     guider_log.record_export(store, person_id, "csv" if kind == GUIDER_LOG_CSV else "pdf")
     return file
+
+
+def _audit_log(store: Store, person_id: int) -> DownloadFile:
+    """The audit log as its reader may see it when the link is fetched (a facilitator: their workshops
+    and their own actions; an administrator: all of it), up to ``audit.DOWNLOAD_ROWS`` entries, spreadsheet
+    safe. Taking it away is itself recorded."""
+    try:
+        body = audit.log_download(store, person_id)
+    except audit.AuditError as exc:
+        raise DownloadError(str(exc)) from exc
+    with store.transaction() as s:
+        audit.record(s, audit.actor_of(person_id), "download", "audit_log", "csv")
+    return DownloadFile(f"verp-audit-log-{date.today().isoformat()}.csv", "text/csv; charset=utf-8", body)

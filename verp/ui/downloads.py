@@ -13,7 +13,7 @@ import streamlit as st
 
 from verp.core.store import Store
 from verp.records import downloads, export
-from verp.web_downloads import download_path, guider_log_path
+from verp.web_downloads import audit_log_path, download_path, guider_log_path
 
 LABELS = {
     downloads.PDF: export.LABEL_PDF,
@@ -25,6 +25,7 @@ LABELS = {
     downloads.PREPARATION: "Download my preparation notes",
     downloads.GUIDER_LOG_PDF: "Download my log (PDF)",
     downloads.GUIDER_LOG_CSV: "Download my log (spreadsheet, CSV)",
+    downloads.AUDIT_LOG_CSV: "Download the log (CSV)",
 }
 
 
@@ -71,3 +72,9 @@ def guider_log_links(store: Store, person_id: int) -> None:
     """The guider's own log, as a PDF for a portfolio and as a spreadsheet."""
     links = "".join(_anchor(guider_log_path(store.settings, person_id, k), k) for k in downloads.GUIDER_LOG)
     st.html(f'<div class="verp-downloads">{links}</div>')
+
+
+def audit_log_link(store: Store, person_id: int) -> None:
+    """The audit log as this reader may see it, as a spreadsheet: built, checked and recorded when fetched."""
+    link = _anchor(audit_log_path(store.settings, person_id), downloads.AUDIT_LOG_CSV)
+    st.html(f'<div class="verp-downloads">{link}</div>')
