@@ -13,17 +13,15 @@ Plain Starlette: no Streamlit import.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from verp.core import limits, sessions
+from verp.core import limits, sessions, signing
 from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
 from verp.core.sessions import SESSION_COOKIE
@@ -36,7 +34,7 @@ from verp.web_uploads import upload_routes
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
-URL_STEP_S = 60  # links drawn in the same minute are the same URL, so a rerun does not restart a video
+URL_STEP_S = signing.STEP_S  # links drawn in the same minute are the same URL (``verp.core.signing``)
 RENEW_AFTER_S = URL_MAX_AGE_S // 2  # an open page draws its players again before their links run out
 KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_viewer``
 MEDIA_TYPES = {
@@ -83,33 +81,14 @@ class Grant:
         return cls("present", workshop_id=workshop_id, moment_id=moment_id)
 
 
-def _minute() -> int:
-    return int(time.time()) // URL_STEP_S * URL_STEP_S
-
-
-class _MinuteSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return _minute()
-
-
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-media-grant", signer=_MinuteSigner)
+MEDIA_SALT = "verp-media-grant"
 
 
 def media_token(settings: Settings, stored_name: str, grant: Grant) -> str:
     """A token for one stored file (a name under the clips folder, such as ``<clip>/playable.mp4``)."""
     if grant.purpose not in PURPOSES:
         raise ValueError(f"unknown purpose {grant.purpose!r}")
-    return _signed(settings.secret_key(), stored_name, grant, _minute())
-
-
-@lru_cache(maxsize=4096)
-def _signed(secret_key: str, stored_name: str, grant: Grant, minute: int) -> str:
-    """The token for one file, grant and minute, signed once: a link drawn again within the same minute
-    is the same text (see ``URL_STEP_S``), and a page draws a dozen on every run (each signing derives
-    the key and hashes twice). The minute is in the key so a new minute signs anew."""
-    serializer = URLSafeTimedSerializer(secret_key, salt="verp-media-grant", signer=_MinuteSigner)
-    return serializer.dumps({"f": stored_name, **asdict(grant)})
+    return signing.sign(settings.secret_key(), MEDIA_SALT, {"f": stored_name, **asdict(grant)})
 
 
 def media_url(settings: Settings, origin: str, stored_name: str, grant: Grant) -> str:
@@ -120,7 +99,7 @@ def media_url(settings: Settings, origin: str, stored_name: str, grant: Grant) -
 def read_token(settings: Settings, token: str, max_age_s: int = URL_MAX_AGE_S) -> tuple[str, Grant] | None:
     """The file and grant a token names, or None when it is forged or too old."""
     try:
-        data = _serializer(settings).loads(token, max_age=max_age_s)
+        data = signing.serializer(settings.secret_key(), MEDIA_SALT).loads(token, max_age=max_age_s)
         name = data.pop("f")
         grant = Grant(**data)
     except (BadSignature, TypeError, KeyError, AttributeError):

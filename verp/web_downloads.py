@@ -9,17 +9,15 @@ there and then. Plain Starlette: no Streamlit import.
 
 from __future__ import annotations
 
-import time
-from functools import lru_cache
 from urllib.parse import quote
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from verp.core import sessions
+from verp.core import sessions, signing
 from verp.core.config import Settings, load_settings
 from verp.core.store import Store
 from verp.records import downloads
@@ -30,36 +28,12 @@ LINK_MAX_AGE_S = 30 * 60
 KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_person``
 EXPIRED = "This download link has expired. Please go back, reload the page and try again."
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-
-
-LINK_STEP_S = 60  # links drawn in the same minute are the same text, signed once
-
-
-def _minute() -> int:
-    return int(time.time()) // LINK_STEP_S * LINK_STEP_S
-
-
-class _MinuteSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return _minute()
-
-
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key(), salt="verp-download", signer=_MinuteSigner)
+DOWNLOAD_SALT = "verp-download"
 
 
 def download_token(settings: Settings, person_id: int, workshop_id: int, kind: str) -> str:
-    """A token for one kind of file of one workshop, for one person."""
-    return _signed(settings.secret_key(), person_id, workshop_id, kind, _minute())
-
-
-@lru_cache(maxsize=4096)
-def _signed(secret_key: str, person_id: int, workshop_id: int, kind: str, minute: int) -> str:
-    """Signed once a minute: a page draws its download links on every run, and each signing derives the
-    key and hashes twice. The minute is in the key so a new minute signs anew (a link lives
-    ``LINK_MAX_AGE_S`` from the start of the minute it was drawn in)."""
-    serializer = URLSafeTimedSerializer(secret_key, salt="verp-download", signer=_MinuteSigner)
-    return serializer.dumps({"p": person_id, "w": workshop_id, "k": kind})
+    """A token for one kind of file of one workshop, for one person (the same all through a minute)."""
+    return signing.sign(settings.secret_key(), DOWNLOAD_SALT, {"p": person_id, "w": workshop_id, "k": kind})
 
 
 def download_path(settings: Settings, person_id: int, workshop_id: int, kind: str) -> str:
@@ -84,7 +58,7 @@ def read_download_token(
     """``(person_id, workshop_id, kind)`` from a valid, unexpired token; None otherwise."""
     max_age = LINK_MAX_AGE_S if max_age_s is None else max_age_s
     try:
-        claims = _serializer(settings).loads(token, max_age=max_age)
+        claims = signing.serializer(settings.secret_key(), DOWNLOAD_SALT).loads(token, max_age=max_age)
     except BadSignature:
         return None
     if not isinstance(claims, dict):

@@ -269,7 +269,7 @@ def test_a_rerun_draws_the_same_video_link_for_minutes_so_a_paused_video_keeps_i
     at.session_state["person_id"] = teacher.id
     at.query_params["clip"] = clip.id
     at = at.switch_page("pages/review.py").run()
-    monkeypatch.setattr(player.time, "time", lambda: now[0])  # the media module shares the clock
+    monkeypatch.setattr(player.time, "time", lambda: now[0])  # the links are signed by the same clock
     first = at.get("video")[0].proto.url
     now[0] += 5 * 60  # five minutes on, the teacher nudges where the moment starts
     at.button(key=f"mark_in_{clip.id}_plus").click().run()

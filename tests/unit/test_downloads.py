@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from tests.support.summary import TITLE, build_workshop
 from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
-from verp.core import accounts, audit, sessions
+from verp.core import accounts, audit, sessions, signing
 from verp.core.models import AuditEvent, Workshop
 from verp.records import downloads
 from verp.workshop import preparation, workshops
@@ -78,8 +78,8 @@ def test_a_page_left_open_past_its_links_time_still_downloads_in_its_own_persons
     store, client, built, teacher, colleague, monkeypatch
 ):
     url = _url(store, teacher.id, built.workshop_id, "pdf")
-    later = web_downloads._minute() + web_downloads.LINK_MAX_AGE_S + web_downloads.LINK_STEP_S
-    monkeypatch.setattr(web_downloads, "_minute", lambda: later)
+    later = signing.minute() + web_downloads.LINK_MAX_AGE_S + signing.STEP_S
+    monkeypatch.setattr(signing, "minute", lambda: later)
     assert "expired" in client.get(url).text  # nobody signed in: the link has run out
     ticket = sessions.start_session(store, colleague.id).ticket
     assert client.post(web.SESSION_ROUTE, content=ticket).status_code == 204
@@ -96,10 +96,10 @@ def test_a_page_left_open_past_its_links_time_still_downloads_in_its_own_persons
 
 def test_a_link_drawn_again_in_a_new_minute_is_signed_anew(store, teacher, monkeypatch):
     now = [1_800_000_000.0]
-    monkeypatch.setattr(web_downloads.time, "time", lambda: now[0])
+    monkeypatch.setattr(signing.time, "time", lambda: now[0])
     first = web_downloads.download_token(store.settings, teacher.id, 7, "pdf")
     assert web_downloads.download_token(store.settings, teacher.id, 7, "pdf") == first
-    now[0] += web_downloads.LINK_STEP_S
+    now[0] += signing.STEP_S
     later = web_downloads.download_token(store.settings, teacher.id, 7, "pdf")
     assert later != first
     assert web_downloads.read_download_token(store.settings, first, max_age_s=0) is None

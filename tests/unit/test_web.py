@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from tests.support.review import add_consent
 from tests.support.workshop import make_workshop, share_moment
 from verp import web
-from verp.core import sessions
+from verp.core import sessions, signing
 from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing
 from verp.web import Grant
@@ -58,7 +58,7 @@ def test_links_drawn_in_the_same_minute_are_the_same_so_a_rerun_keeps_the_video_
 def test_a_new_minute_signs_a_new_link_so_a_kept_one_never_outlives_its_time(store, shown, monkeypatch):
     _, _, _, clip_id, name = shown
     grant, now = Grant.owner(1, clip_id), [1_800_000_000.0]
-    monkeypatch.setattr(web.time, "time", lambda: now[0])
+    monkeypatch.setattr(signing.time, "time", lambda: now[0])
     first = web.media_token(store.settings, name, grant)
     now[0] += web.URL_STEP_S
     later = web.media_token(store.settings, name, grant)
@@ -79,8 +79,8 @@ def test_a_link_past_its_minutes_plays_on_only_in_its_own_viewers_signed_in_brow
 ):
     _, _, _, clip_id, name = shown
     url = _url(store, name, Grant.owner(colleague.id, clip_id))
-    later = web._minute() + web.URL_MAX_AGE_S + web.URL_STEP_S  # a page left open past its links' time
-    monkeypatch.setattr(web, "_minute", lambda: later)
+    later = signing.minute() + web.URL_MAX_AGE_S + web.URL_STEP_S  # a page left open past its links' time
+    monkeypatch.setattr(signing, "minute", lambda: later)
     assert client.get(url).status_code == 403  # nobody signed in: the link has run out
     assert _sign_in(client, store, teacher.id).get(url).status_code == 403  # someone else's browser
     owners = _sign_in(TestClient(Starlette(routes=web.routes())), store, colleague.id)
