@@ -36,7 +36,6 @@ MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
 URL_STEP_S = signing.STEP_S  # links drawn in the same minute are the same URL (``verp.core.signing``)
 RENEW_AFTER_S = URL_MAX_AGE_S // 2  # an open page draws its players again before their links run out
-KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_viewer``
 MEDIA_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
@@ -143,7 +142,7 @@ def _kept_by_its_viewer(settings: Settings, cookie: str | None, token: str) -> t
     signed in there: a page left open (Review while a teacher marks moments, Plan, Control) keeps its
     video, seeking included. Elsewhere it has run out, as before; and every request still asks whether
     that person may watch. The projector's links name no person: Present draws them again instead."""
-    found = read_token(settings, token, max_age_s=KEPT_S)
+    found = read_token(settings, token, max_age_s=sessions.KEPT_LINK_S)
     if found is None or found[1].person_id is None:
         return None
     return found if sessions.signed_in_as(route_store(settings), cookie, found[1].person_id) else None

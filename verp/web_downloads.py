@@ -25,7 +25,6 @@ from verp.web_store import route_store
 
 DOWNLOAD_ROUTE = "/api/download"
 LINK_MAX_AGE_S = 30 * 60
-KEPT_S = int(sessions.SESSION_LIFETIME.total_seconds())  # see ``_kept_by_its_person``
 EXPIRED = "This download link has expired. Please go back, reload the page and try again."
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 DOWNLOAD_SALT = "verp-download"
@@ -80,7 +79,7 @@ def _kept_by_its_person(store: Store, cookie: str | None, token: str) -> tuple[i
     """A link past its time still downloads in the browser of the person it was made for, while they are
     signed in there: a Summary left open through a long session still hands over its PDF. Whether that
     person may have the file is asked when it is built, as for any link."""
-    claims = read_download_token(store.settings, token, max_age_s=KEPT_S)
+    claims = read_download_token(store.settings, token, max_age_s=sessions.KEPT_LINK_S)
     return claims if claims and sessions.signed_in_as(store, cookie, claims[0]) else None
 
 

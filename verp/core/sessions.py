@@ -23,6 +23,9 @@ from verp.core.store import Store
 SESSION_LIFETIME = timedelta(hours=12)  # a working day; closing the browser ends it sooner
 TICKET_LIFETIME = timedelta(minutes=1)
 SESSION_COOKIE = "verp_session"  # the HttpOnly cookie that holds a browser's session token
+# How old a person's signed link (a video, a download) may be and still work in the browser signed in as
+# that person (``signed_in_as``): a page left open keeps its links as long as its sign-in lasts.
+KEPT_LINK_S = int(SESSION_LIFETIME.total_seconds())
 SEEN_EVERY = timedelta(minutes=1)  # how stale ``last_seen_at`` may get: no write on every rerun
 
 
