@@ -1,9 +1,9 @@
 """``python -m verp worker``: the process that runs the app's background jobs, beside the web server.
 
-It prepares clips (each in a child process with limits) and runs the periodic jobs: the retention purge
-every hour, once per hour for the whole service however many workers and instances run. ``start.sh``
-starts one beside the app; a service runs as many as it likes, on any machine that reaches the database
-and the clip volume.
+It prepares clips and cuts moments (each in a child process with limits), and runs the periodic jobs:
+the retention purge every hour, once per hour for the whole service however many workers and instances
+run. ``start.sh`` starts one beside the app; a service runs as many as it likes, on any machine that
+reaches the database and the clip volume.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from verp.core.config import Settings, load_settings
 from verp.core.store import Store
 from verp.media import processing
 from verp.records import admin
+from verp.review import moment_cuts
 
 log = logging.getLogger(__name__)
 PURGE = "retention_purge"
@@ -41,15 +42,23 @@ def all_tasks(settings: Settings) -> list[tasks.Task]:
     """Everything a worker can run."""
     return [
         processing.prepare_task(settings),
+        processing.strip_task(settings),
+        moment_cuts.cut_task(settings),
         tasks.Task(PURGE, purge_job, max_attempts=1, every_s=PURGE_EVERY_S),
     ]
 
 
 def run_worker(store: Store, concurrency: int | None = None, stop: threading.Event | None = None) -> None:
     """Work until ``stop`` is set, or until SIGINT/SIGTERM when run from the command line."""
-    processing.requeue_unfinished(store)
+    _requeue_unfinished(store)
     concurrency = concurrency or store.settings.worker_concurrency
     queues.queue_for(store).work(all_tasks(store.settings), concurrency, stop)
+
+
+def _requeue_unfinished(store: Store) -> None:
+    """Queue again what waits for a worker from before (an upgrade, a restore, a lost job)."""
+    processing.requeue_unfinished(store)
+    moment_cuts.requeue_unfinished(store)
 
 
 def run_pending(store: Store) -> None:
@@ -58,7 +67,9 @@ def run_pending(store: Store) -> None:
 
 
 def add_worker_command(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("worker", help="prepare clips and run the hourly purge (start one or more)")
+    p = subparsers.add_parser(
+        "worker", help="prepare clips, cut moments and run the hourly purge (start one or more)"
+    )
     p.add_argument("--concurrency", type=int, help="jobs at once (default: VERP_WORKER_CONCURRENCY, 1)")
     p.add_argument("--once", action="store_true", help="run the jobs waiting now, then stop")
     p.set_defaults(func=_worker)
@@ -69,7 +80,7 @@ def _worker(args: argparse.Namespace) -> int:
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # media children: fewer reserved malloc arenas
     store = Store.open(load_settings())
     if args.once:
-        processing.requeue_unfinished(store)
+        _requeue_unfinished(store)
         run_pending(store)
         return 0
     stop = None

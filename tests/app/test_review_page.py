@@ -8,10 +8,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.apptest import open_section
 from tests.support.paths import ROOT
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from verp.core.models import Moment
 from verp.review import helping, moments, sharing
 from verp.room import shown
+from verp.worker import run_pending
 
 APP = str(ROOT / "app.py")
 
@@ -48,7 +49,20 @@ def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip)
     assert not at.exception
     [made] = moments.list_moments(store, teacher.id, clip.id)
     assert (made.title, made.start_s, made.end_s) == ("Sam starts the story", 1.5, 4.0)
-    assert "Saved the moment" in at.success[0].value
+    assert "Saved the moment" in at.success[0].value and "being cut" in at.success[0].value
+
+
+def test_a_saved_moment_says_it_is_being_cut_and_plays_once_the_worker_has_cut_it(store, teacher, clip):
+    made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
+    at = open_section(open_review(teacher.id, clip.id), f"moment_open_{made.id}")
+    assert any("Cutting this moment" in i.value for i in at.info)
+    videos = len(at.get("video"))
+    run_pending(store)
+    at.run()  # in a browser the note redraws itself every two seconds and then the whole page
+    assert not any("Cutting this moment" in i.value for i in at.info)
+    assert len(at.get("video")) == videos + 1
+    cut = moments.get_moment(store, teacher.id, made.id).cut
+    assert cut is not None and cut.parent.name == "moments"
 
 
 def test_marking_waits_until_a_clips_length_is_known(store, teacher, clip):
@@ -85,7 +99,7 @@ def test_every_thumbnail_button_says_where_it_starts_the_player(store, teacher, 
 
 
 def test_captions_typed_for_a_moment_are_kept_and_play_under_it(store, teacher, clip):
-    made = moments.create_moment(store, teacher.id, clip.id, "Circle", 1.0, 3.0)
+    made = cut_moment(store, teacher.id, clip.id, "Circle", 1.0, 3.0)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{made.id}")
 
     def save(typed: str) -> None:  # a form: type and submit in one run, as a browser sends them
@@ -103,7 +117,7 @@ def test_captions_typed_for_a_moment_are_kept_and_play_under_it(store, teacher, 
 
 
 def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.multiselect(key=f"tags_{moment.id}").set_value(["attentive", "receiving"]).run()
     at.selectbox(key=f"chain_{moment.id}_receiving").set_value("reception").run()
@@ -116,7 +130,7 @@ def test_tagging_a_moment_saves_its_principles(store, teacher, clip):
 
 
 def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, clip):
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     workshop_id = add_workshop(store, teacher.id)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     assert any("before sharing" in i.value for i in at.info)
@@ -133,7 +147,7 @@ def test_sharing_waits_for_consent_then_shares_and_withdraws(store, teacher, cli
 
 
 def test_deleting_a_moment_asks_first_then_removes_it(store, teacher, clip):
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.button(key=f"delete_moment_{moment.id}").click().run()
     assert moments.list_moments(store, teacher.id, clip.id) != []
@@ -143,7 +157,7 @@ def test_deleting_a_moment_asks_first_then_removes_it(store, teacher, clip):
 
 
 def test_deleting_the_clip_asks_first_then_removes_everything(store, teacher, clip):
-    moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     at = open_review(teacher.id, clip.id)
     at.button(key=f"delete_clip_{clip.id}").click().run()
     at.button(key=f"yes_delete_clip_{clip.id}").click().run()
@@ -170,7 +184,7 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
 
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     at.number_input(key=f"freeze_at_{moment.id}").set_value(2.0).run()
     at.button(key=f"freeze_{moment.id}").click().run()
@@ -187,7 +201,7 @@ def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teache
     from verp.core.models import Workshop, today
     from verp.review import consent
 
-    moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
+    moment = cut_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
     add_consent(store, teacher.id, clip.id)
     workshop_id = add_workshop(store, teacher.id)
     held_on = today() + timedelta(days=90)
@@ -203,7 +217,7 @@ def test_review_offers_to_keep_a_clip_until_after_a_later_workshop(store, teache
 
 
 def test_the_owner_captions_a_freeze_frame_as_an_initiative(store, teacher, clip):
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{moment.id}")
     field = next(t for t in at.text_input if t.label.startswith("Caption"))
@@ -233,7 +247,7 @@ def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_me
     from verp.web import Grant
 
     origin = "http://school.example:8501"
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
     moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
     at = AppTest.from_file(APP, default_timeout=30)
     at.context["url"] = f"{origin}/review"

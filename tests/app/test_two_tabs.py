@@ -7,7 +7,7 @@ page being drawn and the click being handled: the delete then finds nothing, as 
 from __future__ import annotations
 
 from tests.support.apptest import open_app, open_section
-from tests.support.review import add_test_clip
+from tests.support.review import add_test_clip, cut_moment
 from verp.review import clips, moments
 
 
@@ -43,7 +43,7 @@ def test_deleting_a_clip_already_deleted_elsewhere_on_review(store, teacher, tmp
 
 def test_deleting_a_moment_already_deleted_elsewhere(store, teacher, tmp_path, monkeypatch):
     clip = add_test_clip(store, teacher.id, tmp_path, seconds=3)
-    moment = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
+    moment = cut_moment(store, teacher.id, clip.id, "Sam waits", 0.5, 2.0)
     at = open_section(open_app("pages/review.py", teacher), f"moment_open_{moment.id}")
     at.button(key=f"delete_moment_{moment.id}").click().run()
     _gone_meanwhile(monkeypatch, moments, "delete_moment")

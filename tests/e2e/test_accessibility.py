@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.accessibility import describe, serious_violations, tab_to, wait_for_style
 from tests.support.browser import require_browser, start_app, wait_for_app
-from tests.support.review import add_consent, add_test_clip
+from tests.support.review import add_consent, add_test_clip, cut_moment
 from tests.support.workshop import make_workshop
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
@@ -41,7 +41,7 @@ def site(tmp_path_factory):
     workshop = make_workshop(store, ana.id, "Autumn group")
     clip = add_test_clip(store, ben.id, tmp_path_factory.mktemp("clip"))
     add_consent(store, ben.id, clip.id)
-    moment = moments.create_moment(store, ben.id, clip.id, "Circle time", 1.0, 3.0)
+    moment = cut_moment(store, ben.id, clip.id, "Circle time", 1.0, 3.0)
     moments.add_freeze_frame(store, ben.id, moment.id, 2.0)
     sharing.share_moment(store, ben.id, moment.id, workshop.join_code)
     workshops.open_workshop(store, ana.id, workshop.id)

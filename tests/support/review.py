@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.media import make_clip
+from tests.support.waiting import wait_until
 from verp.core.models import Workshop, today
 from verp.core.store import Store
-from verp.review import clips
+from verp.review import clips, moments
 from verp.review.consent import record_consent
 from verp.worker import run_pending
 
@@ -20,6 +21,19 @@ def add_test_clip(store: Store, owner_id: int, tmp: Path, seconds: float = 6, na
         clip = clips.add_clip(store, owner_id, name, f)
     run_pending(store)
     return clips.get_clip(store, owner_id, clip.id)
+
+
+def cut_moment(store: Store, owner_id: int, clip_id: str, title: str, start_s: float, end_s: float):
+    """A moment saved as Review saves it, and cut to its own video as a worker cuts it (here, or by the
+    worker of an app started beside the test, whichever takes the job first)."""
+    made = moments.create_moment(store, owner_id, clip_id, title, start_s, end_s)
+
+    def cut() -> bool:
+        run_pending(store)
+        return not moments.get_moment(store, owner_id, made.id).cutting
+
+    wait_until(cut, 120, "the moment was never cut")
+    return moments.get_moment(store, owner_id, made.id)
 
 
 def add_consent(store: Store, owner_id: int, clip_id: str):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.support.review import add_consent, add_test_clip
+from tests.support.review import add_consent, add_test_clip, cut_moment
 from verp.core.models import today
 from verp.core.store import Store
-from verp.review import helping, moments
+from verp.review import helping
 from verp.workshop import groups, reflections, workshops
 
 
@@ -16,7 +16,7 @@ def consented_moment(store: Store, owner_id: int, tmp: Path, title: str = "Story
     """A real little clip with a complete consent record and one moment cut from it."""
     clip = add_test_clip(store, owner_id, tmp, seconds=3, name=f"{title.replace(' ', '-')}.mp4")
     add_consent(store, owner_id, clip.id)
-    return clip, moments.create_moment(store, owner_id, clip.id, title, 0.5, 2.0)
+    return clip, cut_moment(store, owner_id, clip.id, title, 0.5, 2.0)
 
 
 def group_with_two_sessions(store: Store, facilitator_id: int, member_id: int, step: str = "Wait longer"):

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from verp.core.errors import NotYours
 from verp.core.models import today
 from verp.records import summary
-from verp.review import captions, consent, moments, sharing
+from verp.review import captions, consent, sharing
 from verp.review.captions import Caption, CaptionError
 
 
 @pytest.fixture
 def moment(store, teacher, tmp_path):
     clip = add_test_clip(store, teacher.id, tmp_path)
-    return moments.create_moment(store, teacher.id, clip.id, "Waiting for Sam", 1.0, 3.0)
+    return cut_moment(store, teacher.id, clip.id, "Waiting for Sam", 1.0, 3.0)
 
 
 def test_lines_of_start_end_and_words_become_captions_in_time_order():

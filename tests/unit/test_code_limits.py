@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from tests.support.workshop import make_workshop
 from verp.core import limits
 from verp.core.errors import VerpError
 from verp.core.limits import client_address
-from verp.review import moments, sharing
+from verp.review import sharing
 from verp.review.sharing import SharingError
 from verp.workshop import reflections as r
 from verp.workshop import workshops
@@ -80,7 +80,7 @@ def test_one_code_guessed_from_many_devices_is_slowed_but_the_right_code_is_not(
 def moment(store, teacher, tmp_path):
     clip = add_test_clip(store, teacher.id, tmp_path)
     add_consent(store, teacher.id, clip.id)
-    return moments.create_moment(store, teacher.id, clip.id, "Story time", 1.0, 3.0)
+    return cut_moment(store, teacher.id, clip.id, "Story time", 1.0, 3.0)
 
 
 def test_sharing_answers_alike_for_unknown_and_closed_codes(store, teacher, moment):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from verp.core.errors import VerpError
 from verp.core.models import Consent, today
-from verp.review import consent, moments, sharing
+from verp.review import consent, sharing
 
 COMPLETE = dict(
     filmed_group="Year 2 phonics group",
@@ -70,7 +70,7 @@ def test_an_old_backs_only_record_keeps_its_data_but_needs_review_before_sharing
     add_consent(store, teacher.id, clip.id)
     with store.transaction() as s:
         s.execute(update(Consent).values(basis="no_identifiable", children_agreement=None))
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 1.0, 3.0)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1.0, 3.0)
     add_workshop(store, teacher.id)
 
     kept = consent.get_consent(store, teacher.id, clip.id)

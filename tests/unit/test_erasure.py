@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from verp.__main__ import main
 from verp.core import accounts
 from verp.core.models import (
@@ -21,7 +21,7 @@ from verp.core.models import (
     Workshop,
 )
 from verp.records import erasure
-from verp.review import helping, moments, sharing
+from verp.review import helping, sharing
 from verp.workshop import groups, one_to_one
 
 
@@ -35,7 +35,7 @@ def busy_colleague(store, teacher, colleague, tmp_path):
     """A colleague with a clip, a moment shared with the teacher's workshop, a question, a rating, a step."""
     clip = add_test_clip(store, colleague.id, tmp_path)
     add_consent(store, colleague.id, clip.id)
-    moment = moments.create_moment(store, colleague.id, clip.id, "Waiting", 1.0, 3.0)
+    moment = cut_moment(store, colleague.id, clip.id, "Waiting", 1.0, 3.0)
     workshop_id = add_workshop(store, teacher.id, status="planned")
     sharing.share_moment(store, colleague.id, moment.id, "ABCD23")
     helping.set_helping_question(store, colleague.id, "How can I wait longer?")

@@ -16,6 +16,7 @@ from verp.review import clips
 from verp.review.consent import ConsentError
 from verp.room.shown import Viewer, may_watch
 from verp.web import Grant, may_serve
+from verp.worker import run_pending
 from verp.workshop import one_to_one
 from verp.workshop.one_to_one import OneToOneError
 
@@ -65,7 +66,10 @@ def test_a_parents_clip_is_held_by_the_guider_with_consent_and_a_delete_by_date(
     add_consent(store, teacher.id, clip.id)
     one_to_one.mark_held_moment(store, teacher.id, review.id, clip.id, "Bath time", 0.5, 2.0, 1)
     (chosen,) = one_to_one.chosen_moments(store, teacher.id, review.id, 1)
-    assert chosen.title == "Bath time" and chosen.cut.exists()
+    assert chosen.title == "Bath time" and chosen.cut is None  # chosen at once; a worker cuts it
+    run_pending(store)
+    (chosen,) = one_to_one.chosen_moments(store, teacher.id, review.id, 1)
+    assert chosen.cut.exists()
     with pytest.raises(OneToOneError, match="has an account"):
         other = one_to_one.start_one_to_one(
             store,

@@ -8,14 +8,14 @@ from sqlalchemy import func, select, text
 
 from tests.support.database import test_database_url
 from tests.support.media import make_clip
-from tests.support.review import add_consent
+from tests.support.review import add_consent, cut_moment
 from tests.support.trust import clip_with_consent
 from verp.__main__ import main
 from verp.core import audit
 from verp.core.models import Clip, FreezeFrame, Moment, today
 from verp.core.store import Store, make_engine, migrate
 from verp.records import admin, retention
-from verp.review import clips, consent, moments
+from verp.review import clips, consent
 
 TODAY = date(2026, 3, 1)
 
@@ -106,7 +106,7 @@ def test_a_clip_uploaded_and_never_shared_is_gone_with_its_folder_the_day_after_
     store, teacher, tmp_path
 ):
     clip = _upload(store, teacher.id, tmp_path)
-    moment = moments.create_moment(store, teacher.id, clip.id, "Waiting", 0.2, 1.2)
+    moment = cut_moment(store, teacher.id, clip.id, "Waiting", 0.2, 1.2)
     folder = store.clip_path(clip.id)
     assert clip.delete_by == today() + timedelta(days=60)
     assert moment.cut is not None and moment.cut.is_file()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.support.review import add_consent, add_test_clip, add_workshop
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
 from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,
@@ -19,6 +19,7 @@ from verp.core.models import (
     MomentTag,
     Reflection,
     Share,
+    Task,
     Workshop,
     today,
     utcnow,
@@ -27,6 +28,7 @@ from verp.review import clips, consent, helping, moments, sharing
 from verp.review.moments import MomentError, TagView
 from verp.review.sharing import SharingError
 from verp.room import shown
+from verp.worker import run_pending
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def clip(store, teacher, tmp_path):
 
 @pytest.fixture
 def moment(store, teacher, clip):
-    return moments.create_moment(store, teacher.id, clip.id, "Waiting for Sam", 1.0, 3.0)
+    return cut_moment(store, teacher.id, clip.id, "Waiting for Sam", 1.0, 3.0)
 
 
 def _audit(store) -> list[tuple[str, str]]:
@@ -71,11 +73,73 @@ def test_long_moments_get_a_gentle_warning_past_thirty_seconds():
 
 
 def test_moving_a_moment_recuts_it_and_drops_freeze_frames_outside(store, teacher, moment):
+    from verp.media import jobs as media
+
     moments.add_freeze_frame(store, teacher.id, moment.id, 1.5)
     moved = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, note="I waited")
     assert (moved.start_s, moved.end_s, moved.note) == (2.0, 4.0, "I waited")
     assert moved.freeze_frames == ()
-    assert moved.cut.exists()
+    assert moved.cutting and moved.cut == moment.cut  # the room plays the old cut until the new one is made
+    run_pending(store)
+    recut = moments.get_moment(store, teacher.id, moment.id)
+    assert not recut.cutting and recut.cut != moment.cut and not moment.cut.exists()
+    assert media.probe(recut.cut).duration_s == pytest.approx(2.0, abs=0.25)
+
+
+def test_saving_a_moment_returns_at_once_and_a_worker_cuts_it_never_the_web_server(
+    store, teacher, clip, monkeypatch
+):
+    from verp.media import jobs as media
+
+    def in_the_web_server(*args, **kwargs):
+        raise AssertionError("a moment was cut in the web server's process")
+
+    monkeypatch.setattr(media, "cut", in_the_web_server)  # this process; the worker's child is another
+    made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
+    assert made.cutting and made.cut is None
+    assert not (store.clip_path(clip.id) / "moments").exists()
+    add_consent(store, teacher.id, clip.id)
+    add_workshop(store, teacher.id)
+    with pytest.raises(SharingError, match="still being cut"):
+        sharing.share_moment(store, teacher.id, made.id, "ABCD23")
+    run_pending(store)
+    cut = moments.get_moment(store, teacher.id, made.id)
+    assert not cut.cutting and cut.cut is not None and cut.cut.parent.name == "moments"
+    assert media.probe(cut.cut).duration_s == pytest.approx(2.0, abs=0.25)
+    sharing.share_moment(store, teacher.id, made.id, "ABCD23")
+
+
+def test_a_moment_deleted_before_its_cut_leaves_no_file_and_ends_its_job(store, teacher, clip):
+    made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
+    moments.delete_moment(store, teacher.id, made.id)
+    run_pending(store)
+    assert not any((store.clip_path(clip.id) / "moments").glob("*"))
+    with store.transaction() as s:
+        assert s.scalars(select(Task.status).where(Task.name == "cut_moment")).all() in ([], ["cancelled"])
+
+
+def test_times_moved_while_the_worker_cuts_are_cut_again_before_anything_is_shown(
+    store, teacher, moment, monkeypatch
+):
+    from verp.media import jobs as media
+    from verp.review import moment_cuts
+
+    real, calls = moment_cuts._cut_in_a_child, []
+
+    def owner_moves_it_meanwhile(*args):
+        real(*args)
+        calls.append(args[4:6])
+        if len(calls) == 1:  # the owner saves new times while the first cut is being made
+            with store.transaction() as s:
+                s.get(Moment, moment.id).start_s = 0.5
+
+    monkeypatch.setattr(moment_cuts, "_cut_in_a_child", owner_moves_it_meanwhile)
+    moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)
+    run_pending(store)
+    recut = moments.get_moment(store, teacher.id, moment.id)
+    assert calls == [(2.0, 4.0), (0.5, 4.0)]
+    assert not recut.cutting and media.probe(recut.cut).duration_s == pytest.approx(3.5, abs=0.25)
+    assert sorted(p.name for p in recut.cut.parent.iterdir()) == [recut.cut.name]
 
 
 def test_tags_name_principles_behaviours_and_chain_parts(store, teacher, moment):
@@ -103,19 +167,37 @@ def test_the_worker_makes_the_strip_of_pictures_so_review_decodes_nothing(store,
 
     from verp.media import jobs
 
-    made = []
-    decode = jobs.thumbnails
-    monkeypatch.setattr(jobs, "thumbnails", lambda *args: made.append(args) or decode(*args))
+    def in_the_web_server(*args, **kwargs):
+        raise AssertionError("Review decoded a clip in the web server's process")
+
+    monkeypatch.setattr(jobs, "thumbnails", in_the_web_server)  # this process; the worker's child is another
     strip = moments.clip_thumbnails(store, teacher.id, clip.id)  # the clip was prepared by the worker
     assert [t for t, _ in strip] == [0.38, 1.12, 1.88, 2.62, 3.38, 4.12, 4.88, 5.62]
-    assert all(path.exists() for _, path in strip) and made == []
+    assert all(path.exists() for _, path in strip)
     shutil.rmtree(strip[0][1].parent)  # a clip prepared before the worker made strips
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == []  # asked of a worker, none meanwhile
+    run_pending(store)
     assert [path.exists() for _, path in moments.clip_thumbnails(store, teacher.id, clip.id)] == [True] * 8
-    assert len(made) == 1
-    with store.transaction() as s:  # a clip the worker is still transcoding: no strip yet, none made here
+    with store.transaction() as s:  # a clip the worker is still transcoding: no strip yet, none asked for
         s.get(Clip, clip.id).playable_name = None
     shutil.rmtree(strip[0][1].parent)
-    assert moments.clip_thumbnails(store, teacher.id, clip.id) == [] and len(made) == 1
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
+    with store.transaction() as s:
+        assert not s.scalars(select(Task).where(Task.status == "queued")).all()
+
+
+def test_a_strip_that_cannot_be_made_is_tried_once_by_a_worker_and_not_asked_for_again(store, teacher, clip):
+    import shutil
+
+    with store.transaction() as s:
+        playable = store.clip_path(s.get(Clip, clip.id).playable_name)
+    playable.write_bytes(b"\x00" * 4096)  # damaged after it was prepared
+    shutil.rmtree(playable.parent / "thumbs")
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
+    run_pending(store)
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
+    with store.transaction() as s:
+        assert not s.scalars(select(Task).where(Task.status == "queued")).all()
 
 
 # ---------------------------------------------------------------- helping question
@@ -235,7 +317,7 @@ def test_at_most_three_moments_of_a_clip_are_shared_with_one_workshop(store, tea
     add_consent(store, teacher.id, clip.id)
     add_workshop(store, teacher.id)
     add_workshop(store, teacher.id, code="OTHER1")
-    made = [moments.create_moment(store, teacher.id, clip.id, f"M{i}", i, i + 1) for i in range(4)]
+    made = [cut_moment(store, teacher.id, clip.id, f"M{i}", i, i + 1) for i in range(4)]
     shares = [sharing.share_moment(store, teacher.id, m.id, "ABCD23") for m in made[:3]]
     with pytest.raises(SharingError, match="3 moments"):
         sharing.share_moment(store, teacher.id, made[3].id, "ABCD23")
@@ -353,23 +435,30 @@ def test_the_helping_question_is_private_until_its_owner_shares_it(store, teache
         helping.share_with_group(store, colleague.id, True)
 
 
-def test_a_failed_recut_keeps_the_old_bounds_and_the_old_cut(store, teacher, moment, monkeypatch):
-    from verp.media import jobs as media
-
-    def broken(*args, **kwargs):
-        raise media.MediaError("The video could not be cut.")
-
-    monkeypatch.setattr(media, "cut", broken)
-    with pytest.raises(MomentError, match="could not be cut"):
-        moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, title="New title")
-    kept = moments.get_moment(store, teacher.id, moment.id)
-    assert (kept.start_s, kept.end_s, kept.title) == (1.0, 3.0, "Waiting for Sam")
-    assert kept.cut == moment.cut and kept.cut.is_file()
+def test_a_cut_that_cannot_be_made_says_why_and_the_room_keeps_the_cut_it_had(store, teacher, moment, clip):
+    with store.transaction() as s:
+        playable = store.clip_path(s.get(Clip, clip.id).playable_name)
+    kept = playable.read_bytes()
+    playable.write_bytes(b"\x00" * 4096)  # the file the cut is made from is damaged meanwhile
+    moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, title="New title")
+    run_pending(store)
+    failed = moments.get_moment(store, teacher.id, moment.id)
+    assert failed.cut_failed and failed.cut_detail and "Traceback" not in failed.cut_detail
+    assert failed.title == "New title" and failed.cut == moment.cut and moment.cut.is_file()
     assert sorted(p.name for p in moment.cut.parent.iterdir()) == [moment.cut.name]
+
+    playable.write_bytes(kept)
+    again = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)  # same times
+    assert again.cutting
+    run_pending(store)
+    recut = moments.get_moment(store, teacher.id, moment.id)
+    assert not recut.cut_failed and recut.cut != moment.cut and not moment.cut.exists()
 
 
 def test_a_recut_replaces_the_old_cut_file(store, teacher, moment):
-    moved = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)
+    moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)
+    run_pending(store)
+    moved = moments.get_moment(store, teacher.id, moment.id)
     assert moved.cut != moment.cut and moved.cut.is_file() and not moment.cut.exists()
 
 

@@ -27,6 +27,9 @@ PLAYABLE = "playable.mp4"
 PROXY = "proxy.mp4"
 STRIP = "thumbs"  # the Review page's strip of pictures across the clip, made here with the playable copy
 STRIP_COUNT = 8
+NO_STRIP = ".none"  # in the strip's folder: the playable copy gave no pictures
+STRIP_TASK = "clip_strip"
+STRIP_CHILD = "verp.media.processing:strip_in_child"
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
 CHILD = "verp.media.processing:prepare_clip_in_child"
@@ -126,15 +129,51 @@ def strip_paths(folder: Path) -> list[Path]:
     return [folder / STRIP / f"thumb_{i:02d}.jpg" for i in range(STRIP_COUNT)]
 
 
+def strip_cannot_be_made(folder: Path) -> bool:
+    """A worker tried and the playable copy gave no pictures: nobody asks for them again."""
+    return (folder / STRIP / NO_STRIP).exists()
+
+
 def _strip(folder: Path) -> None:
     """The strip of pictures, from the playable copy: made by the worker, so the web server never
-    decodes a clip to draw Review. A strip that cannot be made is left to Review, which says why."""
+    decodes a clip to draw Review. A strip that cannot be made is marked so, and Review goes without."""
     (folder / STRIP).mkdir(exist_ok=True)
     try:
         media.thumbnails(folder / PLAYABLE, folder / STRIP, STRIP_COUNT)
     except media.MediaError:
         for path in strip_paths(folder):
             path.unlink(missing_ok=True)
+        (folder / STRIP / NO_STRIP).touch()
+
+
+def enqueue_strip(store: Store, clip_id: str) -> None:
+    """A prepared clip without its strip (prepared before workers made strips, or its folder restored
+    without it): a worker makes it, never the web server. Returns at once."""
+    queues.enqueue(store, STRIP_TASK, {"clip_id": clip_id}, key=f"{STRIP_TASK}:{clip_id}")
+
+
+def strip_task(settings: Settings) -> tasks.Task:
+    """The task a worker registers for making a prepared clip's missing strip."""
+    return tasks.Task(STRIP_TASK, run_strip_job, settings.task_attempts)
+
+
+def run_strip_job(store: Store, job: tasks.Job) -> None:
+    clip_id = job.args["clip_id"]
+    with store.transaction() as s:
+        clip = s.get(Clip, clip_id)
+        if clip is None or clip.playable_name is None:
+            raise tasks.Cancelled("the clip was deleted, or its preparation makes the strip")
+        limits = sandbox.Limits.for_clip(store.settings, clip.duration_s)
+    folder = store.clip_path(clip_id)
+    if all(p.exists() for p in strip_paths(folder)) or strip_cannot_be_made(folder):
+        raise tasks.Cancelled("the strip is already made")
+    sandbox.run_limited(
+        STRIP_CHILD, [str(folder)], limits, lambda: _exists(store, clip_id), settings=store.settings
+    )
+
+
+def strip_in_child(folder: str) -> None:
+    _strip(Path(folder))
 
 
 def _exists(store: Store, clip_id: str) -> bool:
@@ -151,13 +190,21 @@ def _update(store: Store, clip_id: str, **values) -> None:
 
 
 def _reporter(store: Store, clip_id: str, label: str) -> Callable[[float], None]:
-    """A progress callback that writes to the database at most twice a second."""
+    """A progress callback that writes to the clip's row."""
+    return at_most_twice_a_second(
+        lambda fraction: _update(store, clip_id, status_detail=f"{label}: {round(fraction * 100)}%")
+    )
+
+
+def at_most_twice_a_second(write: Callable[[float], None]) -> Callable[[float], None]:
+    """A media job's progress callback that passes a fraction on to ``write`` (a database write) at most
+    twice a second, however often the job reports."""
     last = [0.0]
 
     def report(fraction: float) -> None:
         now = time.monotonic()
         if now - last[0] >= 0.5:
             last[0] = now
-            _update(store, clip_id, status_detail=f"{label}: {round(fraction * 100)}%")
+            write(fraction)
 
     return report

@@ -21,7 +21,9 @@ from verp.core.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.core.store import Store
 from verp.core.text import TextError, clean_text
 from verp.media import jobs as media
+from verp.media import processing
 from verp.media.processing import strip_paths
+from verp.review import moment_cuts
 from verp.review.clips import owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
@@ -65,6 +67,16 @@ class MomentView:
     freeze_frames: tuple[FreezeFrameView, ...]
     created_at: datetime
     captions: str = ""  # "start end words" lines, checked by verp.review.captions
+    cut_status: str = moment_cuts.READY  # a worker cuts it: ready | cutting | failed
+    cut_detail: str = ""  # how far the cut has got, or why it could not be made
+
+    @property
+    def cutting(self) -> bool:
+        return self.cut_status == moment_cuts.CUTTING
+
+    @property
+    def cut_failed(self) -> bool:
+        return self.cut_status == moment_cuts.FAILED
 
     @property
     def length_s(self) -> float:
@@ -131,6 +143,8 @@ def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
             ),
             created_at=m.created_at,
             captions=m.captions or "",
+            cut_status=m.cut_status,
+            cut_detail=m.cut_detail or "",
         )
         for m in rows
     ]
@@ -203,63 +217,40 @@ def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
 
 
 def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[float, Path]]:
-    """An evenly spaced strip of (time, picture) across the clip, made by the worker with its playable
-    copy (none until then); made here only for a clip prepared before the worker made strips."""
+    """An evenly spaced strip of (time, picture) across the clip, made by a worker with its playable
+    copy (none until then). A prepared clip without its strip asks a worker for it, and has none
+    meanwhile: the web server never decodes a clip to draw Review."""
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
-        src, duration, playable = source_of(store, clip), clip.duration_s, clip.playable_name
-    paths = strip_paths(store.clip_path(clip_id))
+        duration, playable = clip.duration_s, clip.playable_name
+    folder = store.clip_path(clip_id)
+    paths = strip_paths(folder)
     if not all(p.exists() for p in paths):
-        if playable is None:
-            return []  # the worker is still preparing the clip, and makes them next
-        paths[0].parent.mkdir(exist_ok=True)
-        try:
-            paths = media.thumbnails(src, paths[0].parent, len(paths))
-        except media.MediaError as exc:
-            raise MomentError(str(exc)) from None
+        if playable is not None and not processing.strip_cannot_be_made(folder):
+            processing.enqueue_strip(store, clip_id)
+        return []
     return [(round(duration * (i + 0.5) / len(paths), 2), p) for i, p in enumerate(paths)]
 
 
 # ---------------------------------------------------------------- making and changing
 
 
-def _cut(store: Store, clip: Clip, moment_id: int, start_s: float, end_s: float) -> str:
-    """Cut the moment to its own small file, frame-exact, so it plays from its very first frame.
-
-    Each cut gets a fresh name, so a new cut never overwrites the one a row still points to.
-    """
-    name = f"{clip.id}/moments/{moment_id}_{uuid.uuid4().hex[:10]}.mp4"
-    try:
-        media.cut(source_of(store, clip), store.clip_path(name), start_s, end_s, exact=True)
-    except media.MediaError as exc:
-        store.clip_path(name).unlink(missing_ok=True)
-        raise MomentError(str(exc)) from None
-    return name
-
-
 def create_moment(
     store: Store, owner_id: int, clip_id: str, title: str, start_s: float, end_s: float
 ) -> MomentView:
-    """Mark a moment of one's own clip and cut it to its own file."""
+    """Mark a moment of one's own clip; a worker cuts it to its own file (``verp.review.moment_cuts``)."""
     title = _title(title)
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
         start_s, end_s = _check_bounds(clip, start_s, end_s)
-        moment = Moment(clip_id=clip_id, title=title, start_s=start_s, end_s=end_s)
+        moment = Moment(
+            clip_id=clip_id, title=title, start_s=start_s, end_s=end_s, cut_status=moment_cuts.CUTTING
+        )
         s.add(moment)
         s.flush()
-        moment_id = moment.id
-    try:
-        name = _cut(store, clip, moment_id, start_s, end_s)
-    except MomentError:
-        with store.transaction() as s:
-            s.execute(delete(Moment).where(Moment.id == moment_id))
-        raise
-    with store.transaction() as s:
-        saved = s.get_one(Moment, moment_id)
-        saved.cut_name = name
-        s.flush()
-        return _view(store, s, saved)
+        view = _view(store, s, moment)
+    moment_cuts.enqueue_cut(store, view.id)
+    return view
 
 
 def store_captions(store: Store, owner_id: int, moment_id: int, lines: str) -> None:
@@ -290,49 +281,54 @@ def update_moment(
     start_s: float | None = None,
     end_s: float | None = None,
 ) -> MomentView:
-    """Change a moment's words or its bounds; new bounds make a new cut (and drop freeze-frames outside).
+    """Change a moment's words or its times; new times (or the same ones after a cut that failed) are
+    cut again by a worker, and freeze-frames outside them go.
 
-    Everything is checked and the new cut made before anything is saved: if the cut fails, the moment
-    keeps its old bounds and its old cut. The old cut file goes only once the new one is recorded.
+    Until the new cut is ready the room keeps playing the cut of the old times; the worker replaces it
+    (and removes its file) in one step once the new one is made.
     """
     new_title = _title(title) if title is not None else None
     new_note = _note(note) if note is not None else None
+    gone: list[str | None] = []
     with store.transaction() as s:
         moment, clip = owned_moment(s, owner_id, moment_id)
         start = moment.start_s if start_s is None else start_s
         end = moment.end_s if end_s is None else end_s
         start, end = _check_bounds(clip, start, end)
         moved = (start, end) != (moment.start_s, moment.end_s)
-    name = _cut(store, clip, moment_id, start, end) if moved else None
-    try:
-        with store.transaction() as s:
-            moment, clip = owned_moment(s, owner_id, moment_id)
-            if new_title is not None:
-                moment.title = new_title
-            if new_note is not None:
-                moment.note = new_note
-            if share_note is not None:
-                moment.share_note = bool(share_note)
-            old_cut = moment.cut_name
-            gone: list[str | None] = []
-            if moved:
-                moment.start_s, moment.end_s, moment.cut_name = start, end, name
-                outside = s.scalars(
-                    select(FreezeFrame).where(
-                        FreezeFrame.moment_id == moment.id,
-                        (FreezeFrame.at_s < start) | (FreezeFrame.at_s > end),
-                    )
-                ).all()
-                for frame in outside:
-                    gone.append(frame.still_name)
-                    s.delete(frame)
-                gone.append(old_cut if old_cut != name else None)
-    except BaseException:
-        _unlink(store, name)  # nothing was recorded: the new cut is not needed
-        raise
+        times_given = start_s is not None or end_s is not None
+        again = moved or (times_given and _needs_a_cut(store, moment))
+        if new_title is not None:
+            moment.title = new_title
+        if new_note is not None:
+            moment.note = new_note
+        if share_note is not None:
+            moment.share_note = bool(share_note)
+        if moved:
+            moment.start_s, moment.end_s = start, end
+            outside = s.scalars(
+                select(FreezeFrame).where(
+                    FreezeFrame.moment_id == moment.id,
+                    (FreezeFrame.at_s < start) | (FreezeFrame.at_s > end),
+                )
+            ).all()
+            for frame in outside:
+                gone.append(frame.still_name)
+                s.delete(frame)
+        if again:
+            moment.cut_status, moment.cut_detail = moment_cuts.CUTTING, ""
+    if again:
+        moment_cuts.enqueue_cut(store, moment_id)
     for file_name in gone:
         _unlink(store, file_name)
     return get_moment(store, owner_id, moment_id)
+
+
+def _needs_a_cut(store: Store, moment: Moment) -> bool:
+    """Its cut failed, or went missing: saving the same times again tries once more."""
+    if moment.cut_status == moment_cuts.FAILED:
+        return True
+    return moment.cut_status == moment_cuts.READY and _file(store, moment.cut_name) is None
 
 
 def set_tags(store: Store, owner_id: int, moment_id: int, tags: Iterable[TagView]) -> MomentView:

@@ -16,6 +16,7 @@ from verp.core import audit, limits
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, Moment, Share, Workshop, utcnow
 from verp.core.store import Store
+from verp.review import moment_cuts
 from verp.review.consent import check_shareable
 from verp.review.moments import owned_moment
 from verp.room import room_state
@@ -86,8 +87,8 @@ def _share_by_code(store: Store, owner_id: int, moment_id: int, join_code: str) 
         workshop = s.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
         if workshop is None or workshop.status not in ("planned", "live"):
             raise NoOpenWorkshop(NO_OPEN_WORKSHOP)
-        if moment.cut_name is None:
-            raise SharingError("This moment has no video cut yet. Please save its start and end again.")
+        if reason := moment_cuts.not_cut_yet(moment):
+            raise SharingError(reason)
         live = _active_shares().where(Share.workshop_id == workshop.id)
         if s.scalar(live.where(Share.moment_id == moment.id)):
             raise SharingError("This moment is already shared with that workshop.")

@@ -144,13 +144,15 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
             )
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
-        with st.spinner("Cutting the moment…"):
-            try:
-                made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
-            except VerpError as exc:
-                st.error(escape_markdown(str(exc)))
-                return
-        st.session_state["review_message"] = f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}."
+        try:
+            made = moments.create_moment(store, person.id, clip.id, title, start_s, end_s)
+        except VerpError as exc:
+            st.error(escape_markdown(str(exc)))
+            return
+        st.session_state["review_message"] = (
+            f"Saved the moment {clock(made.start_s)}–{clock(made.end_s)}. "
+            "It is being cut to its own short video, which plays under the moment in a few seconds."
+        )
         st.session_state.pop(f"moment_title_{clip.id}", None)
         st.rerun()
 

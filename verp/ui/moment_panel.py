@@ -18,6 +18,7 @@ from verp.ui.text import escape_markdown
 from verp.web import Grant
 
 NONE = "—"
+CUTTING = "Cutting this moment to its own short video… It plays here as soon as it is ready."
 
 
 def _done(text: str) -> None:
@@ -58,6 +59,12 @@ def _moment_body(
 
 
 def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
+    if moment.cutting:
+        _watch_cutting(store, person, moment.id)
+        return
+    if moment.cut_failed:
+        st.warning(escape_markdown(f"{moment.cut_detail} Save its start and end again to try once more."))
+        return
     if moment.cut is None:
         st.warning("This moment's video is missing. Save its start and end again to cut it anew.")
         return
@@ -68,6 +75,18 @@ def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
     play_moment(store, moment.cut, grant, alt=f"The moment {moment.title}", subtitles=subtitles)
     if st.toggle("Slow replay (half speed)", key=f"slow_{moment.id}"):
         slow_replay(store, moment.cut, grant, 0.5, label=f"The moment {moment.title} at half speed")
+
+
+@st.fragment(run_every=2)
+def _watch_cutting(store: Store, person: PersonView, moment_id: int) -> None:
+    """Say how far the worker has got with the cut; redraw the page once it is ready (or failed)."""
+    try:
+        moment = moments.get_moment(store, person.id, moment_id)
+    except VerpError:  # deleted meanwhile (another tab): the page says so
+        st.rerun(scope="app")
+    if not moment.cutting:
+        st.rerun(scope="app")
+    st.info(escape_markdown(moment.cut_detail or CUTTING), icon=":material/content_cut:")
 
 
 def _words(store: Store, person: PersonView, moment: MomentView) -> None:
@@ -82,7 +101,7 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
         end = right.number_input("Ends at (s)", 0.0, value=float(moment.end_s), step=0.1, format="%.2f")
         if st.form_submit_button("Save"):
             try:
-                moments.update_moment(
+                saved = moments.update_moment(
                     store,
                     person.id,
                     moment.id,
@@ -95,7 +114,8 @@ def _words(store: Store, person: PersonView, moment: MomentView) -> None:
             except VerpError as exc:
                 st.error(escape_markdown(str(exc)))
             else:
-                _done("Saved the moment.")
+                being_cut = " Its new start and end are being cut." if saved.cutting else ""
+                _done(f"Saved the moment.{being_cut}")
 
 
 def _captions(store: Store, person: PersonView, moment: MomentView) -> None:

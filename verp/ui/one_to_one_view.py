@@ -145,6 +145,15 @@ def _principles_beside(keys: tuple[str, ...]) -> None:
         st.text(f"{principle.number}. {principle.name}: {principle.summary}")
 
 
+@st.fragment(run_every=2)
+def _watch_cut(store: Store, guider: PersonView, one_to_one_id: int, cycle: int, choice_id: int) -> None:
+    """A chosen moment a worker is still cutting: say so, and redraw the page once it can play."""
+    chosen = one_to_one.chosen_moments(store, guider.id, one_to_one_id, cycle)
+    if any(m.choice_id == choice_id and m.cut is not None for m in chosen):
+        st.rerun(scope="app")
+    st.caption("This moment's own short video is not ready yet: it plays here as soon as it is cut.")
+
+
 def review(store: Store, guider: PersonView, view: OneToOneView) -> None:
     """One cycle's shared review: the chosen moments closely, then the participant's words."""
     cycles = list(range(1, view.planned_cycles + 1))
@@ -166,6 +175,8 @@ def review(store: Store, guider: PersonView, view: OneToOneView) -> None:
                     micro_player(
                         store, m.cut, Grant.guider(guider.id, view.id, m.moment_id), f"m{m.choice_id}"
                     )
+                else:
+                    _watch_cut(store, guider, view.id, cycle, m.choice_id)
                 if m.note:
                     st.text(f"Their note: {m.note}")
             with beside:

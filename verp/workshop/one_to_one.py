@@ -32,7 +32,7 @@ from verp.core.models import (
 )
 from verp.core.store import Store
 from verp.core.text import clean_text
-from verp.review import clips, moments
+from verp.review import clips, moment_cuts, moments
 from verp.review.consent import check_shareable
 from verp.review.moments import owned_moment
 from verp.room.principles import catalogue
@@ -298,8 +298,8 @@ def _check_cycle(row: OneToOne, cycle: int) -> int:
 
 def _choose(s, actor_id: int, row: OneToOne, moment: Moment, cycle: int) -> int:
     check_shareable(s, moment.clip_id)
-    if moment.cut_name is None:
-        raise OneToOneError("This moment has no video cut yet. Please save its start and end again.")
+    if reason := moment_cuts.not_cut_yet(moment, cutting_will_do=True):
+        raise OneToOneError(reason)
     live = select(OneToOneMoment.id).where(
         OneToOneMoment.one_to_one_id == row.id,
         OneToOneMoment.moment_id == moment.id,

@@ -1,0 +1,179 @@
+"""Cutting a moment to its own short video, in a worker, never in the web server.
+
+A moment's cut is frame-exact, so it re-encodes the moment: for ten seconds of a 1080p phone clip that is
+about eight seconds of both cores here, and a moment may run to two minutes. Saving a moment (or new
+times for it) therefore records it at once with ``cut_status = "cutting"`` and hands the cut to the task
+queue; a ``python -m verp worker`` cuts it in a limited child process (``verp.media.sandbox``) and then
+puts the new file in place, in the same transaction that marks the moment ready. Until then the cut of
+the moment's previous times, if it has one, stays where the room can play it; Review says the moment is
+being cut, with its progress, and shows it as soon as it is ready.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+
+from verp.core import queues, tasks
+from verp.core.config import Settings, load_settings
+from verp.core.models import Clip, Moment
+from verp.core.store import Store, make_engine
+from verp.media import jobs as media
+from verp.media import sandbox
+from verp.media.processing import at_most_twice_a_second
+from verp.room import room_state
+
+CUT = "cut_moment"
+CUTTING, READY, FAILED = "cutting", "ready", "failed"
+COULD_NOT = "This moment could not be cut to its own video."
+CHILD = "verp.review.moment_cuts:cut_in_child"
+TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
+
+
+def enqueue_cut(store: Store, moment_id: int) -> None:
+    """Hand the moment to the workers; the job cuts whatever times the moment has when it runs."""
+    queues.enqueue(store, CUT, {"moment_id": moment_id}, key=f"{CUT}:{moment_id}")
+
+
+def requeue_unfinished(store: Store) -> int:
+    """Queue again every moment still waiting for its cut (a lost job, a restore): harmless when its job
+    is already queued, as a job finds a moment already cut and ends."""
+    with store.transaction() as s:
+        waiting = list(s.scalars(select(Moment.id).where(Moment.cut_status == CUTTING)))
+    for moment_id in waiting:
+        enqueue_cut(store, moment_id)
+    return len(waiting)
+
+
+def not_cut_yet(moment: Moment, cutting_will_do: bool = False) -> str | None:
+    """Why a moment cannot be shown to anyone yet (it has no cut), in the owner's words; None if it can.
+
+    ``cutting_will_do``: a moment whose cut is under way may be chosen (a one-to-one guider marks and
+    chooses in one step; the review plays it once it is cut)."""
+    if moment.cut_name is not None or (cutting_will_do and moment.cut_status == CUTTING):
+        return None
+    if moment.cut_status == CUTTING:
+        return "This moment is still being cut to its own short video. Try again once it plays on Review."
+    return "This moment has no video cut yet. Please save its start and end again."
+
+
+def new_cut_name(clip_id: str, moment_id: int) -> str:
+    """A fresh name for each cut, so a new cut never overwrites the one a screen may be playing."""
+    return f"{clip_id}/moments/{moment_id}_{uuid.uuid4().hex[:10]}.mp4"
+
+
+# ---------------------------------------------------------------- the job, in the worker
+
+
+def cut_task(settings: Settings) -> tasks.Task:
+    """The task a worker registers for cutting moments."""
+    return tasks.Task(CUT, run_cut_job, settings.task_attempts, on_give_up=give_up)
+
+
+def run_cut_job(store: Store, job: tasks.Job) -> None:
+    """Cut the moment's current times in a limited child; put the cut in place if they still hold."""
+    moment_id = int(job.args["moment_id"])
+    for _ in range(TRIES_WHILE_MOVING):
+        clip_id, source, start_s, end_s = _wanted(store, moment_id)
+        name = new_cut_name(clip_id, moment_id)
+        _cut_in_a_child(store, moment_id, name, source, start_s, end_s, job)
+        if _put_in_place(store, moment_id, name, start_s, end_s):
+            return
+    raise RuntimeError("the moment's times kept changing while it was being cut")
+
+
+def _wanted(store: Store, moment_id: int) -> tuple[str, Path, float, float]:
+    with store.transaction() as s:
+        row = s.get(Moment, moment_id)
+        if row is None or row.cut_status != CUTTING:
+            raise tasks.Cancelled("the moment was deleted or is already cut")
+        clip = s.get_one(Clip, row.clip_id)
+        source = store.clip_path(clip.playable_name or clip.stored_name)
+        return clip.id, source, row.start_s, row.end_s
+
+
+def _cut_in_a_child(
+    store: Store, moment_id: int, name: str, source: Path, start_s: float, end_s: float, job: tasks.Job
+) -> None:
+    limits = sandbox.Limits.for_clip(store.settings, end_s - start_s)
+    try:
+        sandbox.run_limited(
+            CHILD,
+            [moment_id, str(source), name, start_s, end_s],
+            limits,
+            lambda: _still_cutting(store, moment_id),
+            settings=store.settings,
+        )
+    except BaseException as exc:
+        store.clip_path(name).unlink(missing_ok=True)
+        if isinstance(exc, tasks.Cancelled | tasks.GiveUp) or not isinstance(exc, Exception):
+            raise
+        if not job.is_last:
+            again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
+            _set(store, moment_id, cut_detail=f"{COULD_NOT} {again}")
+        raise RuntimeError(str(exc) if isinstance(exc, sandbox.LimitExceeded) else COULD_NOT) from exc
+
+
+def _put_in_place(store: Store, moment_id: int, name: str, start_s: float, end_s: float) -> bool:
+    """Record the new cut if the moment still has the times it was cut at; drop whichever file is not
+    kept (the replaced cut, or this one if the times moved meanwhile)."""
+    dropped: str | None
+    with store.transaction() as s:
+        row = s.get(Moment, moment_id)
+        if row is None or (row.start_s, row.end_s) != (start_s, end_s):
+            dropped, kept = name, False
+        else:
+            dropped, kept = row.cut_name, True
+            row.cut_name, row.cut_status, row.cut_detail = name, READY, ""
+            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
+    if dropped:
+        store.clip_path(dropped).unlink(missing_ok=True)
+    if row is None:
+        raise tasks.Cancelled("the moment was deleted while it was being cut")
+    return kept
+
+
+def give_up(store: Store, job: tasks.Job, reason: str) -> None:
+    """After the last attempt: the owner reads why on Review, and can save the times again."""
+    message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
+    with store.transaction() as s:
+        row = s.get(Moment, int(job.args["moment_id"]))
+        if row is not None and row.cut_status == CUTTING:
+            row.cut_status, row.cut_detail = FAILED, message[:300]
+
+
+def _still_cutting(store: Store, moment_id: int) -> bool:
+    with store.transaction() as s:
+        row = s.get(Moment, moment_id)
+        return row is not None and row.cut_status == CUTTING
+
+
+def _set(store: Store, moment_id: int, **values) -> None:
+    with store.transaction() as s:
+        row = s.get(Moment, moment_id)
+        if row is not None and row.cut_status == CUTTING:
+            for key, value in values.items():
+                setattr(row, key, value)
+
+
+def cut_in_child(moment_id: int, source: str, name: str, start_s: float, end_s: float) -> None:
+    """The child process's side: the worker's settings (from the environment), its own engine."""
+    settings = load_settings()
+    store = Store(settings, make_engine(settings.database_url))
+    dst = store.clip_path(name)
+    try:
+        if not dst.parent.parent.is_dir():  # the clip (and its folder) was deleted: make nothing
+            return
+        media.cut(source, dst, start_s, end_s, exact=True, progress=_reporter(store, moment_id))
+    finally:
+        store.engine.dispose()
+
+
+def _reporter(store: Store, moment_id: int) -> Callable[[float], None]:
+    """A progress callback that writes to the moment's row."""
+    return at_most_twice_a_second(
+        lambda fraction: _set(store, moment_id, cut_detail=f"Cutting: {round(fraction * 100)}%")
+    )
