@@ -29,6 +29,7 @@ from verp.room import room_state
 CUT = "cut_moment"
 CUTTING, READY, FAILED = "cutting", "ready", "failed"
 COULD_NOT = "This moment could not be cut to its own video."
+PROGRESS = "Cutting this moment to its own short video"
 CHILD = "verp.review.moment_cuts:cut_in_child"
 TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
 
@@ -175,5 +176,5 @@ def cut_in_child(moment_id: int, source: str, name: str, start_s: float, end_s: 
 def _reporter(store: Store, moment_id: int) -> Callable[[float], None]:
     """A progress callback that writes to the moment's row."""
     return at_most_twice_a_second(
-        lambda fraction: _set(store, moment_id, cut_detail=f"Cutting: {round(fraction * 100)}%")
+        lambda fraction: _set(store, moment_id, cut_detail=f"{PROGRESS}: {round(fraction * 100)}%")
     )
