@@ -53,14 +53,17 @@ def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip)
 
 
 def test_a_saved_moment_says_it_is_being_cut_and_plays_once_the_worker_has_cut_it(store, teacher, clip):
+    add_consent(store, teacher.id, clip.id)
     made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
     at = open_section(open_review(teacher.id, clip.id), f"moment_open_{made.id}")
     assert any("Cutting this moment" in i.value for i in at.info)
+    assert not [i for i in at.text_input if i.key == f"code_{made.id}"]  # nothing to share yet
     videos = len(at.get("video"))
     run_pending(store)
     at.run()  # in a browser the note redraws itself every two seconds and then the whole page
     assert not any("Cutting this moment" in i.value for i in at.info)
     assert len(at.get("video")) == videos + 1
+    assert at.text_input(key=f"code_{made.id}")
     cut = moments.get_moment(store, teacher.id, made.id).cut
     assert cut is not None and cut.parent.name == "moments"
 

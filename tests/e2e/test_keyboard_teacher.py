@@ -122,6 +122,8 @@ def test_a_new_teacher_uploads_marks_and_shares_a_moment_with_only_a_keyboard(
         page.wait_for_url("**/review?clip=*")
         wait_for_app(page)
         _mark(page)
+        cut = lambda: not moments.list_moments(server_store, kit.id, clip.id)[0].cutting  # noqa: E731
+        wait_until(cut, 120, "the worker never cut the moment")  # shared only once it has its own video
         _record_consent(page)
         _share(page, workshop.join_code)
     except Exception:

@@ -259,6 +259,9 @@ def _sharing(store: Store, person: PersonView, moment: MomentView, can_share: bo
     if not can_share:
         st.info("Record (or complete) the consent for this clip, below, before sharing any moment of it.")
         return
+    if moment.cut is None:  # nothing a room could play yet
+        st.caption("You can share this moment once it is cut to its own short video (above).")
+        return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     code = left.text_input("Workshop join code", key=f"code_{moment.id}", max_chars=16)
     if right.button("Share this moment", key=f"share_{moment.id}"):
