@@ -88,6 +88,26 @@ def test_the_guider_sees_a_chosen_moment_with_the_micro_analysis_player(store, t
     assert "Story time" in [t.value for t in at.text]
 
 
+def test_the_guider_is_told_when_a_chosen_moment_is_being_cut_and_when_it_could_not_be(
+    store, teacher, colleague, tmp_path
+):
+    from verp.core.models import Moment
+
+    view = one_to_one.start_one_to_one(store, teacher.id, "T-1", "teacher", 1, participant_id=colleague.id)
+    _, moment = consented_moment(store, colleague.id, tmp_path)
+    one_to_one.choose_moment(store, colleague.id, view.id, moment.id, 1)
+    with store.transaction() as s:  # its owner saved new times: a worker is cutting them
+        row = s.get(Moment, moment.id)
+        row.cut_name, row.cut_status = None, "cutting"
+    at = open_page("one_to_one", teacher.id)
+    assert any("not ready yet" in c.value for c in at.caption)
+    with store.transaction() as s:
+        s.get(Moment, moment.id).cut_status = "failed"
+    at.run()
+    assert any("could not be cut" in c.value for c in at.caption)
+    assert not any("not ready yet" in c.value for c in at.caption)
+
+
 def test_the_log_lists_reviews_and_a_supervisor_adds_a_note(store, teacher, colleague):
     group_with_two_sessions(store, teacher.id, colleague.id)
     at = open_page("guider_log", teacher.id)

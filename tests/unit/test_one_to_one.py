@@ -67,6 +67,7 @@ def test_a_parents_clip_is_held_by_the_guider_with_consent_and_a_delete_by_date(
     one_to_one.mark_held_moment(store, teacher.id, review.id, clip.id, "Bath time", 0.5, 2.0, 1)
     (chosen,) = one_to_one.chosen_moments(store, teacher.id, review.id, 1)
     assert chosen.title == "Bath time" and chosen.cut is None  # chosen at once; a worker cuts it
+    assert not chosen.cut_failed  # the guider's screen waits for it
     run_pending(store)
     (chosen,) = one_to_one.chosen_moments(store, teacher.id, review.id, 1)
     assert chosen.cut.exists()

@@ -85,9 +85,13 @@ def test_half_written_copies_left_in_a_clip_folder_are_removed_once_stale(store,
     stale, fresh = folder / ".playable.1a2b3c4d.part.mp4", folder / ".proxy.5e6f7a8b.part.mp4"
     for part in (stale, fresh):
         part.write_bytes(b"half a transcode")
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
-    assert retention.remove_stale_parts(store) == 1
-    assert not stale.exists() and fresh.exists() and (folder / "original.mp4").exists()
+    cut = folder / "moments" / ".7_0a1b2c3d4e.5e6f7a8b.part.mp4"  # a moment's cut, its worker killed
+    cut.parent.mkdir()
+    cut.write_bytes(b"half a cut")
+    for old in (stale, cut):
+        os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert retention.remove_stale_parts(store) == 2
+    assert not stale.exists() and not cut.exists() and fresh.exists() and (folder / "original.mp4").exists()
 
 
 # ---------------------------------------------------------------- every clip has a delete-by date

@@ -72,14 +72,14 @@ def test_long_moments_get_a_gentle_warning_past_thirty_seconds():
     assert "about 10 s" in moments.length_advice(0, 31)
 
 
-def test_moving_a_moment_recuts_it_and_drops_freeze_frames_outside(store, teacher, moment):
+def test_new_times_take_the_old_times_video_away_at_once_and_a_worker_cuts_the_new(store, teacher, moment):
     from verp.media import jobs as media
 
     moments.add_freeze_frame(store, teacher.id, moment.id, 1.5)
     moved = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0, note="I waited")
     assert (moved.start_s, moved.end_s, moved.note) == (2.0, 4.0, "I waited")
     assert moved.freeze_frames == ()
-    assert moved.cutting and moved.cut == moment.cut  # the room plays the old cut until the new one is made
+    assert moved.cutting and moved.cut is None and not moment.cut.exists()  # the old times' video goes now
     run_pending(store)
     recut = moments.get_moment(store, teacher.id, moment.id)
     assert not recut.cutting and recut.cut != moment.cut and not moment.cut.exists()
@@ -198,6 +198,33 @@ def test_a_strip_that_cannot_be_made_is_tried_once_by_a_worker_and_not_asked_for
     assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
     with store.transaction() as s:
         assert not s.scalars(select(Task).where(Task.status == "queued")).all()
+
+
+def test_a_strip_a_worker_gives_up_on_is_not_asked_for_again_and_review_asks_once_meanwhile(
+    store, teacher, clip, monkeypatch
+):
+    import shutil
+
+    from verp.core import tasks
+    from verp.media import processing, sandbox
+
+    shutil.rmtree(store.clip_path(clip.id) / "thumbs")
+    for _ in range(3):  # three reruns of Review while the worker has not got to it
+        assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
+    with store.transaction() as s:
+        assert len(s.scalars(select(Task).where(Task.name == processing.STRIP_TASK)).all()) == 1
+
+    def past_its_limit(*args, **kwargs):
+        raise sandbox.LimitExceeded(sandbox.TOO_MUCH_MEMORY)
+
+    monkeypatch.setattr(sandbox, "run_limited", past_its_limit)
+    last = tasks.Job(processing.STRIP_TASK, {"clip_id": clip.id}, attempt=3, max_attempts=3)
+    assert tasks.perform(store, processing.strip_task(store.settings), last).status == "failed"
+    assert processing.strip_cannot_be_made(store.clip_path(clip.id))
+    (store.clip_path(clip.id) / "thumbs" / processing.ASKED).unlink()  # however long ago it was asked
+    assert moments.clip_thumbnails(store, teacher.id, clip.id) == []
+    with store.transaction() as s:
+        assert len(s.scalars(select(Task).where(Task.name == processing.STRIP_TASK)).all()) == 1
 
 
 # ---------------------------------------------------------------- helping question
@@ -435,7 +462,7 @@ def test_the_helping_question_is_private_until_its_owner_shares_it(store, teache
         helping.share_with_group(store, colleague.id, True)
 
 
-def test_a_cut_that_cannot_be_made_says_why_and_the_room_keeps_the_cut_it_had(store, teacher, moment, clip):
+def test_a_cut_that_cannot_be_made_says_why_and_no_video_of_the_old_times_stays(store, teacher, moment, clip):
     with store.transaction() as s:
         playable = store.clip_path(s.get(Clip, clip.id).playable_name)
     kept = playable.read_bytes()
@@ -444,15 +471,61 @@ def test_a_cut_that_cannot_be_made_says_why_and_the_room_keeps_the_cut_it_had(st
     run_pending(store)
     failed = moments.get_moment(store, teacher.id, moment.id)
     assert failed.cut_failed and failed.cut_detail and "Traceback" not in failed.cut_detail
-    assert failed.title == "New title" and failed.cut == moment.cut and moment.cut.is_file()
-    assert sorted(p.name for p in moment.cut.parent.iterdir()) == [moment.cut.name]
+    assert failed.title == "New title" and failed.cut is None
+    assert not any(moment.cut.parent.iterdir())  # neither the old cut nor a half-made new one
 
     playable.write_bytes(kept)
     again = moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)  # same times
     assert again.cutting
     run_pending(store)
     recut = moments.get_moment(store, teacher.id, moment.id)
-    assert not recut.cut_failed and recut.cut != moment.cut and not moment.cut.exists()
+    assert not recut.cut_failed and recut.cut.is_file()
+
+
+def test_new_times_saved_just_as_a_cut_is_put_in_place_are_cut_too(store, teacher, moment, monkeypatch):
+    from verp.review import moment_cuts
+
+    real, moved = moment_cuts._put_in_place, []
+
+    def owner_saves_new_times_meanwhile(*args):
+        kept = real(*args)  # this cut is in place; its job has not been marked done yet
+        if not moved:
+            moved.append(moments.update_moment(store, teacher.id, moment.id, start_s=0.5, end_s=2.0))
+        return kept
+
+    monkeypatch.setattr(moment_cuts, "_put_in_place", owner_saves_new_times_meanwhile)
+    moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)
+    run_pending(store)
+    recut = moments.get_moment(store, teacher.id, moment.id)
+    assert moved and not recut.cutting and (recut.start_s, recut.end_s) == (0.5, 2.0) and recut.cut.is_file()
+
+
+def test_every_file_of_a_deleted_moment_goes_even_one_a_worker_put_in_place_meanwhile(store, teacher, moment):
+    folder = moment.cut.parent
+    (folder / f"{moment.id}_late.mp4").write_bytes(b"a cut recorded while the moment was deleted")
+    (folder / f".{moment.id}_half.1234.part.mp4").write_bytes(b"a cut stopped half-way")
+    other = cut_moment(store, teacher.id, moment.clip_id, "Another", 0.5, 1.5)
+    moments.delete_moment(store, teacher.id, moment.id)
+    assert [p.name for p in folder.iterdir()] == [other.cut.name]
+
+
+def test_a_cut_stopped_half_way_leaves_no_half_written_file(store, teacher, clip, monkeypatch):
+    from verp.media import sandbox
+
+    made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
+
+    def killed_past_its_limit(target, args, *rest, **kwargs):  # the child had no chance to tidy up
+        part = store.clip_path(args[2])
+        part = part.with_name(f".{part.stem}.0a1b2c3d.part.mp4")
+        part.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(b"half a video")
+        raise sandbox.LimitExceeded(sandbox.TOO_MUCH_TIME)
+
+    monkeypatch.setattr(sandbox, "run_limited", killed_past_its_limit)
+    run_pending(store)
+    assert not any((store.clip_path(clip.id) / "moments").iterdir())
+    waiting = moments.get_moment(store, teacher.id, made.id)
+    assert waiting.cutting and "shorter moment" in waiting.cut_detail and "Trying again" in waiting.cut_detail
 
 
 def test_a_recut_replaces_the_old_cut_file(store, teacher, moment):

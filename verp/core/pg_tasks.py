@@ -103,7 +103,7 @@ class ProcrastinateQueue:
                 queue = cls._by_database[store.settings.database_url] = cls(store)
             return queue
 
-    def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
+    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
         """Defer one job over a connection of its own, closed again at once: jobs are deferred when a clip
         arrives, a few times an hour, so a pool kept open per database would only hold connections idle
         (and a server's connection slots are shared by every instance)."""

@@ -97,8 +97,13 @@ class Outcome:
 class TaskQueue(Protocol):
     """What the app asks of a queue; both back ends provide it."""
 
-    def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
-        """Add a job; with ``key``, not when a job with that key is already waiting."""
+    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
+        """Add a job; with ``key``, not when a job with that key is already waiting.
+
+        ``started_counts=False``: only a job that has not started yet counts as waiting, for a job that
+        reads what to do when it starts (a moment's cut reads the moment's times then), so a change made
+        while one runs is never left without a job. (procrastinate's queueing lock always works so.)
+        """
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         """Run jobs of ``tasks`` until ``stop`` is set (or the process is told to stop)."""
@@ -153,7 +158,7 @@ class DatabaseQueue:
 
     # ------------------------------------------------------------ adding jobs
 
-    def enqueue(self, task: str, args: dict, key: str | None = None) -> None:
+    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
         row: dict[str, BindParameter[Any]] = {"name": literal(task), "key": literal(key)}
         row |= {"args": literal(json.dumps(args, sort_keys=True))}
         row |= {"status": literal("queued"), "attempts": literal(0), "error": literal("")}
@@ -161,7 +166,8 @@ class DatabaseQueue:
         row |= {"created_at": literal(utcnow(), TaskRow.created_at.type)}
         query = select(*[value.label(name) for name, value in row.items()])
         if key is not None:  # one statement, so two callers at once still add one job
-            waiting = select(TaskRow.id).where(TaskRow.key == key, TaskRow.status.in_(("queued", "running")))
+            statuses = ("queued", "running") if started_counts else ("queued",)
+            waiting = select(TaskRow.id).where(TaskRow.key == key, TaskRow.status.in_(statuses))
             query = query.where(~exists(waiting))
         with self.store.transaction() as s:
             s.execute(insert(TaskRow).from_select(list(row), query))

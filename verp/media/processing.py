@@ -10,6 +10,7 @@ row, so every page on every instance can show it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,8 @@ STRIP = "thumbs"  # the Review page's strip of pictures across the clip, made he
 STRIP_COUNT = 8
 NO_STRIP = ".none"  # in the strip's folder: the playable copy gave no pictures
 STRIP_TASK = "clip_strip"
+ASKED = ".asked"  # in the strip's folder: when a worker was last asked for the strip
+STRIP_ASKED_S = 600
 STRIP_CHILD = "verp.media.processing:strip_in_child"
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
@@ -146,15 +149,29 @@ def _strip(folder: Path) -> None:
         (folder / STRIP / NO_STRIP).touch()
 
 
-def enqueue_strip(store: Store, clip_id: str) -> None:
+def ask_for_strip(store: Store, clip_id: str) -> None:
     """A prepared clip without its strip (prepared before workers made strips, or its folder restored
-    without it): a worker makes it, never the web server. Returns at once."""
-    queues.enqueue(store, STRIP_TASK, {"clip_id": clip_id}, key=f"{STRIP_TASK}:{clip_id}")
+    without it): a worker makes it, never the web server. Returns at once; asks at most once in
+    ``STRIP_ASKED_S`` (every Review rerun of the clip comes here until the strip is made)."""
+    asked = store.clip_path(clip_id) / STRIP / ASKED
+    with contextlib.suppress(OSError):
+        if time.time() - asked.stat().st_mtime < STRIP_ASKED_S:
+            return
+    with contextlib.suppress(OSError):  # a clip deleted meanwhile: nothing to ask for
+        asked.parent.mkdir(exist_ok=True)
+        asked.touch()
+        queues.enqueue(store, STRIP_TASK, {"clip_id": clip_id}, key=f"{STRIP_TASK}:{clip_id}")
 
 
 def strip_task(settings: Settings) -> tasks.Task:
     """The task a worker registers for making a prepared clip's missing strip."""
-    return tasks.Task(STRIP_TASK, run_strip_job, settings.task_attempts)
+    return tasks.Task(STRIP_TASK, run_strip_job, settings.task_attempts, on_give_up=_no_strip)
+
+
+def _no_strip(store: Store, job: tasks.Job, reason: str) -> None:
+    """Its last try failed (past a limit, say): Review goes without, and stops asking."""
+    with contextlib.suppress(OSError):
+        (store.clip_path(job.args["clip_id"]) / STRIP / NO_STRIP).touch()
 
 
 def run_strip_job(store: Store, job: tasks.Job) -> None:

@@ -194,10 +194,12 @@ def remove_orphan_folders(store: Store, grace_s: float = ORPHAN_GRACE_S) -> list
 
 
 def remove_stale_parts(store: Store, grace_s: float = ORPHAN_GRACE_S) -> int:
-    """Remove half-written copies (``.<name>.<hex>.part.mp4``) a killed transcode left in clip folders."""
+    """Remove half-written copies (``.<name>.<hex>.part.mp4``) a killed transcode or cut left in clip
+    folders and their ``moments/``."""
     removed = 0
     now = time.time()
-    for part in store.settings.clips_dir.glob("*/.*.part*"):
+    clips = store.settings.clips_dir
+    for part in [*clips.glob("*/.*.part*"), *clips.glob("*/moments/.*.part*")]:
         if part.is_file() and now - part.stat().st_mtime > grace_s:
             part.unlink(missing_ok=True)
             removed += 1

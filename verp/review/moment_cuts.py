@@ -30,13 +30,15 @@ CUT = "cut_moment"
 CUTTING, READY, FAILED = "cutting", "ready", "failed"
 COULD_NOT = "This moment could not be cut to its own video."
 PROGRESS = "Cutting this moment to its own short video"
+TOO_BIG = "Cutting this moment needed more memory or time than the server allows. Try a shorter moment."
+KEPT_MOVING = "This moment's start and end kept changing while it was being cut. Save them again to cut it."
 CHILD = "verp.review.moment_cuts:cut_in_child"
 TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
 
 
 def enqueue_cut(store: Store, moment_id: int) -> None:
     """Hand the moment to the workers; the job cuts whatever times the moment has when it runs."""
-    queues.enqueue(store, CUT, {"moment_id": moment_id}, key=f"{CUT}:{moment_id}")
+    queues.enqueue(store, CUT, {"moment_id": moment_id}, key=f"{CUT}:{moment_id}", started_counts=False)
 
 
 def requeue_unfinished(store: Store) -> int:
@@ -80,10 +82,17 @@ def run_cut_job(store: Store, job: tasks.Job) -> None:
     for _ in range(TRIES_WHILE_MOVING):
         clip_id, source, start_s, end_s = _wanted(store, moment_id)
         name = new_cut_name(clip_id, moment_id)
-        _cut_in_a_child(store, moment_id, name, source, start_s, end_s, job)
+        try:
+            _cut_in_a_child(store, moment_id, name, source, start_s, end_s)
+        except tasks.Cancelled:
+            raise
+        except Exception as exc:
+            if _times_now(store, moment_id) != (start_s, end_s):
+                continue  # the owner chose other times meanwhile: those are the ones to cut
+            raise _for_the_owner(store, moment_id, job, exc) from exc
         if _put_in_place(store, moment_id, name, start_s, end_s):
             return
-    raise RuntimeError("the moment's times kept changing while it was being cut")
+    raise RuntimeError(KEPT_MOVING)
 
 
 def _wanted(store: Store, moment_id: int) -> tuple[str, Path, float, float]:
@@ -96,10 +105,19 @@ def _wanted(store: Store, moment_id: int) -> tuple[str, Path, float, float]:
         return clip.id, source, row.start_s, row.end_s
 
 
+def _times_now(store: Store, moment_id: int) -> tuple[float, float] | None:
+    with store.transaction() as s:
+        row = s.get(Moment, moment_id)
+        return None if row is None else (row.start_s, row.end_s)
+
+
 def _cut_in_a_child(
-    store: Store, moment_id: int, name: str, source: Path, start_s: float, end_s: float, job: tasks.Job
+    store: Store, moment_id: int, name: str, source: Path, start_s: float, end_s: float
 ) -> None:
+    """Make the cut in a limited child; whatever stops it, nothing of it is left behind (a child that
+    was stopped, or went past a limit, had no chance to remove its half-written file)."""
     limits = sandbox.Limits.for_clip(store.settings, end_s - start_s)
+    dst = store.clip_path(name)
     try:
         sandbox.run_limited(
             CHILD,
@@ -108,14 +126,22 @@ def _cut_in_a_child(
             lambda: _still_cutting(store, moment_id),
             settings=store.settings,
         )
-    except BaseException as exc:
-        store.clip_path(name).unlink(missing_ok=True)
-        if isinstance(exc, tasks.Cancelled | tasks.GiveUp) or not isinstance(exc, Exception):
-            raise
-        if not job.is_last:
-            again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
-            _set(store, moment_id, cut_detail=f"{COULD_NOT} {again}")
-        raise RuntimeError(str(exc) if isinstance(exc, sandbox.LimitExceeded) else COULD_NOT) from exc
+    except BaseException:
+        dst.unlink(missing_ok=True)
+        for part in dst.parent.glob(f".{dst.stem}.*.part*"):
+            part.unlink(missing_ok=True)
+        raise
+
+
+def _for_the_owner(store: Store, moment_id: int, job: tasks.Job, exc: Exception) -> Exception:
+    """The failure as the owner reads it; the moment says when it will be tried again."""
+    if isinstance(exc, tasks.GiveUp):  # the file itself is the problem: its words, no retry
+        return exc
+    reason = TOO_BIG if isinstance(exc, sandbox.LimitExceeded) else COULD_NOT
+    if not job.is_last:
+        again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
+        _set(store, moment_id, cut_detail=f"{reason} {again}")
+    return RuntimeError(reason)
 
 
 def _put_in_place(store: Store, moment_id: int, name: str, start_s: float, end_s: float) -> bool:

@@ -227,7 +227,7 @@ def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[flo
     paths = strip_paths(folder)
     if not all(p.exists() for p in paths):
         if playable is not None and not processing.strip_cannot_be_made(folder):
-            processing.enqueue_strip(store, clip_id)
+            processing.ask_for_strip(store, clip_id)
         return []
     return [(round(duration * (i + 0.5) / len(paths), 2), p) for i, p in enumerate(paths)]
 
@@ -284,8 +284,8 @@ def update_moment(
     """Change a moment's words or its times; new times (or the same ones after a cut that failed) are
     cut again by a worker, and freeze-frames outside them go.
 
-    Until the new cut is ready the room keeps playing the cut of the old times; the worker replaces it
-    (and removes its file) in one step once the new one is made.
+    New times take effect at once: the cut of the old times goes with them (an owner narrows a moment to
+    leave someone out of it), so a room shows no video of the moment until the new cut is ready.
     """
     new_title = _title(title) if title is not None else None
     new_note = _note(note) if note is not None else None
@@ -306,6 +306,9 @@ def update_moment(
             moment.share_note = bool(share_note)
         if moved:
             moment.start_s, moment.end_s = start, end
+            gone.append(moment.cut_name)
+            moment.cut_name = None
+            room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
             outside = s.scalars(
                 select(FreezeFrame).where(
                     FreezeFrame.moment_id == moment.id,
@@ -457,6 +460,12 @@ def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
             *s.scalars(select(FreezeFrame.still_name).where(FreezeFrame.moment_id == moment.id)),
         ]
         audit.record(s, audit.actor_of(owner_id), "delete", f"moment:{moment.id}", f"clip:{moment.clip_id}")
+        clip_id, number = moment.clip_id, moment.id
         s.delete(moment)
     for name in names:
         _unlink(store, name)
+    # A worker may have put a new cut in place while this ran (or been stopped half-way through one):
+    # every file of the moment goes, whatever its row last said.
+    cuts = store.clip_path(clip_id) / "moments"
+    for path in [*cuts.glob(f"{number}_*"), *cuts.glob(f".{number}_*")]:
+        path.unlink(missing_ok=True)

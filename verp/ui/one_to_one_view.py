@@ -24,6 +24,7 @@ from verp.workshop.one_to_one import ROLES, SHAPES, OneToOneView
 CHOSEN_KEY = "one_to_one_id"
 MESSAGE = "one_to_one_message"
 MARKS = {"done": "✓", "next": "→", "planned": "·"}
+NO_CUT = "This moment could not be cut to its own video: its owner can save its times again on Review."
 
 
 def say(text: str, ok: bool = True) -> None:
@@ -149,8 +150,8 @@ def _principles_beside(keys: tuple[str, ...]) -> None:
 def _watch_cut(store: Store, guider: PersonView, one_to_one_id: int, cycle: int, choice_id: int) -> None:
     """A chosen moment a worker is still cutting: say so, and redraw the page once it can play."""
     chosen = one_to_one.chosen_moments(store, guider.id, one_to_one_id, cycle)
-    if any(m.choice_id == choice_id and m.cut is not None for m in chosen):
-        st.rerun(scope="app")
+    if not any(m.choice_id == choice_id and m.cut is None and not m.cut_failed for m in chosen):
+        st.rerun(scope="app")  # cut (or could not be, or no longer chosen): the page says which
     st.caption("This moment's own short video is not ready yet: it plays here as soon as it is cut.")
 
 
@@ -175,6 +176,8 @@ def review(store: Store, guider: PersonView, view: OneToOneView) -> None:
                     micro_player(
                         store, m.cut, Grant.guider(guider.id, view.id, m.moment_id), f"m{m.choice_id}"
                     )
+                elif m.cut_failed:
+                    st.caption(NO_CUT)
                 else:
                     _watch_cut(store, guider, view.id, cycle, m.choice_id)
                 if m.note:

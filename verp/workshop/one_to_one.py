@@ -288,6 +288,7 @@ class ChosenMoment:
     cut: Path | None
     principle_keys: tuple[str, ...]
     note: str | None  # the owner's note, only when they chose to share it
+    cut_failed: bool = False  # no cut, and a worker could not make one (its owner can save its times again)
 
 
 def _check_cycle(row: OneToOne, cycle: int) -> int:
@@ -369,6 +370,7 @@ def chosen_moments(
                     store.clip_path(m.cut_name) if m.cut_name else None,
                     tuple(dict.fromkeys(keys)),
                     m.note if m.share_note and m.note else None,
+                    m.cut_name is None and m.cut_status == moment_cuts.FAILED,
                 )
             )
         return out
