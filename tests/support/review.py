@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import text
+
 from tests.support.media import make_clip
 from tests.support.waiting import wait_until
 from verp.core.models import Workshop, today
@@ -62,3 +64,13 @@ def add_workshop(store: Store, facilitator_id: int, code: str = "ABCD23", status
         s.add(w)
         s.flush()
         return w.id
+
+
+def waiting_jobs(store: Store, task: str) -> int:
+    """How many jobs of ``task`` wait for a worker, on whichever queue serves the store."""
+    if store.engine.dialect.name == "postgresql":
+        query = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo'"
+    else:
+        query = "SELECT count(*) FROM task WHERE name = :task AND status = 'queued'"
+    with store.engine.connect() as c:
+        return c.execute(text(query), {"task": task}).scalar_one()

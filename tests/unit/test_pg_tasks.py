@@ -110,3 +110,20 @@ def test_the_job_of_a_worker_that_stopped_is_put_back(store):
 
     asyncio.run(die_then_requeue())
     assert _jobs(store, "note") == [("note", "todo", 1)]  # back in the queue, the lost attempt counted
+
+
+def test_a_retry_ends_when_a_job_with_its_key_was_queued_meanwhile_on_postgresql(store):
+    """A moment's new times saved while its cut job fails: the queued job cuts them; the failed one
+    cannot go back to the queue beside it (procrastinate keeps one queued job per key)."""
+    queue, runs = _queue(store), []
+
+    def fails_while_a_new_job_is_added(store, job):
+        runs.append(job.args["n"])
+        if job.args["n"] == 1:
+            queue.enqueue("keyed", {"n": 2}, key="keyed:1", started_counts=False)
+            raise RuntimeError("the file went away")
+
+    queue.enqueue("keyed", {"n": 1}, key="keyed:1", started_counts=False)
+    queue.run_pending([Task("keyed", fails_while_a_new_job_is_added, max_attempts=3)])
+    assert runs == [1, 2]
+    assert _jobs(store, "keyed") == []  # both ended well (finished jobs are removed)

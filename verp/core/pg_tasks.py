@@ -32,6 +32,17 @@ class RetryLater(Exception):
     """This attempt failed and another is due."""
 
 
+def _another_waits(store: Store, queueing_lock: str | None) -> bool:
+    """Whether a job with this lock is queued: one was added while this one ran (a moment's new times),
+    and it will do the work. procrastinate allows one queued job per lock, so this one cannot go back
+    to the queue for its retry beside it (its unique index would refuse)."""
+    if queueing_lock is None:
+        return False
+    with store.engine.connect() as c:
+        waiting = "SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock AND status = 'todo' LIMIT 1"
+        return c.execute(text(waiting), {"lock": queueing_lock}).first() is not None
+
+
 class Failed(Exception):
     """The job failed for good (its task was told why)."""
 
@@ -161,6 +172,9 @@ class ProcrastinateQueue:
             job = Job(task.name, args, context.job.attempts + 1, task.max_attempts)
             outcome = perform(store, task, job)
             if outcome.status == "retry":
+                if _another_waits(store, context.job.queueing_lock):
+                    log.info("%s %s: a job with its key waits, and does this work", task.name, args)
+                    return
                 raise RetryLater(outcome.error)
             if outcome.status == "failed":
                 raise Failed(outcome.error)

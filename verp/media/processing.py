@@ -169,7 +169,10 @@ def strip_task(settings: Settings) -> tasks.Task:
 
 
 def _no_strip(store: Store, job: tasks.Job, reason: str) -> None:
-    """Its last try failed (past a limit, say): Review goes without, and stops asking."""
+    """Its last try failed (past a limit, say): Review goes without, and stops asking. (Not when its
+    worker was stopped: Review asks again later.)"""
+    if reason == tasks.WORKER_STOPPED:
+        return
     with contextlib.suppress(OSError):
         (store.clip_path(job.args["clip_id"]) / STRIP / NO_STRIP).touch()
 

@@ -194,15 +194,15 @@ def remove_orphan_folders(store: Store, grace_s: float = ORPHAN_GRACE_S) -> list
 
 
 def remove_stale_parts(store: Store, grace_s: float = ORPHAN_GRACE_S) -> int:
-    """Remove half-written copies (``.<name>.<hex>.part.mp4``) a killed transcode or cut left in clip
-    folders and their ``moments/``."""
+    """Remove half-written files (``.<name>.<hex>.part.mp4``) a killed transcode, cut or strip left in
+    clip folders, their ``moments/`` and ``thumbs/``."""
     removed = 0
     now = time.time()
-    clips = store.settings.clips_dir
-    for part in [*clips.glob("*/.*.part*"), *clips.glob("*/moments/.*.part*")]:
-        if part.is_file() and now - part.stat().st_mtime > grace_s:
-            part.unlink(missing_ok=True)
-            removed += 1
+    for pattern in ("*/.*.part*", "*/moments/.*.part*", "*/thumbs/.*.part*"):
+        for part in store.settings.clips_dir.glob(pattern):
+            if part.is_file() and now - part.stat().st_mtime > grace_s:
+                part.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 

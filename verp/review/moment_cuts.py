@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 
 from verp.core import queues, tasks
 from verp.core.config import Settings, load_settings
@@ -34,6 +35,9 @@ TOO_BIG = "Cutting this moment needed more memory or time than the server allows
 KEPT_MOVING = "This moment's start and end kept changing while it was being cut. Save them again to cut it."
 CHILD = "verp.review.moment_cuts:cut_in_child"
 TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
+# The times this worker process last tried to cut, per moment: a final failure is reported only if the
+# moment still has them (``give_up`` runs in the same process, straight after the failed attempt).
+_last_tried: dict[int, tuple[float, float]] = {}
 
 
 def enqueue_cut(store: Store, moment_id: int) -> None:
@@ -81,6 +85,7 @@ def run_cut_job(store: Store, job: tasks.Job) -> None:
     moment_id = int(job.args["moment_id"])
     for _ in range(TRIES_WHILE_MOVING):
         clip_id, source, start_s, end_s = _wanted(store, moment_id)
+        _last_tried[moment_id] = (start_s, end_s)
         name = new_cut_name(clip_id, moment_id)
         try:
             _cut_in_a_child(store, moment_id, name, source, start_s, end_s)
@@ -137,7 +142,8 @@ def _for_the_owner(store: Store, moment_id: int, job: tasks.Job, exc: Exception)
     """The failure as the owner reads it; the moment says when it will be tried again."""
     if isinstance(exc, tasks.GiveUp):  # the file itself is the problem: its words, no retry
         return exc
-    reason = TOO_BIG if isinstance(exc, sandbox.LimitExceeded) else COULD_NOT
+    too_big = isinstance(exc, sandbox.LimitExceeded) and str(exc) != sandbox.STOPPED
+    reason = TOO_BIG if too_big else COULD_NOT
     if not job.is_last:
         again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
         _set(store, moment_id, cut_detail=f"{reason} {again}")
@@ -145,29 +151,41 @@ def _for_the_owner(store: Store, moment_id: int, job: tasks.Job, exc: Exception)
 
 
 def _put_in_place(store: Store, moment_id: int, name: str, start_s: float, end_s: float) -> bool:
-    """Record the new cut if the moment still has the times it was cut at; drop whichever file is not
-    kept (the replaced cut, or this one if the times moved meanwhile)."""
-    dropped: str | None
+    """Record the new cut only if the moment still waits for a cut of the times it was cut at, in one
+    conditional UPDATE (an owner saving other times at the same instant wins, whichever commits first);
+    drop whichever file is not kept: this one, or the one it replaces."""
+    cut_of_these_times = (
+        (Moment.id == moment_id)
+        & (Moment.start_s == start_s)
+        & (Moment.end_s == end_s)
+        & (Moment.cut_status == CUTTING)
+    )
     with store.transaction() as s:
-        row = s.get(Moment, moment_id)
-        if row is None or (row.start_s, row.end_s) != (start_s, end_s):
-            dropped, kept = name, False
-        else:
-            dropped, kept = row.cut_name, True
-            row.cut_name, row.cut_status, row.cut_detail = name, READY, ""
+        replaced = s.scalar(select(Moment.cut_name).where(cut_of_these_times))
+        swap = update(Moment).where(cut_of_these_times).values(cut_name=name, cut_status=READY, cut_detail="")
+        kept = cast(CursorResult, s.execute(swap)).rowcount == 1
+        if kept:
             room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
+        gone = s.get(Moment, moment_id) is None
+    dropped = replaced if kept else name
     if dropped:
         store.clip_path(dropped).unlink(missing_ok=True)
-    if row is None:
+    if gone:
         raise tasks.Cancelled("the moment was deleted while it was being cut")
     return kept
 
 
 def give_up(store: Store, job: tasks.Job, reason: str) -> None:
-    """After the last attempt: the owner reads why on Review, and can save the times again."""
+    """After the last attempt: the owner reads why on Review, and can save the times again. Times the
+    owner saved during that attempt were not what failed: those are queued to be cut instead."""
+    moment_id = int(job.args["moment_id"])
+    tried = _last_tried.pop(moment_id, None)
+    if tried is not None and _times_now(store, moment_id) not in (tried, None):
+        enqueue_cut(store, moment_id)
+        return
     message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
     with store.transaction() as s:
-        row = s.get(Moment, int(job.args["moment_id"]))
+        row = s.get(Moment, moment_id)
         if row is not None and row.cut_status == CUTTING:
             row.cut_status, row.cut_detail = FAILED, message[:300]
 

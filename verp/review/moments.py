@@ -296,6 +296,7 @@ def update_moment(
         end = moment.end_s if end_s is None else end_s
         start, end = _check_bounds(clip, start, end)
         moved = (start, end) != (moment.start_s, moment.end_s)
+        clip_id = clip.id
         times_given = start_s is not None or end_s is not None
         again = moved or (times_given and _needs_a_cut(store, moment))
         if new_title is not None:
@@ -320,11 +321,22 @@ def update_moment(
                 s.delete(frame)
         if again:
             moment.cut_status, moment.cut_detail = moment_cuts.CUTTING, ""
-    if again:
-        moment_cuts.enqueue_cut(store, moment_id)
     for file_name in gone:
         _unlink(store, file_name)
+    if moved:  # no cut now: any cut of it is of old times (even one a worker recorded as this ran)
+        _remove_cut_files(store, clip_id, moment_id, half_made_too=False)
+    if again:
+        moment_cuts.enqueue_cut(store, moment_id)
     return get_moment(store, owner_id, moment_id)
+
+
+def _remove_cut_files(store: Store, clip_id: str, moment_id: int, half_made_too: bool) -> None:
+    cuts = store.clip_path(clip_id) / "moments"
+    found = [*cuts.glob(f"{int(moment_id)}_*")]
+    if half_made_too:
+        found += cuts.glob(f".{int(moment_id)}_*")
+    for path in found:
+        path.unlink(missing_ok=True)
 
 
 def _needs_a_cut(store: Store, moment: Moment) -> bool:
@@ -466,6 +478,4 @@ def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
         _unlink(store, name)
     # A worker may have put a new cut in place while this ran (or been stopped half-way through one):
     # every file of the moment goes, whatever its row last said.
-    cuts = store.clip_path(clip_id) / "moments"
-    for path in [*cuts.glob(f"{number}_*"), *cuts.glob(f".{number}_*")]:
-        path.unlink(missing_ok=True)
+    _remove_cut_files(store, clip_id, number, half_made_too=True)
