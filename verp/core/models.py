@@ -207,8 +207,8 @@ class Moment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     share_note: Mapped[bool] = mapped_column(Boolean, default=False)
     cut_name: Mapped[str | None] = mapped_column(String(80))
-    # A worker cuts the moment to its own file (verp.review.moment_cuts): ready | cutting | failed; while
-    # cutting, the cut of its previous times (if any) stays until the new one replaces it.
+    # A worker cuts the moment to its own file (verp.review.moment_cuts): ready | cutting | failed. New
+    # times take the old cut away at once: while cutting there is no cut_name, or a cut of these times.
     cut_status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
     cut_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")  # progress; why not
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

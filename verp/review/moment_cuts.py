@@ -4,9 +4,10 @@ A moment's cut is frame-exact, so it re-encodes the moment: for ten seconds of a
 about eight seconds of both cores here, and a moment may run to two minutes. Saving a moment (or new
 times for it) therefore records it at once with ``cut_status = "cutting"`` and hands the cut to the task
 queue; a ``python -m verp worker`` cuts it in a limited child process (``verp.media.sandbox``) and then
-puts the new file in place, in the same transaction that marks the moment ready. Until then the cut of
-the moment's previous times, if it has one, stays where the room can play it; Review says the moment is
-being cut, with its progress, and shows it as soon as it is ready.
+puts the new file in place with one conditional UPDATE that marks the moment ready only if it still has
+the times that were cut. New times take the cut of the old ones away at once (``update_moment``), so a
+room shows no video of the moment until the new cut is ready; Review says the moment is being cut, with
+its progress, and shows it as soon as it is ready.
 """
 
 from __future__ import annotations
@@ -90,12 +91,14 @@ def run_cut_job(store: Store, job: tasks.Job) -> None:
         try:
             _cut_in_a_child(store, moment_id, name, source, start_s, end_s)
         except tasks.Cancelled:
+            _last_tried.pop(moment_id, None)
             raise
         except Exception as exc:
             if _times_now(store, moment_id) != (start_s, end_s):
                 continue  # the owner chose other times meanwhile: those are the ones to cut
             raise _for_the_owner(store, moment_id, job, exc) from exc
         if _put_in_place(store, moment_id, name, start_s, end_s):
+            _last_tried.pop(moment_id, None)
             return
     raise RuntimeError(KEPT_MOVING)
 
