@@ -1,9 +1,9 @@
 """``python -m verp worker``: the process that runs the app's background jobs, beside the web server.
 
-It prepares clips and cuts moments (each in a child process with limits), and runs the periodic jobs:
-the retention purge every hour, once per hour for the whole service however many workers and instances
-run. ``start.sh`` starts one beside the app; a service runs as many as it likes, on any machine that
-reaches the database and the clip volume.
+It prepares clips, cuts moments and makes the pictures of freeze-frames (each in a child process with
+limits), and runs the periodic jobs: the retention purge every hour, once per hour for the whole service
+however many workers and instances run. ``start.sh`` starts one beside the app; a service runs as many
+as it likes, on any machine that reaches the database and the clip volume.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from verp.core.config import Settings, load_settings
 from verp.core.store import Store
 from verp.media import processing
 from verp.records import admin
-from verp.review import moment_cuts
+from verp.review import freeze_stills, moment_cuts
 
 log = logging.getLogger(__name__)
 PURGE = "retention_purge"
@@ -44,6 +44,7 @@ def all_tasks(settings: Settings) -> list[tasks.Task]:
         processing.prepare_task(settings),
         processing.strip_task(settings),
         moment_cuts.cut_task(settings),
+        freeze_stills.still_task(settings),
         tasks.Task(PURGE, purge_job, max_attempts=1, every_s=PURGE_EVERY_S),
     ]
 
@@ -59,6 +60,7 @@ def _requeue_unfinished(store: Store) -> None:
     """Queue again what waits for a worker from before (an upgrade, a restore, a lost job)."""
     processing.requeue_unfinished(store)
     moment_cuts.requeue_unfinished(store)
+    freeze_stills.requeue_unfinished(store)
 
 
 def run_pending(store: Store) -> None:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.apptest import open_section
 from tests.support.paths import ROOT
-from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
+from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment, freeze_frame
 from verp.core.models import Moment
 from verp.review import helping, moments, sharing
 from verp.room import shown
@@ -192,7 +192,12 @@ def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):
     at.number_input(key=f"freeze_at_{moment.id}").set_value(2.0).run()
     at.button(key=f"freeze_{moment.id}").click().run()
     [frame] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
-    assert frame.at_s == 2.0 and frame.still.exists()
+    assert frame.at_s == 2.0 and frame.making  # kept at once; a worker makes the picture
+    assert any("making its picture" in i.value for i in at.info)
+    strip = len(_pictures(at))  # the clip's strip of pictures, above
+    run_pending(store)
+    at.run()  # what the page's watch does once the picture is made
+    assert len(_pictures(at)) == strip + 1 and not any("making its picture" in i.value for i in at.info)
     at.button(key=f"fwd_{frame.id}").click().run()
     assert moments.get_moment(store, teacher.id, moment.id).freeze_frames[0].at_s == pytest.approx(2.1)
     assert "Stepped on one frame." in at.success[0].value
@@ -251,7 +256,7 @@ def test_a_clips_pictures_come_by_the_owners_signed_link_not_from_the_servers_me
 
     origin = "http://school.example:8501"
     moment = cut_moment(store, teacher.id, clip.id, "Waiting", 1, 3)
-    moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    freeze_frame(store, teacher.id, moment.id, 2.0)
     at = AppTest.from_file(APP, default_timeout=30)
     at.context["url"] = f"{origin}/review"
     at.session_state["person_id"] = teacher.id

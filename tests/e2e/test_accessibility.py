@@ -10,12 +10,12 @@ import pytest
 
 from tests.e2e.accessibility import describe, serious_violations, tab_to, wait_for_style
 from tests.support.browser import require_browser, start_app, wait_for_app
-from tests.support.review import add_consent, add_test_clip, cut_moment
+from tests.support.review import add_consent, add_test_clip, cut_moment, freeze_frame
 from tests.support.workshop import make_workshop
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
 from verp.core.store import Store
-from verp.review import moments, sharing
+from verp.review import sharing
 from verp.ui.session import COOKIE
 from verp.workshop import reflections, workshops
 
@@ -42,7 +42,7 @@ def site(tmp_path_factory):
     clip = add_test_clip(store, ben.id, tmp_path_factory.mktemp("clip"))
     add_consent(store, ben.id, clip.id)
     moment = cut_moment(store, ben.id, clip.id, "Circle time", 1.0, 3.0)
-    moments.add_freeze_frame(store, ben.id, moment.id, 2.0)
+    freeze_frame(store, ben.id, moment.id, 2.0)
     sharing.share_moment(store, ben.id, moment.id, workshop.join_code)
     workshops.open_workshop(store, ana.id, workshop.id)
     joined = reflections.join_by_code(store, workshop.join_code, "Cara")

@@ -38,6 +38,21 @@ def cut_moment(store: Store, owner_id: int, clip_id: str, title: str, start_s: f
     return moments.get_moment(store, owner_id, made.id)
 
 
+def freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float):
+    """A freeze-frame taken as Review takes it, its picture made as a worker makes it (here, or by the
+    worker of an app started beside the test)."""
+    made = moments.add_freeze_frame(store, owner_id, moment_id, at_s)
+    frame_id = next(f.id for f in made.freeze_frames if f.at_s == round(at_s, 3))
+
+    def pictured() -> bool:
+        run_pending(store)
+        frames = moments.get_moment(store, owner_id, moment_id).freeze_frames
+        return not next(f for f in frames if f.id == frame_id).making
+
+    wait_until(pictured, 120, "the freeze-frame's picture was never made")
+    return moments.get_moment(store, owner_id, moment_id)
+
+
 def add_consent(store: Store, owner_id: int, clip_id: str):
     return record_consent(
         store,

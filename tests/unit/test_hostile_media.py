@@ -6,6 +6,7 @@ apart, an image stream whose header says 8000×8000 ...). What they would cost t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +15,8 @@ import av
 import numpy as np
 import pytest
 
+from tests.support.media import make_clip
+from verp.core.store import Store
 from verp.media import jobs
 from verp.review import clips
 from verp.review.clips import ClipError
@@ -122,3 +125,36 @@ def test_the_longest_clip_comes_from_the_settings(tmp_path):
     short = jobs.MediaLimits(max_duration_s=60)
     with pytest.raises(jobs.MediaError, match="about 2 minutes long; a clip can be up to 1 minutes"):
         jobs.probe(_frames_at(tmp_path / "two.mkv", (64, 48), [0, 120]), short)
+
+
+def _web_process_never_opens_media(monkeypatch) -> None:
+    """The web server's own process must not open a clip: from here on every opening fails the test (the
+    child process the clip is looked at in imports its own, untouched)."""
+
+    def opened(*args, **kwargs):
+        raise AssertionError("the web server opened a clip itself")
+
+    monkeypatch.setattr(jobs.av, "open", opened)
+
+
+def test_a_new_clip_is_looked_at_in_a_child_never_in_the_web_server(store, teacher, tmp_path, monkeypatch):
+    path = make_clip(tmp_path / "lesson.mp4", seconds=2)
+    _web_process_never_opens_media(monkeypatch)
+    with path.open("rb") as f:
+        clip = clips.add_clip(store, teacher.id, "lesson.mp4", f)
+    assert clip.status == "processing" and clip.duration_s == pytest.approx(2, abs=0.2)
+    assert (clip.width, clip.height) == (160, 120)
+    assert clip.thumbnail is not None and clip.thumbnail.stat().st_size > 0  # made by the child
+
+
+def test_a_file_that_floods_the_reader_takes_only_the_child_and_is_refused_with_a_message(
+    store, teacher, tmp_path
+):
+    """A file the headers let through but whose reading takes all the memory allowed: the child stops, the
+    server goes on, the person reads that the file cannot be used, and nothing of it is kept."""
+    path = make_clip(tmp_path / "lesson.mp4", seconds=2)
+    flooded = dataclasses.replace(store.settings, media_memory_mb=1)  # nothing can be read in 1 MB more
+    with path.open("rb") as f, pytest.raises(ClipError, match="not a video file we can read"):
+        clips.add_clip(Store(flooded, store.engine), teacher.id, "lesson.mp4", f)
+    assert clips.list_clips(store, teacher.id) == []
+    assert not any(store.settings.clips_dir.iterdir())

@@ -88,10 +88,14 @@ def test_half_written_copies_left_in_a_clip_folder_are_removed_once_stale(store,
     cut = folder / "moments" / ".7_0a1b2c3d4e.5e6f7a8b.part.mp4"  # a moment's cut, its worker killed
     cut.parent.mkdir()
     cut.write_bytes(b"half a cut")
-    for old in (stale, cut):
+    still = folder / "stills" / ".7_3_0a1b2c3d4e.5e6f7a8b.part.jpg"  # a freeze-frame's picture, likewise
+    still.parent.mkdir(exist_ok=True)
+    still.write_bytes(b"half a picture")
+    for old in (stale, cut, still):
         os.utime(old, (time.time() - 7200, time.time() - 7200))
-    assert retention.remove_stale_parts(store) == 2
-    assert not stale.exists() and not cut.exists() and fresh.exists() and (folder / "original.mp4").exists()
+    assert retention.remove_stale_parts(store) == 3
+    assert not stale.exists() and not cut.exists() and not still.exists()
+    assert fresh.exists() and (folder / "original.mp4").exists()
 
 
 # ---------------------------------------------------------------- every clip has a delete-by date

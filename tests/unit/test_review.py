@@ -7,9 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
-from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment, waiting_jobs
+from tests.support.review import (
+    add_consent,
+    add_test_clip,
+    add_workshop,
+    cut_moment,
+    freeze_frame,
+    waiting_jobs,
+)
 from verp.core.errors import NotYours
 from verp.core.models import (
     AuditEvent,
@@ -157,15 +165,126 @@ def test_tags_name_principles_behaviours_and_chain_parts(store, teacher, moment)
         moments.set_tags(store, teacher.id, moment.id, [TagView("not-a-principle")])
 
 
-def test_freeze_frames_make_stills_and_step_one_frame(store, teacher, moment):
-    frozen = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
-    frame = frozen.freeze_frames[0]
-    assert frame.still.exists() and frame.still.parent.name == "stills"
-    stepped = moments.step_freeze_frame(store, teacher.id, frame.id, +1)
+def test_freezing_a_frame_returns_at_once_and_a_worker_makes_its_picture_never_the_web_server(
+    store, teacher, moment, monkeypatch
+):
+    from verp.media import jobs as media
+
+    def in_the_web_server(*args, **kwargs):
+        raise AssertionError("a clip was opened in the web server's process")
+
+    monkeypatch.setattr(media.av, "open", in_the_web_server)  # this process; the worker's child is another
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    assert frame.making and frame.still is None and frame.at_s == 2.0
+    stepped = moments.step_freeze_frame(store, teacher.id, frame.id, +1)  # the frame rate kept at take-in
     assert stepped.freeze_frames[0].at_s == pytest.approx(2.1)  # the clip has 10 frames a second
-    assert stepped.freeze_frames[0].still.exists() and not frame.still.exists()
     with pytest.raises(MomentError, match="inside the moment"):
         moments.add_freeze_frame(store, teacher.id, moment.id, 5.0)
+    monkeypatch.undo()
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert not made.making and made.still is not None and made.still.parent.name == "stills"
+    with Image.open(made.still) as picture:
+        assert picture.width == 160  # the clip's own width: not blown up to the still's 1280
+    assert waiting_jobs(store, "freeze_still") == 0
+
+
+def test_a_step_takes_the_old_picture_away_and_a_worker_makes_the_new_one(store, teacher, moment):
+    [frame] = freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    old = frame.still
+    [stepped] = moments.step_freeze_frame(store, teacher.id, frame.id, -1).freeze_frames
+    assert stepped.at_s == pytest.approx(1.9) and stepped.making and stepped.still is None
+    assert not old.exists()
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert made.still.exists() and sorted(p.name for p in made.still.parent.iterdir()) == [made.still.name]
+
+
+def test_a_clip_from_before_its_frame_rate_was_kept_learns_it_from_its_first_picture(
+    store, teacher, clip, moment
+):
+    with store.transaction() as s:
+        s.get(Clip, clip.id).fps = 0  # as migrated: not known
+    [frame] = freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    assert moments.clip_fps(store, teacher.id, clip.id) == 10
+    [stepped] = moments.step_freeze_frame(store, teacher.id, frame.id, +1).freeze_frames
+    assert stepped.at_s == pytest.approx(2.1)
+
+
+def test_a_frame_stepped_while_its_picture_is_made_is_pictured_at_its_new_time(
+    store, teacher, moment, monkeypatch
+):
+    from verp.review import freeze_stills
+
+    real, times = freeze_stills._picture_in_a_child, []
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+
+    def owner_steps_it_meanwhile(*args):
+        real(*args)
+        times.append(args[4])
+        if len(times) == 1:
+            moments.step_freeze_frame(store, teacher.id, frame.id, +1)
+
+    monkeypatch.setattr(freeze_stills, "_picture_in_a_child", owner_steps_it_meanwhile)
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert times == [2.0, 2.1] and made.at_s == 2.1 and not made.making
+    assert sorted(p.name for p in made.still.parent.iterdir()) == [made.still.name]
+    assert waiting_jobs(store, "freeze_still") == 0
+
+
+def test_a_frame_removed_before_its_picture_leaves_no_file_and_ends_its_job(store, teacher, clip, moment):
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    moments.remove_freeze_frame(store, teacher.id, frame.id)
+    run_pending(store)
+    assert not any((store.clip_path(clip.id) / "stills").glob("*"))
+    assert waiting_jobs(store, "freeze_still") == 0
+
+
+def test_a_frame_removed_as_its_picture_is_finished_keeps_no_file(store, teacher, clip, moment, monkeypatch):
+    from verp.review import freeze_stills
+
+    real = freeze_stills._put_in_place
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+
+    def removed_first(*args):  # the owner's removal commits between the worker's picture and its record
+        moments.remove_freeze_frame(store, teacher.id, frame.id)
+        return real(*args)
+
+    monkeypatch.setattr(freeze_stills, "_put_in_place", removed_first)
+    run_pending(store)
+    assert not any((store.clip_path(clip.id) / "stills").glob("*"))
+    assert waiting_jobs(store, "freeze_still") == 0
+
+
+def test_every_picture_of_a_removed_frame_goes_even_one_a_worker_recorded_meanwhile(store, teacher, moment):
+    [frame] = freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    folder = frame.still.parent
+    (folder / f"{moment.id}_{frame.id}_late.jpg").write_bytes(b"recorded as the frame was removed")
+    (folder / f".{moment.id}_{frame.id}_half.1234.part.jpg").write_bytes(b"stopped half-way")
+    [other] = freeze_frame(store, teacher.id, moment.id, 3.0).freeze_frames[1:]
+    moments.remove_freeze_frame(store, teacher.id, frame.id)
+    assert sorted(p.name for p in folder.iterdir()) == [other.still.name]  # the other frame's stays
+    moments.delete_moment(store, teacher.id, moment.id)
+    assert not any(folder.iterdir())
+
+
+def test_a_picture_that_cannot_be_made_says_why_and_a_step_tries_again(store, teacher, clip, moment):
+    with store.transaction() as s:
+        playable = store.clip_path(s.get(Clip, clip.id).playable_name)
+    kept = playable.read_bytes()
+    playable.write_bytes(b"\x00" * 4096)  # the file the picture is made from is damaged meanwhile
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    run_pending(store)
+    [failed] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert failed.failed and failed.still is None and failed.still_detail
+    assert "Traceback" not in failed.still_detail and "Error" not in failed.still_detail
+    assert not any((store.clip_path(clip.id) / "stills").glob("*"))  # no half-made picture
+    playable.write_bytes(kept)
+    moments.step_freeze_frame(store, teacher.id, frame.id, +1)
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert not made.failed and made.still.is_file()
 
 
 def test_the_worker_makes_the_strip_of_pictures_so_review_decodes_nothing(store, teacher, clip, monkeypatch):
@@ -307,7 +426,7 @@ def test_a_shared_moment_reaches_the_workshop_without_its_private_note(store, te
     workshop_id = add_workshop(store, teacher.id)
     moments.update_moment(store, teacher.id, moment.id, note="I felt nervous")
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
-    still = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
+    still = freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames[0].still
     sharing.share_moment(store, teacher.id, moment.id, " abcd23 ")
     [seen] = shown.shown_moments(store, workshop_id)
     assert (seen.moment_id, seen.title, seen.owner_name, seen.clip_id) == (
@@ -391,11 +510,12 @@ def test_deleting_a_moment_removes_its_files_and_rows_but_keeps_reflections(stor
     add_consent(store, teacher.id, clip.id)
     workshop_id = add_workshop(store, teacher.id)
     moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
-    frozen = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    frozen = freeze_frame(store, teacher.id, moment.id, 2.0)
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     reflection_id = _reflection_on(store, workshop_id, moment.id)
     moments.delete_moment(store, teacher.id, moment.id)
     assert not moment.cut.exists() and not frozen.freeze_frames[0].still.exists()
+    assert not any(frozen.freeze_frames[0].still.parent.iterdir())
     assert shown.shown_moments(store, workshop_id) == []
     with store.transaction() as s:
         assert s.scalar(select(MomentTag).where(MomentTag.moment_id == moment.id)) is None
@@ -408,7 +528,7 @@ def test_deleting_a_moment_removes_its_files_and_rows_but_keeps_reflections(stor
 def test_deleting_a_clip_removes_every_file_and_row_it_made(store, teacher, clip, moment):
     add_consent(store, teacher.id, clip.id)
     workshop_id = add_workshop(store, teacher.id)
-    moments.add_freeze_frame(store, teacher.id, moment.id, 2.0)
+    freeze_frame(store, teacher.id, moment.id, 2.0)
     moments.clip_thumbnails(store, teacher.id, clip.id)
     sharing.share_moment(store, teacher.id, moment.id, "ABCD23")
     folder = clip.original.parent

@@ -169,6 +169,7 @@ class Clip(Base):
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
     video_codec: Mapped[str] = mapped_column(String(32), default="")
     audio_codec: Mapped[str | None] = mapped_column(String(32))
+    fps: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # 0: not known (older clips)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Every clip is deleted for good on or after this date, shared or not; a consent record may move it.
     delete_by: Mapped[date] = mapped_column(Date, default=default_clip_delete_by, index=True)
@@ -235,6 +236,9 @@ class FreezeFrame(Base):
     moment_id: Mapped[int] = mapped_column(ForeignKey("moment.id", ondelete="CASCADE"), index=True)
     at_s: Mapped[float] = mapped_column(Float)
     still_name: Mapped[str | None] = mapped_column(String(80))
+    # a worker makes the picture (verp.review.freeze_stills): ready | making | failed
+    still_status: Mapped[str] = mapped_column(String(16), default="ready", server_default="ready")
+    still_detail: Mapped[str] = mapped_column(String(300), default="", server_default="")  # why not
     caption: Mapped[str] = mapped_column(String(200), default="", server_default="")
     chain_part: Mapped[str | None] = mapped_column(String(16))  # initiative|reception|response
 

@@ -70,10 +70,11 @@ def run_limited(
     still_wanted: Callable[[], bool],
     poll_s: float = 1.0,
     settings: Settings | None = None,
-) -> None:
+) -> object:
     """Run the function ``target`` (``"package.module:function"``) with ``args`` in a fresh child process
-    under ``limits``; return when it has finished. The child reads its settings from the environment,
-    pointed at ``settings``' data folder and database when they are given.
+    under ``limits``; return what it returned (JSON: numbers, strings, lists, dicts) once it has finished.
+    The child reads its settings from the environment, pointed at ``settings``' data folder and database
+    when they are given.
 
     Raises ``GiveUp`` with the message of a ``MediaError`` (the file is the problem), ``LimitExceeded``
     when the child ran out of memory or time or died, and ``Cancelled`` when ``still_wanted()`` turned
@@ -98,13 +99,13 @@ def run_limited(
         out.seek(0)
         lines = out.read().decode(errors="replace").strip().splitlines()
     result = json.loads(lines[-1]) if lines and lines[-1].startswith("[") else None
-    _raise_for(result, child.returncode)
+    return _raise_for(result, child.returncode)
 
 
-def _raise_for(result: list[str] | None, exitcode: int | None) -> None:
+def _raise_for(result: list | None, exitcode: int | None) -> object:
     kind, message = result or ("died", "")
     if kind == "ok":
-        return
+        return message
     if kind == "media":
         raise GiveUp(message)
     if kind == "memory":
@@ -124,7 +125,7 @@ def _below_the_pages() -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def _child_main(spec: dict) -> list[str]:
+def _child_main(spec: dict) -> list:
     """In the child: import the work, set the limits (before any media is opened), run, report."""
     _die_with_parent()
     module, _, name = spec["target"].partition(":")
@@ -133,14 +134,14 @@ def _child_main(spec: dict) -> list[str]:
     resource.setrlimit(resource.RLIMIT_CPU, (spec["cpu"], spec["cpu"] + 5))
     _below_the_pages()
     try:
-        target(*spec["args"])
+        returned = target(*spec["args"])
     except MemoryError:
         return ["memory", ""]
     except MediaError as exc:
         return ["memory", ""] if isinstance(exc.__cause__, MemoryError) else ["media", str(exc)]
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
         return ["error", repr(exc)]
-    return ["ok", ""]
+    return ["ok", returned]
 
 
 def _die_with_parent() -> None:

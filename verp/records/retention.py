@@ -195,10 +195,10 @@ def remove_orphan_folders(store: Store, grace_s: float = ORPHAN_GRACE_S) -> list
 
 def remove_stale_parts(store: Store, grace_s: float = ORPHAN_GRACE_S) -> int:
     """Remove half-written files (``.<name>.<hex>.part.mp4``) a killed transcode, cut or strip left in
-    clip folders, their ``moments/`` and ``thumbs/``."""
+    clip folders, their ``moments/``, ``stills/`` and ``thumbs/``."""
     removed = 0
     now = time.time()
-    for pattern in ("*/.*.part*", "*/moments/.*.part*", "*/thumbs/.*.part*"):
+    for pattern in ("*/.*.part*", "*/moments/.*.part*", "*/stills/.*.part*", "*/thumbs/.*.part*"):
         for part in store.settings.clips_dir.glob(pattern):
             if part.is_file() and now - part.stat().st_mtime > grace_s:
                 part.unlink(missing_ok=True)

@@ -10,10 +10,10 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from sqlalchemy import delete, exists, select
 
@@ -21,14 +21,17 @@ from verp.core import audit
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, HeldClip, today
 from verp.core.store import FileTooLarge, Store
+from verp.core.tasks import GiveUp
 from verp.core.text import clean_text
 from verp.media import jobs as media
-from verp.media import processing
+from verp.media import processing, sandbox
 from verp.room import room_state
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
 THUMB_NAME = "thumb.jpg"
 MIN_DURATION_S = 0.2
+LOOK_CHILD = "verp.review.clips:look_in_child"
+LOOK_CPU_S = 30  # the headers and two frames: well under a second even for 4K HEVC
 log = logging.getLogger(__name__)
 
 
@@ -163,15 +166,16 @@ def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_nam
     """Probe a stored original, make its thumbnail, record it, and start its preparation."""
     path = store.clip_path(stored_name)
     try:
-        info = media.probe(path, media.MediaLimits.from_settings(store.settings))  # hostile files end here
-        _refuse_stills(info)
-        _make_thumbnail(path, path.parent / THUMB_NAME, info)
+        info = _look_at(store, path)  # hostile files end here, in a child
     except media.MediaError as exc:
         _remove_folder(store, clip_id)
         raise ClipError(f"“{display}”: {exc}") from exc
     except Exception as exc:  # a reader bug on a strange file must still leave nothing behind
         _remove_folder(store, clip_id)
         raise ClipError(f"“{display}”: {media.NOT_MEDIA}") from exc
+    except BaseException:
+        _remove_folder(store, clip_id)
+        raise
     try:
         _record_clip(store, clip_id, owner_id, display, stored_name, info, how)
         processing.enqueue_prepare(store, clip_id)  # a worker makes the playable copy, never the web server
@@ -183,6 +187,34 @@ def _take_in(store: Store, owner_id: int, clip_id: str, display: str, stored_nam
         _forget(store, clip_id)
         raise
     return get_clip(store, owner_id, clip_id)
+
+
+def _look_at(store: Store, path: Path) -> media.ClipInfo:
+    """Read the file's headers and make its thumbnail in a limited child process (``verp.media.sandbox``),
+    never in the web server: a file built to crash a decoder or flood its memory takes only the child,
+    and the person is told the file cannot be used."""
+    limits = media.MediaLimits.from_settings(store.settings)
+    try:
+        found = sandbox.run_limited(
+            LOOK_CHILD,
+            [str(path), str(path.parent / THUMB_NAME), asdict(limits)],
+            sandbox.Limits(store.settings.media_memory_mb * sandbox.MB, LOOK_CPU_S),
+            lambda: True,
+            settings=store.settings,
+        )
+    except GiveUp as exc:  # the file's own problem, in the reader's words
+        raise media.MediaError(str(exc)) from exc
+    except sandbox.LimitExceeded as exc:
+        raise media.MediaError(media.NOT_MEDIA) from exc
+    return media.ClipInfo(**cast(dict, found))
+
+
+def look_in_child(path: str, thumbnail: str, limits: dict) -> dict:
+    """The child's side of ``_look_at``: the headers against the limits, then one picture."""
+    info = media.probe(path, media.MediaLimits(**limits))
+    _refuse_stills(info)
+    _make_thumbnail(Path(path), Path(thumbnail), info)
+    return info.to_dict()
 
 
 def _refuse_stills(info: media.ClipInfo) -> None:
@@ -211,6 +243,7 @@ def _record_clip(
             size_bytes=info.size_bytes,
             video_codec=info.video_codec,
             audio_codec=info.audio_codec,
+            fps=info.fps or 0.0,
             delete_by=today() + timedelta(days=store.settings.retention_days),
         )
         s.add(clip)

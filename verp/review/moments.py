@@ -7,7 +7,6 @@ the group sees) and ``stills/`` (freeze-frames); ``thumbs/`` holds the clip's th
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +19,9 @@ from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, FreezeFrame, Moment, MomentTag
 from verp.core.store import Store
 from verp.core.text import TextError, clean_text
-from verp.media import jobs as media
 from verp.media import processing
 from verp.media.processing import strip_paths
-from verp.review import moment_cuts
+from verp.review import freeze_stills, moment_cuts
 from verp.review.clips import owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
@@ -36,7 +34,6 @@ WARN_S = 30.0
 MAX_S = 120.0
 MIN_S = 0.5
 TOLERANCE_S = 0.05
-STILL_WIDTH = 1280
 NOT_YOURS = "There is no moment of yours here. Moments can only be opened by their owner."
 
 
@@ -51,6 +48,16 @@ class FreezeFrameView:
     still: Path | None
     caption: str = ""  # what the owner sees in it, e.g. "looks up — an initiative"
     chain_part: str | None = None  # initiative | reception | response
+    still_status: str = freeze_stills.READY  # a worker makes the picture: ready | making | failed
+    still_detail: str = ""  # why the picture could not be made
+
+    @property
+    def making(self) -> bool:
+        return self.still_status == freeze_stills.MAKING
+
+    @property
+    def failed(self) -> bool:
+        return self.still_status == freeze_stills.FAILED
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,15 @@ def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
             cut=_file(store, m.cut_name),
             tags=tuple(tags[m.id]),
             freeze_frames=tuple(
-                FreezeFrameView(f.id, f.at_s, _file(store, f.still_name), f.caption or "", f.chain_part)
+                FreezeFrameView(
+                    f.id,
+                    f.at_s,
+                    _file(store, f.still_name),
+                    f.caption or "",
+                    f.chain_part,
+                    f.still_status,
+                    f.still_detail or "",
+                )
                 for f in frames[m.id]
             ),
             created_at=m.created_at,
@@ -207,13 +222,10 @@ def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:
 
 
 def clip_fps(store: Store, owner_id: int, clip_id: str) -> float:
-    """Frames per second of the clip (25 when the file does not say), for stepping frame by frame."""
+    """Frames per second of the clip, as read when it came in (25 when the file did not say, or for a
+    clip from before it was kept), for stepping frame by frame: the web server never opens the file."""
     with store.transaction() as s:
-        src = source_of(store, owned_clip(s, owner_id, clip_id))
-    try:
-        return media.probe(src).fps or 25.0
-    except media.MediaError:
-        return 25.0
+        return owned_clip(s, owner_id, clip_id).fps or 25.0
 
 
 def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[float, Path]]:
@@ -290,6 +302,7 @@ def update_moment(
     new_title = _title(title) if title is not None else None
     new_note = _note(note) if note is not None else None
     gone: list[str | None] = []
+    gone_frames: list[int] = []
     with store.transaction() as s:
         moment, clip = owned_moment(s, owner_id, moment_id)
         start = moment.start_s if start_s is None else start_s
@@ -318,11 +331,14 @@ def update_moment(
             ).all()
             for frame in outside:
                 gone.append(frame.still_name)
+                gone_frames.append(frame.id)
                 s.delete(frame)
         if again:
             moment.cut_status, moment.cut_detail = moment_cuts.CUTTING, ""
     for file_name in gone:
         _unlink(store, file_name)
+    for frame_id in gone_frames:  # with any picture a worker finished for it meanwhile
+        freeze_stills.remove_still_files(store, clip_id, moment_id, frame_id)
     if moved:  # no cut now: any cut of it is of old times (even one a worker recorded as this ran)
         _remove_cut_files(store, clip_id, moment_id, half_made_too=False)
     if again:
@@ -376,30 +392,25 @@ def set_tags(store: Store, owner_id: int, moment_id: int, tags: Iterable[TagView
 # ---------------------------------------------------------------- freeze-frames
 
 
-def _still(store: Store, clip: Clip, moment_id: int, at_s: float) -> str:
-    name = f"{clip.id}/stills/{moment_id}_{uuid.uuid4().hex[:10]}.jpg"
-    try:
-        media.still(source_of(store, clip), store.clip_path(name), at_s, max_width=STILL_WIDTH)
-    except media.MediaError as exc:
-        raise MomentError(str(exc)) from None
-    return name
-
-
 def _unlink(store: Store, name: str | None) -> None:
     if name:
         store.clip_path(name).unlink(missing_ok=True)
 
 
 def add_freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float) -> MomentView:
-    """Freeze the frame shown at ``at_s`` (a time in the clip, inside the moment)."""
-    with store.transaction() as s:
-        moment, clip = owned_moment(s, owner_id, moment_id)
+    """Freeze the frame shown at ``at_s`` (a time in the clip, inside the moment). The frame is kept at
+    once; a worker makes its picture (``verp.review.freeze_stills``)."""
     at_s = round(float(at_s), 3)
-    if not moment.start_s <= at_s <= moment.end_s:
-        raise MomentError(f"Choose a time inside the moment ({moment.start_s:.1f}–{moment.end_s:.1f} s).")
-    name = _still(store, clip, moment.id, at_s)
     with store.transaction() as s:
-        s.add(FreezeFrame(moment_id=moment.id, at_s=at_s, still_name=name))
+        moment, _ = owned_moment(s, owner_id, moment_id)
+        if not moment.start_s <= at_s <= moment.end_s:
+            raise MomentError(f"Choose a time inside the moment ({moment.start_s:.1f}–{moment.end_s:.1f} s).")
+        frame = FreezeFrame(moment_id=moment.id, at_s=at_s, still_status=freeze_stills.MAKING)
+        s.add(frame)
+        s.flush()
+        frame_id = frame.id
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))  # its mark on the room's timeline
+    freeze_stills.enqueue_still(store, frame_id)
     return get_moment(store, owner_id, moment_id)
 
 
@@ -412,18 +423,24 @@ def _frame(s, owner_id: int, frame_id: int) -> tuple[FreezeFrame, Moment, Clip]:
 
 
 def step_freeze_frame(store: Store, owner_id: int, frame_id: int, frames: int) -> MomentView:
-    """Move a freeze-frame by whole frames (±1 to look just before or after), staying in the moment."""
+    """Move a freeze-frame by whole frames (±1 to look just before or after), staying in the moment.
+
+    The picture of the old time goes at once; a worker makes the new one."""
     with store.transaction() as s:
         frame, moment, clip = _frame(s, owner_id, frame_id)
-    fps = clip_fps(store, owner_id, clip.id)
-    at_s = round(min(max(frame.at_s + frames / fps, moment.start_s), moment.end_s), 3)
-    if at_s != frame.at_s:
-        name = _still(store, clip, moment.id, at_s)
-        with store.transaction() as s:
-            row = s.get_one(FreezeFrame, frame.id)
-            old, row.at_s, row.still_name = row.still_name, at_s, name
+        fps = clip.fps or 25.0
+        at_s = round(min(max(frame.at_s + frames / fps, moment.start_s), moment.end_s), 3)
+        moved = at_s != frame.at_s
+        old = frame.still_name
+        if moved:
+            frame.at_s, frame.still_name = at_s, None
+            frame.still_status, frame.still_detail = freeze_stills.MAKING, ""
+            room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
+        moment_id = moment.id
+    if moved:
         _unlink(store, old)
-    return get_moment(store, owner_id, moment.id)
+        freeze_stills.enqueue_still(store, int(frame_id))
+    return get_moment(store, owner_id, moment_id)
 
 
 MAX_CAPTION = 200
@@ -447,11 +464,14 @@ def caption_freeze_frame(
 
 
 def remove_freeze_frame(store: Store, owner_id: int, frame_id: int) -> MomentView:
+    """Remove a freeze-frame and every picture of it, even one a worker finished as this ran."""
     with store.transaction() as s:
-        frame, moment, _ = _frame(s, owner_id, frame_id)
+        frame, moment, clip = _frame(s, owner_id, frame_id)
         name = frame.still_name
         s.delete(frame)
+        room_state.bump(s, room_state.workshops_showing(s, [moment.id]))  # its mark leaves the timeline
     _unlink(store, name)
+    freeze_stills.remove_still_files(store, clip.id, moment.id, int(frame_id))
     return get_moment(store, owner_id, moment.id)
 
 
@@ -479,3 +499,4 @@ def delete_moment(store: Store, owner_id: int, moment_id: int) -> None:
     # A worker may have put a new cut in place while this ran (or been stopped half-way through one):
     # every file of the moment goes, whatever its row last said.
     _remove_cut_files(store, clip_id, number, half_made_too=True)
+    freeze_stills.remove_still_files(store, clip_id, number)

@@ -145,6 +145,8 @@ FRAME_COLUMNS = (
     FreezeFrame.moment_id,
     FreezeFrame.at_s,
     FreezeFrame.still_name,
+    FreezeFrame.still_status,
+    FreezeFrame.still_detail,
     FreezeFrame.caption,
     FreezeFrame.chain_part,
 )
@@ -155,8 +157,9 @@ def tags_and_frames(
 ) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list]]:
     """The tags and the freeze-frames of these moments, by moment: two queries however many there are.
 
-    A freeze-frame is a row of ``FRAME_COLUMNS`` (``id``, ``at_s``, ``still_name``, ``caption``,
-    ``chain_part``), read as plain columns: the room's screens ask for them on every run."""
+    A freeze-frame is a row of ``FRAME_COLUMNS`` (``id``, ``at_s``, ``still_name``, ``still_status``,
+    ``still_detail``, ``caption``, ``chain_part``), read as plain columns: the room's screens ask for
+    them on every run."""
     tags: defaultdict[int, list[TagView]] = defaultdict(list)
     frames: defaultdict[int, list] = defaultdict(list)
     if moment_ids:

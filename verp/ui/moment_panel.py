@@ -19,6 +19,7 @@ from verp.web import Grant
 
 NONE = "—"
 CUTTING = "Cutting this moment to its own short video… It plays here as soon as it is ready."
+MAKING_STILL = "making its picture… It appears here as soon as it is ready."
 
 
 def _done(text: str) -> None:
@@ -183,16 +184,24 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
         key=f"freeze_at_{moment.id}",
     )
     if right.button("Freeze this frame", key=f"freeze_{moment.id}"):
-        with st.spinner("Taking the still…"):
-            _try(lambda: moments.add_freeze_frame(store, person.id, moment.id, at_s), "Added a freeze-frame.")
+        _try(
+            lambda: moments.add_freeze_frame(store, person.id, moment.id, at_s),
+            "Added a freeze-frame. Its picture appears below as soon as it is made.",
+        )
+    if any(frame.making for frame in moment.freeze_frames):
+        _watch_stills(store, person, moment.id)
     grant = Grant.owner(person.id, moment.clip_id)
     for frame in moment.freeze_frames:
         still, controls = st.columns([4, 1])
+        caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
         if frame.still:
-            caption = f"At {clock(frame.at_s)} ({frame.at_s:.2f} s)"
             alt = f"Still of the moment {moment.title} at {spoken_clock(frame.at_s)}"
             with still:
                 picture(store, frame.still, grant, caption=caption, width="stretch", alt=alt)
+        elif frame.failed:
+            still.warning(escape_markdown(f"{caption}: {frame.still_detail}"))
+        else:
+            still.info(f"{caption}: {MAKING_STILL}", icon=":material/photo_camera:")
         back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(
@@ -209,6 +218,17 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
                 "Removed the freeze-frame.",
             )
         _caption(store, person, frame)
+
+
+@st.fragment(run_every=2)
+def _watch_stills(store: Store, person: PersonView, moment_id: int) -> None:
+    """Redraw the page once the worker has made every picture this moment waits for (or given up)."""
+    try:
+        moment = moments.get_moment(store, person.id, moment_id)
+    except VerpError:  # deleted meanwhile (another tab): the page says so
+        st.rerun(scope="app")
+    if not any(frame.making for frame in moment.freeze_frames):
+        st.rerun(scope="app")
 
 
 def _caption(store: Store, person: PersonView, frame) -> None:
