@@ -167,3 +167,13 @@ def write_niceness(path: str) -> None:
     """Write this process's CPU priority (its nice value and scheduling policy) to ``path``: run as a
     media child's work."""
     Path(path).write_text(f"{os.nice(0)} {os.sched_getscheduler(0)}")
+
+
+def flood_memory(*args) -> None:
+    """A reader that a hostile file sends after all the memory it can get (a child's target in tests)."""
+    bytearray(64 << 30)
+
+
+def crash(*args) -> None:
+    """A reader that a hostile file crashes (a child's target in tests)."""
+    os.abort()

@@ -6,7 +6,6 @@ apart, an image stream whose header says 8000×8000 ...). What they would cost t
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +15,6 @@ import numpy as np
 import pytest
 
 from tests.support.media import make_clip
-from verp.core.store import Store
 from verp.media import jobs
 from verp.review import clips
 from verp.review.clips import ClipError
@@ -147,14 +145,19 @@ def test_a_new_clip_is_looked_at_in_a_child_never_in_the_web_server(store, teach
     assert clip.thumbnail is not None and clip.thumbnail.stat().st_size > 0  # made by the child
 
 
-def test_a_file_that_floods_the_reader_takes_only_the_child_and_is_refused_with_a_message(
-    store, teacher, tmp_path
+@pytest.mark.parametrize(
+    ("reader", "message"),
+    [("flood_memory", "needs more memory"), ("crash", "Reading this file stopped unexpectedly")],
+)
+def test_a_file_that_floods_or_crashes_the_reader_takes_only_the_child_and_is_refused_with_a_message(
+    store, teacher, tmp_path, monkeypatch, reader, message
 ):
-    """A file the headers let through but whose reading takes all the memory allowed: the child stops, the
-    server goes on, the person reads that the file cannot be used, and nothing of it is kept."""
+    """What a file built against the decoder does to the child that reads it (here done on purpose): the
+    child stops, the server goes on, the person reads why, and nothing of the file is kept."""
     path = make_clip(tmp_path / "lesson.mp4", seconds=2)
-    flooded = dataclasses.replace(store.settings, media_memory_mb=1)  # nothing can be read in 1 MB more
-    with path.open("rb") as f, pytest.raises(ClipError, match="not a video file we can read"):
-        clips.add_clip(Store(flooded, store.engine), teacher.id, "lesson.mp4", f)
+    monkeypatch.setattr(clips, "LOOK_CHILD", f"tests.support.media:{reader}")
+    with path.open("rb") as f, pytest.raises(ClipError, match=message) as refused:
+        clips.add_clip(store, teacher.id, "lesson.mp4", f)
+    assert not re.search(r"[<>{}\[\]_]|Error|Exception", str(refused.value))  # plain words
     assert clips.list_clips(store, teacher.id) == []
     assert not any(store.settings.clips_dir.iterdir())

@@ -233,6 +233,51 @@ def test_a_frame_stepped_while_its_picture_is_made_is_pictured_at_its_new_time(
     assert waiting_jobs(store, "freeze_still") == 0
 
 
+def test_a_picture_recorded_as_the_owner_steps_the_frame_never_stays_on_the_new_time(
+    store, teacher, moment, monkeypatch
+):
+    from verp.review import freeze_stills
+
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    real_frame, recorded = moments._frame, []
+
+    def read_then_the_worker_records(s, owner_id, frame_id):
+        got = real_frame(s, owner_id, frame_id)  # the step has read the frame: 2.0, no picture yet
+        if not recorded:
+            name = f"{moment.clip_id}/stills/{moment.id}_{frame.id}_0a1b2c3d4e.jpg"
+            store.clip_path(name).parent.mkdir(parents=True, exist_ok=True)
+            store.clip_path(name).write_bytes(b"the picture at 2.0")
+            recorded.append(store.clip_path(name))
+            assert freeze_stills._put_in_place(store, frame.id, moment.id, name, 2.0)  # commits now
+        return got
+
+    monkeypatch.setattr(moments, "_frame", read_then_the_worker_records)
+    [stepped] = moments.step_freeze_frame(store, teacher.id, frame.id, +1).freeze_frames
+    assert stepped.at_s == pytest.approx(2.1) and stepped.making and stepped.still is None
+    assert not recorded[0].exists()  # the picture of 2.0 went with the old time
+    monkeypatch.undo()
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert made.at_s == pytest.approx(2.1) and not made.making and made.still.is_file()
+
+
+def test_a_last_failure_of_a_time_the_owner_has_since_stepped_from_pictures_the_new_time(
+    store, teacher, moment
+):
+    from verp.core import tasks
+    from verp.review import freeze_stills
+
+    [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
+    freeze_stills._last_tried[frame.id] = 2.0  # this worker's last try of 2.0 failed…
+    moments.step_freeze_frame(store, teacher.id, frame.id, +1)  # …as the owner stepped on
+    last = tasks.Job(freeze_stills.STILL, {"frame_id": frame.id}, attempt=3, max_attempts=3)
+    freeze_stills.give_up(store, last, freeze_stills.COULD_NOT)
+    assert moments.get_moment(store, teacher.id, moment.id).freeze_frames[0].making  # not what failed
+    run_pending(store)
+    [made] = moments.get_moment(store, teacher.id, moment.id).freeze_frames
+    assert made.at_s == pytest.approx(2.1) and not made.failed and made.still.is_file()
+
+
 def test_a_frame_removed_before_its_picture_leaves_no_file_and_ends_its_job(store, teacher, clip, moment):
     [frame] = moments.add_freeze_frame(store, teacher.id, moment.id, 2.0).freeze_frames
     moments.remove_freeze_frame(store, teacher.id, frame.id)
@@ -640,6 +685,32 @@ def test_new_times_saved_while_a_cut_is_made_are_what_ends_up_cut(store, teacher
     recut = moments.get_moment(store, teacher.id, moment.id)
     assert (recut.start_s, recut.end_s) == (0.5, 2.0) and not recut.cutting
     assert sorted(p.name for p in recut.cut.parent.iterdir()) == [recut.cut.name]  # one cut: of 0.5–2.0
+
+
+def test_a_cut_recorded_as_the_owner_saves_new_times_never_stays_with_the_new_times(
+    store, teacher, moment, monkeypatch
+):
+    from verp.review import moment_cuts
+
+    moments.update_moment(store, teacher.id, moment.id, start_s=2.0, end_s=4.0)  # being cut
+    real_read, recorded = moments.owned_moment, []
+
+    def read_then_the_worker_records(s, owner_id, moment_id):
+        got = real_read(s, owner_id, moment_id)  # the save has read the moment: 2.0–4.0, no cut yet
+        if not recorded:
+            name = moment_cuts.new_cut_name(moment.clip_id, moment.id)
+            store.clip_path(name).write_bytes(b"the cut of 2.0-4.0")
+            recorded.append(store.clip_path(name))
+            assert moment_cuts._put_in_place(store, moment.id, name, 2.0, 4.0)  # commits now
+        return got
+
+    monkeypatch.setattr(moments, "owned_moment", read_then_the_worker_records)
+    saved = moments.update_moment(store, teacher.id, moment.id, start_s=0.5, end_s=2.0)
+    assert saved.cutting and saved.cut is None and not recorded[0].exists()
+    monkeypatch.undo()
+    run_pending(store)
+    recut = moments.get_moment(store, teacher.id, moment.id)
+    assert (recut.start_s, recut.end_s) == (0.5, 2.0) and not recut.cutting and recut.cut.is_file()
 
 
 def test_a_last_failure_of_times_the_owner_has_since_changed_cuts_the_new_times(store, teacher, moment):

@@ -253,6 +253,12 @@ def test_a_child_past_its_cpu_budget_is_stopped_with_a_message():
         sandbox.run_limited("math:factorial", [10**7], _limits(cpu_s=2), lambda: True)
 
 
+def test_a_child_hands_back_what_its_work_returned_and_nothing_json_cannot_carry(tmp_path):
+    assert sandbox.run_limited("builtins:divmod", [7, 2], _limits(), lambda: True) == [3, 1]
+    clip = make_clip(tmp_path / "a.mp4")  # probe returns a ClipInfo: the work is done, its value left out
+    assert sandbox.run_limited("verp.media.jobs:probe", [str(clip)], _limits(), lambda: True) is None
+
+
 def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
     """A transcode beside the app takes the cores only while no page needs them."""
     import os

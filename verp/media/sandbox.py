@@ -153,5 +153,13 @@ def _die_with_parent() -> None:
             sys.exit(1)
 
 
+def _report(result: list) -> str:
+    """The child's last line; a returned value JSON cannot carry is left out (the work itself was done)."""
+    try:
+        return json.dumps(result)
+    except (TypeError, ValueError):
+        return json.dumps([result[0], None])
+
+
 if __name__ == "__main__":
-    print(json.dumps(_child_main(json.loads(sys.argv[1]))), flush=True)
+    print(_report(_child_main(json.loads(sys.argv[1]))), flush=True)

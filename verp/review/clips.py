@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from verp.core import audit
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import Clip, HeldClip, today
 from verp.core.store import FileTooLarge, Store
-from verp.core.tasks import GiveUp
+from verp.core.tasks import Cancelled, GiveUp
 from verp.core.text import clean_text
 from verp.media import jobs as media
 from verp.media import processing, sandbox
@@ -32,6 +33,8 @@ THUMB_NAME = "thumb.jpg"
 MIN_DURATION_S = 0.2
 LOOK_CHILD = "verp.review.clips:look_in_child"
 LOOK_CPU_S = 30  # the headers and two frames: well under a second even for 4K HEVC
+LOOK_WALL_S = 120  # however busy the machine, a look that takes longer than this has stuck
+LOOK_STOPPED = "Reading this file stopped unexpectedly. Please try again, or try another file."
 log = logging.getLogger(__name__)
 
 
@@ -194,18 +197,21 @@ def _look_at(store: Store, path: Path) -> media.ClipInfo:
     never in the web server: a file built to crash a decoder or flood its memory takes only the child,
     and the person is told the file cannot be used."""
     limits = media.MediaLimits.from_settings(store.settings)
+    deadline = time.monotonic() + LOOK_WALL_S
     try:
         found = sandbox.run_limited(
             LOOK_CHILD,
             [str(path), str(path.parent / THUMB_NAME), asdict(limits)],
             sandbox.Limits(store.settings.media_memory_mb * sandbox.MB, LOOK_CPU_S),
-            lambda: True,
+            lambda: time.monotonic() < deadline,
             settings=store.settings,
         )
     except GiveUp as exc:  # the file's own problem, in the reader's words
         raise media.MediaError(str(exc)) from exc
+    except Cancelled as exc:  # waiting, not working: a reader stuck on the file
+        raise media.MediaError(sandbox.TOO_MUCH_TIME) from exc
     except sandbox.LimitExceeded as exc:
-        raise media.MediaError(media.NOT_MEDIA) from exc
+        raise media.MediaError(LOOK_STOPPED if str(exc) == sandbox.STOPPED else str(exc)) from exc
     return media.ClipInfo(**cast(dict, found))
 
 

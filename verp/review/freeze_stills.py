@@ -76,8 +76,24 @@ def still_task(settings: Settings) -> tasks.Task:
 
 
 def run_still_job(store: Store, job: tasks.Job) -> None:
-    """Picture the frame's current time in a limited child; record it if the frame still has that time."""
+    """Picture the frame's current time in a limited child; record it if the frame still has that time.
+
+    Whatever fails, the owner reads it in their words: the file's own problem (``GiveUp``, not tried
+    again) or ``COULD_NOT``, never a technical message."""
     frame_id = int(job.args["frame_id"])
+    try:
+        _picture_the_frame(store, frame_id)
+    except tasks.Cancelled:
+        _last_tried.pop(frame_id, None)
+        raise
+    except tasks.GiveUp:
+        raise
+    except Exception as exc:
+        raise RuntimeError(COULD_NOT) from exc
+    _last_tried.pop(frame_id, None)
+
+
+def _picture_the_frame(store: Store, frame_id: int) -> None:
     for _ in range(TRIES_WHILE_MOVING):
         clip_id, moment_id, source, at_s = _wanted(store, frame_id)
         _last_tried[frame_id] = at_s
@@ -85,18 +101,14 @@ def run_still_job(store: Store, job: tasks.Job) -> None:
         try:
             fps = _picture_in_a_child(store, frame_id, name, source, at_s, _fps_unknown(store, clip_id))
         except tasks.Cancelled:
-            _last_tried.pop(frame_id, None)
             raise
-        except Exception as exc:
+        except Exception:
             if _time_now(store, frame_id) != at_s:
                 continue  # stepped meanwhile: that is the time to picture
-            if isinstance(exc, tasks.GiveUp):  # the file itself is the problem: its words, no retry
-                raise
-            raise RuntimeError(COULD_NOT) from exc
+            raise
         if fps:
             _keep_fps(store, clip_id, fps)
-        if _put_in_place(store, frame_id, name, at_s):
-            _last_tried.pop(frame_id, None)
+        if _put_in_place(store, frame_id, moment_id, name, at_s):
             return
     raise RuntimeError(COULD_NOT)
 
@@ -155,37 +167,48 @@ def _picture_in_a_child(
     return float(fps) if isinstance(fps, int | float) else None
 
 
-def _put_in_place(store: Store, frame_id: int, name: str, at_s: float) -> bool:
-    """Record the picture only if the frame still waits for a picture of this time, in one conditional
-    UPDATE; a frame removed meanwhile keeps no file."""
+def _put_in_place(store: Store, frame_id: int, moment_id: int, name: str, at_s: float) -> bool:
+    """Record the picture only if the frame (of this moment) still waits for a picture of this time, in
+    one conditional UPDATE; a frame removed meanwhile keeps no file. The rooms are told in a transaction
+    of their own, so this never holds the frame's row while waiting for a workshop's (a moment deleted
+    at the same instant takes them the other way round)."""
     frame = FreezeFrame
-    of_this_time = (frame.id == frame_id) & (frame.at_s == at_s) & (frame.still_status == MAKING)
+    of_this_time = (
+        (frame.id == frame_id)
+        & (frame.moment_id == moment_id)
+        & (frame.at_s == at_s)
+        & (frame.still_status == MAKING)
+    )
     with store.transaction() as s:
         swap = update(frame).where(of_this_time).values(still_name=name, still_status=READY, still_detail="")
         kept = cast(CursorResult, s.execute(swap)).rowcount == 1
-        moment_id = s.scalar(select(FreezeFrame.moment_id).where(FreezeFrame.id == frame_id))
-        if kept and moment_id is not None:
-            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
-    if not kept or moment_id is None:
+        there = s.scalar(select(frame.id).where(frame.id == frame_id, frame.moment_id == moment_id))
+    if not kept:
         store.clip_path(name).unlink(missing_ok=True)
-    if moment_id is None:
+    if there is None:
         raise tasks.Cancelled("the frame was removed while its picture was being made")
+    if kept:
+        with store.transaction() as s:
+            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
     return kept
 
 
 def give_up(store: Store, job: tasks.Job, reason: str) -> None:
-    """After the last attempt: the owner reads why on Review. A frame stepped during that attempt was not
-    what failed: its new time is queued instead."""
+    """After the last attempt: the owner reads why on Review, and a step tries again. The frame is marked
+    only if it still has the time that failed, in one conditional UPDATE: a frame stepped meanwhile was
+    not what failed, and its new time is queued instead."""
     frame_id = int(job.args["frame_id"])
     tried = _last_tried.pop(frame_id, None)
-    if tried is not None and _time_now(store, frame_id) not in (tried, None):
-        enqueue_still(store, frame_id)
-        return
     message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
+    this = (FreezeFrame.id == frame_id) & (FreezeFrame.still_status == MAKING)
+    if tried is not None:
+        this &= FreezeFrame.at_s == tried
     with store.transaction() as s:
-        row = s.get(FreezeFrame, frame_id)
-        if row is not None and row.still_status == MAKING:
-            row.still_status, row.still_detail = FAILED, message[:300]
+        marked = update(FreezeFrame).where(this).values(still_status=FAILED, still_detail=message[:300])
+        failed = cast(CursorResult, s.execute(marked)).rowcount == 1
+        status = s.scalar(select(FreezeFrame.still_status).where(FreezeFrame.id == frame_id))
+    if not failed and status == MAKING:
+        enqueue_still(store, frame_id)
 
 
 def _still_making(store: Store, frame_id: int) -> bool:
@@ -199,4 +222,9 @@ def still_in_child(source: str, dst: str, at_s: float, want_fps: bool = False) -
     if not Path(dst).parent.parent.is_dir():  # the clip (and its folder) was deleted: make nothing
         return None
     media.still(source, dst, at_s, max_width=STILL_WIDTH)
-    return media.probe(source).fps if want_fps else None
+    if not want_fps:
+        return None
+    try:
+        return media.probe(source).fps
+    except media.MediaError:  # the picture is made; the step a frame on keeps its 25 a second
+        return None

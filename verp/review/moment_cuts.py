@@ -82,7 +82,20 @@ def cut_task(settings: Settings) -> tasks.Task:
 
 
 def run_cut_job(store: Store, job: tasks.Job) -> None:
-    """Cut the moment's current times in a limited child; put the cut in place if they still hold."""
+    """Cut the moment's current times in a limited child; put the cut in place if they still hold.
+
+    Whatever fails, the owner reads it in their words, never a technical message."""
+    try:
+        _cut_the_moment(store, job)
+    except (tasks.Cancelled, tasks.GiveUp):
+        raise
+    except Exception as exc:
+        if str(exc) in (COULD_NOT, TOO_BIG, KEPT_MOVING):
+            raise
+        raise RuntimeError(COULD_NOT) from exc
+
+
+def _cut_the_moment(store: Store, job: tasks.Job) -> None:
     moment_id = int(job.args["moment_id"])
     for _ in range(TRIES_WHILE_MOVING):
         clip_id, source, start_s, end_s = _wanted(store, moment_id)
@@ -167,14 +180,15 @@ def _put_in_place(store: Store, moment_id: int, name: str, start_s: float, end_s
         replaced = s.scalar(select(Moment.cut_name).where(cut_of_these_times))
         swap = update(Moment).where(cut_of_these_times).values(cut_name=name, cut_status=READY, cut_detail="")
         kept = cast(CursorResult, s.execute(swap)).rowcount == 1
-        if kept:
-            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
         gone = s.get(Moment, moment_id) is None
     dropped = replaced if kept else name
     if dropped:
         store.clip_path(dropped).unlink(missing_ok=True)
     if gone:
         raise tasks.Cancelled("the moment was deleted while it was being cut")
+    if kept:  # in a transaction of its own: never the moment's row held while waiting for a workshop's
+        with store.transaction() as s:
+            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))  # screens redraw with it
     return kept
 
 
@@ -183,14 +197,16 @@ def give_up(store: Store, job: tasks.Job, reason: str) -> None:
     owner saved during that attempt were not what failed: those are queued to be cut instead."""
     moment_id = int(job.args["moment_id"])
     tried = _last_tried.pop(moment_id, None)
-    if tried is not None and _times_now(store, moment_id) not in (tried, None):
-        enqueue_cut(store, moment_id)
-        return
     message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
+    this = (Moment.id == moment_id) & (Moment.cut_status == CUTTING)
+    if tried is not None:  # only the times that failed: new ones saved meanwhile are cut instead
+        this &= (Moment.start_s == tried[0]) & (Moment.end_s == tried[1])
     with store.transaction() as s:
-        row = s.get(Moment, moment_id)
-        if row is not None and row.cut_status == CUTTING:
-            row.cut_status, row.cut_detail = FAILED, message[:300]
+        marked = update(Moment).where(this).values(cut_status=FAILED, cut_detail=message[:300])
+        failed = cast(CursorResult, s.execute(marked)).rowcount == 1
+        status = s.scalar(select(Moment.cut_status).where(Moment.id == moment_id))
+    if not failed and status == CUTTING:
+        enqueue_cut(store, moment_id)
 
 
 def _still_cutting(store: Store, moment_id: int) -> bool:

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
@@ -335,6 +337,10 @@ def update_moment(
                 s.delete(frame)
         if again:
             moment.cut_status, moment.cut_detail = moment_cuts.CUTTING, ""
+            # written even where unchanged from what was read: a cut a worker recorded in the meantime
+            # (of the old times) must not stay on the row with the new ones
+            for column in ("cut_name", "cut_status", "cut_detail"):
+                flag_modified(moment, column)
     for file_name in gone:
         _unlink(store, file_name)
     for frame_id in gone_frames:  # with any picture a worker finished for it meanwhile
@@ -425,21 +431,34 @@ def _frame(s, owner_id: int, frame_id: int) -> tuple[FreezeFrame, Moment, Clip]:
 def step_freeze_frame(store: Store, owner_id: int, frame_id: int, frames: int) -> MomentView:
     """Move a freeze-frame by whole frames (±1 to look just before or after), staying in the moment.
 
-    The picture of the old time goes at once; a worker makes the new one."""
-    with store.transaction() as s:
-        frame, moment, clip = _frame(s, owner_id, frame_id)
-        fps = clip.fps or 25.0
-        at_s = round(min(max(frame.at_s + frames / fps, moment.start_s), moment.end_s), 3)
-        moved = at_s != frame.at_s
-        old = frame.still_name
-        if moved:
-            frame.at_s, frame.still_name = at_s, None
-            frame.still_status, frame.still_detail = freeze_stills.MAKING, ""
-            room_state.bump(s, room_state.workshops_showing(s, [moment.id]))
-        moment_id = moment.id
-    if moved:
+    The picture of the old time goes at once; a worker makes the new one. The move is one conditional
+    UPDATE on the row as it was read, so a picture a worker records in the same instant is never left
+    on the new time (it is taken away with the old one: the step reads the row again and moves that)."""
+    for _ in range(3):
+        with store.transaction() as s:
+            frame, moment, clip = _frame(s, owner_id, frame_id)
+            moment_id, old, now_at = moment.id, frame.still_name, frame.at_s
+            at_s = round(min(max(now_at + frames / (clip.fps or 25.0), moment.start_s), moment.end_s), 3)
+            if at_s == now_at:
+                break
+            as_read = (
+                (FreezeFrame.id == frame.id)
+                & (FreezeFrame.at_s == now_at)
+                & (FreezeFrame.still_status == frame.still_status)
+                & (FreezeFrame.still_name.is_(None) if old is None else FreezeFrame.still_name == old)
+            )
+            step = update(FreezeFrame).where(as_read)
+            moving = step.values(
+                at_s=at_s, still_name=None, still_status=freeze_stills.MAKING, still_detail=""
+            )
+            if cast(CursorResult, s.execute(moving)).rowcount != 1:
+                continue  # a worker recorded its picture as this read the row: read it again
+            room_state.bump(s, room_state.workshops_showing(s, [moment_id]))
         _unlink(store, old)
         freeze_stills.enqueue_still(store, int(frame_id))
+        break
+    else:
+        raise MomentError("This freeze-frame was changing as you stepped it. Please try again.")
     return get_moment(store, owner_id, moment_id)
 
 

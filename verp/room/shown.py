@@ -77,7 +77,7 @@ class ShownMoment:
     note: str | None
     cut: Path | None  # the moment's own video, cut exactly at its start
     freeze_frames: tuple[float, ...]  # times in the clip
-    stills: tuple[Path, ...]  # the freeze-frames' pictures, in the same order
+    stills: tuple[Path, ...]  # the pictures of the freeze-frames that have one yet (a worker makes them)
     stills_in_exports: bool  # the consent allows the stills in an exported summary
     position: int
     prompt_set: str

@@ -20,6 +20,7 @@ from verp.web import Grant
 NONE = "—"
 CUTTING = "Cutting this moment to its own short video… It plays here as soon as it is ready."
 MAKING_STILL = "making its picture… It appears here as soon as it is ready."
+STILL_MISSING = "its picture is missing. Step it a frame on or back to make it again."
 
 
 def _done(text: str) -> None:
@@ -200,8 +201,10 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
                 picture(store, frame.still, grant, caption=caption, width="stretch", alt=alt)
         elif frame.failed:
             still.warning(escape_markdown(f"{caption}: {frame.still_detail}"))
-        else:
+        elif frame.making:
             still.info(f"{caption}: {MAKING_STILL}", icon=":material/photo_camera:")
+        else:
+            still.warning(f"{caption}: {STILL_MISSING}")
         back = forward = remove = controls
         if back.button("◀ One frame back", key=f"back_{frame.id}"):
             _try(
