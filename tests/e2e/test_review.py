@@ -1,4 +1,5 @@
-"""In a real browser: mark a moment of my clip, watch it play from its start; a colleague cannot open it."""
+"""In a real browser: mark a moment of my clip, watch it play from its start, freeze a frame of it; a
+colleague cannot open it."""
 
 from __future__ import annotations
 
@@ -85,6 +86,15 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     assert cut.evaluate("v => v.duration") == pytest.approx(2.0, abs=0.3)
     cut.evaluate("v => { v.muted = true; return v.play(); }")
     assert 0 < _time_once_playing(page, cut) < 2.0
+
+    # A frozen frame: kept at once, its picture made by the app's worker, and shown without a reload.
+    page.get_by_role("button", name="Freeze this frame").click()
+    page.get_by_test_id("stMain").get_by_text("Added a freeze-frame").wait_for()
+    still = page.locator('[class*="st-key-moment_"] img[alt^="Still of the moment Sam starts the story"]')
+    still.wait_for()
+    still.evaluate("i => new Promise(ok => i.complete ? ok() : i.addEventListener('load', ok))")
+    assert still.evaluate("i => i.naturalWidth") > 0 and "/api/media/" in still.get_attribute("src")
+    assert page.get_by_text("making its picture").count() == 0
 
     # Someone else, in another browser, is refused plainly and sees no video.
     other = _colleague_browser(chromium, app_server)
