@@ -85,11 +85,9 @@ def _worker(args: argparse.Namespace) -> int:
         _requeue_unfinished(store)
         run_pending(store)
         return 0
-    stop = None
-    if store.engine.dialect.name != "postgresql":  # procrastinate handles the signals itself
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     log.info("worker started (%s)", store.engine.dialect.name)
     run_worker(store, args.concurrency, stop)
     log.info("worker stopped")

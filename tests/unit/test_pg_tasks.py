@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip
+from tests.support.queueing import a_quick_job_runs_beside_a_long_one
 from verp.core import queues
 from verp.core.pg_tasks import REQUEUE_STALLED, ProcrastinateQueue, apply_procrastinate_schema
 from verp.core.store import migrate
@@ -127,3 +128,9 @@ def test_a_retry_ends_when_a_job_with_its_key_was_queued_meanwhile_on_postgresql
     queue.run_pending([Task("keyed", fails_while_a_new_job_is_added, max_attempts=3)])
     assert runs == [1, 2]
     assert _jobs(store, "keyed") == []  # both ended well (finished jobs are removed)
+
+
+def test_a_quick_job_never_waits_behind_a_long_one_on_postgresql(store):
+    """The worker's own slot for quick jobs (its own procrastinate queue) makes a freeze-frame's picture
+    while its only other slot transcodes a long clip."""
+    assert a_quick_job_runs_beside_a_long_one(_queue(store))

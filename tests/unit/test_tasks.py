@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip, make_text_file
+from tests.support.queueing import a_quick_job_runs_beside_a_long_one
 from verp.core import tasks
 from verp.core.models import Clip, utcnow
 from verp.core.models import Task as TaskRow
@@ -187,6 +188,11 @@ def test_the_worker_runs_jobs_side_by_side_until_told_to_stop(store):
     runner.join(10)
     assert sorted(finished) == [1, 2] and not runner.is_alive()
     assert {r.status for r in _rows(store)} == {"done"}
+
+
+def test_a_quick_job_never_waits_behind_a_long_one(store):
+    """A freeze-frame's picture asked for while the only worker transcodes a long clip is made at once."""
+    assert a_quick_job_runs_beside_a_long_one(_queue(store, "w", poll_s=0.05))
 
 
 def test_the_worker_adds_the_hourly_purge_once(store):

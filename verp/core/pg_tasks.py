@@ -24,6 +24,7 @@ from verp.core.store import Store
 from verp.core.tasks import Job, Task, perform
 
 log = logging.getLogger(__name__)
+QUICK_QUEUE = "quick"  # the jobs of quick tasks (``Task.quick``), which a worker's own slot serves too
 STALLED_AFTER_S = 60  # a worker silent this long (it beats every 10 s) is gone; its jobs are put back
 REQUEUE_STALLED = "requeue_stalled"
 
@@ -114,18 +115,24 @@ class ProcrastinateQueue:
                 queue = cls._by_database[store.settings.database_url] = cls(store)
             return queue
 
-    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
+    def enqueue(
+        self, task: str, args: dict, key: str | None = None, started_counts: bool = True, quick: bool = False
+    ) -> None:
         """Defer one job over a connection of its own, closed again at once: jobs are deferred when a clip
         arrives, a few times an hour, so a pool kept open per database would only hold connections idle
         (and a server's connection slots are shared by every instance)."""
         connector = procrastinate.SyncPsycopgConnector(conninfo=self.conninfo, min_size=0, max_size=1)
         app = procrastinate.App(connector=connector)
         with app.open(), contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
-            app.configure_task(name=task, queueing_lock=key).defer(**args)
+            queue = QUICK_QUEUE if quick else "default"
+            app.configure_task(name=task, queueing_lock=key, queue=queue).defer(**args)
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         app = self.worker_app(tasks)
-        asyncio.run(self._work(app, concurrency, stop))
+        lanes: list[dict[str, Any]] = [{"concurrency": concurrency}]  # every queue
+        if any(t.quick for t in tasks):  # and a slot of its own for the quick jobs
+            lanes.append({"concurrency": 1, "queues": [QUICK_QUEUE], "name": "quick"})
+        asyncio.run(self._work(app, lanes, stop or threading.Event()))
 
     def run_pending(self, tasks: Sequence[Task]) -> None:
         app = self.worker_app(tasks)
@@ -139,26 +146,27 @@ class ProcrastinateQueue:
         asyncio.run(drain())
 
     def worker_app(self, tasks: Sequence[Task]) -> procrastinate.App:
-        connector = procrastinate.PsycopgConnector(conninfo=self.conninfo, min_size=1, max_size=4)
+        connector = procrastinate.PsycopgConnector(conninfo=self.conninfo, min_size=1, max_size=6)
         app = procrastinate.App(connector=connector)
         for task in tasks:
             self._register(app, task)
         self._register_requeue(app, {t.name: t for t in tasks})
         return app
 
-    async def _work(self, app: procrastinate.App, concurrency: int, stop: threading.Event | None) -> None:
-        options: dict[str, Any] = {"concurrency": concurrency, "update_heartbeat_interval": 10}
+    async def _work(self, app: procrastinate.App, lanes: list[dict[str, Any]], stop: threading.Event) -> None:
+        """One procrastinate worker a lane, until ``stop`` is set (the command line sets it on SIGINT and
+        SIGTERM) or one of them ends; then a graceful stop: running jobs finish."""
+        options: dict[str, Any] = {"update_heartbeat_interval": 10, "install_signal_handlers": False}
         options |= {"stalled_worker_timeout": STALLED_AFTER_S, "delete_jobs": "successful"}
         async with app.open_async():
-            if stop is None:  # the command line: procrastinate stops on SIGINT/SIGTERM by itself
-                await app.run_worker_async(**options)
-                return
-            worker = asyncio.create_task(app.run_worker_async(install_signal_handlers=False, **options))
-            while not worker.done() and not stop.is_set():
+            workers = [asyncio.create_task(app.run_worker_async(**options, **lane)) for lane in lanes]
+            while not any(w.done() for w in workers) and not stop.is_set():
                 await asyncio.sleep(0.2)
-            worker.cancel()  # a graceful stop: procrastinate lets running jobs finish
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for worker in workers:
+                worker.cancel()
+            for worker in workers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
 
     def _register(self, app: procrastinate.App, task: Task) -> None:
         store = self.store

@@ -16,6 +16,14 @@ def queue_for(store: Store) -> TaskQueue:
     return DatabaseQueue(store)
 
 
-def enqueue(store: Store, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
-    """Hand a job to whichever worker is free. Returns at once. (``key``: see ``TaskQueue.enqueue``.)"""
-    queue_for(store).enqueue(task, args, key=key, started_counts=started_counts)
+def enqueue(
+    store: Store,
+    task: str,
+    args: dict,
+    key: str | None = None,
+    started_counts: bool = True,
+    quick: bool = False,
+) -> None:
+    """Hand a job to whichever worker is free. Returns at once. (``key``, ``quick``: see
+    ``TaskQueue.enqueue``.)"""
+    queue_for(store).enqueue(task, args, key=key, started_counts=started_counts, quick=quick)

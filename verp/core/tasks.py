@@ -78,6 +78,9 @@ class Task:
     max_attempts: int = DEFAULT_ATTEMPTS
     every_s: int | None = None
     on_give_up: GiveUpHandler | None = None
+    # A short job somebody waits for on a page (a freeze-frame's picture, a moment's cut): besides its
+    # ``concurrency``, every worker keeps a slot for these alone, so one never waits behind a transcode.
+    quick: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,11 @@ class Outcome:
 class TaskQueue(Protocol):
     """What the app asks of a queue; both back ends provide it."""
 
-    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
-        """Add a job; with ``key``, not when a job with that key is already waiting.
+    def enqueue(
+        self, task: str, args: dict, key: str | None = None, started_counts: bool = True, quick: bool = False
+    ) -> None:
+        """Add a job; with ``key``, not when a job with that key is already waiting. ``quick``: the job
+        of a ``Task`` with ``quick`` set (its worker slot of its own; see ``Task``).
 
         ``started_counts=False``: only a job that has not started yet counts as waiting, for a job that
         reads what to do when it starts (a moment's cut reads the moment's times then), so a change made
@@ -158,7 +164,10 @@ class DatabaseQueue:
 
     # ------------------------------------------------------------ adding jobs
 
-    def enqueue(self, task: str, args: dict, key: str | None = None, started_counts: bool = True) -> None:
+    def enqueue(
+        self, task: str, args: dict, key: str | None = None, started_counts: bool = True, quick: bool = False
+    ) -> None:
+        """(``quick`` needs nothing here: a worker's quick slot takes the jobs of its quick tasks.)"""
         row: dict[str, BindParameter[Any]] = {"name": literal(task), "key": literal(key)}
         row |= {"args": literal(json.dumps(args, sort_keys=True))}
         row |= {"status": literal("queued"), "attempts": literal(0), "error": literal("")}
@@ -282,6 +291,11 @@ class DatabaseQueue:
 
     # ------------------------------------------------------------ the worker
 
+    def _start(self, task: Task, claimed: Claimed) -> threading.Thread:
+        thread = threading.Thread(target=self.execute, args=(task, claimed), daemon=True)
+        thread.start()
+        return thread
+
     def run_pending(self, tasks: Sequence[Task]) -> int:
         """Run every ready job here and now, one after another; return how many ran (tests, tools)."""
         registry = {t.name: t for t in tasks}
@@ -293,18 +307,20 @@ class DatabaseQueue:
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         registry = {t.name: t for t in tasks}
+        quick = {name: t for name, t in registry.items() if t.quick}
         stop = stop or threading.Event()
         running: list[threading.Thread] = []
+        lane: threading.Thread | None = None  # the slot kept for quick jobs
         renewed = tidied = 0.0
         try:
             while not stop.is_set():
                 self.add_periodic(registry.values())
                 running = [t for t in running if t.is_alive()]
                 while len(running) < concurrency and (claimed := self.claim(registry)) is not None:
-                    task = registry[claimed.job.task]
-                    thread = threading.Thread(target=self.execute, args=(task, claimed), daemon=True)
-                    thread.start()
-                    running.append(thread)
+                    running.append(self._start(registry[claimed.job.task], claimed))
+                if quick and (lane is None or not lane.is_alive()):
+                    claimed = self.claim(quick)
+                    lane = None if claimed is None else self._start(quick[claimed.job.task], claimed)
                 if time.monotonic() - renewed > self.lease_s / 4:
                     self.renew_leases()
                     renewed = time.monotonic()

@@ -160,12 +160,12 @@ def ask_for_strip(store: Store, clip_id: str) -> None:
     with contextlib.suppress(OSError):  # a clip deleted meanwhile: nothing to ask for
         asked.parent.mkdir(exist_ok=True)
         asked.touch()
-        queues.enqueue(store, STRIP_TASK, {"clip_id": clip_id}, key=f"{STRIP_TASK}:{clip_id}")
+        queues.enqueue(store, STRIP_TASK, {"clip_id": clip_id}, key=f"{STRIP_TASK}:{clip_id}", quick=True)
 
 
 def strip_task(settings: Settings) -> tasks.Task:
     """The task a worker registers for making a prepared clip's missing strip."""
-    return tasks.Task(STRIP_TASK, run_strip_job, settings.task_attempts, on_give_up=_no_strip)
+    return tasks.Task(STRIP_TASK, run_strip_job, settings.task_attempts, on_give_up=_no_strip, quick=True)
 
 
 def _no_strip(store: Store, job: tasks.Job, reason: str) -> None:

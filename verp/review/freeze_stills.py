@@ -43,7 +43,9 @@ _last_tried: dict[int, float] = {}
 
 def enqueue_still(store: Store, frame_id: int) -> None:
     """Hand the frame to the workers; the job pictures whatever time the frame has when it runs."""
-    queues.enqueue(store, STILL, {"frame_id": frame_id}, key=f"{STILL}:{frame_id}", started_counts=False)
+    queues.enqueue(
+        store, STILL, {"frame_id": frame_id}, key=f"{STILL}:{frame_id}", started_counts=False, quick=True
+    )
 
 
 def requeue_unfinished(store: Store) -> int:
@@ -72,7 +74,7 @@ def remove_still_files(store: Store, clip_id: str, moment_id: int, frame_id: int
 
 def still_task(settings: Settings) -> tasks.Task:
     """The task a worker registers for the pictures of freeze-frames."""
-    return tasks.Task(STILL, run_still_job, settings.task_attempts, on_give_up=give_up)
+    return tasks.Task(STILL, run_still_job, settings.task_attempts, on_give_up=give_up, quick=True)
 
 
 def run_still_job(store: Store, job: tasks.Job) -> None:

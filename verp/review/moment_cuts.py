@@ -43,7 +43,9 @@ _last_tried: dict[int, tuple[float, float]] = {}
 
 def enqueue_cut(store: Store, moment_id: int) -> None:
     """Hand the moment to the workers; the job cuts whatever times the moment has when it runs."""
-    queues.enqueue(store, CUT, {"moment_id": moment_id}, key=f"{CUT}:{moment_id}", started_counts=False)
+    queues.enqueue(
+        store, CUT, {"moment_id": moment_id}, key=f"{CUT}:{moment_id}", started_counts=False, quick=True
+    )
 
 
 def requeue_unfinished(store: Store) -> int:
@@ -78,7 +80,7 @@ def new_cut_name(clip_id: str, moment_id: int) -> str:
 
 def cut_task(settings: Settings) -> tasks.Task:
     """The task a worker registers for cutting moments."""
-    return tasks.Task(CUT, run_cut_job, settings.task_attempts, on_give_up=give_up)
+    return tasks.Task(CUT, run_cut_job, settings.task_attempts, on_give_up=give_up, quick=True)
 
 
 def run_cut_job(store: Store, job: tasks.Job) -> None:
