@@ -51,6 +51,11 @@ class LimitExceeded(Exception):
     """The child went past a limit (or died); the message is for the clip's owner."""
 
 
+class WorkFailed(LimitExceeded):
+    """The child's work raised an unexpected error (a reader's bug on a strange file, say): the child
+    ran to its end; the message is ``STOPPED`` as for a child that died."""
+
+
 @dataclass(frozen=True)
 class Limits:
     memory_bytes: int
@@ -113,6 +118,8 @@ def _raise_for(result: list | None, exitcode: int | None) -> object:
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
         raise LimitExceeded(TOO_MUCH_TIME)
     log.warning("media child ended with %s (%s): %s", exitcode, kind, message)
+    if kind == "error":
+        raise WorkFailed(STOPPED)
     raise LimitExceeded(TOO_MUCH_MEMORY if exitcode == -signal.SIGSEGV else STOPPED)
 
 

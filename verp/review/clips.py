@@ -210,6 +210,8 @@ def _look_at(store: Store, path: Path) -> media.ClipInfo:
         raise media.MediaError(str(exc)) from exc
     except Cancelled as exc:  # waiting, not working: a reader stuck on the file
         raise media.MediaError(sandbox.TOO_MUCH_TIME) from exc
+    except sandbox.WorkFailed as exc:  # the reader choked on something in the file
+        raise media.MediaError(media.NOT_MEDIA) from exc
     except sandbox.LimitExceeded as exc:
         raise media.MediaError(LOOK_STOPPED if str(exc) == sandbox.STOPPED else str(exc)) from exc
     return media.ClipInfo(**cast(dict, found))
