@@ -27,7 +27,10 @@ PURGE_EVERY_S = 3600
 
 
 def purge_job(store: Store, job: tasks.Job) -> None:
-    """Delete what is past its delete-by date (the purge itself belongs to ``verp.records``)."""
+    """Delete what is past its delete-by date (the purge itself belongs to ``verp.records``), and queue
+    again anything still waiting without a job: a job lost between a save and its enqueue (the database
+    went away in between) is found within the hour, not only when a worker starts."""
+    _requeue_unfinished(store)
     report = admin.purge(store)
     log.info(
         "retention purge: %d clip(s), %d workshop(s), %d attempt(s), %d audit row(s) deleted",

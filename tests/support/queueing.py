@@ -35,3 +35,50 @@ def a_quick_job_runs_beside_a_long_one(queue: TaskQueue) -> bool:
     if runner.is_alive():
         raise AssertionError("the worker did not stop when told")
     return beside
+
+
+def jobs_of_one_key_take_turns(queue: TaskQueue) -> bool:
+    """Whether a worker of ``queue`` with two slots leaves a job waiting while another job of its key
+    runs (a moment's new times saved while its cut is made), takes a later job of another key meanwhile,
+    and runs the waiting one once the first is done."""
+    first_runs, let_first_finish = threading.Event(), threading.Event()
+    second_ran, other_ran, overlapped = threading.Event(), threading.Event(), threading.Event()
+    running: set[int] = set()
+    guard = threading.Lock()
+
+    def cut(store, job) -> None:
+        n = job.args["n"]
+        with guard:
+            if running & {1, 2} and n in (1, 2):
+                overlapped.set()
+            running.add(n)
+        try:
+            if n == 1:
+                first_runs.set()
+                let_first_finish.wait(30)
+            (second_ran if n == 2 else other_ran).set()
+        finally:
+            with guard:
+                running.discard(n)
+
+    stop = threading.Event()
+    runner = threading.Thread(target=queue.work, args=([Task("cut", cut)], 2, stop))
+    queue.enqueue("cut", {"n": 1}, key="cut:7", started_counts=False)
+    runner.start()
+    try:
+        if not first_runs.wait(30):
+            raise AssertionError("the worker never started the first job")
+        queue.enqueue("cut", {"n": 2}, key="cut:7", started_counts=False)
+        queue.enqueue("cut", {"n": 3}, key="cut:8", started_counts=False)  # added after, free to run
+        if not other_ran.wait(30):
+            raise AssertionError("the worker's free slot never took the job of another key")
+        waited = not second_ran.is_set()
+        let_first_finish.set()
+        took_its_turn = second_ran.wait(30)
+    finally:
+        let_first_finish.set()
+        stop.set()
+        runner.join(30)
+    if runner.is_alive():
+        raise AssertionError("the worker did not stop when told")
+    return waited and took_its_turn and not overlapped.is_set()

@@ -5,11 +5,12 @@ import pytest
 from tests.support.media import make_audio_only, make_clip, make_text_file, make_truncated_clip
 from verp.core.errors import NotYours
 from verp.core.models import Clip
+from verp.core.tasks import Job
 from verp.media import jobs as media
 from verp.media import processing
 from verp.review import clips
 from verp.review.clips import ClipError
-from verp.worker import run_pending
+from verp.worker import PURGE, purge_job, run_pending
 
 
 def _add(store, owner, path, name=None):
@@ -122,6 +123,20 @@ def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
         row = s.get(Clip, clip.id)
         row.status, row.playable_name = "processing", None
     assert processing.requeue_unfinished(store) == 1
+    run_pending(store)
+    assert clips.get_clip(store, teacher.id, clip.id).playable is not None
+
+
+def test_the_hourly_purge_queues_again_a_clip_whose_job_was_lost(store, teacher, tmp_path):
+    """A job lost between the save and its enqueue is found by the next purge, not only at a restart."""
+    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
+    run_pending(store)
+    with store.transaction() as s:
+        row = s.get(Clip, clip.id)
+        row.status, row.playable_name = "processing", None
+    run_pending(store)
+    assert clips.get_clip(store, teacher.id, clip.id).playable is None  # nothing queued it
+    purge_job(store, Job(PURGE, {}, 1, 1))
     run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is not None
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip
-from tests.support.queueing import a_quick_job_runs_beside_a_long_one
+from tests.support.queueing import a_quick_job_runs_beside_a_long_one, jobs_of_one_key_take_turns
 from verp.core import queues
 from verp.core.pg_tasks import REQUEUE_STALLED, ProcrastinateQueue, apply_procrastinate_schema
 from verp.core.store import migrate
@@ -134,3 +134,8 @@ def test_a_quick_job_never_waits_behind_a_long_one_on_postgresql(store):
     """The worker's own slot for quick jobs (its own procrastinate queue) makes a freeze-frame's picture
     while its only other slot transcodes a long clip."""
     assert a_quick_job_runs_beside_a_long_one(_queue(store))
+
+
+def test_jobs_of_one_key_take_turns_on_postgresql(store):
+    """procrastinate's lock: two workers never cut one moment at once; the later job waits its turn."""
+    assert jobs_of_one_key_take_turns(_queue(store))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip, make_text_file
-from tests.support.queueing import a_quick_job_runs_beside_a_long_one
+from tests.support.queueing import a_quick_job_runs_beside_a_long_one, jobs_of_one_key_take_turns
 from verp.core import tasks
 from verp.core.models import Clip, utcnow
 from verp.core.models import Task as TaskRow
@@ -193,6 +193,11 @@ def test_the_worker_runs_jobs_side_by_side_until_told_to_stop(store):
 def test_a_quick_job_never_waits_behind_a_long_one(store):
     """A freeze-frame's picture asked for while the only worker transcodes a long clip is made at once."""
     assert a_quick_job_runs_beside_a_long_one(_queue(store, "w", poll_s=0.05))
+
+
+def test_jobs_of_one_key_take_turns(store):
+    """Two slots never cut one moment at once: new times saved while its cut is made wait their turn."""
+    assert jobs_of_one_key_take_turns(_queue(store, "w", poll_s=0.05))
 
 
 def test_the_worker_adds_the_hourly_purge_once(store):

@@ -125,7 +125,8 @@ class ProcrastinateQueue:
         app = procrastinate.App(connector=connector)
         with app.open(), contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
             queue = QUICK_QUEUE if quick else "default"
-            app.configure_task(name=task, queueing_lock=key, queue=queue).defer(**args)
+            # queueing_lock: one job of a key waits at a time; lock: jobs of one key take turns
+            app.configure_task(name=task, lock=key, queueing_lock=key, queue=queue).defer(**args)
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         app = self.worker_app(tasks)

@@ -32,6 +32,7 @@ from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, and_, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from verp.core.models import Task as TaskRow
@@ -103,8 +104,9 @@ class TaskQueue(Protocol):
     def enqueue(
         self, task: str, args: dict, key: str | None = None, started_counts: bool = True, quick: bool = False
     ) -> None:
-        """Add a job; with ``key``, not when a job with that key is already waiting. ``quick``: the job
-        of a ``Task`` with ``quick`` set (its worker slot of its own; see ``Task``).
+        """Add a job; with ``key``, not when a job with that key is already waiting, and never run while
+        another job of that key runs (jobs of one key take turns, whatever the number of workers).
+        ``quick``: the job of a ``Task`` with ``quick`` set (its worker slot of its own; see ``Task``).
 
         ``started_counts=False``: only a job that has not started yet counts as waiting, for a job that
         reads what to do when it starts (a moment's cut reads the moment's times then), so a change made
@@ -200,9 +202,21 @@ class DatabaseQueue:
     # ------------------------------------------------------------ taking and finishing jobs
 
     def _ready(self, now):
-        return or_(
-            and_(TaskRow.status == "queued", TaskRow.run_after <= now),
-            and_(TaskRow.status == "running", TaskRow.lease_until < now),  # its worker went quiet
+        """Due, and no other job of its key at work: jobs of one key take turns (two workers never cut
+        one moment at once; the later job reads the moment's times when its turn comes)."""
+        other = aliased(TaskRow)
+        at_work = select(other.id).where(
+            other.key == TaskRow.key,
+            other.id != TaskRow.id,
+            other.status == "running",
+            other.lease_until >= now,
+        )
+        return and_(
+            or_(
+                and_(TaskRow.status == "queued", TaskRow.run_after <= now),
+                and_(TaskRow.status == "running", TaskRow.lease_until < now),  # its worker went quiet
+            ),
+            or_(TaskRow.key.is_(None), ~exists(at_work)),
         )
 
     def claim(self, tasks: dict[str, Task]) -> Claimed | None:
