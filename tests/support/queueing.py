@@ -3,9 +3,28 @@ tests/unit/test_pg_tasks.py on PostgreSQL)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 
 from verp.core.tasks import Task, TaskQueue
+
+
+@contextlib.contextmanager
+def working(queue: TaskQueue, tasks: list[Task], slots: int, held: threading.Event) -> Iterator[None]:
+    """A worker of ``queue`` at work for the block; on leaving, ``held`` is set (the job it holds may
+    end) and the worker is told to stop, and must."""
+    stop = threading.Event()
+    runner = threading.Thread(target=queue.work, args=(tasks, slots, stop))
+    runner.start()
+    try:
+        yield
+    finally:
+        held.set()
+        stop.set()
+        runner.join(30)
+    if runner.is_alive():
+        raise AssertionError("the worker did not stop when told")
 
 
 def a_quick_job_runs_beside_a_long_one(queue: TaskQueue) -> bool:
@@ -18,23 +37,13 @@ def a_quick_job_runs_beside_a_long_one(queue: TaskQueue) -> bool:
         let_it_finish.wait(30)
 
     tasks = [Task("transcode", transcode), Task("picture", lambda store, job: pictured.set(), quick=True)]
-    stop = threading.Event()
-    runner = threading.Thread(target=queue.work, args=(tasks, 1, stop))
     queue.enqueue("transcode", {})
-    runner.start()
-    try:
+    with working(queue, tasks, 1, let_it_finish):
         if not transcoding.wait(30):
             raise AssertionError("the worker never started the long job")
         queue.enqueue("transcode", {"n": 2})  # a long job waiting takes no quick job's place
         queue.enqueue("picture", {}, quick=True)
-        beside = pictured.wait(30) and not let_it_finish.is_set()
-    finally:
-        let_it_finish.set()
-        stop.set()
-        runner.join(30)
-    if runner.is_alive():
-        raise AssertionError("the worker did not stop when told")
-    return beside
+        return pictured.wait(30) and not let_it_finish.is_set()
 
 
 def jobs_of_one_key_take_turns(queue: TaskQueue) -> bool:
@@ -61,11 +70,8 @@ def jobs_of_one_key_take_turns(queue: TaskQueue) -> bool:
             with guard:
                 running.discard(n)
 
-    stop = threading.Event()
-    runner = threading.Thread(target=queue.work, args=([Task("cut", cut)], 2, stop))
     queue.enqueue("cut", {"n": 1}, key="cut:7", started_counts=False)
-    runner.start()
-    try:
+    with working(queue, [Task("cut", cut)], 2, let_first_finish):
         if not first_runs.wait(30):
             raise AssertionError("the worker never started the first job")
         queue.enqueue("cut", {"n": 2}, key="cut:7", started_counts=False)
@@ -75,10 +81,4 @@ def jobs_of_one_key_take_turns(queue: TaskQueue) -> bool:
         waited = not second_ran.is_set()
         let_first_finish.set()
         took_its_turn = second_ran.wait(30)
-    finally:
-        let_first_finish.set()
-        stop.set()
-        runner.join(30)
-    if runner.is_alive():
-        raise AssertionError("the worker did not stop when told")
     return waited and took_its_turn and not overlapped.is_set()

@@ -115,13 +115,19 @@ def test_other_clips_get_a_review_copy_then_a_playable_copy_in_the_background(st
     assert media.probe(ready.playable).video_codec == "h264"
 
 
-def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
-    """After an upgrade or a restore, clips still marked as processing get a job again."""
+def _left_waiting(store, teacher, tmp_path):
+    """A prepared clip marked as waiting again, with no job queued for it (a restore, a lost enqueue)."""
     clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
     run_pending(store)
     with store.transaction() as s:
         row = s.get(Clip, clip.id)
         row.status, row.playable_name = "processing", None
+    return clip
+
+
+def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
+    """After an upgrade or a restore, clips still marked as processing get a job again."""
+    clip = _left_waiting(store, teacher, tmp_path)
     assert processing.requeue_unfinished(store) == 1
     run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is not None
@@ -129,11 +135,7 @@ def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
 
 def test_the_hourly_purge_queues_again_a_clip_whose_job_was_lost(store, teacher, tmp_path):
     """A job lost between the save and its enqueue is found by the next purge, not only at a restart."""
-    clip = _add(store, teacher, make_clip(tmp_path / "a.mp4"))
-    run_pending(store)
-    with store.transaction() as s:
-        row = s.get(Clip, clip.id)
-        row.status, row.playable_name = "processing", None
+    clip = _left_waiting(store, teacher, tmp_path)
     run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is None  # nothing queued it
     purge_job(store, Job(PURGE, {}, 1, 1))
