@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from verp.core.accounts import PersonView
@@ -82,12 +84,7 @@ def _replay(store: Store, person: PersonView, moment: MomentView) -> None:
 @st.fragment(run_every=2)
 def _watch_cutting(store: Store, person: PersonView, moment_id: int) -> None:
     """Say how far the worker has got with the cut; redraw the page once it is ready (or failed)."""
-    try:
-        moment = moments.get_moment(store, person.id, moment_id)
-    except VerpError:  # deleted meanwhile (another tab): the page says so
-        st.rerun(scope="app")
-    if not moment.cutting:
-        st.rerun(scope="app")
+    moment = _until_the_worker_is_done(store, person, moment_id, lambda m: m.cutting)
     st.info(escape_markdown(moment.cut_detail or CUTTING), icon=":material/content_cut:")
 
 
@@ -226,12 +223,21 @@ def _freeze_frames(store: Store, person: PersonView, moment: MomentView) -> None
 @st.fragment(run_every=2)
 def _watch_stills(store: Store, person: PersonView, moment_id: int) -> None:
     """Redraw the page once the worker has made every picture this moment waits for (or given up)."""
+    _until_the_worker_is_done(store, person, moment_id, lambda m: any(f.making for f in m.freeze_frames))
+
+
+def _until_the_worker_is_done(
+    store: Store, person: PersonView, moment_id: int, waiting: Callable[[MomentView], bool]
+) -> MomentView:
+    """The moment as it is now, from a watch that reruns every 2 s; the whole page is drawn again once
+    the moment is gone (another tab deleted it: the page says so) or no longer ``waiting``."""
     try:
         moment = moments.get_moment(store, person.id, moment_id)
-    except VerpError:  # deleted meanwhile (another tab): the page says so
+    except VerpError:
         st.rerun(scope="app")
-    if not any(frame.making for frame in moment.freeze_frames):
+    if not waiting(moment):
         st.rerun(scope="app")
+    return moment
 
 
 def _caption(store: Store, person: PersonView, frame) -> None:
