@@ -25,9 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.video.stream import VideoStream
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -51,11 +54,11 @@ def make_input(path: Path, seconds: float, size: tuple[int, int], codec: str, fm
     audio_codec = "libopus" if fmt == "webm" else "aac"
     rate = 30
     with av.open(str(tmp), "w", format=fmt) as out:
-        v = out.add_stream(codec, rate=rate, options=video_opts)
+        v = cast(VideoStream, out.add_stream(codec, rate=rate, options=video_opts))
         v.width, v.height, v.pix_fmt = width, height, "yuv420p"
         v.bit_rate = 16_000_000 if height >= 1080 else 6_000_000
         v.thread_type = "AUTO"
-        a = out.add_stream(audio_codec, rate=48000)
+        a = cast(AudioStream, out.add_stream(audio_codec, rate=48000))
         a.layout = "stereo"
         _write_frames(out, v, a, seconds, rate)
     tmp.rename(path)
@@ -315,7 +318,8 @@ def bench(
             continue
         src, out = str(files[key]), str(work / "remux.mp4")
         ff = ["-i", src, *_MAP, "-c", "copy", *_FASTSTART, str(work / "ff.mp4")]
-        row(name, *paired(repeat, child("job_prepare", src, out), ffmpeg(ff)), 1.3, 150)
+        ours_runs, ref_runs = paired(repeat, child("job_prepare", src, out), ffmpeg(ff))
+        row(name, ours_runs, ref_runs, 1.3, 150)
 
     if wanted("cut 20 s from the middle (copy)"):
         ff = [
@@ -373,7 +377,7 @@ def bench(
         ours_runs, ref_runs = paired(
             repeat, child("job_thumbs", long, str(work / "thumbs"), 12), ffmpeg(*cmds)
         )
-        distinct = min(r[3] for r in ours_runs)
+        distinct = min(cast(int, r[3]) for r in ours_runs)
         row("12 thumbnails", ours_runs, ref_runs, 0.6, 150, f"{distinct}/12 distinct", ok=distinct == 12)
 
     for key in ("webm", "hevc"):
@@ -385,7 +389,8 @@ def bench(
         src = str(files[key])
         ff = [*_THREADS, "-i", src, *_MAP, *_X264, *_THREADS, *_FASTSTART, str(work / f"ff{key}.mp4")]
         job = child("job_prepare", src, str(work / f"{key}.mp4"))
-        row(name, *paired(slow_repeat, job, ffmpeg(ff)), 1.1, 400)
+        ours_runs, ref_runs = paired(slow_repeat, job, ffmpeg(ff))
+        row(name, ours_runs, ref_runs, 1.1, 400)
 
     if "hevc" in files and wanted("review proxy of HEVC clip vs decoding it (PyAV)"):
         hevc = str(files["hevc"])

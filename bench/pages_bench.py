@@ -20,7 +20,7 @@ Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; firs
 
 With ``--during-transcode`` each page is measured again while a media job transcodes a 1080p HEVC clip
 (over and over) the way a worker beside the app does it: in a limited child process at the media jobs'
-priority (``verp.media.sandbox``). Each of those reruns comes right after one with the transcode paused
+priority (``verp.media.child``). Each of those reruns comes right after one with the transcode paused
 (SIGSTOP), so the two figures meet the same minute of a shared machine. Target: each page's p95 rerun
 then ≤ 1.5 × its p95 with the transcode paused.
 """
@@ -200,7 +200,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
             ],
         )
         s.execute(insert(AuditEvent), _audit_rows(people, clip_ids, now))
-        token = s.scalar(select(Participant.token).where(Participant.id == participants[-1]))
+        token = s.scalars(select(Participant.token).where(Participant.id == participants[-1])).one()
     _link_files(store, clip_ids, clip_file)
     counts = {
         "staff": len(people),
@@ -530,7 +530,7 @@ def compile_pages_once() -> None:
     from streamlit.testing.v1 import app_test
 
     shared = ScriptCache()
-    app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined]
+    app_test.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
 
 
 def run_pages_in_the_app_frame() -> None:
@@ -540,7 +540,7 @@ def run_pages_in_the_app_frame() -> None:
 
     from tests.support.apptest import server_pages_manager
 
-    app_test.PagesManager = server_pages_manager()  # type: ignore[attr-defined]
+    app_test.PagesManager = server_pages_manager()  # type: ignore[misc,assignment]
 
 
 def connect_as_a_browser_does() -> None:
@@ -553,7 +553,7 @@ def connect_as_a_browser_does() -> None:
     """
     from streamlit.runtime import context
 
-    context._get_client_context = lambda: None  # type: ignore[attr-defined]
+    context._get_client_context = lambda: None
 
 
 def _bench(args, folder: Path) -> int:
@@ -592,7 +592,7 @@ def _bench(args, folder: Path) -> int:
 
 
 def media_children() -> list[int]:
-    """The pids of this process's media children (``python -m verp.media.sandbox``)."""
+    """The pids of this process's media children (``python -m verp.media.child``)."""
     pids = []
     for task in Path("/proc/self/task").iterdir():
         with contextlib.suppress(OSError):
@@ -600,7 +600,7 @@ def media_children() -> list[int]:
     found = []
     for pid in pids:
         with contextlib.suppress(OSError):
-            if b"verp.media.sandbox" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"verp.media.child" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 found.append(pid)
     return found
 
@@ -651,6 +651,7 @@ def during_transcode(runs, data, reruns: int, folder: Path) -> bool:
 
     from verp.core.tasks import Cancelled
     from verp.media import sandbox
+    from verp.media.child import MEDIA_NICE
 
     cache = Path(tempfile.gettempdir()) / "verp-bench"
     cache.mkdir(exist_ok=True)
@@ -675,7 +676,7 @@ def during_transcode(runs, data, reruns: int, folder: Path) -> bool:
     finally:
         stop.set()
         worker.join()
-    priority = ("SCHED_IDLE, " if hasattr(os, "SCHED_IDLE") else "") + f"nice {sandbox.MEDIA_NICE}"
+    priority = ("SCHED_IDLE, " if hasattr(os, "SCHED_IDLE") else "") + f"nice {MEDIA_NICE}"
     print(
         f"\nwhile a 1080p HEVC transcode runs ({priority}; {done[0]} finished meanwhile), each rerun beside "
         "one with the transcode paused:"

@@ -57,6 +57,7 @@ def default_clip() -> Path:
     path = Path("/tmp/verp-bench/h264_300s.mp4")
     if not path.exists():
         spec = importlib.util.spec_from_file_location("media_bench", ROOT / "bench" / "media_bench.py")
+        assert spec is not None and spec.loader is not None  # the file is beside this one
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module.inputs(path.parent, quick=False)

@@ -74,6 +74,7 @@ def prepare(data_dir: Path):
     for position, title in enumerate(("Circle time", "Story corner")):
         share_moment(store, ben.id, workshop.id, title, position=position, video_file="cut.mp4")
     for moment in workshops.shown_moments(store, workshop.id):
+        assert moment.cut is not None  # shared with its video file, above
         moment.cut.parent.mkdir(parents=True, exist_ok=True)
         make_clip(moment.cut, seconds=3)
     workshop = workshops.open_workshop(store, ana.id, workshop.id)

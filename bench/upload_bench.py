@@ -63,6 +63,9 @@ def send(port: int, token: str, path: Path, chunk: int, results: list) -> None:
     created = connection.getresponse()
     created.read()
     location = created.getheader("Location")
+    if location is None:
+        results.append(f"refused: {created.status}")
+        return
     offset, answer = 0, None
     with open(path, "rb") as f:
         while offset < size:
@@ -79,8 +82,8 @@ def send(port: int, token: str, path: Path, chunk: int, results: list) -> None:
             if answer.status != 204:
                 results.append(f"refused: {answer.status}")
                 return
-            offset = int(answer.getheader("Upload-Offset"))
-    results.append(answer.getheader("Verp-Clip-Id"))
+            offset = int(answer.getheader("Upload-Offset") or 0)
+    results.append(answer.getheader("Verp-Clip-Id") if answer is not None else None)
 
 
 class _Slice:
@@ -116,7 +119,8 @@ def main() -> None:
             person = create_person(store, "Bench Teacher", "a long bench passphrase")
             token = upload_token(settings, person.id)
             idle = rss_mb(server.process.pid)
-            peak, results, done = idle, [], threading.Event()
+            results: list[str | None] = []
+            peak, done = idle, threading.Event()
 
             def sample() -> None:
                 nonlocal peak

@@ -16,6 +16,7 @@ from verp.core.models import Clip, utcnow
 from verp.core.models import Task as TaskRow
 from verp.core.tasks import DatabaseQueue, Task
 from verp.media import processing, sandbox
+from verp.media.child import MEDIA_NICE
 from verp.review import clips
 from verp.worker import PURGE, all_tasks
 
@@ -277,7 +278,7 @@ def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
     seen = tmp_path / "nice.txt"
     sandbox.run_limited("tests.support.media:write_niceness", [str(seen)], _limits(), lambda: True)
     nice, policy = map(int, seen.read_text().split())
-    assert nice == min(os.nice(0) + sandbox.MEDIA_NICE, 19)
+    assert nice == min(os.nice(0) + MEDIA_NICE, 19)
     assert policy == os.SCHED_IDLE  # Linux: the job gets a core only while no page wants it
 
 

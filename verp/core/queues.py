@@ -4,7 +4,6 @@ PostgreSQL back end, which builds on that interface, is imported by neither of t
 
 from __future__ import annotations
 
-from verp.core.pg_tasks import ProcrastinateQueue
 from verp.core.store import Store
 from verp.core.tasks import DatabaseQueue, TaskQueue
 
@@ -12,6 +11,8 @@ from verp.core.tasks import DatabaseQueue, TaskQueue
 def queue_for(store: Store) -> TaskQueue:
     """The queue of this store's database: procrastinate on PostgreSQL, the ``task`` table otherwise."""
     if store.engine.dialect.name == "postgresql":
+        from verp.core.pg_tasks import ProcrastinateQueue  # procrastinate only where it serves
+
         return ProcrastinateQueue.for_store(store)
     return DatabaseQueue(store)
 

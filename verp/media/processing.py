@@ -22,17 +22,16 @@ from verp.core.config import Settings, load_settings
 from verp.core.models import Clip
 from verp.core.store import Store, make_engine
 from verp.media import jobs as media
-from verp.media import sandbox
+from verp.media import pictures, sandbox
+from verp.media.pictures import NO_STRIP, STRIP_COUNT
 
 PLAYABLE = "playable.mp4"
 PROXY = "proxy.mp4"
 STRIP = "thumbs"  # the Review page's strip of pictures across the clip, made here with the playable copy
-STRIP_COUNT = 8
-NO_STRIP = ".none"  # in the strip's folder: the playable copy gave no pictures
 STRIP_TASK = "clip_strip"
 ASKED = ".asked"  # in the strip's folder: when a worker was last asked for the strip
 STRIP_ASKED_S = 600
-STRIP_CHILD = "verp.media.processing:strip_in_child"
+STRIP_CHILD = "verp.media.pictures:strip"
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
 CHILD = "verp.media.processing:prepare_clip_in_child"
@@ -140,13 +139,7 @@ def strip_cannot_be_made(folder: Path) -> bool:
 def _strip(folder: Path) -> None:
     """The strip of pictures, from the playable copy: made by the worker, so the web server never
     decodes a clip to draw Review. A strip that cannot be made is marked so, and Review goes without."""
-    (folder / STRIP).mkdir(exist_ok=True)
-    try:
-        media.thumbnails(folder / PLAYABLE, folder / STRIP, STRIP_COUNT)
-    except media.MediaError:
-        for path in strip_paths(folder):
-            path.unlink(missing_ok=True)
-        (folder / STRIP / NO_STRIP).touch()
+    pictures.strip(str(folder / PLAYABLE), str(folder / STRIP))
 
 
 def ask_for_strip(store: Store, clip_id: str) -> None:
@@ -188,12 +181,12 @@ def run_strip_job(store: Store, job: tasks.Job) -> None:
     if all(p.exists() for p in strip_paths(folder)) or strip_cannot_be_made(folder):
         raise tasks.Cancelled("the strip is already made")
     sandbox.run_limited(
-        STRIP_CHILD, [str(folder)], limits, lambda: _exists(store, clip_id), settings=store.settings
+        STRIP_CHILD,
+        [str(folder / PLAYABLE), str(folder / STRIP)],
+        limits,
+        lambda: _exists(store, clip_id),
+        settings=store.settings,
     )
-
-
-def strip_in_child(folder: str) -> None:
-    _strip(Path(folder))
 
 
 def _exists(store: Store, clip_id: str) -> bool:

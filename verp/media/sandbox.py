@@ -9,12 +9,9 @@ fails or is stopped, and the worker says so in words a teacher can act on.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import importlib
 import json
 import logging
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -24,7 +21,6 @@ from dataclasses import dataclass
 
 from verp.core.config import Settings
 from verp.core.tasks import Cancelled, GiveUp
-from verp.media.jobs import MediaError
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -39,12 +35,6 @@ TOO_MUCH_TIME = (
     "Try exporting it from the phone or camera as an MP4 at 1080p."
 )
 STOPPED = "Preparing this clip stopped unexpectedly."
-# Media jobs run below the pages' priority: on a machine that runs the app and a worker side by side, a
-# long transcode takes the cores only while nobody's page needs them (bench/pages_bench.py
-# --during-transcode measures it). On Linux the child is scheduled as SCHED_IDLE: a page's thread that
-# wakes takes the core at once (nice 10 alone still left a 9 ms page about 10 ms slower at its p95).
-# The CPU limit counts CPU seconds, so it is not shortened by waiting.
-MEDIA_NICE = 10
 
 
 class LimitExceeded(Exception):
@@ -86,7 +76,7 @@ def run_limited(
     false meanwhile (the clip was deleted): the child is stopped at once then.
     """
     spec = json.dumps({"target": target, "args": args, "memory": limits.memory_bytes, "cpu": limits.cpu_s})
-    command = [sys.executable, "-m", "verp.media.sandbox", spec]
+    command = [sys.executable, "-m", "verp.media.child", spec]
     env = dict(os.environ)
     if settings is not None:  # the child works on the caller's data folder and database, whatever the env
         env.update(VERP_DATA_DIR=str(settings.data_dir), VERP_DATABASE_URL=settings.database_url)
@@ -121,52 +111,3 @@ def _raise_for(result: list | None, exitcode: int | None) -> object:
     if kind == "error":
         raise WorkFailed(STOPPED)
     raise LimitExceeded(TOO_MUCH_MEMORY if exitcode == -signal.SIGSEGV else STOPPED)
-
-
-def _below_the_pages() -> None:
-    """Lower this process (and the decoding threads it will start) below every page's thread."""
-    with contextlib.suppress(OSError):
-        os.nice(MEDIA_NICE)
-    if hasattr(os, "SCHED_IDLE"):  # Linux
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-
-
-def _child_main(spec: dict) -> list:
-    """In the child: import the work, set the limits (before any media is opened), run, report."""
-    _die_with_parent()
-    module, _, name = spec["target"].partition(":")
-    target = getattr(importlib.import_module(module), name)
-    resource.setrlimit(resource.RLIMIT_AS, (spec["memory"], spec["memory"]))
-    resource.setrlimit(resource.RLIMIT_CPU, (spec["cpu"], spec["cpu"] + 5))
-    _below_the_pages()
-    try:
-        returned = target(*spec["args"])
-    except MemoryError:
-        return ["memory", ""]
-    except MediaError as exc:
-        return ["memory", ""] if isinstance(exc.__cause__, MemoryError) else ["media", str(exc)]
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which decides
-        return ["error", repr(exc)]
-    return ["ok", returned]
-
-
-def _die_with_parent() -> None:
-    """A worker that stops (or is killed) takes its media child with it (Linux; elsewhere a no-op)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent was already gone before the line above
-            sys.exit(1)
-
-
-def _report(result: list) -> str:
-    """The child's last line; a returned value JSON cannot carry is left out (the work itself was done)."""
-    try:
-        return json.dumps(result)
-    except (TypeError, ValueError):
-        return json.dumps([result[0], None])
-
-
-if __name__ == "__main__":
-    print(_report(_child_main(json.loads(sys.argv[1]))), flush=True)

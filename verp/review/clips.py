@@ -30,8 +30,7 @@ from verp.room import room_state
 
 VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "mkv", "avi", "mpg", "mpeg")
 THUMB_NAME = "thumb.jpg"
-MIN_DURATION_S = 0.2
-LOOK_CHILD = "verp.review.clips:look_in_child"
+LOOK_CHILD = "verp.media.pictures:look"
 LOOK_CPU_S = 30  # the headers and two frames: well under a second even for 4K HEVC
 LOOK_WALL_S = 120  # however busy the machine, a look that takes longer than this has stuck
 LOOK_STOPPED = "Reading this file stopped unexpectedly. Please try again, or try another file."
@@ -217,22 +216,6 @@ def _look_at(store: Store, path: Path) -> media.ClipInfo:
     return media.ClipInfo(**cast(dict, found))
 
 
-def look_in_child(path: str, thumbnail: str, limits: dict) -> dict:
-    """The child's side of ``_look_at``: the headers against the limits, then one picture."""
-    info = media.probe(path, media.MediaLimits(**limits))
-    _refuse_stills(info)
-    _make_thumbnail(Path(path), Path(thumbnail), info)
-    return info.to_dict()
-
-
-def _refuse_stills(info: media.ClipInfo) -> None:
-    """A photo opens as a one-frame "video"; it is not a clip anyone can reflect on."""
-    if info.container.endswith("_pipe") or info.container == "image2":
-        raise media.MediaError("This is a photo, not a video.")
-    if info.duration_s < MIN_DURATION_S:
-        raise media.MediaError("This video is too short to look at together.")
-
-
 def _record_clip(
     store: Store, clip_id: str, owner_id: int, display: str, stored_name: str, info: media.ClipInfo, how: str
 ) -> None:
@@ -258,10 +241,6 @@ def _record_clip(
         audit.record(
             s, audit.actor_of(owner_id), "upload" if how == "upload" else "record", f"clip:{clip_id}"
         )
-
-
-def _make_thumbnail(src: Path, dst: Path, info: media.ClipInfo) -> None:
-    media.still(src, dst, min(1.0, info.duration_s / 2), max_width=320)
 
 
 def _remove_folder(store: Store, clip_id: str) -> None:

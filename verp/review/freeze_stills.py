@@ -24,7 +24,6 @@ from verp.core import queues, tasks
 from verp.core.config import Settings
 from verp.core.models import Clip, FreezeFrame, Moment
 from verp.core.store import Store
-from verp.media import jobs as media
 from verp.media import sandbox
 from verp.room import room_state
 
@@ -32,8 +31,7 @@ STILL = "freeze_still"
 MAKING, READY, FAILED = "making", "ready", "failed"
 COULD_NOT = "The picture of this frame could not be made. Step it a frame on or back to try again."
 MAKING_WORDS = "Making the picture of this frame…"
-CHILD = "verp.review.freeze_stills:still_in_child"
-STILL_WIDTH = 1280
+CHILD = "verp.media.pictures:freeze_frame"
 STILL_CPU_S = 60  # up to a keyframe interval of 4K decoded: a few seconds at most
 TRIES_WHILE_MOVING = 3  # the owner stepped the frame again while its picture was being made
 # The time this worker process last pictured, per frame: a final failure is reported only if the frame
@@ -216,17 +214,3 @@ def give_up(store: Store, job: tasks.Job, reason: str) -> None:
 def _still_making(store: Store, frame_id: int) -> bool:
     with store.transaction() as s:
         return s.scalar(select(FreezeFrame.still_status).where(FreezeFrame.id == frame_id)) == MAKING
-
-
-def still_in_child(source: str, dst: str, at_s: float, want_fps: bool = False) -> float | None:
-    """The child process's side: one frame, as shown, at most ``STILL_WIDTH`` wide; and the clip's frame
-    rate when it is asked for."""
-    if not Path(dst).parent.parent.is_dir():  # the clip (and its folder) was deleted: make nothing
-        return None
-    media.still(source, dst, at_s, max_width=STILL_WIDTH)
-    if not want_fps:
-        return None
-    try:
-        return media.probe(source).fps
-    except media.MediaError:  # the picture is made; the step a frame on keeps its 25 a second
-        return None
