@@ -29,8 +29,8 @@ PURGE_EVERY_S = 3600
 def purge_job(store: Store, job: tasks.Job) -> None:
     """Delete what is past its delete-by date (the purge itself belongs to ``verp.records``), and queue
     again anything still waiting without a job: a job lost between a save and its enqueue (the database
-    went away in between) is found within the hour, not only when a worker starts."""
-    _requeue_unfinished(store)
+    went away in between) is found within the hour, not only when a worker starts. The purge first:
+    nothing that fails here keeps it from its hour."""
     report = admin.purge(store)
     log.info(
         "retention purge: %d clip(s), %d workshop(s), %d attempt(s), %d audit row(s) deleted",
@@ -39,6 +39,10 @@ def purge_job(store: Store, job: tasks.Job) -> None:
         report.attempts,
         report.audit_rows,
     )
+    try:
+        _requeue_unfinished(store)
+    except Exception:  # noqa: BLE001 - the next hour, or the next worker's start, tries again
+        log.exception("could not queue again what waits without a job")
 
 
 def all_tasks(settings: Settings) -> list[tasks.Task]:

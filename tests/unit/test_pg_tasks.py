@@ -75,7 +75,7 @@ def test_a_failing_job_is_tried_up_to_its_attempt_limit_on_postgresql(store):
     queue.enqueue("broken", {"n": 1})
     queue.run_pending([task])
     assert runs == [1, 2, 3] and given_up == ["disk on fire"]
-    assert _jobs(store, "broken") == [("broken", "failed", 3)]
+    assert [status for _, status, _ in _jobs(store, "broken")] == ["failed"]  # each try its own job
 
 
 def test_the_hourly_purge_is_deferred_once_however_many_workers(store):
@@ -95,22 +95,67 @@ def test_the_hourly_purge_is_deferred_once_however_many_workers(store):
     assert _jobs(store, PURGE) == []  # ran and succeeded
 
 
+def _taken(app, jobs: int, then_switched_off: bool = False) -> None:
+    """The next ``jobs`` jobs taken by a worker (whose machine is then switched off, if so)."""
+
+    async def take() -> None:
+        async with app.open_async():
+            worker_id = await app.job_manager.register_worker()
+            for _ in range(jobs):
+                assert await app.job_manager.fetch_job(queues=None, worker_id=worker_id) is not None
+            if then_switched_off:
+                await app.connector.execute_query_async(
+                    "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'"
+                )
+
+    asyncio.run(take())
+
+
+def _requeue_stalled(app) -> None:
+    """What the periodic job of any living worker does every minute."""
+
+    async def requeue() -> None:
+        async with app.open_async():
+            await app.tasks[REQUEUE_STALLED].func(timestamp=0)
+
+    asyncio.run(requeue())
+
+
 def test_the_job_of_a_worker_that_stopped_is_put_back(store):
     queue = _queue(store)
     app = queue.worker_app([Task("note", lambda store, job: None)])
     queue.enqueue("note", {"n": 1})
-
-    async def die_then_requeue() -> None:
-        async with app.open_async():
-            worker_id = await app.job_manager.register_worker()
-            assert await app.job_manager.fetch_job(queues=None, worker_id=worker_id) is not None
-            await app.connector.execute_query_async(
-                "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'"
-            )  # the worker's machine is switched off here
-            await app.tasks[REQUEUE_STALLED].func(timestamp=0)
-
-    asyncio.run(die_then_requeue())
+    _taken(app, 1, then_switched_off=True)
+    _requeue_stalled(app)
     assert _jobs(store, "note") == [("note", "todo", 1)]  # back in the queue, the lost attempt counted
+
+
+def test_a_stopped_workers_job_ends_when_a_job_with_its_key_waits_and_the_others_go_back(store):
+    """A moment's cut on a machine switched off while new times were saved: the waiting job cuts them
+    (the first cannot go back beside it), and the stopped worker's other jobs still go back."""
+    queue = _queue(store)
+    app = queue.worker_app([Task("cut", lambda store, job: None), Task("note", lambda store, job: None)])
+    queue.enqueue("cut", {"n": 1}, key="cut:7", started_counts=False)
+    queue.enqueue("note", {"n": 1})
+    _taken(app, 2, then_switched_off=True)
+    queue.enqueue("cut", {"n": 2}, key="cut:7", started_counts=False)  # saved while the machine was off
+    _requeue_stalled(app)
+    assert _jobs(store) == [("note", "todo", 1), ("cut", "todo", 0)]
+    queue.run_pending([Task("cut", lambda store, job: None), Task("note", lambda store, job: None)])
+    assert _jobs(store) == []
+
+
+def test_a_job_at_work_counts_as_waiting_unless_the_job_reads_its_work_when_it_starts(store):
+    """The hourly requeue never queues a second preparation of a clip being transcoded; a moment's new
+    times saved during its cut do get a job of their own."""
+    queue = _queue(store)
+    app = queue.worker_app([Task("prepare", lambda store, job: None)])
+    queue.enqueue("prepare", {"clip_id": "a"}, key="prepare:a")
+    _taken(app, 1)
+    queue.enqueue("prepare", {"clip_id": "a"}, key="prepare:a")
+    assert _jobs(store) == [("prepare", "doing", 0)]
+    queue.enqueue("prepare", {"clip_id": "a"}, key="prepare:a", started_counts=False)
+    assert _jobs(store) == [("prepare", "doing", 0), ("prepare", "todo", 0)]
 
 
 def test_a_retry_ends_when_a_job_with_its_key_was_queued_meanwhile_on_postgresql(store):

@@ -1,9 +1,11 @@
 """The task queue on PostgreSQL: procrastinate, on the service's own database.
 
 procrastinate keeps its jobs in its own tables (applied by migration ``queue_task_table``), wakes workers
-with LISTEN/NOTIFY, retries a failed job up to its task's attempt limit, and defers each periodic job once
-per period however many workers run (a unique row per task and time). A job whose worker stopped sending
-heartbeats is put back by a small periodic job (``requeue_stalled``), which counts it as an attempt.
+with LISTEN/NOTIFY, and defers each periodic job once per period however many workers run (a unique row
+per task and time). A failed attempt queues the next as a new job of its key, up to the task's attempt
+limit (``_try_again``). A job whose worker stopped sending heartbeats is put back by a small periodic job
+(``requeue_stalled``), which counts it as an attempt. Jobs of one key (a clip, a moment, a freeze-frame)
+take turns: at most one waits (procrastinate's ``queueing_lock``) and one runs (its ``lock``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, make_url, text
 
@@ -29,19 +32,14 @@ STALLED_AFTER_S = 60  # a worker silent this long (it beats every 10 s) is gone;
 REQUEUE_STALLED = "requeue_stalled"
 
 
-class RetryLater(Exception):
-    """This attempt failed and another is due."""
+TRIED = "_tried"  # in the arguments of a job queued as a retry: the attempts made before it
 
 
-def _another_waits(store: Store, queueing_lock: str | None) -> bool:
-    """Whether a job with this lock is queued: one was added while this one ran (a moment's new times),
-    and it will do the work. procrastinate allows one queued job per lock, so this one cannot go back
-    to the queue for its retry beside it (its unique index would refuse)."""
-    if queueing_lock is None:
-        return False
+def _at_work(store: Store, key: str) -> bool:
+    """Whether a job of this key is running now."""
     with store.engine.connect() as c:
-        waiting = "SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock AND status = 'todo' LIMIT 1"
-        return c.execute(text(waiting), {"lock": queueing_lock}).first() is not None
+        doing = "SELECT 1 FROM procrastinate_jobs WHERE lock = :key AND status = 'doing' LIMIT 1"
+        return c.execute(text(doing), {"key": key}).first() is not None
 
 
 class Failed(Exception):
@@ -118,15 +116,27 @@ class ProcrastinateQueue:
     def enqueue(
         self, task: str, args: dict, key: str | None = None, started_counts: bool = True, quick: bool = False
     ) -> None:
+        """(See ``TaskQueue.enqueue``.) With ``started_counts``, a job of the key at work counts as
+        waiting: the hourly requeue never queues a second preparation of a clip being transcoded. Should
+        one slip in at the same instant, the key's lock keeps it waiting, and it finds the clip prepared."""
+        if key is not None and started_counts and _at_work(self.store, key):
+            return
+        with contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
+            self._defer(task, args, key, quick)
+
+    def _defer(self, task: str, args: dict, key: str | None, quick: bool, wait_s: float = 0) -> None:
         """Defer one job over a connection of its own, closed again at once: jobs are deferred when a clip
         arrives, a few times an hour, so a pool kept open per database would only hold connections idle
-        (and a server's connection slots are shared by every instance)."""
+        (and a server's connection slots are shared by every instance). ``queueing_lock``: one job of a
+        key waits at a time (``AlreadyEnqueued`` otherwise); ``lock``: jobs of one key take turns."""
         connector = procrastinate.SyncPsycopgConnector(conninfo=self.conninfo, min_size=0, max_size=1)
         app = procrastinate.App(connector=connector)
-        with app.open(), contextlib.suppress(AlreadyEnqueued):  # that job is already waiting
-            queue = QUICK_QUEUE if quick else "default"
-            # queueing_lock: one job of a key waits at a time; lock: jobs of one key take turns
-            app.configure_task(name=task, lock=key, queueing_lock=key, queue=queue).defer(**args)
+        options: dict[str, Any] = {"lock": key, "queueing_lock": key}
+        options |= {"queue": QUICK_QUEUE if quick else "default"}
+        if wait_s:
+            options["schedule_in"] = {"seconds": wait_s}
+        with app.open():
+            app.configure_task(name=task, **options).defer(**args)
 
     def work(self, tasks: Sequence[Task], concurrency: int = 1, stop: threading.Event | None = None) -> None:
         app = self.worker_app(tasks)
@@ -171,37 +181,46 @@ class ProcrastinateQueue:
 
     def _register(self, app: procrastinate.App, task: Task) -> None:
         store = self.store
-        retry: Any = False
-        if task.max_attempts > 1:  # procrastinate counts the retries after the first attempt
-            retry = procrastinate.RetryStrategy(
-                max_attempts=task.max_attempts - 1, wait=self.retry_wait_s, retry_exceptions=[RetryLater]
-            )
 
         def run(context: procrastinate.JobContext, **args: Any) -> None:
-            job = Job(task.name, args, context.job.attempts + 1, task.max_attempts)
+            tried = int(args.pop(TRIED, 0))
+            job = Job(task.name, args, tried + context.job.attempts + 1, task.max_attempts)
             outcome = perform(store, task, job)
             if outcome.status == "retry":
-                if _another_waits(store, context.job.queueing_lock):
-                    log.info("%s %s: a job with its key waits, and does this work", task.name, args)
-                    return
-                raise RetryLater(outcome.error)
-            if outcome.status == "failed":
+                self._try_again(task, job, context.job.queueing_lock)
+            elif outcome.status == "failed":
                 raise Failed(outcome.error)
 
-        registered = app.task(name=task.name, pass_context=True, retry=retry)(run)
+        registered = app.task(name=task.name, pass_context=True)(run)
         if task.every_s:
             # procrastinate's stubs want a positional ``timestamp: int`` first; it passes it by keyword,
             # which ``run``'s ``**args`` takes, so the task is fine and only the stub is too narrow.
             app.periodic(cron=cron_for(task.every_s), periodic_id=task.name)(registered)  # type: ignore[arg-type]
+
+    def _try_again(self, task: Task, job: Job, key: str | None) -> None:
+        """Queue the next attempt as a new job of the same key, due after a short wait and, by the key's
+        lock, not before this one has ended. If a job of the key already waits (a moment's new times
+        saved meanwhile), that one does the work: the unique index of waiting jobs decides, in one
+        statement, however close together the two arrive. (A retry by procrastinate itself would put
+        this job back beside the waiting one, which that index refuses, and leave it running for good.)"""
+        try:
+            self._defer(task.name, {**job.args, TRIED: job.attempt}, key, task.quick, self.retry_wait_s)
+        except AlreadyEnqueued:
+            log.info("%s %s: a job with its key waits, and does this work", task.name, job.args)
 
     def _register_requeue(self, app: procrastinate.App, tasks: dict[str, Task]) -> None:
         async def requeue_stalled(timestamp: int) -> None:
             """Put back the jobs of workers that died; the next attempt gives up past the limit."""
             stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
             for job in stalled:
-                if job.task_name in tasks:
-                    log.warning("job %s of a stopped worker is put back", job.id)
+                if job.task_name not in tasks:
+                    continue
+                try:
                     await app.job_manager.retry_job(job)
+                    log.warning("job %s of a stopped worker is put back", job.id)
+                except UniqueViolation:  # a job of its key waits, and does this work
+                    await app.job_manager.finish_job(job, status=Status.ABORTED, delete_job=True)
+                    log.warning("job %s of a stopped worker ends: a job with its key waits", job.id)
 
         registered = app.task(name=REQUEUE_STALLED)(requeue_stalled)
         app.periodic(cron="* * * * *", periodic_id=REQUEUE_STALLED)(registered)
