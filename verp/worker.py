@@ -29,20 +29,19 @@ PURGE_EVERY_S = 3600
 def purge_job(store: Store, job: tasks.Job) -> None:
     """Delete what is past its delete-by date (the purge itself belongs to ``verp.records``), and queue
     again anything still waiting without a job: a job lost between a save and its enqueue (the database
-    went away in between) is found within the hour, not only when a worker starts. The purge first:
-    nothing that fails here keeps it from its hour."""
-    report = admin.purge(store)
-    log.info(
-        "retention purge: %d clip(s), %d workshop(s), %d attempt(s), %d audit row(s) deleted",
-        len(report.clips),
-        report.workshops,
-        report.attempts,
-        report.audit_rows,
-    )
+    went away in between) is found within the hour, not only when a worker starts. Each runs whatever
+    the other does."""
     try:
+        report = admin.purge(store)
+        log.info(
+            "retention purge: %d clip(s), %d workshop(s), %d attempt(s), %d audit row(s) deleted",
+            len(report.clips),
+            report.workshops,
+            report.attempts,
+            report.audit_rows,
+        )
+    finally:
         _requeue_unfinished(store)
-    except Exception:  # noqa: BLE001 - the next hour, or the next worker's start, tries again
-        log.exception("could not queue again what waits without a job")
 
 
 def all_tasks(settings: Settings) -> list[tasks.Task]:
@@ -64,10 +63,17 @@ def run_worker(store: Store, concurrency: int | None = None, stop: threading.Eve
 
 
 def _requeue_unfinished(store: Store) -> None:
-    """Queue again what waits for a worker from before (an upgrade, a restore, a lost job)."""
-    processing.requeue_unfinished(store)
-    moment_cuts.requeue_unfinished(store)
-    freeze_stills.requeue_unfinished(store)
+    """Queue again what waits for a worker from before (an upgrade, a restore, a lost job): clips, cuts
+    and pictures each on their own, so one that cannot be queued now keeps none of the others waiting."""
+    for requeue in (
+        processing.requeue_unfinished,
+        moment_cuts.requeue_unfinished,
+        freeze_stills.requeue_unfinished,
+    ):
+        try:
+            requeue(store)
+        except Exception:  # noqa: BLE001 - the next hour, or the next worker's start, tries again
+            log.exception("could not queue again what waits without a job (%s)", requeue.__module__)
 
 
 def run_pending(store: Store) -> None:

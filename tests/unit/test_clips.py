@@ -8,6 +8,7 @@ from verp.core.models import Clip
 from verp.core.tasks import Job
 from verp.media import jobs as media
 from verp.media import processing
+from verp.records import admin
 from verp.review import clips
 from verp.review.clips import ClipError
 from verp.worker import PURGE, purge_job, run_pending
@@ -139,6 +140,19 @@ def test_the_hourly_purge_queues_again_a_clip_whose_job_was_lost(store, teacher,
     run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is None  # nothing queued it
     purge_job(store, Job(PURGE, {}, 1, 1))
+    run_pending(store)
+    assert clips.get_clip(store, teacher.id, clip.id).playable is not None
+
+
+def test_a_purge_that_fails_still_queues_again_what_waits(store, teacher, tmp_path, monkeypatch):
+    clip = _left_waiting(store, teacher, tmp_path)
+
+    def broken(store):
+        raise OSError("the clip volume is read-only")
+
+    monkeypatch.setattr(admin, "purge", broken)
+    with pytest.raises(OSError):
+        purge_job(store, Job(PURGE, {}, 1, 1))
     run_pending(store)
     assert clips.get_clip(store, teacher.id, clip.id).playable is not None
 

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import procrastinate
-from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from procrastinate.jobs import Job as QueuedJob
 from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, make_url, text
@@ -207,6 +208,22 @@ class ProcrastinateQueue:
             self._defer(task.name, {**job.args, TRIED: job.attempt}, key, task.quick, self.retry_wait_s)
         except AlreadyEnqueued:
             log.info("%s %s: a job with its key waits, and does this work", task.name, job.args)
+        except Exception:
+            # The database is away: this job ends as failed, and what it was for still waits on its row,
+            # where the hourly purge's requeue (or the next worker's start) finds it.
+            log.exception("%s %s: the next try could not be queued", task.name, job.args)
+            raise
+
+    @staticmethod
+    async def _put_back(app: procrastinate.App, job: QueuedJob) -> None:
+        """A stopped worker's job goes back to the queue, its lost try counted; unless a job of its key
+        waits (new times saved meanwhile): that one does the work, and this one ends."""
+        try:
+            await app.job_manager.retry_job(job)
+            log.warning("job %s of a stopped worker is put back", job.id)
+        except UniqueViolation:
+            await app.job_manager.finish_job(job, status=Status.ABORTED, delete_job=True)
+            log.warning("job %s of a stopped worker ends: a job with its key waits", job.id)
 
     def _register_requeue(self, app: procrastinate.App, tasks: dict[str, Task]) -> None:
         async def requeue_stalled(timestamp: int) -> None:
@@ -216,11 +233,9 @@ class ProcrastinateQueue:
                 if job.task_name not in tasks:
                     continue
                 try:
-                    await app.job_manager.retry_job(job)
-                    log.warning("job %s of a stopped worker is put back", job.id)
-                except UniqueViolation:  # a job of its key waits, and does this work
-                    await app.job_manager.finish_job(job, status=Status.ABORTED, delete_job=True)
-                    log.warning("job %s of a stopped worker ends: a job with its key waits", job.id)
+                    await self._put_back(app, job)
+                except ConnectorException:  # changed meanwhile (another worker's requeue): go on
+                    log.warning("job %s of a stopped worker could not be put back", job.id, exc_info=True)
 
         registered = app.task(name=REQUEUE_STALLED)(requeue_stalled)
         app.periodic(cron="* * * * *", periodic_id=REQUEUE_STALLED)(registered)
