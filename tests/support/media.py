@@ -169,6 +169,20 @@ def write_niceness(path: str) -> None:
     Path(path).write_text(f"{os.nice(0)} {os.sched_getscheduler(0)}")
 
 
+def write_environment(path: str) -> None:
+    """Write the names of this process's environment variables to ``path``: run as a media child's work."""
+    Path(path).write_text("\n".join(sorted(os.environ)))
+
+
+def tell_how_far(steps: int) -> str:
+    """Tell the parent ``steps`` fractions of the way, then end: run as a media child's work."""
+    from verp.media.child import tell
+
+    for step in range(1, steps + 1):
+        tell("progress", "Counting", step / steps)
+    return "counted"
+
+
 def flood_memory(*args) -> None:
     """A reader that a hostile file sends after all the memory it can get (a child's target in tests)."""
     bytearray(64 << 30)

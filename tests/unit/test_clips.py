@@ -126,6 +126,20 @@ def _left_waiting(store, teacher, tmp_path):
     return clip
 
 
+def test_the_worker_writes_on_the_row_how_far_its_child_has_got(store, teacher, tmp_path, monkeypatch):
+    """The child that transcodes opens no database: it tells, and the worker writes."""
+    written, update = [], processing._update
+    monkeypatch.setattr(
+        processing, "_update", lambda *a, **values: written.append(values) or update(*a, **values)
+    )
+    clip = _add(store, teacher, make_clip(tmp_path / "phone.webm", codec="vp8", container="webm"))
+    run_pending(store)
+    details = [v["status_detail"] for v in written if "status_detail" in v]
+    assert any(d.startswith("Review copy: ") and d.endswith("%") for d in details)
+    assert "Review copy ready" in details and any(d.startswith("Full-quality copy: ") for d in details)
+    assert clips.get_clip(store, teacher.id, clip.id).status == "ready"
+
+
 def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):
     """After an upgrade or a restore, clips still marked as processing get a job again."""
     clip = _left_waiting(store, teacher, tmp_path)

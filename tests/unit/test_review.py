@@ -745,8 +745,8 @@ def test_a_cut_stopped_half_way_leaves_no_half_written_file(store, teacher, clip
     made = moments.create_moment(store, teacher.id, clip.id, "Sam waits", 1.0, 3.0)
 
     def killed_past_its_limit(target, args, *rest, **kwargs):  # the child had no chance to tidy up
-        part = store.clip_path(args[2])
-        part = part.with_name(f".{part.stem}.0a1b2c3d.part.mp4")
+        cut = Path(args[1])  # where the child writes the moment's video
+        part = cut.with_name(f".{cut.stem}.0a1b2c3d.part.mp4")
         part.parent.mkdir(parents=True, exist_ok=True)
         part.write_bytes(b"half a video")
         raise sandbox.LimitExceeded(sandbox.TOO_MUCH_TIME)

@@ -282,6 +282,28 @@ def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
     assert policy == os.SCHED_IDLE  # Linux: the job gets a core only while no page wants it
 
 
+def test_a_child_holds_no_secret_of_the_service(tmp_path, monkeypatch):
+    """A file that got the better of a decoder finds no database address, password or signing key."""
+    for name in ("VERP_DATABASE_URL", "VERP_SECRET_KEY", "PGPASSWORD", "DATABASE_URL"):
+        monkeypatch.setenv(name, "postgresql://verp:hunter2@db/verp")
+    seen = tmp_path / "environment.txt"
+    sandbox.run_limited("tests.support.media:write_environment", [str(seen)], _limits(), lambda: True)
+    names = set(seen.read_text().split())
+    assert "PATH" in names and not names & {"VERP_DATABASE_URL", "VERP_SECRET_KEY", "PGPASSWORD"}
+    assert not any(name.startswith("VERP_") or "DATABASE" in name for name in names)
+
+
+def test_what_a_child_tells_reaches_its_caller_and_then_its_result(tmp_path):
+    """A transcode's progress, told by the child, is written on the row by the worker: the child opens
+    no database."""
+    heard: list[list] = []
+    done = sandbox.run_limited(
+        "tests.support.media:tell_how_far", [4], _limits(), lambda: True, heard=heard.append
+    )
+    assert done == "counted"
+    assert heard == [["progress", "Counting", f] for f in (0.25, 0.5, 0.75, 1.0)]
+
+
 def test_a_file_the_child_cannot_read_is_given_up_with_its_message(tmp_path):
     text = make_text_file(tmp_path / "notes.mp4")
     with pytest.raises(tasks.GiveUp, match="not a video"):

@@ -25,6 +25,13 @@ from verp.media.jobs import MediaError
 # wakes takes the core at once (nice 10 alone still left a 9 ms page about 10 ms slower at its p95).
 # The CPU limit counts CPU seconds, so it is not shortened by waiting.
 MEDIA_NICE = 10
+TELL = "tell"  # a line the child prints while it works: something for the parent to pass on
+
+
+def tell(*what: object) -> None:
+    """Tell the parent something while the work goes on (how far it has got): one line on stdout, which
+    the parent reads as it comes and hands to its caller (``sandbox.run_limited``'s ``heard``)."""
+    print(json.dumps([TELL, *what]), flush=True)
 
 
 def child_main(spec: dict) -> list:

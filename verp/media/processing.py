@@ -11,6 +11,7 @@ row, so every page on every instance can show it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,11 +19,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from verp.core import queues, tasks
-from verp.core.config import Settings, load_settings
+from verp.core.config import Settings
 from verp.core.models import Clip
-from verp.core.store import Store, make_engine
+from verp.core.store import Store
+from verp.media import copies, sandbox
 from verp.media import jobs as media
-from verp.media import pictures, sandbox
 from verp.media.pictures import NO_STRIP, STRIP_COUNT
 
 PLAYABLE = "playable.mp4"
@@ -34,7 +35,7 @@ STRIP_ASKED_S = 600
 STRIP_CHILD = "verp.media.pictures:strip"
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
-CHILD = "verp.media.processing:prepare_clip_in_child"
+CHILD = "verp.media.copies:prepare"
 
 
 def enqueue_prepare(store: Store, clip_id: str) -> None:
@@ -64,16 +65,27 @@ def prepare_task(settings: Settings) -> tasks.Task:
 
 
 def run_prepare_job(store: Store, job: tasks.Job) -> None:
-    """Prepare one clip in a limited child process; say on the clip's row when it will be tried again."""
+    """Prepare one clip in a limited child process, writing on the clip's row what the child tells (how
+    far it has got, its review copy ready); say on the row when it will be tried again."""
     clip_id = job.args["clip_id"]
     with store.transaction() as s:
         clip = s.get(Clip, clip_id)
         if clip is None or clip.status != "processing":
             raise tasks.Cancelled("the clip was deleted or is already prepared")
         limits = sandbox.Limits.for_clip(store.settings, clip.duration_s)
+        original = store.clip_path(clip.stored_name)
+        needs_review_copy = clip.proxy_name is None
+    folder = original.parent
+    paths = [str(original), str(folder / PROXY) if needs_review_copy else None]
+    paths += [str(folder / PLAYABLE), str(folder / STRIP)]
+    media_limits = dataclasses.asdict(media.MediaLimits.from_settings(store.settings))
     try:
-        sandbox.run_limited(
-            CHILD, [clip_id], limits, lambda: _exists(store, clip_id), settings=store.settings
+        done = sandbox.run_limited(
+            CHILD,
+            [*paths, media_limits],
+            limits,
+            lambda: _exists(store, clip_id),
+            heard=_heard(store, clip_id),
         )
     except (tasks.Cancelled, tasks.GiveUp):
         raise
@@ -83,47 +95,26 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
             again = f"Trying again ({job.attempt + 1} of {job.max_attempts})…"
             _update(store, clip_id, status_detail=f"{reason} {again}")
         raise RuntimeError(reason) from exc
+    if done == copies.READY:  # not when the clip was deleted meanwhile
+        _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
+
+
+def _heard(store: Store, clip_id: str) -> Callable[[list], None]:
+    """What the child tells, written on the clip's row, where every page on every instance reads it."""
+
+    def write(what: list) -> None:
+        if what[0] == copies.PROGRESS and len(what) == 3:
+            _update(store, clip_id, status_detail=f"{what[1]}: {copies.percent(what[2])}")
+        elif what[0] == copies.REVIEW_COPY_READY:
+            _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
+
+    return write
 
 
 def give_up(store: Store, job: tasks.Job, reason: str) -> None:
     """After the last attempt: the owner sees why on My clips."""
     message = COULD_NOT if reason == tasks.WORKER_STOPPED else reason
     _update(store, job.args["clip_id"], status="failed", status_detail=message)
-
-
-def prepare_clip_in_child(clip_id: str) -> None:
-    """The child process's side: the worker's settings (from the environment), its own engine."""
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        prepare_clip(Store(settings, engine), clip_id)
-    finally:
-        engine.dispose()
-
-
-def prepare_clip(store: Store, clip_id: str) -> None:
-    """Make the clip's playable copy (and first its review copy when a transcode is needed).
-
-    A ``MediaError`` is the file's fault and propagates (its message is for the owner).
-    """
-    with store.transaction() as s:
-        clip = s.get(Clip, clip_id)
-        if clip is None:
-            return
-        original = store.clip_path(clip.stored_name)
-        needs_proxy = clip.proxy_name is None
-    folder = original.parent
-    try:
-        info = media.probe(original, media.MediaLimits.from_settings(store.settings))
-        if media.needs_transcode(info) and needs_proxy:
-            media.make_review_proxy(original, folder / PROXY, _reporter(store, clip_id, "Review copy"))
-            _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
-        label = "Full-quality copy" if media.needs_transcode(info) else "Preparing"
-        media.prepare(original, folder / PLAYABLE, _reporter(store, clip_id, label))
-        _strip(folder)
-    except FileNotFoundError:
-        return  # the clip was deleted while it was being prepared
-    _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
 
 
 def strip_paths(folder: Path) -> list[Path]:
@@ -134,12 +125,6 @@ def strip_paths(folder: Path) -> list[Path]:
 def strip_cannot_be_made(folder: Path) -> bool:
     """A worker tried and the playable copy gave no pictures: nobody asks for them again."""
     return (folder / STRIP / NO_STRIP).exists()
-
-
-def _strip(folder: Path) -> None:
-    """The strip of pictures, from the playable copy: made by the worker, so the web server never
-    decodes a clip to draw Review. A strip that cannot be made is marked so, and Review goes without."""
-    pictures.strip(str(folder / PLAYABLE), str(folder / STRIP))
 
 
 def ask_for_strip(store: Store, clip_id: str) -> None:
@@ -185,7 +170,6 @@ def run_strip_job(store: Store, job: tasks.Job) -> None:
         [str(folder / PLAYABLE), str(folder / STRIP)],
         limits,
         lambda: _exists(store, clip_id),
-        settings=store.settings,
     )
 
 
@@ -200,24 +184,3 @@ def _update(store: Store, clip_id: str, **values) -> None:
         if clip is not None:  # deleted meanwhile: nothing to record
             for key, value in values.items():
                 setattr(clip, key, value)
-
-
-def _reporter(store: Store, clip_id: str, label: str) -> Callable[[float], None]:
-    """A progress callback that writes to the clip's row."""
-    return at_most_twice_a_second(
-        lambda fraction: _update(store, clip_id, status_detail=f"{label}: {round(fraction * 100)}%")
-    )
-
-
-def at_most_twice_a_second(write: Callable[[float], None]) -> Callable[[float], None]:
-    """A media job's progress callback that passes a fraction on to ``write`` (a database write) at most
-    twice a second, however often the job reports."""
-    last = [0.0]
-
-    def report(fraction: float) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 0.5:
-            last[0] = now
-            write(fraction)
-
-    return report

@@ -15,12 +15,14 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from verp.core.config import Settings
 from verp.core.tasks import Cancelled, GiveUp
+from verp.media.child import TELL
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -58,18 +60,36 @@ class Limits:
         return cls(settings.media_memory_mb * MB, cpu)
 
 
+# The child's whole environment: what a Python process and the codecs need, never the service's own
+# settings (the database's address and password, the signing key): a file that got the better of a
+# decoder would find no secret in the child. It opens no database; the worker writes what it tells.
+CHILD_ENVIRONMENT = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TMPDIR",
+    "TZ",
+    "PYTHONPATH",
+    "LD_LIBRARY_PATH",
+    "MALLOC_ARENA_MAX",
+)
+
+
 def run_limited(
     target: str,
     args: list,
     limits: Limits,
     still_wanted: Callable[[], bool],
     poll_s: float = 1.0,
-    settings: Settings | None = None,
+    heard: Callable[[list], None] | None = None,
 ) -> object:
     """Run the function ``target`` (``"package.module:function"``) with ``args`` in a fresh child process
-    under ``limits``; return what it returned (JSON: numbers, strings, lists, dicts) once it has finished.
-    The child reads its settings from the environment, pointed at ``settings``' data folder and database
-    when they are given.
+    under ``limits``, with a bare environment; return what it returned (JSON: numbers, strings, lists,
+    dicts) once it has finished. What the child tells meanwhile (``verp.media.child.tell``: its progress)
+    is passed to ``heard`` here, in the caller's thread, at most every ``poll_s``.
 
     Raises ``GiveUp`` with the message of a ``MediaError`` (the file is the problem), ``LimitExceeded``
     when the child ran out of memory or time or died, and ``Cancelled`` when ``still_wanted()`` turned
@@ -77,24 +97,57 @@ def run_limited(
     """
     spec = json.dumps({"target": target, "args": args, "memory": limits.memory_bytes, "cpu": limits.cpu_s})
     command = [sys.executable, "-m", "verp.media.child", spec]
-    env = dict(os.environ)
-    if settings is not None:  # the child works on the caller's data folder and database, whatever the env
-        env.update(VERP_DATA_DIR=str(settings.data_dir), VERP_DATABASE_URL=settings.database_url)
-    with tempfile.TemporaryFile() as out, subprocess.Popen(command, stdout=out, env=env) as child:
+    env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as child:
+        said = _Said(child.stdout)
         try:
             while child.poll() is None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(poll_s)
+                said.pass_on(heard)
                 if child.poll() is None and not still_wanted():
                     raise Cancelled("the clip was deleted while it was being prepared")
         finally:
             if child.poll() is None:
                 child.kill()
                 child.wait()
-        out.seek(0)
-        lines = out.read().decode(errors="replace").strip().splitlines()
-    result = json.loads(lines[-1]) if lines and lines[-1].startswith("[") else None
-    return _raise_for(result, child.returncode)
+            said.join()
+        said.pass_on(heard)
+    return _raise_for(said.result, child.returncode)
+
+
+class _Said:
+    """The child's lines, read as they come on a thread of their own (a pipe left unread would stop a
+    child that tells a lot): its tells, and its result (the last line)."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self.lines: list[list] = []
+        self.passed = 0
+        self.reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        for raw in stream or ():
+            line = raw.decode(errors="replace").strip()
+            if line.startswith("["):
+                with contextlib.suppress(ValueError):
+                    self.lines.append(json.loads(line))
+
+    def join(self) -> None:
+        self.reader.join(10)
+
+    def pass_on(self, heard: Callable[[list], None] | None) -> None:
+        """Hand the tells not yet passed on to ``heard`` (the latest progress is all that matters)."""
+        while self.passed < len(self.lines):
+            line = self.lines[self.passed]
+            if line and line[0] == TELL and heard is not None and len(line) > 1:
+                heard(line[1:])
+            self.passed += 1
+
+    @property
+    def result(self) -> list | None:
+        last = self.lines[-1] if self.lines else None
+        return last if isinstance(last, list) and last and last[0] != TELL else None
 
 
 def _raise_for(result: list | None, exitcode: int | None) -> object:

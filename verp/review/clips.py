@@ -203,7 +203,6 @@ def _look_at(store: Store, path: Path) -> media.ClipInfo:
             [str(path), str(path.parent / THUMB_NAME), asdict(limits)],
             sandbox.Limits(store.settings.media_memory_mb * sandbox.MB, LOOK_CPU_S),
             lambda: time.monotonic() < deadline,
-            settings=store.settings,
         )
     except GiveUp as exc:  # the file's own problem, in the reader's words
         raise media.MediaError(str(exc)) from exc

@@ -157,7 +157,6 @@ def _picture_in_a_child(
             [str(source), str(dst), at_s, want_fps],
             limits,
             lambda: _still_making(store, frame_id),
-            settings=store.settings,
         )
     except BaseException:
         dst.unlink(missing_ok=True)

@@ -20,12 +20,10 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 
 from verp.core import queues, tasks
-from verp.core.config import Settings, load_settings
+from verp.core.config import Settings
 from verp.core.models import Clip, Moment
-from verp.core.store import Store, make_engine
-from verp.media import jobs as media
-from verp.media import sandbox
-from verp.media.processing import at_most_twice_a_second
+from verp.core.store import Store
+from verp.media import copies, sandbox
 from verp.room import room_state
 
 CUT = "cut_moment"
@@ -34,7 +32,7 @@ COULD_NOT = "This moment could not be cut to its own video."
 PROGRESS = "Cutting this moment to its own short video"
 TOO_BIG = "Cutting this moment needed more memory or time than the server allows. Try a shorter moment."
 KEPT_MOVING = "This moment's start and end kept changing while it was being cut. Save them again to cut it."
-CHILD = "verp.review.moment_cuts:cut_in_child"
+CHILD = "verp.media.copies:cut"
 TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
 # The times this worker process last tried to cut, per moment: a final failure is reported only if the
 # moment still has them (``give_up`` runs in the same process, straight after the failed attempt).
@@ -144,10 +142,10 @@ def _cut_in_a_child(
     try:
         sandbox.run_limited(
             CHILD,
-            [moment_id, str(source), name, start_s, end_s],
+            [str(source), str(dst), start_s, end_s],
             limits,
             lambda: _still_cutting(store, moment_id),
-            settings=store.settings,
+            heard=_heard(store, moment_id),
         )
     except BaseException:
         dst.unlink(missing_ok=True)
@@ -225,21 +223,11 @@ def _set(store: Store, moment_id: int, **values) -> None:
                 setattr(row, key, value)
 
 
-def cut_in_child(moment_id: int, source: str, name: str, start_s: float, end_s: float) -> None:
-    """The child process's side: the worker's settings (from the environment), its own engine."""
-    settings = load_settings()
-    store = Store(settings, make_engine(settings.database_url))
-    dst = store.clip_path(name)
-    try:
-        if not dst.parent.parent.is_dir():  # the clip (and its folder) was deleted: make nothing
-            return
-        media.cut(source, dst, start_s, end_s, exact=True, progress=_reporter(store, moment_id))
-    finally:
-        store.engine.dispose()
+def _heard(store: Store, moment_id: int) -> Callable[[list], None]:
+    """How far the child has got, written on the moment's row (Review shows it)."""
 
+    def write(what: list) -> None:
+        if what[0] == copies.PROGRESS and len(what) == 3:
+            _set(store, moment_id, cut_detail=f"{PROGRESS}: {copies.percent(what[2])}")
 
-def _reporter(store: Store, moment_id: int) -> Callable[[float], None]:
-    """A progress callback that writes to the moment's row."""
-    return at_most_twice_a_second(
-        lambda fraction: _set(store, moment_id, cut_detail=f"{PROGRESS}: {round(fraction * 100)}%")
-    )
+    return write
