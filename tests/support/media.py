@@ -174,6 +174,15 @@ def write_environment(path: str) -> None:
     Path(path).write_text("\n".join(sorted(os.environ)))
 
 
+def leave_a_grandchild(path: str) -> None:
+    """Start a process that keeps this one's output open and outlives it, write its pid to ``path``, and
+    end at once: what a file that got the better of a decoder might do (a media child's work in tests)."""
+    import subprocess
+
+    grandchild = subprocess.Popen(["sleep", "600"])  # stdout inherited: the child's own output
+    Path(path).write_text(str(grandchild.pid))
+
+
 def tell_how_far(steps: int) -> str:
     """Tell the parent ``steps`` fractions of the way, then end: run as a media child's work."""
     from verp.media.child import tell

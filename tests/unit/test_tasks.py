@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -11,11 +12,12 @@ from sqlalchemy import select, update
 from tests.support.database import SERVER_URL
 from tests.support.media import make_clip, make_text_file
 from tests.support.queueing import a_quick_job_runs_beside_a_long_one, jobs_of_one_key_take_turns
+from tests.support.waiting import wait_until
 from verp.core import tasks
 from verp.core.models import Clip, utcnow
 from verp.core.models import Task as TaskRow
 from verp.core.tasks import DatabaseQueue, Task
-from verp.media import processing, sandbox
+from verp.media import copies, processing, sandbox
 from verp.media.child import MEDIA_NICE
 from verp.review import clips
 from verp.worker import PURGE, all_tasks
@@ -282,8 +284,8 @@ def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
     assert policy == os.SCHED_IDLE  # Linux: the job gets a core only while no page wants it
 
 
-def test_a_child_holds_no_secret_of_the_service(tmp_path, monkeypatch):
-    """A file that got the better of a decoder finds no database address, password or signing key."""
+def test_a_child_is_handed_none_of_the_services_settings(tmp_path, monkeypatch):
+    """A file that got the better of a decoder is handed no database address, password or signing key."""
     for name in ("VERP_DATABASE_URL", "VERP_SECRET_KEY", "PGPASSWORD", "DATABASE_URL"):
         monkeypatch.setenv(name, "postgresql://verp:hunter2@db/verp")
     seen = tmp_path / "environment.txt"
@@ -291,6 +293,48 @@ def test_a_child_holds_no_secret_of_the_service(tmp_path, monkeypatch):
     names = set(seen.read_text().split())
     assert "PATH" in names and not names & {"VERP_DATABASE_URL", "VERP_SECRET_KEY", "PGPASSWORD"}
     assert not any(name.startswith("VERP_") or "DATABASE" in name for name in names)
+
+
+def test_nothing_a_child_starts_keeps_its_caller_waiting_or_outlives_it(tmp_path):
+    """A process the child started, holding its output open, is killed with it: the web server's look at
+    a new clip, or a worker's job, returns and leaves nothing running."""
+    seen = tmp_path / "grandchild.txt"
+    sandbox.run_limited("tests.support.media:leave_a_grandchild", [str(seen)], _limits(), lambda: True)
+    pid = int(seen.read_text())
+
+    def gone() -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+
+    wait_until(gone, 30, "the child's own child was left running")
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        ["progress", "Review copy", float("nan")],
+        ["progress", "Review copy", float("inf")],
+        ["progress", "<img src=x>", 0.5],
+        ["progress", "Review copy"],
+        ["progress", "Review copy", "half"],
+        ["something else", "Review copy", 0.5],
+    ],
+)
+def test_a_tell_that_is_not_a_progress_of_a_known_step_is_ignored(what):
+    """What a child tells is checked, not trusted: a child that a hostile file got the better of could
+    tell anything."""
+    assert copies.told_progress(what, (copies.REVIEW_COPY,)) is None
+
+
+def test_a_told_fraction_is_shown_as_a_percentage_within_0_and_100():
+    assert copies.told_progress(["progress", "Review copy", 0.424], ("Review copy",)) == (
+        "Review copy",
+        "42%",
+    )
+    assert copies.told_progress(["progress", "Review copy", 7], ("Review copy",)) == ("Review copy", "100%")
+    assert copies.told_progress(["progress", "Review copy", -1], ("Review copy",)) == ("Review copy", "0%")
 
 
 def test_what_a_child_tells_reaches_its_caller_and_then_its_result(tmp_path):

@@ -8,6 +8,7 @@ password and no signing key (``sandbox.CHILD_ENVIRONMENT``), and starts without 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from verp.media.child import tell
 
 PROGRESS, REVIEW_COPY_READY = "progress", "review copy ready"
 GONE, READY = "gone", "ready"
+REVIEW_COPY, FULL_COPY, REMUX = "Review copy", "Full-quality copy", "Preparing"
 
 
 def prepare(original: str, review_copy: str | None, playable: str, strip: str, limits: dict) -> str:
@@ -30,9 +32,9 @@ def prepare(original: str, review_copy: str | None, playable: str, strip: str, l
         info = media.probe(original, media.MediaLimits(**limits))
         transcode = media.needs_transcode(info)
         if transcode and review_copy is not None:
-            media.make_review_proxy(original, review_copy, telling("Review copy"))
+            media.make_review_proxy(original, review_copy, telling(REVIEW_COPY))
             tell(REVIEW_COPY_READY)
-        media.prepare(original, playable, telling("Full-quality copy" if transcode else "Preparing"))
+        media.prepare(original, playable, telling(FULL_COPY if transcode else REMUX))
         pictures.strip(playable, strip)
     except FileNotFoundError:
         return GONE
@@ -65,6 +67,12 @@ def at_most_twice_a_second(report: Callable[[float], None]) -> Callable[[float],
     return passed_on
 
 
-def percent(fraction: object) -> str:
-    """A told fraction as the row shows it."""
-    return f"{round(float(fraction) * 100) if isinstance(fraction, int | float) else 0}%"
+def told_progress(what: list, labels: tuple[str, ...]) -> tuple[str, str] | None:
+    """A progress tell as ``(label, "42%")``, or None for anything else. What a child tells is checked,
+    not trusted: a child that a hostile file got the better of could tell anything."""
+    if len(what) != 3 or what[0] != PROGRESS or what[1] not in labels:
+        return None
+    fraction = what[2]
+    if not isinstance(fraction, int | float) or not math.isfinite(fraction):
+        return None
+    return what[1], f"{round(min(max(fraction, 0.0), 1.0) * 100)}%"

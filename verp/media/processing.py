@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from verp.core import queues, tasks
 from verp.core.config import Settings
@@ -36,6 +38,7 @@ STRIP_CHILD = "verp.media.pictures:strip"
 PREPARE = "prepare_clip"
 COULD_NOT = "This clip could not be prepared."
 CHILD = "verp.media.copies:prepare"
+log = logging.getLogger(__name__)
 
 
 def enqueue_prepare(store: Store, clip_id: str) -> None:
@@ -76,8 +79,13 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
         original = store.clip_path(clip.stored_name)
         needs_review_copy = clip.proxy_name is None
     folder = original.parent
-    paths = [str(original), str(folder / PROXY) if needs_review_copy else None]
-    paths += [str(folder / PLAYABLE), str(folder / STRIP)]
+    review_copy = folder / PROXY if needs_review_copy else None
+    paths = [
+        str(original),
+        str(review_copy) if review_copy else None,
+        str(folder / PLAYABLE),
+        str(folder / STRIP),
+    ]
     media_limits = dataclasses.asdict(media.MediaLimits.from_settings(store.settings))
     try:
         done = sandbox.run_limited(
@@ -85,7 +93,7 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
             [*paths, media_limits],
             limits,
             lambda: _exists(store, clip_id),
-            heard=_heard(store, clip_id),
+            heard=_heard(store, clip_id, review_copy),
         )
     except (tasks.Cancelled, tasks.GiveUp):
         raise
@@ -99,13 +107,18 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
         _update(store, clip_id, playable_name=f"{clip_id}/{PLAYABLE}", status="ready", status_detail="")
 
 
-def _heard(store: Store, clip_id: str) -> Callable[[list], None]:
-    """What the child tells, written on the clip's row, where every page on every instance reads it."""
+def _heard(store: Store, clip_id: str, review_copy: Path | None) -> Callable[[list], None]:
+    """What the child tells, checked, written on the clip's row, where every page on every instance reads
+    it. A progress write that fails (a busy database) is only logged: the copy goes on."""
+    labels = (copies.REVIEW_COPY, copies.FULL_COPY, copies.REMUX)
 
     def write(what: list) -> None:
-        if what[0] == copies.PROGRESS and len(what) == 3:
-            _update(store, clip_id, status_detail=f"{what[1]}: {copies.percent(what[2])}")
-        elif what[0] == copies.REVIEW_COPY_READY:
+        if progress := copies.told_progress(what, labels):
+            try:
+                _update(store, clip_id, status_detail=f"{progress[0]}: {progress[1]}")
+            except SQLAlchemyError:
+                log.warning("the progress of clip %s could not be written", clip_id, exc_info=True)
+        elif what == [copies.REVIEW_COPY_READY] and review_copy is not None and review_copy.is_file():
             _update(store, clip_id, proxy_name=f"{clip_id}/{PROXY}", status_detail="Review copy ready")
 
     return write

@@ -15,7 +15,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
@@ -60,9 +60,10 @@ class Limits:
         return cls(settings.media_memory_mb * MB, cpu)
 
 
-# The child's whole environment: what a Python process and the codecs need, never the service's own
-# settings (the database's address and password, the signing key): a file that got the better of a
-# decoder would find no secret in the child. It opens no database; the worker writes what it tells.
+# The child's whole environment: what a Python process and the codecs need, none of the service's own
+# settings (the database's address and password, the signing key). It opens no database: the worker
+# writes what it tells. (It runs as the service's user: this narrows what a file that got the better of
+# a decoder could reach, it is no wall. See docs/trust.md.)
 CHILD_ENVIRONMENT = (
     "PATH",
     "HOME",
@@ -70,12 +71,15 @@ CHILD_ENVIRONMENT = (
     "LANGUAGE",
     "LC_ALL",
     "LC_CTYPE",
+    "PYTHONUTF8",
+    "PYTHONIOENCODING",
     "TMPDIR",
     "TZ",
     "PYTHONPATH",
     "LD_LIBRARY_PATH",
     "MALLOC_ARENA_MAX",
 )
+LONGEST_LINE = 64 * 1024  # a child's line longer than this is nothing it should say, and is dropped
 
 
 def run_limited(
@@ -93,13 +97,18 @@ def run_limited(
 
     Raises ``GiveUp`` with the message of a ``MediaError`` (the file is the problem), ``LimitExceeded``
     when the child ran out of memory or time or died, and ``Cancelled`` when ``still_wanted()`` turned
-    false meanwhile (the clip was deleted): the child is stopped at once then.
+    false meanwhile (the clip was deleted): the child is stopped at once then. The child's output goes to
+    a file, never a pipe, and its whole process group is killed at the end: nothing it starts can keep
+    the caller waiting.
     """
     spec = json.dumps({"target": target, "args": args, "memory": limits.memory_bytes, "cpu": limits.cpu_s})
     command = [sys.executable, "-m", "verp.media.child", spec]
     env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
-    with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as child:
-        said = _Said(child.stdout)
+    with tempfile.NamedTemporaryFile(prefix="verp-child-") as out, open(out.name, "rb") as reading:
+        said = _Said(reading)
+        child = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=out, env=env, start_new_session=True
+        )
         try:
             while child.poll() is None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -108,46 +117,45 @@ def run_limited(
                 if child.poll() is None and not still_wanted():
                     raise Cancelled("the clip was deleted while it was being prepared")
         finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            said.join()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)  # the child, and anything it started
+            child.wait()
         said.pass_on(heard)
     return _raise_for(said.result, child.returncode)
 
 
 class _Said:
-    """The child's lines, read as they come on a thread of their own (a pipe left unread would stop a
-    child that tells a lot): its tells, and its result (the last line)."""
+    """The child's lines, read from its output file as they come: its tells, and its result (its last
+    line that is not a tell). At most ``LONGEST_LINE`` of a line is ever held."""
 
-    def __init__(self, stream: IO[bytes] | None) -> None:
-        self.lines: list[list] = []
-        self.passed = 0
-        self.reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.reader.start()
-
-    def _read(self, stream: IO[bytes] | None) -> None:
-        for raw in stream or ():
-            line = raw.decode(errors="replace").strip()
-            if line.startswith("["):
-                with contextlib.suppress(ValueError):
-                    self.lines.append(json.loads(line))
-
-    def join(self) -> None:
-        self.reader.join(10)
+    def __init__(self, reading: IO[bytes]) -> None:
+        self.reading = reading
+        self.partial = b""
+        self.waiting: list[list] = []  # tells not yet passed on
+        self.result: list | None = None
 
     def pass_on(self, heard: Callable[[list], None] | None) -> None:
-        """Hand the tells not yet passed on to ``heard`` (the latest progress is all that matters)."""
-        while self.passed < len(self.lines):
-            line = self.lines[self.passed]
-            if line and line[0] == TELL and heard is not None and len(line) > 1:
-                heard(line[1:])
-            self.passed += 1
+        """Read what the child wrote since last time; hand its tells to ``heard``."""
+        while chunk := self.reading.read(LONGEST_LINE):
+            self._take(chunk)
+        waiting, self.waiting = self.waiting, []
+        for what in waiting:
+            if heard is not None:
+                heard(what)
 
-    @property
-    def result(self) -> list | None:
-        last = self.lines[-1] if self.lines else None
-        return last if isinstance(last, list) and last and last[0] != TELL else None
+    def _take(self, chunk: bytes) -> None:
+        *lines, self.partial = (self.partial + chunk).split(b"\n")
+        if len(self.partial) > LONGEST_LINE:
+            self.partial = b""  # no line of this length is the child's to say: drop it
+        for raw in lines:
+            if len(raw) > LONGEST_LINE or not raw.strip().startswith(b"["):
+                continue
+            with contextlib.suppress(ValueError):
+                line = json.loads(raw)
+                if isinstance(line, list) and line and line[0] == TELL:
+                    self.waiting = [*self.waiting[-99:], line[1:]] if len(line) > 1 else self.waiting
+                elif isinstance(line, list) and line:
+                    self.result = line
 
 
 def _raise_for(result: list | None, exitcode: int | None) -> object:

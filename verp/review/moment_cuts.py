@@ -12,12 +12,14 @@ its progress, and shows it as soon as it is ready.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from verp.core import queues, tasks
 from verp.core.config import Settings
@@ -33,6 +35,7 @@ PROGRESS = "Cutting this moment to its own short video"
 TOO_BIG = "Cutting this moment needed more memory or time than the server allows. Try a shorter moment."
 KEPT_MOVING = "This moment's start and end kept changing while it was being cut. Save them again to cut it."
 CHILD = "verp.media.copies:cut"
+log = logging.getLogger(__name__)
 TRIES_WHILE_MOVING = 3  # the owner changed the times again while it was being cut: cut again
 # The times this worker process last tried to cut, per moment: a final failure is reported only if the
 # moment still has them (``give_up`` runs in the same process, straight after the failed attempt).
@@ -227,7 +230,10 @@ def _heard(store: Store, moment_id: int) -> Callable[[list], None]:
     """How far the child has got, written on the moment's row (Review shows it)."""
 
     def write(what: list) -> None:
-        if what[0] == copies.PROGRESS and len(what) == 3:
-            _set(store, moment_id, cut_detail=f"{PROGRESS}: {copies.percent(what[2])}")
+        if progress := copies.told_progress(what, ("",)):
+            try:
+                _set(store, moment_id, cut_detail=f"{PROGRESS}: {progress[1]}")
+            except SQLAlchemyError:  # a busy database: the cut goes on
+                log.warning("the progress of moment %s could not be written", moment_id, exc_info=True)
 
     return write
