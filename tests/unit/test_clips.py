@@ -1,13 +1,14 @@
 import io
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.support.media import make_audio_only, make_clip, make_text_file, make_truncated_clip
 from verp.core.errors import NotYours
 from verp.core.models import Clip
 from verp.core.tasks import Job
+from verp.media import copies, processing
 from verp.media import jobs as media
-from verp.media import processing
 from verp.records import admin
 from verp.review import clips
 from verp.review.clips import ClipError
@@ -138,6 +139,31 @@ def test_the_worker_writes_on_the_row_how_far_its_child_has_got(store, teacher, 
     assert any(d.startswith("Review copy: ") and d.endswith("%") for d in details)
     assert "Review copy ready" in details and any(d.startswith("Full-quality copy: ") for d in details)
     assert clips.get_clip(store, teacher.id, clip.id).status == "ready"
+
+
+def test_a_review_copy_is_recorded_only_when_the_clip_waits_for_one_and_its_file_is_there(
+    store, teacher, tmp_path
+):
+    """What a child tells is checked: "review copy ready" without the file changes nothing."""
+    clip = _left_waiting(store, teacher, tmp_path)
+    review_copy = store.clip_path(clip.id) / processing.PROXY
+    processing._heard(store, clip.id, review_copy)([copies.REVIEW_COPY_READY])
+    assert clips.get_clip(store, teacher.id, clip.id).proxy is None
+    processing._heard(store, clip.id, None)([copies.REVIEW_COPY_READY])  # it has one already
+    review_copy.write_bytes(b"made")
+    assert clips.get_clip(store, teacher.id, clip.id).proxy is None
+    processing._heard(store, clip.id, review_copy)([copies.REVIEW_COPY_READY])
+    assert clips.get_clip(store, teacher.id, clip.id).proxy == review_copy
+
+
+def test_a_progress_that_cannot_be_written_never_stops_the_copy(store, teacher, tmp_path, monkeypatch):
+    clip = _left_waiting(store, teacher, tmp_path)
+
+    def busy(*args, **values):
+        raise OperationalError("UPDATE clip", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(processing, "_update", busy)
+    processing._heard(store, clip.id, None)([copies.PROGRESS, copies.FULL_COPY, 0.5])  # no exception
 
 
 def test_a_clip_left_waiting_is_queued_again(store, teacher, tmp_path):

@@ -17,8 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -26,9 +30,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from verp.core import changes
 from verp.core.config import Settings
 from verp.core.errors import VerpError
-
-if TYPE_CHECKING:
-    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 COPY_CHUNK = 8 << 20
@@ -88,10 +89,6 @@ def _ping_if_idle(engine: Engine):
 
 
 def alembic_config(connection=None) -> Config:
-    """Alembic is imported here, when the schema is checked or brought up to date, and not by every
-    process that opens the store: a worker's media child that writes its progress starts faster."""
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = connection
@@ -107,8 +104,6 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     with _one_at_a_time(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(2026112501)"))
-        from alembic import command
-
         command.upgrade(alembic_config(connection), revision)
 
 
@@ -133,15 +128,11 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None  # the schema always has migrations
     return head
