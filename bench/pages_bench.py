@@ -1,6 +1,6 @@
 """Every page at the size of a whole service: rerun time, queries per rerun, first render.
 
-    python bench/pages_bench.py [--reruns 30] [--pages home,summary,...] [--no-cold]
+    python bench/pages_bench.py [--reruns 30] [--pages home,summary,...] [--no-cold] [--explain]
 
 Builds a service-size data set in a temporary folder (SQLite, or ``VERP_DATABASE_URL`` if set) — 40
 staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 participants (half of them
@@ -17,6 +17,11 @@ store included; the heavy modules a started server preloads in the background, `
 already imported).
 
 Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
+
+With ``--explain`` each page is rerun again to split its median rerun: the time inside the store's
+database calls (SQLAlchemy sessions, ORM included), the rest (the page's own code and Streamlit drawing
+it), and the number of elements drawn. The rest beside the one-line page shows how far any index or
+cache of the store could take a page.
 
 With ``--during-transcode`` each page is measured again while a media job transcodes a 1080p HEVC clip
 (over and over) the way a worker beside the app does it: in a limited child process at the media jobs'
@@ -506,6 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--during-transcode", action="store_true", help="measure again while a 1080p HEVC clip transcodes"
     )
+    parser.add_argument(
+        "--explain", action="store_true", help="split each rerun: in the store, the rest; elements drawn"
+    )
     args = parser.parse_args(argv)
     if args.cold_child:
         cold_child(args.cold_child)
@@ -584,11 +592,94 @@ def _bench(args, folder: Path) -> int:
     counter = QueryCounter()
     rows = [measure(run, data, args.reruns, counter) for run in runs]
     ok = print_table(rows, colds)
+    if args.explain:
+        explain(runs, data, args.reruns)
     if args.during_transcode:
         ok &= during_transcode(runs, data, args.reruns, folder)
     print(f"load after: {os.getloadavg()}")
     print("targets met" if ok else "TARGETS NOT MET")
     return 0 if ok else 1
+
+
+class StoreClock:
+    """Time spent inside the store's database calls (SQLAlchemy's ``Session``: the statement, its ORM
+    machinery and the rows read), outermost call only, in this thread."""
+
+    CALLS = ("execute", "scalar", "scalars", "get", "get_one", "commit", "close")
+
+    def __init__(self) -> None:
+        from sqlalchemy.orm import Session
+
+        self.seconds, self._depth = 0.0, 0
+        self._originals = {name: getattr(Session, name) for name in self.CALLS}
+        for name, original in self._originals.items():
+            setattr(Session, name, self._timed(original))
+
+    def _timed(self, original):
+        def timed(*args, **kwargs):
+            self._depth += 1
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.seconds += time.perf_counter() - t0
+
+        return timed
+
+    def stop(self) -> None:
+        from sqlalchemy.orm import Session
+
+        for name, original in self._originals.items():
+            setattr(Session, name, original)
+
+
+def elements_drawn(at) -> int:
+    """The elements of a run's page, blocks (containers, columns, forms) not counted."""
+    count, todo = 0, [at._tree]
+    while todo:
+        node = todo.pop()
+        children = getattr(node, "children", None)
+        if isinstance(children, dict) and children:
+            todo += children.values()
+        elif children is None or not isinstance(children, dict):
+            count += 1
+    return count
+
+
+def explain(runs: list[PageRun], data: DataSet, reruns: int) -> None:
+    """Where each page's rerun goes: the store's calls, and the rest (the page's own code and
+    Streamlit drawing its elements). If the rest alone is over 4 × the one-line page, no index or
+    cache of the store's reads brings that page within the target: only drawing less would."""
+    from streamlit.testing.v1 import AppTest
+
+    print("\n| page | p50 ms | in the store ms | the rest ms | the rest ÷ one-line p50 | elements drawn |")
+    print("|---|---:|---:|---:|---:|---:|")
+    clock = StoreClock()
+    try:
+        for run in runs:
+            baseline = AppTest.from_string(ONE_LINE, default_timeout=60)
+            baseline.run()
+            at = open_page(run, data)
+            at.run()
+            page_times, base_times, store_times = [], [], []
+            for _ in range(reruns):
+                t0 = time.perf_counter()
+                baseline.run()
+                base_times.append(time.perf_counter() - t0)
+                clock.seconds, t0 = 0.0, time.perf_counter()
+                at.run()
+                page_times.append(time.perf_counter() - t0)
+                store_times.append(clock.seconds)
+            p50, base50 = statistics.median(page_times), statistics.median(base_times)
+            in_store = statistics.median(store_times)
+            rest = p50 - in_store
+            cells = [run.name, f"{p50 * 1000:.1f}", f"{in_store * 1000:.1f}", f"{rest * 1000:.1f}"]
+            cells += [f"{rest / base50:.1f}", str(elements_drawn(at))]
+            print("| " + " | ".join(cells) + " |", flush=True)
+    finally:
+        clock.stop()
 
 
 def media_children() -> list[int]:
