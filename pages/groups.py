@@ -31,7 +31,7 @@ with st.expander("New group", expanded=not mine), st.form("new_group"):
 
 for group in mine:
     with st.container(border=True):
-        st.subheader(group.name, anchor=False)
+        st.subheader(escape_markdown(group.name), anchor=False)
         st.text("Members: " + (", ".join(m.name for m in group.members) or "none yet"))
         for n in range(1, max(group.planned_sessions, len(group.sessions)) + 1):
             ref = group.session(n)

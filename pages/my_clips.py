@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from verp.core.errors import VerpError
 from verp.review import clips
 from verp.ui import announce
 from verp.ui.clip_card import show_clip
@@ -19,8 +20,8 @@ added_id = clip_uploader(store, person.id)
 if isinstance(added_id, str):  # the run right after an upload finished: the list below already has the clip
     try:
         added = clips.get_clip(store, person.id, added_id)
-    except clips.ClipError:
-        pass  # deleted meanwhile, in another tab
+    except VerpError:
+        pass  # deleted meanwhile, in another tab (it reads as someone else's: no longer mine)
     else:
         st.session_state["upload_message"] = ("success", f"Saved “{added.title}”.")
 if message := st.session_state.pop("upload_message", None):  # set here, or by a clip card's delete

@@ -92,6 +92,19 @@ def test_upload_list_rename_and_delete_a_clip(store, teacher, tmp_path, monkeypa
     assert "No clips yet" in texts(at)
 
 
+def test_an_upload_deleted_in_another_tab_before_the_page_hears_of_it_is_no_error(
+    store, teacher, tmp_path, monkeypatch
+):
+    data = make_clip(tmp_path / "a.mp4", seconds=1).read_bytes()
+    sent = send_upload(store, teacher.id, "a.mp4", data)
+    at = open_app("pages/my_clips.py", teacher)
+    clips.delete_clip(store, teacher.id, sent.clip_id)  # another tab deleted it meanwhile
+    uploader_reports(monkeypatch, sent.clip_id)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "No clips yet" in texts(at) and not at.success
+
+
 def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tmp_path):
     """The retention purge runs as the app opens its store, before anyone sees the clip."""
     from datetime import timedelta

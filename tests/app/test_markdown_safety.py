@@ -1,14 +1,19 @@
-"""Typed names never become Markdown: no element on My clips or Review carries a live link or image."""
+"""Typed names never become Markdown: no element on My clips, Review, Groups or the projector's series
+opening carries a live link or image."""
 
 from __future__ import annotations
 
 import re
 
-from tests.support.apptest import open_app, open_section
+from tests.support.apptest import open_app, open_page, open_section
 from tests.support.markdown import markdown_strings
 from tests.support.media import make_clip
+from tests.support.series import group_with_two_sessions
 from tests.support.upload import send_upload, uploader_reports
+from tests.support.workshop import make_workshop, share_moment
+from verp.core.accounts import create_person
 from verp.review import clips
+from verp.workshop import groups, workshops
 
 # A file name keeps no folders, so the hostile name has no slash: all of it reaches the pages.
 HOSTILE = "[x](http:evil.example) ![i](https:evil.example?a.png) *b*"
@@ -49,4 +54,35 @@ def test_deleting_a_clip_on_review_names_it_as_text(store, teacher, tmp_path):
     at.button(key=f"delete_clip_{clip.id}").click().run()
     at.button(key=f"yes_delete_clip_{clip.id}").click().run()
     assert not at.exception and at.success
+    assert _live(at) == []
+
+
+def test_a_members_name_stays_text_on_the_projectors_series_opening(store, teacher):
+    """A display name is typed by its owner; session N's "Since session N−1" step heads each member's
+    card with it, on the room's screen."""
+    member = create_person(store, HOSTILE, "a long enough passphrase here")
+    _, _, second = group_with_two_sessions(store, teacher.id, member.id)
+    workshops.go_to_step(store, teacher.id, second.id, "series_opening")
+    at = open_page("present", query={"w": workshops.present_token(store, teacher.id, second.id)})
+    assert not at.exception
+    assert at.subheader, "the member's card is drawn"
+    assert _live(at) == []
+
+
+def test_a_groups_name_stays_text_on_groups(store, teacher, colleague):
+    groups.create_group(store, teacher.id, HOSTILE, [colleague.id], 3)
+    at = open_page("groups", teacher.id)
+    assert not at.exception
+    assert at.subheader, "the group is listed"
+    assert _live(at) == []
+
+
+def test_a_moments_title_stays_text_in_plans_timings(store, teacher, colleague):
+    """Each step's minutes box is labelled with the moment's title, typed by the clip's owner."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Story " + HOSTILE)
+    at = open_page("plan", teacher.id)
+    open_section(at, f"timings_{w.id}")
+    assert not at.exception
+    assert any("Story" in box.label for box in at.number_input), "the moment's step has its box"
     assert _live(at) == []

@@ -25,9 +25,13 @@ KEPT_TEXT = "SNACKREFLECTION seen in the kept moment"
 GENERAL_TEXT = "GENERALREFLECTION about the whole session"
 
 
-def _reflect(store, workshop_id: int, moment_id: int | None, title: str, text: str) -> None:
+def _reflect(
+    store, workshop_id: int, moment_id: int | None, title: str, text: str, status: str = "approved"
+) -> None:
     with store.transaction() as s:
-        s.add(Reflection(workshop_id=workshop_id, moment_id=moment_id, moment_title=title, text=text))
+        row = Reflection(workshop_id=workshop_id, moment_id=moment_id, moment_title=title, text=text)
+        s.add(row)
+        row.status = status
 
 
 def _clip_of(store, moment_id: int) -> str:
@@ -46,6 +50,9 @@ def room(store, teacher, colleague):
     _reflect(store, w.id, circle, "Circle time", HIDDEN_TEXT)
     _reflect(store, w.id, snack, "Snack time", KEPT_TEXT)
     _reflect(store, w.id, None, "", GENERAL_TEXT)
+    # and one of each waiting in Control's queue for the facilitator's approval
+    _reflect(store, w.id, circle, "Circle time", f"{HIDDEN_TEXT} (waiting)", status="pending")
+    _reflect(store, w.id, snack, "Snack time", f"{KEPT_TEXT} (waiting)", status="pending")
     w = workshops.open_workshop(store, teacher.id, w.id)
     go_to_index(store, teacher.id, w.id, 3)  # a prompt of Circle time: the room is looking at it
     return w, circle_share, circle
@@ -77,6 +84,7 @@ def _everything_shown(store, workshop_id: int) -> str:
     on_screen, _ = workshops.room_step(store, w)  # Present's current step
     for_phones, _ = workshops.room_step(store, w, for_phones=True)  # Join's "on the screen now"
     wall = [r.text for g in reflections.wall(store, workshop_id) for r in g.reflections]
+    waiting = [r.text for r in reflections.pending(store, w.facilitator_id, workshop_id)]  # Control's queue
     plan = [m.title for m in workshops.shown_moments(store, workshop_id)]
     agenda = [item.title for item in workshops.agenda(store, workshop_id)]
     result = summary.workshop_summary(store, workshop_id)
@@ -88,6 +96,7 @@ def _everything_shown(store, workshop_id: int) -> str:
         on_screen.moment.title if on_screen.moment else "",
         for_phones.moment.title if for_phones.moment else for_phones.title,
         *wall,
+        *waiting,
         *plan,
         *agenda,
         *(m.title for m in result.moments),
@@ -111,6 +120,7 @@ def test_a_hidden_moment_leaves_every_view_and_export_with_its_reflections(
     after = _everything_shown(store, w.id)
     assert "Circle time" not in after and HIDDEN_TEXT not in after
     assert "Snack time" in after and KEPT_TEXT in after and GENERAL_TEXT in after
+    assert f"{KEPT_TEXT} (waiting)" in after
     assert not may_watch_now(store, teacher, colleague, w, moment_id)
 
 

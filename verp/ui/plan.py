@@ -18,6 +18,7 @@ from verp.ui import announce
 from verp.ui.downloads import preparation_link
 from verp.ui.player import play
 from verp.ui.sections import section
+from verp.ui.text import escape_markdown
 from verp.ui.workshop import WORKSHOP_KEY
 from verp.web import Grant
 from verp.workshop import preparation, workshops
@@ -188,9 +189,9 @@ def _minutes_form(store: Store, person: PersonView, workshop: WorkshopView, plan
     with st.form(f"minutes_{workshop.id}_{workshop.state_version}"):
         chosen: dict[str, float] = {}
         for item in plan.items:
-            label = f"{_clock(item.starts_at_min)}  {item.title}" + (
-                f" · {item.owner_name}" if item.owner_name else ""
-            )
+            label = f"{_clock(item.starts_at_min)}  {escape_markdown(item.title)}" + (
+                f" · {escape_markdown(item.owner_name)}" if item.owner_name else ""
+            )  # a widget's label is Markdown: the title and the name were typed by the clip's owner
             chosen[item.key] = st.number_input(
                 label, 0.0, float(workshops.MAX_STEP_MIN), float(item.minutes), 0.5, key=f"min_{item.key}"
             )

@@ -41,7 +41,7 @@ def series_opening(store: Store, workshop: WorkshopView, big_text=st.text) -> No
     big_text("  ".join(opening.prompts))
     for member in opening.members:
         with st.container(border=True):
-            st.subheader(member.name, anchor=False)
+            st.subheader(escape_markdown(member.name), anchor=False)  # a name its owner typed
             words, chart = st.columns([3, 2])
             with words:
                 for step in member.next_steps or ("No next step was recorded last time.",):

@@ -376,11 +376,17 @@ def my_reflections(store: Store, workshop_id: int, participant_token: str) -> li
 
 
 def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionView]:
+    """Reflections waiting for the facilitator: only about the session or a moment still shown (one
+    withdrawn, removed, deleted or expired takes its waiting reflections with it, as from the wall)."""
     with store.transaction() as s:
         facilitated_workshop(s, person_id, workshop_id)
         rows = s.scalars(
             select(Reflection)
-            .where(Reflection.workshop_id == workshop_id, Reflection.status == "pending")
+            .where(
+                Reflection.workshop_id == workshop_id,
+                Reflection.status == "pending",
+                about_shown(shown_moment_ids_query(workshop_id)),
+            )
             .order_by(Reflection.id)
         )
         return [_view(r) for r in rows]
