@@ -503,3 +503,16 @@ class SupervisionNote(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def _integer_keyed(table) -> bool:
+    keys = list(table.primary_key.columns)
+    return len(keys) == 1 and keys[0].name == "id" and isinstance(keys[0].type, Integer)
+
+
+# A number once given to a row is never given to another (on PostgreSQL sequences already work so): the
+# links the app signs (a projector's, an upload's, a download's) and a tab's sign-in name rows by number,
+# and SQLite would otherwise hand the number of the newest row, once deleted, to the next one made.
+INTEGER_KEYED = tuple(sorted(t.name for t in Base.metadata.tables.values() if _integer_keyed(t)))
+for _name in INTEGER_KEYED:
+    Base.metadata.tables[_name].dialect_options["sqlite"]["autoincrement"] = True

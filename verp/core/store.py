@@ -101,10 +101,29 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     The app and its worker (or several instances) start together: one migrates at a time, the others
     then find nothing to do.
     """
-    with _one_at_a_time(engine), engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(2026112501)"))
-        command.upgrade(alembic_config(connection), revision)
+    with _one_at_a_time(engine), engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys_off(connection)
+        try:
+            with connection.begin():
+                if not sqlite:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(2026112501)"))
+                command.upgrade(alembic_config(connection), revision)
+        finally:
+            if sqlite:
+                connection.invalidate()  # never back to the pool: its foreign keys are off
+
+
+def _foreign_keys_off(connection) -> None:
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on, dropping a
+    table deletes (ON DELETE CASCADE) the rows of every table naming it. Off for the whole upgrade of
+    this one connection, which the pool then forgets. SQLite only takes this outside a transaction."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 0:
+        raise RuntimeError("could not turn SQLite's foreign keys off to upgrade the schema")
+    connection.commit()
 
 
 @contextmanager
