@@ -96,6 +96,9 @@ function makeUploader(root) {
     const remembered = `verp-upload:${ui.config.person}:${file.name}:${file.size}:${file.lastModified}`;
     let location = localStorage.getItem(remembered);
     let here = location ? await where(location) : null;
+    // Only an upload still arriving (or being checked) is resumed; one the server finished with, a
+    // failure or a clip, is over: the same file chosen again goes up anew.
+    if (here && here.state !== "receiving" && here.state !== "finishing") here = null;
     if (!here) {
       location = await create(file);
       localStorage.setItem(remembered, location);

@@ -3,6 +3,8 @@ after the connection drops."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.browser import sign_up, start_app
@@ -68,3 +70,36 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message(tmp_path, browser
         ).wait_for()
     finally:
         server.stop()
+
+
+def test_the_same_file_chosen_again_after_a_failed_check_is_sent_afresh(app_server, browser_page, tmp_path):
+    """The page keeps where an upload stands, to resume it after a dropped connection. An upload the
+    server could not turn into a clip ("Please try again") is finished with: the same file chosen again
+    goes up anew instead of asking that dead upload again and again."""
+    page = browser_page
+    sign_up(page, app_server.url)
+    video = make_clip(tmp_path / "Story.mp4", seconds=1)
+    stopped = "Reading this file stopped unexpectedly. Please try again, or try another file."
+    first_try = {"on": True}
+
+    def the_check_fails_once(route):  # as the server answers when its check of the clip stopped
+        request = route.request
+        if first_try["on"] and request.method == "PATCH":
+            size = str(video.stat().st_size)
+            headers = {"Upload-Offset": size, "Verp-Upload-State": "failed", "Tus-Resumable": "1.0.0"}
+            route.fulfill(status=204, headers=headers)
+        elif first_try["on"] and request.method == "GET":
+            route.fulfill(status=200, json={"state": "failed", "message": stopped})
+        else:
+            route.continue_()
+
+    page.route("**/api/uploads/*", the_check_fails_once)
+    chooser = page.get_by_label("Add a clip from this device")
+    chooser.set_input_files(str(video))
+    page.get_by_role("alert").get_by_text("Please try again").wait_for()
+    [meta] = (app_server.data_dir / "tmp" / "uploads").glob("*.json")  # the server's side of that failure
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "state": "failed", "message": stopped}))
+
+    first_try["on"] = False
+    chooser.set_input_files(str(video))  # what the message says: the same file again
+    page.get_by_test_id("stMain").get_by_text("Saved “Story”").wait_for(timeout=60000)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import os
+import time
 
 import pytest
 from starlette.applications import Starlette
@@ -184,6 +187,27 @@ def test_abandoned_uploads_are_cleared_after_a_day(store, teacher):
     assert uploads.remove_stale_uploads(store, max_age_s=-1) == 2
     with pytest.raises(uploads.UploadNotFound):
         uploads.status(store, teacher.id, created.upload_id)
+
+
+def test_an_upload_whose_check_was_cut_off_by_a_restart_says_so_and_can_be_sent_again(
+    store, client, teacher, video
+):
+    """Every byte arrived and the server was checking the clip when it stopped: nothing will finish that
+    check, so once it could no longer be running the upload says what happened instead of "finishing"."""
+    location = _create(client, store, teacher.id, len(video)).headers["location"]
+    upload_id = location.rsplit("/", 1)[1]
+    with uploads.open_for_append(store, teacher.id, upload_id, 0) as out:
+        out.write(video)
+    _, meta_path = uploads._paths(store, upload_id)
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "state": uploads.FINISHING}))  # as the server wrote it
+    assert client.get(location, headers=_auth(store, teacher.id)).json()["state"] == "finishing"  # checking
+
+    long_ago = time.time() - clips.LOOK_WALL_S - uploads.FINISH_MARGIN_S - 1
+    os.utime(meta_path, (long_ago, long_ago))
+    answer = client.get(location, headers=_auth(store, teacher.id)).json()
+    assert answer["state"] == "failed" and "choose the file again" in answer["message"]
+    assert clips.list_clips(store, teacher.id) == []
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,12 @@ from verp.core.store import Store
 from verp.review import clips
 
 RECEIVING, FINISHING, DONE, FAILED = "receiving", "finishing", "done", "failed"
+# A check of a complete upload takes at most ``clips.LOOK_WALL_S`` and a move: "finishing" for longer
+# than that and this margin means the server stopped while checking it, and nothing will finish it.
+FINISH_MARGIN_S = 60
+CUT_OFF = (
+    "The server restarted while it was checking this clip, so it was not saved. Please choose the file again."
+)
 STALE_S = 24 * 3600  # an upload nobody has touched for a day is abandoned
 ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -120,6 +126,8 @@ def status(store: Store, owner_id: int, upload_id: str) -> UploadStatus:
     if meta.get("owner") != owner_id:
         raise UploadNotFound("There is no such upload. Please choose the file again.")
     offset = part.stat().st_size if part.exists() else meta["length"]
+    if meta["state"] == FINISHING and _cut_off(meta_path):
+        meta = {**meta, "state": FAILED, "message": CUT_OFF}
     return UploadStatus(
         upload_id=upload_id,
         owner_id=owner_id,
@@ -130,6 +138,15 @@ def status(store: Store, owner_id: int, upload_id: str) -> UploadStatus:
         clip_id=meta.get("clip_id"),
         message=meta.get("message", ""),
     )
+
+
+def _cut_off(meta_path: Path) -> bool:
+    """Has this upload said "finishing" for longer than any check of it can run?"""
+    try:
+        since = meta_path.stat().st_mtime  # written as the check began
+    except FileNotFoundError:
+        return False
+    return time.time() - since > clips.LOOK_WALL_S + FINISH_MARGIN_S
 
 
 @contextlib.contextmanager
