@@ -152,7 +152,12 @@ def build(store: Store, clip_file: Path) -> DataSet:
         s.execute(
             insert(Share),
             [
-                {"moment_id": moments[(w * 7 + k) % len(moments)], "workshop_id": wid, "position": k}
+                {  # shared before the room began: what it says about them is seen
+                    "moment_id": moments[(w * 7 + k) % len(moments)],
+                    "workshop_id": wid,
+                    "position": k,
+                    "shared_at": now - timedelta(days=1),
+                }
                 for w, wid in enumerate(workshops)
                 for k in range(6)
             ],

@@ -87,7 +87,7 @@ def _moment(s, clip: Clip, still: str, title: str, note: str, share_note: bool, 
     s.flush()
     s.add_all([MomentTag(moment_id=moment.id, principle_key=k) for k in tags])
     s.add(FreezeFrame(moment_id=moment.id, at_s=3.0, still_name=still))
-    s.add(Share(moment_id=moment.id, workshop_id=workshop_id, position=pos))
+    s.add(Share(moment_id=moment.id, workshop_id=workshop_id, position=pos, shared_at=T0 - timedelta(days=1)))
     return moment
 
 

@@ -189,3 +189,24 @@ def test_withdrawn_stays_withdrawn_through_delete_and_purge(store, teacher, coll
         s.query(Clip).filter(Clip.id == clip_id).update({"delete_by": today() - timedelta(1)})
     assert clip_id in [p.clip_id for p in retention.purge_expired(store)]
     check("clip purged")
+
+
+@pytest.mark.parametrize("how", ["withdrawn by its owner", "removed by the facilitator"])
+def test_a_moment_shared_again_starts_afresh_without_the_reflections_that_left_with_it(
+    store, teacher, colleague, room, how
+):
+    """What the room said about a moment leaves with it for good: shared again later (the owner, or
+    anyone with the code after the facilitator removed it), it comes back with no reflections, and only
+    what is said about it from then on is seen."""
+    w, share_id, moment_id = room
+    HIDE[how](store, teacher, colleague, w, share_id, moment_id)
+    assert HIDDEN_TEXT not in _everything_shown(store, w.id)
+
+    with store.transaction() as s:  # a moment is shared once a worker has cut its video
+        moment = s.get(Moment, moment_id)
+        moment.cut_name = f"{moment.clip_id}/cut.mp4"
+    sharing.share_moment(store, colleague.id, moment_id, w.join_code)
+    shown = _everything_shown(store, w.id)
+    assert "Circle time" in shown and HIDDEN_TEXT not in shown
+    _reflect(store, w.id, moment_id, "Circle time", "NEWREFLECTION said after it came back")
+    assert "NEWREFLECTION" in _everything_shown(store, w.id)

@@ -219,7 +219,7 @@ def test_the_summary_keeps_approved_words_whose_edit_was_hidden(store, teacher, 
     edit = _r.edit_reflection(store, w.id, joined.token, first.id, "HIDDEN-EDIT")
     _r.moderate(store, teacher.id, w.id, edit.id, approve=False)
     with store.transaction() as s:
-        texts = [row.text for row in _summary._visible_reflections(s, w.id, set())]
+        texts = [row.text for row in _summary._visible_reflections(s, w.id)]
     assert "APPROVED-WORDS" in texts and "HIDDEN-EDIT" not in texts
 
 

@@ -239,14 +239,14 @@ _REFLECTION_FIELDS = (
 )
 
 
-def _visible_reflections(s: Session, workshop_id: int, shown_ids: set[int]) -> list[Row]:
+def _visible_reflections(s: Session, workshop_id: int) -> list[Row]:
     """Approved reflections not replaced by a later edit, about a shown moment or about none.
 
     Reflections about a moment that was withdrawn, removed, deleted or expired stay in the record but
     never appear (:func:`verp.room.shown.about_shown`). A pending (or hidden) edit does not hide the
     approved text it would replace until it is approved.
     """
-    query = select(*_REFLECTION_FIELDS).where(Reflection.workshop_id == workshop_id, about_shown(shown_ids))
+    query = select(*_REFLECTION_FIELDS).where(Reflection.workshop_id == workshop_id, about_shown(workshop_id))
     rows = list(s.execute(query))
     replaced = {r.supersedes_id for r in rows if r.supersedes_id is not None and r.status == "approved"}
     return [
@@ -362,7 +362,7 @@ def workshop_summary(store: Store, workshop_id: int, facilitator_id: int | None 
         ).all()
         names = {p.person_id: p.display_name for p in participants if p.person_id is not None}
         moments = shown_in(s, store.clip_path, workshop_id)
-        rows = _visible_reflections(s, workshop_id, {m.moment_id for m in moments})
+        rows = _visible_reflections(s, workshop_id)
         table = _reflection_table(rows, {m.moment_id: m.title for m in moments})
         return WorkshopSummary(
             workshop_id=workshop.id,
@@ -392,7 +392,8 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
             raise SummaryError("You did not take part in that workshop, so it has no summary for you.")
         names = _participant_names(s, workshop_id)
         mine = [m for m in shown_in(s, store.clip_path, workshop_id) if m.owner_id == person_id]
-        rows = [r for r in _visible_reflections(s, workshop_id, {m.moment_id for m in mine}) if r.moment_id]
+        theirs = {m.moment_id for m in mine}
+        rows = [r for r in _visible_reflections(s, workshop_id) if r.moment_id in theirs]
         return PersonalSummary(
             workshop_id=workshop.id,
             title=workshop.title,

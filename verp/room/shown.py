@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from verp.core.models import (
@@ -227,20 +227,30 @@ def shown_moment_ids(s: Session, workshop_id: int) -> set[int]:
     return set(s.scalars(shown_moment_ids_query(workshop_id)))
 
 
-def about_shown(shown_ids: set[int] | Select[int]) -> ColumnElement[bool]:
-    """Reflections that may be seen: about the whole session, or about a moment still shown
-    (``shown_ids``: the ids, or :func:`shown_moment_ids_query` to ask in the same statement).
+def about_shown(workshop_id: int) -> ColumnElement[bool]:
+    """Reflections that may be seen: about the whole session, or about a moment still shown and written
+    while its share stands (in a statement over ``Reflection``).
 
-    A reflection about a moment that was withdrawn, removed, deleted or expired never comes back: once
-    its moment is deleted its link is cleared but its title is kept, and that title marks it.
+    A reflection about a moment that was withdrawn, removed, deleted or expired never comes back: not
+    when the moment is shared again (it starts afresh, its old reflections stay with the old share) and
+    not once the moment is deleted (its link is cleared but its title is kept, and that title marks it).
     """
     about_nothing = and_(
         Reflection.moment_id.is_(None), or_(Reflection.moment_title.is_(None), Reflection.moment_title == "")
     )
-    if isinstance(shown_ids, Select):
-        return or_(about_nothing, Reflection.moment_id.in_(shown_ids))
-    about_shown_moment = Reflection.moment_id.in_(shown_ids) if shown_ids else false()
-    return or_(about_nothing, about_shown_moment)
+    while_shown = (
+        select(Share.id)
+        .join(Moment, Moment.id == Share.moment_id)
+        .join(Clip, Clip.id == Moment.clip_id)
+        .where(
+            Share.workshop_id == workshop_id,
+            Share.moment_id == Reflection.moment_id,
+            Share.shared_at <= Reflection.created_at,
+            visible(),
+        )
+        .exists()
+    )
+    return or_(about_nothing, while_shown)
 
 
 def may_watch(

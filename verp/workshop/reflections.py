@@ -23,7 +23,7 @@ from verp.core.store import Store
 from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step
-from verp.room.shown import about_shown, shown_moment_ids_query
+from verp.room.shown import about_shown
 from verp.workshop.group_writer import writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
@@ -385,7 +385,7 @@ def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionVi
             .where(
                 Reflection.workshop_id == workshop_id,
                 Reflection.status == "pending",
-                about_shown(shown_moment_ids_query(workshop_id)),
+                about_shown(workshop_id),
             )
             .order_by(Reflection.id)
         )
@@ -423,7 +423,7 @@ def _on_the_wall(workshop_id: int):
     return (
         Reflection.workshop_id == workshop_id,
         Reflection.status == "approved",
-        about_shown(shown_moment_ids_query(workshop_id)),
+        about_shown(workshop_id),
     )
 
 
