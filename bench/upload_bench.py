@@ -31,6 +31,7 @@ from tests.support.browser import start_app  # noqa: E402
 from tests.support.media import make_clip  # noqa: E402
 from verp.core.accounts import create_person  # noqa: E402
 from verp.core.config import load_settings  # noqa: E402
+from verp.core.sessions import start_session  # noqa: E402
 from verp.core.store import Store  # noqa: E402
 from verp.review import clips  # noqa: E402
 from verp.web_uploads import UPLOAD_ROUTE, upload_token  # noqa: E402
@@ -117,7 +118,8 @@ def main() -> None:
             settings = load_settings({"VERP_DATA_DIR": str(data_dir), **env})
             store = Store.open(settings)
             person = create_person(store, "Bench Teacher", "a long bench passphrase")
-            token = upload_token(settings, person.id)
+            signed_in = start_session(store, person.id).session_id  # as a signed-in page holds one
+            token = upload_token(settings, person.id, signed_in)
             idle = rss_mb(server.process.pid)
             results: list[str | None] = []
             peak, done = idle, threading.Event()

@@ -13,8 +13,10 @@ Wi-Fi that drops the connection asks where the upload stands (``HEAD``) and carr
 - ``HEAD /api/uploads/<id>`` answers ``Upload-Offset`` (and ``Verp-Upload-State``); ``GET`` the same as
   JSON, with any message.
 
-Every request carries ``Authorization: Bearer <upload token>``: signed, short-lived and naming one person,
-who must still exist; an upload answers only to the person who created it. Plain Starlette: no Streamlit.
+Every request carries ``Authorization: Bearer <upload token>``: signed, good for a few hours and naming
+one person and the sign-in session of the page it was drawn in, which must still be live (signing out
+there, or everywhere, ends it); an upload answers only to the person who created it. Plain Starlette: no
+Streamlit.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from verp.core.accounts import get_person
 from verp.core.config import Settings, load_settings
+from verp.core.sessions import person_for_session
 from verp.core.store import Store
 from verp.review import uploads
 from verp.web_store import route_store
@@ -45,18 +47,26 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key(), salt="verp-upload")
 
 
-def upload_token(settings: Settings, person_id: int) -> str:
-    """A token that lets one person's browser send clips for a few hours."""
-    return _serializer(settings).dumps({"p": person_id})
+def upload_token(settings: Settings, person_id: int, session_id: int | None) -> str:
+    """A token that lets one person's signed-in page send clips for a few hours, while that sign-in lasts."""
+    return _serializer(settings).dumps({"p": person_id, "s": session_id})
 
 
-def person_from_upload_token(settings: Settings, token: str) -> int | None:
+def claims_of_upload_token(settings: Settings, token: str) -> tuple[int, int] | None:
+    """The person and the sign-in session a valid token names."""
     try:
         claims = _serializer(settings).loads(token, max_age=TOKEN_MAX_AGE_S)
     except BadSignature:
         return None
-    person_id = claims.get("p") if isinstance(claims, dict) else None
-    return person_id if isinstance(person_id, int) else None
+    if not isinstance(claims, dict):
+        return None
+    person_id, session_id = claims.get("p"), claims.get("s")
+    return (person_id, session_id) if isinstance(person_id, int) and isinstance(session_id, int) else None
+
+
+def _signed_in(store: Store, person_id: int, session_id: int) -> bool:
+    person = person_for_session(store, session_id)
+    return person is not None and person.id == person_id
 
 
 def _headers(**extra: str) -> dict[str, str]:
@@ -68,14 +78,12 @@ def _refusal(status: int, message: str) -> JSONResponse:
 
 
 async def _sender(request: Request, store: Store) -> int | None:
-    """The person a request speaks for: a valid token naming someone who still has an account."""
+    """The person a request speaks for: a valid token of a page whose sign-in is still live."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    person_id = (
-        person_from_upload_token(store.settings, token.strip()) if scheme.lower() == "bearer" else None
-    )
-    if person_id is None or await run_in_threadpool(get_person, store, person_id) is None:
+    claims = claims_of_upload_token(store.settings, token.strip()) if scheme.lower() == "bearer" else None
+    if claims is None or not await run_in_threadpool(_signed_in, store, *claims):
         return None
-    return person_id
+    return claims[0]
 
 
 def _filename(metadata: str) -> str:

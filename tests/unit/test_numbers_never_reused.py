@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from tests.support.workshop import make_workshop
 from verp import web, web_uploads
+from verp.core import sessions
 from verp.core.accounts import create_person, set_facilitator
 from verp.core.models import INTEGER_KEYED, Participant, Person, Workshop
 from verp.core.store import Store, head_revision, make_engine, migrate, schema_revision
@@ -43,7 +44,9 @@ def test_a_deleted_workshops_projector_link_reaches_no_workshop_made_after_it(st
 
 def test_a_deleted_accounts_upload_link_sends_nothing_into_an_account_made_after_it(store: Store):
     dora = create_person(store, "Dora Gone", "yet another long passphrase")
-    token = web_uploads.upload_token(store.settings, dora.id)
+    token = web_uploads.upload_token(
+        store.settings, dora.id, sessions.start_session(store, dora.id).session_id
+    )
     erasure.delete_account(store, dora.id, "Dora Gone")
     eve = create_person(store, "Eve New", "a different long passphrase")
     assert eve.id > dora.id

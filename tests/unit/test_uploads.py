@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.support.media import make_clip, make_text_file
 from verp import web, web_uploads
+from verp.core import sessions
 from verp.review import clips, uploads
 
 CHUNK = web_uploads.CHUNK_TYPE
@@ -30,7 +31,9 @@ def video(tmp_path) -> bytes:
 
 
 def _auth(store, person_id: int, **extra: str) -> dict[str, str]:
-    token = web_uploads.upload_token(store.settings, person_id)
+    """The headers of a page signed in as ``person_id`` (in a sign-in session of its own)."""
+    session_id = sessions.start_session(store, person_id).session_id
+    token = web_uploads.upload_token(store.settings, person_id, session_id)
     return {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0", **extra}
 
 
@@ -150,6 +153,31 @@ def test_a_wrong_or_expired_token_is_refused(store, client, teacher, monkeypatch
     headers = _auth(store, teacher.id, **{"Upload-Length": "10"})
     monkeypatch.setattr(web_uploads, "TOKEN_MAX_AGE_S", -1)
     assert client.post(web_uploads.UPLOAD_ROUTE, headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("sign_out", ["this tab", "everywhere"])
+def test_signing_out_ends_the_pages_upload_token(store, client, teacher, video, sign_out):
+    """The token lives hours so that a long upload finishes; it is the page's, signed in: once its
+    sign-in ends, nothing more goes up with it, not even the rest of an upload begun."""
+    session_id = sessions.start_session(store, teacher.id).session_id
+    token = web_uploads.upload_token(store.settings, teacher.id, session_id)
+    headers = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
+    made = client.post(
+        web_uploads.UPLOAD_ROUTE,
+        headers={**headers, "Upload-Length": str(len(video)), "Upload-Metadata": "filename YS5tcDQ="},
+    )
+    assert made.status_code == 201
+    if sign_out == "everywhere":
+        sessions.end_all_sessions(store, teacher.id)
+    else:
+        sessions.end_session(store, session_id)
+    chunk = {**headers, "Upload-Offset": "0", "Content-Type": CHUNK}
+    answer = client.patch(made.headers["location"], headers=chunk, content=video)
+    assert answer.status_code == 401 and "reload" in answer.json()["message"]
+    assert (
+        client.post(web_uploads.UPLOAD_ROUTE, headers={**headers, "Upload-Length": "10"}).status_code == 401
+    )
+    assert clips.list_clips(store, teacher.id) == []
 
 
 def test_another_persons_upload_is_answered_like_a_missing_one(store, client, teacher, colleague, video):

@@ -15,6 +15,7 @@ import streamlit as st
 
 from verp.core.store import Store
 from verp.review import clips
+from verp.ui.session import SESSION_KEY
 from verp.web_uploads import TOKEN_MAX_AGE_S, UPLOAD_ROUTE, upload_token
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "uploader"
@@ -41,10 +42,12 @@ _uploader = st.components.v2.component(
 
 
 def _token(store: Store, person_id: int) -> str:
-    """The tab's upload token, renewed while it still has hours to run (so an upload never outlives it)."""
+    """The tab's upload token, renewed while it still has hours to run (so an upload never outlives it);
+    it names this tab's sign-in, and ends with it."""
+    signed_in = (person_id, st.session_state.get(SESSION_KEY))
     held = st.session_state.get(TOKEN_KEY)
-    if not held or held[0] != person_id or time.time() - held[1] > TOKEN_MAX_AGE_S / 3:
-        held = (person_id, time.time(), upload_token(store.settings, person_id))
+    if not held or held[0] != signed_in or time.time() - held[1] > TOKEN_MAX_AGE_S / 3:
+        held = (signed_in, time.time(), upload_token(store.settings, *signed_in))
         st.session_state[TOKEN_KEY] = held
     return held[2]
 
