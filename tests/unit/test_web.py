@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from tests.support.review import add_consent
 from tests.support.workshop import make_workshop, share_moment
 from verp import web
-from verp.core import sessions, signing
+from verp.core import accounts, sessions, signing
 from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing
 from verp.web import Grant
@@ -179,3 +179,20 @@ def test_an_open_link_stops_working_the_moment_the_permission_ends(
     owner_link = _url(store, name, Grant.owner(colleague.id, clip_id))
     owner_keeps = ending in ("withdrawn by its owner", "removed by the facilitator", "workshop closed")
     assert (client.get(owner_link).status_code == 200) is owner_keeps
+
+
+def test_a_facilitator_whose_role_is_removed_watches_their_workshops_moments_no_more(
+    store, client, teacher, colleague, shown
+):
+    """An administrator removes someone's facilitator role (they left the service's team): the videos
+    of their workshops stop playing for them at once, even a link already in their browser."""
+    w, _, moment_id, _, name = shown
+    workshops.open_workshop(store, teacher.id, w.id)
+    links = [
+        _url(store, name, Grant.facilitator(teacher.id, w.id, moment_id, p)) for p in ("control", "plan")
+    ]
+    assert [client.get(url, headers={"Range": "bytes=0-9"}).status_code for url in links] == [206] * 2
+    admin = accounts.create_person(store, "Ada Admin", "an administrators passphrase")
+    accounts.grant_admin(store, "Ada Admin")
+    accounts.set_facilitator(store, admin.id, teacher.id, False)
+    assert [client.get(url).status_code for url in links] == [403] * 2

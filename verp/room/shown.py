@@ -261,8 +261,9 @@ def may_watch(
     one_to_one_id: int | None = None,
 ) -> bool:
     """May ``viewer`` watch this moment now? Its owner may; a facilitator may while it is shown in a
-    planned or live workshop of theirs; a projector may while it is shown in its own workshop; a guider
-    may while it is chosen for a one-to-one review they guide.
+    planned or live workshop of theirs (and while they keep the role); a projector may while it is shown
+    in its own workshop; a guider may while it is chosen for a one-to-one review they guide (and while
+    they keep the facilitator's role).
 
     ``workshop_id`` (or ``one_to_one_id``) narrows the answer to the one a link was given for.
     """
@@ -290,8 +291,10 @@ def may_watch(
         query = query.where(Workshop.id == int(workshop_id))
     if viewer.projector_of is not None:
         query = query.where(Workshop.id == int(viewer.projector_of))
-    elif viewer.person_id is not None:
-        query = query.where(Workshop.facilitator_id == int(viewer.person_id))
+    elif viewer.person_id is not None:  # while they are a facilitator: a removed role takes it away
+        query = query.join(Person, Person.id == Workshop.facilitator_id).where(
+            Workshop.facilitator_id == int(viewer.person_id), Person.is_facilitator.is_(True)
+        )
     else:
         return False
     return s.scalar(query.limit(1)) is not None
@@ -305,7 +308,9 @@ def _guides_review_of(s: Session, person_id: int, moment_id: int, one_to_one_id:
         .join(Moment, Moment.id == OneToOneMoment.moment_id)
         .join(Clip, Clip.id == Moment.clip_id)
         .where(OneToOneMoment.moment_id == int(moment_id), OneToOneMoment.withdrawn_at.is_(None))
+        .join(Person, Person.id == OneToOne.guider_id)
         .where(OneToOne.id == int(one_to_one_id), OneToOne.guider_id == int(person_id), not_expired())
+        .where(Person.is_facilitator.is_(True))  # guiding is a facilitator's: a removed role takes it away
         .limit(1)
     )
     return found is not None
