@@ -6,16 +6,26 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.ui import announce
-from verp.ui.join import JOINED_KEY, current_prompt, own_reflections, sentence_starters
+from verp.ui.join import (
+    JOINED_KEY,
+    back_in_the_room,
+    current_prompt,
+    forget_place,
+    keep_place,
+    not_you_button,
+    own_reflections,
+    sentence_starters,
+)
 from verp.ui.session import client_address, get_store
 from verp.ui.workshop import kind_options, principle_options
 from verp.workshop import reflections
 
 store = get_store()
 st.title("Join a workshop")
-joined = st.session_state.get(JOINED_KEY)
+joined = back_in_the_room(store)  # after a server restart or a reload, too
 
 if joined is None:
+    forget_place()
     with st.form("join"):
         code = st.text_input("Workshop code", value=st.query_params.get("code", ""), max_chars=16)
         name = st.text_input(
@@ -32,6 +42,8 @@ if joined is None:
     st.stop()
 
 st.text(f"You are in as {joined.display_name}.")
+keep_place(joined)
+not_you_button(joined)
 if not current_prompt(store, joined):
     st.stop()
 

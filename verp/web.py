@@ -31,6 +31,7 @@ from verp.web_downloads import download_routes
 from verp.web_room import room_routes
 from verp.web_store import route_store
 from verp.web_uploads import upload_routes
+from verp.workshop import reflections
 
 MEDIA_ROUTE = "/api/media"
 URL_MAX_AGE_S = 15 * 60  # a link must start playing within minutes of being drawn; requests then re-check
@@ -214,11 +215,39 @@ async def end_session_cookie(request: Request) -> Response:
     return answer
 
 
+JOIN_ROUTE = "/api/join"
+JOIN_COOKIE = "verp_joined"
+
+
+async def keep_joined(request: Request) -> Response:
+    """Keep a phone's place in its room (the request's body: ``reflections.kept``) in an HttpOnly
+    cookie, so that after a server restart or a reload it is back in the room without joining again."""
+    value = (await request.body()).decode(errors="replace").strip()
+    if await run_in_threadpool(reflections.rejoin, route_store(), value) is None:
+        return PlainTextResponse("That workshop has closed, or this device is not in it.", status_code=403)
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    # No max-age: it ends when the browser closes (a phone lent to someone else starts afresh), and it
+    # opens nothing once the workshop has closed.
+    answer.set_cookie(
+        JOIN_COOKIE, value, path="/", httponly=True, samesite="strict", secure=_is_https(request)
+    )
+    return answer
+
+
+async def forget_joined(request: Request) -> Response:
+    """The phone left its room ("Join another workshop"): it keeps no place in it."""
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    answer.delete_cookie(JOIN_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request))
+    return answer
+
+
 def routes() -> list[Route]:
     return [
         Route(MEDIA_ROUTE + "/{token}", serve_media, methods=["GET", "HEAD"]),
         Route(SESSION_ROUTE, start_session_cookie, methods=["POST"]),
         Route(SESSION_ROUTE, end_session_cookie, methods=["DELETE"]),
+        Route(JOIN_ROUTE, keep_joined, methods=["POST"]),
+        Route(JOIN_ROUTE, forget_joined, methods=["DELETE"]),
         *download_routes(),
         *room_routes(),
         *upload_routes(),

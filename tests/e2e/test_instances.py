@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.support.browser import AppServer, server_env, sign_up, start_app, wait_for_app
+from tests.support.waiting import wait_until
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
@@ -224,5 +225,38 @@ def test_a_signed_in_tab_reloaded_after_a_restart_is_still_signed_in(browser_pag
         wait_for_app(page)
         page.get_by_text("No clips yet").first.wait_for(timeout=FOLLOW)
         assert page.get_by_text("Please sign in first").count() == 0
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
+def test_a_phone_is_back_in_the_room_as_itself_after_the_server_restarts(chromium, room, kill):
+    """A restart mid-workshop loses a phone nothing: the tab left alone reconnects, and a reload or the
+    QR's link opened again comes back, into the same room as the same person, with what they sent."""
+    server = start_app(room.data_dir)
+    try:
+        phones = chromium.new_context(viewport=PHONE)
+        phone = new_page(chromium, PHONE, phones)
+        join(phone, server, room.workshop.join_code, "Cara")
+        phone.get_by_label("Your reflection").fill("Cara saw the child lead the game")
+        phone.get_by_role("button", name="Send").click()
+        phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for()
+        kept = lambda: any(c["name"] == "verp_joined" and c["httpOnly"] for c in phones.cookies())  # noqa: E731
+        wait_until(kept, timeout=20, failure="the browser never kept the phone's place")
+
+        server = _restart(server, kill)
+        phone.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)  # reconnected by itself
+        phone.reload()
+        phone.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)
+        phone.locator("span").get_by_text("Cara saw the child lead the game", exact=True).wait_for()
+        again = new_page(chromium, PHONE, phones)  # the QR scanned again: a new tab of the same browser
+        again.goto(f"{server.url}/join?code={room.workshop.join_code}")
+        again.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)
+
+        # Someone else on the same device joins as themselves.
+        again.get_by_role("button", name="Not Cara? Join with another name").click()
+        again.get_by_label(NAME_LABEL).fill("Dev")
+        again.get_by_role("button", name="Join").click()
+        again.get_by_text("You are in as Dev.").wait_for()
     finally:
         server.stop()

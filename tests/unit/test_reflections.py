@@ -3,8 +3,11 @@
 import threading
 
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from tests.support.workshop import go_to_index, make_workshop, share_moment
+from verp import web
 from verp.core.models import Reflection
 from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
@@ -51,6 +54,33 @@ def test_a_closed_workshop_cannot_be_joined_or_written_to(store, teacher, live, 
         r.join_by_code(store, live.join_code, "Late")
     with pytest.raises(ReflectionError, match="closed"):
         r.submit_reflection(store, live.id, joined.token, "hello")
+
+
+def test_a_phone_comes_back_into_its_live_room_by_its_token_and_no_further(store, teacher, live, joined):
+    """After a server restart (or a reload) a phone is known again by the token it joined with, kept in
+    its browser: the same person in the same room, while the room is live."""
+    kept = r.kept(joined)
+    assert r.rejoin(store, kept) == joined
+    for nobody in (None, "", "not-a-token", joined.token, kept[:-1], f"{live.id + 1}.{joined.token}"):
+        assert r.rejoin(store, nobody) is None
+    workshops.close_workshop(store, teacher.id, live.id)
+    assert r.rejoin(store, kept) is None
+
+
+def test_a_phones_place_is_kept_in_an_http_only_cookie_only_for_a_room_it_is_in(store, teacher, live, joined):
+    client = TestClient(Starlette(routes=web.routes()))
+    kept = r.kept(joined)
+    assert client.post(web.JOIN_ROUTE, content=f"{live.id}.someone-elses").status_code == 403
+    assert web.JOIN_COOKIE not in client.cookies
+    answer = client.post(web.JOIN_ROUTE, content=kept)
+    assert answer.status_code == 204
+    cookie = answer.headers["set-cookie"]
+    assert f"{web.JOIN_COOKIE}={kept}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Max-Age" not in cookie  # gone when the browser closes
+    left = client.delete(web.JOIN_ROUTE)
+    assert left.status_code == 204 and f'{web.JOIN_COOKIE}=""' in left.headers["set-cookie"]
+    workshops.close_workshop(store, teacher.id, live.id)
+    assert client.post(web.JOIN_ROUTE, content=kept).status_code == 403
 
 
 def test_sending_twice_with_one_client_key_stores_it_once(store, live, joined):

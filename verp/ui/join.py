@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from typing import Literal
+
 import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui import room_follow
 from verp.ui.sections import section
+from verp.ui.text import escape_markdown
+from verp.web import JOIN_COOKIE, JOIN_ROUTE
 from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import Joined, ReflectionView
@@ -19,10 +24,72 @@ SENTENCE_STARTERS = ("I noticed…", "It worked when…", "I wonder…")
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
 
 
-def leave_button() -> None:
-    if st.button("Join another workshop"):
-        st.session_state.pop(JOINED_KEY, None)
+LEFT_KEY = "left_room"  # the kept place this tab left: never taken up again by it
+FORGET_KEY = "forget_room"  # ask the browser to drop its kept place, at the next run
+
+
+def back_in_the_room(store: Store) -> Joined | None:
+    """This tab's phone in its room: joined in this tab, or, after a server restart or a reload, by the
+    place its browser kept (``keep_place``), while that room is live."""
+    joined = st.session_state.get(JOINED_KEY)
+    if joined is None:
+        place = _kept_here()
+        if place and place != st.session_state.get(LEFT_KEY):
+            joined = reflections.rejoin(store, place)
+            if joined is not None:
+                st.session_state[JOINED_KEY] = joined
+    return joined
+
+
+def _kept_here() -> str | None:
+    """The place this browser kept when this tab connected (its HttpOnly cookie)."""
+    cookies = st.context.cookies
+    value = cookies.get(JOIN_COOKIE) if cookies else None
+    return value if isinstance(value, str) else None
+
+
+def keep_place(joined: Joined) -> None:
+    """Have the browser keep this phone's place in the room, in a cookie only the app's own route can
+    set. Drawn on every run until a connection of this browser brings it: the same drawing again runs
+    nothing, and a fetch repeated (a new tab) is harmless."""
+    place = reflections.kept(joined)
+    if _kept_here() != place:
+        _fetch({"method": "POST", "body": place, "credentials": "same-origin"})
+
+
+def forget_place() -> None:
+    """After "Join another workshop": the browser drops the place it kept."""
+    if st.session_state.pop(FORGET_KEY, False):
+        _fetch({"method": "DELETE", "credentials": "same-origin"})
+
+
+def _fetch(options: dict) -> None:
+    script = f"fetch({json.dumps(JOIN_ROUTE)}, {json.dumps(options)});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width=1)
+
+
+ButtonKind = Literal["secondary", "tertiary"]
+
+
+def leave_button(
+    label: str = "Join another workshop", key: str = "leave", kind: ButtonKind = "secondary"
+) -> None:
+    if st.button(label, key=key, type=kind):
+        _leave()
         st.rerun()
+
+
+def not_you_button(joined: Joined) -> None:
+    """A browser keeps its place in the room: someone else on the same laptop joins as themselves."""
+    name = escape_markdown(joined.display_name)  # a button's label is Markdown: the name was typed
+    leave_button(f"Not {name}? Join with another name", key="not_you", kind="tertiary")
+
+
+def _leave() -> None:
+    joined = st.session_state.pop(JOINED_KEY, None)
+    if joined is not None:
+        st.session_state[LEFT_KEY] = reflections.kept(joined)
+        st.session_state[FORGET_KEY] = True
 
 
 def current_prompt(store: Store, joined: Joined) -> bool:

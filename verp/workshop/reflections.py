@@ -142,6 +142,27 @@ def _join(store: Store, code: str, display_name: str | None) -> Joined:
 UNKNOWN_DEVICE = "We do not recognise this device for that workshop. Please join again."
 
 
+def kept(joined: Joined) -> str:
+    """What a phone's browser keeps to come back into its room (``verp.web.JOIN_COOKIE``)."""
+    return f"{joined.workshop_id}.{joined.token}"
+
+
+def rejoin(store: Store, kept_value: str | None) -> Joined | None:
+    """The phone that joined, back in its room: after a server restart or a reload its browser still
+    holds what :func:`kept` gave it. None unless that names a joiner of a room still live."""
+    workshop_id, _, token = (kept_value or "").partition(".")
+    if not workshop_id.isdigit() or not token:
+        return None
+    with store.reading() as s:
+        found = s.execute(
+            select(Participant.display_name)
+            .join(Workshop, Workshop.id == Participant.workshop_id)
+            .where(Participant.workshop_id == int(workshop_id), Participant.token == token)
+            .where(Workshop.status == "live")
+        ).first()
+    return None if found is None else Joined(int(workshop_id), token, found.display_name)
+
+
 class _Room(Protocol):
     """What filing a reflection needs of its workshop: which room, and the step it is on."""
 
