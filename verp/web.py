@@ -190,29 +190,33 @@ def _peer_trusted(request: Request, settings: Settings) -> bool:
     return limits.client_address(peer, probe, settings.trusted_proxies) == "192.0.2.1"
 
 
+def _cookie(request: Request, name: str, value: str | None) -> Response:
+    """An answer that sets (``value``) or clears (None) one of the app's cookies: HttpOnly, sent only to
+    this site, over HTTPS when the browser uses it. No max-age: it ends when the browser closes, so the
+    next person on a shared laptop starts afresh."""
+    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    secure = _is_https(request)
+    if value is None:
+        answer.delete_cookie(name, path="/", httponly=True, samesite="strict", secure=secure)
+    else:
+        answer.set_cookie(name, value, path="/", httponly=True, samesite="strict", secure=secure)
+    return answer
+
+
 async def start_session_cookie(request: Request) -> Response:
-    """Swap a one-time sign-in ticket (the request's body) for the HttpOnly session cookie."""
+    """Swap a one-time sign-in ticket (the request's body) for the HttpOnly session cookie (the session
+    itself also expires on the server after a working day)."""
     ticket = (await request.body()).decode(errors="replace").strip()
     token = await run_in_threadpool(sessions.redeem_ticket, route_store(), ticket)
     if not token:
         return PlainTextResponse("This sign-in has expired. Please sign in again.", status_code=403)
-    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    # No max-age: a session cookie ends when the browser closes, so the next person on a shared laptop
-    # starts signed out; the session itself also expires on the server after a working day.
-    answer.set_cookie(
-        SESSION_COOKIE, token, path="/", httponly=True, samesite="strict", secure=_is_https(request)
-    )
-    return answer
+    return _cookie(request, SESSION_COOKIE, token)
 
 
 async def end_session_cookie(request: Request) -> Response:
     """Sign this browser out: end the session its cookie names and clear the cookie."""
     await run_in_threadpool(sessions.end_session_of_token, route_store(), request.cookies.get(SESSION_COOKIE))
-    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    answer.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request)
-    )
-    return answer
+    return _cookie(request, SESSION_COOKIE, None)
 
 
 JOIN_ROUTE = "/api/join"
@@ -221,24 +225,17 @@ JOIN_COOKIE = "verp_joined"
 
 async def keep_joined(request: Request) -> Response:
     """Keep a phone's place in its room (the request's body: ``reflections.kept``) in an HttpOnly
-    cookie, so that after a server restart or a reload it is back in the room without joining again."""
+    cookie, so that after a server restart or a reload it is back in the room without joining again.
+    It opens nothing once the workshop has closed."""
     value = (await request.body()).decode(errors="replace").strip()
     if await run_in_threadpool(reflections.rejoin, route_store(), value) is None:
         return PlainTextResponse("That workshop has closed, or this device is not in it.", status_code=403)
-    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    # No max-age: it ends when the browser closes (a phone lent to someone else starts afresh), and it
-    # opens nothing once the workshop has closed.
-    answer.set_cookie(
-        JOIN_COOKIE, value, path="/", httponly=True, samesite="strict", secure=_is_https(request)
-    )
-    return answer
+    return _cookie(request, JOIN_COOKIE, value)
 
 
 async def forget_joined(request: Request) -> Response:
     """The phone left its room ("Join another workshop"): it keeps no place in it."""
-    answer = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    answer.delete_cookie(JOIN_COOKIE, path="/", httponly=True, samesite="strict", secure=_is_https(request))
-    return answer
+    return _cookie(request, JOIN_COOKIE, None)
 
 
 def routes() -> list[Route]:
