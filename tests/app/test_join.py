@@ -149,3 +149,42 @@ def test_a_change_being_typed_stays_in_sight_when_a_newer_one_is_sent(store, tea
     at.button(key=f"save_{sent[0].id}").click().run()
     mine = reflections.my_reflections(store, w.id, joined.token)
     assert "Noticed 0, and better put" in [m.text for m in mine]
+
+
+def _click(at, label_start: str) -> None:
+    [button] = [b for b in at.button if b.label.startswith(label_start)]
+    button.click().run()
+
+
+def _in_as(at) -> list[str]:
+    return [t.value for t in at.text if t.value.startswith("You are in as")]
+
+
+def test_a_tab_connecting_with_its_browsers_kept_place_is_back_in_the_room(
+    store, teacher, colleague, monkeypatch
+):
+    """After a restart or a reload the tab connects with the place its browser kept (its cookie)."""
+    w = live(store, teacher, colleague)
+    cara = reflections.join_by_code(store, w.join_code, "Cara")
+    monkeypatch.setattr("verp.ui.join._kept_here", lambda: reflections.kept(cara))
+    at = open_page("join", query={"code": w.join_code})
+    assert _in_as(at) == ["You are in as Cara."] and at.session_state[JOINED_KEY] == cara
+    workshops.close_workshop(store, teacher.id, w.id)
+    at = open_page("join")  # a kept place opens nothing once the room has closed
+    assert _in_as(at) == [] and JOINED_KEY not in at.session_state
+
+
+def test_once_a_tab_has_left_a_place_it_never_takes_its_kept_place_again(
+    store, teacher, colleague, monkeypatch
+):
+    """A shared laptop: "Not Cara?", Dan joins, "Not Dan?" — the next person starts afresh, not as Cara."""
+    w = live(store, teacher, colleague)
+    cara = reflections.join_by_code(store, w.join_code, "Cara")
+    monkeypatch.setattr("verp.ui.join._kept_here", lambda: reflections.kept(cara))
+    at = open_page("join", query={"code": w.join_code})
+    _click(at, "Not Cara")
+    at.text_input[1].set_value("Dan")
+    at.button[0].click().run()
+    assert _in_as(at) == ["You are in as Dan."]
+    _click(at, "Not Dan")
+    assert _in_as(at) == [] and JOINED_KEY not in at.session_state

@@ -6,6 +6,8 @@ reached someone else's workshop or account."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -14,13 +16,14 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from tests.support.paths import ROOT
 from tests.support.workshop import make_workshop
 from verp import web, web_uploads
 from verp.core import sessions
 from verp.core.accounts import create_person, set_facilitator
 from verp.core.models import INTEGER_KEYED, Participant, Person, Workshop
 from verp.core.store import Store, head_revision, make_engine, migrate, schema_revision
-from verp.records import erasure
+from verp.records import admin, erasure
 from verp.web_room import room_signal_path
 from verp.workshop import workshops
 
@@ -100,3 +103,63 @@ def test_an_upgrade_keeps_every_row_and_every_reference_and_skips_the_numbers_of
         )
         newest = c.execute(text("SELECT max(id) FROM person")).scalar()
     assert newest > 3 + 999  # past any number a row deleted before the upgrade may have had
+
+
+DIES_PART_WAY = """
+import os, sys
+from alembic.operations import Operations
+from verp.core.store import make_engine, migrate
+real = Operations.batch_alter_table
+def dying(self, name, *args, **kwargs):
+    if name == "moment":  # the process is killed part-way through the upgrade (a container stopped)
+        os._exit(9)
+    return real(self, name, *args, **kwargs)
+Operations.batch_alter_table = dying
+migrate(make_engine("sqlite:///" + sys.argv[1]))
+"""
+
+
+def test_an_upgrade_cut_off_part_way_leaves_the_database_as_it_was_and_runs_again(tmp_path):
+    """The whole upgrade is one transaction, table rebuilds included: killed part-way, it leaves
+    nothing behind, and the app starting again upgrades it."""
+    db = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{db}")
+    migrate(engine, "stills_in_worker")
+    engine.dispose()
+    run = subprocess.run([sys.executable, "-c", DIES_PART_WAY, str(db)], cwd=ROOT, check=False)
+    assert run.returncode == 9
+    engine = make_engine(f"sqlite:///{db}")
+    assert schema_revision(engine) == "stills_in_worker"
+    with engine.connect() as c:
+        left = c.execute(text("SELECT name FROM sqlite_master WHERE name LIKE '_alembic_tmp%'")).all()
+        assert left == [] and "AUTOINCREMENT" not in c.execute(text(SQL_OF_PERSON)).scalar()
+    migrate(engine)
+    assert schema_revision(engine) == head_revision()
+
+
+SQL_OF_PERSON = "SELECT sql FROM sqlite_master WHERE name = 'person'"
+
+
+def test_a_restored_backup_counts_on_past_the_numbers_of_rows_deleted_before_it(
+    store: Store, teacher, tmp_path
+):
+    """A backup carries rows, not SQLite's counts: the restored database counts on a thousand past each
+    table's largest number, so a link to a row deleted before the backup reaches nothing made after."""
+    dora = create_person(store, "Dora Facilitator", "yet another long passphrase")
+    set_facilitator(store, teacher.id, dora.id)
+    make_workshop(store, teacher.id, "Kept")
+    gone = make_workshop(store, dora.id, "Dora's group")
+    old_link = workshops.present_token(store, dora.id, gone.id)
+    erasure.delete_account(store, dora.id, "Dora Facilitator")
+    admin.backup(store, tmp_path / "backup")
+    settings = store.settings
+    store.engine.dispose()
+    admin.restore(settings, tmp_path / "backup", force=True)  # the same data folder: the same secret key
+    restored = Store.open(settings)
+    try:
+        later = make_workshop(restored, teacher.id, "Ana's next group")
+        assert later.id > gone.id
+        with pytest.raises(workshops.WorkshopError):
+            workshops.workshop_from_present_token(restored, old_link)
+    finally:
+        restored.engine.dispose()

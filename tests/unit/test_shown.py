@@ -210,3 +210,21 @@ def test_a_moment_shared_again_starts_afresh_without_the_reflections_that_left_w
     assert "Circle time" in shown and HIDDEN_TEXT not in shown
     _reflect(store, w.id, moment_id, "Circle time", "NEWREFLECTION said after it came back")
     assert "NEWREFLECTION" in _everything_shown(store, w.id)
+
+
+def test_a_reflection_that_left_with_its_moment_cannot_come_back_as_an_edit(store, teacher, colleague, room):
+    """A phone still lists what it sent about a withdrawn moment; changing those words would put them
+    back in front of the room (the moment shared again), so it is refused with a plain message."""
+    w, share_id, moment_id = room
+    phone = reflections.join_by_code(store, w.join_code, "Cara")
+    sent = reflections.submit_reflection(store, w.id, phone.token, "OLDWORDS about circle time")
+    assert sent.moment_id == moment_id
+    sharing.withdraw_share(store, colleague.id, share_id)
+    with store.transaction() as s:  # shared again later, once a worker has cut its video
+        moment = s.get(Moment, moment_id)
+        moment.cut_name = f"{moment.clip_id}/cut.mp4"
+    sharing.share_moment(store, colleague.id, moment_id, w.join_code)
+    with pytest.raises(reflections.ReflectionError, match="no longer shown"):
+        reflections.edit_reflection(store, w.id, phone.token, sent.id, "OLDWORDS about circle time!")
+    assert "OLDWORDS" not in _everything_shown(store, w.id)
+    reflections.withdraw_reflection(store, w.id, phone.token, sent.id)  # taking it back is still theirs

@@ -107,7 +107,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             _foreign_keys_off(connection)
         try:
             with connection.begin():
-                if not sqlite:
+                if sqlite:  # the driver opens a transaction only at the first write: a table's
+                    connection.exec_driver_sql("BEGIN")  # rebuild would be half kept if cut off
+                else:
                     connection.execute(text("SELECT pg_advisory_xact_lock(2026112501)"))
                 command.upgrade(alembic_config(connection), revision)
         finally:

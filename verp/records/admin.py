@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Date, DateTime, MetaData, Table, func, select
 from verp.core import accounts
 from verp.core.config import Settings, load_settings
 from verp.core.errors import VerpError
-from verp.core.models import utcnow
+from verp.core.models import INTEGER_KEYED, utcnow
 from verp.core.store import Store, alembic_config, make_engine, migrate
 from verp.records import erasure, retention
 
@@ -203,10 +203,40 @@ def restore(store_settings: Settings, src: str | Path, force: bool = False) -> d
             _load_tables(connection, src / "tables", manifest["tables"])
             _drop_clips_without_files(connection, manifest["missing_files"])
         migrate(engine)
+        _count_on_past_what_was_kept(engine)
         _restore_files(src, manifest, store_settings)
         return manifest
     finally:
         engine.dispose()
+
+
+SKIPPED_NUMBERS = 1000
+
+
+def _count_on_past_what_was_kept(engine) -> None:
+    """A backup carries rows, not the database's counts of the numbers it gave: rows deleted before the
+    backup had numbers past the largest kept, which links may still name. Every table keyed by a number
+    counts on ``SKIPPED_NUMBERS`` past its largest, so none of them is given again."""
+    with engine.begin() as connection:
+        largest = {
+            name: connection.execute(text(f"SELECT max(id) FROM {name}")).scalar() for name in INTEGER_KEYED
+        }
+        if all(n is None for n in largest.values()):
+            return  # an empty backup: nothing was ever numbered
+        for name, kept in largest.items():
+            next_after = (kept or 0) + SKIPPED_NUMBERS
+            if connection.dialect.name == "sqlite":
+                connection.execute(text("DELETE FROM sqlite_sequence WHERE name = :n"), {"n": name})
+                connection.execute(
+                    text("INSERT INTO sqlite_sequence (name, seq) VALUES (:n, :s)"),
+                    {"n": name, "s": next_after},
+                )
+                continue
+            sequence = connection.execute(
+                text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name}
+            ).scalar()
+            if sequence:
+                connection.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": next_after})
 
 
 def _holds_data(engine, clips_dir: Path) -> bool:

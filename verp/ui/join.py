@@ -24,7 +24,7 @@ SENTENCE_STARTERS = ("I noticed…", "It worked when…", "I wonder…")
 STATUS = {"pending": "waiting for the facilitator", "approved": "on the wall", "hidden": "not shown"}
 
 
-LEFT_KEY = "left_room"  # the kept place this tab left: never taken up again by it
+LEFT_KEY = "left_room"  # this tab has left a room: it never takes up its browser's kept place again
 FORGET_KEY = "forget_room"  # ask the browser to drop its kept place, at the next run
 
 
@@ -32,12 +32,12 @@ def back_in_the_room(store: Store) -> Joined | None:
     """This tab's phone in its room: joined in this tab, or, after a server restart or a reload, by the
     place its browser kept (``keep_place``), while that room is live."""
     joined = st.session_state.get(JOINED_KEY)
-    if joined is None:
-        place = _kept_here()
-        if place and place != st.session_state.get(LEFT_KEY):
-            joined = reflections.rejoin(store, place)
-            if joined is not None:
-                st.session_state[JOINED_KEY] = joined
+    if joined is None and not st.session_state.get(LEFT_KEY):
+        # The place as it was when this tab connected: once the tab has left a room (whichever), what
+        # it connected with is someone else's, or a room it left.
+        joined = reflections.rejoin(store, _kept_here())
+        if joined is not None:
+            st.session_state[JOINED_KEY] = joined
     return joined
 
 
@@ -86,9 +86,8 @@ def not_you_button(joined: Joined) -> None:
 
 
 def _leave() -> None:
-    joined = st.session_state.pop(JOINED_KEY, None)
-    if joined is not None:
-        st.session_state[LEFT_KEY] = reflections.kept(joined)
+    if st.session_state.pop(JOINED_KEY, None) is not None:
+        st.session_state[LEFT_KEY] = True
         st.session_state[FORGET_KEY] = True
 
 

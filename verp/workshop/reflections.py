@@ -319,6 +319,12 @@ def _add(
     return _insert(store, row)
 
 
+LEFT_WITH_ITS_MOMENT = (
+    "The moment this reflection is about is no longer shown, so it stays as it was. You can still "
+    "take it back."
+)
+
+
 def _own_reflection(s, workshop_id: int, token: str, reflection_id: int) -> tuple[Reflection, Workshop]:
     participant, workshop = _participant(s, workshop_id, token)
     row = s.get(Reflection, reflection_id)
@@ -349,6 +355,8 @@ def edit_reflection(
     text = clean_text(text)
     with store.transaction() as s:
         old, workshop = _own_reflection(s, workshop_id, participant_token, reflection_id)
+        if s.scalar(select(Reflection.id).where(Reflection.id == old.id, about_shown(workshop_id))) is None:
+            raise ReflectionError(LEFT_WITH_ITS_MOMENT)  # a new wording would be a new reflection about it
         kind = kind or old.kind
         principle_key = _check_choice(principle_key, kind)
         new = Reflection(

@@ -19,6 +19,7 @@ from verp.core import changes
 from verp.core.config import Settings
 from verp.core.models import Reflection
 from verp.core.store import Store
+from verp.room.shown import about_shown
 from verp.workshop import reflections, workshops
 
 FOLLOW_MAX_AGE_S = 24 * 3600  # a screen left open all day keeps asking; a page run signs a new one
@@ -80,8 +81,13 @@ def wall_digest(store: Store, workshop_id: int) -> str:
 
 
 def waiting_digest(store: Store, workshop_id: int) -> str:
-    """A short digest of which reflections wait for the facilitator's approval."""
-    waiting = (Reflection.workshop_id == workshop_id, Reflection.status == "pending")
+    """A short digest of which reflections wait for the facilitator's approval (as Control's queue
+    shows them: about the session or a moment still shown)."""
+    waiting = (
+        Reflection.workshop_id == workshop_id,
+        Reflection.status == "pending",
+        about_shown(workshop_id),
+    )
     with store.reading() as s:
         return _digest(reflections.id_set_fingerprint(s, Reflection.id, *waiting))
 
