@@ -160,14 +160,18 @@ def _in_as(at) -> list[str]:
     return [t.value for t in at.text if t.value.startswith("You are in as")]
 
 
-def test_a_tab_connecting_with_its_browsers_kept_place_is_back_in_the_room(
-    store, teacher, colleague, monkeypatch
-):
-    """After a restart or a reload the tab connects with the place its browser kept (its cookie)."""
+def _connected_with_caras_place(store, teacher, colleague, monkeypatch):
+    """A tab whose browser kept Cara's place (her cookie), connecting after a restart or a reload."""
     w = live(store, teacher, colleague)
     cara = reflections.join_by_code(store, w.join_code, "Cara")
     monkeypatch.setattr("verp.ui.join._kept_here", lambda: reflections.kept(cara))
-    at = open_page("join", query={"code": w.join_code})
+    return w, cara, open_page("join", query={"code": w.join_code})
+
+
+def test_a_tab_connecting_with_its_browsers_kept_place_is_back_in_the_room(
+    store, teacher, colleague, monkeypatch
+):
+    w, cara, at = _connected_with_caras_place(store, teacher, colleague, monkeypatch)
     assert _in_as(at) == ["You are in as Cara."] and at.session_state[JOINED_KEY] == cara
     workshops.close_workshop(store, teacher.id, w.id)
     at = open_page("join")  # a kept place opens nothing once the room has closed
@@ -178,10 +182,7 @@ def test_once_a_tab_has_left_a_place_it_never_takes_its_kept_place_again(
     store, teacher, colleague, monkeypatch
 ):
     """A shared laptop: "Not Cara?", Dan joins, "Not Dan?" — the next person starts afresh, not as Cara."""
-    w = live(store, teacher, colleague)
-    cara = reflections.join_by_code(store, w.join_code, "Cara")
-    monkeypatch.setattr("verp.ui.join._kept_here", lambda: reflections.kept(cara))
-    at = open_page("join", query={"code": w.join_code})
+    _, _, at = _connected_with_caras_place(store, teacher, colleague, monkeypatch)
     _click(at, "Not Cara")
     at.text_input[1].set_value("Dan")
     at.button[0].click().run()
