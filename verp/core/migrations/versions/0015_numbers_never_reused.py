@@ -8,7 +8,8 @@ made. Every table keyed by a number is rebuilt with AUTOINCREMENT, which never g
 
 The numbers of rows deleted before this upgrade are not known any more: in a database that holds
 anything, each table's count starts ``SKIPPED`` past its largest number kept, so none of them comes back
-either (a new, empty database counts from 1). PostgreSQL's sequences never gave a number twice: nothing
+unless more than that many of a table's newest rows had been deleted (a new, empty database counts
+from 1). PostgreSQL's sequences never gave a number twice: nothing
 changes there.
 
 Revision ID: numbers_never_reused
