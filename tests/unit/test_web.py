@@ -10,6 +10,7 @@ from tests.support.review import add_consent
 from tests.support.workshop import make_workshop, share_moment
 from verp import web
 from verp.core import accounts, sessions, signing
+from verp.core.errors import VerpError
 from verp.core.models import Clip, Consent, Moment, today
 from verp.review import clips, moments, sharing
 from verp.web import Grant
@@ -196,3 +197,22 @@ def test_a_facilitator_whose_role_is_removed_watches_their_workshops_moments_no_
     accounts.grant_admin(store, "Ada Admin")
     accounts.set_facilitator(store, admin.id, teacher.id, False)
     assert [client.get(url).status_code for url in links] == [403] * 2
+
+
+def test_a_projector_link_shows_nothing_once_its_facilitator_loses_the_role(
+    store, client, teacher, colleague, shown
+):
+    """The projector link is the facilitator's: once an administrator removes their role, it neither
+    opens the workshop nor plays its moments, even in a projector tab already open."""
+    w, _, moment_id, _, name = shown
+    workshops.open_workshop(store, teacher.id, w.id)
+    token = workshops.present_token(store, teacher.id, w.id)
+    projector = _url(store, name, Grant.projector(w.id, moment_id))
+    assert client.get(projector, headers={"Range": "bytes=0-9"}).status_code == 206
+    assert workshops.workshop_from_present_token(store, token).id == w.id
+    admin = accounts.create_person(store, "Ada Admin", "an administrators passphrase")
+    accounts.grant_admin(store, "Ada Admin")
+    accounts.set_facilitator(store, admin.id, teacher.id, False)
+    assert client.get(projector).status_code == 403
+    with pytest.raises(VerpError, match="not valid"):
+        workshops.workshop_from_present_token(store, token)

@@ -262,8 +262,8 @@ def may_watch(
 ) -> bool:
     """May ``viewer`` watch this moment now? Its owner may; a facilitator may while it is shown in a
     planned or live workshop of theirs (and while they keep the role); a projector may while it is shown
-    in its own workshop; a guider may while it is chosen for a one-to-one review they guide (and while
-    they keep the facilitator's role).
+    in its own workshop (and while that workshop's facilitator keeps the role); a guider may while it is
+    chosen for a one-to-one review they guide (and while they keep the facilitator's role).
 
     ``workshop_id`` (or ``one_to_one_id``) narrows the answer to the one a link was given for.
     """
@@ -291,12 +291,13 @@ def may_watch(
         query = query.where(Workshop.id == int(workshop_id))
     if viewer.projector_of is not None:
         query = query.where(Workshop.id == int(viewer.projector_of))
-    elif viewer.person_id is not None:  # while they are a facilitator: a removed role takes it away
-        query = query.join(Person, Person.id == Workshop.facilitator_id).where(
-            Workshop.facilitator_id == int(viewer.person_id), Person.is_facilitator.is_(True)
-        )
+    elif viewer.person_id is not None:
+        query = query.where(Workshop.facilitator_id == int(viewer.person_id))
     else:
         return False
+    # while the workshop's facilitator holds the role (the projector's link is theirs too): an
+    # administrator's removal takes it away at once
+    query = query.join(Person, Person.id == Workshop.facilitator_id).where(Person.is_facilitator.is_(True))
     return s.scalar(query.limit(1)) is not None
 
 

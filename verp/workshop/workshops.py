@@ -558,14 +558,22 @@ def present_token_workshop_id(store: Store, token: str) -> int | None:
 
 
 def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
-    """The workshop a projector link is for; refused once the workshop is closed."""
+    """The workshop a projector link is for; refused once the workshop is closed, and once its
+    facilitator no longer holds the role (the link is theirs: an administrator's removal ends it)."""
     workshop_id = present_token_workshop_id(store, token)
-    try:
-        if workshop_id is None:
-            raise WorkshopError("no such link")
-        workshop = get_workshop(store, workshop_id)
-    except VerpError as exc:
-        raise WorkshopError("This projector link is not valid. Open Present again from Control.") from exc
+    with store.transaction() as s:
+        row = (
+            None
+            if workshop_id is None
+            else s.execute(
+                select(Workshop)
+                .join(Person, Person.id == Workshop.facilitator_id)
+                .where(Workshop.id == workshop_id, Person.is_facilitator.is_(True))
+            ).scalar()
+        )
+        if row is None:
+            raise WorkshopError("This projector link is not valid. Open Present again from Control.")
+        workshop = _view(row)
     if workshop.is_closed:
         raise WorkshopError("This workshop has closed. Thank you for taking part.")
     return workshop
