@@ -25,6 +25,14 @@ def test_each_seek_is_a_new_command_with_its_own_number():
     assert command(jump, "jump", -2).seek_s == 0.0
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "nan"])
+def test_a_jump_to_a_time_that_is_no_number_is_refused(value):
+    """The room's playback goes to every screen as JSON, which has no NaN or infinity: one would stop
+    the projector's player reading it."""
+    with pytest.raises(ValueError, match="time"):
+        command(Playback(), "jump", value)
+
+
 def test_sound_speed_loop_and_freeze():
     p = command(command(command(Playback(), "sound", True), "rate", 0.5), "loop", False)
     assert (p.muted, p.rate, p.loop) == (False, 0.5, False)

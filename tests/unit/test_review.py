@@ -66,7 +66,15 @@ def test_a_moment_is_cut_to_its_own_file_of_its_length(store, teacher, moment):
 
 @pytest.mark.parametrize(
     ("start", "end", "words"),
-    [(-1, 2, "inside the clip"), (2, 9, "inside the clip"), (3, 2, "end after"), (2, 2, "end after")],
+    [
+        (-1, 2, "inside the clip"),
+        (2, 9, "inside the clip"),
+        (3, 2, "end after"),
+        (2, 2, "end after"),
+        (float("nan"), 2, "inside the clip"),  # a time that is no number compares false to every bound
+        (1, float("nan"), "inside the clip"),
+        (1, float("inf"), "inside the clip"),
+    ],
 )
 def test_a_moment_must_lie_inside_the_clip_and_end_after_it_starts(store, teacher, clip, start, end, words):
     with pytest.raises(MomentError, match=words):

@@ -169,7 +169,8 @@ def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
 
 def _check_bounds(clip: Clip, start_s: float, end_s: float) -> tuple[float, float]:
     start_s, end_s = round(float(start_s), 2), round(float(end_s), 2)
-    if start_s < 0 or end_s > clip.duration_s + TOLERANCE_S:
+    inside = start_s >= 0 and end_s <= clip.duration_s + TOLERANCE_S  # false for a time that is no number
+    if not inside:
         raise MomentError(f"A moment must lie inside the clip (0 to {clip.duration_s:.1f} s).")
     if start_s >= end_s:
         raise MomentError("A moment must end after it starts.")

@@ -12,6 +12,7 @@ sound"; until then it plays muted and ``sound_unlocked`` (written by the project
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, replace
 
 FRAME_S = 1 / 30  # one frame of a typical phone or camera recording
@@ -63,6 +64,15 @@ def read_playback(stored: str | None, playing: bool = True) -> Playback:
     )
 
 
+def _seconds(value) -> float:
+    """A time a command names, as a finite number: the playback goes to every screen as JSON, which has
+    no NaN or infinity (one would stop the projector's player reading it)."""
+    seconds = float(value or 0.0)
+    if not math.isfinite(seconds):
+        raise ValueError("a playback time must be a number of seconds")
+    return seconds
+
+
 def _seek(p: Playback, seconds: float, relative: bool) -> Playback:
     return replace(p, playing=False, seek_s=float(seconds), seek_relative=relative, seek_seq=p.seek_seq + 1)
 
@@ -92,9 +102,9 @@ def command(p: Playback, name: str, value: float | bool | None = None) -> Playba
     if name == "captions":
         return replace(p, captions=bool(value))
     if name == "frame":
-        return _seek(p, FRAME_S if float(value or 0) > 0 else -FRAME_S, relative=True)
+        return _seek(p, FRAME_S if _seconds(value) > 0 else -FRAME_S, relative=True)
     if name == "jump":
-        return _seek(p, max(float(value or 0.0), 0.0), relative=False)
+        return _seek(p, max(_seconds(value), 0.0), relative=False)
     raise ValueError(f"unknown playback command {name!r}")
 
 
