@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from verp.review import clips
 from verp.review.clip_review import clip_review
 from verp.ui import announce
 from verp.ui.helping_panel import show_helping_question
@@ -23,6 +24,10 @@ if message := st.session_state.pop("review_message", None):
 
 clip = choose_clip(store, person)
 if clip is None:
+    st.stop()
+if clip.past_its_date:  # nothing plays, marks or keeps it now: the next purge deletes it
+    st.warning(clips.deletion_countdown(clip.delete_by))
+    show_delete_clip(store, person, clip)
     st.stop()
 
 watch, mark = st.columns([3, 2], gap="large")

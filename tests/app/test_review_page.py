@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.support.apptest import open_section
 from tests.support.paths import ROOT
 from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment, freeze_frame
-from verp.core.models import Moment
+from verp.core.models import Clip, Moment, today
 from verp.review import helping, moments, sharing
 from verp.room import shown
 from verp.worker import run_pending
@@ -299,3 +299,21 @@ def test_a_rerun_draws_the_same_video_link_for_minutes_so_a_paused_video_keeps_i
     now[0] += player.KEEP_S  # long after: a new link, as young as ever
     at.button(key=f"mark_in_{clip.id}_plus").click().run()
     assert at.get("video")[0].proto.url != first
+
+
+def test_a_clip_past_its_delete_by_date_says_so_and_can_only_be_deleted(store, teacher, clip):
+    """Its date has come: nothing on the page plays it, marks it or keeps it longer; deleting it now
+    is the one thing left to do."""
+    add_consent(store, teacher.id, clip.id)
+    at = open_review(teacher.id, clip.id)  # the server is running: its start purge has been
+    assert at.get("video")
+    with store.transaction() as s:  # the date comes; the hourly purge has not run yet
+        s.get(Clip, clip.id).delete_by = today()
+    at.run()
+    assert not at.exception
+    assert "being deleted for good" in at.warning[0].value
+    assert at.get("video") == [] and at.date_input == []
+    assert not {"My moments", "Consent and deletion"} & {h.value for h in at.header}
+    at.button(key=f"delete_clip_{clip.id}").click().run()
+    at.button(key=f"yes_delete_clip_{clip.id}").click().run()
+    assert not clip.original.parent.exists()

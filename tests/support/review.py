@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
@@ -53,7 +54,7 @@ def freeze_frame(store: Store, owner_id: int, moment_id: int, at_s: float):
     return moments.get_moment(store, owner_id, moment_id)
 
 
-def add_consent(store: Store, owner_id: int, clip_id: str):
+def add_consent(store: Store, owner_id: int, clip_id: str, delete_by: date | None = None):
     return record_consent(
         store,
         owner_id,
@@ -64,6 +65,7 @@ def add_consent(store: Store, owner_id: int, clip_id: str):
         consent_date=today(),
         children_agreement="agreed",
         no_child_without_consent=True,
+        delete_by=delete_by,
     )
 
 

@@ -6,6 +6,8 @@ does and then lets the page see the component's "done" trigger for one run, as a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from verp.core.store import Store
@@ -19,6 +21,16 @@ def send_upload(store: Store, person_id: int, name: str, data: bytes) -> uploads
     with uploads.open_for_append(store, person_id, created.upload_id, 0) as out:
         out.write(data)
     return uploads.finish_upload(store, person_id, created.upload_id)
+
+
+def half_upload(store: Store, person_id: int, name: str = "amy-at-circle-time.mp4") -> Path:
+    """An upload begun and given up part-way: the part file its first bytes went into."""
+    created = uploads.create_upload(store, person_id, name, 10_000)
+    with uploads.open_for_append(store, person_id, created.upload_id, 0) as out:
+        out.write(b"\0" * 4000)
+    part = store.settings.tmp_dir / "uploads" / f"{created.upload_id}.part"
+    assert part.stat().st_size == 4000
+    return part
 
 
 def uploader_reports(monkeypatch: pytest.MonkeyPatch, clip_id: str | None) -> None:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.review import add_consent, add_test_clip, add_workshop, cut_moment
+from tests.support.upload import half_upload
 from verp.__main__ import main
 from verp.core import accounts
 from verp.core.models import (
@@ -79,6 +80,14 @@ def test_deleting_an_account_removes_everything_it_owns_and_leaves_an_audit_line
     who = f"person:{colleague.id}"
     assert (last.actor, last.action, last.subject, last.detail) == (who, "account_deleted", who, "")
     assert "Ben" not in texts and "Waiting" not in texts and "wait longer" not in texts
+
+
+def test_deleting_an_account_removes_the_uploads_it_had_begun(store, teacher, colleague):
+    """Footage half-sent is the account's too: it goes at once, and someone else's stays."""
+    theirs, mine = half_upload(store, colleague.id), half_upload(store, teacher.id)
+    erasure.delete_account(store, colleague.id, colleague.display_name)
+    assert not theirs.exists() and not theirs.with_suffix(".json").exists()
+    assert mine.is_file() and mine.with_suffix(".json").is_file()
 
 
 def test_a_facilitators_workshops_go_with_their_account_but_not_while_one_is_live(store, teacher, colleague):

@@ -4,18 +4,21 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from tests.support.database import test_database_url
 from tests.support.media import make_clip
 from tests.support.review import add_consent, cut_moment
 from tests.support.trust import clip_with_consent
+from tests.support.upload import half_upload
+from tests.support.workshop import make_workshop, share_moment
 from verp.__main__ import main
 from verp.core import audit
-from verp.core.models import Clip, FreezeFrame, Moment, today
+from verp.core.models import Clip, Consent, FreezeFrame, Moment, today
 from verp.core.store import Store, make_engine, migrate
 from verp.records import admin, retention
-from verp.review import clips, consent
+from verp.review import clips, consent, uploads
+from verp.room.shown import shown_moments
 
 TODAY = date(2026, 3, 1)
 
@@ -160,6 +163,39 @@ def test_consent_moves_the_clips_delete_by_date_but_not_beyond_the_services_limi
     sooner = today() + timedelta(days=3)
     consent.set_delete_by(store, teacher.id, clip.id, sooner)
     assert retention.purge(store, now=_at(sooner)).clips[0].clip_id == clip.id
+
+
+def test_a_clip_past_its_delete_by_date_cannot_be_kept_longer_and_come_back(store, teacher, colleague):
+    """Between the date passing and the next purge the clip is already gone from every view; moving
+    its date on then would bring its moment back to the room, with what the room said about it."""
+    w = make_workshop(store, teacher.id)
+    _, moment_id = share_moment(store, colleague.id, w.id, "Circle time")
+    with store.transaction() as s:
+        clip_id = s.get(Moment, moment_id).clip_id
+    add_consent(store, colleague.id, clip_id)
+    with store.transaction() as s:  # the date passes; the hourly purge has not run yet
+        s.get(Clip, clip_id).delete_by = today()
+        s.execute(update(Consent).where(Consent.clip_id == clip_id).values(delete_by=today()))
+    assert shown_moments(store, w.id) == []
+    later = today() + timedelta(days=30)
+    with pytest.raises(consent.ConsentError, match="reached its delete-by date"):
+        consent.set_delete_by(store, colleague.id, clip_id, later)
+    with pytest.raises(consent.ConsentError, match="reached its delete-by date"):
+        add_consent(store, colleague.id, clip_id, delete_by=later)
+    assert shown_moments(store, w.id) == []
+    assert [p.clip_id for p in retention.purge(store).clips] == [clip_id]
+
+
+def test_an_upload_given_up_half_way_is_gone_after_the_next_purge(store, teacher):
+    """A half-sent file is footage too: it goes with the purge a day after its last byte arrived,
+    whether or not anyone starts another upload."""
+    part = half_upload(store, teacher.id)
+    assert retention.purge(store).stale_uploads == 0 and part.is_file()  # still being sent, perhaps
+    day_ago = time.time() - uploads.STALE_S - 60
+    for path in (part, part.with_suffix(".json")):
+        os.utime(path, (day_ago, day_ago))
+    assert retention.purge(store).stale_uploads == 2
+    assert not part.exists() and not part.with_suffix(".json").exists()
 
 
 def test_the_upgrade_gives_existing_clips_their_consent_date_or_the_default_after_they_were_added(tmp_path):

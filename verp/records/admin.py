@@ -362,6 +362,7 @@ def _purge_command(args: argparse.Namespace) -> int:
         f"{report.workshops} workshop record(s), {report.attempts} attempt(s), "
         f"{report.audit_rows} audit row(s) past their period deleted"
     )
+    print(f"{report.stale_uploads} file(s) of uploads given up part-way deleted")
     return 0
 
 

@@ -34,7 +34,7 @@ from verp.core.models import (
 )
 from verp.core.store import Store
 from verp.records.retention import delete_workshop
-from verp.review import clips
+from verp.review import clips, uploads
 from verp.workshop import groups
 
 
@@ -124,8 +124,9 @@ def what_goes(store: Store, person_id: int) -> AccountContents:
 def delete_account(store: Store, person_id: int, confirm_name: str, actor: str | None = None) -> None:
     """Delete the account and everything it owns, once its owner has typed its name to confirm.
 
-    Clips go first, each with its files and the workshops showing it redrawn; the rows follow in one unit
-    of work, so a failure half-way leaves an account that can be deleted again, never a broken one.
+    Uploads begun and clips go first, each with its files and the workshops showing it redrawn; the rows
+    follow in one unit of work, so a failure half-way leaves an account that can be deleted again, never
+    a broken one.
     """
     contents = what_goes(store, person_id)
     if " ".join(confirm_name.split()).casefold() != " ".join(contents.display_name.split()).casefold():
@@ -136,6 +137,7 @@ def delete_account(store: Store, person_id: int, confirm_name: str, actor: str |
         ):
             raise ErasureError("You are running a live workshop. Close it first, then delete your account.")
         clip_ids = list(s.scalars(select(Clip.id).where(Clip.owner_id == person_id)))
+    uploads.discard_uploads_of(store, person_id)  # footage half-sent is theirs too
     for clip_id in clip_ids:
         try:
             clips.delete_clip(store, person_id, clip_id)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from verp.core import audit
 from verp.core.models import Attempt, AuditEvent, Clip, NextStep, Reflection, Workshop, utcnow
 from verp.core.store import Store
+from verp.review import uploads
 from verp.room import room_state
 
 ACTOR = "retention"
@@ -55,6 +56,7 @@ class PurgeReport:
     audit_rows: int = 0
     orphan_folders: list[str] = field(default_factory=list)
     stale_parts: int = 0
+    stale_uploads: int = 0  # files of uploads given up part-way (or never collected)
     interventions: int = 0  # one-to-ones, log entries and groups
 
 
@@ -72,6 +74,7 @@ def purge(store: Store, now: datetime | None = None) -> PurgeReport:
         audit_rows=purge_audit(store, now),
         orphan_folders=remove_orphan_folders(store),
         stale_parts=remove_stale_parts(store),
+        stale_uploads=uploads.remove_stale_uploads(store),
         interventions=purge_interventions(store, now.date()),
     )
 

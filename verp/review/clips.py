@@ -63,6 +63,11 @@ class ClipView:
     proxy: Path | None
     thumbnail: Path | None
 
+    @property
+    def past_its_date(self) -> bool:
+        """Its delete-by date has come: gone from every view, and deleted for good by the next purge."""
+        return self.delete_by <= today()
+
 
 def safe_display_name(filename: str) -> str:
     """The uploaded name as text to show: no folders, no control characters, not too long."""

@@ -157,6 +157,19 @@ def _check_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date)
         )
 
 
+PAST_ITS_DATE = (
+    "This clip has reached its delete-by date and is being deleted for good: it cannot be kept longer."
+)
+
+
+def _before_its_date(clip: Clip) -> Clip:
+    """A clip whose date has come is already gone from every view until the purge deletes it; a new date
+    would bring it back, shares and all, so none is taken."""
+    if clip.delete_by <= _today():
+        raise ConsentError(PAST_ITS_DATE)
+    return clip
+
+
 def record_consent(
     store: Store,
     owner_id: int,
@@ -192,7 +205,7 @@ def record_consent(
     delete_by = delete_by or default_delete_by(store, owner_id, clip_id)
     _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        clip = owned_clip(s, owner_id, clip_id)
+        clip = _before_its_date(owned_clip(s, owner_id, clip_id))
         clip.delete_by = delete_by
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id)) or Consent(clip_id=clip_id)
         row.filmed_group, row.basis, row.recorded_by = filmed_group, basis, recorded_by
@@ -319,7 +332,7 @@ def set_delete_by(store: Store, owner_id: int, clip_id: str, delete_by: date) ->
     consent record."""
     _check_delete_by(store, owner_id, clip_id, delete_by)
     with store.transaction() as s:
-        clip = owned_clip(s, owner_id, clip_id)
+        clip = _before_its_date(owned_clip(s, owner_id, clip_id))
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         if row is None:
             raise ConsentError("Record who was filmed and on what basis first.")

@@ -202,6 +202,20 @@ def discard_upload(store: Store, upload_id: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def discard_uploads_of(store: Store, owner_id: int) -> int:
+    """Remove every upload of this person, however far it got: their account is being deleted."""
+    removed = 0
+    for meta_path in _folder(store).glob("*.json"):
+        try:
+            owner = json.loads(meta_path.read_text()).get("owner")
+        except (FileNotFoundError, ValueError, AttributeError):
+            continue
+        if owner == owner_id:
+            discard_upload(store, meta_path.stem)
+            removed += 1
+    return removed
+
+
 def remove_stale_uploads(store: Store, max_age_s: float = STALE_S) -> int:
     """Remove uploads untouched for ``max_age_s``: abandoned halves, and outcomes nobody came back for."""
     removed = 0
