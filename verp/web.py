@@ -26,6 +26,7 @@ from verp.core.config import Settings, load_settings
 from verp.core.models import Moment
 from verp.core.sessions import SESSION_COOKIE
 from verp.core.store import Store
+from verp.core.text import whole_number
 from verp.room.shown import Viewer, may_watch, may_watch_clip
 from verp.web_downloads import download_routes
 from verp.web_room import room_routes
@@ -203,10 +204,29 @@ def _cookie(request: Request, name: str, value: str | None) -> Response:
     return answer
 
 
+SMALL_BODY = 1024  # a sign-in ticket or a phone's kept place is under a hundred characters
+TOO_LARGE = "That request is too large."
+
+
+async def _small_body(request: Request) -> str | None:
+    """The body of a request to a route anyone may call, if it is small; reading stops past
+    ``SMALL_BODY`` bytes, so an endless body never fills the server's memory."""
+    if (whole_number(request.headers.get("content-length")) or 0) > SMALL_BODY:
+        return None
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > SMALL_BODY:
+            return None
+    return body.decode(errors="replace").strip()
+
+
 async def start_session_cookie(request: Request) -> Response:
     """Swap a one-time sign-in ticket (the request's body) for the HttpOnly session cookie (the session
     itself also expires on the server after a working day)."""
-    ticket = (await request.body()).decode(errors="replace").strip()
+    ticket = await _small_body(request)
+    if ticket is None:
+        return PlainTextResponse(TOO_LARGE, status_code=413)
     token = await run_in_threadpool(sessions.redeem_ticket, route_store(), ticket)
     if not token:
         return PlainTextResponse("This sign-in has expired. Please sign in again.", status_code=403)
@@ -227,7 +247,9 @@ async def keep_joined(request: Request) -> Response:
     """Keep a phone's place in its room (the request's body: ``reflections.kept``) in an HttpOnly
     cookie, so that after a server restart or a reload it is back in the room without joining again.
     It opens nothing once the workshop has closed."""
-    value = (await request.body()).decode(errors="replace").strip()
+    value = await _small_body(request)
+    if value is None:
+        return PlainTextResponse(TOO_LARGE, status_code=413)
     if await run_in_threadpool(reflections.rejoin, route_store(), value) is None:
         return PlainTextResponse("That workshop has closed, or this device is not in it.", status_code=403)
     return _cookie(request, JOIN_COOKIE, value)

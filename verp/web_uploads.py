@@ -33,6 +33,7 @@ from starlette.routing import Route
 from verp.core.config import Settings, load_settings
 from verp.core.sessions import person_for_session
 from verp.core.store import Store
+from verp.core.text import whole_number
 from verp.review import uploads
 from verp.web_store import route_store
 
@@ -41,6 +42,11 @@ TUS_VERSION = "1.0.0"
 TOKEN_MAX_AGE_S = 3 * 3600
 CHUNK_TYPE = "application/offset+octet-stream"
 SIGNED_OUT = "Your sign-in for uploads has expired. Please reload the page and choose the file again."
+SIGN_IN_CHECK_BYTES = 8 * 1024 * 1024  # one request may carry a whole file: the sign-in is asked again
+
+
+class SignedOut(Exception):
+    """The page's sign-in ended while its bytes were arriving."""
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -86,6 +92,10 @@ async def _sender(request: Request, store: Store) -> int | None:
     return claims[0]
 
 
+async def _still_signed_in(request: Request, store: Store) -> bool:
+    return await _sender(request, store) is not None
+
+
 def _filename(metadata: str) -> str:
     """The ``filename`` entry of tus ``Upload-Metadata`` (``key base64value`` pairs, comma-separated)."""
     for pair in metadata.split(","):
@@ -99,8 +109,7 @@ def _filename(metadata: str) -> str:
 
 
 def _int_header(request: Request, name: str) -> int | None:
-    value = request.headers.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.headers.get(name))
 
 
 async def describe(request: Request) -> Response:
@@ -172,7 +181,11 @@ async def append(request: Request) -> Response:
         return _refusal(400, "The chunk did not say where it belongs.")
     try:
         await _receive(request, store, person_id, upload_id, offset)
+        if not await _still_signed_in(request, store):  # nothing becomes a clip after a sign-out
+            raise SignedOut
         current = await run_in_threadpool(uploads.finish_upload, store, person_id, upload_id)
+    except SignedOut:
+        return _refusal(401, SIGNED_OUT)
     except uploads.UploadTooLarge as exc:
         uploads.discard_upload(store, upload_id)
         return _refusal(exc.status, str(exc))
@@ -190,13 +203,18 @@ async def _receive(request: Request, store: Store, person_id: int, upload_id: st
     declared = _int_header(request, "content-length")
     if declared is not None and declared > limit:
         raise uploads.UploadTooLarge(_too_long(store, current))
-    received = 0
+    received = unchecked = 0
     with uploads.open_for_append(store, person_id, upload_id, offset) as out:
         try:
             async for chunk in request.stream():
                 received += len(chunk)
+                unchecked += len(chunk)
                 if received > limit:  # a sender that sends more than it said: stop reading at once
                     raise uploads.UploadTooLarge(_too_long(store, current))
+                if unchecked >= SIGN_IN_CHECK_BYTES:  # signed out meanwhile: not one byte more
+                    if not await _still_signed_in(request, store):
+                        raise SignedOut
+                    unchecked = 0
                 out.write(chunk)
         except ClientDisconnect:
             pass  # the bytes so far are kept; the sender asks for the offset and resumes

@@ -17,7 +17,7 @@ from tests.support.workshop import make_workshop, share_moment
 from verp import web, web_downloads
 from verp.core import accounts, audit, sessions, signing
 from verp.core.models import AuditEvent, Workshop
-from verp.records import downloads
+from verp.records import downloads, erasure
 from verp.workshop import preparation, workshops
 
 
@@ -128,6 +128,20 @@ def test_a_facilitator_who_handed_the_workshop_on_can_no_longer_download_it(
     assert client.get(url).status_code == 403
 
 
+def test_a_facilitator_whose_role_is_removed_downloads_their_workshops_summary_no_more(
+    store, client, built, teacher
+):
+    """Links already drawn (a PDF with the children's stills, the exact CSV) stop with the role."""
+    kinds = ["pdf-stills+ratings+authors", "csv-exact+ratings+authors", "md+ratings+authors"]
+    urls = [_url(store, teacher.id, built.workshop_id, kind) for kind in kinds]
+    assert [client.get(url).status_code for url in urls] == [200] * 3
+    admin = accounts.create_person(store, "Ada Admin", "an administrators passphrase")
+    accounts.grant_admin(store, "Ada Admin")
+    accounts.set_facilitator(store, admin.id, teacher.id, False)
+    assert [client.get(url).status_code for url in urls] == [403] * 3
+    assert len(_downloads(store)) == 3  # only the downloads that happened
+
+
 def test_a_closed_then_deleted_workshop_answers_that_it_is_gone(store, client, teacher):
     planned = workshops.create_workshop(store, teacher.id, "Autumn group", date(2026, 10, 1))
     workshops.close_workshop(store, teacher.id, planned.id)
@@ -151,6 +165,13 @@ def test_the_personal_summary_goes_only_to_its_owner(store, client, built, teach
     assert _downloads(store) == [
         (f"person:{colleague.id}", "download_summary", subject, "personal summary (pdf)")
     ]
+
+
+def test_a_personal_summary_link_of_a_deleted_account_gives_nothing(store, client, built, colleague):
+    url = _url(store, colleague.id, built.workshop_id, "personal")
+    erasure.delete_account(store, colleague.id, colleague.display_name)
+    answer = client.get(url)
+    assert answer.status_code == 403 and "no such person" in answer.text
 
 
 def test_preparation_notes_leave_the_app_only_when_the_facilitator_asks(store, client, teacher, colleague):

@@ -61,7 +61,8 @@ def test_a_phone_comes_back_into_its_live_room_by_its_token_and_no_further(store
     its browser: the same person in the same room, while the room is live."""
     kept = r.kept(joined)
     assert r.rejoin(store, kept) == joined
-    for nobody in (None, "", "not-a-token", joined.token, kept[:-1], f"{live.id + 1}.{joined.token}"):
+    others = (f"{live.id + 1}.{joined.token}", f"\u00b2.{joined.token}", f"{'9' * 40}.{joined.token}")
+    for nobody in (None, "", "not-a-token", joined.token, kept[:-1], *others):
         assert r.rejoin(store, nobody) is None
     workshops.close_workshop(store, teacher.id, live.id)
     assert r.rejoin(store, kept) is None

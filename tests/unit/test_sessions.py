@@ -10,6 +10,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from tests.support.asgi import send_raw
 from verp import web
 from verp.core import sessions
 from verp.core.models import SignInSession, utcnow
@@ -107,3 +108,14 @@ def test_the_sign_out_route_clears_the_cookie_and_ends_its_session(store, teache
     answer = client.delete(web.SESSION_ROUTE)
     assert answer.status_code == 204 and "Max-Age=0" in answer.headers["set-cookie"]
     assert sessions.person_for_token(store, token) is None
+
+
+@pytest.mark.parametrize("route", [web.SESSION_ROUTE, web.JOIN_ROUTE])
+def test_a_route_anyone_may_call_reads_no_more_than_a_ticket_of_a_body(store, route):
+    """No sign-in is needed to call them, so a body of hundreds of megabytes must not be read into
+    memory: a ticket or a kept place is under a hundred characters."""
+    megabyte = b"x" * (1 << 20)
+    answer = send_raw("POST", route, [(b"content-type", b"text/plain")], [megabyte] * 64)
+    assert answer.status == 413 and answer.parts_read <= 1
+    declared = [(b"content-type", b"text/plain"), (b"content-length", str(64 << 20).encode())]
+    assert send_raw("POST", route, declared, [megabyte] * 64).parts_read == 0

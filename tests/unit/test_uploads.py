@@ -12,6 +12,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from tests.support.asgi import send_raw
 from tests.support.media import make_clip, make_text_file
 from verp import web, web_uploads
 from verp.core import sessions
@@ -254,3 +255,48 @@ def test_a_bad_upload_is_explained_and_nothing_is_kept(store, client, teacher, t
         answer = created
     assert answer.status_code in (400, 422) and message in answer.json()["message"]
     assert clips.list_clips(store, teacher.id) == []
+
+
+@pytest.mark.parametrize("value", ["\u00b2".encode("latin-1"), b"9" * 40])
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_number_header_that_is_no_plain_number_is_refused_plainly(store, teacher, method, value):
+    """'²' reads as a digit to Python but is no number to ``int``; forty nines overflow any column."""
+    location = _create(TestClient(Starlette(routes=web.routes())), store, teacher.id, 10).headers["location"]
+    name = b"upload-length" if method == "POST" else b"upload-offset"
+    path = web_uploads.UPLOAD_ROUTE if method == "POST" else location
+    headers = [(k.lower().encode(), v.encode()) for k, v in _auth(store, teacher.id).items()]
+    headers += [(b"content-type", CHUNK.encode()), (b"upload-metadata", b"filename YS5tcDQ="), (name, value)]
+    assert send_raw(method, path, headers).status == 400
+
+
+def test_signing_out_stops_a_chunk_already_arriving(store, teacher, video, monkeypatch):
+    """One request may carry the whole file: the sign-in is asked again as its bytes arrive, and before
+    the file becomes a clip."""
+    monkeypatch.setattr(web_uploads, "SIGN_IN_CHECK_BYTES", 1)
+    session_id = sessions.start_session(store, teacher.id).session_id
+    token = web_uploads.upload_token(store.settings, teacher.id, session_id)
+    auth = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
+    client = TestClient(Starlette(routes=web.routes()))
+    made = client.post(
+        web_uploads.UPLOAD_ROUTE,
+        headers={**auth, "Upload-Length": str(len(video)), "Upload-Metadata": "filename YS5tcDQ="},
+    )
+    half = len(video) // 2
+    headers = [(k.lower().encode(), v.encode()) for k, v in auth.items()]
+    headers += [(b"upload-offset", b"0"), (b"content-type", CHUNK.encode())]
+
+    def sign_out_before_the_second_half(part: int) -> None:
+        if part == 1:
+            sessions.end_all_sessions(store, teacher.id)
+
+    answer = send_raw(
+        "PATCH",
+        made.headers["location"],
+        headers,
+        [video[:half], video[half:]],
+        sign_out_before_the_second_half,
+    )
+    assert answer.status == 401
+    assert clips.list_clips(store, teacher.id) == []
+    part = store.settings.tmp_dir / "uploads" / f"{made.headers['location'].rsplit('/', 1)[1]}.part"
+    assert part.stat().st_size == half  # nothing written after the sign-in ended

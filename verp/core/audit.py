@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from verp.core.errors import VerpError
 from verp.core.models import AuditEvent, Person, Workshop
 from verp.core.store import Store
+from verp.core.text import whole_number
 
 PERSON_PREFIX = "person:"
 _WORKSHOP = re.compile(r"workshop:(\d+)")
@@ -95,7 +96,7 @@ def recent_events(store: Store, limit: int = 200, visible_to: int | None = None)
 
 def _person_id(actor: str) -> int | None:
     rest = actor[len(PERSON_PREFIX) :] if actor.startswith(PERSON_PREFIX) else ""
-    return int(rest) if rest.isdigit() else None
+    return whole_number(rest)
 
 
 def _name(actor: str, names: dict[int, str]) -> str:

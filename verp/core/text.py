@@ -29,3 +29,13 @@ def clean_text(text: str | None, max_len: int | None, *, what: str = "it", one_l
     if max_len is not None and len(kept) > max_len:
         raise TextError(f"Please keep {what} under {max_len} characters (this one has {len(kept)}).")
     return kept
+
+
+def whole_number(text: str | None, max_digits: int = 18) -> int | None:
+    """``text`` as a whole number if it is one written plainly (ASCII digits, no sign, at most
+    ``max_digits``); else None. ``str.isdigit`` takes "²" and other digits ``int`` refuses, and a very
+    long number overflows a database column: a header, a cookie or a key from outside is read with this."""
+    text = text or ""
+    if not (0 < len(text) <= max_digits and text.isascii() and text.isdecimal()):
+        return None
+    return int(text)

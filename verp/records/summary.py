@@ -347,12 +347,20 @@ def _next_steps(s: Session, workshop_id: int, person_id: int | None = None) -> p
 ONLY_ITS_FACILITATOR = "Only the workshop's facilitator can open its summary."
 
 
+def _facilitates(s: Session, workshop: Workshop | None, person_id: int) -> bool:
+    """The person runs this workshop and still holds the role (an administrator's removal ends it)."""
+    if workshop is None or workshop.facilitator_id != person_id:
+        return False
+    person = s.get(Person, person_id)
+    return person is not None and person.is_facilitator
+
+
 def workshop_summary(store: Store, workshop_id: int, facilitator_id: int | None = None) -> WorkshopSummary:
     """Everything the group noticed in one workshop, ready to show, print or download; with
     ``facilitator_id``, only if that person facilitates it (checked in the same transaction)."""
     with store.transaction() as s:
         found = s.get(Workshop, workshop_id)
-        if facilitator_id is not None and (found is None or found.facilitator_id != facilitator_id):
+        if facilitator_id is not None and not _facilitates(s, found, facilitator_id):
             raise SummaryError(ONLY_ITS_FACILITATOR)  # a missing one reads the same as anyone else's
         workshop = _workshop(s, workshop_id)
         participants = s.scalars(
@@ -385,8 +393,8 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
     """One person's part of a workshop: their question, their moments and what was seen in them."""
     with store.transaction() as s:
         workshop = _workshop(s, workshop_id)
-        person = s.get_one(Person, person_id)
-        if person is None:
+        person = s.get(Person, person_id)
+        if person is None:  # an account deleted since its link was drawn
             raise SummaryError("There is no such person here.")
         if workshop_id not in {w.id for w in _workshops_of(s, person_id)}:
             raise SummaryError("You did not take part in that workshop, so it has no summary for you.")

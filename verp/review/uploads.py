@@ -35,7 +35,7 @@ CUT_OFF = (
     "The server restarted while it was checking this clip, so it was not saved. Please choose the file again."
 )
 STALE_S = 24 * 3600  # an upload nobody has touched for a day is abandoned
-ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 
 class UploadError(VerpError):
@@ -85,7 +85,7 @@ def _folder(store: Store) -> Path:
 
 
 def _paths(store: Store, upload_id: str) -> tuple[Path, Path]:
-    if not ID_PATTERN.match(upload_id):
+    if not ID_PATTERN.fullmatch(upload_id):
         raise UploadNotFound("There is no such upload. Please choose the file again.")
     folder = _folder(store)
     return folder / f"{upload_id}.part", folder / f"{upload_id}.json"

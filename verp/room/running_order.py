@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share, Workshop
 from verp.core.store import Store
+from verp.core.text import whole_number
 from verp.room.prompts import Phase, prompt_book, with_child_word
 from verp.room.shown import ShownMoment, shown_in
 
@@ -94,10 +95,11 @@ def parse_step_key(key: str) -> StepKey:
     owner_id = share_id = None
     phase = None
     for part in rest:
-        if part[:1] == "p" and part[1:].isdigit() and owner_id is None and share_id is None:
-            owner_id = int(part[1:])
-        elif part[:1] == "s" and part[1:].isdigit() and share_id is None:
-            share_id = int(part[1:])
+        number = whole_number(part[1:])
+        if part[:1] == "p" and number is not None and owner_id is None and share_id is None:
+            owner_id = number
+        elif part[:1] == "s" and number is not None and share_id is None:
+            share_id = number
         else:
             phase = part
     return StepKey(kind, owner_id, share_id, phase)

@@ -150,17 +150,18 @@ def kept(joined: Joined) -> str:
 def rejoin(store: Store, kept_value: str | None) -> Joined | None:
     """The phone that joined, back in its room: after a server restart or a reload its browser still
     holds what :func:`kept` gave it. None unless that names a joiner of a room still live."""
-    workshop_id, _, token = (kept_value or "").partition(".")
-    if not workshop_id.isdigit() or not token:
+    number, _, token = (kept_value or "").partition(".")
+    workshop_id = typed.whole_number(number)
+    if workshop_id is None or not token:
         return None
     with store.reading() as s:
         found = s.execute(
             select(Participant.display_name)
             .join(Workshop, Workshop.id == Participant.workshop_id)
-            .where(Participant.workshop_id == int(workshop_id), Participant.token == token)
+            .where(Participant.workshop_id == workshop_id, Participant.token == token)
             .where(Workshop.status == "live")
         ).first()
-    return None if found is None else Joined(int(workshop_id), token, found.display_name)
+    return None if found is None else Joined(workshop_id, token, found.display_name)
 
 
 class _Room(Protocol):
