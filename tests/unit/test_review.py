@@ -743,8 +743,13 @@ def test_every_file_of_a_deleted_moment_goes_even_one_a_worker_put_in_place_mean
     other = cut_moment(store, teacher.id, moment.clip_id, "Another", 0.5, 1.5)
     lookalike = folder / f"{moment.id}1_0a1b2c3d4e.mp4"  # moment 11's cut beside moment 1's
     lookalike.write_bytes(b"another moment's cut")
+    stills = store.clip_path(moment.clip_id) / "stills"
+    stills.mkdir(exist_ok=True)
+    (stills / f"{moment.id}_7_0a1b2c3d4e.jpg").write_bytes(b"a still pictured while the moment was deleted")
+    (stills / f"{other.id}_8_0a1b2c3d4e.jpg").write_bytes(b"another moment's still")
     moments.delete_moment(store, teacher.id, moment.id)
     assert sorted(p.name for p in folder.iterdir()) == sorted([other.cut.name, lookalike.name])
+    assert [p.name for p in stills.iterdir()] == [f"{other.id}_8_0a1b2c3d4e.jpg"]
 
 
 def test_a_cut_stopped_half_way_leaves_no_half_written_file(store, teacher, clip, monkeypatch):
