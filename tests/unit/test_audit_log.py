@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.review import add_test_clip
+from tests.support.review import add_consent, add_test_clip, cut_moment
 from tests.support.workshop import make_workshop, share_moment
 from verp.__main__ import main
 from verp.core import accounts, audit
 from verp.core.accounts import AccountError
 from verp.records import summary
+from verp.review import clips, moments, sharing
 from verp.room.running_order import steps
 from verp.workshop import reflections, workshops
 
@@ -48,6 +49,27 @@ def test_an_upload_is_recorded(store, teacher, tmp_path):
     clip = add_test_clip(store, teacher.id, tmp_path)
     entry = next(e for e in audit.recent_events(store) if e.action == "upload")
     assert entry.subject == f"clip:{clip.id}" and entry.actor == audit.actor_of(teacher.id)
+
+
+def test_sharing_withdrawing_and_deleting_are_recorded_with_what_they_touched(
+    store, teacher, colleague, tmp_path
+):
+    clip = add_test_clip(store, colleague.id, tmp_path)
+    add_consent(store, colleague.id, clip.id)
+    moment = cut_moment(store, colleague.id, clip.id, "Waiting", 1.0, 3.0)
+    w = make_workshop(store, teacher.id)
+    shared = sharing.share_moment(store, colleague.id, moment.id, w.join_code)
+    sharing.withdraw_share(store, colleague.id, shared.id)
+    moments.delete_moment(store, colleague.id, moment.id)
+    clips.delete_clip(store, colleague.id, clip.id)
+    who, m, c = audit.actor_of(colleague.id), f"moment:{moment.id}", f"clip:{clip.id}"
+    entries = [(e.actor, e.action, e.subject, e.detail) for e in reversed(audit.recent_events(store))]
+    assert [e for e in entries if e[1] in ("share", "withdraw", "delete")] == [
+        (who, "share", m, f"workshop:{w.id}"),
+        (who, "withdraw", m, f"workshop:{w.id}"),
+        (who, "delete", m, c),
+        (who, "delete", c, ""),
+    ]
 
 
 def test_issuing_and_opening_a_present_link_are_recorded(store, teacher):
