@@ -226,6 +226,31 @@ def test_a_deleted_clip_cancels_its_job(store, teacher, tmp_path):
     assert row.status == "cancelled"
 
 
+@pytest.mark.parametrize("job", ["prepare", "strip"])
+def test_a_clip_deleted_while_a_worker_copies_it_leaves_no_folder_behind(
+    store, teacher, tmp_path, monkeypatch, job
+):
+    """The owner deletes the clip while a child writes its copies: the child makes the folders it
+    writes into, so what it wrote after the delete goes at once, not with the orphan sweep an hour on."""
+    clip = _upload(store, teacher, make_clip(tmp_path / "a.mp4"))
+    if job == "strip":  # prepared before strips were made: Review asks a worker for its strip
+        _queue(store, "w").run_pending(all_tasks(store.settings))
+        for path in processing.strip_paths(store.clip_path(clip.id)):
+            path.unlink()
+        processing.ask_for_strip(store, clip.id)
+
+    def deleted_while_the_child_writes(target, args, *rest, **kwargs):
+        clips.delete_clip(store, teacher.id, clip.id)
+        strip = store.clip_path(clip.id) / processing.STRIP
+        strip.mkdir(parents=True, exist_ok=True)
+        (strip / "thumb_00.jpg").write_bytes(b"a picture of the class")
+        return copies.READY
+
+    monkeypatch.setattr(sandbox, "run_limited", deleted_while_the_child_writes)
+    _queue(store, "w").run_pending(all_tasks(store.settings))
+    assert not store.clip_path(clip.id).exists()
+
+
 def test_a_clip_is_prepared_by_the_queue_and_its_job_is_done(store, teacher, tmp_path):
     clip = _upload(store, teacher, make_clip(tmp_path / "a.mp4"))
     _queue(store, "w").run_pending(all_tasks(store.settings))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -88,13 +89,14 @@ def run_prepare_job(store: Store, job: tasks.Job) -> None:
     ]
     media_limits = dataclasses.asdict(media.MediaLimits.from_settings(store.settings))
     try:
-        done = sandbox.run_limited(
-            CHILD,
-            [*paths, media_limits],
-            limits,
-            lambda: _exists(store, clip_id),
-            heard=_heard(store, clip_id, review_copy),
-        )
+        with _gone_with_its_clip(store, clip_id):
+            done = sandbox.run_limited(
+                CHILD,
+                [*paths, media_limits],
+                limits,
+                lambda: _exists(store, clip_id),
+                heard=_heard(store, clip_id, review_copy),
+            )
     except (tasks.Cancelled, tasks.GiveUp):
         raise
     except Exception as exc:  # the owner reads the reason: keep it in their words
@@ -178,12 +180,26 @@ def run_strip_job(store: Store, job: tasks.Job) -> None:
     folder = store.clip_path(clip_id)
     if all(p.exists() for p in strip_paths(folder)) or strip_cannot_be_made(folder):
         raise tasks.Cancelled("the strip is already made")
-    sandbox.run_limited(
-        STRIP_CHILD,
-        [str(folder / PLAYABLE), str(folder / STRIP)],
-        limits,
-        lambda: _exists(store, clip_id),
-    )
+    with _gone_with_its_clip(store, clip_id):
+        sandbox.run_limited(
+            STRIP_CHILD,
+            [str(folder / PLAYABLE), str(folder / STRIP)],
+            limits,
+            lambda: _exists(store, clip_id),
+        )
+
+
+@contextlib.contextmanager
+def _gone_with_its_clip(store: Store, clip_id: str) -> Iterator[None]:
+    """Around a child writing into a clip's folder: if the clip was deleted meanwhile, the folder goes
+    again once the child has stopped. The child makes the folders it writes into, so a copy or a
+    picture it finished after the delete would otherwise wait for the orphan sweep, an hour or more."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(SQLAlchemyError):  # the database away: the orphan sweep does it later
+            if not _exists(store, clip_id):
+                shutil.rmtree(store.clip_path(clip_id), ignore_errors=True)
 
 
 def _exists(store: Store, clip_id: str) -> bool:
