@@ -12,6 +12,7 @@ from tests.support.series import group_with_two_sessions
 from tests.support.upload import send_upload, uploader_reports
 from tests.support.workshop import make_workshop, share_moment
 from verp.core.accounts import create_person
+from verp.core.models import FreezeFrame
 from verp.review import clips
 from verp.workshop import groups, workshops
 
@@ -85,4 +86,19 @@ def test_a_moments_title_stays_text_in_plans_timings(store, teacher, colleague):
     open_section(at, f"timings_{w.id}")
     assert not at.exception
     assert any("Story" in box.label for box in at.number_input), "the moment's step has its box"
+    assert _live(at) == []
+
+
+def test_a_freeze_frame_caption_stays_text_on_controls_jump_buttons(store, teacher, colleague):
+    """The owner's caption of a freeze-frame names Control's "Go to" button for it."""
+    w = make_workshop(store, teacher.id)
+    _, moment_id = share_moment(store, colleague.id, w.id, "Circle time")
+    with store.transaction() as s:  # the owner's caption, as Review keeps it
+        s.add(FreezeFrame(moment_id=moment_id, at_s=2.0, caption=HOSTILE, chain_part="initiative"))
+    workshops.open_workshop(store, teacher.id, w.id)
+    moment_step = next(step for step in workshops.steps(store, w.id) if step.moment is not None)
+    workshops.go_to_step(store, teacher.id, w.id, moment_step.key)
+    at = open_page("control", teacher.id)
+    assert not at.exception
+    assert [b.label for b in at.button if (b.key or "").startswith("pb_mark_")], "the jump button is drawn"
     assert _live(at) == []

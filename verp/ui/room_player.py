@@ -16,6 +16,7 @@ import streamlit as st
 
 from verp.room.playback import Playback
 from verp.room.shown import ShownMoment
+from verp.ui.text import escape_markdown
 
 JS = (Path(__file__).parent / "assets" / "room_player.js").read_text(encoding="utf-8")
 HTML = """
@@ -167,7 +168,7 @@ def playback_controls(moment: ShownMoment | None, state: Playback, send: Callabl
     )
     for i, mark in enumerate(marks_of(moment)):
         st.button(
-            f"Go to {_clock(mark['t'])} · {mark['label']}",
+            f"Go to {_clock(mark['t'])} · {escape_markdown(mark['label'])}",  # the owner's words: text
             key=f"pb_mark_{i}",
             on_click=send,
             args=("jump", mark["t"]),
