@@ -6,6 +6,8 @@ page being drawn and the click being handled: the delete then finds nothing, as 
 
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
 from tests.support.apptest import open_app, open_section
 from tests.support.review import add_test_clip, cut_moment
 from verp.review import clips, moments
@@ -50,3 +52,30 @@ def test_deleting_a_moment_already_deleted_elsewhere(store, teacher, tmp_path, m
     at.button(key=f"yes_delete_moment_{moment.id}").click().run()
     assert not at.exception
     assert "already deleted" in at.success[0].value
+
+
+def _watch_a_clip_being_prepared() -> None:
+    """The card's watch on a clip being prepared, as its every-two-seconds rerun runs it; then the page
+    drawn again (without the clip, as My clips would)."""
+    import streamlit as st
+
+    from verp.core.accounts import get_person
+    from verp.ui.clip_card import _watch_processing
+    from verp.ui.session import get_store
+
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    if st.session_state["runs"] == 1:
+        store = get_store()
+        _watch_processing(store, get_person(store, st.session_state["owner"]), st.session_state["clip"])
+
+
+def test_a_clip_being_prepared_and_deleted_in_another_tab_leaves_my_clips_without_an_error(
+    store, teacher, tmp_path
+):
+    clip = add_test_clip(store, teacher.id, tmp_path, seconds=2)
+    clips.delete_clip(store, teacher.id, clip.id)  # in the other tab, between two of the watch's reruns
+    at = AppTest.from_function(_watch_a_clip_being_prepared, default_timeout=30)
+    at.session_state["owner"], at.session_state["clip"] = teacher.id, clip.id
+    at.run()
+    assert not at.exception
+    assert at.session_state["runs"] == 2  # the page was drawn again, without the card

@@ -64,8 +64,12 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
 
 @st.fragment(run_every=2)
 def _watch_processing(store: Store, person: PersonView, clip_id: str) -> None:
-    """Show how far preparing has got; redraw the page once the clip is ready."""
-    clip = clips.get_clip(store, person.id, clip_id)
+    """Show how far preparing has got; redraw the page once the clip is ready (or deleted in another
+    tab: the page is drawn again without it)."""
+    try:
+        clip = clips.get_clip(store, person.id, clip_id)
+    except VerpError:
+        st.rerun(scope="app")
     if clip.status != "processing":
         st.rerun(scope="app")
     st.info(escape_markdown(clip.status_detail or "Getting this clip ready to play in every browser…"))
