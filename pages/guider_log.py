@@ -25,6 +25,7 @@ with mine:
             log_view.own_entry(store, person, entry)
 
 with supervising:
+    log_view.notes_no_longer_shared()
     shared = guider_log.shared_with_me(store, person.id)
     if not shared:
         st.info("Nothing has been shared with you for supervision.")

@@ -1,6 +1,8 @@
 """The whole-intervention pages: Groups, Plan's session choice, the series opening on Present,
 One-to-one, the Guider's log with supervision, and My progress."""
 
+from datetime import date, timedelta
+
 from tests.app.test_present import all_text
 from tests.support.apptest import component_data, open_page
 from tests.support.series import consented_moment, group_with_two_sessions
@@ -125,6 +127,34 @@ def test_the_log_lists_reviews_and_a_supervisor_adds_a_note(store, teacher, coll
     assert [n.text for n in guider_log.my_log(store, teacher.id)[0].notes] == ["Good noticing"]
     links = "".join(h.proto.body for h in open_page("guider_log", teacher.id).get("html"))
     assert ">Download my log (PDF)</a>" in links and ">Download my log (spreadsheet, CSV)</a>" in links
+
+
+def test_a_supervisors_note_is_not_lost_when_the_entry_stops_being_shared_meanwhile(
+    store, teacher, colleague
+):
+    """The guider stops sharing while the supervisor writes: the note is kept on screen to copy, with
+    the reason it was not added."""
+    group_with_two_sessions(store, teacher.id, colleague.id)
+    (entry,) = guider_log.my_log(store, teacher.id)
+    sue = create_person(store, "Sue Supervisor", "supervising passphrase")
+    guider_log.share_entry(store, teacher.id, entry.id, sue.id)
+    sup = open_page("guider_log", sue.id)
+    sup.text_area[0].set_value("A long, careful note about waiting")
+    guider_log.unshare_entry(store, teacher.id, entry.id, sue.id)
+    form_of(sup, f"note_{entry.id}").button[0].click().run()
+    assert not sup.exception
+    assert any("no longer shared" in e.value for e in [*sup.error, *sup.warning, *sup.info])
+    shown = [t.value for t in sup.text] + [t.value for t in sup.text_area]
+    assert any("A long, careful note about waiting" in words for words in shown)
+    assert guider_log.my_log(store, teacher.id)[0].notes == ()
+
+
+def test_the_one_to_one_page_opens_after_the_next_meeting_date_has_passed(store, teacher):
+    view = one_to_one.start_one_to_one(store, teacher.id, "Parent A", "parent", 3)
+    one_to_one.set_goal(store, teacher.id, view.id, "Waiting for him", date.today() - timedelta(days=1))
+    at = open_page("one_to_one", teacher.id)
+    assert not at.exception
+    assert at.date_input[0].value == date.today() - timedelta(days=1)
 
 
 def test_the_guider_shares_an_entry_with_the_supervisor_they_pick(store, teacher, colleague):

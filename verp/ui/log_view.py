@@ -6,7 +6,7 @@ import streamlit as st
 
 from verp.core import accounts
 from verp.core.accounts import PersonView
-from verp.core.errors import VerpError
+from verp.core.errors import NotYours, VerpError
 from verp.core.store import Store
 from verp.records import guider_log
 from verp.records.guider_log import EntryView
@@ -80,12 +80,37 @@ def supervised_entry(store: Store, supervisor: PersonView, entry: EntryView) -> 
                 "Principles applied: " + ", ".join(catalogue().name_of(k) for k in entry.applied_principles)
             )
         notes(entry)
-        with st.form(f"note_{entry.id}", clear_on_submit=True):
-            text = st.text_area("Supervision note", max_chars=5000)
-            if st.form_submit_button("Add note"):
-                try:
-                    guider_log.add_note(store, supervisor.id, entry.id, text)
-                except VerpError as exc:
-                    st.error(escape_markdown(str(exc)))
-                else:
-                    st.rerun()
+        if refused := st.session_state.pop(f"{NOTE_REFUSED}{entry.id}", None):
+            st.error(escape_markdown(refused))
+        with st.form(f"note_{entry.id}"):
+            st.text_area("Supervision note", max_chars=5000, key=f"{NOTE_TEXT}{entry.id}")
+            st.form_submit_button("Add note", on_click=_add_note, args=(store, supervisor.id, entry.id))
+
+
+NOTE_TEXT, NOTE_REFUSED = "note_text_", "note_refused_"
+UNSHARED_NOTES = "unshared_notes"
+
+
+def _add_note(store: Store, supervisor_id: int, entry_id: int) -> None:
+    """Add the note (a callback: it runs before the page is drawn again, whether or not the entry is
+    still there to draw). The words are cleared only once kept; refused, they stay in their box, or,
+    if the entry is no longer shared, they are shown to copy."""
+    key = f"{NOTE_TEXT}{entry_id}"
+    text = st.session_state.get(key, "")
+    try:
+        guider_log.add_note(store, supervisor_id, entry_id, text)
+    except NotYours:
+        st.session_state.setdefault(UNSHARED_NOTES, []).append(text)
+    except VerpError as exc:
+        st.session_state[f"{NOTE_REFUSED}{entry_id}"] = str(exc)
+    else:
+        st.session_state[key] = ""
+
+
+def notes_no_longer_shared() -> None:
+    """Notes written for an entry its guider stopped sharing meanwhile: not added, shown to copy."""
+    for text in st.session_state.pop(UNSHARED_NOTES, []):
+        st.warning(
+            "That entry is no longer shared with you, so your note was not added. Here it is, to copy:"
+        )
+        st.text(text)

@@ -84,7 +84,8 @@ def goal_setting(store: Store, guider: PersonView, view: OneToOneView) -> None:
         question = st.text_input(
             "Helping question, in the participant's own words", value=view.helping_question, max_chars=500
         )
-        on = st.date_input("Next time we meet", value=view.next_review_on, min_value=date.today())
+        earliest = min(date.today(), view.next_review_on or date.today())  # a date kept may have passed
+        on = st.date_input("Next time we meet", value=view.next_review_on, min_value=earliest)
         if st.form_submit_button("Save the goal"):
             try:
                 one_to_one.set_goal(store, guider.id, view.id, question, on)
