@@ -24,6 +24,19 @@ def test_sign_in_checks_the_passphrase_and_ignores_name_case(store, teacher):
         accounts.sign_in(store, "Nobody", "correct horse battery")
 
 
+def test_a_name_spelt_with_joiners_makes_an_account_but_never_a_look_alike_of_another(store, teacher):
+    """An emoji of joined parts or a Persian name with a zero-width non-joiner is a name like any other;
+    the same name with an invisible joiner slipped in is taken, as it reads the same on screen."""
+    persian = accounts.create_person(store, "مهدی\u200cزاده", "a long enough passphrase")
+    assert persian.display_name == "مهدی\u200cزاده"
+    assert accounts.sign_in(store, "مهدی\u200cزاده", "a long enough passphrase").id == persian.id
+    assert accounts.create_person(store, "\U0001f469\u200d\U0001f3eb Bea", "a long enough passphrase")
+    with pytest.raises(AccountError, match="taken"):
+        accounts.create_person(store, "Ana\u200d Teacher", "a long enough passphrase")
+    with pytest.raises(AccountError, match="80 characters"):
+        accounts.create_person(store, "x" * 81, "a long enough passphrase")
+
+
 def test_repeated_wrong_passphrases_are_slowed_down(store, teacher):
     for _ in range(accounts.MAX_FAILURES):
         with pytest.raises(AccountError):

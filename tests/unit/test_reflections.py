@@ -108,6 +108,15 @@ def test_text_is_cleaned_and_limited(store, live, joined):
         r.submit_reflection(store, live.id, joined.token, "x" * 1001)
 
 
+def test_the_joiners_that_spell_a_word_or_make_one_emoji_are_kept_and_overrides_are_not(store, live, joined):
+    """Persian writes می‌خواهم with a zero-width non-joiner; a family emoji is three joined by ZWJ;
+    a right-to-left override would make text read backwards, so it goes."""
+    words = "من می\u200cخواهم \U0001f468\u200d\U0001f469\u200d\U0001f467 \u200fok\u200e"
+    assert r.submit_reflection(store, live.id, joined.token, words).text == words
+    spoofed = r.submit_reflection(store, live.id, joined.token, "calm \u202etxt.exe\u202c voice\u2066")
+    assert spoofed.text == "calm txt.exe voice"
+
+
 def test_unknown_kind_or_principle_is_refused(store, live, joined):
     with pytest.raises(ReflectionError, match="kind"):
         r.submit_reflection(store, live.id, joined.token, "hi", kind="criticism")

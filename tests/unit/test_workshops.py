@@ -235,3 +235,11 @@ def test_putting_a_moment_in_front_of_the_room_is_in_the_audit_log(store, teache
     go_to_index(store, teacher.id, w.id, moment_step + 1)  # same moment, next prompt
     projected = [e for e in audit.recent_events(store) if e.action == "projected"]
     assert len(projected) == 1 and projected[0].subject.startswith("moment:")
+
+
+def test_a_title_and_ground_rules_keep_no_control_characters(store, teacher):
+    """A NUL pasted into a title is refused outright by PostgreSQL; an override makes it read backwards."""
+    w = workshops.create_workshop(
+        store, teacher.id, "Spring\x00 \u202egroup", date(2027, 3, 1), ground_rules="Be kind\x1b.\nListen."
+    )
+    assert (w.title, w.ground_rules) == ("Spring group", "Be kind.\nListen.")

@@ -25,6 +25,7 @@ from verp.core.errors import VerpError
 from verp.core.limits import Limit, LimitReached
 from verp.core.models import Person
 from verp.core.store import Store
+from verp.core.text import JOINERS, clean_text
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # the former scheme: still checked, replaced on sign-in
 MIN_PASSPHRASE = 8
@@ -106,7 +107,10 @@ def _no_account_hash(memory_kib: int, time_cost: int) -> str:
 
 
 def _name_key(display_name: str) -> str:
-    return " ".join(display_name.split()).casefold()
+    """How names are told apart: not by case, spacing or an invisible joiner (a name with one slipped in
+    reads the same on screen as the name without)."""
+    cleaned = clean_text(display_name, None, one_line=True)
+    return "".join(ch for ch in cleaned if ch not in JOINERS).casefold()
 
 
 def person_view(person: Person) -> PersonView:
@@ -120,8 +124,8 @@ def create_person(store: Store, display_name: str, passphrase: str, client: str 
     From a ``client`` (the Sign in page always names one), sign-ups and "That name is taken" answers are
     throttled, so the page can neither make accounts in bulk nor list who has one.
     """
-    name = " ".join(display_name.split())
-    if not name or len(name) > 80 or not name.isprintable():
+    name = clean_text(display_name, None, one_line=True)
+    if not name or len(name) > 80:
         raise AccountError("Please give a name of up to 80 characters.")
     if len(passphrase) < MIN_PASSPHRASE:
         raise AccountError(f"Please choose a passphrase of at least {MIN_PASSPHRASE} characters.")

@@ -11,20 +11,26 @@ import unicodedata
 
 from verp.core.errors import VerpError
 
+# Invisible characters that belong to the words: the zero-width non-joiner and joiner (Persian spelling,
+# emoji made of parts) and the left-to-right and right-to-left marks. Every other format character goes,
+# the bidirectional overrides and isolates first: they can make text read backwards.
+JOINERS = "\u200c\u200d\u200e\u200f"
+
 
 class TextError(VerpError, ValueError):
     """Typed text that cannot be kept as it is, worded for the person who typed it."""
 
 
 def clean_text(text: str | None, max_len: int | None, *, what: str = "it", one_line: bool = False) -> str:
-    """``text`` without control characters (newlines and tabs kept unless ``one_line``), trimmed.
+    """``text`` without control or format characters (newlines and tabs kept unless ``one_line``, and
+    the ``JOINERS`` a word or an emoji needs), trimmed.
 
     ``one_line`` also folds every run of white space into one space, for titles and names. An empty
     result is returned as ``""``: whether that is allowed is the caller's decision. Longer than
     ``max_len`` characters raises :class:`TextError` (``None``: the caller checks the length itself).
     """
     raw = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    kept = "".join(ch for ch in raw if ch in "\n\t" or ch in JOINERS or unicodedata.category(ch)[0] != "C")
     kept = " ".join(kept.split()) if one_line else kept.strip()
     if max_len is not None and len(kept) > max_len:
         raise TextError(f"Please keep {what} under {max_len} characters (this one has {len(kept)}).")

@@ -20,6 +20,7 @@ from verp.core import audit
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import AuditEvent, Person, Share, Workshop, utcnow
 from verp.core.store import Store
+from verp.core.text import clean_text
 from verp.review.sharing import normalise_code
 from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
@@ -151,14 +152,14 @@ def create_workshop(
 ) -> WorkshopView:
     """Plan a workshop with a fresh, unique join code. Reflections wait for the facilitator's approval
     unless ``auto_approve``: a "she should have waited" must never reach the wall in front of its owner."""
-    title = " ".join(str(title).split())
+    title = clean_text(title, None, one_line=True)  # a NUL or an override never kept (PostgreSQL refuses NUL)
     if not title or len(title) > MAX_TITLE:
         raise WorkshopError(f"Please give the workshop a title of up to {MAX_TITLE} characters.")
     known = catalogue().keys
     unknown = [k for k in focus if k not in known]
     if unknown:
         raise WorkshopError(f"Unknown principle: {', '.join(unknown)}.")
-    rules = str(ground_rules or "").strip()[:MAX_RULES]
+    rules = clean_text(ground_rules, None)[:MAX_RULES]
     with store.transaction() as s:
         person = _require_facilitator(s, facilitator_id)
         code = new_join_code()
