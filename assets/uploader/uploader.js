@@ -23,13 +23,23 @@ function request(method, url, headers, body, onProgress) {
 
 class Refused extends Error {}
 
-function megabytes(n) { return Math.round(n / (1024 * 1024)); }
+// Sizes in megabytes, with a decimal under ten (a short clip is "0.4 of 1.2 MB", not "0 of 1 MB").
+function megabytes(n) {
+  const mb = n / (1024 * 1024);
+  return mb < 10 ? mb.toFixed(1) : String(Math.round(mb));
+}
+
+// How often the spoken status says how far an upload has got: every tenth of it, or every ten seconds.
+const SAY_EVERY_PERCENT = 10;
+const SAY_EVERY_MS = 10000;
 
 function makeUploader(root) {
   const ui = {
     config: {},
     setTrigger: () => {},
     busy: false,
+    saidPercent: 0,
+    saidAt: 0,
     input: root.querySelector("input[type=file]"),
     label: root.querySelector(".label"),
     hint: root.querySelector(".hint"),
@@ -45,10 +55,17 @@ function makeUploader(root) {
     ui.error.hidden = false;
     ui.box.hidden = true;
   };
+  // The bar moves with every chunk; the status (read out by screen readers) only now and then.
   const show = (done, total, file) => {
     ui.bar.value = total ? (100 * done) / total : 0;
+    const percent = Math.floor(ui.bar.value);
+    const now = Date.now();
+    const first = done === 0 || done === total;
+    if (!first && percent < ui.saidPercent + SAY_EVERY_PERCENT && now - ui.saidAt < SAY_EVERY_MS) return;
+    ui.saidPercent = percent;
+    ui.saidAt = now;
     ui.status.textContent = t("sending", "Sending")
-      + ` “${file.name}”: ${Math.floor(ui.bar.value)}% (${megabytes(done)} of ${megabytes(total)} MB)`;
+      + ` “${file.name}”: ${percent}% (${megabytes(done)} of ${megabytes(total)} MB)`;
   };
   const messageOf = (answer, fallback) => (answer.json && answer.json.message) || fallback;
 
@@ -142,9 +159,9 @@ function makeUploader(root) {
       return;
     }
     ui.busy = true;
-    ui.input.disabled = true;
     ui.box.hidden = false;
     show(0, file.size, file);
+    ui.input.disabled = true;  // the focus goes with it: back to the chooser once the upload ends
     try {
       const clip = await send(file);
       ui.box.hidden = true;
@@ -155,6 +172,8 @@ function makeUploader(root) {
       ui.busy = false;
       ui.input.disabled = false;
       ui.input.value = "";
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (lost) ui.input.focus();  // unless the person has moved on meanwhile
     }
   });
   return ui;

@@ -91,6 +91,29 @@ _CONTROL_SHOWN = f"""([name, contains]) => {{
 }}"""
 
 
+# The focused element, and whether any of it is inside the window: a menu slid off to the side still takes
+# the focus unless it is hidden, and then a keyboard user sees nothing move.
+_FOCUS_ON_SCREEN = f"""() => {{
+  let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const seen = r.width > 0 && r.height > 0 && r.right > 0 && r.left < window.innerWidth;
+  return {{ label: ({_NAME})(e).trim().slice(0, 40), seen }};
+}}"""
+
+
+def focus_stops_off_screen(page, presses: int = 40) -> list[str]:
+    """Tab through the page ``presses`` times: the names of the stops a keyboard user could not see."""
+    unseen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUS_ON_SCREEN)
+        if focused and not focused["seen"] and focused["label"] not in unseen:
+            unseen.append(focused["label"])
+    return unseen
+
+
 def tab_to(page, name: str, *, contains: bool = False, backwards: bool = False, most: int = 90) -> None:
     """Press Tab (Shift+Tab ``backwards``) until the element named ``name`` has the focus, and check
     that the focus shows, as a keyboard user would find it: no clicks, no jumping straight to it.

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.accessibility import describe, serious_violations, tab_to, wait_for_style
+from tests.e2e.accessibility import (
+    describe,
+    focus_stops_off_screen,
+    serious_violations,
+    tab_to,
+    wait_for_style,
+)
 from tests.support.browser import require_browser, start_app, wait_for_app
 from tests.support.review import add_consent, add_test_clip, cut_moment, freeze_frame
 from tests.support.workshop import make_workshop
@@ -232,3 +238,16 @@ def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, ope
     phone.wait_for_function(
         "() => document.getElementById('verp-announcer').textContent === 'Sent. Thank you.'"
     )
+
+
+@pytest.mark.parametrize("where", ["join", "my_clips"])
+def test_on_a_phone_every_stop_of_the_keyboard_is_on_screen(site, open_page, where):
+    """The menu is folded away on a phone: its links must not take the focus where nobody can see it
+    (WCAG 2.4.7, 2.4.11)."""
+    phone = open_page(SIZES["phone"], site["ben"] if where == "my_clips" else None)
+    phone.goto(f"{site['server'].url}/{where}")
+    wait_for_app(phone)
+    wait_for_style(phone)
+    assert focus_stops_off_screen(phone) == []
+    phone.get_by_test_id("stExpandSidebarButton").click()  # opened, the menu is there to use
+    tab_to(phone, "Home")

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.support.browser import sign_up, start_app
-from tests.support.media import make_clip
+from tests.support.media import make_clip, make_text_file
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +103,20 @@ def test_the_same_file_chosen_again_after_a_failed_check_is_sent_afresh(app_serv
     first_try["on"] = False
     chooser.set_input_files(str(video))  # what the message says: the same file again
     page.get_by_test_id("stMain").get_by_text("Saved “Story”").wait_for(timeout=60000)
+
+
+def test_the_progress_bar_is_named_and_the_keyboard_stays_on_the_chooser(app_server, browser_page, tmp_path):
+    """A screen reader hears what the bar measures; after an upload (refused here: not a video) the
+    focus is back on the file chooser, not lost to the page (WCAG 4.1.2, 2.4.3)."""
+    page = browser_page
+    sign_up(page, app_server.url)
+    chooser = page.get_by_label("Add a clip from this device")
+    assert page.locator(".verp-uploader progress").get_attribute("aria-label") == "Upload progress"
+    chooser.focus()
+    chooser.set_input_files(str(make_text_file(tmp_path / "Notes.mp4")))
+    page.get_by_role("alert").get_by_text("not a video", exact=False).wait_for(timeout=60000)
+    page.wait_for_function(
+        "() => { let e = document.activeElement;"
+        " while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;"
+        " return e && e.matches('.verp-uploader input[type=file]'); }"
+    )
