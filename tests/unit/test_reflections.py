@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp import web
+from verp.core.errors import VerpError
 from verp.core.models import Reflection
 from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
@@ -291,3 +292,15 @@ def test_a_resend_is_answered_from_what_is_stored_without_joining_a_batch(store,
     assert again.id == first.id and one_by_one == []
     with store.transaction() as s:
         assert s.query(Reflection).count() == 1
+
+
+def test_a_decision_on_a_reflection_is_made_once_and_a_stale_tab_cannot_undo_it(store, teacher):
+    """Hidden in one tab, it stays hidden when an older tab that still shows it presses Approve."""
+    w = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, auto_approve=False).id)
+    phone = r.join_by_code(store, w.join_code, "Cara")
+    sent = r.submit_reflection(store, w.id, phone.token, "She should have waited")
+    assert [p.id for p in r.pending(store, teacher.id, w.id)] == [sent.id]  # both tabs show it
+    r.moderate(store, teacher.id, w.id, sent.id, approve=False)
+    with pytest.raises(VerpError, match="already been approved or hidden"):
+        r.moderate(store, teacher.id, w.id, sent.id, approve=True)
+    assert [x.text for g in r.wall(store, w.id) for x in g.reflections] == []

@@ -422,13 +422,19 @@ def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionVi
         return [_view(r) for r in rows]
 
 
+ALREADY_DECIDED = "That reflection has already been approved or hidden (in another tab, perhaps)."
+
+
 def moderate(store: Store, person_id: int, workshop_id: int, reflection_id: int, approve: bool) -> None:
-    """Approve a reflection onto the wall, or hide it (kept in the record, never shown)."""
+    """Approve a reflection onto the wall, or hide it (kept in the record, never shown): once, while it
+    waits. A second tab (or a page drawn before the first decision) cannot undo a decision made."""
     with store.transaction() as s:
         facilitated_workshop(s, person_id, workshop_id)
-        row = s.get(Reflection, reflection_id)
+        row = s.get(Reflection, reflection_id, with_for_update=True)
         if row is None or row.workshop_id != workshop_id or row.status in ("superseded", "withdrawn"):
             raise WorkshopError("That reflection is no longer there.")
+        if row.status != "pending":
+            raise WorkshopError(ALREADY_DECIDED)
         row.status = "approved" if approve else "hidden"
         action = "approve_reflection" if approve else "hide_reflection"
         audit.record(s, audit.actor_of(person_id), action, f"reflection:{row.id}", f"workshop:{workshop_id}")
