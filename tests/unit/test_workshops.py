@@ -243,3 +243,19 @@ def test_a_title_and_ground_rules_keep_no_control_characters(store, teacher):
         store, teacher.id, "Spring\x00 \u202egroup", date(2027, 3, 1), ground_rules="Be kind\x1b.\nListen."
     )
     assert (w.title, w.ground_rules) == ("Spring group", "Be kind.\nListen.")
+
+
+def test_next_pressed_for_a_step_the_room_has_left_does_nothing(store, teacher, colleague):
+    """Two Control tabs that both show step 1 each press Next (or one button is clicked twice before
+    the page is drawn again): the room goes to step 2, not 3. Each press names the step it was made on."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    w = workshops.open_workshop(store, teacher.id, w.id)
+    seen, order = workshops.room_step(store, w)
+    workshops.step_by(store, teacher.id, w.id, 1, seen.key)  # tab A
+    workshops.step_by(store, teacher.id, w.id, 1, seen.key)  # tab B, drawn before A's press
+    assert workshops.room_step(store, workshops.get_workshop(store, w.id))[0].key == order[1].key
+    workshops.step_by(store, teacher.id, w.id, -1, seen.key)  # Previous from step 1, also stale
+    assert workshops.room_step(store, workshops.get_workshop(store, w.id))[0].key == order[1].key
+    workshops.step_by(store, teacher.id, w.id, 1)  # a clicker's press: from wherever the room is
+    assert workshops.room_step(store, workshops.get_workshop(store, w.id))[0].key == order[2].key

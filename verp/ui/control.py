@@ -82,7 +82,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         "Previous",
         key="previous",
         on_click=act_on_click,
-        args=(*ctx, workshops.step_by, -1),
+        args=(*ctx, workshops.step_by, -1, step.key),  # this page's step: a second click moves nothing more
         icon=":material/skip_previous:",
         use_container_width=True,
         disabled=step.index == 0,
@@ -92,7 +92,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         key="next",
         type="primary",
         on_click=act_on_click,
-        args=(*ctx, workshops.step_by, 1),
+        args=(*ctx, workshops.step_by, 1, step.key),
         icon=":material/skip_next:",
         use_container_width=True,
         disabled=step.index == len(all_steps) - 1,

@@ -254,16 +254,36 @@ def room_step(store: Store, workshop: WorkshopView, for_phones: bool = False) ->
     return current_step(store, workshop.id, workshop.step_key, version)
 
 
-def _move(store: Store, person_id: int, workshop_id: int, pick) -> WorkshopView:
+class _RoomMoved(Exception):
+    """The room changed between reading where it is and taking its row: read it again."""
+
+
+def _move(store: Store, person_id: int, workshop_id: int, pick, seen_key: str | None = None) -> WorkshopView:
     """Move the room to the step ``pick(order, on_screen)`` returns; the phase timer starts again.
 
-    Putting someone's moment in front of the room is written to the audit log (``projected``), so an
-    owner can always learn where and when their video was shown.
+    With ``seen_key`` (the step the pressing page showed) a press for a step the room has already left
+    does nothing: a second tab, or a button clicked twice before the page is drawn again, moves the room
+    once. Putting someone's moment in front of the room is written to the audit log (``projected``), so
+    an owner can always learn where and when their video was shown.
     """
-    shown, order = room_step(store, get_workshop(store, workshop_id))
+    for _ in range(3):
+        try:
+            return _move_once(store, person_id, workshop_id, pick, seen_key)
+        except _RoomMoved:
+            continue
+    return get_workshop(store, workshop_id)
+
+
+def _move_once(store: Store, person_id: int, workshop_id: int, pick, seen_key: str | None) -> WorkshopView:
+    read = get_workshop(store, workshop_id)
+    shown, order = room_step(store, read)
+    if seen_key is not None and shown.key != seen_key:
+        return read  # pressed on a step the room has left
     target = pick(order, shown)
 
     def change(w: Workshop) -> None:
+        if w.state_version != read.state_version:
+            raise _RoomMoved  # checked under the row's lock: the order and the step read are still so
         w.current_step_key = target.key
         w.timer_elapsed_s = 0.0
         w.timer_started_at = utcnow() if w.timer_started_at or w.status == "live" else None
@@ -294,13 +314,17 @@ def go_to_step(store: Store, person_id: int, workshop_id: int, key: str) -> Work
     return _move(store, person_id, workshop_id, pick)
 
 
-def step_by(store: Store, person_id: int, workshop_id: int, delta: int) -> WorkshopView:
-    """Next (+1) or previous (-1) from the step the room is on, wherever it now sits in the order."""
+def step_by(
+    store: Store, person_id: int, workshop_id: int, delta: int, seen_key: str | None = None
+) -> WorkshopView:
+    """Next (+1) or previous (-1) from the step the room is on, wherever it now sits in the order; with
+    ``seen_key``, only if the room is still on that step (a button names the step its page showed; a
+    clicker's presses each move on, however fast)."""
 
     def pick(order: list[Step], shown: Step) -> Step:
         return order[min(max(shown.index + int(delta), 0), len(order) - 1)]
 
-    return _move(store, person_id, workshop_id, pick)
+    return _move(store, person_id, workshop_id, pick, seen_key)
 
 
 def set_playing(store: Store, person_id: int, workshop_id: int, playing: bool) -> WorkshopView:
