@@ -12,9 +12,11 @@ from verp.ui.join import (
     current_prompt,
     forget_place,
     keep_place,
+    look_again,
     not_you_button,
     own_reflections,
     sentence_starters,
+    steps_seen_while_writing,
 )
 from verp.ui.session import client_address, get_store
 from verp.ui.workshop import kind_options, principle_options
@@ -44,11 +46,13 @@ if joined is None:
 st.text(f"You are in as {joined.display_name}.")
 keep_place(joined)
 not_you_button(joined)
-if not current_prompt(store, joined):
+drawn = current_prompt(store, joined)
+if drawn is None:
     st.stop()
 
 principles, kinds = principle_options(), kind_options()
 client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
+seen = steps_seen_while_writing(client_key, drawn)
 sentence_starters(f"text_{client_key}")
 with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; kept on an error
     text = st.text_area(
@@ -59,11 +63,13 @@ with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; k
     if st.form_submit_button("Send", type="primary", use_container_width=True):
         try:
             reflections.submit_reflection(
-                store, joined.workshop_id, joined.token, text, principle or None, kind, client_key
+                store, joined.workshop_id, joined.token, text, principle or None, kind, client_key, seen
             )
         except VerpError as exc:
             st.session_state.pop("sent_message", None)
             st.error(str(exc))
+            if str(exc) == reflections.MOMENT_LEFT:
+                look_again(client_key, drawn)
         else:
             st.session_state["client_key"] = uuid.uuid4().hex
             st.session_state["sent_message"] = "Sent. Thank you."

@@ -3,6 +3,7 @@
 from tests.support.apptest import open_page, open_section
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
+from verp.review import sharing
 from verp.ui.join import JOINED_KEY
 from verp.workshop import reflections, workshops
 
@@ -189,3 +190,29 @@ def test_once_a_tab_has_left_a_place_it_never_takes_its_kept_place_again(
     assert _in_as(at) == ["You are in as Dan."]
     _click(at, "Not Dan")
     assert _in_as(at) == [] and JOINED_KEY not in at.session_state
+
+
+def test_words_written_while_a_moment_was_taken_out_are_sent_only_after_a_second_look(
+    store, teacher, colleague
+):
+    """The owner takes Circle time out (to leave a child out) while Cara writes about it: her words do
+    not go up under whatever step comes next; she is told, keeps them, and sends again if she means to."""
+    w = make_workshop(store, teacher.id)
+    share_id, _ = share_moment(store, colleague.id, w.id, "Circle time")
+    share_moment(store, teacher.id, w.id, "Snack time", position=1)
+    w = workshops.open_workshop(store, teacher.id, w.id)
+    go_to_index(store, teacher.id, w.id, 5)  # the group's first prompt about Circle time
+    at = joined_page(store, w)
+    assert "Circle time" in [t.value for t in at.text]
+    at.text_area[0].set_value("The boy in red looked scared")
+    sharing.withdraw_share(store, colleague.id, share_id)
+    send = [b.label for b in at.button].index("Send")
+    at.button[send].click().run()
+    assert "taken out of the workshop" in at.error[0].value
+    assert at.text_area[0].value == "The boy in red looked scared"
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 0
+    at.button[[b.label for b in at.button].index("Send")].click().run()
+    assert at.success[0].value == "Sent. Thank you."
+    with store.transaction() as s:
+        assert [r.moment_title for r in s.query(Reflection)] != ["Circle time"]

@@ -10,6 +10,7 @@ from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp import web
 from verp.core.errors import VerpError
 from verp.core.models import Reflection
+from verp.review import sharing
 from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
 from verp.workshop.reflections import ReflectionError
@@ -304,3 +305,41 @@ def test_a_decision_on_a_reflection_is_made_once_and_a_stale_tab_cannot_undo_it(
     with pytest.raises(VerpError, match="already been approved or hidden"):
         r.moderate(store, teacher.id, w.id, sent.id, approve=True)
     assert [x.text for g in r.wall(store, w.id) for x in g.reflections] == []
+
+
+def _two_owners_room(store, teacher, colleague):
+    w = make_workshop(store, teacher.id)
+    circle_share, circle = share_moment(store, colleague.id, w.id, "Circle time", position=0)
+    _, snack = share_moment(store, teacher.id, w.id, "Snack time", position=1)
+    w = workshops.open_workshop(store, teacher.id, w.id)
+    order = workshops.steps(store, w.id)
+    on = {
+        m: next(s for s in order if s.kind == "prompt" and s.moment.moment_id == m) for m in (circle, snack)
+    }
+    return w, circle_share, on[circle], on[snack]
+
+
+def test_a_reflection_is_filed_under_the_step_the_phone_showed_when_it_was_sent(store, teacher, colleague):
+    """Control moves on while Cara types about Circle time: her words stay with Circle time."""
+    w, _, circle, snack = _two_owners_room(store, teacher, colleague)
+    cara = r.join_by_code(store, w.join_code, "Cara")
+    workshops.go_to_step(store, teacher.id, w.id, snack.key)
+    sent = r.submit_reflection(store, w.id, cara.token, "Ben waited", seen_steps=[circle.key])
+    assert (sent.moment_title, sent.prompt) == ("Circle time", " ".join(circle.prompts))
+
+
+def test_words_begun_while_a_moment_now_withdrawn_was_shown_are_not_sent_without_a_second_look(
+    store, teacher, colleague
+):
+    """Its owner takes the moment out (to leave a child out) while Cara types about it: what she wrote
+    never reaches the wall under the next step; she is told, and sends again only if she means to."""
+    w, circle_share, circle, snack = _two_owners_room(store, teacher, colleague)
+    cara = r.join_by_code(store, w.join_code, "Cara")
+    workshops.go_to_step(store, teacher.id, w.id, circle.key)
+    sharing.withdraw_share(store, colleague.id, circle_share)
+    with pytest.raises(ReflectionError, match="taken out of the workshop"):
+        r.submit_reflection(store, w.id, cara.token, "The boy in red looked scared", seen_steps=[circle.key])
+    assert [x.text for g in r.wall(store, w.id) for x in g.reflections] == []
+    now, _ = workshops.room_step(store, workshops.get_workshop(store, w.id))
+    again = r.submit_reflection(store, w.id, cara.token, "Snack time went calmly", seen_steps=[now.key])
+    assert again.status == "approved" and again.moment_title != "Circle time"

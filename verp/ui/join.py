@@ -91,8 +91,9 @@ def _leave() -> None:
         st.session_state[FORGET_KEY] = True
 
 
-def current_prompt(store: Store, joined: Joined) -> bool:
-    """Show what the room is looking at; False (with a plain message) once the workshop has closed."""
+def current_prompt(store: Store, joined: Joined) -> str | None:
+    """Show what the room is looking at, and return its step's key; None (with a plain message) once
+    the workshop has closed."""
     try:
         workshop = workshops.get_workshop(store, joined.workshop_id)
     except VerpError:
@@ -100,29 +101,47 @@ def current_prompt(store: Store, joined: Joined) -> bool:
     if workshop is None or workshop.is_closed:
         st.info("This workshop has closed. Thank you for your reflections.")
         leave_button()
-        return False
-    prompt_panel(store, workshop)
-    return True
+        return None
+    return prompt_panel(store, workshop)
 
 
-def prompt_body(store: Store, workshop: WorkshopView) -> None:
+def prompt_body(store: Store, workshop: WorkshopView) -> str:
     step, _ = workshops.room_step(store, workshop, for_phones=True)  # thirty phones ask every 3 s
     with st.container(border=True):
         st.caption("On the screen now")
         st.text(step.moment.title if step.moment else step.title)
         for prompt in step.prompts:
             st.text(prompt)
+    return step.key
 
 
 PHONE_SPREAD_S = 3.0  # thirty phones redraw for a new step over three seconds, after the projector
 
 
-def prompt_panel(store: Store, workshop: WorkshopView) -> None:
-    """What the room is on; the page is drawn again when the step changes (the phone asks the server
-    by HTTP, which runs no page script: see ``verp.ui.room_follow``)."""
-    prompt_body(store, workshop)
+def prompt_panel(store: Store, workshop: WorkshopView) -> str:
+    """What the room is on (its step's key is returned); the page is drawn again when the step changes
+    (the phone asks the server by HTTP, which runs no page script: see ``verp.ui.room_follow``)."""
+    key = prompt_body(store, workshop)
     drawn = RoomSignal(workshop.state_version, "", workshop.is_closed)
     room_follow.follow(room_signal_path(store.settings, workshop.id), drawn, (), spread_s=PHONE_SPREAD_S)
+    return key
+
+
+def steps_seen_while_writing(client_key: str, drawn: str) -> list[str]:
+    """The steps this page showed while its reflection form (``client_key``) has been open, up to the
+    run before this one (what the person saw when they pressed Send); this run's step is added for the
+    next. The reflection is filed under the last of them (see ``reflections.submit_reflection``)."""
+    seen = st.session_state.setdefault(f"seen_{client_key}", [])
+    before = list(seen) or [drawn]
+    if not seen or seen[-1] != drawn:
+        seen.append(drawn)
+        del seen[:-20]
+    return before
+
+
+def look_again(client_key: str, drawn: str) -> None:
+    """After "the moment has left the room": a second Send is about what is on screen now."""
+    st.session_state[f"seen_{client_key}"] = [drawn]
 
 
 def own_reflections(store: Store, joined: Joined) -> None:

@@ -7,6 +7,7 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
@@ -22,7 +23,7 @@ from verp.core.models import NextStep, Participant, Reflection, Workshop, utcnow
 from verp.core.store import Store
 from verp.review import helping
 from verp.room.principles import catalogue
-from verp.room.running_order import current_step
+from verp.room.running_order import current_step, parse_step_key
 from verp.room.shown import about_shown
 from verp.workshop.group_writer import writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
@@ -235,9 +236,26 @@ def _check_choice(principle_key: str | None, kind: str) -> str | None:
     return principle_key or None
 
 
-def _context(store: Store, workshop: _Room) -> dict:
-    """The moment and prompt the room is on, so a reflection is filed where it was written."""
-    step, _ = current_step(store, workshop.id, workshop.current_step_key, workshop.state_version)
+MOMENT_LEFT = (
+    "The moment on screen while you wrote has just been taken out of the workshop, so your words were "
+    "not sent. If they are about what is on screen now, press Send again."
+)
+
+
+def _context(store: Store, workshop: _Room, seen_steps: Sequence[str] = ()) -> dict:
+    """The moment and prompt a reflection was written to, so it is filed where it was written: the last
+    step the sending page showed (``seen_steps``, oldest first), if it is still in the running order,
+    else the step the room is on. Refused if the page showed a moment since taken out of the workshop
+    while its form was open: words about it must not reach the wall under another step."""
+    step, order = current_step(store, workshop.id, workshop.current_step_key, workshop.state_version)
+    shown_shares = {s.moment.share_id for s in order if s.moment is not None}
+    for key in seen_steps:
+        share_id = parse_step_key(key).share_id
+        if share_id is not None and share_id not in shown_shares:
+            raise ReflectionError(MOMENT_LEFT)
+    here = {s.key: s for s in order}
+    if seen_steps and seen_steps[-1] in here:
+        step = here[seen_steps[-1]]
     moment = step.moment
     return {
         "moment_id": moment.moment_id if moment else None,
@@ -274,8 +292,11 @@ def submit_reflection(
     principle_key: str | None = None,
     kind: str = "noticed",
     client_key: str | None = None,
+    seen_steps: Sequence[str] = (),
 ) -> ReflectionView:
-    """Send a reflection from a phone. Sending again with the same ``client_key`` stores it once."""
+    """Send a reflection from a phone. Sending again with the same ``client_key`` stores it once.
+    ``seen_steps``: the steps the phone's page showed while this reflection was being written (see
+    ``_context``)."""
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     client_key = str(client_key)[:64] if client_key else None
@@ -286,7 +307,7 @@ def submit_reflection(
     author = {"author_name": room.display_name, "participant_id": room.participant_id}
     status = "approved" if room.auto_approve else "pending"
     words = dict(text=text, principle_key=principle_key, kind=kind)
-    return _add(store, room, words, client_key, status, author)
+    return _add(store, room, words, client_key, status, author, [str(k)[:120] for k in seen_steps][-20:])
 
 
 def add_group_reflection(
@@ -310,10 +331,16 @@ def add_group_reflection(
 
 
 def _add(
-    store: Store, workshop: _Room, words: dict, client_key: str | None, status: str, author: dict
+    store: Store,
+    workshop: _Room,
+    words: dict,
+    client_key: str | None,
+    status: str,
+    author: dict,
+    seen_steps: Sequence[str] = (),
 ) -> ReflectionView:
-    """Store a new reflection with the room's context (the moment and phase on screen when it came)."""
-    context = _context(store, workshop)  # outside any transaction: it may read the step list
+    """Store a new reflection with its context (the moment and phase on screen when it was written)."""
+    context = _context(store, workshop, seen_steps)  # outside any transaction: it may read the step list
     row = Reflection(
         workshop_id=workshop.id, client_key=client_key, status=status, **words, **author, **context
     )
