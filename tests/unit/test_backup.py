@@ -1,4 +1,7 @@
+import hashlib
+import io
 import json
+import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -8,12 +11,14 @@ from sqlalchemy import MetaData, select
 
 from tests.support.database import SERVER_URL, test_database_url
 from tests.support.trust import clip_with_consent
-from verp.core import accounts
+from tests.support.workshop import make_workshop, share_moment
+from verp.core import accounts, sessions
 from verp.core.config import load_settings
-from verp.core.models import Reflection, Workshop
+from verp.core.models import Moment, Reflection, Share, Workshop
 from verp.core.store import Store, head_revision
 from verp.records import admin
-from verp.review import clips
+from verp.review import clips, sharing
+from verp.room.shown import shown_moments
 
 
 def _rows(store: Store) -> dict[str, list[dict]]:
@@ -171,3 +176,69 @@ def test_a_sqlite_backup_restores_into_postgresql_and_back(teacher, tmp_path):
     )
     admin.restore(back, tmp_path / "from-postgresql")
     assert _rows(Store.open(back)) == before
+
+
+def _plant(backup: Path, rel: str, payload: bytes) -> None:
+    """A file added to a backup with a checksum that matches: a backup made, or changed, by someone else."""
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["files"][rel] = {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+    (backup / rel).write_bytes(payload)
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("rel", ["secret.key", "clips/../../escaped.txt", "tmp/uploads/x.json", "clips/x"])
+def test_a_backup_that_names_a_file_outside_a_clip_folder_is_refused_before_anything_is_touched(
+    full_store, tmp_path, rel
+):
+    """A known signing key planted in the data folder would let anyone forge links; a file written
+    beside it could replace anything the app's user may write."""
+    backup = tmp_path / "backups" / "monday"  # so that ../.. from it is not ../.. from the data folder
+    admin.backup(full_store, backup)
+    _plant(backup, rel, b"chosen by someone else")
+    before = _rows(full_store)
+    full_store.engine.dispose()
+    with pytest.raises(admin.AdminError, match="damaged"):
+        admin.restore(full_store.settings, backup, force=True)
+    target = Path(os.path.normpath(full_store.settings.data_dir / rel))
+    assert not target.is_file() or target.read_bytes() != b"chosen by someone else"
+    assert _rows(Store.open(full_store.settings)) == before  # the live data untouched
+
+
+def test_a_damaged_table_is_refused_before_a_forced_restore_wipes_anything(full_store, tmp_path):
+    admin.backup(full_store, tmp_path / "backup")
+    people = tmp_path / "backup" / "tables" / "person.jsonl"
+    people.write_text(people.read_text()[:-20])  # copied half-way
+    before = _rows(full_store)
+    full_store.engine.dispose()
+    with pytest.raises(admin.AdminError, match="damaged"):
+        admin.restore(full_store.settings, tmp_path / "backup", force=True)
+    assert _rows(Store.open(full_store.settings)) == before
+
+
+def test_a_restore_signs_every_browser_out(full_store, tmp_path, teacher):
+    """A browser signed out since the backup (a lost laptop: "Sign out everywhere") must not be signed
+    in again by it: every session the backup holds comes back ended."""
+    token = sessions.issue_token(full_store, teacher.id)
+    admin.backup(full_store, tmp_path / "backup")
+    sessions.end_all_sessions(full_store, teacher.id)
+    full_store.engine.dispose()
+    admin.restore(full_store.settings, tmp_path / "backup", force=True)
+    assert sessions.person_for_token(Store.open(full_store.settings), token) is None
+
+
+def test_a_restore_can_end_every_share_so_owners_choose_again(full_store, tmp_path, teacher, colleague):
+    """A backup older than someone's withdrawal brings their moment back to the room; ``--end-shares``
+    ends every share it holds, and each owner shares again what they still want shown."""
+    w = make_workshop(full_store, teacher.id)
+    share_id, moment_id = share_moment(full_store, colleague.id, w.id, "Circle time")
+    with full_store.transaction() as s:  # its clip's file, so the backup holds the clip
+        full_store.write_file(f"{s.get(Moment, moment_id).clip_id}/original.mp4", io.BytesIO(b"video"))
+    admin.backup(full_store, tmp_path / "backup")
+    sharing.withdraw_share(full_store, colleague.id, share_id)  # after the backup
+    full_store.engine.dispose()
+    assert admin.run(["admin", "restore", str(tmp_path / "backup"), "--force", "--end-shares"]) == 0
+    restored = Store.open(full_store.settings)
+    assert shown_moments(restored, w.id) == []
+    with restored.transaction() as s:
+        assert s.get(Share, share_id).withdrawn_at is not None

@@ -3,7 +3,7 @@
 A backup is a folder in one portable format for SQLite and PostgreSQL alike, so it also moves a
 service from a laptop's SQLite to a PostgreSQL server:
 
-    manifest.json        format, schema revision, row counts, size and SHA-256 of every file
+    manifest.json        format, schema revision, row counts, size and SHA-256 of every file (tables too)
     tables/<name>.jsonl  every row of every table, one JSON object a line
     clips/<id>/...       the files of every clip in the backup
 
@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,7 @@ def backup(store: Store, dest: str | Path) -> dict:
     with _snapshot(store) as connection:
         revision, counts, clip_ids = _dump_tables(connection, work / "tables")
     files, missing = _copy_clip_folders(store, clip_ids, work / "clips")
+    table_files = {name: {"sha256": _sha256(work / "tables" / f"{name}.jsonl")} for name in counts}
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -75,6 +77,7 @@ def backup(store: Store, dest: str | Path) -> dict:
         "database": store.engine.dialect.name,
         "tables": counts,
         "files": files,
+        "table_files": table_files,
         "missing_files": missing,
     }
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -154,8 +157,14 @@ def _sha256(path: Path) -> str:
 # ---------------------------------------------------------------- restore
 
 
+CLIP_FILE = re.compile(r"clips/([0-9a-f]{32})(/[^/\\\x00]+)+")
+
+
 def read_manifest(src: str | Path) -> dict:
-    """The backup's manifest, after checking every file is there with the recorded checksum."""
+    """The backup's manifest, after checking everything a restore will read, before it touches
+    anything: every table whole (its checksum, and every row readable), and every file a plain file of
+    a clip the backup holds, in that clip's folder, with the recorded checksum. A backup naming any
+    other file (a signing key, the database, a path out of the data folder) is refused as damaged."""
     src = Path(src)
     try:
         manifest = json.loads((src / MANIFEST).read_text())
@@ -163,21 +172,52 @@ def read_manifest(src: str | Path) -> dict:
         raise AdminError(f"{src} is not a VERP backup (no readable {MANIFEST}).") from exc
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise AdminError(f"{src} is not a VERP backup this version can read.")
+    clip_ids = set()
+    for name, count in manifest["tables"].items():
+        rows = _readable_rows(src, name, manifest.get("table_files", {}).get(name))
+        if len(rows) != count:
+            raise AdminError(f"The backup is damaged: the {name} table is not whole.")
+        if name == "clip":
+            clip_ids = {row.get("id") for row in rows}
     for rel, facts in manifest["files"].items():
-        path = src / rel
-        if not path.is_file() or _sha256(path) != facts["sha256"]:
-            raise AdminError(f"The backup is damaged: {rel} is missing or changed.")
-    for name in manifest["tables"]:
-        if not (src / "tables" / f"{name}.jsonl").is_file():
-            raise AdminError(f"The backup is damaged: the {name} table is missing.")
+        if not _a_clip_file(src, rel, clip_ids) or _sha256(src / rel) != facts["sha256"]:
+            raise AdminError(f"The backup is damaged: {rel} is missing, changed or not a clip's file.")
     return manifest
 
 
-def restore(store_settings: Settings, src: str | Path, force: bool = False) -> dict:
+def _readable_rows(src: Path, name: str, facts: dict | None) -> list[dict]:
+    """The rows of one table file, each a JSON object; the file's checksum checked when recorded
+    (backups made before checksums of tables were kept have none)."""
+    path = src / "tables" / f"{name}.jsonl"
+    if not path.is_file() or (facts is not None and _sha256(path) != facts.get("sha256")):
+        raise AdminError(f"The backup is damaged: the {name} table is missing or changed.")
+    try:
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+    except ValueError:
+        raise AdminError(f"The backup is damaged: the {name} table cannot be read.") from None
+    if not all(isinstance(row, dict) for row in rows):
+        raise AdminError(f"The backup is damaged: the {name} table cannot be read.")
+    return rows
+
+
+def _a_clip_file(src: Path, rel: str, clip_ids: set) -> bool:
+    """``rel`` names a plain file in the folder of one of the backup's clips, and nothing else."""
+    match = CLIP_FILE.fullmatch(rel)
+    if match is None or match.group(1) not in clip_ids:
+        return False
+    if any(part in (".", "..") for part in rel.split("/")):
+        return False
+    path = src / rel
+    return path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(src.resolve())
+
+
+def restore(store_settings: Settings, src: str | Path, force: bool = False, end_shares: bool = False) -> dict:
     """Restore the backup in ``src`` into the data folder and database of ``store_settings``.
 
     Refuses a database or clips folder that already holds something, unless ``force`` (which first
-    removes everything there).
+    removes everything there). Every browser signed in when the backup was made is signed out (one
+    signed out since must not be signed in again by it). ``end_shares`` ends every share the backup
+    holds, for a backup older than someone's withdrawal: each owner shares again what they want shown.
     """
     src = Path(src)
     manifest = read_manifest(src)
@@ -202,6 +242,7 @@ def restore(store_settings: Settings, src: str | Path, force: bool = False) -> d
         with engine.begin() as connection:
             _load_tables(connection, src / "tables", manifest["tables"])
             _drop_clips_without_files(connection, manifest["missing_files"])
+            _sign_everyone_out(connection, end_shares)
         migrate(engine)
         _count_on_past_what_was_kept(engine)
         _restore_files(src, manifest, store_settings)
@@ -289,6 +330,16 @@ def _load_tables(connection: Connection, folder: Path, counts: dict[str, int]) -
             _advance_sequence(connection, table.name)
 
 
+def _sign_everyone_out(connection: Connection, end_shares: bool) -> None:
+    """Every sign-in session the backup holds, ended; with ``end_shares`` every share too."""
+    now = utcnow()
+    meta = MetaData()
+    session, share = (Table(name, meta, autoload_with=connection) for name in ("session", "share"))
+    connection.execute(session.update().where(session.c.revoked_at.is_(None)).values(revoked_at=now))
+    if end_shares:
+        connection.execute(share.update().where(share.c.withdrawn_at.is_(None)).values(withdrawn_at=now))
+
+
 def _drop_clips_without_files(connection: Connection, clip_ids: list[str]) -> None:
     """A clip deleted while the backup was being made: its owner wanted it gone, so it stays gone."""
     if clip_ids:
@@ -334,6 +385,12 @@ def add_admin_commands(subparsers: argparse._SubParsersAction) -> None:
     p = jobs.add_parser("restore", help="restore a backup folder into an empty data folder and database")
     p.add_argument("src")
     p.add_argument("--force", action="store_true", help="replace whatever the data folder holds")
+    p.add_argument(
+        "--end-shares",
+        action="store_true",
+        help="end every share in the backup: owners share again what they still want shown (for a backup "
+        "older than someone's withdrawal)",
+    )
     p.set_defaults(func=_restore_command)
     p = jobs.add_parser("grant-admin", help="make an account an administrator (sees the whole audit log)")
     p.add_argument("name", help="the account's display name")
@@ -401,7 +458,7 @@ def _backup_command(args: argparse.Namespace) -> int:
 
 def _restore_command(args: argparse.Namespace) -> int:
     try:
-        manifest = restore(load_settings(), args.src, force=args.force)
+        manifest = restore(load_settings(), args.src, force=args.force, end_shares=args.end_shares)
     except AdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
