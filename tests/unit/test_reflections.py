@@ -1,6 +1,7 @@
 """Reflections from the room: joining, sending once, editing with history, moderation and the wall."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from starlette.applications import Starlette
@@ -343,3 +344,19 @@ def test_words_begun_while_a_moment_now_withdrawn_was_shown_are_not_sent_without
     now, _ = workshops.room_step(store, workshops.get_workshop(store, w.id))
     again = r.submit_reflection(store, w.id, cara.token, "Snack time went calmly", seen_steps=[now.key])
     assert again.status == "approved" and again.moment_title != "Circle time"
+
+
+def test_one_phone_cannot_flood_the_room(store, live, joined):
+    """Ten a minute from one phone, then a plain "wait a moment"; a resend of one already stored is
+    still answered, and after the minute the phone sends again."""
+    for n in range(r.SENDS_PER_MINUTE):
+        r.submit_reflection(store, live.id, joined.token, f"noticed {n}", client_key=f"k{n}")
+    with pytest.raises(ReflectionError, match="wait a moment"):
+        r.submit_reflection(store, live.id, joined.token, "one more", client_key="k-more")
+    assert r.submit_reflection(store, live.id, joined.token, "noticed 0", client_key="k0").text == "noticed 0"
+    with store.transaction() as s:
+        for row in s.query(Reflection):
+            row.created_at = row.created_at - timedelta(minutes=2)
+    assert (
+        r.submit_reflection(store, live.id, joined.token, "one more", client_key="k-more").text == "one more"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, cast
 
 from sqlalchemy import BigInteger, Table, bindparam, func, select
@@ -206,6 +206,10 @@ _SENDER = (
         .where(Reflection.client_key == bindparam("client_key"), Reflection.participant_id == Participant.id)
         .scalar_subquery()
         .label("stored_id"),
+        select(func.count(Reflection.id))
+        .where(Reflection.participant_id == Participant.id, Reflection.created_at >= bindparam("since"))
+        .scalar_subquery()
+        .label("sent_lately"),
         Participant.id.label("participant_id"),
         Participant.display_name,
         Workshop.id,
@@ -219,12 +223,19 @@ _SENDER = (
 )
 
 
+SENDS_PER_MINUTE = 10  # from one phone: a person writes one at a time; more is a stuck key or a script
+TOO_FAST = "You have sent a lot in the last minute. Please wait a moment, then send this one."
+
+
 def _sender(s, workshop_id: int, token: str, client_key: str | None):
-    values = {"workshop_id": workshop_id, "token": str(token), "client_key": client_key}
+    since = utcnow() - timedelta(minutes=1)
+    values = {"workshop_id": workshop_id, "token": str(token), "client_key": client_key, "since": since}
     found = s.execute(_SENDER, values).first()
     if found is None:
         raise ReflectionError(UNKNOWN_DEVICE)
     _check_live(found.status)
+    if found.stored_id is None and found.sent_lately >= SENDS_PER_MINUTE:
+        raise ReflectionError(TOO_FAST)  # one phone cannot flood the wall or bury Control's queue
     return found
 
 
