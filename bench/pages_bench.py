@@ -74,6 +74,7 @@ from verp.core.models import (  # noqa: E402
 )
 from verp.core.store import Store  # noqa: E402
 from verp.room.principles import catalogue  # noqa: E402
+from verp.workshop.reflections import token_digest  # noqa: E402
 
 STAFF, CLIPS_EACH, MOMENTS_EACH, WORKSHOPS, ROOM, EACH, AUDIT_ROWS = 40, 5, 3, 60, 30, 10, 10_000
 ONE_LINE = "import streamlit as st\nst.write('Hello')\n"
@@ -162,6 +163,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
                 for k in range(6)
             ],
         )
+        tokens = [uuid.uuid4().hex for _ in range(ROOM)]  # what each phone holds; a hash is kept
         participants = _rows(
             s,
             Participant,
@@ -169,7 +171,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
                 {
                     "workshop_id": live,
                     "display_name": f"Phone {n}",
-                    "token": uuid.uuid4().hex,
+                    "token": token_digest(tokens[n]),
                     "person_id": people[5 + n]
                     if n < ROOM // 2
                     else None,  # half are colleagues with accounts
@@ -210,7 +212,7 @@ def build(store: Store, clip_file: Path) -> DataSet:
             ],
         )
         s.execute(insert(AuditEvent), _audit_rows(people, clip_ids, now))
-        token = s.scalars(select(Participant.token).where(Participant.id == participants[-1])).one()
+        token = tokens[-1]  # the last phone's
     _link_files(store, clip_ids, clip_file)
     counts = {
         "staff": len(people),

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp import web
 from verp.core.errors import VerpError
-from verp.core.models import Reflection
+from verp.core.models import Participant, Reflection
 from verp.review import sharing
 from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
@@ -235,7 +235,7 @@ def test_nothing_can_be_sent_to_a_workshop_that_is_not_live(store, teacher):
 
     planned = make_workshop(store, teacher.id, "Next week")
     with store.transaction() as s:  # a device that somehow holds a token for it
-        s.add(Participant(workshop_id=planned.id, display_name="Cara", token="t" * 30))
+        s.add(Participant(workshop_id=planned.id, display_name="Cara", token=r.token_digest("t" * 30)))
     with pytest.raises(ReflectionError, match="has not started yet"):
         r.submit_reflection(store, planned.id, "t" * 30, "Kind words")
     with store.transaction() as s:
@@ -360,3 +360,46 @@ def test_one_phone_cannot_flood_the_room(store, live, joined):
     assert (
         r.submit_reflection(store, live.id, joined.token, "one more", client_key="k-more").text == "one more"
     )
+
+
+def test_a_phone_is_known_by_a_hash_of_its_token_so_a_copy_of_the_database_speaks_for_no_phone(
+    store, live, joined
+):
+    """Like sign-in sessions: a backup taken during a live workshop holds no token a phone could use."""
+    with store.transaction() as s:
+        stored = s.query(Participant.token).filter(Participant.workshop_id == live.id).scalar()
+    assert joined.token not in stored
+    with pytest.raises(ReflectionError, match="do not recognise this device"):
+        r.submit_reflection(store, live.id, stored, "Sent with the stored value")
+    assert r.submit_reflection(store, live.id, joined.token, "Sent by the phone").text == "Sent by the phone"
+    assert r.rejoin(store, r.kept(joined)) == joined
+
+
+def test_the_upgrade_hashes_the_tokens_of_phones_already_in_a_room(tmp_path):
+    """A phone that joined before the upgrade keeps its token and is still known by it afterwards."""
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from verp.core.config import load_settings
+    from verp.core.models import Person, Workshop
+    from verp.core.store import Store, make_engine, migrate
+
+    url = f"sqlite:///{tmp_path}/v.db"
+    engine = make_engine(url)
+    migrate(engine, "numbers_never_reused")  # the revision before
+    with Session(engine) as s, s.begin():  # the columns are the same as the models' at that revision
+        ana = Person(display_name="Ana", name_key="ana", is_facilitator=True)
+        s.add(ana)
+        s.flush()
+        room = Workshop(title="W", held_on=date(2026, 1, 2), facilitator_id=ana.id, join_code="ABC123")
+        room.status = "live"
+        s.add(room)
+        s.flush()
+        s.add(Participant(workshop_id=room.id, display_name="Cara", token="the-phones-token"))
+        room_id = room.id
+    engine.dispose()
+    store = Store.open(load_settings({"VERP_DATA_DIR": str(tmp_path), "VERP_DATABASE_URL": url}))  # upgrades
+    with store.transaction() as s:
+        assert s.query(Participant.token).scalar() == r.token_digest("the-phones-token")
+    assert r.rejoin(store, f"{room_id}.the-phones-token") == r.Joined(room_id, "the-phones-token", "Cara")

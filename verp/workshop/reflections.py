@@ -6,6 +6,7 @@ wall), a resend with the same ``client_key`` is stored once, and every write is 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,6 +128,12 @@ def join_by_code(
         raise ReflectionError(limits.TOO_MANY_CODES) from None
 
 
+def token_digest(token: str) -> str:
+    """What is kept of a phone's token: its hash, as for sign-in sessions, so a copy of the database (a
+    backup taken during a live workshop) speaks for no phone."""
+    return hashlib.sha256(str(token).encode()).hexdigest()
+
+
 def _join(store: Store, code: str, display_name: str | None) -> Joined:
     with store.transaction() as s:
         workshop = s.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
@@ -135,7 +142,7 @@ def _join(store: Store, code: str, display_name: str | None) -> Joined:
         if workshop is not None and workshop.status == "live":
             name = _clean_name(display_name, workshop.allow_anonymous)
             token = secrets.token_urlsafe(24)
-            s.add(Participant(workshop_id=workshop.id, display_name=name, token=token))
+            s.add(Participant(workshop_id=workshop.id, display_name=name, token=token_digest(token)))
             return Joined(workshop.id, token, name)
     raise _WrongCode("That code does not open a workshop. Check the screen, or ask the facilitator.")
 
@@ -159,7 +166,7 @@ def rejoin(store: Store, kept_value: str | None) -> Joined | None:
         found = s.execute(
             select(Participant.display_name)
             .join(Workshop, Workshop.id == Participant.workshop_id)
-            .where(Participant.workshop_id == workshop_id, Participant.token == token)
+            .where(Participant.workshop_id == workshop_id, Participant.token == token_digest(token))
             .where(Workshop.status == "live")
         ).first()
     return None if found is None else Joined(workshop_id, token, found.display_name)
@@ -187,7 +194,7 @@ def _participant(s, workshop_id: int, token: str) -> tuple[Participant, Workshop
     found = s.execute(
         select(Participant, Workshop)
         .join(Workshop, Participant.workshop_id == Workshop.id)
-        .where(Participant.workshop_id == workshop_id, Participant.token == str(token))
+        .where(Participant.workshop_id == workshop_id, Participant.token == token_digest(token))
     ).first()
     participant, workshop = found if found else (None, None)
     if participant is None or workshop is None:
@@ -229,7 +236,12 @@ TOO_FAST = "You have sent a lot in the last minute. Please wait a moment, then s
 
 def _sender(s, workshop_id: int, token: str, client_key: str | None):
     since = utcnow() - timedelta(minutes=1)
-    values = {"workshop_id": workshop_id, "token": str(token), "client_key": client_key, "since": since}
+    values = {
+        "workshop_id": workshop_id,
+        "token": token_digest(token),
+        "client_key": client_key,
+        "since": since,
+    }
     found = s.execute(_SENDER, values).first()
     if found is None:
         raise ReflectionError(UNKNOWN_DEVICE)
