@@ -249,5 +249,6 @@ def test_on_a_phone_every_stop_of_the_keyboard_is_on_screen(site, open_page, whe
     wait_for_app(phone)
     wait_for_style(phone)
     assert focus_stops_off_screen(phone) == []
-    phone.get_by_test_id("stExpandSidebarButton").click()  # opened, the menu is there to use
+    tab_to(phone, "Expand sidebar")  # opened, the menu is there to use
+    phone.keyboard.press("Enter")
     tab_to(phone, "Home")

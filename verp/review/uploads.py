@@ -220,7 +220,8 @@ def remove_stale_uploads(store: Store, max_age_s: float = STALE_S) -> int:
     """Remove uploads untouched for ``max_age_s``: abandoned halves, and outcomes nobody came back for."""
     removed = 0
     now = time.time()
-    for path in _folder(store).iterdir():
+    folder = store.settings.tmp_dir / "uploads"
+    for path in folder.iterdir() if folder.is_dir() else ():  # the purge makes no folder
         with contextlib.suppress(FileNotFoundError):
             if now - path.stat().st_mtime > max_age_s:
                 path.unlink()
