@@ -172,32 +172,38 @@ def read_manifest(src: str | Path) -> dict:
         raise AdminError(f"{src} is not a VERP backup (no readable {MANIFEST}).") from exc
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise AdminError(f"{src} is not a VERP backup this version can read.")
-    clip_ids = set()
+    clip_ids: set = set()
     for name, count in manifest["tables"].items():
-        rows = _readable_rows(src, name, manifest.get("table_files", {}).get(name))
-        if len(rows) != count:
-            raise AdminError(f"The backup is damaged: the {name} table is not whole.")
+        ids = _whole_table_ids(src, name, count, manifest.get("table_files", {}).get(name))
         if name == "clip":
-            clip_ids = {row.get("id") for row in rows}
+            clip_ids = ids
     for rel, facts in manifest["files"].items():
         if not _a_clip_file(src, rel, clip_ids) or _sha256(src / rel) != facts["sha256"]:
             raise AdminError(f"The backup is damaged: {rel} is missing, changed or not a clip's file.")
     return manifest
 
 
-def _readable_rows(src: Path, name: str, facts: dict | None) -> list[dict]:
-    """The rows of one table file, each a JSON object; the file's checksum checked when recorded
-    (backups made before checksums of tables were kept have none)."""
+def _whole_table_ids(src: Path, name: str, count: int, facts: dict | None) -> set:
+    """Check one table file, a row at a time: its checksum when recorded (backups made before tables
+    had checksums have none), every line a JSON object, as many as the manifest counts. Returns the
+    rows' ids."""
     path = src / "tables" / f"{name}.jsonl"
     if not path.is_file() or (facts is not None and _sha256(path) != facts.get("sha256")):
         raise AdminError(f"The backup is damaged: the {name} table is missing or changed.")
-    try:
-        rows = [json.loads(line) for line in path.read_text().splitlines()]
-    except ValueError:
-        raise AdminError(f"The backup is damaged: the {name} table cannot be read.") from None
-    if not all(isinstance(row, dict) for row in rows):
-        raise AdminError(f"The backup is damaged: the {name} table cannot be read.")
-    return rows
+    ids, seen = set(), 0
+    with path.open() as rows:
+        for line in rows:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            if not isinstance(row, dict):
+                raise AdminError(f"The backup is damaged: the {name} table cannot be read.")
+            ids.add(row.get("id"))
+            seen += 1
+    if seen != count:
+        raise AdminError(f"The backup is damaged: the {name} table is not whole.")
+    return ids
 
 
 def _a_clip_file(src: Path, rel: str, clip_ids: set) -> bool:
@@ -242,7 +248,9 @@ def restore(store_settings: Settings, src: str | Path, force: bool = False, end_
         with engine.begin() as connection:
             _load_tables(connection, src / "tables", manifest["tables"])
             _drop_clips_without_files(connection, manifest["missing_files"])
-            _sign_everyone_out(connection, end_shares)
+            _end_sessions(connection)
+            if end_shares:
+                _end_shares(connection)
         migrate(engine)
         _count_on_past_what_was_kept(engine)
         _restore_files(src, manifest, store_settings)
@@ -330,14 +338,16 @@ def _load_tables(connection: Connection, folder: Path, counts: dict[str, int]) -
             _advance_sequence(connection, table.name)
 
 
-def _sign_everyone_out(connection: Connection, end_shares: bool) -> None:
-    """Every sign-in session the backup holds, ended; with ``end_shares`` every share too."""
-    now = utcnow()
-    meta = MetaData()
-    session, share = (Table(name, meta, autoload_with=connection) for name in ("session", "share"))
-    connection.execute(session.update().where(session.c.revoked_at.is_(None)).values(revoked_at=now))
-    if end_shares:
-        connection.execute(share.update().where(share.c.withdrawn_at.is_(None)).values(withdrawn_at=now))
+def _end_sessions(connection: Connection) -> None:
+    """Every sign-in session the backup holds, ended: a browser signed out since is not signed in again."""
+    session = Table("session", MetaData(), autoload_with=connection)
+    connection.execute(session.update().where(session.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def _end_shares(connection: Connection) -> None:
+    """Every share the backup holds, ended: its owner shares again what they still want shown."""
+    share = Table("share", MetaData(), autoload_with=connection)
+    connection.execute(share.update().where(share.c.withdrawn_at.is_(None)).values(withdrawn_at=utcnow()))
 
 
 def _drop_clips_without_files(connection: Connection, clip_ids: list[str]) -> None:
