@@ -1,4 +1,5 @@
 import io
+import os
 import time
 
 import pytest
@@ -122,3 +123,30 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle():
     with pytest.raises(DisconnectionError):
         check("idle connection", idle, None)
     assert pings == ["idle connection"]
+
+
+def test_the_data_folder_and_a_backup_are_readable_by_the_apps_user_alone(tmp_path):
+    """Clips of children, the database and the signing key live there: no other account on the server
+    reads them, whatever the umask; a data folder left open to everyone by an older version is closed
+    to them (its group, which a deployment may use, is kept)."""
+    import stat
+
+    from verp.core.config import load_settings
+    from verp.records import admin
+
+    old_umask = os.umask(0o022)
+    try:
+        fresh = load_settings({"VERP_DATA_DIR": str(tmp_path / "fresh")})
+        store = Store.open(fresh)
+        for folder in (fresh.data_dir, fresh.clips_dir, fresh.tmp_dir):
+            assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0, folder
+        admin.backup(store, tmp_path / "backup")
+        assert stat.S_IMODE((tmp_path / "backup").stat().st_mode) & 0o077 == 0
+        store.engine.dispose()
+        older = tmp_path / "older"
+        older.mkdir(mode=0o775)
+        os.chmod(older, 0o775)
+        Store.open(load_settings({"VERP_DATA_DIR": str(older)})).engine.dispose()
+        assert stat.S_IMODE(older.stat().st_mode) == 0o770
+    finally:
+        os.umask(old_umask)

@@ -6,10 +6,12 @@ for every workshop, so any number of app instances can serve the same service.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import socket
+import stat
 import tempfile
 import time
 import uuid
@@ -48,6 +50,17 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
 
 
 POOL_SIZE = 30  # connections to PostgreSQL per instance, at most
+
+
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and its parents) if needed, readable by the app's user alone: clips of children,
+    the database and the signing key live under it. A folder made open to everyone (by an older version,
+    or by hand) is closed to them; its group, which a deployment may use, is kept."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o007:
+        with contextlib.suppress(PermissionError):  # not ours to change: its owner decides
+            os.chmod(folder, mode & ~0o007)
 
 
 def make_engine(url: str) -> Engine:
@@ -192,7 +205,7 @@ class Store:
     def open(cls, settings: Settings) -> Store:
         """Open (and create or upgrade) the store described by ``settings``."""
         for folder in (settings.data_dir, settings.clips_dir, settings.tmp_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         engine = make_engine(settings.database_url)
         migrate(engine)
         store = cls(settings, engine)

@@ -33,7 +33,7 @@ from verp.core import accounts
 from verp.core.config import Settings, load_settings
 from verp.core.errors import VerpError
 from verp.core.models import INTEGER_KEYED, utcnow
-from verp.core.store import Store, alembic_config, make_engine, migrate
+from verp.core.store import Store, alembic_config, make_engine, migrate, private_folder
 from verp.records import erasure, retention
 
 FORMAT = "verp-backup"
@@ -64,7 +64,8 @@ def backup(store: Store, dest: str | Path) -> dict:
         raise AdminError(f"{dest} already exists and is not empty; choose a new folder.")
     work = dest.with_name(dest.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
-    (work / "tables").mkdir(parents=True)
+    private_folder(work)  # it holds what the data folder holds: the app's user alone reads it
+    (work / "tables").mkdir()
     with _snapshot(store) as connection:
         revision, counts, clip_ids = _dump_tables(connection, work / "tables")
     files, missing = _copy_clip_folders(store, clip_ids, work / "clips")
