@@ -78,8 +78,12 @@ def too_large_message(limit_bytes: int) -> str:
     return f"This file is larger than the {limit_bytes // (1024 * 1024)} MB limit for a clip."
 
 
+def _uploads_dir(store: Store) -> Path:
+    return store.settings.tmp_dir / "uploads"
+
+
 def _folder(store: Store) -> Path:
-    folder = store.settings.tmp_dir / "uploads"
+    folder = _uploads_dir(store)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -205,7 +209,7 @@ def discard_upload(store: Store, upload_id: str) -> None:
 def discard_uploads_of(store: Store, owner_id: int) -> int:
     """Remove every upload of this person, however far it got: their account is being deleted."""
     removed = 0
-    for meta_path in _folder(store).glob("*.json"):
+    for meta_path in _uploads_dir(store).glob("*.json"):  # none there: nothing to discard
         try:
             owner = json.loads(meta_path.read_text()).get("owner")
         except (FileNotFoundError, ValueError, AttributeError):
@@ -220,7 +224,7 @@ def remove_stale_uploads(store: Store, max_age_s: float = STALE_S) -> int:
     """Remove uploads untouched for ``max_age_s``: abandoned halves, and outcomes nobody came back for."""
     removed = 0
     now = time.time()
-    folder = store.settings.tmp_dir / "uploads"
+    folder = _uploads_dir(store)
     for path in folder.iterdir() if folder.is_dir() else ():  # the purge makes no folder
         with contextlib.suppress(FileNotFoundError):
             if now - path.stat().st_mtime > max_age_s:
