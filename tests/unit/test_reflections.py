@@ -59,6 +59,49 @@ def test_a_closed_workshop_cannot_be_joined_or_written_to(store, teacher, live, 
         r.submit_reflection(store, live.id, joined.token, "hello")
 
 
+@pytest.mark.parametrize("sender", ["phone", "facilitator"])
+def test_a_reflection_sent_as_the_room_closes_is_stored_before_the_close_or_not_at_all(
+    store, teacher, live, joined, monkeypatch, sender
+):
+    """The live check and the write are two steps: a close landing between them must not leave a
+    reflection stored after it, while its sender is told it was sent into a room already closed."""
+    read_context = r._context
+
+    def closed_meanwhile(*args, **kwargs):
+        context = read_context(*args, **kwargs)
+        workshops.close_workshop(store, teacher.id, live.id)
+        return context
+
+    monkeypatch.setattr(r, "_context", closed_meanwhile)
+    with pytest.raises(ReflectionError, match="has closed"):
+        if sender == "phone":
+            r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
+        else:
+            r.add_group_reflection(store, teacher.id, live.id, "The group saw calm")
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 0
+
+
+def test_a_close_refuses_only_the_closed_rooms_rows_of_a_batch(store, teacher, colleague, live, joined):
+    """Rows of two rooms written together: the one still live keeps its reflection."""
+    other = make_workshop(store, teacher.id, "Another room")
+    share_moment(store, colleague.id, other.id, "Story time")
+    other = workshops.open_workshop(store, teacher.id, other.id)
+    phone = r.join_by_code(store, other.join_code, "Dev")
+    workshops.close_workshop(store, teacher.id, live.id)
+    writer = r.reflection_writer(store)
+    rows = [
+        dict(workshop_id=w, text=t, status="pending", kind="noticed", participant_id=None, author_name="x")
+        for w, t in ((live.id, "too late"), (other.id, "in time"))
+    ]
+    jobs = [group_writer._Job(row) for row in rows]
+    writer._write(store, jobs)
+    assert isinstance(jobs[0].error, ReflectionError) and jobs[1].error is None and jobs[1].row_id
+    with store.transaction() as s:
+        assert [x.text for x in s.query(Reflection)] == ["in time"]
+    assert phone.workshop_id == other.id
+
+
 def test_a_phone_comes_back_into_its_live_room_by_its_token_and_no_further(store, teacher, live, joined):
     """After a server restart (or a reload) a phone is known again by the token it joined with, kept in
     its browser: the same person in the same room, while the room is live."""
@@ -288,7 +331,7 @@ def test_a_resend_is_answered_from_what_is_stored_without_joining_a_batch(store,
     it is found by the send's first query instead."""
     first = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
     one_by_one = []
-    writer = group_writer.writer_for(store, Reflection.__table__)
+    writer = r.reflection_writer(store)
     monkeypatch.setattr(writer, "_write_one_by_one", lambda *args: one_by_one.append(args))
     again = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
     assert again.id == first.id and one_by_one == []

@@ -26,7 +26,7 @@ from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step, parse_step_key
 from verp.room.shown import about_shown
-from verp.workshop.group_writer import writer_for
+from verp.workshop.group_writer import GroupWriter, writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
 MAX_TEXT = 1000
@@ -297,7 +297,7 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
-        row.id = writer_for(store, cast(Table, Reflection.__table__)).insert(store, values)
+        row.id = reflection_writer(store).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
             found = _existing(s, row.client_key)
@@ -305,6 +305,26 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
                 raise
             return _view(found)
     return _view(row)
+
+
+def reflection_writer(store: Store) -> GroupWriter:
+    """Reflections sent at the same moment are written together, none into a room that has closed."""
+    return writer_for(store, cast(Table, Reflection.__table__), _not_live)
+
+
+def _not_live(s, rows: list[dict]) -> dict[int, BaseException]:
+    """Rows for a room that closed between its send's check and its write (see ``group_writer``): a
+    reflection is stored before the close or not at all. ``FOR SHARE`` waits for a close in flight."""
+    rooms = {row["workshop_id"] for row in rows}
+    query = select(Workshop.id, Workshop.status).where(Workshop.id.in_(rooms)).with_for_update(read=True)
+    status = dict(s.execute(query).tuples().all())
+    refused: dict[int, BaseException] = {}
+    for place, row in enumerate(rows):
+        try:
+            _check_live(status.get(row["workshop_id"], "closed"))
+        except ReflectionError as exc:
+            refused[place] = exc
+    return refused
 
 
 def submit_reflection(
