@@ -74,6 +74,20 @@ def test_a_one_to_one_review_with_a_parent_who_has_no_account(app_server, chromi
     page.get_by_text("Frozen at").wait_for()
     page.get_by_role("button", name="Half speed").click()
     assert page.evaluate("() => document.querySelector('.verp-micro video').playbackRate") == 0.5
+    # Its status is spoken by screen readers: it changes on what the person does, not as the video runs.
+    said = "() => { const w = document.querySelector('.verp-micro-where'); window.verpSaid = 0;"
+    said += " new MutationObserver(() => window.verpSaid++).observe(w, {childList: true, subtree: true,"
+    said += " characterData: true}); }"
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text("Playing · half speed").wait_for()
+    start = page.evaluate("() => document.querySelector('.verp-micro video').currentTime")
+    page.evaluate(said)
+    page.wait_for_function(
+        f"() => document.querySelector('.verp-micro video').currentTime > {start} + 0.5", timeout=LONG
+    )
+    assert page.evaluate("() => window.verpSaid") == 0
+    page.get_by_role("button", name="Freeze").click()
+    page.get_by_text("Frozen at").wait_for()
 
     page.get_by_label("In their own words").fill("I waited and he splashed back")
     page.get_by_text("6", exact=True).click()

@@ -50,8 +50,9 @@ def micro_player_html(src: str, dom_id: str, captions: str | None = None) -> str
   box.dataset.ready = "1";
   const v = box.querySelector("video"), where = box.querySelector(".verp-micro-where");
   const half = box.querySelector("[data-act=half]");
-  const say = () => {{ where.textContent = (v.paused ? "Frozen at " : "At ") + v.currentTime.toFixed(2) + " s"
-    + (v.playbackRate < 1 ? " · half speed" : ""); }};
+  // Spoken by screen readers (aria-live): set on what the person does, never as the video runs.
+  const say = () => {{ const now = (v.paused ? "Frozen at " + v.currentTime.toFixed(2) + " s" : "Playing")
+    + (v.playbackRate < 1 ? " · half speed" : ""); if (where.textContent !== now) where.textContent = now; }};
   const step = (d) => {{ v.pause();
     v.currentTime = Math.max(0, Math.min(v.duration || 0, v.currentTime + d)); }};
   box.querySelector("[data-act=freeze]").onclick = () => {{ v.pause(); say(); }};
@@ -60,7 +61,7 @@ def micro_player_html(src: str, dom_id: str, captions: str | None = None) -> str
   box.querySelector("[data-act=play]").onclick = () => {{ v.play(); }};
   half.onclick = () => {{ const slow = v.playbackRate === 1; v.playbackRate = slow ? 0.5 : 1;
     v.defaultPlaybackRate = v.playbackRate; half.setAttribute("aria-pressed", String(slow)); say(); }};
-  ["pause", "play", "seeked", "timeupdate", "ratechange"].forEach((e) => v.addEventListener(e, say));
+  ["pause", "play", "seeked", "ratechange"].forEach((e) => v.addEventListener(e, say));
   say();
 }})();
 </script>"""
