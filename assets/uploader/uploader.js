@@ -50,7 +50,9 @@ function makeUploader(root) {
   };
   const t = (key, fallback) => (ui.config.text && ui.config.text[key]) || fallback;
   const auth = () => ({ Authorization: "Bearer " + ui.config.token, "Tus-Resumable": "1.0.0" });
+  // The status stays on the page, empty between uploads: a live region must be there before it speaks.
   const fail = (message) => {
+    ui.status.textContent = "";
     ui.error.textContent = message;
     ui.error.hidden = false;
     ui.box.hidden = true;
@@ -165,6 +167,7 @@ function makeUploader(root) {
     try {
       const clip = await send(file);
       ui.box.hidden = true;
+      ui.status.textContent = "";
       ui.setTrigger("done", clip);
     } catch (e) {
       fail(e instanceof Refused && e.message ? e.message : t("failed", "The upload failed."));
