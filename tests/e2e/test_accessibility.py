@@ -228,6 +228,9 @@ def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, ope
     tab_to(phone, "Join")
     phone.keyboard.press("Enter")
     phone.get_by_label("Your reflection").wait_for()
+    wait_for_style(phone)  # a quiet button is underlined: it reads as one to press, not as plain text
+    not_fay = phone.get_by_role("button", name="Not Fay? Join with another name")
+    assert "underline" in not_fay.evaluate("b => getComputedStyle(b.querySelector('p')).textDecorationLine")
     tab_to(phone, "Your reflection")
     phone.keyboard.type("He waited for her to choose")
     tab_to(phone, "Send")
