@@ -4,7 +4,7 @@ from tests.support.apptest import open_app
 from tests.support.media import make_clip
 from tests.support.upload import send_upload, uploader_reports
 from verp.review import clips
-from verp.ui.text import escape_markdown
+from verp.ui.text import WORD_JOINER, escape_markdown
 
 HOSTILE_TITLE = "![seen](http://tracker.example/p.png) [click](http://evil.example) **loud** :red[x] $x$"
 
@@ -13,7 +13,7 @@ def test_escaped_words_keep_no_markdown_meaning():
     escaped = escape_markdown(HOSTILE_TITLE + "\n# heading")
     for construct in ("![", "](", "**", ":red[", "$x$", "\n#"):
         assert construct not in escaped
-    assert escaped.replace("\\", "") == (HOSTILE_TITLE + " # heading")
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == (HOSTILE_TITLE + " # heading")
 
 
 def test_a_hostile_clip_name_is_escaped_in_the_heading_and_the_message(store, teacher, tmp_path, monkeypatch):

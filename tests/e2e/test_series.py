@@ -3,12 +3,14 @@ parent who has no account, and the guider's log downloaded as PDF and CSV."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_workshop import signed_in_context
 from tests.support.browser import wait_for_app
+from tests.support.markdown import HOSTILE_NAME
 from tests.support.media import make_clip
 from tests.support.review import add_consent
 from tests.support.series import group_with_two_sessions
@@ -43,6 +45,26 @@ def test_session_two_opens_with_session_ones_next_steps_and_ratings(app_server, 
     projector.get_by_text("Next step: Wait longer").wait_for()
     projector.get_by_text("Ben Colleague").first.wait_for()
     projector.wait_for_function("() => document.querySelectorAll('.vega-embed').length === 1", timeout=LONG)
+    projector.context.close()
+
+
+@pytest.mark.browser
+def test_a_members_typed_name_is_the_words_it_is_on_the_projector(app_server, chromium, people):
+    """Escaped, a name still held what the browser's Markdown makes by itself: a link from a bare web or
+    e-mail address, an icon from ``:material_…:``, a picture from ``:streamlit:``."""
+    store, ana, _ = people
+    member = create_person(store, HOSTILE_NAME, "a long enough passphrase here")
+    _, _, second = group_with_two_sessions(store, ana.id, member.id)
+    workshops.open_workshop(store, ana.id, second.id)
+    workshops.go_to_step(store, ana.id, second.id, "series_opening")
+    projector = chromium.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    projector.set_default_timeout(LONG)
+    projector.goto(f"{app_server.url}/present?w={workshops.present_token(store, ana.id, second.id)}")
+    card = projector.get_by_role("heading", name=re.compile("^Ann"))
+    card.wait_for()
+    made = 'h => h.querySelectorAll(\'a[href*="e.example"], a[href^="mailto:"], img, span[role=img]\').length'
+    assert card.evaluate(made) == 0
+    assert card.inner_text().replace("\u2060", "") == HOSTILE_NAME
     projector.context.close()
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# A display name (at most 80 characters) holding what the browser's Markdown makes into a link, an icon
+# or a picture by itself, once it has read the escapes.
+HOSTILE_NAME = "Ann https://e.example www.e.example a@e.example :material_warning: :streamlit:"
+
 
 def markdown_strings(at) -> list[str]:
     """Bodies of markdown, headings, captions, alerts; labels of expanders, buttons and widgets."""

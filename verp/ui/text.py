@@ -7,13 +7,22 @@ link. Where an element must carry a person's words, escape them first (or use ``
 
 from __future__ import annotations
 
+import re
 import string
 
 _PUNCTUATION = set(string.punctuation)
 
+# The browser's Markdown reads the escapes first, then turns some plain text into something else by
+# itself: a bare ``https://…``, ``www.…`` or e-mail address into a link (GFM), ``:material_x:`` into an
+# icon and ``:streamlit:`` into a picture. An invisible word joiner after a colon before a letter or a
+# slash, after an at sign, and between ``www`` and its dot breaks those patterns; nothing is seen of it.
+WORD_JOINER = "\u2060"
+_SELF_MADE = re.compile(r"(?<=:)(?=[A-Za-z/])|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+
 
 def escape_markdown(words: str) -> str:
     """``words`` on one line with every ASCII punctuation mark backslash-escaped (CommonMark's rule, which
-    also covers Streamlit's ``:colour[...]`` and ``$maths$`` directives), so typed text stays text."""
-    flat = " ".join(str(words).split())
+    also covers Streamlit's ``:colour[...]`` and ``$maths$`` directives) and the bare links and codes the
+    browser would make by itself broken by a word joiner, so typed text stays text."""
+    flat = _SELF_MADE.sub(WORD_JOINER, " ".join(str(words).split()))
     return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in flat)
