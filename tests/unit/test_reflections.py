@@ -4,14 +4,15 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp import web
 from verp.core.errors import VerpError
-from verp.core.models import Participant, Reflection
-from verp.review import sharing
+from verp.core.models import Participant, Reflection, Share
+from verp.review import moments, sharing
 from verp.workshop import group_writer, workshops
 from verp.workshop import reflections as r
 from verp.workshop.reflections import ReflectionError
@@ -100,6 +101,69 @@ def test_a_close_refuses_only_the_closed_rooms_rows_of_a_batch(store, teacher, c
     with store.transaction() as s:
         assert [x.text for x in s.query(Reflection)] == ["in time"]
     assert phone.workshop_id == other.id
+
+
+def test_a_new_wording_sent_as_the_room_closes_is_refused(store, teacher, live, joined, monkeypatch):
+    first = r.submit_reflection(store, live.id, joined.token, "Calm voice", client_key="k1")
+    read_own = r._own_reflection
+
+    def closed_meanwhile(s, *args):
+        found = read_own(s, *args)
+        workshops.close_workshop(store, teacher.id, live.id)
+        return found
+
+    monkeypatch.setattr(r, "_own_reflection", closed_meanwhile)
+    with pytest.raises(ReflectionError, match="has closed"):
+        r.edit_reflection(store, live.id, joined.token, first.id, "Calm, slow voice")
+    with store.transaction() as s:
+        assert [(x.text, x.status) for x in s.query(Reflection)] == [("Calm voice", "approved")]
+
+
+def test_the_facilitator_can_write_for_the_group_before_the_room_opens(store, teacher, colleague):
+    planned = make_workshop(store, teacher.id, "Next week")
+    share_moment(store, colleague.id, planned.id, "Circle time")
+    assert r.add_group_reflection(store, teacher.id, planned.id, "We begin with what works").id
+
+
+def test_a_send_is_not_held_behind_a_room_change_in_flight(store, colleague, live, joined, monkeypatch):
+    """On PostgreSQL a send's check must not wait on the room's row while another transaction changes
+    it: a moment's delete changes the row, then deletes the moment a send in flight is about, which waits
+    for that send (a deadlock, had the send's check waited for the delete)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: there a send waits for any write")
+    with store.transaction() as s:
+        moment_id = s.scalar(select(Share.moment_id).where(Share.workshop_id == live.id))
+    changed, go_on = threading.Event(), threading.Event()
+    bump = moments.room_state.bump
+
+    def bump_and_pause(s, ids):
+        bump(s, ids)
+        s.flush()
+        changed.set()
+        go_on.wait(30)
+
+    monkeypatch.setattr(moments.room_state, "bump", bump_and_pause)
+    deleting = threading.Thread(target=moments.delete_moment, args=(store, colleague.id, moment_id))
+    deleting.start()
+    try:
+        assert changed.wait(10)
+        sent: list = []
+        sending = threading.Thread(
+            target=lambda: sent.append(r.submit_reflection(store, live.id, joined.token, "Calm voice"))
+        )
+        sending.start()
+        sending.join(20)
+        assert not sending.is_alive() and len(sent) == 1
+    finally:
+        go_on.set()
+        deleting.join(30)
+    assert not deleting.is_alive()
+
+
+def test_a_table_has_one_group_writer_and_its_check(store):
+    r.reflection_writer(store)
+    with pytest.raises(ValueError, match="check"):
+        group_writer.writer_for(store, Reflection.__table__)
 
 
 def test_a_phone_comes_back_into_its_live_room_by_its_token_and_no_further(store, teacher, live, joined):

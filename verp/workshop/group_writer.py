@@ -7,8 +7,8 @@ that arrived meanwhile. No background thread; a sender returns once its own row 
 
 A writer may be given a ``refuse`` check, run in the same transaction right after the INSERT: rows it
 refuses are taken back with the batch and written no more (their senders hear its reason), the others are
-written again. Checked after the INSERT, which holds the write lock (SQLite) or, with the check's own
-``FOR SHARE``, the rows it read (PostgreSQL), so what it saw cannot change before the commit.
+written again. Checked after the INSERT, which holds the write lock (SQLite) or the locks its foreign
+keys take (PostgreSQL), so a check of the rows they point to sees what was committed before them.
 """
 
 from __future__ import annotations
@@ -141,4 +141,6 @@ def writer_for(store: Store, table: Table, refuse: Refuse | None = None) -> Grou
         writers = store.__dict__.setdefault("_group_writers", {})
         if table.name not in writers:
             writers[table.name] = GroupWriter(table, refuse)
+        if writers[table.name]._refuse is not refuse:
+            raise ValueError(f"the group writer of {table.name} was made with another check")
         return writers[table.name]

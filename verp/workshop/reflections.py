@@ -183,9 +183,12 @@ class _Room(Protocol):
     def state_version(self) -> int: ...
 
 
+CLOSED = "This workshop has closed. Thank you for your reflections."
+
+
 def _check_live(status: str) -> None:
     if status == "closed":
-        raise ReflectionError("This workshop has closed. Thank you for your reflections.")
+        raise ReflectionError(CLOSED)
     if status != "live":
         raise ReflectionError(NOT_STARTED)
 
@@ -314,17 +317,21 @@ def reflection_writer(store: Store) -> GroupWriter:
 
 def _not_live(s, rows: list[dict]) -> dict[int, BaseException]:
     """Rows for a room that closed between its send's check and its write (see ``group_writer``): a
-    reflection is stored before the close or not at all. ``FOR SHARE`` waits for a close in flight."""
+    reflection is stored before the close or not at all. The INSERT holds the write lock (SQLite) or a
+    key-share lock on each room's row (PostgreSQL), which a close's ``FOR UPDATE`` waits for, and waits
+    for a close in flight: so this read sees any close committed first, and no close commits until the
+    rows do. A plain read: locking the rows here would also wait on (and deadlock with) room changes that
+    a close is not. A workshop not yet open keeps what its facilitator writes for the group."""
     rooms = {row["workshop_id"] for row in rows}
-    query = select(Workshop.id, Workshop.status).where(Workshop.id.in_(rooms)).with_for_update(read=True)
-    status = dict(s.execute(query).tuples().all())
-    refused: dict[int, BaseException] = {}
-    for place, row in enumerate(rows):
-        try:
-            _check_live(status.get(row["workshop_id"], "closed"))
-        except ReflectionError as exc:
-            refused[place] = exc
-    return refused
+    closed = set(s.scalars(select(Workshop.id).where(Workshop.id.in_(rooms), Workshop.status == "closed")))
+    return {place: ReflectionError(CLOSED) for place, row in enumerate(rows) if row["workshop_id"] in closed}
+
+
+def _still_open(s, workshop_id: int) -> None:
+    """After a unit of work has written about a room (its write lock or row lock taken, as above): refuse
+    it if the room closed meanwhile."""
+    if s.scalar(select(Workshop.status).where(Workshop.id == workshop_id)) == "closed":
+        raise ReflectionError(CLOSED)
 
 
 def submit_reflection(
@@ -447,6 +454,7 @@ def edit_reflection(
             old.status = "superseded"  # else the approved words stay on the wall until the edit is approved
         s.add(new)
         s.flush()
+        _still_open(s, workshop_id)  # a close between the check above and this write
         return _view(new)
 
 
