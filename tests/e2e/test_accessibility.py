@@ -23,7 +23,7 @@ from verp.core.config import load_settings
 from verp.core.store import Store
 from verp.review import sharing
 from verp.ui.session import COOKIE
-from verp.workshop import reflections, workshops
+from verp.workshop import groups, one_to_one, reflections, workshops
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,8 @@ SIZES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A running app with a facilitator, a teacher's clip, moment and share, and a live workshop."""
+    """A running app with a facilitator, a teacher's clip, moment and share, a live workshop, a group of
+    sessions and a one-to-one."""
     require_browser()
     data_dir = tmp_path_factory.mktemp("a11y") / "data"
     data_dir.mkdir()
@@ -53,6 +54,9 @@ def site(tmp_path_factory):
     workshops.open_workshop(store, ana.id, workshop.id)
     joined = reflections.join_by_code(store, workshop.join_code, "Cara")
     reflections.submit_reflection(store, workshop.id, joined.token, "She waited", None, "noticed", "k1")
+    groups.create_group(store, ana.id, "Spring group", [ben.id], 3)  # whole interventions have pages too
+    guided = one_to_one.start_one_to_one(store, ana.id, "Parent A", "parent", 3)
+    one_to_one.set_goal(store, ana.id, guided.id, "Enjoy bath time with Sam", None)
     yield {
         "server": server,
         "store": store,
@@ -119,7 +123,7 @@ def test_every_page_has_no_serious_accessibility_violations(site, open_page, siz
     problems += describe(f"{size} teacher review moment", serious_violations(teacher))
 
     facilitator = open_page(viewport, site["ana"])
-    for path in ("plan", "control", "summary", "audit"):
+    for path in ("plan", "control", "summary", "audit", "groups", "one_to_one", "guider_log"):
         _check(facilitator, f"{base}/{path}", f"{size} facilitator /{path}", problems)
 
     assert not problems, "\n".join(problems)
