@@ -81,3 +81,25 @@ def test_captions_are_on_until_the_facilitator_turns_them_off_and_stay_off_acros
     assert not workshops.playback(workshops.get_workshop(store, w.id)).captions
     workshops.step_by(store, teacher.id, w.id, 1)
     assert not workshops.playback(workshops.get_workshop(store, w.id)).captions
+
+
+def test_a_stale_control_tab_cannot_move_the_player_of_a_moment_it_does_not_show(store, teacher, colleague):
+    """Control's player buttons name the step their page showed: pressed in a tab still showing an earlier
+    moment, "Go to 0:12" must not seek the moment the room has moved on to (to its 0:12)."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    share_moment(store, colleague.id, w.id, "Story time", position=1)
+    each_moment = {}
+    for step in workshops.steps(store, w.id):
+        if step.moment is not None:
+            each_moment.setdefault(step.moment.share_id, step)
+    first, second = list(each_moment.values())
+    workshops.go_to_step(store, teacher.id, w.id, first.key)
+    workshops.go_to_step(store, teacher.id, w.id, second.key)  # from another tab, or the clicker
+    before = workshops.get_workshop(store, w.id)
+    after = workshops.control_playback(store, teacher.id, w.id, "jump", 12.0, seen_key=first.key)
+    assert after.state_version == before.state_version and workshops.playback(after) == workshops.playback(
+        before
+    )
+    moved = workshops.control_playback(store, teacher.id, w.id, "jump", 12.0, seen_key=second.key)
+    assert workshops.playback(moved).seek_s == 12.0 and moved.state_version == before.state_version + 1

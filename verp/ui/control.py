@@ -114,8 +114,8 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
 def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
     """Micro-analysis from Control: the projector's player follows each command; and the phase timer."""
 
-    def send(name: str, value=None) -> None:
-        act(store, person, workshop, workshops.control_playback, name, value)
+    def send(name: str, value=None) -> None:  # for the step this page shows, or nothing
+        act(store, person, workshop, workshops.control_playback, name, value, workshop.step_key or "")
 
     playback_controls(step.moment, workshops.playback(workshop), send)
     verb = "Pause" if workshop.timer_running else "Start"

@@ -336,21 +336,39 @@ def playback(workshop: WorkshopView) -> Playback:
     return read_playback(workshop.playback_json, workshop.playing)
 
 
+class _LeftTheStep(Exception):
+    """A player command from a page showing a step the room has left."""
+
+
 def control_playback(
-    store: Store, person_id: int, workshop_id: int, name: str, value: float | bool | None = None
+    store: Store,
+    person_id: int,
+    workshop_id: int,
+    name: str,
+    value: float | bool | None = None,
+    seen_key: str | None = None,
 ) -> WorkshopView:
-    """One of Control's micro-analysis commands (play, freeze, a frame back, half speed, sound, …)."""
+    """One of Control's micro-analysis commands (play, freeze, a frame back, half speed, sound, …).
+
+    With ``seen_key`` (the room's step key as the pressing page read it: ``WorkshopView.step_key``, "" for
+    none yet) a command from a page whose step the room has left does nothing: a stale tab's "Go to 0:12"
+    must not seek the moment on screen now. Playback commands leave the key as it is."""
     if name not in COMMANDS:
         raise WorkshopError("That is not something the player can do.")
 
     def change(w: Workshop) -> None:
+        if seen_key is not None and (w.current_step_key or "") != seen_key:
+            raise _LeftTheStep  # checked under the row's lock
         try:
             after = command(read_playback(w.playback, w.playing), name, value)
         except ValueError as exc:
             raise WorkshopError("That is not something the player can do.") from exc
         w.playing, w.playback = after.playing, after.stored()
 
-    return _change(store, person_id, workshop_id, change)
+    try:
+        return _change(store, person_id, workshop_id, change)
+    except _LeftTheStep:
+        return get_workshop(store, workshop_id)
 
 
 def report_sound(store: Store, workshop_id: int, unlocked: bool) -> None:
