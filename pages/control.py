@@ -49,7 +49,7 @@ st.toggle(
     ),
 )
 queue_body(store, person.id, workshop.id)
-remote.group_reflection_form(store, person, workshop)
+remote.group_reflection_form(store, person, workshop, step)
 
 if workshop.status == "live":
     remote.close_controls(store, person, workshop)

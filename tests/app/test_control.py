@@ -269,3 +269,17 @@ def test_control_drives_the_projectors_player_frame_by_frame(store, teacher, col
     p = workshops.playback(workshops.get_workshop(store, w.id))
     assert (p.rate, p.muted, p.playing, p.seek_seq, p.seek_relative) == (0.5, False, False, 1, True)
     assert at.button(key="pb_play").label == "Play" and at.button(key="pb_rate").label == "Normal speed"
+
+
+def test_a_group_reflection_is_filed_under_the_step_the_page_showed(store, teacher, colleague):
+    """Typed while the page showed Ben's moment, it is about that moment, even if the room was moved on
+    from another tab (or the clicker) before Add was pressed."""
+    w = live_workshop(store, teacher, colleague)
+    go_to_index(store, teacher.id, w.id, 3)  # Ben's moment
+    at = open_page("control", teacher.id)
+    assert "Circle time · Ben Colleague" in [t.value for t in at.text]
+    go_to_index(store, teacher.id, w.id, 1)  # elsewhere
+    at.text_area[0].set_value("He waited for her to choose")
+    at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    [added] = [r for g in reflections.wall(store, w.id) for r in g.reflections]
+    assert (added.text, added.moment_title) == ("He waited for her to choose", "Circle time")

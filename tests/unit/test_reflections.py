@@ -453,6 +453,20 @@ def test_words_begun_while_a_moment_now_withdrawn_was_shown_are_not_sent_without
     assert again.status == "approved" and again.moment_title != "Circle time"
 
 
+def test_the_group_reflection_typed_about_a_withdrawn_moment_waits_for_a_second_look(
+    store, teacher, colleague
+):
+    """The same for what the facilitator types on Control, told in Control's words."""
+    w, circle_share, circle, _ = _two_owners_room(store, teacher, colleague)
+    workshops.go_to_step(store, teacher.id, w.id, circle.key)
+    sharing.withdraw_share(store, colleague.id, circle_share)
+    with pytest.raises(ReflectionError, match="press Add to the wall again"):
+        r.add_group_reflection(
+            store, teacher.id, w.id, "The boy in red looked scared", seen_steps=[circle.key]
+        )
+    assert [x.text for g in r.wall(store, w.id) for x in g.reflections] == []
+
+
 def test_one_phone_cannot_flood_the_room(store, live, joined):
     """Ten a minute from one phone, then a plain "wait a moment"; a resend of one already stored is
     still answered, and after the minute the phone sends again."""

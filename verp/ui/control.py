@@ -15,6 +15,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui import room_follow
+from verp.ui.join import look_again, steps_seen_while_writing
 from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
 from verp.ui.workshop import kind_options, principle_options
@@ -151,17 +152,22 @@ def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
         st.caption(sound_status(workshops.playback(workshop)))
 
 
-def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
+    """What the room said, for the wall: filed under the step this page showed when Add was pressed."""
     principles, kinds = principle_options(), kind_options()
-    with st.form(_form_key(f"group_{workshop.id}")):
+    form = _form_key(f"group_{workshop.id}")
+    seen = steps_seen_while_writing(form, step.key)
+    with st.form(form):
         text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
         principle = st.selectbox("Principle", list(principles), format_func=lambda key: principles[key])
         kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key])
         if st.form_submit_button("Add to the wall"):
             key_of_principle, key = principle or None, uuid.uuid4().hex
             add = reflections.add_group_reflection
-            if act(store, person, workshop, add, text, key_of_principle, kind, key):
+            if act(store, person, workshop, add, text, key_of_principle, kind, key, seen):
                 _renew_form(f"group_{workshop.id}")
+            elif st.session_state.get(ERROR_KEY) == reflections.GROUP_MOMENT_LEFT:
+                look_again(form, step.key)
             st.rerun()
 
 

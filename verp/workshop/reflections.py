@@ -368,8 +368,10 @@ def add_group_reflection(
     principle_key: str | None = None,
     kind: str = "noticed",
     client_key: str | None = None,
+    seen_steps: Sequence[str] = (),
 ) -> ReflectionView:
-    """The facilitator writes down what the room said, for "the group"; shown straight away."""
+    """The facilitator writes down what the room said, for "the group"; shown straight away. Filed, as a
+    phone's is, under the last of ``seen_steps`` (the steps Control's page showed while it was typed)."""
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     with store.transaction() as s:
@@ -377,7 +379,19 @@ def add_group_reflection(
             return _view(found)
         workshop = facilitated_workshop(s, person_id, workshop_id)
     words = dict(text=text, principle_key=principle_key, kind=kind)
-    return _add(store, workshop, words, client_key, "approved", {"author_name": GROUP})
+    seen = [str(k)[:120] for k in seen_steps][-20:]
+    try:
+        return _add(store, workshop, words, client_key, "approved", {"author_name": GROUP}, seen)
+    except ReflectionError as exc:
+        if str(exc) != MOMENT_LEFT:
+            raise
+        raise ReflectionError(GROUP_MOMENT_LEFT) from None
+
+
+GROUP_MOMENT_LEFT = (
+    "The moment on screen while you wrote has just been taken out of the workshop, so this was not "
+    "added. If it is about what is on screen now, press Add to the wall again."
+)
 
 
 def _add(
