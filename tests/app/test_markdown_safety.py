@@ -22,12 +22,13 @@ HOSTILE = "[x](http:evil.example) ![i](https:evil.example?a.png) *b*"
 # Elsewhere a typed name may hold what the browser turns into a link, an icon or a picture by itself,
 # after taking the backslashes out: a bare address, an e-mail address, Streamlit's icon and logo codes.
 HOSTILE_WORDS = (
-    HOSTILE + " https://evil.example/x www.evil.example ann@evil.example :material_warning: :streamlit:"
+    HOSTILE
+    + " https://evil.example/x www.evil.example ann@evil.example :material_warning: :streamlit: A -> B"
 )
 LIVE_MARKDOWN = re.compile(r"(?<!\\)\]\(|(?<!\\)!\[|(?<!\\)\*b(?<!\\)\*")
 # What the browser's Markdown does to text once its escapes are read (GFM's bare links, Streamlit's codes).
 LIVE_AFTER_ESCAPES = re.compile(
-    r"https?://|www\.|[-.\w+]+@[-\w]+(\.[-\w]+)+|:material_\w+:|:streamlit:", re.I
+    r"https?://|www\.|[-.\w+]+@[-\w]+(\.[-\w]+)+|:material_\w+:|:streamlit:| (->|<-|--|>=|<=|~=) ", re.I
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # A display name (at most 80 characters) holding what the browser's Markdown makes into a link, an icon
 # or a picture by itself, once it has read the escapes.
-HOSTILE_NAME = "Ann https://e.example www.e.example a@e.example :material_warning: :streamlit:"
+HOSTILE_NAME = "Ann https://e.co www.e.co a@e.co :material_warning: :streamlit: A -> B >= C"
 
 
 def markdown_strings(at) -> list[str]:

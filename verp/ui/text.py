@@ -14,10 +14,15 @@ _PUNCTUATION = set(string.punctuation)
 
 # The browser's Markdown reads the escapes first, then turns some plain text into something else by
 # itself: a bare ``https://…``, ``www.…`` or e-mail address into a link (GFM), ``:material_x:`` into an
-# icon and ``:streamlit:`` into a picture. An invisible word joiner after a colon before a letter or a
-# slash, after an at sign, and between ``www`` and its dot breaks those patterns; nothing is seen of it.
+# icon and ``:streamlit:`` into a picture (and ``->`` into an arrow). An invisible word joiner after a
+# colon before a letter or a slash, after an at sign, between ``www`` and its dot, and inside ``->``,
+# ``<-``, ``--``, ``>=``, ``<=``, ``~=`` breaks those patterns; nothing is seen of it.
 WORD_JOINER = "\u2060"
-_SELF_MADE = re.compile(r"(?<=:)(?=[A-Za-z/])|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+_SELF_MADE = re.compile(
+    r"(?<=:)(?=[A-Za-z/])|(?<=@)|(?<=www)(?=\.)"  # links, icons, the logo
+    r"|(?<=-)(?=[->])|(?<=<)(?=-)|(?<=[<>~])(?==)",  # ->, <-, --, >=, <=, ~= (made arrows and dashes)
+    re.IGNORECASE,
+)
 
 
 def escape_markdown(words: str) -> str:
