@@ -272,8 +272,8 @@ def test_control_drives_the_projectors_player_frame_by_frame(store, teacher, col
 
 
 def test_a_group_reflection_is_filed_under_the_step_the_page_showed(store, teacher, colleague):
-    """Typed while the page showed Ben's moment, it is about that moment, even if the room was moved on
-    from another tab (or the clicker) before Add was pressed."""
+    """Added while the page showed Ben's moment, it is about that moment, even if the room was moved on
+    from another tab before this page was drawn again."""
     w = live_workshop(store, teacher, colleague)
     go_to_index(store, teacher.id, w.id, 3)  # Ben's moment
     at = open_page("control", teacher.id)

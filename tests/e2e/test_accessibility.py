@@ -57,6 +57,7 @@ def site(tmp_path_factory):
     groups.create_group(store, ana.id, "Spring group", [ben.id], 3)  # whole interventions have pages too
     guided = one_to_one.start_one_to_one(store, ana.id, "Parent A", "parent", 3)
     one_to_one.set_goal(store, ana.id, guided.id, "Enjoy bath time with Sam", None)
+    one_to_one.finish_review(store, ana.id, guided.id, 1, words="He smiled", rating=5, next_step="Wait")
     yield {
         "server": server,
         "store": store,

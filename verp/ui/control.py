@@ -15,7 +15,6 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui import room_follow
-from verp.ui.join import look_again, steps_seen_while_writing
 from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
 from verp.ui.workshop import kind_options, principle_options
@@ -115,8 +114,8 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
 def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
     """Micro-analysis from Control: the projector's player follows each command; and the phase timer."""
 
-    def send(name: str, value=None) -> None:  # for the step this page shows, or nothing
-        act(store, person, workshop, workshops.control_playback, name, value, workshop.step_key or "")
+    def send(name: str, value=None) -> None:  # for the moment this page shows, or nothing
+        act(store, person, workshop, workshops.control_playback, name, value, workshop.step_key)
 
     playback_controls(step.moment, workshops.playback(workshop), send)
     verb = "Pause" if workshop.timer_running else "Start"
@@ -153,11 +152,13 @@ def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
 
 
 def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
-    """What the room said, for the wall: filed under the step this page showed when Add was pressed."""
+    """What the room said, for the wall: filed under the step this page showed when Add was pressed (a
+    page left behind by a room moved from another tab files it where the facilitator was looking)."""
     principles, kinds = principle_options(), kind_options()
-    form = _form_key(f"group_{workshop.id}")
-    seen = steps_seen_while_writing(form, step.key)
-    with st.form(form):
+    shown = f"group_step_{workshop.id}"
+    seen = [st.session_state.get(shown, step.key)]  # drawn by the run before this one
+    st.session_state[shown] = step.key
+    with st.form(_form_key(f"group_{workshop.id}")):
         text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
         principle = st.selectbox("Principle", list(principles), format_func=lambda key: principles[key])
         kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key])
@@ -166,9 +167,7 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
             add = reflections.add_group_reflection
             if act(store, person, workshop, add, text, key_of_principle, kind, key, seen):
                 _renew_form(f"group_{workshop.id}")
-            elif st.session_state.get(ERROR_KEY) == reflections.GROUP_MOMENT_LEFT:
-                look_again(form, step.key)
-            st.rerun()
+            st.rerun()  # drawn again, the page shows (and next files under) the step the room is on
 
 
 def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:

@@ -136,11 +136,12 @@ _writers_lock = threading.Lock()
 
 
 def writer_for(store: Store, table: Table, refuse: Refuse | None = None) -> GroupWriter:
-    """The group writer of ``table`` in ``store`` (one each, made on first use, with ``refuse``)."""
+    """The group writer of ``table`` in ``store`` (one each, made on first use), checking with ``refuse``
+    if given."""
     with _writers_lock:
         writers = store.__dict__.setdefault("_group_writers", {})
         if table.name not in writers:
             writers[table.name] = GroupWriter(table, refuse)
-        if writers[table.name]._refuse is not refuse:
-            raise ValueError(f"the group writer of {table.name} was made with another check")
+        if refuse is not None:  # a writer made first without it (or before a reload) gets it now
+            writers[table.name]._refuse = refuse
         return writers[table.name]

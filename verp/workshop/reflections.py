@@ -312,10 +312,10 @@ def _insert(store: Store, row: Reflection) -> ReflectionView:
 
 def reflection_writer(store: Store) -> GroupWriter:
     """Reflections sent at the same moment are written together, none into a room that has closed."""
-    return writer_for(store, cast(Table, Reflection.__table__), _not_live)
+    return writer_for(store, cast(Table, Reflection.__table__), _closed_rooms)
 
 
-def _not_live(s, rows: list[dict]) -> dict[int, BaseException]:
+def _closed_rooms(s, rows: list[dict]) -> dict[int, BaseException]:
     """Rows for a room that closed between its send's check and its write (see ``group_writer``): a
     reflection is stored before the close or not at all. The INSERT holds the write lock (SQLite) or a
     key-share lock on each room's row (PostgreSQL), which a close's ``FOR UPDATE`` waits for, and waits
@@ -370,8 +370,8 @@ def add_group_reflection(
     client_key: str | None = None,
     seen_steps: Sequence[str] = (),
 ) -> ReflectionView:
-    """The facilitator writes down what the room said, for "the group"; shown straight away. Filed, as a
-    phone's is, under the last of ``seen_steps`` (the steps Control's page showed while it was typed)."""
+    """The facilitator writes down what the room said, for "the group"; shown straight away. Filed under
+    the last of ``seen_steps`` (the step Control's page showed when Add was pressed)."""
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     with store.transaction() as s:

@@ -25,7 +25,7 @@ from verp.review.sharing import normalise_code
 from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
-from verp.room.running_order import Step, current_step, read_minutes, steps
+from verp.room.running_order import Step, current_step, parse_step_key, read_minutes, steps
 from verp.room.shown import ShownMoment, shown_moments
 
 __all__ = ["ShownMoment", "Step", "shown_moments", "steps"]  # the room's order, as workshops see it
@@ -350,14 +350,14 @@ def control_playback(
 ) -> WorkshopView:
     """One of Control's micro-analysis commands (play, freeze, a frame back, half speed, sound, …).
 
-    With ``seen_key`` (the room's step key as the pressing page read it: ``WorkshopView.step_key``, "" for
-    none yet) a command from a page whose step the room has left does nothing: a stale tab's "Go to 0:12"
-    must not seek the moment on screen now. Playback commands leave the key as it is."""
+    With ``seen_key`` (the room's step key as the pressing page read it: ``WorkshopView.step_key``) a
+    command from a page showing another moment than the room does nothing: a stale tab's "Go to 0:12" must
+    not seek the moment on screen now. A page one phase behind on the same moment still drives it."""
     if name not in COMMANDS:
         raise WorkshopError("That is not something the player can do.")
 
     def change(w: Workshop) -> None:
-        if seen_key is not None and (w.current_step_key or "") != seen_key:
+        if seen_key is not None and not _same_moment(w.current_step_key, seen_key):
             raise _LeftTheStep  # checked under the row's lock
         try:
             after = command(read_playback(w.playback, w.playing), name, value)
@@ -369,6 +369,12 @@ def control_playback(
         return _change(store, person_id, workshop_id, change)
     except _LeftTheStep:
         return get_workshop(store, workshop_id)
+
+
+def _same_moment(room_key: str, page_key: str) -> bool:
+    """The same step, or steps of the same shared moment (its own, "in your own words", a prompt)."""
+    share = parse_step_key(room_key).share_id
+    return room_key == page_key or (share is not None and share == parse_step_key(page_key).share_id)
 
 
 def report_sound(store: Store, workshop_id: int, unlocked: bool) -> None:
