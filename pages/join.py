@@ -1,7 +1,5 @@
 """Join: no account needed — type the code (or scan the QR), then send short reflections from a phone."""
 
-import uuid
-
 import streamlit as st
 
 from verp.core.errors import VerpError
@@ -10,11 +8,14 @@ from verp.ui.join import (
     JOINED_KEY,
     back_in_the_room,
     current_prompt,
+    draft,
     forget_place,
     keep_place,
     look_again,
+    next_draft,
     not_you_button,
     own_reflections,
+    send_key,
     sentence_starters,
     steps_seen_while_writing,
 )
@@ -51,27 +52,26 @@ if drawn is None:
     st.stop()
 
 principles, kinds = principle_options(), kind_options()
-client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
-seen = steps_seen_while_writing(client_key, drawn)
-sentence_starters(f"text_{client_key}")
-with st.form(f"send_{client_key}"):  # a fresh form (and key) after each send; kept on an error
-    text = st.text_area(
-        "Your reflection", max_chars=reflections.MAX_TEXT, height=120, key=f"text_{client_key}"
-    )
+writing = draft()  # a fresh form after each send; kept on an error, and across a server restart
+seen = steps_seen_while_writing(writing, drawn)
+sentence_starters(f"text_{writing}")
+with st.form(f"send_{writing}"):
+    text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120, key=f"text_{writing}")
     principle = st.selectbox("Principle (optional)", list(principles), format_func=principles.get)
     kind = st.radio("Kind", list(kinds), format_func=kinds.get, horizontal=True)
     if st.form_submit_button("Send", type="primary", use_container_width=True):
         try:
+            key = send_key(joined, writing)
             reflections.submit_reflection(
-                store, joined.workshop_id, joined.token, text, principle or None, kind, client_key, seen
+                store, joined.workshop_id, joined.token, text, principle or None, kind, key, seen
             )
         except VerpError as exc:
             st.session_state.pop("sent_message", None)
             st.error(str(exc))
             if str(exc) == reflections.MOMENT_LEFT:
-                look_again(client_key, drawn)
+                look_again(writing, drawn)
         else:
-            st.session_state["client_key"] = uuid.uuid4().hex
+            next_draft()
             st.session_state["sent_message"] = "Sent. Thank you."
             st.session_state["sent_unsaid"] = True
             st.rerun()

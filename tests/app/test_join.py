@@ -216,3 +216,36 @@ def test_words_written_while_a_moment_was_taken_out_are_sent_only_after_a_second
     assert at.success[0].value == "Sent. Thank you."
     with store.transaction() as s:
         assert [r.moment_title for r in s.query(Reflection)] != ["Circle time"]
+
+
+def _send(at, text: str) -> None:
+    at.text_area[0].set_value(text)
+    at.button[[b.label for b in at.button].index("Send")].click().run()
+
+
+def test_a_draft_is_named_in_the_tabs_address_and_a_fresh_one_follows_each_send(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    first = at.query_params["draft"]
+    assert len(first) == 32
+    _send(at, "She waited")
+    assert at.success[0].value == "Sent. Thank you."
+    assert at.query_params["draft"] != first
+    assert at.text_area[0].value == ""
+
+
+def test_a_draft_named_in_someone_elses_address_sends_this_phones_own_reflection(store, teacher, colleague):
+    """Two phones whose addresses name the same draft (a link passed on) each have their words stored."""
+    w = live(store, teacher, colleague)
+    cara = joined_page(store, w)
+    shared = cara.query_params["draft"]
+    dev = open_page("join", query={"code": w.join_code, "draft": shared})
+    dev.text_input[1].set_value("Dev")
+    dev.button[0].click().run()
+    assert dev.query_params["draft"] == shared
+    _send(cara, "Cara's words")
+    _send(dev, "Dev's words")
+    assert dev.success[0].value == "Sent. Thank you."
+    with store.transaction() as s:
+        stored = sorted((r.author_name, r.text) for r in s.query(Reflection))
+    assert stored == [("Cara", "Cara's words"), ("Dev", "Dev's words")]

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.support.browser import AppServer, server_env, sign_up, start_app, wait_for_app
+from tests.support.browser import _IDLE, AppServer, server_env, sign_up, start_app, wait_for_app
 from tests.support.waiting import wait_until
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.core.accounts import create_person
@@ -258,5 +258,57 @@ def test_a_phone_is_back_in_the_room_as_itself_after_the_server_restarts(chromiu
         again.get_by_label(NAME_LABEL).fill("Dev")
         again.get_by_role("button", name="Join").click()
         again.get_by_text("You are in as Dev.").wait_for()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["stopped", "killed"])
+def test_words_typed_on_a_phone_but_not_sent_are_sent_with_send_after_a_restart(chromium, room, kill):
+    """The tab left alone reconnects to the new server with the same form, words and all."""
+    server = start_app(room.data_dir)
+    try:
+        phone = new_page(chromium, PHONE)
+        join(phone, server, room.workshop.join_code, "Cara")
+        phone.get_by_label("Your reflection").fill("Cara saw the child wait for")
+        server.stop(kill=kill)
+        phone.wait_for_function(f"() => !({_IDLE})()")  # the tab has seen the server go
+        server = start_app(server.data_dir, port=server.port)
+        phone.wait_for_function(_IDLE, timeout=FOLLOW)  # and has connected to the new one
+        box = phone.get_by_label("Your reflection")
+        expect(box).to_have_value("Cara saw the child wait for")
+        box.press_sequentially(" her turn")
+        phone.get_by_role("button", name="Send").click()
+        phone.get_by_test_id("stMain").get_by_text("Sent. Thank you.").wait_for(timeout=FOLLOW)
+        assert room.stored_texts() == ["Cara saw the child wait for her turn"]
+        expect(phone.get_by_label("Your reflection")).to_have_value("")  # a fresh form for the next
+    finally:
+        server.stop()
+
+
+def test_words_typed_on_control_but_not_added_are_added_after_a_restart(chromium, room):
+    """Control's forms keep their keys across a restart (after a first reflection added, too)."""
+    server = start_app(room.data_dir)
+    try:
+        control = new_page(chromium, {"width": 1200, "height": 1000})
+        sign_in(control, server)
+        control.get_by_role("link", name="Control").click()
+        wait_for_app(control)
+        box = control.get_by_label("Write a reflection for the group")
+        box.fill("The group saw a shared smile")
+        control.get_by_role("button", name="Add to the wall").click()
+        first = ["The group saw a shared smile"]
+        wait_until(lambda: room.stored_texts() == first, timeout=20, failure="the first was never added")
+        expect(box).to_have_value("")
+        box.fill("The group saw the child")
+        server.stop()
+        control.wait_for_function(f"() => !({_IDLE})()")  # the tab has seen the server go
+        server = start_app(server.data_dir, port=server.port)
+        control.wait_for_function(_IDLE, timeout=FOLLOW)  # and has connected to the new one
+        expect(box).to_have_value("The group saw the child")
+        box.press_sequentially(" lead")
+        control.get_by_role("button", name="Add to the wall").click()
+        two = lambda: len(room.stored_texts()) == 2  # noqa: E731
+        wait_until(two, timeout=FOLLOW / 1000, failure="the second was never added")
+        assert sorted(room.stored_texts()) == ["The group saw a shared smile", "The group saw the child lead"]
     finally:
         server.stop()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import uuid
 from typing import Literal
 
 import streamlit as st
@@ -127,11 +130,46 @@ def prompt_panel(store: Store, workshop: WorkshopView) -> str:
     return key
 
 
-def steps_seen_while_writing(client_key: str, drawn: str) -> list[str]:
-    """The steps this page showed while its reflection form (``client_key``) has been open, up to the
-    run before this one (what the person saw when they pressed Send); this run's step is added for the
-    next. The reflection is filed under the last of them (see ``reflections.submit_reflection``)."""
-    seen = st.session_state.setdefault(f"seen_{client_key}", [])
+DRAFT_KEY, DRAFT_PARAM = "draft", "draft"
+_DRAFT = re.compile(r"[0-9a-f]{32}")
+
+
+def draft() -> str:
+    """The reflection this tab is writing: its form's identity, new after each send.
+
+    Kept in the tab's address as well as its session. After a server restart the tab reconnects to a new
+    session, which reads it back from the address: the form keeps its identity, so the words typed before
+    the restart are still in it and go with Send (a new identity would have drawn an empty form instead,
+    and the press of Send would have sent nothing)."""
+    current = st.session_state.get(DRAFT_KEY)
+    if current is None:
+        in_address = st.query_params.get(DRAFT_PARAM, "")
+        current = in_address if _DRAFT.fullmatch(in_address) else uuid.uuid4().hex
+        _keep_draft(current)
+    return current
+
+
+def next_draft() -> None:
+    """After a send: a fresh, empty form."""
+    _keep_draft(uuid.uuid4().hex)
+
+
+def _keep_draft(current: str) -> None:
+    st.session_state[DRAFT_KEY] = current
+    st.query_params[DRAFT_PARAM] = current
+
+
+def send_key(joined: Joined, current: str) -> str:
+    """The key that makes a resend of this draft stored once. Made with the device's own secret, so a
+    draft's identity seen in someone else's address cannot stand for their reflection."""
+    return hashlib.sha256(f"{joined.token}:{current}".encode()).hexdigest()[:32]
+
+
+def steps_seen_while_writing(writing: str, drawn: str) -> list[str]:
+    """The steps this page showed while its reflection form (``writing``, see ``draft``) has been open,
+    up to the run before this one (what the person saw when they pressed Send); this run's step is added
+    for the next. The reflection is filed under the last of them (see ``reflections.submit_reflection``)."""
+    seen = st.session_state.setdefault(f"seen_{writing}", [])
     before = list(seen) or [drawn]
     if not seen or seen[-1] != drawn:
         seen.append(drawn)
@@ -139,9 +177,9 @@ def steps_seen_while_writing(client_key: str, drawn: str) -> list[str]:
     return before
 
 
-def look_again(client_key: str, drawn: str) -> None:
+def look_again(writing: str, drawn: str) -> None:
     """After "the moment has left the room": a second Send is about what is on screen now."""
-    st.session_state[f"seen_{client_key}"] = [drawn]
+    st.session_state[f"seen_{writing}"] = [drawn]
 
 
 def own_reflections(store: Store, joined: Joined) -> None:
