@@ -106,3 +106,20 @@ def test_the_workshops_word_and_minutes_reach_every_step(store, teacher, colleag
     workshops.set_step_minutes(store, teacher.id, w.id, {meaning.key: 7})
     again = next(s for s in workshops.steps(store, w.id) if s.key == meaning.key)
     assert again.minutes == 7
+
+
+def test_a_closed_workshop_takes_no_more_next_steps_or_ratings(store, teacher, colleague):
+    """A Control tab left open after the close (or a press in the instant of it) saves nothing into the
+    kept record: the summary printed at the close is the whole of it."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
+    workshops.open_workshop(store, teacher.id, w.id)
+    workshops.close_workshop(store, teacher.id, w.id)
+    with pytest.raises(VerpError, match="closed"):
+        reflections.record_next_step(store, teacher.id, w.id, colleague.id, "Ben Colleague", "Wait longer")
+    with pytest.raises(VerpError, match="closed"):
+        reflections.record_rating(store, teacher.id, w.id, colleague.id, 7)
+    assert reflections.next_steps(store, w.id) == []
+    lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
+    assert not any(q.ratings for q in lines["Ben Colleague"])

@@ -6,10 +6,12 @@ question at a time (it heads their Review page); changing it keeps the old wordi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from verp.core.errors import VerpError
 from verp.core.models import HelpingQuestion, Rating
@@ -87,8 +89,16 @@ def set_helping_question(
         return _view(s, question)
 
 
-def rate(store: Store, owner_id: int, score: int, workshop_id: int | None = None) -> HelpingQuestionView:
-    """Rate the active question 0–10 for its cycle. A later rating in the same cycle is the one shown."""
+def rate(
+    store: Store,
+    owner_id: int,
+    score: int,
+    workshop_id: int | None = None,
+    room_allows: Callable[[Session, int], None] | None = None,
+) -> HelpingQuestionView:
+    """Rate the active question 0–10 for its cycle. A later rating in the same cycle is the one shown.
+    ``room_allows(session, workshop_id)``: the room's own check, made in the same transaction after the
+    write (it raises to refuse: a closed room takes no rating)."""
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise HelpingError("A rating is a whole number from 0 to 10.")
     with store.transaction() as s:
@@ -101,6 +111,8 @@ def rate(store: Store, owner_id: int, score: int, workshop_id: int | None = None
             )
         )
         s.flush()
+        if room_allows is not None and workshop_id is not None:
+            room_allows(s, workshop_id)
         return _view(s, question)
 
 

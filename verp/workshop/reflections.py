@@ -184,6 +184,7 @@ class _Room(Protocol):
 
 
 CLOSED = "This workshop has closed. Thank you for your reflections."
+RECORD_KEPT = "This workshop has closed: its record stays as it was at the close, so nothing more was saved."
 
 
 def _check_live(status: str) -> None:
@@ -327,11 +328,23 @@ def _closed_rooms(s, rows: list[dict]) -> dict[int, BaseException]:
     return {place: ReflectionError(CLOSED) for place, row in enumerate(rows) if row["workshop_id"] in closed}
 
 
-def _still_open(s, workshop_id: int) -> None:
+def _open_room(workshop: Workshop) -> None:
+    """What the facilitator saves at a step (a next step, a rating) goes into the record of a room not
+    yet closed: the summary kept at the close is the whole of it, whatever a tab left open sends."""
+    if workshop.status == "closed":
+        raise ReflectionError(RECORD_KEPT)
+
+
+def _record_open(s, workshop_id: int) -> None:
+    """``_still_open`` for what the facilitator saves at a step (see ``_open_room``)."""
+    _still_open(s, workshop_id, RECORD_KEPT)
+
+
+def _still_open(s, workshop_id: int, refusal: str = CLOSED) -> None:
     """After a unit of work has written about a room (its write lock or row lock taken, as above): refuse
     it if the room closed meanwhile."""
     if s.scalar(select(Workshop.status).where(Workshop.id == workshop_id)) == "closed":
-        raise ReflectionError(CLOSED)
+        raise ReflectionError(refusal)
 
 
 def submit_reflection(
@@ -612,7 +625,7 @@ def record_next_step(
     """The facilitator writes down the owner's next step, carried into their next cycle."""
     text = clean_text(text)
     with store.transaction() as s:
-        facilitated_workshop(s, person_id, workshop_id)
+        _open_room(facilitated_workshop(s, person_id, workshop_id))
         row = NextStep(
             workshop_id=workshop_id,
             person_id=owner_id,
@@ -621,6 +634,7 @@ def record_next_step(
         )
         s.add(row)
         s.flush()
+        _record_open(s, workshop_id)  # a close between the check above and this write
         return NextStepView(row.id, row.participant_name, row.text)
 
 
@@ -634,8 +648,8 @@ def record_rating(
     if score is None:
         raise ReflectionError("Please choose a number from 0 to 10 first.")
     with store.transaction() as s:
-        facilitated_workshop(s, person_id, workshop_id)
-    helping.rate(store, owner_id, int(score), workshop_id=workshop_id)
+        _open_room(facilitated_workshop(s, person_id, workshop_id))
+    helping.rate(store, owner_id, int(score), workshop_id=workshop_id, room_allows=_record_open)
 
 
 def next_steps(store: Store, workshop_id: int) -> list[NextStepView]:
