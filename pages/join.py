@@ -68,7 +68,7 @@ with st.form(f"send_{writing}"):
         except VerpError as exc:
             st.session_state.pop("sent_message", None)
             st.error(str(exc))
-            if str(exc) == reflections.MOMENT_LEFT:
+            if isinstance(exc, reflections.MomentLeft):
                 look_again(writing, drawn)
         else:
             next_draft()

@@ -263,6 +263,10 @@ def _check_choice(principle_key: str | None, kind: str) -> str | None:
     return principle_key or None
 
 
+class MomentLeft(ReflectionError):
+    """The words were written to a moment since taken out of the workshop (see ``_context``)."""
+
+
 MOMENT_LEFT = (
     "The moment on screen while you wrote has just been taken out of the workshop, so your words were "
     "not sent. If they are about what is on screen now, press Send again."
@@ -279,7 +283,7 @@ def _context(store: Store, workshop: _Room, seen_steps: Sequence[str] = ()) -> d
     for key in seen_steps:
         share_id = parse_step_key(key).share_id
         if share_id is not None and share_id not in shown_shares:
-            raise ReflectionError(MOMENT_LEFT)
+            raise MomentLeft(MOMENT_LEFT)
     here = {s.key: s for s in order}
     if seen_steps and seen_steps[-1] in here:
         step = here[seen_steps[-1]]
@@ -323,9 +327,12 @@ def _closed_rooms(s, rows: list[dict]) -> dict[int, BaseException]:
     for a close in flight: so this read sees any close committed first, and no close commits until the
     rows do. A plain read: locking the rows here would also wait on (and deadlock with) room changes that
     a close is not. A workshop not yet open keeps what its facilitator writes for the group."""
-    rooms = {row["workshop_id"] for row in rows}
-    closed = set(s.scalars(select(Workshop.id).where(Workshop.id.in_(rooms), Workshop.status == "closed")))
+    closed = _closed(s, {row["workshop_id"] for row in rows})
     return {place: ReflectionError(CLOSED) for place, row in enumerate(rows) if row["workshop_id"] in closed}
+
+
+def _closed(s, rooms: set[int]) -> set[int]:
+    return set(s.scalars(select(Workshop.id).where(Workshop.id.in_(rooms), Workshop.status == "closed")))
 
 
 def _open_room(workshop: Workshop) -> None:
@@ -343,7 +350,7 @@ def _record_open(s, workshop_id: int) -> None:
 def _still_open(s, workshop_id: int, refusal: str = CLOSED) -> None:
     """After a unit of work has written about a room (its write lock or row lock taken, as above): refuse
     it if the room closed meanwhile."""
-    if s.scalar(select(Workshop.status).where(Workshop.id == workshop_id)) == "closed":
+    if _closed(s, {workshop_id}):
         raise ReflectionError(refusal)
 
 
@@ -395,10 +402,8 @@ def add_group_reflection(
     seen = [str(k)[:120] for k in seen_steps][-20:]
     try:
         return _add(store, workshop, words, client_key, "approved", {"author_name": GROUP}, seen)
-    except ReflectionError as exc:
-        if str(exc) != MOMENT_LEFT:
-            raise
-        raise ReflectionError(GROUP_MOMENT_LEFT) from None
+    except MomentLeft:
+        raise MomentLeft(GROUP_MOMENT_LEFT) from None
 
 
 GROUP_MOMENT_LEFT = (
