@@ -12,6 +12,7 @@ person = require_facilitator()
 store = get_store()
 st.title("Control")
 workshop = choose_workshop(person)
+remote.show_error()  # before the choice may stop the page: a refusal because the workshop just closed
 if workshop is None:
     st.info("No open workshop. Plan one first.")
     st.page_link("pages/plan.py", label="Plan", icon=":material/event_note:")
@@ -19,7 +20,7 @@ if workshop is None:
 
 # A clicker's Page Down / Page Up and the space bar do what Next, Previous and Play do.
 clicker.listen(lambda action: remote.act(store, person, workshop, clicker.act_on_room, action))
-remote.show_error()
+remote.show_error()  # a key's refusal
 st.text(f"Join code: {workshop.join_code} · {workshop.status}")
 if workshop.status == "planned":
     st.button(

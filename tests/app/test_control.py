@@ -2,7 +2,7 @@
 
 from tests.support.apptest import component_data, open_page, run_page_alone
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
-from verp.ui.workshop import QUEUE_SHOWN
+from verp.ui.workshop import CLOSED_HERE, CLOSED_SINCE, QUEUE_SHOWN
 from verp.workshop import reflections, workshops
 
 
@@ -105,6 +105,22 @@ def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
     ]
 
 
+def test_a_next_step_saved_from_a_tab_left_open_after_the_close_is_not_saved_and_says_why(
+    store, teacher, colleague
+):
+    w = live_workshop(store, teacher, colleague)
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    go_to_index(store, teacher.id, w.id, owner_step)
+    at = open_page("control", teacher.id)
+    workshops.close_workshop(store, teacher.id, w.id)  # from another tab
+    at.text_input[0].set_value("Wait five seconds before helping")
+    at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert reflections.next_steps(store, w.id) == []
+    assert at.info[0].value.endswith(CLOSED_SINCE)
+    at.run()
+    assert "has closed" not in " ".join(i.value for i in at.info)  # said once
+
+
 def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
     at = open_page("control", teacher.id)
@@ -113,6 +129,7 @@ def test_turning_off_auto_approve_and_closing_from_control(store, teacher, colle
     at.toggle(key=f"closing_{w.id}").set_value(True).run()
     at.button[[b.label for b in at.button].index("Close the workshop now")].click().run()
     assert workshops.workshop_by_code(store, w.join_code) is None
+    assert at.success[0].value.endswith(CLOSED_HERE) and not at.info[0].value.endswith(CLOSED_SINCE)
 
 
 def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):

@@ -223,29 +223,29 @@ def _send(at, text: str) -> None:
     at.button[[b.label for b in at.button].index("Send")].click().run()
 
 
-def test_a_draft_is_named_in_the_tabs_address_and_a_fresh_one_follows_each_send(store, teacher, colleague):
+def test_a_send_empties_the_form_and_a_refused_send_keeps_every_choice(store, teacher, colleague):
     w = live(store, teacher, colleague)
     at = joined_page(store, w)
-    first = at.query_params["draft"]
-    assert len(first) == 32
+    at.selectbox[0].set_value("attentive")
+    at.radio[0].set_value("wondering")
+    _send(at, "   ")  # nothing written: refused, nothing lost
+    assert at.error[0].value == "Please write something first."
+    assert (at.selectbox[0].value, at.radio[0].value) == ("attentive", "wondering")
     _send(at, "She waited")
     assert at.success[0].value == "Sent. Thank you."
-    assert at.query_params["draft"] != first
-    assert at.text_area[0].value == ""
-
-
-def test_a_draft_named_in_someone_elses_address_sends_this_phones_own_reflection(store, teacher, colleague):
-    """Two phones whose addresses name the same draft (a link passed on) each have their words stored."""
-    w = live(store, teacher, colleague)
-    cara = joined_page(store, w)
-    shared = cara.query_params["draft"]
-    dev = open_page("join", query={"code": w.join_code, "draft": shared})
-    dev.text_input[1].set_value("Dev")
-    dev.button[0].click().run()
-    assert dev.query_params["draft"] == shared
-    _send(cara, "Cara's words")
-    _send(dev, "Dev's words")
-    assert dev.success[0].value == "Sent. Thank you."
+    assert (at.text_area[0].value, at.selectbox[0].value, at.radio[0].value) == ("", "", "noticed")
+    _send(at, "He smiled back")  # the emptied form sends the next one as a new reflection
     with store.transaction() as s:
-        stored = sorted((r.author_name, r.text) for r in s.query(Reflection))
-    assert stored == [("Cara", "Cara's words"), ("Dev", "Dev's words")]
+        stored = sorted((r.text, r.kind) for r in s.query(Reflection))
+    assert stored == [("He smiled back", "noticed"), ("She waited", "wondering")]
+
+
+def test_someone_else_joining_in_the_tab_finds_an_empty_form(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    at.text_area[0].set_value("Cara's half-written words")
+    at.button[[b.label for b in at.button].index("Not Cara? Join with another name")].click().run()
+    at.text_input[1].set_value("Dev")
+    at.button[0].click().run()
+    assert "You are in as Dev." in [t.value for t in at.text]
+    assert at.text_area[0].value == ""

@@ -6,7 +6,6 @@ domain error is kept for the next draw and shown there as a plain message.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 
@@ -18,7 +17,7 @@ from verp.core.store import Store
 from verp.ui import room_follow
 from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
-from verp.ui.workshop import kind_options, principle_options
+from verp.ui.workshop import CLOSED_HERE_KEY, kind_options, principle_options
 from verp.web import RENEW_AFTER_S
 from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
@@ -43,29 +42,13 @@ def act_on_click(*args) -> None:
     act(*args)
 
 
-FORMS_KEY = FORMS_PARAM = "forms"
-_SAVED = re.compile(r"([a-z0-9_]{1,60})\.([0-9]{1,6})")
-
-
-def _saves() -> dict[str, int]:
-    """How many times each form of this tab has been saved. Kept in the tab's address as well as its
-    session: after a server restart the tab reconnects to a new session, which reads them back, so each
-    form keeps its key and what was typed in it goes with its button."""
-    if FORMS_KEY not in st.session_state:
-        kept = st.query_params.get(FORMS_PARAM, "").split("~")
-        st.session_state[FORMS_KEY] = {m[1]: int(m[2]) for m in map(_SAVED.fullmatch, kept) if m}
-    return st.session_state[FORMS_KEY]
-
-
 def _form_key(name: str) -> str:
     """A form's key, renewed only after a successful save: a failed save keeps what was typed."""
-    return f"{name}_{_saves().get(name, 0)}"
+    return f"{name}_{st.session_state.setdefault(f'{name}_form', 0)}"
 
 
 def _renew_form(name: str) -> None:
-    saves = _saves()
-    saves[name] = saves.get(name, 0) + 1
-    st.query_params[FORMS_PARAM] = "~".join(f"{form}.{count}" for form, count in saves.items())
+    st.session_state[f"{name}_form"] = st.session_state.get(f"{name}_form", 0) + 1
 
 
 def show_error() -> None:
@@ -220,11 +203,12 @@ def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: 
         st.success(saved)
 
 
+def _close_here(store: Store, person: PersonView, workshop: WorkshopView) -> None:
+    if act(store, person, workshop, workshops.close_workshop):
+        st.session_state[CLOSED_HERE_KEY] = workshop.id  # said as done here, not as news from elsewhere
+
+
 def close_controls(store: Store, person: PersonView, workshop: WorkshopView) -> None:
     if st.toggle("Close the workshop…", key=f"closing_{workshop.id}"):
         st.warning("Closing stops the join code and the projector link. Nothing sent is lost.")
-        st.button(
-            "Close the workshop now",
-            on_click=act_on_click,
-            args=(store, person, workshop, workshops.close_workshop),
-        )
+        st.button("Close the workshop now", on_click=_close_here, args=(store, person, workshop))

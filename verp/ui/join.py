@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import uuid
 from typing import Literal
 
 import streamlit as st
@@ -130,46 +127,31 @@ def prompt_panel(store: Store, workshop: WorkshopView) -> str:
     return key
 
 
-DRAFT_KEY, DRAFT_PARAM = "draft", "draft"
-_DRAFT = re.compile(r"[0-9a-f]{32}")
+# The reflection form's widgets have the same keys in every session, so the form a tab shows keeps its
+# identity when the tab reconnects to a new session after a server restart: what was typed before it is
+# still in the form, and goes with the press of Send (a form keyed anew would be drawn empty, and the press
+# lost). A send empties the form at the next run, before it is drawn.
+REFLECTION_TEXT, REFLECTION_PRINCIPLE, REFLECTION_KIND = (
+    "reflection_text",
+    "reflection_principle",
+    "reflection_kind",
+)
+EMPTY_FORM_KEY = "empty_the_form"
 
 
-def draft() -> str:
-    """The reflection this tab is writing: its form's identity, new after each send.
-
-    Kept in the tab's address as well as its session. After a server restart the tab reconnects to a new
-    session, which reads it back from the address: the form keeps its identity, so the words typed before
-    the restart are still in it and go with Send (a new identity would have drawn an empty form instead,
-    and the press of Send would have sent nothing)."""
-    current = st.session_state.get(DRAFT_KEY)
-    if current is None:
-        in_address = st.query_params.get(DRAFT_PARAM, "")
-        current = in_address if _DRAFT.fullmatch(in_address) else uuid.uuid4().hex
-        _keep_draft(current)
-    return current
+def empty_form_after_a_send(principles: dict, kinds: dict) -> None:
+    """After a send: an empty form, as a fresh one would be."""
+    if st.session_state.pop(EMPTY_FORM_KEY, False):
+        st.session_state[REFLECTION_TEXT] = ""
+        st.session_state[REFLECTION_PRINCIPLE] = next(iter(principles))
+        st.session_state[REFLECTION_KIND] = next(iter(kinds))
 
 
-def next_draft() -> None:
-    """After a send: a fresh, empty form."""
-    _keep_draft(uuid.uuid4().hex)
-
-
-def _keep_draft(current: str) -> None:
-    st.session_state[DRAFT_KEY] = current
-    st.query_params[DRAFT_PARAM] = current
-
-
-def send_key(joined: Joined, current: str) -> str:
-    """The key that makes a resend of this draft stored once. Made with the device's own secret, so a
-    draft's identity seen in someone else's address cannot stand for their reflection."""
-    return hashlib.sha256(f"{joined.token}:{current}".encode()).hexdigest()[:32]
-
-
-def steps_seen_while_writing(writing: str, drawn: str) -> list[str]:
-    """The steps this page showed while its reflection form (``writing``, see ``draft``) has been open,
-    up to the run before this one (what the person saw when they pressed Send); this run's step is added
-    for the next. The reflection is filed under the last of them (see ``reflections.submit_reflection``)."""
-    seen = st.session_state.setdefault(f"seen_{writing}", [])
+def steps_seen_while_writing(client_key: str, drawn: str) -> list[str]:
+    """The steps this page showed while its reflection form (``client_key``) has been open, up to the
+    run before this one (what the person saw when they pressed Send); this run's step is added for the
+    next. The reflection is filed under the last of them (see ``reflections.submit_reflection``)."""
+    seen = st.session_state.setdefault(f"seen_{client_key}", [])
     before = list(seen) or [drawn]
     if not seen or seen[-1] != drawn:
         seen.append(drawn)
@@ -177,9 +159,9 @@ def steps_seen_while_writing(writing: str, drawn: str) -> list[str]:
     return before
 
 
-def look_again(writing: str, drawn: str) -> None:
+def look_again(client_key: str, drawn: str) -> None:
     """After "the moment has left the room": a second Send is about what is on screen now."""
-    st.session_state[f"seen_{writing}"] = [drawn]
+    st.session_state[f"seen_{client_key}"] = [drawn]
 
 
 def own_reflections(store: Store, joined: Joined) -> None:

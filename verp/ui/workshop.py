@@ -17,6 +17,7 @@ from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.room.wording import deficit_words
 from verp.ui.session import get_store, require_person
+from verp.ui.text import escape_markdown
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import KINDS, WallGroup
 from verp.workshop.workshops import WorkshopView
@@ -33,6 +34,14 @@ def require_facilitator() -> PersonView:
     return person
 
 
+CLOSED_SAID_KEY, CLOSED_HERE_KEY = "closed_since_said", "closed_here"
+CLOSED_HERE = "is closed. Its summary is on the Summary page."
+CLOSED_SINCE = (
+    "has closed (from another tab or window). Its record is kept as it was at the close; nothing more was "
+    "saved into it. Its summary is on the Summary page."
+)
+
+
 def choose_workshop(
     person: PersonView, include_closed: bool = False, theirs: list[WorkshopView] | None = None
 ) -> WorkshopView | None:
@@ -40,10 +49,19 @@ def choose_workshop(
     choice is kept for Plan and Control."""
     theirs = workshops.my_workshops(get_store(), person.id) if theirs is None else theirs
     mine = [w for w in theirs if include_closed or not w.is_closed]
+    chosen = st.session_state.get(WORKSHOP_KEY)
+    closed = next((w for w in theirs if w.id == chosen and w.is_closed), None)
+    if closed and not include_closed and st.session_state.get(CLOSED_SAID_KEY) != closed.id:
+        # This tab was on it when it closed (from another tab): say once why it has gone, and that
+        # whatever was pressed here was not saved into its kept record.
+        st.session_state[CLOSED_SAID_KEY] = closed.id
+        if st.session_state.pop(CLOSED_HERE_KEY, None) == closed.id:
+            st.success(f"{escape_markdown(closed.title)} {CLOSED_HERE}")
+        else:
+            st.info(f"{escape_markdown(closed.title)} {CLOSED_SINCE}")
     if not mine:
         return None
     ids = [w.id for w in mine]
-    chosen = st.session_state.get(WORKSHOP_KEY)
     index = ids.index(chosen) if chosen in ids else 0
     labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y}" for w in mine}
     picked = st.selectbox(
