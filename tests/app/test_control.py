@@ -103,6 +103,7 @@ def test_the_owners_next_step_is_saved_at_their_step(store, teacher, colleague):
     assert [(n.participant_name, n.text) for n in reflections.next_steps(store, w.id)] == [
         ("Ben Colleague", "Wait five seconds before helping")
     ]
+    assert at.text_input[0].value == ""  # an empty form for the next
 
 
 def test_a_next_step_saved_from_a_tab_left_open_after_the_close_is_not_saved_and_says_why(
@@ -205,14 +206,17 @@ def test_a_failed_save_keeps_the_typed_group_reflection(store, teacher, colleagu
     with monkeypatch.context() as patched:
         patched.setattr(reflections, "add_group_reflection", refused)
         at.text_area[0].set_value("We saw lots of waiting")
+        at.selectbox(key=f"group_{w.id}_principle").set_value("attentive")
         at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
     assert "Please keep it shorter." in at.error[0].value
-    assert at.text_area[0].value == "We saw lots of waiting"
+    principle = at.selectbox(key=f"group_{w.id}_principle")
+    assert at.text_area[0].value == "We saw lots of waiting" and principle.value == "attentive"
     at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
     assert [r.text for g in reflections.wall(store, w.id) for r in g.reflections] == [
         "We saw lots of waiting"
     ]
-    assert not at.text_area[0].value  # a fresh form after a successful save
+    principle = at.selectbox(key=f"group_{w.id}_principle")
+    assert not at.text_area[0].value and not principle.value  # a fresh form after a successful save
 
 
 def test_a_failed_save_keeps_the_typed_next_step(store, teacher, colleague, monkeypatch):
@@ -260,6 +264,7 @@ def test_at_the_owners_step_their_rating_is_saved_to_this_workshop(store, teache
     at.button[[b.label for b in at.button].index("Save rating")].click().run()
     lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
     assert [q.ratings for q in lines["Ben Colleague"]] == [(7,)]
+    assert at.segmented_control(key=key).value is None  # nothing chosen for the next
 
 
 def test_a_waiting_reflection_with_deficit_wording_is_marked_before_approval(store, teacher, colleague):

@@ -283,3 +283,32 @@ def test_words_typed_on_a_phone_but_not_sent_are_sent_with_send_after_a_restart(
         expect(phone.get_by_label("Your reflection")).to_have_value("")  # a fresh form for the next
     finally:
         server.stop()
+
+
+def test_words_typed_on_control_but_not_added_are_added_after_a_restart(chromium, room):
+    """Control's forms keep their keys across a restart (after a first reflection added, too)."""
+    server = start_app(room.data_dir)
+    try:
+        control = new_page(chromium, {"width": 1200, "height": 1000})
+        sign_in(control, server)
+        control.get_by_role("link", name="Control").click()
+        wait_for_app(control)
+        box = control.get_by_label("Write a reflection for the group")
+        box.fill("The group saw a shared smile")
+        control.get_by_role("button", name="Add to the wall").click()
+        first = ["The group saw a shared smile"]
+        wait_until(lambda: room.stored_texts() == first, timeout=20, failure="the first was never added")
+        expect(box).to_have_value("")
+        box.fill("The group saw the child")
+        server.stop()
+        control.wait_for_function(f"() => !({_IDLE})()")  # the tab has seen the server go
+        server = start_app(server.data_dir, port=server.port)
+        control.wait_for_function(_IDLE, timeout=FOLLOW)  # and has connected to the new one
+        expect(box).to_have_value("The group saw the child")
+        box.press_sequentially(" lead")
+        control.get_by_role("button", name="Add to the wall").click()
+        two = lambda: len(room.stored_texts()) == 2  # noqa: E731
+        wait_until(two, timeout=FOLLOW / 1000, failure="the second was never added")
+        assert sorted(room.stored_texts()) == ["The group saw a shared smile", "The group saw the child lead"]
+    finally:
+        server.stop()

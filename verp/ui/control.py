@@ -42,13 +42,17 @@ def act_on_click(*args) -> None:
     act(*args)
 
 
-def _form_key(name: str) -> str:
-    """A form's key, renewed only after a successful save: a failed save keeps what was typed."""
-    return f"{name}_{st.session_state.setdefault(f'{name}_form', 0)}"
+def _empty_after_a_save(name: str, empty: dict) -> None:
+    """A form's fields as ``empty`` after a save, set at the next run before they are drawn. A form
+    keeps one key for good (not a new one after each save), so after a server restart the tab's new
+    session draws the same form: what was typed before it goes with the button. A failed save keeps
+    what was typed."""
+    if st.session_state.pop(f"{name}_saved", False):
+        st.session_state.update(empty)
 
 
-def _renew_form(name: str) -> None:
-    st.session_state[f"{name}_form"] = st.session_state.get(f"{name}_form", 0) + 1
+def _saved(name: str) -> None:
+    st.session_state[f"{name}_saved"] = True
 
 
 def show_error() -> None:
@@ -158,28 +162,41 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
     shown = f"group_step_{workshop.id}"
     seen = [st.session_state.get(shown, step.key)]  # drawn by the run before this one
     st.session_state[shown] = step.key
-    with st.form(_form_key(f"group_{workshop.id}")):
-        text = st.text_area("Write a reflection for the group", max_chars=reflections.MAX_TEXT)
-        principle = st.selectbox("Principle", list(principles), format_func=lambda key: principles[key])
-        kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key])
+    name = f"group_{workshop.id}"
+    fields = {
+        f"{name}_text": "",
+        f"{name}_principle": next(iter(principles)),
+        f"{name}_kind": next(iter(kinds)),
+    }
+    _empty_after_a_save(name, fields)
+    resend_key = st.session_state.setdefault(f"{name}_key", uuid.uuid4().hex)  # stored once however pressed
+    with st.form(name):
+        text = st.text_area(
+            "Write a reflection for the group", max_chars=reflections.MAX_TEXT, key=f"{name}_text"
+        )
+        principle = st.selectbox(
+            "Principle", list(principles), format_func=lambda key: principles[key], key=f"{name}_principle"
+        )
+        kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key], key=f"{name}_kind")
         if st.form_submit_button("Add to the wall"):
-            key_of_principle, key = principle or None, uuid.uuid4().hex
             add = reflections.add_group_reflection
-            if act(store, person, workshop, add, text, key_of_principle, kind, key, seen):
-                _renew_form(f"group_{workshop.id}")
+            if act(store, person, workshop, add, text, principle or None, kind, resend_key, seen):
+                _saved(name)
+                st.session_state[f"{name}_key"] = uuid.uuid4().hex
             st.rerun()  # drawn again, the page shows (and next files under) the step the room is on
 
 
 def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
     """At the owner's step: write down the next step they name, for their next cycle."""
     name = f"next_step_{workshop.id}_{step.owner_id}"
-    with st.form(_form_key(name)):
+    _empty_after_a_save(name, {f"{name}_text": ""})
+    with st.form(name):
         label = f"{escape_markdown(step.owner_name)}'s next step"  # a name someone typed: never Markdown
-        text = st.text_input(label, max_chars=reflections.MAX_TEXT)
+        text = st.text_input(label, max_chars=reflections.MAX_TEXT, key=f"{name}_text")
         if st.form_submit_button("Save next step"):
             owner = (step.owner_id, step.owner_name)
             if act(store, person, workshop, reflections.record_next_step, *owner, text):
-                _renew_form(name)
+                _saved(name)
             st.rerun()
 
 
@@ -187,7 +204,8 @@ def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: 
     """At the owner's step: their own 0–10 rating of their helping question, saved to this workshop.
     No number is chosen for them: the save waits until one is picked."""
     name = f"rating_{workshop.id}_{step.owner_id}"
-    with st.form(_form_key(name)):
+    _empty_after_a_save(name, {f"{name}_score": None})
+    with st.form(name):
         score = st.segmented_control(
             f"{escape_markdown(step.owner_name)}'s rating of their helping question (0–10)",
             list(range(11)),
@@ -196,7 +214,7 @@ def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: 
         if st.form_submit_button("Save rating"):
             args = (reflections.record_rating, step.owner_id, score)
             if act(store, person, workshop, *args):
-                _renew_form(name)
+                _saved(name)
                 st.session_state[ERROR_KEY + "_ok"] = f"Saved {score}/10 for this workshop."
             st.rerun()
     if saved := st.session_state.pop(ERROR_KEY + "_ok", None):
