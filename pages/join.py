@@ -1,20 +1,18 @@
 """Join: no account needed — type the code (or scan the QR), then send short reflections from a phone."""
 
-import uuid
-
 import streamlit as st
 
 from verp.core.errors import VerpError
-from verp.ui import announce
+from verp.ui import announce, forms
 from verp.ui.join import (
-    EMPTY_FORM_KEY,
     JOINED_KEY,
     REFLECTION_KIND,
     REFLECTION_PRINCIPLE,
     REFLECTION_TEXT,
+    SEND_FORM,
     back_in_the_room,
     current_prompt,
-    empty_form_after_a_send,
+    empty_reflection,
     forget_place,
     keep_place,
     look_again,
@@ -56,30 +54,30 @@ if drawn is None:
     st.stop()
 
 principles, kinds = principle_options(), kind_options()
-# The key that stores this reflection once however often Send is pressed: a new one after each send.
-client_key = st.session_state.setdefault("client_key", uuid.uuid4().hex)
-seen = steps_seen_while_writing(client_key, drawn)
-empty_form_after_a_send(principles, kinds)
+writing = forms.draft_key(SEND_FORM)
+seen = steps_seen_while_writing(writing, drawn)
+emptied = forms.emptied_after_a_save(SEND_FORM, empty_reflection(principles, kinds))
 sentence_starters(REFLECTION_TEXT)
-with st.form("send"):  # the same form in every session: words typed before a server restart go with Send
+with st.form(SEND_FORM):  # the same form in every session: words typed before a restart go with Send
     text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120, key=REFLECTION_TEXT)
     principle = st.selectbox(
         "Principle (optional)", list(principles), format_func=principles.get, key=REFLECTION_PRINCIPLE
     )
     kind = st.radio("Kind", list(kinds), format_func=kinds.get, horizontal=True, key=REFLECTION_KIND)
-    if st.form_submit_button("Send", type="primary", use_container_width=True):
+    if st.form_submit_button("Send", type="primary", use_container_width=True) and not emptied:
+        words = (text, principle, kind)
+        key = forms.resend_key(SEND_FORM, words)
         try:
             reflections.submit_reflection(
-                store, joined.workshop_id, joined.token, text, principle or None, kind, client_key, seen
+                store, joined.workshop_id, joined.token, text, principle or None, kind, key, seen
             )
         except VerpError as exc:
             st.session_state.pop("sent_message", None)
             st.error(str(exc))
             if isinstance(exc, reflections.MomentLeft):
-                look_again(client_key, drawn)
+                look_again(writing, drawn)
         else:
-            st.session_state["client_key"] = uuid.uuid4().hex
-            st.session_state[EMPTY_FORM_KEY] = True
+            forms.saved(SEND_FORM, key, words)
             st.session_state["sent_message"] = "Sent. Thank you."
             st.session_state["sent_unsaid"] = True
             st.rerun()

@@ -305,3 +305,31 @@ def test_a_group_reflection_is_filed_under_the_step_the_page_showed(store, teach
     at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
     [added] = [r for g in reflections.wall(store, w.id) for r in g.reflections]
     assert (added.text, added.moment_title) == ("He waited for her to choose", "Circle time")
+
+
+def test_a_second_press_with_the_words_still_in_the_browser_saves_them_once(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    for _ in range(2):  # the browser may not yet have drawn the emptied form when Add is pressed again
+        at.text_area[0].set_value("We saw lots of waiting")
+        at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
+    on_the_wall = [r.text for g in reflections.wall(store, w.id) for r in g.reflections]
+    assert on_the_wall == ["We saw lots of waiting"]
+    owner_step = next(s.index for s in workshops.steps(store, w.id) if s.kind == "owner")
+    go_to_index(store, teacher.id, w.id, owner_step)
+    at.run()
+    for _ in range(2):
+        at.text_input[0].set_value("Wait five seconds")
+        at.button[[b.label for b in at.button].index("Save next step")].click().run()
+    assert [n.text for n in reflections.next_steps(store, w.id)] == ["Wait five seconds"]
+    assert not at.error
+
+
+def test_control_says_nothing_of_a_closed_workshop_it_was_not_running(store, teacher, colleague):
+    """A workshop closed long ago, chosen on Plan (or a facilitator whose workshops have all closed)."""
+    w = live_workshop(store, teacher, colleague)
+    workshops.close_workshop(store, teacher.id, w.id)
+    at = open_page("control", teacher.id)
+    at.session_state["workshop_id"] = w.id  # as Plan keeps its choice
+    at.run()
+    assert "has closed" not in " ".join(i.value for i in at.info)

@@ -249,3 +249,17 @@ def test_someone_else_joining_in_the_tab_finds_an_empty_form(store, teacher, col
     at.button[0].click().run()
     assert "You are in as Dev." in [t.value for t in at.text]
     assert at.text_area[0].value == ""
+
+
+def test_a_second_press_of_send_with_the_words_still_in_the_browser_stores_them_once(
+    store, teacher, colleague
+):
+    """The browser may not yet have drawn the emptied form when Send is pressed again."""
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    _send(at, "She waited")
+    _send(at, "She waited")  # the same words, pressed again
+    assert at.success[0].value == "Sent. Thank you." and not at.error
+    _send(at, "He smiled back")
+    with store.transaction() as s:
+        assert sorted(r.text for r in s.query(Reflection)) == ["He smiled back", "She waited"]

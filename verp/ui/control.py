@@ -7,14 +7,13 @@ domain error is kept for the next draw and shown there as a plain message.
 from __future__ import annotations
 
 import time
-import uuid
 
 import streamlit as st
 
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.ui import room_follow
+from verp.ui import forms, room_follow
 from verp.ui.room_player import playback_controls, sound_status
 from verp.ui.text import escape_markdown
 from verp.ui.workshop import CLOSED_HERE_KEY, kind_options, principle_options
@@ -40,19 +39,6 @@ def act(store: Store, person: PersonView, workshop: WorkshopView, change, *args)
 def act_on_click(*args) -> None:
     """``act`` as a button's callback (Streamlit ignores what a callback returns)."""
     act(*args)
-
-
-def _empty_after_a_save(name: str, empty: dict) -> None:
-    """A form's fields as ``empty`` after a save, set at the next run before they are drawn. A form
-    keeps one key for good (not a new one after each save), so after a server restart the tab's new
-    session draws the same form: what was typed before it goes with the button. A failed save keeps
-    what was typed."""
-    if st.session_state.pop(f"{name}_saved", False):
-        st.session_state.update(empty)
-
-
-def _saved(name: str) -> None:
-    st.session_state[f"{name}_saved"] = True
 
 
 def show_error() -> None:
@@ -168,9 +154,8 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
         f"{name}_principle": next(iter(principles)),
         f"{name}_kind": next(iter(kinds)),
     }
-    _empty_after_a_save(name, fields)
-    resend_key = st.session_state.setdefault(f"{name}_key", uuid.uuid4().hex)  # stored once however pressed
-    with st.form(name):
+    emptied = forms.emptied_after_a_save(name, fields)
+    with st.form(name):  # one key for good: see verp.ui.forms
         text = st.text_area(
             "Write a reflection for the group", max_chars=reflections.MAX_TEXT, key=f"{name}_text"
         )
@@ -178,25 +163,26 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
             "Principle", list(principles), format_func=lambda key: principles[key], key=f"{name}_principle"
         )
         kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key], key=f"{name}_kind")
-        if st.form_submit_button("Add to the wall"):
-            add = reflections.add_group_reflection
-            if act(store, person, workshop, add, text, principle or None, kind, resend_key, seen):
-                _saved(name)
-                st.session_state[f"{name}_key"] = uuid.uuid4().hex
+        if st.form_submit_button("Add to the wall") and not emptied:
+            add, words = reflections.add_group_reflection, (text, principle, kind)
+            key = forms.resend_key(name, words)
+            if act(store, person, workshop, add, text, principle or None, kind, key, seen):
+                forms.saved(name, key, words)
             st.rerun()  # drawn again, the page shows (and next files under) the step the room is on
 
 
 def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
     """At the owner's step: write down the next step they name, for their next cycle."""
     name = f"next_step_{workshop.id}_{step.owner_id}"
-    _empty_after_a_save(name, {f"{name}_text": ""})
+    emptied = forms.emptied_after_a_save(name, {f"{name}_text": ""})
     with st.form(name):
         label = f"{escape_markdown(step.owner_name)}'s next step"  # a name someone typed: never Markdown
         text = st.text_input(label, max_chars=reflections.MAX_TEXT, key=f"{name}_text")
-        if st.form_submit_button("Save next step"):
+        if st.form_submit_button("Save next step") and not emptied:
             owner = (step.owner_id, step.owner_name)
-            if act(store, person, workshop, reflections.record_next_step, *owner, text):
-                _saved(name)
+            again = forms.saved_already(name, text)
+            if again or act(store, person, workshop, reflections.record_next_step, *owner, text):
+                forms.saved(name, None, text)
             st.rerun()
 
 
@@ -204,17 +190,17 @@ def rating_form(store: Store, person: PersonView, workshop: WorkshopView, step: 
     """At the owner's step: their own 0–10 rating of their helping question, saved to this workshop.
     No number is chosen for them: the save waits until one is picked."""
     name = f"rating_{workshop.id}_{step.owner_id}"
-    _empty_after_a_save(name, {f"{name}_score": None})
+    emptied = forms.emptied_after_a_save(name, {f"{name}_score": None})
     with st.form(name):
         score = st.segmented_control(
             f"{escape_markdown(step.owner_name)}'s rating of their helping question (0–10)",
             list(range(11)),
             key=f"{name}_score",
         )
-        if st.form_submit_button("Save rating"):
+        if st.form_submit_button("Save rating") and not emptied:
             args = (reflections.record_rating, step.owner_id, score)
-            if act(store, person, workshop, *args):
-                _saved(name)
+            if forms.saved_already(name, score) or act(store, person, workshop, *args):
+                forms.saved(name, None, score)
                 st.session_state[ERROR_KEY + "_ok"] = f"Saved {score}/10 for this workshop."
             st.rerun()
     if saved := st.session_state.pop(ERROR_KEY + "_ok", None):

@@ -89,6 +89,8 @@ def _leave() -> None:
     if st.session_state.pop(JOINED_KEY, None) is not None:
         st.session_state[LEFT_KEY] = True
         st.session_state[FORGET_KEY] = True
+        for kept in ("sent_message", f"{SEND_FORM}_key", f"{SEND_FORM}_last"):  # the next person's own
+            st.session_state.pop(kept, None)
 
 
 def current_prompt(store: Store, joined: Joined) -> str | None:
@@ -127,24 +129,19 @@ def prompt_panel(store: Store, workshop: WorkshopView) -> str:
     return key
 
 
-# The reflection form's widgets have the same keys in every session, so the form a tab shows keeps its
-# identity when the tab reconnects to a new session after a server restart: what was typed before it is
-# still in the form, and goes with the press of Send (a form keyed anew would be drawn empty, and the press
-# lost). A send empties the form at the next run, before it is drawn.
-REFLECTION_TEXT, REFLECTION_PRINCIPLE, REFLECTION_KIND = (
-    "reflection_text",
-    "reflection_principle",
-    "reflection_kind",
-)
-EMPTY_FORM_KEY = "empty_the_form"
+# The reflection form (see ``verp.ui.forms``): the same keys in every session.
+SEND_FORM = "send"
+REFLECTION_TEXT, REFLECTION_PRINCIPLE = "reflection_text", "reflection_principle"
+REFLECTION_KIND = "reflection_kind"
 
 
-def empty_form_after_a_send(principles: dict, kinds: dict) -> None:
-    """After a send: an empty form, as a fresh one would be."""
-    if st.session_state.pop(EMPTY_FORM_KEY, False):
-        st.session_state[REFLECTION_TEXT] = ""
-        st.session_state[REFLECTION_PRINCIPLE] = next(iter(principles))
-        st.session_state[REFLECTION_KIND] = next(iter(kinds))
+def empty_reflection(principles: dict, kinds: dict) -> dict:
+    """The reflection form's fields as a fresh form has them."""
+    return {
+        REFLECTION_TEXT: "",
+        REFLECTION_PRINCIPLE: next(iter(principles)),
+        REFLECTION_KIND: next(iter(kinds)),
+    }
 
 
 def steps_seen_while_writing(client_key: str, drawn: str) -> list[str]:

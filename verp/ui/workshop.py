@@ -34,6 +34,7 @@ def require_facilitator() -> PersonView:
     return person
 
 
+RUNNING_KEY = "workshop_running"  # the workshop this tab's Control last drew
 CLOSED_SAID_KEY, CLOSED_HERE_KEY = "closed_since_said", "closed_here"
 CLOSED_HERE = "is closed. Its summary is on the Summary page."
 CLOSED_SINCE = (
@@ -50,15 +51,8 @@ def choose_workshop(
     theirs = workshops.my_workshops(get_store(), person.id) if theirs is None else theirs
     mine = [w for w in theirs if include_closed or not w.is_closed]
     chosen = st.session_state.get(WORKSHOP_KEY)
-    closed = next((w for w in theirs if w.id == chosen and w.is_closed), None)
-    if closed and not include_closed and st.session_state.get(CLOSED_SAID_KEY) != closed.id:
-        # This tab was on it when it closed (from another tab): say once why it has gone, and that
-        # whatever was pressed here was not saved into its kept record.
-        st.session_state[CLOSED_SAID_KEY] = closed.id
-        if st.session_state.pop(CLOSED_HERE_KEY, None) == closed.id:
-            st.success(f"{escape_markdown(closed.title)} {CLOSED_HERE}")
-        else:
-            st.info(f"{escape_markdown(closed.title)} {CLOSED_SINCE}")
+    if not include_closed:
+        _say_if_it_closed(theirs)
     if not mine:
         return None
     ids = [w.id for w in mine]
@@ -68,7 +62,22 @@ def choose_workshop(
         "Workshop", ids, index=index, format_func=lambda key: labels[key], key="workshop_choice"
     )
     st.session_state[WORKSHOP_KEY] = picked
+    if not include_closed:
+        st.session_state[RUNNING_KEY] = picked
     return next(w for w in mine if w.id == picked)
+
+
+def _say_if_it_closed(theirs: list[WorkshopView]) -> None:
+    """The workshop this tab last ran (not one chosen on Plan) has closed since: say so once, and that
+    whatever was pressed here was not saved into its kept record."""
+    running = st.session_state.get(RUNNING_KEY)
+    closed = next((w for w in theirs if w.id == running and w.is_closed), None)
+    if closed and st.session_state.get(CLOSED_SAID_KEY) != closed.id:
+        st.session_state[CLOSED_SAID_KEY] = closed.id
+        if st.session_state.pop(CLOSED_HERE_KEY, None) == closed.id:
+            st.success(f"{escape_markdown(closed.title)} {CLOSED_HERE}")
+        else:
+            st.info(f"{escape_markdown(closed.title)} {CLOSED_SINCE}")
 
 
 def join_url(code: str) -> str:
