@@ -40,7 +40,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to connect is the message
         pytest.exit(f"VERP_TEST_DATABASE_URL is set but the database cannot be reached: {exc}", returncode=3)
-    drop_test_schemas(f"{SCHEMA_PREFIX}%")  # left by an interrupted earlier run
+    if not hasattr(session.config, "workerinput"):  # not in each of pytest-xdist's workers: only once
+        drop_test_schemas(f"{SCHEMA_PREFIX}%")  # left by an interrupted earlier run
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
