@@ -57,8 +57,8 @@ principles, kinds = principle_options(), kind_options()
 writing = forms.draft_key(SEND_FORM)
 seen = steps_seen_while_writing(writing, drawn)
 emptied = forms.emptied_after_a_save(SEND_FORM, empty_reflection(principles, kinds))
-sentence_starters(REFLECTION_TEXT)
-with st.form(SEND_FORM):  # the same form in every session: words typed before a restart go with Send
+with st.form(SEND_FORM, enter_to_submit=False):  # the same form in every session (see verp.ui.forms)
+    sentence_starters(REFLECTION_TEXT)
     text = st.text_area("Your reflection", max_chars=reflections.MAX_TEXT, height=120, key=REFLECTION_TEXT)
     principle = st.selectbox(
         "Principle (optional)", list(principles), format_func=principles.get, key=REFLECTION_PRINCIPLE

@@ -112,9 +112,16 @@ def test_wrong_codes_on_one_phone_do_not_lock_out_the_next_phone(store, teacher,
 def test_a_sentence_starter_begins_the_reflection_and_keeps_what_was_typed(store, teacher, colleague):
     w = live(store, teacher, colleague)
     at = joined_page(store, w)
-    assert at.pills[0].options == ["I noticed…", "It worked when…", "I wonder…"]
-    at.pills[0].set_value("It worked when…").run()
+    starters = [b for b in at.button if b.key and b.key.startswith("starter_")]
+    assert [b.label for b in starters] == ["I noticed…", "It worked when…", "I wonder…"]
+    at.button(key="starter_1").click().run()
     assert at.text_area[0].value == "It worked when "
+    at.text_area[0].set_value("she waited")  # typed, then a starter before the words
+    at.button(key="starter_0").click().run()
+    assert at.text_area[0].value == "I noticed she waited"
+    assert not at.exception
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 0  # a starter sends nothing
     at.text_area[0].set_value("It worked when she waited")
     at.button[[b.label for b in at.button].index("Send")].click().run()
     with store.transaction() as s:

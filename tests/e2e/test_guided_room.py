@@ -171,11 +171,11 @@ def test_a_deficit_worded_reflection_from_a_phone_waits_and_is_flagged(app_serve
     phone.get_by_label("Your name", exact=False).fill("Cara")
     phone.get_by_role("button", name="Join").click()
     phone.get_by_text("You are in as Cara.").wait_for()
-    phone.locator("[data-testid=stButtonGroup] button", has_text="I noticed…").click()
-    wait_for_app(phone)
     box = phone.get_by_label("Your reflection")
-    expect(box).to_have_value("I noticed ")  # once the click's rerun has drawn the starter
-    box.fill("I noticed she should have waited")
+    box.fill("she should have waited")  # typed first, then a sentence starter put before the words
+    phone.get_by_role("button", name="I noticed…").click()
+    wait_for_app(phone)
+    expect(box).to_have_value("I noticed she should have waited")  # once the click's rerun has drawn it
     phone.get_by_role("button", name="Send").click()
     phone.get_by_text("waiting for the facilitator").wait_for()
 

@@ -211,22 +211,20 @@ def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
         st.error(str(exc))
 
 
-def _start_with(text_key: str, starters_key: str) -> None:
+def _start_with(text_key: str, starter: str) -> None:
     """Put the chosen starter at the head of the reflection (words already typed follow it)."""
-    starter = st.session_state.get(starters_key)
-    if starter:
-        typed = str(st.session_state.get(text_key) or "").strip()
-        st.session_state[text_key] = starter.rstrip("…") + " " + typed
-    st.session_state[starters_key] = None
+    typed = str(st.session_state.get(text_key) or "").strip()
+    st.session_state[text_key] = starter.rstrip("…") + " " + typed
 
 
 def sentence_starters(text_key: str) -> None:
-    """Strengths-based ways to begin, one tap away on a phone."""
-    starters_key = f"starter_{text_key}"
-    st.pills(
-        "Start with…",
-        SENTENCE_STARTERS,
-        key=starters_key,
-        on_change=_start_with,
-        args=(text_key, starters_key),
-    )
+    """Strengths-based ways to begin, one tap away on a phone.
+
+    Buttons of the reflection form itself: a form sends what is typed in it only with one of its own
+    buttons, so a starter outside it would replace the words typed so far. The form is not sent by
+    Enter (that would press its first button, a starter); Send is pressed as a button.
+    """
+    st.caption("Start with…")
+    with st.container(horizontal=True):
+        for n, starter in enumerate(SENTENCE_STARTERS):
+            st.form_submit_button(starter, key=f"starter_{n}", on_click=_start_with, args=(text_key, starter))
