@@ -108,14 +108,16 @@ def test_the_workshops_word_and_minutes_reach_every_step(store, teacher, colleag
     assert again.minutes == 7
 
 
-def test_a_closed_workshop_takes_no_more_next_steps_or_ratings(store, teacher, colleague):
-    """A Control tab left open after the close (or a press in the instant of it) saves nothing into the
-    kept record: the summary printed at the close is the whole of it."""
+def open_turn(store, teacher, colleague):
+    """A live workshop with the colleague's shared moment and a helping question of theirs."""
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "Circle time")
     add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
-    workshops.open_workshop(store, teacher.id, w.id)
-    workshops.close_workshop(store, teacher.id, w.id)
+    return workshops.open_workshop(store, teacher.id, w.id)
+
+
+def refused_and_not_kept(store, teacher, colleague, w) -> None:
+    """A next step and a rating are refused as closed, and the kept record has neither."""
     with pytest.raises(VerpError, match="closed"):
         reflections.record_next_step(store, teacher.id, w.id, colleague.id, "Ben Colleague", "Wait longer")
     with pytest.raises(VerpError, match="closed"):
@@ -123,26 +125,25 @@ def test_a_closed_workshop_takes_no_more_next_steps_or_ratings(store, teacher, c
     assert reflections.next_steps(store, w.id) == []
     lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
     assert not any(q.ratings for q in lines["Ben Colleague"])
+
+
+def test_a_closed_workshop_takes_no_more_next_steps_or_ratings(store, teacher, colleague):
+    """A Control tab left open after the close (or a press in the instant of it) saves nothing into the
+    kept record: the summary printed at the close is the whole of it."""
+    w = open_turn(store, teacher, colleague)
+    workshops.close_workshop(store, teacher.id, w.id)
+    refused_and_not_kept(store, teacher, colleague, w)
 
 
 def test_a_next_step_or_rating_saved_in_the_instant_of_the_close_is_refused(
     store, teacher, colleague, monkeypatch
 ):
     """A close landing between the save's check and its write: the write sees it, and is undone."""
-    w = make_workshop(store, teacher.id)
-    share_moment(store, colleague.id, w.id, "Circle time")
-    add_helping_question(store, colleague.id, "How can I wait longer?", shared=False)
-    workshops.open_workshop(store, teacher.id, w.id)
+    w = open_turn(store, teacher, colleague)
 
     def closed_meanwhile(_workshop) -> None:  # the check passes, then the close commits
         if not workshops.get_workshop(store, w.id).is_closed:
             workshops.close_workshop(store, teacher.id, w.id)
 
     monkeypatch.setattr(reflections, "_open_room", closed_meanwhile)
-    with pytest.raises(VerpError, match="closed"):
-        reflections.record_next_step(store, teacher.id, w.id, colleague.id, "Ben Colleague", "Wait longer")
-    with pytest.raises(VerpError, match="closed"):
-        reflections.record_rating(store, teacher.id, w.id, colleague.id, 7)
-    assert reflections.next_steps(store, w.id) == []
-    lines = {p.name: p.helping_questions for p in summary.workshop_summary(store, w.id).participants}
-    assert not any(q.ratings for q in lines["Ben Colleague"])
+    refused_and_not_kept(store, teacher, colleague, w)

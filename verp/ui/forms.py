@@ -47,3 +47,10 @@ def saved(name: str, key: str | None, words: Hashable) -> None:
     st.session_state[f"{name}_last"] = (key, words)
     st.session_state[f"{name}_saved"] = True
     st.session_state.pop(f"{name}_key", None)
+
+
+def forget(name: str) -> None:
+    """Drop the form ``name``'s draft key and last save: the next person at this tab starts anew (a
+    save not yet emptied still empties the form when it is next drawn)."""
+    for suffix in ("key", "last"):
+        st.session_state.pop(f"{name}_{suffix}", None)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from verp.core.errors import VerpError
 from verp.core.store import Store
-from verp.ui import room_follow
+from verp.ui import forms, room_follow
 from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 from verp.web import JOIN_COOKIE, JOIN_ROUTE
@@ -89,8 +89,8 @@ def _leave() -> None:
     if st.session_state.pop(JOINED_KEY, None) is not None:
         st.session_state[LEFT_KEY] = True
         st.session_state[FORGET_KEY] = True
-        for kept in ("sent_message", f"{SEND_FORM}_key", f"{SEND_FORM}_last"):  # the next person's own
-            st.session_state.pop(kept, None)
+        st.session_state.pop("sent_message", None)  # the next person's form is their own
+        forms.forget(SEND_FORM)
 
 
 def current_prompt(store: Store, joined: Joined) -> str | None:
