@@ -200,6 +200,27 @@ def test_sending_twice_with_one_client_key_stores_it_once(store, live, joined):
         assert s.query(Reflection).count() == 1
 
 
+def test_a_send_under_a_key_another_sender_used_is_stored_as_its_own_and_shows_nothing_of_theirs(
+    store, teacher, live, joined
+):
+    """A resend key is the sender's own: one that matches another phone's (or the group's, or another
+    room's) reflection neither returns those words nor loses the words sent."""
+    theirs = r.submit_reflection(store, live.id, joined.token, "Cara's words", client_key="k1")
+    dan = r.join_by_code(store, live.join_code, "Dan")
+    mine = r.submit_reflection(store, live.id, dan.token, "Dan's words", client_key="k1")
+    assert mine.text == "Dan's words" and mine.id != theirs.id
+    assert [m.text for m in r.my_reflections(store, live.id, dan.token)] == ["Dan's words"]
+    group = r.add_group_reflection(store, teacher.id, live.id, "The room's words", client_key="k1")
+    assert group.text == "The room's words" and group.author_name == r.GROUP
+    other = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, "Another").id)
+    elsewhere = r.add_group_reflection(store, teacher.id, other.id, "Another room", client_key="k1")
+    assert elsewhere.text == "Another room" and elsewhere.workshop_id == other.id
+    again = r.submit_reflection(store, live.id, joined.token, "Cara's words", client_key="k1")
+    assert again.id == theirs.id  # the key's first sender still resends it once
+    with store.transaction() as s:
+        assert s.query(Reflection).count() == 4
+
+
 def test_a_reflection_is_filed_under_the_moment_and_prompt_on_screen(store, teacher, live, joined):
     go_to_index(store, teacher.id, live.id, 5)  # the group's first prompt of the first moment
     sent = r.submit_reflection(store, live.id, joined.token, "She waited", kind="noticed")

@@ -295,23 +295,34 @@ def _context(store: Store, workshop: _Room, seen_steps: Sequence[str] = ()) -> d
     }
 
 
-def _existing(s, client_key: str | None) -> Reflection | None:
-    return s.scalar(select(Reflection).where(Reflection.client_key == client_key)) if client_key else None
+def _existing(s, client_key: str | None, workshop_id: int, participant_id: int | None) -> Reflection | None:
+    """The reflection this sender (a phone, or the group when ``participant_id`` is None) stored in this
+    room under ``client_key``: a resend key is its sender's own, whatever another sender chose."""
+    if not client_key:
+        return None
+    column = Reflection.participant_id
+    sender = column.is_(None) if participant_id is None else column == participant_id
+    where = (Reflection.client_key == client_key, Reflection.workshop_id == workshop_id, sender)
+    return s.scalar(select(Reflection).where(*where))
 
 
 def _insert(store: Store, row: Reflection) -> ReflectionView:
     """Store ``row`` (committed together with rows sent at the same moment); a resend racing the
-    first send hits the unique client key and gets the first one back."""
+    first send hits the unique client key and gets the first one back. A key another sender holds
+    keeps their row theirs: these words are stored without it."""
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
         row.id = reflection_writer(store).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
-            found = _existing(s, row.client_key)
-            if found is None:
-                raise
+            found = _existing(s, row.client_key, row.workshop_id, row.participant_id)
+        if found is not None:
             return _view(found)
+        if row.client_key is None:
+            raise
+        row.client_key = None
+        return _insert(store, row)
     return _view(row)
 
 
@@ -395,9 +406,9 @@ def add_group_reflection(
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
     with store.transaction() as s:
-        if (found := _existing(s, client_key)) is not None:
-            return _view(found)
         workshop = facilitated_workshop(s, person_id, workshop_id)
+        if (found := _existing(s, client_key, workshop_id, None)) is not None:
+            return _view(found)
     words = dict(text=text, principle_key=principle_key, kind=kind)
     seen = [str(k)[:120] for k in seen_steps][-20:]
     try:
