@@ -215,8 +215,10 @@ def test_a_send_under_a_key_another_sender_used_is_stored_as_its_own_and_shows_n
     other = workshops.open_workshop(store, teacher.id, make_workshop(store, teacher.id, "Another").id)
     elsewhere = r.add_group_reflection(store, teacher.id, other.id, "Another room", client_key="k1")
     assert elsewhere.text == "Another room" and elsewhere.workshop_id == other.id
-    again = r.submit_reflection(store, live.id, joined.token, "Cara's words", client_key="k1")
-    assert again.id == theirs.id  # the key's first sender still resends it once
+    for token, words, first in ((joined.token, "Cara's words", theirs), (dan.token, "Dan's words", mine)):
+        assert r.submit_reflection(store, live.id, token, words, client_key="k1").id == first.id  # once
+    group_again = r.add_group_reflection(store, teacher.id, live.id, "The room's words", client_key="k1")
+    assert group_again.id == group.id
     with store.transaction() as s:
         assert s.query(Reflection).count() == 4
 

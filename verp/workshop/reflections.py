@@ -295,34 +295,35 @@ def _context(store: Store, workshop: _Room, seen_steps: Sequence[str] = ()) -> d
     }
 
 
-def _existing(s, client_key: str | None, workshop_id: int, participant_id: int | None) -> Reflection | None:
-    """The reflection this sender (a phone, or the group when ``participant_id`` is None) stored in this
-    room under ``client_key``: a resend key is its sender's own, whatever another sender chose."""
+def _stored_key(client_key: str | None, sender: str) -> str | None:
+    """A resend key as it is stored: the sender's own (``sender`` names one phone by its token's hash,
+    or the group of one room), so a key that another sender chose never finds or blocks theirs."""
     if not client_key:
         return None
-    column = Reflection.participant_id
-    sender = column.is_(None) if participant_id is None else column == participant_id
-    where = (Reflection.client_key == client_key, Reflection.workshop_id == workshop_id, sender)
-    return s.scalar(select(Reflection).where(*where))
+    return hashlib.blake2s(f"{sender}\n{client_key}".encode(), digest_size=16).hexdigest()
+
+
+def _group_sender(workshop_id: int) -> str:
+    return f"group of workshop {workshop_id}"
+
+
+def _existing(s, stored_key: str | None) -> Reflection | None:
+    return s.scalar(select(Reflection).where(Reflection.client_key == stored_key)) if stored_key else None
 
 
 def _insert(store: Store, row: Reflection) -> ReflectionView:
     """Store ``row`` (committed together with rows sent at the same moment); a resend racing the
-    first send hits the unique client key and gets the first one back. A key another sender holds
-    keeps their row theirs: these words are stored without it."""
+    first send hits the unique client key and gets the first one back."""
     row.created_at = row.created_at or utcnow()
     values = {c.key: getattr(row, c.key) for c in Reflection.__table__.columns if c.key != "id"}
     try:
         row.id = reflection_writer(store).insert(store, values)
     except IntegrityError:
         with store.transaction() as s:
-            found = _existing(s, row.client_key, row.workshop_id, row.participant_id)
-        if found is not None:
+            found = _existing(s, row.client_key)
+            if found is None:
+                raise
             return _view(found)
-        if row.client_key is None:
-            raise
-        row.client_key = None
-        return _insert(store, row)
     return _view(row)
 
 
@@ -380,7 +381,7 @@ def submit_reflection(
     ``_context``)."""
     text = clean_text(text)
     principle_key = _check_choice(principle_key, kind)
-    client_key = str(client_key)[:64] if client_key else None
+    client_key = _stored_key(client_key, token_digest(participant_token))
     with store.reading() as s:  # one query; a resend racing its first send is found by _insert
         room = _sender(s, workshop_id, participant_token, client_key)
         if room.stored_id is not None:
@@ -407,7 +408,8 @@ def add_group_reflection(
     principle_key = _check_choice(principle_key, kind)
     with store.transaction() as s:
         workshop = facilitated_workshop(s, person_id, workshop_id)
-        if (found := _existing(s, client_key, workshop_id, None)) is not None:
+        client_key = _stored_key(client_key, _group_sender(workshop_id))
+        if (found := _existing(s, client_key)) is not None:
             return _view(found)
     words = dict(text=text, principle_key=principle_key, kind=kind)
     seen = [str(k)[:120] for k in seen_steps][-20:]
