@@ -10,6 +10,7 @@ from verp.ui.join import (
     REFLECTION_PRINCIPLE,
     REFLECTION_TEXT,
     SEND_FORM,
+    STARTER_SAID,
     back_in_the_room,
     current_prompt,
     empty_reflection,
@@ -81,8 +82,9 @@ with st.form(SEND_FORM, enter_to_submit=False):  # the same form in every sessio
             st.session_state["sent_message"] = "Sent. Thank you."
             st.session_state["sent_unsaid"] = True
             st.rerun()
+just_sent, begun = st.session_state.pop("sent_unsaid", False), st.session_state.pop(STARTER_SAID, None)
 if sent := st.session_state.get("sent_message"):  # stays until the next send, whatever reruns
     st.success(sent)
-    if st.session_state.pop("sent_unsaid", False):
-        announce.say(sent)
+if said := sent if just_sent else begun:  # said once: a new message, or the box's new start
+    announce.say(said)
 own_reflections(store, joined)

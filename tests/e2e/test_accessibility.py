@@ -7,6 +7,8 @@ a clip and a moment, the facilitator), so the whole check stays within a few min
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
 
 from tests.e2e.accessibility import (
     describe,
@@ -20,6 +22,7 @@ from tests.support.review import add_consent, add_test_clip, cut_moment, freeze_
 from tests.support.workshop import make_workshop
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
+from verp.core.models import Reflection
 from verp.core.store import Store
 from verp.review import sharing
 from verp.ui.session import COOKIE
@@ -237,15 +240,22 @@ def test_a_colleague_joins_and_sends_a_reflection_with_only_a_keyboard(site, ope
     not_fay = phone.get_by_role("button", name="Not Fay? Join with another name")
     assert "underline" in not_fay.evaluate("b => getComputedStyle(b.querySelector('p')).textDecorationLine")
     tab_to(phone, "Your reflection")
-    phone.keyboard.type("He waited for her to choose")
+    phone.keyboard.type("he waited for her to choose")
+    tab_to(phone, "I noticed", backwards=True)  # a sentence starter, put before the words typed
+    phone.keyboard.press("Enter")
+    box = phone.get_by_label("Your reflection")
+    expect(box).to_have_value("I noticed he waited for her to choose")
+    announcer = phone.locator("#verp-announcer[aria-live=polite]")
+    announcer.wait_for(state="attached")
+    said = "() => document.getElementById('verp-announcer').textContent === {!r}"
+    phone.wait_for_function(said.format("Your reflection now starts with “I noticed”."))
     tab_to(phone, "Send")
     phone.keyboard.press("Enter")
     phone.get_by_test_id("stAlertContentSuccess").get_by_text("Sent. Thank you.").wait_for()
-    announcer = phone.locator("#verp-announcer[aria-live=polite]")
-    announcer.wait_for(state="attached")
-    phone.wait_for_function(
-        "() => document.getElementById('verp-announcer').textContent === 'Sent. Thank you.'"
-    )
+    phone.wait_for_function(said.format("Sent. Thank you."))
+    with site["store"].transaction() as s:
+        sent = s.scalars(select(Reflection.text).where(Reflection.author_name == "Fay")).all()
+    assert sent == ["I noticed he waited for her to choose"]
 
 
 @pytest.mark.parametrize("where", ["join", "my_clips"])

@@ -211,10 +211,15 @@ def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
         st.error(str(exc))
 
 
+STARTER_SAID = "starter_said"  # what a screen reader hears after a starter was put in the box
+
+
 def _start_with(text_key: str, starter: str) -> None:
     """Put the chosen starter at the head of the reflection (words already typed follow it)."""
     typed = str(st.session_state.get(text_key) or "").strip()
-    st.session_state[text_key] = starter.rstrip("…") + " " + typed
+    begun = starter.rstrip("…")
+    st.session_state[text_key] = begun + " " + typed
+    st.session_state[STARTER_SAID] = f"Your reflection now starts with “{begun}”."
 
 
 def sentence_starters(text_key: str) -> None:
