@@ -270,3 +270,16 @@ def test_a_second_press_of_send_with_the_words_still_in_the_browser_stores_them_
     _send(at, "He smiled back")
     with store.transaction() as s:
         assert sorted(r.text for r in s.query(Reflection)) == ["He smiled back", "She waited"]
+
+
+def test_a_starter_tapped_before_the_browser_emptied_the_form_does_not_bring_the_sent_words_back(
+    store, teacher, colleague
+):
+    """The browser may still show the words just sent when a starter is tapped: the starter begins a new
+    reflection, not a second copy of the sent one."""
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    _send(at, "She waited")
+    at.text_area[0].set_value("She waited")  # what the browser still showed
+    at.button(key="starter_0").click().run()
+    assert at.text_area[0].value == "I noticed "

@@ -36,6 +36,12 @@ def resend_key(name: str, words: Hashable) -> str:
     return last[0] if last is not None and last[1] == words else draft_key(name)
 
 
+def last_saved(name: str) -> Hashable | None:
+    """The words of the form's last save (None before one)."""
+    last = st.session_state.get(f"{name}_last")
+    return None if last is None else last[1]
+
+
 def saved_already(name: str, words: Hashable) -> bool:
     """``words`` are the last save's: for a form whose saves have no resend key."""
     last = st.session_state.get(f"{name}_last")

@@ -215,8 +215,12 @@ STARTER_SAID = "starter_said"  # what a screen reader hears after a starter was 
 
 
 def _start_with(text_key: str, starter: str) -> None:
-    """Put the chosen starter at the head of the reflection (words already typed follow it)."""
+    """Put the chosen starter at the head of the reflection (words already typed follow it). Words just
+    sent, still in a browser that has not yet drawn the emptied form, are not typed words."""
     typed = str(st.session_state.get(text_key) or "").strip()
+    last = forms.last_saved(SEND_FORM)  # (text, principle, kind), as Send saved them
+    if isinstance(last, tuple) and typed == str(last[0]).strip():
+        typed = ""
     begun = starter.rstrip("…")
     st.session_state[text_key] = begun + " " + typed
     st.session_state[STARTER_SAID] = f"Your reflection now starts with “{begun}”."
