@@ -25,9 +25,9 @@ cache of the store could take a page.
 
 With ``--during-transcode`` each page is measured again while a media job transcodes a 1080p HEVC clip
 (over and over) the way a worker beside the app does it: in a limited child process at the media jobs'
-priority (``verp.media.child``). Each of those reruns comes right after one with the transcode paused
-(SIGSTOP), so the two figures meet the same minute of a shared machine. Target: each page's p95 rerun
-then ≤ 1.5 × its p95 with the transcode paused.
+priority, on all cores but ``VERP_MEDIA_SPARE_CORES`` (``verp.media.child``). Each of those reruns comes
+right after one with the transcode paused (SIGSTOP), so the two figures meet the same minute of a shared
+machine. Target: each page's p95 rerun then ≤ 1.5 × its p95 with the transcode paused.
 """
 
 from __future__ import annotations
@@ -755,7 +755,7 @@ def during_transcode(runs, data, reruns: int, folder: Path) -> bool:
     cache.mkdir(exist_ok=True)
     src = make_input(cache / "hevc_pages_20s.mov", 20, (1920, 1080), "libx265", "mov")
     stop, done = threading.Event(), [0]
-    limits = sandbox.Limits(2048 * sandbox.MB, 3600)
+    limits = sandbox.Limits.of(load_settings(), cpu_s=3600)  # as a worker beside the app: a core spare
 
     def transcode_again_and_again() -> None:
         while not stop.is_set():
@@ -775,6 +775,8 @@ def during_transcode(runs, data, reruns: int, folder: Path) -> bool:
         stop.set()
         worker.join()
     priority = ("SCHED_IDLE, " if hasattr(os, "SCHED_IDLE") else "") + f"nice {MEDIA_NICE}"
+    cores = len(os.sched_getaffinity(0))
+    priority += f"; on {max(1, cores - limits.spare_cores)} of {cores} cores"
     print(
         f"\nwhile a 1080p HEVC transcode runs ({priority}; {done[0]} finished meanwhile), each rerun beside "
         "one with the transcode paused:"

@@ -169,6 +169,11 @@ def write_niceness(path: str) -> None:
     Path(path).write_text(f"{os.nice(0)} {os.sched_getscheduler(0)}")
 
 
+def write_cores(path: str) -> None:
+    """Write the CPUs this process may run on to ``path``: run as a media child's work."""
+    Path(path).write_text(" ".join(map(str, sorted(os.sched_getaffinity(0)))))
+
+
 def write_environment(path: str) -> None:
     """Write the names of this process's environment variables to ``path``: run as a media child's work."""
     Path(path).write_text("\n".join(sorted(os.environ)))

@@ -273,8 +273,8 @@ def test_a_clip_that_fails_every_attempt_says_why_on_my_clips(store, teacher, tm
 # ---------------------------------------------------------------- the child process and its limits
 
 
-def _limits(memory_mb: int = 1024, cpu_s: int = 60) -> sandbox.Limits:
-    return sandbox.Limits(memory_mb * sandbox.MB, cpu_s)
+def _limits(memory_mb: int = 1024, cpu_s: int = 60, spare_cores: int = 0) -> sandbox.Limits:
+    return sandbox.Limits(memory_mb * sandbox.MB, cpu_s, spare_cores)
 
 
 def test_a_child_that_is_no_longer_wanted_is_stopped(store):
@@ -307,6 +307,49 @@ def test_a_child_works_below_the_pages_cpu_priority(tmp_path):
     nice, policy = map(int, seen.read_text().split())
     assert nice == min(os.nice(0) + MEDIA_NICE, 19)
     assert policy == os.SCHED_IDLE  # Linux: the job gets a core only while no page wants it
+
+
+def _cores_of_a_child(tmp_path: Path, spare_cores: int) -> set[int]:
+    seen = tmp_path / f"cores-{spare_cores}.txt"
+    limits = _limits(spare_cores=spare_cores)
+    sandbox.run_limited("tests.support.media:write_cores", [str(seen)], limits, lambda: True)
+    return set(map(int, seen.read_text().split()))
+
+
+def test_a_child_leaves_the_spare_cores_to_the_pages(tmp_path):
+    """Beside the app, a transcode on every core slowed the pages' reruns by up to twice even at the
+    lowest priority (bench/pages_bench.py --during-transcode); on all cores but one, hardly at all."""
+    import os
+
+    machine = os.sched_getaffinity(0)
+    leaving_one = _cores_of_a_child(tmp_path, spare_cores=1)
+    assert leaving_one < machine or len(machine) == 1
+    assert len(leaving_one) == max(1, len(machine) - 1)
+    assert _cores_of_a_child(tmp_path, spare_cores=0) == machine  # a machine that only runs workers
+    assert len(_cores_of_a_child(tmp_path, spare_cores=len(machine) + 3)) == 1  # never none
+
+
+def test_media_jobs_leave_one_core_to_the_pages_unless_the_machine_only_runs_workers(tmp_path):
+    from verp.core.config import load_settings
+
+    beside_the_app = load_settings({"VERP_DATA_DIR": str(tmp_path)})
+    workers_only = load_settings({"VERP_DATA_DIR": str(tmp_path), "VERP_MEDIA_SPARE_CORES": "0"})
+    assert sandbox.Limits.for_clip(beside_the_app, 30).spare_cores == 1
+    assert sandbox.Limits.for_clip(workers_only, 30).spare_cores == 0
+    memory = workers_only.media_memory_mb * sandbox.MB
+    assert sandbox.Limits.of(workers_only, cpu_s=10) == sandbox.Limits(memory, 10, 0)
+
+
+def test_a_child_on_a_one_core_machine_keeps_its_core(tmp_path):
+    import os
+
+    machine = os.sched_getaffinity(0)
+    one = min(machine)
+    os.sched_setaffinity(0, {one})  # the child is started from this thread and inherits its cores
+    try:
+        assert _cores_of_a_child(tmp_path, spare_cores=1) == {one}
+    finally:
+        os.sched_setaffinity(0, machine)
 
 
 def test_a_child_is_handed_none_of_the_services_settings(tmp_path, monkeypatch):

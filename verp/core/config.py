@@ -66,6 +66,10 @@ class Settings:
     # Media jobs run in a child process with these limits (see verp.media.sandbox).
     media_memory_mb: int = DEFAULT_MEDIA_MEMORY_MB
     media_cpu_s_per_clip_s: int = 12
+    # Cores a media job leaves to the pages: beside the app, a transcode on every core slowed the pages'
+    # reruns by up to 2 times even at the lowest priority (the cores' shared caches); on all cores but
+    # one, by 1.25 at most. 0 on a machine that only runs workers.
+    media_spare_cores: int = 1
     # The background worker (``python -m verp worker``).
     worker_concurrency: int = 1
     task_attempts: int = 3
@@ -174,6 +178,7 @@ def _build_settings(env: dict[str, str]) -> Settings:
         **_retention(env),
         max_clip_s=int(env.get("VERP_MAX_CLIP_S", DEFAULT_MAX_CLIP_S)),
         media_memory_mb=int(env.get("VERP_MEDIA_MEMORY_MB", DEFAULT_MEDIA_MEMORY_MB)),
+        media_spare_cores=max(0, int(env.get("VERP_MEDIA_SPARE_CORES", 1))),
         worker_concurrency=int(env.get("VERP_WORKER_CONCURRENCY", 1)),
         task_attempts=max(1, int(env.get("VERP_TASK_ATTEMPTS", 3))),
         passphrase_memory_kib=int(env.get("VERP_PASSPHRASE_MEMORY_KIB", DEFAULT_PASSPHRASE_MEMORY_KIB)),

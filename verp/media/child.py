@@ -23,7 +23,9 @@ from verp.media.jobs import MediaError
 # long transcode takes the cores only while nobody's page needs them (bench/pages_bench.py
 # --during-transcode measures it). On Linux the child is scheduled as SCHED_IDLE: a page's thread that
 # wakes takes the core at once (nice 10 alone still left a 9 ms page about 10 ms slower at its p95).
-# The CPU limit counts CPU seconds, so it is not shortened by waiting.
+# The CPU limit counts CPU seconds, so it is not shortened by waiting. Priority is not enough on its
+# own: a transcode on every core still slowed the pages' reruns by up to 2 times (the cores' shared
+# caches), so the child also leaves ``VERP_MEDIA_SPARE_CORES`` of them (default 1) to the pages.
 MEDIA_NICE = 10
 TELL = "tell"  # a line the child prints while it works: something for the parent to pass on
 
@@ -41,7 +43,7 @@ def child_main(spec: dict) -> list:
     target = getattr(importlib.import_module(module), name)
     resource.setrlimit(resource.RLIMIT_AS, (spec["memory"], spec["memory"]))
     resource.setrlimit(resource.RLIMIT_CPU, (spec["cpu"], spec["cpu"] + 5))
-    _below_the_pages()
+    _below_the_pages(spec.get("spare_cores", 0))
     try:
         returned = target(*spec["args"])
     except MemoryError:
@@ -53,8 +55,14 @@ def child_main(spec: dict) -> list:
     return ["ok", returned]
 
 
-def _below_the_pages() -> None:
-    """Lower this process (and the decoding threads it will start) below every page's thread."""
+def _below_the_pages(spare_cores: int) -> None:
+    """Lower this process (and the decoding threads it will start) below every page's thread, and keep
+    it off ``spare_cores`` of the cores it could run on (never all of them). The codecs count the cores
+    left when they choose their number of threads."""
+    if spare_cores > 0 and hasattr(os, "sched_setaffinity"):  # Linux
+        cores = sorted(os.sched_getaffinity(0))
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, cores[min(spare_cores, len(cores) - 1) :])
     with contextlib.suppress(OSError):
         os.nice(MEDIA_NICE)
     if hasattr(os, "SCHED_IDLE"):  # Linux

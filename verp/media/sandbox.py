@@ -52,12 +52,17 @@ class WorkFailed(LimitExceeded):
 class Limits:
     memory_bytes: int
     cpu_s: int
+    spare_cores: int = 0  # cores of this machine the child leaves to the pages (never all of them)
+
+    @classmethod
+    def of(cls, settings: Settings, cpu_s: int) -> Limits:
+        """The address space measured for a 4K transcode, ``cpu_s`` seconds of CPU, the spare cores."""
+        return cls(settings.media_memory_mb * MB, cpu_s, settings.media_spare_cores)
 
     @classmethod
     def for_clip(cls, settings: Settings, duration_s: float) -> Limits:
-        """The address space measured for a 4K transcode; CPU in proportion to the clip's length."""
-        cpu = max(MIN_CPU_S, round(settings.media_cpu_s_per_clip_s * duration_s))
-        return cls(settings.media_memory_mb * MB, cpu)
+        """CPU in proportion to the clip's length."""
+        return cls.of(settings, max(MIN_CPU_S, round(settings.media_cpu_s_per_clip_s * duration_s)))
 
 
 # The child's whole environment: what a Python process and the codecs need, none of the service's own
@@ -101,7 +106,15 @@ def run_limited(
     a file, never a pipe, and its whole process group is killed at the end: nothing it starts can keep
     the caller waiting.
     """
-    spec = json.dumps({"target": target, "args": args, "memory": limits.memory_bytes, "cpu": limits.cpu_s})
+    spec = json.dumps(
+        {
+            "target": target,
+            "args": args,
+            "memory": limits.memory_bytes,
+            "cpu": limits.cpu_s,
+            "spare_cores": limits.spare_cores,
+        }
+    )
     command = [sys.executable, "-m", "verp.media.child", spec]
     env = {name: os.environ[name] for name in CHILD_ENVIRONMENT if name in os.environ}
     with tempfile.NamedTemporaryFile(prefix="verp-child-") as out, open(out.name, "rb") as reading:

@@ -206,7 +206,7 @@ def _look_at(store: Store, path: Path) -> media.ClipInfo:
         found = sandbox.run_limited(
             LOOK_CHILD,
             [str(path), str(path.parent / THUMB_NAME), asdict(limits)],
-            sandbox.Limits(store.settings.media_memory_mb * sandbox.MB, LOOK_CPU_S),
+            sandbox.Limits.of(store.settings, LOOK_CPU_S),
             lambda: time.monotonic() < deadline,
         )
     except GiveUp as exc:  # the file's own problem, in the reader's words

@@ -149,7 +149,7 @@ def _picture_in_a_child(
 ) -> float | None:
     """Make the picture in a limited child (and read the clip's frame rate, if asked); whatever stops it,
     nothing of it is left behind."""
-    limits = sandbox.Limits(store.settings.media_memory_mb * sandbox.MB, STILL_CPU_S)
+    limits = sandbox.Limits.of(store.settings, STILL_CPU_S)
     dst = store.clip_path(name)
     try:
         fps = sandbox.run_limited(
