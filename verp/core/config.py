@@ -68,7 +68,7 @@ class Settings:
     media_cpu_s_per_clip_s: int = 12
     # Cores a media job leaves to the pages: beside the app, a transcode on every core slowed the pages'
     # reruns by up to 2 times even at the lowest priority (the cores' shared caches); on all cores but
-    # one, by 1.25 at most. 0 on a machine that only runs workers.
+    # one, by 1.34 at most (bench/README.md). 0 on a machine that only runs workers.
     media_spare_cores: int = 1
     # The background worker (``python -m verp worker``).
     worker_concurrency: int = 1
