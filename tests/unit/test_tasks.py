@@ -336,6 +336,8 @@ def test_media_jobs_leave_one_core_to_the_pages_unless_the_machine_only_runs_wor
     workers_only = load_settings({"VERP_DATA_DIR": str(tmp_path), "VERP_MEDIA_SPARE_CORES": "0"})
     assert sandbox.Limits.for_clip(beside_the_app, 30).spare_cores == 1
     assert sandbox.Limits.for_clip(workers_only, 30).spare_cores == 0
+    negative = load_settings({"VERP_DATA_DIR": str(tmp_path), "VERP_MEDIA_SPARE_CORES": "-2"})
+    assert negative.media_spare_cores == 0  # a slip of the sign spares nothing, and asks for no core twice
     memory = workers_only.media_memory_mb * sandbox.MB
     assert sandbox.Limits.of(workers_only, cpu_s=10) == sandbox.Limits(memory, 10, 0)
 
