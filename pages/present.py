@@ -25,6 +25,6 @@ if st.session_state.get("present_opened") != workshop.id:  # once per projector 
 
 # The link is the facilitator's: a clicker pointed at the projector steps the room as Control does.
 clicker.listen(lambda action: clicker.act_quietly(store, workshop.facilitator_id, workshop.id, action))
-step, _ = workshops.room_step(store, workshop)
+step, _ = workshops.room_step(store, workshop, recent=True)
 follow(store, workshop, step)
 draw_step(store, workshop, step)

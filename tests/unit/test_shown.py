@@ -81,8 +81,9 @@ def _everything_shown(store, workshop_id: int) -> str:
     """The words of every view and export of the workshop, as one text."""
     w = workshops.get_workshop(store, workshop_id)
     order = workshops.steps(store, workshop_id)  # Present and Control step through these
-    on_screen, _ = workshops.room_step(store, w)  # Present's current step
-    for_phones, _ = workshops.room_step(store, w, for_phones=True)  # Join's "on the screen now"
+    # The step Present, Control and Join's "on the screen now" draw: a step list kept a second or two
+    # for the room's state version (filled by the look before the moment was hidden).
+    on_screen, _ = workshops.room_step(store, w, recent=True)
     wall = [r.text for g in reflections.wall(store, workshop_id) for r in g.reflections]
     waiting = [r.text for r in reflections.pending(store, w.facilitator_id, workshop_id)]  # Control's queue
     plan = [m.title for m in workshops.shown_moments(store, workshop_id)]
@@ -94,7 +95,6 @@ def _everything_shown(store, workshop_id: int) -> str:
         *(f"{s.title} {s.moment.title if s.moment else ''}" for s in order),
         on_screen.title,
         on_screen.moment.title if on_screen.moment else "",
-        for_phones.moment.title if for_phones.moment else for_phones.title,
         *wall,
         *waiting,
         *plan,

@@ -63,7 +63,7 @@ def present_link(store: Store, person: PersonView, workshop: WorkshopView) -> st
 
 def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> Step:
     """Big Previous / Next (from the step the room is on), and a jump list; returns that step."""
-    step, all_steps = workshops.room_step(store, workshop)
+    step, all_steps = workshops.room_step(store, workshop, recent=True)
     ctx = (store, person, workshop)
     st.subheader(f"Step {step.index + 1} of {len(all_steps)}", anchor=False)
     st.text(step.title + (f" · {step.owner_name}" if step.owner_name else ""))

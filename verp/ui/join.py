@@ -108,7 +108,7 @@ def current_prompt(store: Store, joined: Joined) -> str | None:
 
 
 def prompt_body(store: Store, workshop: WorkshopView) -> str:
-    step, _ = workshops.room_step(store, workshop, for_phones=True)  # thirty phones ask every 3 s
+    step, _ = workshops.room_step(store, workshop, recent=True)  # thirty phones ask every 3 s
     with st.container(border=True):
         st.caption("On the screen now")
         st.text(step.moment.title if step.moment else step.title)

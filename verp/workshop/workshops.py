@@ -248,9 +248,15 @@ def _stopped_timer(w: Workshop) -> float:
     return _view(w).timer_seconds()
 
 
-def room_step(store: Store, workshop: WorkshopView, for_phones: bool = False) -> tuple[Step, list[Step]]:
-    """The step the room is on, and the running order; ``for_phones`` allows a copy a second or two old."""
-    version = workshop.state_version if for_phones else None
+def room_step(store: Store, workshop: WorkshopView, recent: bool = False) -> tuple[Step, list[Step]]:
+    """The step the room is on, and the running order.
+
+    ``recent``: for a screen that only draws the room (Present, Control, the phones), the order may be
+    one built a second or two ago for the same state version. Everything that changes what the room
+    may show bumps that version (see ``verp.room.room_state``), so a withdrawn share is never in it;
+    a move of the room reads it afresh (``_move_once``).
+    """
+    version = workshop.state_version if recent else None
     return current_step(store, workshop.id, workshop.step_key, version)
 
 
