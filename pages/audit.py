@@ -4,7 +4,7 @@ A facilitator reads the entries of the workshops they facilitate and their own a
 administrator reads all of them and grants or removes the facilitator role here.
 """
 
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from verp.core import audit
@@ -33,7 +33,8 @@ st.caption(about)
 if not events:
     st.info("Nothing has happened to any video yet.")
 else:
-    table = pd.DataFrame(
+    # An Arrow table, handed to the browser as it is (a pandas frame is converted on every run).
+    table = pa.table(
         {
             "When (UTC)": [e.at.strftime("%Y-%m-%d %H:%M") for e in events],
             "Who": [e.actor_name for e in events],
