@@ -12,16 +12,15 @@ if st.toggle("Projector", key="projector", help="Larger text for a room reading 
 principles = catalogue()
 st.caption("They build on one another, from the first to the last.")
 
+# Each card is one piece of Markdown (the app's own words, from assets/): one element to draw, not three.
 columns = st.columns(3)
 for index, principle in enumerate(principles.principles):
-    with columns[index % 3].container(border=True):
-        st.subheader(f"{principle.number}. {principle.name}")
-        st.write(principle.summary)
-        st.markdown("\n".join(f"- {behaviour}" for behaviour in principle.behaviours))
+    behaviours = "\n".join(f"- {behaviour}" for behaviour in principle.behaviours)
+    columns[index % 3].container(border=True).markdown(
+        f"### {principle.number}. {principle.name}\n\n{principle.summary}\n\n{behaviours}"
+    )
 
 st.header("The chain: initiative → reception → response")
 st.write(principles.chain_intro)
 for column, step in zip(st.columns(3), principles.chain, strict=True):
-    with column.container(border=True):
-        st.subheader(step.name)
-        st.write(step.description)
+    column.container(border=True).markdown(f"### {step.name}\n\n{step.description}")

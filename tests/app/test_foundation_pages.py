@@ -3,6 +3,7 @@ from tests.support.media import make_clip
 from tests.support.upload import send_upload, uploader_reports
 from verp.core import accounts
 from verp.review import clips
+from verp.room.principles import catalogue
 from verp.worker import run_pending
 
 
@@ -27,9 +28,12 @@ def test_home_renders_for_a_newcomer(store):
 def test_principles_show_six_cards_and_the_projector_toggle(store):
     at = open_app("pages/principles.py")
     assert not at.exception
-    headings = [h.value for h in at.subheader]
+    cards = [m.value for m in at.markdown if m.value.startswith("### ")]  # a card: its heading first
+    headings = [card.splitlines()[0].removeprefix("### ") for card in cards]
+    assert sorted(headings[:6]) == [f"{p.number}. {p.name}" for p in catalogue().principles]  # by column
     assert "1. Being attentive" in headings and "6. Deepening discussion" in headings
-    assert "Initiative" in headings
+    assert headings[6:] == ["Initiative", "Reception", "Response"]
+    assert any(card.startswith("### 2. Encouraging") and "\n- Waiting\n" in card for card in cards)
     at.toggle(key="projector").set_value(True).run()
     assert any("font-size: 30px" in str(h.proto) for h in at.get("html"))
 
