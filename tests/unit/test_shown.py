@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from tests.support.paths import ROOT
 from tests.support.review import add_consent
 from tests.support.workshop import go_to_index, make_workshop, share_moment
-from verp.core.models import Clip, Consent, Moment, Reflection, today
+from verp.core import models
+from verp.core.models import Clip, Consent, Moment, Reflection, today, utcnow
 from verp.records import export, retention, summary
 from verp.review import clips, moments, sharing
 from verp.room.shown import Viewer, may_watch, shown_moments
@@ -166,6 +167,22 @@ def _exports(store, workshop_id: int) -> dict[str, str]:
         "markdown": export.summary_markdown(result),
         "csv": export.reflections_csv(result).decode(),
     }
+
+
+def test_the_rooms_statements_built_once_ask_the_date_each_time_they_run(store, room, monkeypatch):
+    """The wall's and the queue's statements are built once, when the app starts: the delete-by check in
+    them must still follow the clock, not stop at the day they were built."""
+    w, _, circle = room
+    with store.transaction() as s:
+        s.query(Clip).filter(Clip.id == s.get(Moment, circle).clip_id).update(
+            {"delete_by": today() + timedelta(days=1)}
+        )
+    assert reflections.wall_fingerprint(store, w.id)[0] == 3  # Circle time's, Snack time's, the session's
+    assert len(reflections.pending(store, w.facilitator_id, w.id)) == 2
+    two_days_on = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(models, "utcnow", lambda: two_days_on)
+    assert reflections.wall_fingerprint(store, w.id)[0] == 2  # Circle time's clip is past its date
+    assert [r.text for r in reflections.pending(store, w.facilitator_id, w.id)] == [f"{KEPT_TEXT} (waiting)"]
 
 
 def test_withdrawn_stays_withdrawn_through_delete_and_purge(store, teacher, colleague, room):

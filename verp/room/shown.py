@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Date, Select, and_, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
 from verp.core.models import (
@@ -101,9 +101,14 @@ class Viewer:
     projector_of: int | None = None
 
 
+# Today's date as a statement's parameter, worked out each time the statement runs (not when it is built):
+# a statement of the room's built once (below) stays right past midnight.
+TODAY = bindparam("today", callable_=lambda: today(), type_=Date)
+
+
 def not_expired() -> ColumnElement[bool]:
     """The clip is not past its delete-by date (every clip has one from the moment it exists)."""
-    return Clip.delete_by > today()
+    return Clip.delete_by > TODAY
 
 
 def visible() -> ColumnElement[bool]:
@@ -227,7 +232,13 @@ def shown_moment_ids(s: Session, workshop_id: int) -> set[int]:
     return set(s.scalars(shown_moment_ids_query(workshop_id)))
 
 
-def about_shown(workshop_id: int) -> ColumnElement[bool]:
+# The workshop of a statement built once and run for any workshop (``{"workshop_id": ...}``): every screen
+# of a live room, and the room's follow route, runs a few of them on each redraw, and building one of
+# these statements cost more than running it.
+THIS_WORKSHOP: BindParameter[int] = bindparam("workshop_id")
+
+
+def about_shown(workshop_id: int | BindParameter[int]) -> ColumnElement[bool]:
     """Reflections that may be seen: about the whole session, or about a moment still shown and written
     while its share stands (in a statement over ``Reflection``).
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import BigInteger, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Select, Table, bindparam, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +25,7 @@ from verp.core.store import Store
 from verp.review import helping
 from verp.room.principles import catalogue
 from verp.room.running_order import current_step, parse_step_key
-from verp.room.shown import about_shown
+from verp.room.shown import THIS_WORKSHOP, about_shown
 from verp.workshop.group_writer import GroupWriter, writer_for
 from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
 
@@ -528,21 +528,25 @@ def my_reflections(store: Store, workshop_id: int, participant_token: str) -> li
 # --- moderation -----------------------------------------------------------------------------------
 
 
+def waiting_for_approval(workshop_id) -> tuple:
+    """Reflections waiting for the facilitator's approval: only about the session or a moment still
+    shown (one withdrawn, removed, deleted or expired takes its waiting reflections with it, as from
+    the wall)."""
+    return (
+        Reflection.workshop_id == workshop_id,
+        Reflection.status == "pending",
+        about_shown(workshop_id),
+    )
+
+
+_PENDING = select(Reflection).where(*waiting_for_approval(THIS_WORKSHOP)).order_by(Reflection.id)
+
+
 def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionView]:
-    """Reflections waiting for the facilitator: only about the session or a moment still shown (one
-    withdrawn, removed, deleted or expired takes its waiting reflections with it, as from the wall)."""
+    """Reflections waiting for the facilitator (see :func:`waiting_for_approval`), oldest first."""
     with store.transaction() as s:
         facilitated_workshop(s, person_id, workshop_id)
-        rows = s.scalars(
-            select(Reflection)
-            .where(
-                Reflection.workshop_id == workshop_id,
-                Reflection.status == "pending",
-                about_shown(workshop_id),
-            )
-            .order_by(Reflection.id)
-        )
-        return [_view(r) for r in rows]
+        return [_view(r) for r in s.scalars(_PENDING, {"workshop_id": workshop_id})]
 
 
 ALREADY_DECIDED = "That reflection has already been approved or hidden (in another tab, perhaps)."
@@ -576,7 +580,7 @@ class WallGroup:
     reflections: tuple[ReflectionView, ...]
 
 
-def _on_the_wall(workshop_id: int):
+def _on_the_wall(workshop_id) -> tuple:
     """Approved, current reflections about a moment still shown (or about none): a withdrawn moment
     takes its reflections. One statement: which moments are shown is asked inside it."""
     return (
@@ -586,16 +590,21 @@ def _on_the_wall(workshop_id: int):
     )
 
 
+_WALL = select(Reflection).where(*_on_the_wall(THIS_WORKSHOP)).order_by(Reflection.id)
+_WALL_OF_MOMENTS = _WALL.where(Reflection.moment_id.in_(bindparam("moment_ids", expanding=True)))
+
+
 def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = None) -> list[WallGroup]:
     """Approved, current reflections grouped by principle, in the principles' order; none named last.
 
     Only those about a moment still shown (or about none): a withdrawn moment takes its reflections.
     """
+    values: dict[str, object] = {"workshop_id": workshop_id}
+    query = _WALL
+    if moment_ids is not None:
+        query, values["moment_ids"] = _WALL_OF_MOMENTS, list(moment_ids)
     with store.transaction() as s:
-        query = select(Reflection).where(*_on_the_wall(workshop_id))
-        if moment_ids is not None:
-            query = query.where(Reflection.moment_id.in_(moment_ids))
-        rows = [_view(r) for r in s.scalars(query.order_by(Reflection.id))]
+        rows = [_view(r) for r in s.scalars(query, values)]
     principles = catalogue()
     order: dict[str | None, int] = {key: i for i, key in enumerate(principles.keys)}
     groups: dict[str | None, list[ReflectionView]] = {}
@@ -606,28 +615,33 @@ def wall(store: Store, workshop_id: int, moment_ids: tuple[int, ...] | None = No
     return [WallGroup(k, principles.name_of(k), tuple(groups[k])) for k in keys]
 
 
-def wall_fingerprint(store: Store, workshop_id: int) -> tuple[int, ...]:
-    """Which reflections are on the wall, summed up in one row: enough to tell whether the wall changed,
-    since a reflection's words never change in place (an edit is a new row, approved in its turn)."""
-    with store.reading() as s:
-        return id_set_fingerprint(s, Reflection.id, *_on_the_wall(workshop_id))
-
-
-def id_set_fingerprint(s, column, *where) -> tuple[int, ...]:
+def id_set_fingerprint(column, *where) -> Select:
     """How many ids match, their sum, the sum of their squares and the largest: computed in the database
     (every screen of a room asks after each change, and a wall holds hundreds). Two different sets of
     ids agree on all four only by a coincidence a room will not meet, and then only until its next
-    change."""
+    change. Run it with :func:`read_fingerprint`."""
     wide = sql_cast(column, BigInteger)  # a square of an id past 46,340 overflows PostgreSQL's integer
-    row = s.execute(
-        select(
-            func.count(column),
-            func.coalesce(func.sum(wide), 0),
-            func.coalesce(func.sum(wide * wide), 0),
-            func.coalesce(func.max(column), 0),
-        ).where(*where)
-    ).one()
-    return tuple(int(v) for v in row)
+    return select(
+        func.count(column),
+        func.coalesce(func.sum(wide), 0),
+        func.coalesce(func.sum(wide * wide), 0),
+        func.coalesce(func.max(column), 0),
+    ).where(*where)
+
+
+def read_fingerprint(store: Store, fingerprint: Select, workshop_id: int) -> tuple[int, ...]:
+    with store.reading() as s:
+        return tuple(int(v) for v in s.execute(fingerprint, {"workshop_id": workshop_id}).one())
+
+
+WALL_FINGERPRINT = id_set_fingerprint(Reflection.id, *_on_the_wall(THIS_WORKSHOP))
+WAITING_FINGERPRINT = id_set_fingerprint(Reflection.id, *waiting_for_approval(THIS_WORKSHOP))
+
+
+def wall_fingerprint(store: Store, workshop_id: int) -> tuple[int, ...]:
+    """Which reflections are on the wall, summed up in one row: enough to tell whether the wall changed,
+    since a reflection's words never change in place (an edit is a new row, approved in its turn)."""
+    return read_fingerprint(store, WALL_FINGERPRINT, workshop_id)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from verp.core import changes
 from verp.core.config import Settings
-from verp.core.models import Reflection
 from verp.core.store import Store
-from verp.room.shown import about_shown
 from verp.workshop import reflections, workshops
 
 FOLLOW_MAX_AGE_S = 24 * 3600  # a screen left open all day keeps asking; a page run signs a new one
@@ -83,13 +81,7 @@ def wall_digest(store: Store, workshop_id: int) -> str:
 def waiting_digest(store: Store, workshop_id: int) -> str:
     """A short digest of which reflections wait for the facilitator's approval (as Control's queue
     shows them: about the session or a moment still shown)."""
-    waiting = (
-        Reflection.workshop_id == workshop_id,
-        Reflection.status == "pending",
-        about_shown(workshop_id),
-    )
-    with store.reading() as s:
-        return _digest(reflections.id_set_fingerprint(s, Reflection.id, *waiting))
+    return _digest(reflections.read_fingerprint(store, reflections.WAITING_FINGERPRINT, workshop_id))
 
 
 def _digest(fingerprint: tuple[int, ...]) -> str:
