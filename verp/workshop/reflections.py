@@ -528,15 +528,16 @@ def my_reflections(store: Store, workshop_id: int, participant_token: str) -> li
 # --- moderation -----------------------------------------------------------------------------------
 
 
+def _shown_with_status(workshop_id, status: str) -> tuple:
+    """The workshop's reflections in ``status`` about the session or a moment still shown: a moment
+    withdrawn, removed, deleted or expired takes its reflections with it, from the wall and from the
+    queue alike. One statement: which moments are shown is asked inside it."""
+    return (Reflection.workshop_id == workshop_id, Reflection.status == status, about_shown(workshop_id))
+
+
 def waiting_for_approval(workshop_id) -> tuple:
-    """Reflections waiting for the facilitator's approval: only about the session or a moment still
-    shown (one withdrawn, removed, deleted or expired takes its waiting reflections with it, as from
-    the wall)."""
-    return (
-        Reflection.workshop_id == workshop_id,
-        Reflection.status == "pending",
-        about_shown(workshop_id),
-    )
+    """Reflections waiting for the facilitator's approval (as Control's queue shows them)."""
+    return _shown_with_status(workshop_id, "pending")
 
 
 _PENDING = select(Reflection).where(*waiting_for_approval(THIS_WORKSHOP)).order_by(Reflection.id)
@@ -581,13 +582,8 @@ class WallGroup:
 
 
 def _on_the_wall(workshop_id) -> tuple:
-    """Approved, current reflections about a moment still shown (or about none): a withdrawn moment
-    takes its reflections. One statement: which moments are shown is asked inside it."""
-    return (
-        Reflection.workshop_id == workshop_id,
-        Reflection.status == "approved",
-        about_shown(workshop_id),
-    )
+    """Approved, current reflections about a moment still shown (or about none)."""
+    return _shown_with_status(workshop_id, "approved")
 
 
 _WALL = select(Reflection).where(*_on_the_wall(THIS_WORKSHOP)).order_by(Reflection.id)
