@@ -102,6 +102,20 @@ def test_a_session_remembers_when_it_was_last_used(store, teacher):
         assert s.scalar(select(SignInSession)).last_seen_at > long_ago
 
 
+def test_an_open_tab_is_signed_out_when_its_session_runs_out_and_noted_in_use(store, teacher, monkeypatch):
+    tab = sessions.start_session(store, teacher.id)
+    long_ago = utcnow() - timedelta(hours=1)
+    with store.transaction() as s:
+        s.scalar(select(SignInSession)).last_seen_at = long_ago
+    assert sessions.person_for_session(store, tab.session_id) == teacher
+    with store.transaction() as s:
+        assert s.scalar(select(SignInSession)).last_seen_at > long_ago
+    # The lookup is a statement built once: "now" must be the time it runs, not the time it was built.
+    later = utcnow() + sessions.SESSION_LIFETIME + timedelta(seconds=1)
+    monkeypatch.setattr(sessions, "utcnow", lambda: later)
+    assert sessions.person_for_session(store, tab.session_id) is None
+
+
 def test_the_sign_out_route_clears_the_cookie_and_ends_its_session(store, teacher, client):
     token = sessions.issue_token(store, teacher.id)
     client.cookies.set(web.SESSION_COOKIE, token)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 
-from verp.core.accounts import PersonView, get_person, person_view
+from verp.core.accounts import PersonView, get_person
 from verp.core.models import Person, SignInSession, utcnow
 from verp.core.store import Store
 
@@ -127,17 +127,35 @@ def session_for_token(store: Store, token: str | None) -> tuple[int, PersonView]
     return (session_id, person) if person else None
 
 
+# Every run of every page asks who its tab's session belongs to: one statement built once, run without an
+# ORM session (``Store.first_row``). It finds the session only while it is live; "now" is worked out each
+# time it runs.
+_SESSION, _PERSON = SignInSession.__table__.c, Person.__table__.c
+_LIVE_SESSION_AND_PERSON = (
+    select(_SESSION.last_seen_at, _PERSON.id, _PERSON.display_name, _PERSON.is_facilitator, _PERSON.is_admin)
+    .join_from(SignInSession.__table__, Person.__table__, _PERSON.id == _SESSION.person_id)
+    .where(
+        _SESSION.id == bindparam("session_id"),
+        _SESSION.revoked_at.is_(None),
+        _SESSION.expires_at > bindparam("now", type_=_SESSION.expires_at.type, callable_=lambda: utcnow()),
+    )
+)
+
+
 def person_for_session(store: Store, session_id: int) -> PersonView | None:
     """The person of a tab's session, while the session is live (an ended one signs the tab out)."""
-    with store.transaction() as s:  # every run of every page asks: the session and its person in one read
-        found = s.execute(
-            select(SignInSession, Person)
-            .join(Person, Person.id == SignInSession.person_id)
-            .where(SignInSession.id == session_id)
-        ).first()
-        if found is None or _live(s, found[0]) is None:
-            return None
-        return person_view(found[1])
+    row = store.first_row(_LIVE_SESSION_AND_PERSON, {"session_id": session_id})
+    if row is None:
+        return None
+    last_seen_at, person_id, display_name, is_facilitator, is_admin = row
+    if utcnow() - last_seen_at > SEEN_EVERY:
+        _seen(store, session_id)
+    return PersonView(person_id, display_name, bool(is_facilitator), bool(is_admin))
+
+
+def _seen(store: Store, session_id: int) -> None:
+    with store.transaction() as s:
+        s.execute(update(SignInSession).where(SignInSession.id == session_id).values(last_seen_at=utcnow()))
 
 
 def end_session(store: Store, session_id: int) -> None:

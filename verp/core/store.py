@@ -25,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -197,8 +197,8 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "after_flush", _note_write)
         event.listen(self._sessions, "do_orm_execute", _note_statement_write)
-        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = sessionmaker(autocommit, expire_on_commit=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reads = sessionmaker(self._autocommit, expire_on_commit=False)
         self.clips_root = self.settings.clips_dir.resolve()  # asked for every file a page shows
 
     @classmethod
@@ -226,6 +226,19 @@ class Store:
         saves the BEGIN and COMMIT round trips around a single quick query. Never write in it."""
         with self._reads() as session:
             yield session
+
+    @contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """A connection of its own (autocommit) for reading Core statements, with no ORM session around
+        them: for reads every run of a page makes, where the session's bookkeeping cost more than the
+        queries. Never write through it."""
+        with self._autocommit.connect() as connection:
+            yield connection
+
+    def first_row(self, statement: Executable, params: dict[str, object]) -> Row | None:
+        """The first row of one reading Core statement (see :meth:`reading_connection`)."""
+        with self.reading_connection() as connection:
+            return connection.execute(statement, params).first()
 
     @contextmanager
     def one_statement(self) -> Iterator[Session]:

@@ -7,6 +7,7 @@ the database, so any instance of the app can serve any page.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,19 +29,28 @@ CLEAR_COOKIE_KEY = "clear_session_cookie"
 COOKIE = SESSION_COOKIE
 
 
-@st.cache_resource(show_spinner=False)
-def _open_store(data_dir: str, database_url: str) -> Store:
-    """One store (engine and pool) per data folder and database, shared by every session."""
-    settings = load_settings()
-    assert str(settings.data_dir) == data_dir and settings.database_url == database_url
-    store = Store.open(settings)
-    retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
-    return store
+# One store (engine and pool) per data folder and database, shared by every session of the server. A
+# dictionary, not ``st.cache_resource``: every run of every page asks, two or three times, and Streamlit's
+# cache hashed its arguments each time (a tenth of a millisecond a call).
+_stores: dict[tuple[str, str], Store] = {}
+_opening = threading.Lock()
+
+
+def _open_store(key: tuple[str, str]) -> Store:
+    with _opening:
+        if key not in _stores:
+            settings = load_settings()
+            assert (str(settings.data_dir), settings.database_url) == key
+            store = Store.open(settings)
+            retention.purge_at_start(store)  # clips past their delete-by date go before anyone sees them
+            _stores[key] = store
+        return _stores[key]
 
 
 def get_store() -> Store:
     settings = load_settings()
-    return _open_store(str(settings.data_dir), settings.database_url)
+    key = (str(settings.data_dir), settings.database_url)
+    return _stores.get(key) or _open_store(key)
 
 
 def client_address() -> str:

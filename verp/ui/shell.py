@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from verp.ui.session import current_person, forget, send_ticket, this_run
 from verp.ui.style import apply_base_style
+from verp.ui.text import escape_markdown
 
 
 def prepare_server() -> None:
@@ -155,8 +156,7 @@ def _sidebar(person) -> None:
         if person is None:
             st.caption("Not signed in")
             return
-        st.caption("Signed in as")
-        st.text(person.display_name)
+        st.caption(f"Signed in as  \n**{escape_markdown(person.display_name)}**")  # their words, as text
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             forget()
             st.rerun()
