@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from verp.core.errors import VerpError
@@ -70,28 +70,45 @@ def record(
     )
 
 
+# The page reads the newest entries on every run: statements built once, run on a plain connection.
+_EVENT, _PERSON, _WORKSHOP_ROW = AuditEvent.__table__.c, Person.__table__.c, Workshop.__table__.c
+_NEWEST = (
+    select(_EVENT.at, _EVENT.actor, _EVENT.action, _EVENT.subject, _EVENT.detail, _EVENT.workshop_id)
+    .order_by(_EVENT.at.desc(), _EVENT.id.desc())
+    .limit(bindparam("limit"))
+)
+_NEWEST_SEEN_BY = _NEWEST.where(
+    or_(
+        _EVENT.workshop_id.in_(
+            select(_WORKSHOP_ROW.id).where(_WORKSHOP_ROW.facilitator_id == bindparam("viewer"))
+        ),
+        _EVENT.actor == bindparam("viewer_actor"),
+    )
+)
+_NAMES = select(_PERSON.id, _PERSON.display_name).where(_PERSON.id.in_(bindparam("ids", expanding=True)))
+_ROLES = select(_PERSON.is_facilitator, _PERSON.is_admin).where(_PERSON.id == bindparam("viewer"))
+
+
 def recent_events(store: Store, limit: int = 200, visible_to: int | None = None) -> list[AuditView]:
     """The newest entries first, with people's current names beside their ids.
 
     With ``visible_to`` (a facilitator's id), only the entries of the workshops they facilitate and
     their own actions.
     """
-    e = AuditEvent
-    with store.transaction() as s:
-        # Plain columns, not ORM objects: the page asks for hundreds of rows on every run.
-        newest = select(e.at, e.actor, e.action, e.subject, e.detail, e.workshop_id)
-        newest = newest.order_by(e.at.desc(), e.id.desc()).limit(limit)
-        if visible_to is not None:
-            theirs = select(Workshop.id).where(Workshop.facilitator_id == visible_to)
-            newest = newest.where(or_(e.workshop_id.in_(theirs), e.actor == actor_of(visible_to)))
-        rows = s.execute(newest).all()
-        ids = {_person_id(r.actor) for r in rows} - {None}
-        people = s.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
-        names = {person_id: name for person_id, name in people}
-        return [
-            AuditView(r.at, r.actor, _name(r.actor, names), r.action, r.subject, r.detail, r.workshop_id)
-            for r in rows
-        ]
+    with store.reading_connection() as c:
+        if visible_to is None:
+            rows = c.execute(_NEWEST, {"limit": limit}).all()
+        else:
+            seen_by = {"limit": limit, "viewer": visible_to, "viewer_actor": actor_of(visible_to)}
+            rows = c.execute(_NEWEST_SEEN_BY, seen_by).all()
+        person_ids = {actor: _person_id(actor) for actor in {row.actor for row in rows}}
+        ids = sorted({i for i in person_ids.values() if i is not None})
+        names = {i: name for i, name in c.execute(_NAMES, {"ids": ids})} if ids else {}
+    shown = {actor: _name(actor, person_id, names) for actor, person_id in person_ids.items()}
+    return [
+        AuditView(at, actor, shown[actor], action, subject, detail, workshop_id)
+        for at, actor, action, subject, detail, workshop_id in rows
+    ]
 
 
 def _person_id(actor: str) -> int | None:
@@ -99,8 +116,7 @@ def _person_id(actor: str) -> int | None:
     return whole_number(rest)
 
 
-def _name(actor: str, names: dict[int, str]) -> str:
-    person_id = _person_id(actor)
+def _name(actor: str, person_id: int | None, names: dict[int, str]) -> str:
     if person_id is None:
         return actor
     return names.get(person_id, f"a deleted account ({actor})")
@@ -109,11 +125,10 @@ def _name(actor: str, names: dict[int, str]) -> str:
 def log_for(store: Store, viewer_id: int, limit: int = 200) -> list[AuditView]:
     """The audit log as ``viewer_id`` may read it: an administrator, all of it; a facilitator, the
     entries of the workshops they facilitate and their own actions; anyone else, nothing."""
-    with store.transaction() as s:
-        viewer = s.get(Person, viewer_id)
-        if viewer is None or not (viewer.is_facilitator or viewer.is_admin):
-            raise AuditError("Only a facilitator can see the audit log.")
-        everything = viewer.is_admin
+    roles = store.first_row(_ROLES, {"viewer": viewer_id})
+    if roles is None or not (roles.is_facilitator or roles.is_admin):
+        raise AuditError("Only a facilitator can see the audit log.")
+    everything = bool(roles.is_admin)
     return recent_events(store, limit, visible_to=None if everything else viewer_id)
 
 
