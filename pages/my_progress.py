@@ -21,13 +21,13 @@ series_view.my_series(store, person)
 one_to_one_participant.my_one_to_ones(store, person)
 
 st.header("My helping questions")
-if mine.ratings.empty:
+if mine.ratings.num_rows == 0:
     st.info("No ratings yet. At each review you rate your helping question from 0 to 10; they show here.")
 else:
     ratings_chart(mine.ratings)
 
 st.header("My next steps")
-if mine.next_steps.empty:
+if mine.next_steps.num_rows == 0:
     st.info("No next steps yet. You set one at the end of each review.")
 else:
     st.dataframe(mine.next_steps, hide_index=True, width="stretch")

@@ -129,8 +129,8 @@ def test_someone_who_was_not_there_gets_no_personal_summary(store, teacher):
 
 def test_progress_shows_ratings_over_cycles_and_next_steps(scene):
     mine = summary.progress(scene.store, scene.teacher_id)
-    assert list(mine.ratings[["cycle", "score"]].itertuples(index=False, name=None)) == [(1, 4)]
-    assert list(mine.next_steps["next step"]) == ["Wait 5 s,\nthen smile"]
+    assert _cycles_and_scores(mine) == [(1, 4)]
+    assert mine.next_steps.column("next step").to_pylist() == ["Wait 5 s,\nthen smile"]
     assert [w.title for w in mine.workshops] == [TITLE]
 
 
@@ -169,7 +169,11 @@ def test_progress_keeps_the_latest_rating_of_each_cycle(store, colleague):
     helping.set_helping_question(store, colleague.id, "How can I wait longer?", cycle=2)
     helping.rate(store, colleague.id, 7)
     mine = summary.progress(store, colleague.id)
-    assert list(mine.ratings[["cycle", "score"]].itertuples(index=False, name=None)) == [(1, 5), (2, 7)]
+    assert _cycles_and_scores(mine) == [(1, 5), (2, 7)]
+
+
+def _cycles_and_scores(progress: summary.Progress) -> list[tuple[int, int]]:
+    return [(row["cycle"], row["score"]) for row in progress.ratings.to_pylist()]
 
 
 def test_someone_who_shared_a_moment_without_joining_is_listed_with_their_question(store, teacher, colleague):

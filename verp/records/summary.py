@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
@@ -151,8 +152,10 @@ class PersonalSummary:
 
 @dataclass(frozen=True)
 class Progress:
-    ratings: pd.DataFrame  # question, cycle, score, workshop, rated_on
-    next_steps: pd.DataFrame  # workshop, date, cycle, next step
+    # Arrow tables, drawn as they are: the page draws them on every run, and a pandas frame is built and
+    # then converted to Arrow for the browser each time.
+    ratings: pa.Table  # question, cycle, score, workshop, rated_on
+    next_steps: pa.Table  # workshop, date, cycle, next step
     workshops: tuple[WorkshopRef, ...]
 
 
@@ -442,16 +445,22 @@ def progress(store: Store, person_id: int) -> Progress:
             .order_by(NextStep.cycle, NextStep.created_at)
         ).all()
         return Progress(
-            ratings=pd.DataFrame.from_records(
-                list(latest.values()),  # a later rating in the same cycle replaces the earlier one
-                columns=["question", "cycle", "score", "workshop", "rated_on"],
-            ),
-            next_steps=pd.DataFrame.from_records(
-                [(w or "", d, c, t) for w, d, c, t in steps],
-                columns=["workshop", "date", "cycle", "next step"],
-            ),
+            # a later rating in the same cycle replaced the earlier one
+            ratings=_table(list(latest.values()), RATING_COLUMNS, RATING_TYPES),
+            next_steps=_table([(w or "", d, c, t) for w, d, c, t in steps], STEP_COLUMNS, STEP_TYPES),
             workshops=_workshops_of(s, person_id),
         )
+
+
+RATING_COLUMNS = ("question", "cycle", "score", "workshop", "rated_on")
+RATING_TYPES = (pa.string(), pa.int64(), pa.int64(), pa.string(), pa.date32())
+STEP_COLUMNS = ("workshop", "date", "cycle", "next step")
+STEP_TYPES = (pa.string(), pa.date32(), pa.int64(), pa.string())
+
+
+def _table(rows: list[tuple], names: tuple[str, ...], types: tuple[pa.DataType, ...]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table([pa.array(c, type=t) for c, t in zip(columns, types, strict=True)], names=list(names))
 
 
 def _workshops_of(s: Session, person_id: int) -> tuple[WorkshopRef, ...]:

@@ -7,6 +7,7 @@ run of the page."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from verp.records.summary import MomentLine, ReflectionGroup
@@ -38,10 +39,10 @@ def principle_chart(counts: pd.DataFrame) -> None:
     st.vega_lite_chart(counts, spec, width="stretch")
 
 
-def ratings_chart(ratings: pd.DataFrame) -> None:
+def ratings_chart(ratings: pa.Table) -> None:
     """Each helping question's 0–10 rating over its cycles (1–3 at least, as many as were rated), one line
     per question."""
-    last = max(3, int(ratings["cycle"].max()))  # a fourth cycle, or a twelfth, is drawn too
+    last = max(3, max(ratings.column("cycle").to_pylist()))  # a fourth cycle, or a twelfth, is drawn too
     spec = {
         "mark": {"type": "line", "point": True},
         "encoding": {
