@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import BigInteger, Select, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Row, Select, Table, bindparam, func, select
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +27,7 @@ from verp.room.principles import catalogue
 from verp.room.running_order import current_step, parse_step_key
 from verp.room.shown import THIS_WORKSHOP, about_shown
 from verp.workshop.group_writer import GroupWriter, writer_for
-from verp.workshop.workshops import WorkshopError, facilitated_workshop, normalise_code
+from verp.workshop.workshops import WorkshopError, facilitated_row, facilitated_workshop, normalise_code
 
 MAX_TEXT = 1000
 MAX_NAME = 80
@@ -71,7 +71,7 @@ class ReflectionView:
     created_at: datetime
 
 
-def _view(r: Reflection) -> ReflectionView:
+def _view(r: Reflection | Row) -> ReflectionView:
     return ReflectionView(
         r.id,
         r.workshop_id,
@@ -510,19 +510,32 @@ def withdraw_reflection(store: Store, workshop_id: int, participant_token: str, 
         row.status = "withdrawn"
 
 
+# Every phone's page asks, on every run: statements built once, run on a plain connection.
+_PARTICIPANT, _WORKSHOP, _REFLECTION = Participant.__table__.c, Workshop.__table__.c, Reflection.__table__.c
+_DEVICE = (
+    select(_PARTICIPANT.id, _WORKSHOP.status)
+    .join_from(Participant.__table__, Workshop.__table__, _PARTICIPANT.workshop_id == _WORKSHOP.id)
+    .where(_PARTICIPANT.workshop_id == bindparam("workshop_id"), _PARTICIPANT.token == bindparam("token"))
+)
+_SENT_BY_DEVICE = (
+    select(Reflection.__table__)
+    .where(
+        _REFLECTION.participant_id == bindparam("participant_id"),
+        _REFLECTION.status.in_(("pending", "approved", "hidden")),
+    )
+    .order_by(_REFLECTION.id.desc())
+)
+
+
 def my_reflections(store: Store, workshop_id: int, participant_token: str) -> list[ReflectionView]:
     """What this device has sent and not replaced, newest first."""
-    with store.transaction() as s:
-        participant, _ = _participant(s, workshop_id, participant_token)
-        rows = s.scalars(
-            select(Reflection)
-            .where(
-                Reflection.participant_id == participant.id,
-                Reflection.status.in_(("pending", "approved", "hidden")),
-            )
-            .order_by(Reflection.id.desc())
-        )
-        return [_view(r) for r in rows]
+    with store.reading_connection() as c:
+        device = {"workshop_id": workshop_id, "token": token_digest(participant_token)}
+        found = c.execute(_DEVICE, device).first()
+        if found is None:
+            raise ReflectionError(UNKNOWN_DEVICE)
+        _check_live(found.status)
+        return [_view(r) for r in c.execute(_SENT_BY_DEVICE, {"participant_id": found.id})]
 
 
 # --- moderation -----------------------------------------------------------------------------------
@@ -540,14 +553,14 @@ def waiting_for_approval(workshop_id) -> tuple:
     return _shown_with_status(workshop_id, "pending")
 
 
-_PENDING = select(Reflection).where(*waiting_for_approval(THIS_WORKSHOP)).order_by(Reflection.id)
+_PENDING = select(Reflection.__table__).where(*waiting_for_approval(THIS_WORKSHOP)).order_by(Reflection.id)
 
 
 def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionView]:
     """Reflections waiting for the facilitator (see :func:`waiting_for_approval`), oldest first."""
-    with store.transaction() as s:
-        facilitated_workshop(s, person_id, workshop_id)
-        return [_view(r) for r in s.scalars(_PENDING, {"workshop_id": workshop_id})]
+    with store.reading_connection() as c:  # Control asks on every run: rows, not ORM objects
+        facilitated_row(c, person_id, workshop_id)
+        return [_view(r) for r in c.execute(_PENDING, {"workshop_id": workshop_id})]
 
 
 ALREADY_DECIDED = "That reflection has already been approved or hidden (in another tab, perhaps)."

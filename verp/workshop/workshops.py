@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy.orm import Session, object_session
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
@@ -82,7 +82,8 @@ class WorkshopView:
         return self.timer_started_at is not None
 
 
-def _view(w: Workshop) -> WorkshopView:
+def _view(w: Workshop | Row) -> WorkshopView:
+    """A workshop as the pages see it, from its ORM object or its row (the column names are the same)."""
     return WorkshopView(
         id=w.id,
         title=w.title,
@@ -116,6 +117,16 @@ def _require_facilitator(s, person_id: int) -> Person:
     return person
 
 
+# The facilitator's workshops as rows, for reads on a plain connection (Plan and Control ask on every run).
+_W, _P = Workshop.__table__, Person.__table__
+_WORKSHOPS_OF = (
+    select(_W)
+    .join_from(_W, _P, _P.c.id == _W.c.facilitator_id)
+    .where(_W.c.facilitator_id == bindparam("person_id"), _P.c.is_facilitator.is_(True))
+)
+_FACILITATED_ROW = _WORKSHOPS_OF.where(_W.c.id == bindparam("workshop_id"))
+
+
 NOT_YOUR_WORKSHOP = "There is no workshop of yours with that number."
 
 
@@ -134,6 +145,17 @@ def facilitated_workshop(s, person_id: int, workshop_id: int, lock: bool = False
         _require_facilitator(s, person_id)
         raise NotYours(NOT_YOUR_WORKSHOP)
     return workshop
+
+
+def facilitated_row(c: Connection, person_id: int, workshop_id: int) -> Row:
+    """:func:`facilitated_workshop` for a read on a plain connection (``Store.reading_connection``): the
+    workshop's row, for its facilitator only."""
+    row = c.execute(_FACILITATED_ROW, {"person_id": person_id, "workshop_id": workshop_id}).first()
+    if row is None:
+        with Session(c) as s:
+            _require_facilitator(s, person_id)
+        raise NotYours(NOT_YOUR_WORKSHOP)
+    return row
 
 
 def _audit(s, person_id: int, action: str, workshop: Workshop) -> None:
@@ -181,24 +203,24 @@ def create_workshop(
         return _view(workshop)
 
 
+# Asked by every run of Control, Present and every phone's Join page: a statement built once, run on a
+# plain connection (no ORM unit of work around one row).
+_WORKSHOP_ROW = select(_W).where(_W.c.id == bindparam("workshop_id"))
+
+
 def get_workshop(store: Store, workshop_id: int) -> WorkshopView:
-    with store.transaction() as s:
-        workshop = s.get(Workshop, workshop_id)
-        if workshop is None:
-            raise WorkshopError("That workshop does not exist.")
-        return _view(workshop)
+    row = store.first_row(_WORKSHOP_ROW, {"workshop_id": workshop_id})
+    if row is None:
+        raise WorkshopError("That workshop does not exist.")
+    return _view(row)
 
 
 def my_workshops(store: Store, facilitator_id: int) -> list[WorkshopView]:
     """The facilitator's workshops, the next one first, closed ones last."""
-    with store.transaction() as s:
-        rows = s.scalars(
-            select(Workshop)
-            .join(Person, Person.id == Workshop.facilitator_id)
-            .where(Workshop.facilitator_id == facilitator_id, Person.is_facilitator.is_(True))
-        )
-        views = [_view(w) for w in rows]
-        if not views:
+    with store.reading_connection() as c:  # Plan and Control ask on every run: no ORM objects to build
+        views = [_view(row) for row in c.execute(_WORKSHOPS_OF, {"person_id": facilitator_id})]
+    if not views:
+        with store.transaction() as s:
             _require_facilitator(s, facilitator_id)  # none yet, or not a facilitator: say which
     return sorted(views, key=lambda w: (w.is_closed, w.held_on, w.id))
 
