@@ -197,8 +197,13 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "after_flush", _note_write)
         event.listen(self._sessions, "do_orm_execute", _note_statement_write)
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = sessionmaker(self._autocommit, expire_on_commit=False)
+        autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._single_statements = sessionmaker(autocommit, expire_on_commit=False)
+        # Plain reads: PostgreSQL in autocommit (no BEGIN and ROLLBACK round trips around them); SQLite's
+        # driver opens no transaction for a read by itself, and switching a connection to autocommit
+        # and back cost a statement each time.
+        self._plain_reads = self.engine if self.engine.dialect.name == "sqlite" else autocommit
+        self._read_sessions = sessionmaker(self._plain_reads, expire_on_commit=False)
         self.clips_root = self.settings.clips_dir.resolve()  # asked for every file a page shows
 
     @classmethod
@@ -222,17 +227,18 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A unit of work that only reads, each statement on its own (autocommit): on PostgreSQL it
-        saves the BEGIN and COMMIT round trips around a single quick query. Never write in it."""
-        with self._reads() as session:
+        """A unit of work that only reads, each statement on its own (autocommit on PostgreSQL, which
+        saves the BEGIN and COMMIT round trips around a single quick query). Never write in it: on
+        SQLite a write here would be rolled back."""
+        with self._read_sessions() as session:
             yield session
 
     @contextmanager
     def reading_connection(self) -> Iterator[Connection]:
-        """A connection of its own (autocommit) for reading Core statements, with no ORM session around
-        them: for reads every run of a page makes, where the session's bookkeeping cost more than the
-        queries. Never write through it."""
-        with self._autocommit.connect() as connection:
+        """A connection of its own (as for :meth:`reading`) for Core statements that read, with no ORM
+        session around them: for reads every run of a page makes, where the session's bookkeeping cost
+        more than the queries. Never write through it."""
+        with self._plain_reads.connect() as connection:
             yield connection
 
     def first_row(self, statement: Executable, params: dict[str, object]) -> Row | None:
@@ -245,7 +251,7 @@ class Store:
         """A unit of work of a single writing statement, which commits on its own (autocommit): on
         PostgreSQL one round trip instead of three (BEGIN, the statement, COMMIT). Only for one
         statement, such as one multi-row INSERT, that is whole by itself."""
-        with self._reads() as session:
+        with self._single_statements() as session:
             yield session
         changes.committed()
 
