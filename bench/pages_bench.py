@@ -609,8 +609,9 @@ def _bench(args, folder: Path) -> int:
 
 
 class StoreClock:
-    """Time spent inside the store's database calls (SQLAlchemy's ``Session``: the statement, its ORM
-    machinery and the rows read), outermost call only, in this thread."""
+    """Time spent inside the store's database calls, outermost call only, in this thread: SQLAlchemy's
+    ``Session`` (the statement, its ORM machinery and the rows read) and the plain connections of
+    ``Store.reading_connection`` (the whole of each read made on one)."""
 
     CALLS = ("execute", "scalar", "scalars", "get", "get_one", "commit", "close")
 
@@ -621,6 +622,23 @@ class StoreClock:
         self._originals = {name: getattr(Session, name) for name in self.CALLS}
         for name, original in self._originals.items():
             setattr(Session, name, self._timed(original))
+        self._reading_connection = Store.reading_connection
+        Store.reading_connection = self._timed_connection(self._reading_connection)  # type: ignore[method-assign]
+
+    def _timed_connection(self, original):
+        @contextlib.contextmanager
+        def timed(store):
+            self._depth += 1
+            t0 = time.perf_counter()
+            try:
+                with original(store) as connection:
+                    yield connection
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.seconds += time.perf_counter() - t0
+
+        return timed
 
     def _timed(self, original):
         def timed(*args, **kwargs):
@@ -640,6 +658,7 @@ class StoreClock:
 
         for name, original in self._originals.items():
             setattr(Session, name, original)
+        Store.reading_connection = self._reading_connection  # type: ignore[method-assign]
 
 
 def elements_drawn(at) -> int:
