@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Connection, Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
@@ -417,39 +417,58 @@ def personal_summary(store: Store, workshop_id: int, person_id: int) -> Personal
         )
 
 
+# My progress reads these on every run: statements built once, run on one plain connection.
+_RATINGS_OF = (
+    select(
+        HelpingQuestion.id,
+        HelpingQuestion.text,
+        Rating.cycle,
+        Rating.score,
+        Workshop.title,
+        Rating.created_at,
+    )
+    .join(Rating, Rating.helping_question_id == HelpingQuestion.id)
+    .outerjoin(Workshop, Workshop.id == Rating.workshop_id)
+    .where(HelpingQuestion.person_id == bindparam("person_id"))
+    .order_by(Rating.cycle, Rating.created_at, Rating.id)
+)
+_NEXT_STEPS_OF = (
+    select(Workshop.title, Workshop.held_on, NextStep.cycle, NextStep.text)
+    .outerjoin(Workshop, Workshop.id == NextStep.workshop_id)
+    .where(NextStep.person_id == bindparam("person_id"))
+    .order_by(NextStep.cycle, NextStep.created_at)
+)
+_JOINED_BY = select(Participant.workshop_id).where(Participant.person_id == bindparam("person_id"))
+_SHARED_WITH_BY = (
+    select(Share.workshop_id)
+    .join(Moment, Moment.id == Share.moment_id)
+    .join(Clip, Clip.id == Moment.clip_id)
+    .where(Clip.owner_id == bindparam("person_id"))
+)
+_WORKSHOPS_OF = (
+    select(Workshop.id, Workshop.title, Workshop.held_on)
+    .where(or_(Workshop.id.in_(_JOINED_BY), Workshop.id.in_(_SHARED_WITH_BY)))
+    .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+)
+
+
 def progress(store: Store, person_id: int) -> Progress:
     """A person's helping-question ratings over the cycles, and the next steps they set.
 
     As on the helping-question screen, a later rating in the same cycle is the one that counts.
     """
-    with store.transaction() as s:
-        ratings = s.execute(
-            select(
-                HelpingQuestion.id,
-                HelpingQuestion.text,
-                Rating.cycle,
-                Rating.score,
-                Workshop.title,
-                Rating.created_at,
-            )
-            .join(Rating, Rating.helping_question_id == HelpingQuestion.id)
-            .outerjoin(Workshop, Workshop.id == Rating.workshop_id)
-            .where(HelpingQuestion.person_id == person_id)
-            .order_by(Rating.cycle, Rating.created_at, Rating.id)
-        ).all()
-        latest = {(qid, cycle): (q, cycle, sc, w or "", at.date()) for qid, q, cycle, sc, w, at in ratings}
-        steps = s.execute(
-            select(Workshop.title, Workshop.held_on, NextStep.cycle, NextStep.text)
-            .outerjoin(Workshop, Workshop.id == NextStep.workshop_id)
-            .where(NextStep.person_id == person_id)
-            .order_by(NextStep.cycle, NextStep.created_at)
-        ).all()
-        return Progress(
-            # a later rating in the same cycle replaced the earlier one
-            ratings=_table(list(latest.values()), RATING_COLUMNS, RATING_TYPES),
-            next_steps=_table([(w or "", d, c, t) for w, d, c, t in steps], STEP_COLUMNS, STEP_TYPES),
-            workshops=_workshops_of(s, person_id),
-        )
+    mine = {"person_id": person_id}
+    with store.reading_connection() as c:
+        ratings = c.execute(_RATINGS_OF, mine).all()
+        steps = c.execute(_NEXT_STEPS_OF, mine).all()
+        workshops = _workshops_of(c, person_id)
+    latest = {(qid, cycle): (q, cycle, sc, w or "", at.date()) for qid, q, cycle, sc, w, at in ratings}
+    return Progress(
+        # a later rating in the same cycle replaced the earlier one
+        ratings=_table(list(latest.values()), RATING_COLUMNS, RATING_TYPES),
+        next_steps=_table([(w or "", d, c, t) for w, d, c, t in steps], STEP_COLUMNS, STEP_TYPES),
+        workshops=workshops,
+    )
 
 
 RATING_COLUMNS = ("question", "cycle", "score", "workshop", "rated_on")
@@ -463,20 +482,9 @@ def _table(rows: list[tuple], names: tuple[str, ...], types: tuple[pa.DataType, 
     return pa.table([pa.array(c, type=t) for c, t in zip(columns, types, strict=True)], names=list(names))
 
 
-def _workshops_of(s: Session, person_id: int) -> tuple[WorkshopRef, ...]:
-    joined = select(Participant.workshop_id).where(Participant.person_id == person_id)
-    shared = (
-        select(Share.workshop_id)
-        .join(Moment, Moment.id == Share.moment_id)
-        .join(Clip, Clip.id == Moment.clip_id)
-        .where(Clip.owner_id == person_id)
-    )
-    rows = s.scalars(
-        select(Workshop)
-        .where(or_(Workshop.id.in_(joined), Workshop.id.in_(shared)))
-        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
-    )
-    return tuple(WorkshopRef(w.id, w.title, w.held_on) for w in rows)
+def _workshops_of(reader: Session | Connection, person_id: int) -> tuple[WorkshopRef, ...]:
+    """Workshops a person took part in: joined as a participant, or shared a moment with."""
+    return tuple(WorkshopRef(*row) for row in reader.execute(_WORKSHOPS_OF, {"person_id": person_id}))
 
 
 def workshops_of(store: Store, person_id: int) -> tuple[WorkshopRef, ...]:

@@ -311,6 +311,8 @@ def my_series(store: Store, person_id: int) -> list[MySeries]:
                 .order_by(SeriesGroup.id)
             )
         ]
+        if not groups:
+            return []  # in no group: nothing more to ask (My progress asks on every run)
         question = s.scalar(
             select(HelpingQuestion.text)
             .where(HelpingQuestion.person_id == person_id, HelpingQuestion.active.is_(True))
