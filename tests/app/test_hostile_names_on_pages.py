@@ -30,3 +30,15 @@ def test_a_hostile_clip_name_is_escaped_in_the_heading_and_the_message(store, te
     uploader_reports(monkeypatch, sent.clip_id)
     at.run()
     assert at.success[0].value == escape_markdown("Saved “**loud** ![x](y) [click](z)”.")
+
+
+def test_a_hostile_display_name_is_words_in_the_sidebar(store):
+    from verp.core.accounts import create_person
+
+    hostile = "![seen](http://t.example/p.png) [click](http://e.example) :red[x]"  # within 80 characters
+    person = create_person(store, hostile, "correct horse battery")
+    at = open_app(person=person)  # the app's frame draws the sidebar (a switched-to page runs alone here)
+    [said] = [c.value for c in at.sidebar.caption]
+    assert said == f"Signed in as  \n**{escape_markdown(hostile)}**"
+    for construct in ("![", "](", ":red["):
+        assert construct not in said
