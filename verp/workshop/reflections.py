@@ -639,8 +639,8 @@ def id_set_fingerprint(column, *where) -> Select:
 
 
 def read_fingerprint(store: Store, fingerprint: Select, workshop_id: int) -> tuple[int, ...]:
-    with store.reading() as s:
-        return tuple(int(v) for v in s.execute(fingerprint, {"workshop_id": workshop_id}).one())
+    with store.reading_connection() as c:
+        return tuple(int(v) for v in c.execute(fingerprint, {"workshop_id": workshop_id}).one())
 
 
 WALL_FINGERPRINT = id_set_fingerprint(Reflection.id, *_on_the_wall(THIS_WORKSHOP))

@@ -634,23 +634,22 @@ def present_token_workshop_id(store: Store, token: str) -> int | None:
         return None
 
 
+# Every run of Present asks: a statement built once, read as a row.
+_PRESENTABLE = (
+    select(_W)
+    .join_from(_W, _P, _P.c.id == _W.c.facilitator_id)
+    .where(_W.c.id == bindparam("workshop_id"), _P.c.is_facilitator.is_(True))
+)
+
+
 def workshop_from_present_token(store: Store, token: str) -> WorkshopView:
     """The workshop a projector link is for; refused once the workshop is closed, and once its
     facilitator no longer holds the role (the link is theirs: an administrator's removal ends it)."""
     workshop_id = present_token_workshop_id(store, token)
-    with store.transaction() as s:
-        row = (
-            None
-            if workshop_id is None
-            else s.execute(
-                select(Workshop)
-                .join(Person, Person.id == Workshop.facilitator_id)
-                .where(Workshop.id == workshop_id, Person.is_facilitator.is_(True))
-            ).scalar()
-        )
-        if row is None:
-            raise WorkshopError("This projector link is not valid. Open Present again from Control.")
-        workshop = _view(row)
+    row = None if workshop_id is None else store.first_row(_PRESENTABLE, {"workshop_id": workshop_id})
+    if row is None:
+        raise WorkshopError("This projector link is not valid. Open Present again from Control.")
+    workshop = _view(row)
     if workshop.is_closed:
         raise WorkshopError("This workshop has closed. Thank you for taking part.")
     return workshop
