@@ -302,6 +302,23 @@ def test_only_the_workshops_facilitator_moderates(store, colleague, live, joined
         r.moderate(store, colleague.id, live.id, sent.id, approve=False)
 
 
+def test_only_the_workshops_facilitator_reads_its_queue_and_the_refusal_says_which_rule(
+    store, teacher, colleague, live, joined
+):
+    from verp.core.accounts import set_facilitator
+    from verp.core.errors import NotYours
+
+    r.submit_reflection(store, live.id, joined.token, "waiting")
+    with pytest.raises(workshops.WorkshopError, match="Only a facilitator"):
+        r.pending(store, colleague.id, live.id)
+    with pytest.raises(workshops.WorkshopError, match="Only a facilitator"):
+        workshops.my_workshops(store, colleague.id)
+    set_facilitator(store, teacher.id, colleague.id)
+    with pytest.raises(NotYours, match="no workshop of yours"):
+        r.pending(store, colleague.id, live.id)  # a facilitator, but of other workshops
+    assert workshops.my_workshops(store, colleague.id) == []
+
+
 def test_the_wall_groups_by_principle_in_order_with_unnamed_last(store, teacher, live, joined):
     r.submit_reflection(store, live.id, joined.token, "no principle")
     r.submit_reflection(store, live.id, joined.token, "received", "receiving")
