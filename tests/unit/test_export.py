@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.support.summary import INJECTION, NOT_SHOWN, TRICKY, open_scene
+from verp.core.text import WORD_JOINER
 from verp.records import export, summary
 
 
@@ -91,6 +93,16 @@ def test_markdown_escapes_user_text_so_it_cannot_make_links_images_or_html(resul
     assert "](" not in md.replace("\\](", "").replace("\\]\\(", "")
     assert "\\[click me\\]\\(https\\://evil\\.example/x\\)" in md
     assert "\\!\\[img\\]" in md and "\\<b\\>" in md and "\\# not a heading" in md
+
+
+def test_markdown_breaks_the_addresses_a_gfm_viewer_would_link_by_itself():
+    """GitHub-flavoured viewers link a bare e-mail address even when every mark is escaped; an invisible
+    word joiner after the at sign stops them (bare web addresses stay unlinked by their escapes)."""
+    typed = "write to ana@evil.example, or see www.evil.example and https://evil.example/x"
+    md = export.escape_markdown(typed)
+    shown = md.replace("\\", "")
+    assert re.search(r"\w@\w", shown) is None
+    assert shown.replace(WORD_JOINER, "") == typed  # nothing else changes, nothing is lost
 
 
 def test_markdown_has_the_headings_reflections_and_counts(result):

@@ -15,6 +15,9 @@ from verp.core.errors import VerpError
 # emoji made of parts) and the left-to-right and right-to-left marks. Every other format character goes,
 # the bidirectional overrides and isolates first: they can make text read backwards.
 JOINERS = "\u200c\u200d\u200e\u200f"
+# An invisible word joiner: put into typed words where they are shown as Markdown, to break the patterns
+# a browser's or viewer's Markdown would turn into a link (a bare e-mail address) by itself.
+WORD_JOINER = "\u2060"
 
 
 class TextError(VerpError, ValueError):

@@ -21,6 +21,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from verp.core.text import WORD_JOINER
 from verp.records.summary import MomentLine, PersonalSummary, QuestionLine, WorkshopSummary, for_keeping
 
 FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
@@ -96,9 +97,12 @@ def reflections_csv(
 
 
 def escape_markdown(text: str) -> str:
-    """User text as literal Markdown text: no links, images, HTML, headings, lists or emphasis."""
+    """User text as literal Markdown text: no links, images, HTML, headings, lists or emphasis.
+
+    GitHub-flavoured viewers still link a bare e-mail address whose marks are escaped; an invisible word
+    joiner after its at sign stops them (a bare web address stays unlinked by its escaped marks)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return MD_SPECIAL.sub(r"\\\1", text)
+    return MD_SPECIAL.sub(r"\\\1", text).replace("\\@", "\\@" + WORD_JOINER)
 
 
 def _md_inline(text: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import string
 
+from verp.core.text import WORD_JOINER
+
 _PUNCTUATION = set(string.punctuation)
 
 # The browser's Markdown reads the escapes first, then turns some plain text into something else by
@@ -17,7 +19,6 @@ _PUNCTUATION = set(string.punctuation)
 # icon and ``:streamlit:`` into a picture (and ``->`` into an arrow). An invisible word joiner after a
 # colon before a letter or a slash, after an at sign, between ``www`` and its dot, and inside ``->``,
 # ``<-``, ``--``, ``>=``, ``<=``, ``~=`` breaks those patterns; nothing is seen of it.
-WORD_JOINER = "\u2060"
 _SELF_MADE = re.compile(
     r"(?<=:)(?=[A-Za-z/])|(?<=@)|(?<=www)(?=\.)"  # links, icons, the logo
     r"|(?<=-)(?=[->])|(?<=<)(?=-)|(?<=[<>~])(?==)",  # ->, <-, --, >=, <=, ~= (made arrows and dashes)
