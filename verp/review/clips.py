@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import BinaryIO, cast
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Row, bindparam, delete, exists, select
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
@@ -83,7 +83,7 @@ def extension_of(filename: str) -> str:
     return PurePath(safe_display_name(filename)).suffix.lower().lstrip(".")
 
 
-def _view(store: Store, clip: Clip) -> ClipView:
+def _view(store: Store, clip: Clip | Row) -> ClipView:
     folder = store.clip_path(clip.id)
     thumb = folder / THUMB_NAME
     return ClipView(
@@ -271,14 +271,19 @@ def deletion_countdown(delete_by: date, on: date | None = None) -> str:
     return f"Past its delete-by date ({when}): being deleted for good."
 
 
+# A person's clips, newest first, as rows: My clips reads them on every run of the page.
+_CLIPS_OF = (
+    select(Clip.__table__).where(Clip.owner_id == bindparam("owner_id")).order_by(Clip.created_at.desc())
+)
+_OWN_CLIPS_OF = _CLIPS_OF.where(~exists().where(HeldClip.clip_id == Clip.id))
+
+
 def list_clips(store: Store, owner_id: int, held: bool = False) -> list[ClipView]:
     """The owner's clips, newest first. Nobody else's, ever. Clips a guider keeps for a participant
     without an account (they live under that one-to-one) only with ``held``."""
-    query = select(Clip).where(Clip.owner_id == owner_id)
-    if not held:
-        query = query.where(~exists().where(HeldClip.clip_id == Clip.id))
-    with store.transaction() as s:
-        return [_view(store, c) for c in s.scalars(query.order_by(Clip.created_at.desc()))]
+    with store.reading_connection() as c:
+        rows = c.execute(_CLIPS_OF if held else _OWN_CLIPS_OF, {"owner_id": owner_id}).all()
+    return [_view(store, row) for row in rows]
 
 
 NOT_YOUR_CLIP = "There is no clip of yours here. Clips can only be opened by their owner."

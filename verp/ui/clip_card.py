@@ -27,16 +27,28 @@ def describe(clip: ClipView) -> str:
     return f"{minutes}:{seconds:02d} · {clip.width}×{clip.height} · {size_mb:.1f} MB · added {added}"
 
 
+def facts(clip: ClipView) -> str:
+    """What the card says under the clip's name, one line each, as one element: a list of twenty clips
+    draws sixty fewer (each is a share of every run of the page)."""
+    return "  \n".join(
+        (
+            describe(clip),
+            clips.deletion_countdown(clip.delete_by),
+            f"From: {escape_markdown(clip.original_filename)}",  # the file's name, as words
+        )
+    )
+
+
 def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     with st.container(border=True, key=f"clip_{clip.id}"):
-        thumb, body = st.columns([1, 3])
         if clip.thumbnail:
+            thumb, body = st.columns([1, 3])
             with thumb:  # the title beside it names the clip
                 picture(store, clip.thumbnail, Grant.owner(person.id, clip.id), width="stretch", alt="")
+        else:
+            body = st.container()
         body.subheader(escape_markdown(clip.title), anchor=False)
-        body.caption(describe(clip))
-        body.caption(clips.deletion_countdown(clip.delete_by), help=DELETE_BY_HELP)
-        body.text(f"From: {clip.original_filename}")
+        body.caption(facts(clip), help=DELETE_BY_HELP)
         if clip.status == "processing":
             with body:
                 _watch_processing(store, person, clip.id)
