@@ -5,6 +5,7 @@ import streamlit as st
 from verp.core.errors import VerpError
 from verp.records import summary
 from verp.ui.downloads import summary_links
+from verp.ui.sections import section
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import principle_chart, show_groups, show_moments
 from verp.ui.text import escape_markdown
@@ -28,35 +29,51 @@ with st.container(border=True):
     authors = st.checkbox("Include who wrote each reflection", key="summary_authors")
     summary_links(store, person.id, choice.id, stills, ratings, authors)
 
-try:
-    result = summary.facilitator_summary(store, person.id, choice.id)
-except VerpError as exc:
-    st.error(escape_markdown(str(exc)))
-    st.stop()
+focus = f"\nFocus: {', '.join(choice.focus)}" if choice.focus else ""
+st.text(f"{choice.title}\n{choice.held_on:%d %B %Y} · facilitated by {person.display_name}{focus}")
+st.caption("Open a part to read it here. Each download holds all of it.")
 
-st.text(f"{result.title}\n{result.held_on:%d %B %Y} · facilitated by {result.facilitator}")
-if result.focus:
-    st.text("Focus: " + ", ".join(result.focus))
+# The summary is gathered once a run, and only when a part of it is open: with a live room it is the
+# most a page reads, and most visits come for a download.
+gathered: dict[str, summary.WorkshopSummary] = {}
 
-st.header("Who took part")
-st.dataframe(summary.participants_table(result), hide_index=True, width="stretch")
 
-st.header("Moments")
-show_moments(result.moments)
+def whole() -> summary.WorkshopSummary:
+    if not gathered:
+        try:
+            gathered["summary"] = summary.facilitator_summary(store, person.id, choice.id)
+        except VerpError as exc:
+            st.error(escape_markdown(str(exc)))
+            st.stop()
+    return gathered["summary"]
 
-st.header("How often each principle was noticed")
-st.caption("Counted across the whole workshop: what the group saw, never a score for anyone.")
-principle_chart(result.principle_counts)
 
-st.header("What the group noticed")
-# Only the chosen tab is drawn (switching reruns the page): each holds a table per principle or moment.
-by_principle, by_moment = st.tabs(["By principle", "By moment"], key="summary_grouping", on_change="rerun")
-if by_principle.open:
-    with by_principle:
-        show_groups(result.by_principle, ["text", "moment", "kind", "author"])
-if by_moment.open:
-    with by_moment:
-        show_groups(result.by_moment, ["text", "principle", "kind", "author"])
+with section("Who took part", key="summary_people_open") as shown:
+    if shown:
+        st.dataframe(summary.participants_table(whole()), hide_index=True, width="stretch")
 
-st.header("Next steps")
-st.dataframe(result.next_steps, hide_index=True, width="stretch")
+with section("Moments", key="summary_moments_open") as shown:
+    if shown:
+        show_moments(whole().moments)
+
+with section("How often each principle was noticed", key="summary_counts_open") as shown:
+    if shown:
+        st.caption("Counted across the whole workshop: what the group saw, never a score for anyone.")
+        principle_chart(whole().principle_counts)
+
+with section("What the group noticed", key="summary_noticed_open") as shown:
+    if shown:
+        # Only the chosen tab is drawn (switching reruns the page): each holds a table per group.
+        by_principle, by_moment = st.tabs(
+            ["By principle", "By moment"], key="summary_grouping", on_change="rerun"
+        )
+        if by_principle.open:
+            with by_principle:
+                show_groups(whole().by_principle, ["text", "moment", "kind", "author"])
+        if by_moment.open:
+            with by_moment:
+                show_groups(whole().by_moment, ["text", "principle", "kind", "author"])
+
+with section("Next steps", key="summary_steps_open") as shown:
+    if shown:
+        st.dataframe(whole().next_steps, hide_index=True, width="stretch")

@@ -10,7 +10,16 @@ from streamlit.testing.v1 import AppTest
 from tests.support.apptest import open_section
 from tests.support.markdown import markdown_strings
 from tests.support.paths import ROOT
-from tests.support.summary import INJECTION, NOT_SHOWN, TITLE, TRICKY, build_workshop
+from tests.support.summary import (
+    INJECTION,
+    NOT_SHOWN,
+    SUMMARY_PART_LABELS,
+    SUMMARY_PARTS,
+    TITLE,
+    TRICKY,
+    build_workshop,
+    open_whole_summary,
+)
 from verp.core.config import load_settings
 from verp.web_downloads import DOWNLOAD_ROUTE, read_download_token
 
@@ -35,8 +44,22 @@ def _shown_text(at: AppTest) -> str:
     return "\n".join(texts + frames)
 
 
-def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built, teacher):
+def test_the_summary_opens_on_its_downloads_and_gathers_a_part_only_when_it_is_opened(built, teacher):
     at = _run(SUMMARY, teacher.id)
+    assert not at.exception
+    assert [e.label for e in at.expander] == list(SUMMARY_PART_LABELS)
+    assert [e.proto.id.rsplit("-", 1)[1] for e in at.expander] == list(SUMMARY_PARTS)
+    assert f"{TITLE}\n12 March 2026 · facilitated by {teacher.display_name}" in _shown_text(at)
+    assert len(_download_links(at)) == 4
+    assert "Waiting for Sam" not in _shown_text(at) and not at.dataframe  # nothing gathered yet
+
+    at = open_section(at, "summary_moments_open")
+    assert not at.exception
+    assert "Counting together" in _shown_text(at) and not at.dataframe  # that part alone
+
+
+def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built, teacher):
+    at = open_whole_summary(_run(SUMMARY, teacher.id))
     assert not at.exception
     assert at.selectbox(key="summary_workshop").value.title == TITLE
     shown = _shown_text(at)
@@ -45,13 +68,6 @@ def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built,
     for hidden in (*NOT_SHOWN, "PRIVATE-NOTE"):
         assert hidden not in shown
     assert len(at.get("vega_lite_chart")) == 1  # the principle counts
-    assert [h.value for h in at.header] == [
-        "Who took part",
-        "Moments",
-        "How often each principle was noticed",
-        "What the group noticed",
-        "Next steps",
-    ]
     by_principle = [t.value for t in at.text if " · " in t.value]
     at.session_state["summary_grouping"] = "By moment"  # the other tab, drawn once chosen
     at.run()
@@ -62,9 +78,9 @@ def test_the_summary_shows_the_facilitators_workshop_with_its_reflections(built,
 
 
 def test_user_text_is_never_rendered_as_markdown(built, teacher):
-    at = _run(SUMMARY, teacher.id)
+    at = open_whole_summary(_run(SUMMARY, teacher.id))
     markdown = "\n".join(markdown_strings(at))  # headings, captions, alerts, labels: not only st.markdown
-    assert "Who took part" in markdown  # the walk does see the page's headings
+    assert "Who took part" in markdown and "never a score" in markdown  # the walk sees labels and captions
     assert "evil.example" not in markdown and "Waiting for Sam" not in markdown
     assert INJECTION in _shown_text(at)
     at.session_state["summary_grouping"] = "By moment"  # moment titles head the other tab's tables

@@ -17,8 +17,9 @@ from tests.e2e.accessibility import (
     tab_to,
     wait_for_style,
 )
-from tests.support.browser import require_browser, start_app, wait_for_app
+from tests.support.browser import open_sections, require_browser, start_app, wait_for_app
 from tests.support.review import add_consent, add_test_clip, cut_moment, freeze_frame
+from tests.support.summary import SUMMARY_PART_LABELS
 from tests.support.workshop import make_workshop
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
@@ -127,8 +128,11 @@ def test_every_page_has_no_serious_accessibility_violations(site, open_page, siz
     problems += describe(f"{size} teacher review moment", serious_violations(teacher))
 
     facilitator = open_page(viewport, site["ana"])
-    for path in ("plan", "control", "summary", "audit", "groups", "one_to_one", "guider_log"):
+    for path in ("plan", "control", "audit", "groups", "one_to_one", "guider_log"):
         _check(facilitator, f"{base}/{path}", f"{size} facilitator /{path}", problems)
+    _check(facilitator, f"{base}/summary", f"{size} facilitator /summary", problems)
+    open_sections(facilitator, *SUMMARY_PART_LABELS)  # its tables, chart and tabs, drawn once opened
+    problems += describe(f"{size} facilitator summary, every part open", serious_violations(facilitator))
 
     assert not problems, "\n".join(problems)
 

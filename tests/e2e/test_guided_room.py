@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_workshop import shot, signed_in_context
-from tests.support.browser import rerun_of, wait_for_app
+from tests.support.browser import open_sections, rerun_of, wait_for_app
 from tests.support.media import make_clip
 from tests.support.workshop import add_helping_question, make_workshop, share_moment
 from verp.core.accounts import create_person
@@ -150,6 +150,7 @@ def test_a_participants_turn_runs_in_order_and_the_projector_follows_the_micro_a
     assert [q.ratings for q in ben_line.helping_questions] == [(7,)]
     control.goto(app_server.url + "/summary")
     wait_for_app(control)
+    open_sections(control, "Who took part")
     row = control.locator(
         "[role=row]", has=control.locator("[role=gridcell]", has_text="How can I wait longer?")
     )

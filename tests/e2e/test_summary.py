@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from tests.support.browser import rerun_of, wait_for_app
+from tests.support.browser import open_sections, rerun_of, wait_for_app
 from tests.support.summary import NOT_SHOWN, TRICKY, build_workshop
 from verp.core.accounts import create_person
 from verp.core.config import load_settings
@@ -47,6 +47,7 @@ def test_the_facilitator_downloads_the_summary_pdf_and_the_reflections_csv(
 ):
     page = browser_page
     _open_summary(page, app_server.url)
+    open_sections(page, "Moments")
     page.get_by_text("Waiting for Sam").first.wait_for()
 
     with page.expect_download() as pdf_download:

@@ -72,6 +72,12 @@ def component_data(at, name: str) -> dict:
 def open_section(at: AppTest, key: str) -> AppTest:
     """Open the section (``verp.ui.sections.section``) keyed ``key``, as a click on it does: its
     contents are drawn from that run on."""
-    assert any(e.proto.id.endswith(f"-{key}") for e in at.expander), f"no section {key!r} on the page"
-    at.session_state[key] = True
+    return open_sections(at, key)
+
+
+def open_sections(at: AppTest, *keys: str) -> AppTest:
+    """Open each of the sections keyed ``keys`` (as clicks on them do), then run the page once."""
+    for key in keys:
+        assert any(e.proto.id.endswith(f"-{key}") for e in at.expander), f"no section {key!r} on the page"
+        at.session_state[key] = True
     return at.run()

@@ -190,6 +190,14 @@ def rerun_of(page, timeout_ms: float = 30000) -> Iterator[None]:
     page.wait_for_function(f"n => ({_RUNS_FINISHED})() > n && ({_IDLE})()", arg=before, timeout=timeout_ms)
 
 
+def open_sections(page, *labels: str) -> None:
+    """Open each section (``verp.ui.sections``) headed ``labels`` with a click, as a person does: each
+    click reruns the page, which draws the section's contents; wait for that run before the next click."""
+    for label in labels:
+        with rerun_of(page):
+            page.locator("summary", has_text=label).click()
+
+
 def enter_number(page, label: str, value: float, tries: int = 3) -> None:
     """Type ``value`` into the number box ``label`` and press Enter, waiting for the run it starts.
 

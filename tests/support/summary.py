@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from PIL import Image
 from sqlalchemy import delete
 
+from tests.support.apptest import open_sections
 from verp.core.models import (
     Clip,
     Consent,
@@ -225,3 +226,25 @@ def pass_delete_by(store: Store, moment_title: str) -> None:
         clip_id = s.scalar(select(Moment.clip_id).where(Moment.title == moment_title))
         s.scalar(select(Consent).where(Consent.clip_id == clip_id)).delete_by = today()
         s.get(Clip, clip_id).delete_by = today()
+
+
+# The Summary page's parts, each drawn only while open (``verp.ui.sections``): their keys and headings.
+SUMMARY_PART_LABELS = (
+    "Who took part",
+    "Moments",
+    "How often each principle was noticed",
+    "What the group noticed",
+    "Next steps",
+)
+SUMMARY_PARTS = (
+    "summary_people_open",
+    "summary_moments_open",
+    "summary_counts_open",
+    "summary_noticed_open",
+    "summary_steps_open",
+)
+
+
+def open_whole_summary(at):
+    """The Summary page with every part of the summary open, as a facilitator reading all of it has it."""
+    return open_sections(at, *SUMMARY_PARTS)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.paths import ROOT
 from tests.support.review import add_consent
+from tests.support.summary import open_whole_summary
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core import models
 from verp.core.models import Clip, Consent, Moment, Reflection, today, utcnow
@@ -152,7 +153,7 @@ def test_the_facilitator_and_the_projector_may_watch_only_while_the_workshop_is_
 def _summary_screen(teacher_id: int) -> str:
     at = AppTest.from_file(str(ROOT / "pages" / "summary.py"), default_timeout=30)
     at.session_state["person_id"] = teacher_id
-    at.run()
+    at = open_whole_summary(at.run())
     assert not at.exception
     texts = [t.value for t in at.text] + [str(m.value) for m in at.markdown]
     frames = [df.value.to_csv() for df in at.dataframe]
