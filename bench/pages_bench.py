@@ -347,9 +347,12 @@ class PageRun:
     page: str
     who: str  # facilitator | teacher | phone | nobody
     query: tuple[tuple[str, str], ...] = ()
+    opened: tuple[str, ...] = ()  # sections (``verp.ui.sections``) open, by key, as after clicks on them
+    judged: bool = True  # False: shown beside the others for reference, not held to the targets
 
 
 def pages(data: DataSet, store: Store) -> list[PageRun]:
+    from tests.support.summary import SUMMARY_PARTS
     from verp.workshop.workshops import present_token
 
     present = present_token(store, data.facilitator_id, data.live_workshop_id)
@@ -365,6 +368,9 @@ def pages(data: DataSet, store: Store) -> list[PageRun]:
         PageRun("control (live room)", "control", "facilitator"),
         PageRun("present (live room)", "present", "nobody", (("w", present),)),
         PageRun("summary (live room)", "summary", "facilitator"),
+        # The same page with every part of the summary open, as a facilitator reading all of it on screen
+        # has it: not a page anyone lands on, so it is shown, not judged.
+        PageRun("summary, every part open", "summary", "facilitator", opened=SUMMARY_PARTS, judged=False),
         PageRun("audit log", "audit", "facilitator"),
     ]
 
@@ -390,6 +396,8 @@ def open_page(run: PageRun, data: DataSet):
         at.session_state[JOINED_KEY] = Joined(*data.joined)
     for key, value in run.query:
         at.query_params[key] = value
+    for key in run.opened:
+        at.session_state[key] = True
     at.run()
     at.switch_page(f"pages/{run.page}.py")
     return at
@@ -438,6 +446,7 @@ def measure(run: PageRun, data: DataSet, reruns: int, counter: QueryCounter) -> 
     (p50, p95), (base50, base95) = p50_p95_ms(page_times), p50_p95_ms(base_times)
     return {
         "page": run.name,
+        "judged": run.judged,
         **dict(p50=p50, p95=p95, base50=base50, base95=base95),
         "queries": statistics.median(queries),
         "problems": problems[:1],
@@ -470,7 +479,8 @@ def cold_child(payload: str) -> None:
     connect_as_a_browser_does()
 
     raw = json.loads(payload)
-    run = PageRun(**{**raw["run"], "query": tuple(tuple(q) for q in raw["run"]["query"])})
+    query, opened = tuple(tuple(q) for q in raw["run"]["query"]), tuple(raw["run"]["opened"])
+    run = PageRun(**{**raw["run"], "query": query, "opened": opened})
     data = DataSet(**{**raw["data"], "joined": tuple(raw["data"]["joined"])})
     t0 = time.perf_counter()
     at = open_page(run, data)
@@ -493,7 +503,7 @@ def print_table(rows: list[dict], colds: dict[str, float]) -> bool:
         ratio = r["p95"] / max(r["base95"], 1e-6)
         first = colds.get(r["page"])
         ok = ratio <= 4 and r["p95"] <= 150 and (first is None or first <= 1.5) and not r["problems"]
-        all_ok &= ok
+        all_ok &= ok or not r["judged"]
         cells = [
             r["page"],
             f"{r['p50']:.0f}",
@@ -503,7 +513,8 @@ def print_table(rows: list[dict], colds: dict[str, float]) -> bool:
             f"{r['queries']:.0f}",
             "-" if first is None else f"{first:.2f}",
             f"{r['load']:.1f}",
-            ("PASS" if ok else "FAIL") + (f" ({r['problems'][0]})" if r["problems"] else ""),
+            ("PASS" if ok else "FAIL" if r["judged"] else "for reference")
+            + (f" ({r['problems'][0]})" if r["problems"] else ""),
         ]
         print("| " + " | ".join(cells) + " |", flush=True)
     return all_ok
