@@ -7,7 +7,7 @@ from verp.records import summary
 from verp.ui.downloads import summary_links
 from verp.ui.sections import section
 from verp.ui.session import get_store, require_person
-from verp.ui.summary_view import principle_chart, show_groups, show_moments
+from verp.ui.summary_view import PARTS, principle_chart, show_groups, show_moments
 from verp.ui.text import escape_markdown
 
 person = require_person()
@@ -48,20 +48,20 @@ def whole() -> summary.WorkshopSummary:
     return gathered["summary"]
 
 
-with section("Who took part", key="summary_people_open") as shown:
+with section(*PARTS["people"]) as shown:
     if shown:
         st.dataframe(summary.participants_table(whole()), hide_index=True, width="stretch")
 
-with section("Moments", key="summary_moments_open") as shown:
+with section(*PARTS["moments"]) as shown:
     if shown:
         show_moments(whole().moments)
 
-with section("How often each principle was noticed", key="summary_counts_open") as shown:
+with section(*PARTS["counts"]) as shown:
     if shown:
         st.caption("Counted across the whole workshop: what the group saw, never a score for anyone.")
         principle_chart(whole().principle_counts)
 
-with section("What the group noticed", key="summary_noticed_open") as shown:
+with section(*PARTS["noticed"]) as shown:
     if shown:
         # Only the chosen tab is drawn (switching reruns the page): each holds a table per group.
         by_principle, by_moment = st.tabs(
@@ -74,6 +74,6 @@ with section("What the group noticed", key="summary_noticed_open") as shown:
             with by_moment:
                 show_groups(whole().by_moment, ["text", "principle", "kind", "author"])
 
-with section("Next steps", key="summary_steps_open") as shown:
+with section(*PARTS["steps"]) as shown:
     if shown:
         st.dataframe(whole().next_steps, hide_index=True, width="stretch")

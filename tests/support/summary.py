@@ -31,6 +31,7 @@ from verp.core.models import (
     today,
 )
 from verp.core.store import Store
+from verp.ui.summary_view import PARTS
 
 TITLE = "Spring group: quieter pupils"
 HELD_ON = date(2026, 3, 12)
@@ -228,21 +229,9 @@ def pass_delete_by(store: Store, moment_title: str) -> None:
         s.get(Clip, clip_id).delete_by = today()
 
 
-# The Summary page's parts, each drawn only while open (``verp.ui.sections``): their keys and headings.
-SUMMARY_PART_LABELS = (
-    "Who took part",
-    "Moments",
-    "How often each principle was noticed",
-    "What the group noticed",
-    "Next steps",
-)
-SUMMARY_PARTS = (
-    "summary_people_open",
-    "summary_moments_open",
-    "summary_counts_open",
-    "summary_noticed_open",
-    "summary_steps_open",
-)
+# The Summary page's parts, each drawn only while open (``verp.ui.sections``): their headings and keys.
+SUMMARY_PART_LABELS = tuple(label for label, _ in PARTS.values())
+SUMMARY_PARTS = tuple(key for _, key in PARTS.values())
 
 
 def open_whole_summary(at):

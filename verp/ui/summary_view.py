@@ -14,6 +14,15 @@ from verp.records.summary import MomentLine, ReflectionGroup
 
 GREY = "#5f6368"
 
+# The parts of the summary on its page, each a section drawn once opened: its heading and its key.
+PARTS = {
+    "people": ("Who took part", "summary_people_open"),
+    "moments": ("Moments", "summary_moments_open"),
+    "counts": ("How often each principle was noticed", "summary_counts_open"),
+    "noticed": ("What the group noticed", "summary_noticed_open"),
+    "steps": ("Next steps", "summary_steps_open"),
+}
+
 
 def quantitative(field: str, **more) -> dict:
     """A Vega-Lite field of numbers (Altair's ``"field:Q"``)."""
