@@ -1,6 +1,6 @@
 """Control page: the facilitator's remote — steps, moderation, a reflection for the group."""
 
-from tests.support.apptest import component_data, open_page, run_page_alone
+from tests.support.apptest import component_data, open_page, open_section, run_page_alone
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.ui.workshop import CLOSED_HERE, CLOSED_SINCE, QUEUE_SHOWN
 from verp.workshop import reflections, workshops
@@ -61,6 +61,8 @@ def test_a_long_queue_shows_the_oldest_few_and_the_next_come_up_as_they_are_done
 def test_the_facilitator_types_a_reflection_for_the_group(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
     at = open_page("control", teacher.id)
+    assert not at.text_area  # the form is drawn once its section is opened
+    open_section(at, f"group_{w.id}_open")
     at.text_area[0].set_value("We saw lots of waiting")
     at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
     groups = reflections.wall(store, w.id)
@@ -198,7 +200,7 @@ def test_approving_a_reflection_that_changed_meanwhile_says_so_instead_of_crashi
 
 def test_a_failed_save_keeps_the_typed_group_reflection(store, teacher, colleague, monkeypatch):
     w = live_workshop(store, teacher, colleague)
-    at = open_page("control", teacher.id)
+    at = open_section(open_page("control", teacher.id), f"group_{w.id}_open")
 
     def refused(*args, **kwargs):
         raise reflections.ReflectionError("Please keep it shorter.")
@@ -300,6 +302,7 @@ def test_a_group_reflection_is_filed_under_the_step_the_page_showed(store, teach
     go_to_index(store, teacher.id, w.id, 3)  # Ben's moment
     at = open_page("control", teacher.id)
     assert "Circle time · Ben Colleague" in [t.value for t in at.text]
+    open_section(at, f"group_{w.id}_open")
     go_to_index(store, teacher.id, w.id, 1)  # elsewhere
     at.text_area[0].set_value("He waited for her to choose")
     at.button[[b.label for b in at.button].index("Add to the wall")].click().run()
@@ -309,7 +312,7 @@ def test_a_group_reflection_is_filed_under_the_step_the_page_showed(store, teach
 
 def test_a_second_press_with_the_words_still_in_the_browser_saves_them_once(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
-    at = open_page("control", teacher.id)
+    at = open_section(open_page("control", teacher.id), f"group_{w.id}_open")
     for _ in range(2):  # the browser may not yet have drawn the emptied form when Add is pressed again
         at.text_area[0].set_value("We saw lots of waiting")
         at.button[[b.label for b in at.button].index("Add to the wall")].click().run()

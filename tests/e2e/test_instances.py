@@ -17,7 +17,15 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.support.browser import _IDLE, AppServer, server_env, sign_up, start_app, wait_for_app
+from tests.support.browser import (
+    _IDLE,
+    AppServer,
+    open_sections,
+    server_env,
+    sign_up,
+    start_app,
+    wait_for_app,
+)
 from tests.support.waiting import wait_until
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
 from verp.core.accounts import create_person
@@ -293,6 +301,7 @@ def test_words_typed_on_control_but_not_added_are_added_after_a_restart(chromium
         sign_in(control, server)
         control.get_by_role("link", name="Control").click()
         wait_for_app(control)
+        open_sections(control, "Type what the group says")
         box = control.get_by_label("Write a reflection for the group")
         box.fill("The group saw a shared smile")
         control.get_by_role("button", name="Add to the wall").click()

@@ -15,6 +15,7 @@ from verp.core.errors import VerpError
 from verp.core.store import Store
 from verp.ui import forms, room_follow
 from verp.ui.room_player import playback_controls, sound_status
+from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 from verp.ui.workshop import CLOSED_HERE_KEY, kind_options, principle_options
 from verp.web import RENEW_AFTER_S
@@ -154,21 +155,27 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
         f"{name}_principle": next(iter(principles)),
         f"{name}_kind": next(iter(kinds)),
     }
-    emptied = forms.emptied_after_a_save(name, fields)
-    with st.form(name):  # one key for good: see verp.ui.forms
-        text = st.text_area(
-            "Write a reflection for the group", max_chars=reflections.MAX_TEXT, key=f"{name}_text"
-        )
-        principle = st.selectbox(
-            "Principle", list(principles), format_func=lambda key: principles[key], key=f"{name}_principle"
-        )
-        kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key], key=f"{name}_kind")
-        if st.form_submit_button("Add to the wall") and not emptied:
-            add, words = reflections.add_group_reflection, (text, principle, kind)
-            key = forms.resend_key(name, words)
-            if act(store, person, workshop, add, text, principle or None, kind, key, seen):
-                forms.saved(name, key, words)
-            st.rerun()  # drawn again, the page shows (and next files under) the step the room is on
+    with section("Type what the group says", key=f"{name}_open", icon=":material/edit_note:") as shown:
+        if not shown:  # opened once, it stays open through the workshop; closed, Control redraws quicker
+            return
+        emptied = forms.emptied_after_a_save(name, fields)
+        with st.form(name, border=False):  # one key for good: see verp.ui.forms
+            text = st.text_area(
+                "Write a reflection for the group", max_chars=reflections.MAX_TEXT, key=f"{name}_text"
+            )
+            principle = st.selectbox(
+                "Principle",
+                list(principles),
+                format_func=lambda key: principles[key],
+                key=f"{name}_principle",
+            )
+            kind = st.selectbox("Kind", list(kinds), format_func=lambda key: kinds[key], key=f"{name}_kind")
+            if st.form_submit_button("Add to the wall") and not emptied:
+                add, words = reflections.add_group_reflection, (text, principle, kind)
+                key = forms.resend_key(name, words)
+                if act(store, person, workshop, add, text, principle or None, kind, key, seen):
+                    forms.saved(name, key, words)
+                st.rerun()  # drawn again, the page shows (and next files under) the step the room is on
 
 
 def next_step_form(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:

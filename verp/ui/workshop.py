@@ -129,7 +129,7 @@ def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, appro
         st.session_state[QUEUE_ERROR] = str(exc)
 
 
-QUEUE_SHOWN = 8  # the oldest this many waiting are shown; the next come up as these are done
+QUEUE_SHOWN = 5  # the oldest this many waiting are shown; the next come up as these are done
 
 
 def queue_body(store, person_id: int, workshop_id: int) -> None:
@@ -150,18 +150,34 @@ def queue_body(store, person_id: int, workshop_id: int) -> None:
             f"hide these ({more} more)."
         )
     for item in waiting[:QUEUE_SHOWN]:
-        with st.container(border=True, key=f"pending_{item.id}"):
-            # the words, then who sent them: one text, not two
-            st.text(f"{item.text}\n— {item.author_name} · {KINDS.get(item.kind, item.kind)}")
-            if flagged := deficit_words(item.text):
-                words = ", ".join(f"“{w}”" for w in flagged)
-                st.warning(f"Possibly deficit wording ({words}): read it before it goes up.", icon="⚠️")
-            ids = (store, person_id, workshop_id, item.id)
-            icons = (":material/check:", ":material/visibility_off:")
-            with st.container(horizontal=True):  # one row of two buttons (columns would be three blocks)
-                st.button(
-                    "Approve", key=f"approve_{item.id}", icon=icons[0], on_click=_moderate, args=(*ids, True)
-                )
-                st.button(
-                    "Hide", key=f"hide_{item.id}", icon=icons[1], on_click=_moderate, args=(*ids, False)
-                )
+        _waiting_item(store, person_id, workshop_id, item)
+
+
+def _waiting_item(store, person_id: int, workshop_id: int, item) -> None:
+    """One waiting reflection: its words and who sent them (one text), a warning if the wording may be
+    deficit-based, then Approve and Hide side by side."""
+    with st.container(border=True, key=f"pending_{item.id}"):
+        st.text(f"{item.text}\n— {item.author_name} · {KINDS.get(item.kind, item.kind)}")
+        if flagged := deficit_words(item.text):
+            listed = ", ".join(f"“{w}”" for w in flagged)
+            st.warning(f"Possibly deficit wording ({listed}): read it before it goes up.", icon="⚠️")
+        with st.container(horizontal=True):  # one row of two buttons (columns would be three blocks)
+            _moderation_buttons(store, person_id, workshop_id, item.id)
+
+
+def _moderation_buttons(store, person_id: int, workshop_id: int, reflection_id: int) -> None:
+    ids = (store, person_id, workshop_id, reflection_id)
+    st.button(
+        "Approve",
+        key=f"approve_{reflection_id}",
+        icon=":material/check:",
+        on_click=_moderate,
+        args=(*ids, True),
+    )
+    st.button(
+        "Hide",
+        key=f"hide_{reflection_id}",
+        icon=":material/visibility_off:",
+        on_click=_moderate,
+        args=(*ids, False),
+    )
