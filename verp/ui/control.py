@@ -155,8 +155,8 @@ def group_reflection_form(store: Store, person: PersonView, workshop: WorkshopVi
         f"{name}_principle": next(iter(principles)),
         f"{name}_kind": next(iter(kinds)),
     }
-    with section("Type what the group says", key=f"{name}_open", icon=":material/edit_note:") as shown:
-        if not shown:  # opened once, it stays open through the workshop; closed, Control redraws quicker
+    with section("Type what the group says", key=f"{name}_open", icon=":material/edit_note:") as opened:
+        if not opened:  # opened once, it stays open through the workshop; closed, Control redraws quicker
             return
         emptied = forms.emptied_after_a_save(name, fields)
         with st.form(name, border=False):  # one key for good: see verp.ui.forms

@@ -129,6 +129,11 @@ def _moderate(store, person_id: int, workshop_id: int, reflection_id: int, appro
         st.session_state[QUEUE_ERROR] = str(exc)
 
 
+# Each waiting reflection's two buttons: label, key (before the reflection's id), icon, approve or not.
+MODERATION = (
+    ("Approve", "approve", ":material/check:", True),
+    ("Hide", "hide", ":material/visibility_off:", False),
+)
 QUEUE_SHOWN = 5  # the oldest this many waiting are shown; the next come up as these are done
 
 
@@ -167,17 +172,5 @@ def _waiting_item(store, person_id: int, workshop_id: int, item) -> None:
 
 def _moderation_buttons(store, person_id: int, workshop_id: int, reflection_id: int) -> None:
     ids = (store, person_id, workshop_id, reflection_id)
-    st.button(
-        "Approve",
-        key=f"approve_{reflection_id}",
-        icon=":material/check:",
-        on_click=_moderate,
-        args=(*ids, True),
-    )
-    st.button(
-        "Hide",
-        key=f"hide_{reflection_id}",
-        icon=":material/visibility_off:",
-        on_click=_moderate,
-        args=(*ids, False),
-    )
+    for label, key, icon, approve in MODERATION:
+        st.button(label, key=f"{key}_{reflection_id}", icon=icon, on_click=_moderate, args=(*ids, approve))
