@@ -115,6 +115,16 @@ def test_a_moments_title_stays_text_in_plans_timings(store, teacher, colleague):
     assert _live(at) == []
 
 
+def test_a_moments_title_stays_text_in_plans_list_of_moments(store, teacher, colleague):
+    """Each shared moment is a section on Plan, headed with its title as its owner typed it."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "Story " + HOSTILE_WORDS)
+    at = open_page("plan", teacher.id)
+    assert not at.exception
+    assert any(e.label.startswith("Story") for e in at.expander), "the moment's section is drawn"
+    assert _live(at) == []
+
+
 def test_a_freeze_frame_caption_stays_text_on_controls_jump_buttons(store, teacher, colleague):
     """The owner's caption of a freeze-frame names Control's "Go to" button for it."""
     w = make_workshop(store, teacher.id)

@@ -5,6 +5,7 @@ from tests.support.workshop import make_workshop, share_moment
 from verp.core import accounts
 from verp.core.models import AuditEvent, Share
 from verp.review import sharing
+from verp.room.prompts import prompt_book
 from verp.ui.shell import menu
 from verp.workshop import workshops
 
@@ -46,12 +47,15 @@ def test_a_facilitator_creates_a_workshop_with_a_join_code(store, teacher):
 def test_shared_moments_are_listed_by_participant_and_can_be_moved(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "First", position=0)
-    second, _ = share_moment(store, colleague.id, w.id, "Second", position=1)
+    second, second_moment = share_moment(store, colleague.id, w.id, "Second", position=1)
     at = open_page("plan", teacher.id)
-    texts = [t.value for t in at.text]
-    assert "Participant: Ben Colleague" in texts and any(t.startswith("First") for t in texts)
+    assert "Participant: Ben Colleague" in [t.value for t in at.text]
+    assert [e.label.split(" (")[0] for e in at.expander if " s) · " in e.label] == ["First", "Second"]
+    assert not any(b.key == f"up_{second}" for b in at.button)  # a moment's buttons: drawn once opened
+    open_section(at, f"prepare_{w.id}_{second_moment}")
     at.button(key=f"up_{second}").click().run()
     assert [m.title for m in workshops.shown_moments(store, w.id)] == ["Second", "First"]
+    assert any(b.key == f"up_{second}" for b in at.button)  # moved, and still open
 
 
 def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, colleague):
@@ -64,10 +68,12 @@ def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, collea
 
 def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
-    share_id, _ = share_moment(store, colleague.id, w.id, "First")
-    at = open_page("plan", teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "First")
+    at = open_section(open_page("plan", teacher.id), f"prepare_{w.id}_{moment_id}")
     at.selectbox(key=f"set_{share_id}").set_value("short").run()
     assert workshops.shown_moments(store, w.id)[0].prompt_set == "short"
+    short = next(s.name for s in prompt_book().sets if s.key == "short")
+    assert any(e.label.startswith("First (") and e.label.endswith(short) for e in at.expander)
     texts = [t.value for t in at.text]
     assert "Participant: Ben Colleague" in texts
     total = workshops.timings(store, w.id).total_min
@@ -92,7 +98,7 @@ def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, t
 def test_the_facilitator_removes_a_moment_someone_shared_into_their_workshop(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_id, moment_id = share_moment(store, colleague.id, w.id, "Not for this group")
-    at = open_page("plan", teacher.id)
+    at = open_section(open_page("plan", teacher.id), f"prepare_{w.id}_{moment_id}")
     at.button(key=f"remove_{share_id}").click().run()
     assert not at.exception
     assert workshops.shown_moments(store, w.id) == []
@@ -107,8 +113,8 @@ def test_the_facilitator_removes_a_moment_someone_shared_into_their_workshop(sto
 def test_moving_a_moment_withdrawn_meanwhile_says_so_instead_of_crashing(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "First", position=0)
-    second, _ = share_moment(store, colleague.id, w.id, "Second", position=1)
-    at = open_page("plan", teacher.id)
+    second, second_moment = share_moment(store, colleague.id, w.id, "Second", position=1)
+    at = open_section(open_page("plan", teacher.id), f"prepare_{w.id}_{second_moment}")
     sharing.withdraw_share(store, colleague.id, second)  # taken back between the draw and the click
     at.button(key=f"up_{second}").click().run()
     assert not at.exception
@@ -118,8 +124,8 @@ def test_moving_a_moment_withdrawn_meanwhile_says_so_instead_of_crashing(store, 
 
 def test_changing_the_prompts_of_a_moment_withdrawn_meanwhile_says_so(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
-    share_id, _ = share_moment(store, colleague.id, w.id, "First")
-    at = open_page("plan", teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "First")
+    at = open_section(open_page("plan", teacher.id), f"prepare_{w.id}_{moment_id}")
     sharing.withdraw_share(store, colleague.id, share_id)
     at.selectbox(key=f"set_{share_id}").set_value("short").run()
     assert not at.exception
@@ -130,8 +136,8 @@ def test_changing_the_prompts_of_a_moment_withdrawn_meanwhile_says_so(store, tea
 
 def test_removing_a_moment_twice_says_so_instead_of_crashing(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
-    share_id, _ = share_moment(store, colleague.id, w.id, "First")
-    at = open_page("plan", teacher.id)
+    share_id, moment_id = share_moment(store, colleague.id, w.id, "First")
+    at = open_section(open_page("plan", teacher.id), f"prepare_{w.id}_{moment_id}")
     workshops.remove_share(store, teacher.id, w.id, share_id)  # e.g. from a second tab
     at.button(key=f"remove_{share_id}").click().run()
     assert not at.exception

@@ -79,67 +79,68 @@ def new_workshop_form(store: Store, person: PersonView) -> bool:
 def shared_moments_editor(
     store: Store, person: PersonView, workshop: WorkshopView, shown: list[ShownMoment]
 ) -> None:
-    """Moments shared with the workshop (``shown``), grouped by participant: move them, choose their
-    prompts, or take one out of this workshop (anyone with the join code can share into it)."""
+    """Moments shared with the workshop (``shown``), grouped by participant, each a section: opened, it
+    moves the moment, chooses its prompts, takes it out of this workshop (anyone with the join code can
+    share into it), and prepares it. Closed, a moment is one line: a plan of a dozen moments draws quickly.
+    """
     show_error()
     if not shown:
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
-    sets = {s.key: s.name for s in prompt_book().sets}
-    ctx = (store, person.id, workshop.id)
     prepared = preparation.preparations(store, person.id, workshop.id)
     for owner_id in dict.fromkeys(m.owner_id for m in shown):
         mine = [m for m in shown if m.owner_id == owner_id]
         st.text(f"Participant: {mine[0].owner_name}")
         for m in mine:
-            with st.container(border=True, key=f"share_{m.share_id}"):
-                st.text(f"{m.title}  ({m.start_s:.1f}–{m.end_s:.1f} s)")
-                prepare(store, person, workshop, m, prepared.get(m.moment_id))
-                row = st.container(horizontal=True, vertical_alignment="bottom")  # one block, not four
-                row.button(
-                    "Up",
-                    key=f"up_{m.share_id}",
-                    icon=":material/arrow_upward:",
-                    on_click=_act,
-                    args=(workshops.move_share, *ctx, m.share_id, -1),
-                )
-                row.button(
-                    "Down",
-                    key=f"down_{m.share_id}",
-                    icon=":material/arrow_downward:",
-                    on_click=_act,
-                    args=(workshops.move_share, *ctx, m.share_id, 1),
-                )
-                row.selectbox(
-                    "Prompt set",
-                    list(sets),
-                    list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
-                    format_func=lambda key: sets[key],
-                    key=f"set_{m.share_id}",
-                    on_change=_choose_prompts,
-                    args=(*ctx, m.share_id, m.prompt_set),
-                    width=280,  # the set's whole name; on a phone it takes a line of its own
-                )
-                row.button(
-                    "Remove from this workshop",
-                    key=f"remove_{m.share_id}",
-                    icon=":material/remove_circle:",
-                    on_click=_act,
-                    args=(workshops.remove_share, *ctx, m.share_id),
-                )
+            shared_moment(store, person, workshop, m, prepared.get(m.moment_id))
     if prepared:  # private notes leave the app only when the facilitator asks for them
         st.caption("Your preparation notes stay in the app unless you download them.")
         preparation_link(store, person.id, workshop.id)
 
 
-def prepare(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
-    """Watch the moment with what its owner shared (tags, captioned freeze-frames, note) and keep the
-    facilitator's own notes: private to them, never on the projector or in a summary."""
-    label = "Prepare this moment" + (
-        " · prepared with the participant" if done and done.with_participant else ""
-    )
-    with section(label, key=f"prepare_{workshop.id}_{m.moment_id}") as shown:
+def moment_label(m: ShownMoment, done) -> str:
+    """A shared moment's line in the plan: its title (as typed: never Markdown), times and prompt set."""
+    sets = {s.key: s.name for s in prompt_book().sets}
+    label = f"{escape_markdown(m.title)} ({m.start_s:.1f}–{m.end_s:.1f} s) · {sets.get(m.prompt_set, '')}"
+    return label + (" · prepared with the participant" if done and done.with_participant else "")
+
+
+def shared_moment(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
+    with section(moment_label(m, done), key=f"prepare_{workshop.id}_{m.moment_id}") as shown:
         if shown:
+            _order_and_prompts(store, person, workshop, m)
             _preparation_form(store, person, workshop, m, done)
+
+
+def _order_and_prompts(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment) -> None:
+    """Up, Down, the prompt set and Remove, in one row."""
+    sets = {s.key: s.name for s in prompt_book().sets}
+    ctx = (store, person.id, workshop.id)
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # one block, not four
+    for label, direction, icon in (("Up", -1, "arrow_upward"), ("Down", 1, "arrow_downward")):
+        row.button(
+            label,
+            key=f"{label.lower()}_{m.share_id}",
+            icon=f":material/{icon}:",
+            on_click=_act,
+            args=(workshops.move_share, *ctx, m.share_id, direction),
+        )
+    row.selectbox(
+        "Prompt set",
+        list(sets),
+        list(sets).index(m.prompt_set) if m.prompt_set in sets else 0,
+        format_func=lambda key: sets[key],
+        key=f"set_{m.share_id}",
+        on_change=_choose_prompts,
+        args=(*ctx, m.share_id, m.prompt_set),
+        width=280,  # the set's whole name; on a phone it takes a line of its own
+    )
+    row.button(
+        "Remove from this workshop",
+        key=f"remove_{m.share_id}",
+        icon=":material/remove_circle:",
+        on_click=_act,
+        args=(workshops.remove_share, *ctx, m.share_id),
+    )
 
 
 def _preparation_form(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment, done) -> None:
