@@ -52,7 +52,7 @@ def test_sending_a_reflection_stores_it_once_and_says_sent(store, teacher, colle
         assert [(r.text, r.principle_key, r.author_name) for r in rows] == [
             ("# She *waited*", "attentive", "Cara")
         ]
-    assert "# She *waited*" in [t.value for t in at.text]  # drawn as text, never Markdown
+    assert "# She *waited*\n— on the wall" in [t.value for t in at.text]  # as text, never Markdown
 
 
 def test_a_reflection_can_be_changed_and_taken_back(store, teacher, colleague):
@@ -135,7 +135,7 @@ def test_the_newest_three_sent_are_listed_and_the_earlier_ones_on_request(store,
     for n in range(5):
         reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}")
     at.run()
-    listed = lambda: [t.value for t in at.text if t.value.startswith("Noticed")]  # noqa: E731
+    listed = lambda: [t.value.split("\n")[0] for t in at.text if t.value.startswith("Noticed")]  # noqa: E731
     assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2"]
     at.toggle(key="show_earlier_sent").set_value(True).run()
     assert listed() == ["Noticed 4", "Noticed 3", "Noticed 2", "Noticed 1", "Noticed 0"]

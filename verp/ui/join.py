@@ -187,8 +187,7 @@ RECENT_SENT = 3  # the newest are shown; the earlier ones on request (a phone's 
 
 def _sent(store: Store, joined: Joined, item: ReflectionView) -> None:
     with st.container(border=True, key=f"mine_{item.id}"):
-        st.text(item.text)
-        st.caption(STATUS.get(item.status, item.status))
+        st.text(f"{item.text}\n— {STATUS.get(item.status, item.status)}")  # the words and where they are
         with section("Change or take back", key=f"change_{item.id}") as shown:
             if shown:
                 _change_form(store, joined, item)
