@@ -25,7 +25,7 @@ def _gone_meanwhile(monkeypatch, module, name):
 
 def test_deleting_a_clip_already_deleted_elsewhere_on_my_clips(store, teacher, tmp_path, monkeypatch):
     clip = add_test_clip(store, teacher.id, tmp_path, seconds=2)
-    at = open_app("pages/my_clips.py", teacher)
+    at = open_section(open_app("pages/my_clips.py", teacher), f"rename_open_{clip.id}")
     at.button(key=f"delete_{clip.id}").click().run()
     _gone_meanwhile(monkeypatch, clips, "delete_clip")
     at.button(key=f"confirm_{clip.id}").click().run()

@@ -32,6 +32,7 @@ def test_upload_play_restart_and_delete_a_clip(app_server, browser_page, tmp_pat
         page.goto(restarted.url + "/my_clips")
         wait_for_app(page)
         page.get_by_text("Story time").first.wait_for()  # still signed in (cookie) and still there
+        page.locator("summary", has_text="Rename or delete").click()
         page.get_by_role("button", name="Delete…").click()
         page.get_by_role("button", name="Yes, delete for good").click()
         page.get_by_text("No clips yet").wait_for()

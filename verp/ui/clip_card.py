@@ -66,12 +66,14 @@ def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
             icon=":material/movie_edit:",
             query_params={"clip": clip.id},
         )
-        with body, section("Rename", key=f"rename_open_{clip.id}") as shown:
+        # Renaming and deleting, one section: each card drew a button more on every run, and deleting
+        # for good is better a click away from the player.
+        with body, section("Rename or delete", key=f"rename_open_{clip.id}") as shown:
             if shown:
                 title = st.text_input("New name", value=clip.title, key=f"title_{clip.id}")
                 if st.button("Save name", key=f"rename_{clip.id}"):
                     _rename(store, person, clip, title)
-        _delete_controls(store, person, clip, body)
+                _delete_controls(store, person, clip)
 
 
 @st.fragment(run_every=2)
@@ -96,15 +98,15 @@ def _rename(store: Store, person: PersonView, clip: ClipView, title: str) -> Non
         st.rerun()
 
 
-def _delete_controls(store: Store, person: PersonView, clip: ClipView, where) -> None:
+def _delete_controls(store: Store, person: PersonView, clip: ClipView) -> None:
     confirming = st.session_state.get("confirm_delete") == clip.id
     if not confirming:
-        if where.button("Delete…", key=f"delete_{clip.id}", icon=":material/delete:"):
+        if st.button("Delete…", key=f"delete_{clip.id}", icon=":material/delete:"):
             st.session_state["confirm_delete"] = clip.id
             st.rerun()
         return
-    where.warning("Delete this clip, its moments and every copy of it, for good?")
-    yes, no = where.columns(2)
+    st.warning("Delete this clip, its moments and every copy of it, for good?")
+    yes, no = st.columns(2)
     if yes.button("Yes, delete for good", key=f"confirm_{clip.id}", type="primary"):
         st.session_state.pop("confirm_delete", None)
         try:
