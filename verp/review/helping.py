@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from verp.core.errors import VerpError
@@ -130,10 +130,41 @@ def share_with_group(store: Store, owner_id: int, shared: bool) -> HelpingQuesti
         return _view(s, question)
 
 
+# A person's active question with its ratings, oldest first, in one statement built once (Review reads
+# it on every run): a row for each rating, or one row without a rating.
+_ACTIVE_ID = (
+    select(HelpingQuestion.id)
+    .where(HelpingQuestion.person_id == bindparam("owner_id"), HelpingQuestion.active.is_(True))
+    .order_by(HelpingQuestion.created_at.desc(), HelpingQuestion.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_ACTIVE_WITH_RATINGS = (
+    select(
+        HelpingQuestion.id,
+        HelpingQuestion.cycle,
+        HelpingQuestion.text,
+        HelpingQuestion.active,
+        HelpingQuestion.created_at,
+        HelpingQuestion.shared,
+        Rating.cycle.label("rated_cycle"),
+        Rating.score,
+        Rating.created_at.label("rated_at"),
+    )
+    .outerjoin(Rating, Rating.helping_question_id == HelpingQuestion.id)
+    .where(HelpingQuestion.id == _ACTIVE_ID)
+    .order_by(Rating.created_at, Rating.id)
+)
+
+
 def active_question(store: Store, owner_id: int) -> HelpingQuestionView | None:
-    with store.transaction() as s:
-        question = _active(s, owner_id)
-        return _view(s, question) if question else None
+    with store.reading_connection() as c:
+        rows = c.execute(_ACTIVE_WITH_RATINGS, {"owner_id": owner_id}).all()
+    if not rows:
+        return None
+    q = rows[0]
+    ratings = tuple(RatingView(r.rated_cycle, r.score, r.rated_at) for r in rows if r.score is not None)
+    return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings, q.shared)
 
 
 def questions_so_far(store: Store, owner_id: int) -> int:

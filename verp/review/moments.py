@@ -24,7 +24,7 @@ from verp.core.text import TextError, clean_text
 from verp.media import processing
 from verp.media.processing import strip_paths
 from verp.review import freeze_stills, moment_cuts
-from verp.review.clips import owned_clip
+from verp.review.clips import ClipView, owned_clip
 from verp.room import room_state
 from verp.room.principles import CHAIN_KEYS, catalogue
 from verp.room.shown import TagView, tags_and_frames
@@ -237,11 +237,21 @@ def clip_thumbnails(store: Store, owner_id: int, clip_id: str) -> list[tuple[flo
     meanwhile: the web server never decodes a clip to draw Review."""
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
-        duration, playable = clip.duration_s, clip.playable_name
+        duration, playable = clip.duration_s, clip.playable_name is not None
+    return _strip(store, clip_id, duration, playable)
+
+
+def thumbnails_of(store: Store, clip: ClipView) -> list[tuple[float, Path]]:
+    """As :func:`clip_thumbnails`, for a clip the page already read from its owner's own list (Review
+    draws the strip on every run: the clip need not be read a second time)."""
+    return _strip(store, clip.id, clip.duration_s, clip.playable is not None)
+
+
+def _strip(store: Store, clip_id: str, duration: float, playable: bool) -> list[tuple[float, Path]]:
     folder = store.clip_path(clip_id)
     paths = strip_paths(folder)
     if not all(p.exists() for p in paths):
-        if playable is not None and not processing.strip_cannot_be_made(folder):
+        if playable and not processing.strip_cannot_be_made(folder):
             processing.ask_for_strip(store, clip_id)
         return []
     return [(round(duration * (i + 0.5) / len(paths), 2), p) for i, p in enumerate(paths)]
