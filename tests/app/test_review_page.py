@@ -39,10 +39,12 @@ def test_someone_elses_clip_is_refused_with_a_plain_message(store, colleague, cl
 def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip):
     at = open_review(teacher.id, clip.id)
     assert not at.exception
+    assert len(at.get("video")) == 1  # the clip; its preview is drawn once opened
+    open_section(at, f"preview_open_{clip.id}")
     at.number_input(key=f"mark_in_{clip.id}").set_value(1.0).run()
     at.button(key=f"mark_in_{clip.id}_plus").click().run()  # nudge: 1.5 s
     at.number_input(key=f"mark_out_{clip.id}").set_value(4.0).run()
-    preview = at.get("video")[1].proto
+    preview = at.get("video")[1].proto  # still open, and it follows the marks
     assert (preview.start_time, preview.end_time, preview.loop) == (1, 4, True)
     at.text_input(key=f"moment_title_{clip.id}").input("Sam starts the story").run()
     at.button(key=f"save_moment_{clip.id}").click().run()
@@ -180,10 +182,15 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
     at.segmented_control(key="helping_score").set_value(7).run()
     at.button(key="save_rating").click().run()
     assert helping.active_question(store, teacher.id).latest_score == 7
-    assert any("cycle 1 · rated 7/10" in c.value for c in at.caption)
+    assert any("cycle 1 · rated 7/10 · only for me" in c.value for c in at.caption)
     assert not helping.active_question(store, teacher.id).shared
     at.toggle(key="share_helping").set_value(True).run()
     assert helping.active_question(store, teacher.id).shared
+    assert any(c.value.endswith("· shown to the group with my moments") for c in at.caption)  # at a glance
+
+    at = open_review(teacher.id)  # another visit: the question and where it stands, the rest a click away
+    assert any("rated 7/10 · shown to the group" in c.value for c in at.caption)
+    assert not at.toggle and not at.segmented_control and not at.text_area
 
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):

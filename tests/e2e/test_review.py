@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import enter_number, sign_up, wait_for_app
+from tests.support.browser import enter_number, open_sections, sign_up, wait_for_app
 from tests.support.review import add_test_clip
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
@@ -60,6 +60,7 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     enter_number(page, "Starts at (s)", 2)
     enter_number(page, "Ends at (s)", 4)
     # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
+    open_sections(page, "Preview just this moment (loops)")
     preview = page.get_by_label("Preview of the moment you are marking")
     preview.wait_for()
     preview.evaluate("v => { v.muted = true; return v.play(); }")

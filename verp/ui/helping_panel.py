@@ -13,23 +13,33 @@ from verp.ui.text import escape_markdown
 
 
 def show_helping_question(store: Store, person: PersonView) -> None:
+    """The question and where it stands (its cycle, its latest rating, whether the group sees it), then
+    one section to rate it, share it or change it: each of those is done now and then, not on every
+    visit, and each was a share of every run of Review."""
     active = helping.active_question(store, person.id)
     with st.container(border=True, key="helping_question"):
         if active is None:
             st.caption("My helping question")
             st.info("What would you like to get better at? Write it below; it will head this page.")
         else:
-            score = "not rated yet" if active.latest_score is None else f"rated {active.latest_score}/10"
-            st.caption(f"My helping question · cycle {active.cycle} · {score}")
+            st.caption(standing(active))
             st.text(active.text)
-        with section(
-            "Write or change my helping question", "helping_form_open", expanded=active is None
-        ) as shown:
+        label = "Write my helping question" if active is None else "Rate, share or change my helping question"
+        with section(label, "helping_form_open", expanded=active is None) as shown:
             if shown:
+                if active is not None:
+                    _rating(store, person, active)
+                    _sharing(store, person, active)
                 _question_form(store, person, active)
         if active is not None:
-            _sharing(store, person, active)
-            _rating(store, person, active)
+            _cycles(store, person, active)
+
+
+def standing(active) -> str:
+    """``My helping question · cycle 1 · rated 6/10 · only for me``."""
+    score = "not rated yet" if active.latest_score is None else f"rated {active.latest_score}/10"
+    shared = "shown to the group with my moments" if active.shared else "only for me"
+    return f"My helping question · cycle {active.cycle} · {score} · {shared}"
 
 
 def _sharing(store: Store, person: PersonView, active) -> None:
@@ -76,6 +86,9 @@ def _rating(store: Store, person: PersonView, active) -> None:
     if right.button("Save my rating", key="save_rating", disabled=score is None) and score is not None:
         helping.rate(store, person.id, int(score))
         st.rerun()
+
+
+def _cycles(store: Store, person: PersonView, active) -> None:
     if active.ratings or helping.questions_so_far(store, person.id) > 1:
         with section("My cycles so far", key="helping_cycles_open") as shown:
             if shown:

@@ -10,6 +10,7 @@ from verp.core.store import Store
 from verp.review import moments
 from verp.review.clips import ClipView
 from verp.ui.player import picture, play, play_moment
+from verp.ui.sections import section
 from verp.ui.text import escape_markdown
 from verp.web import Grant
 
@@ -75,7 +76,7 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
     if clip.duration_s <= 0:
         return  # the pictures are spread over the clip's length, known once the worker has read it
     try:
-        strip = moments.clip_thumbnails(store, person.id, clip.id)
+        strip = moments.thumbnails_of(store, clip)
     except VerpError as exc:
         st.warning(escape_markdown(str(exc)))
         return
@@ -133,15 +134,17 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
         st.warning(advice)
     video = clip.playable or clip.proxy
     if video is not None and start_s < end_s:
-        with st.expander("Preview just this moment (loops)", expanded=True):
-            play_moment(
-                store,
-                video,
-                Grant.owner(person.id, clip.id),
-                start_s,
-                end_s,
-                alt="Preview of the moment you are marking",
-            )
+        # Opened once, it stays open while this clip is on the page, and follows every change of the marks.
+        with section("Preview just this moment (loops)", key=f"preview_open_{clip.id}") as shown:
+            if shown:
+                play_moment(
+                    store,
+                    video,
+                    Grant.owner(person.id, clip.id),
+                    start_s,
+                    end_s,
+                    alt="Preview of the moment you are marking",
+                )
     title = st.text_input("A short title for this moment", key=f"moment_title_{clip.id}", max_chars=200)
     if st.button("Save this moment", key=f"save_moment_{clip.id}", type="primary"):
         try:
