@@ -71,6 +71,18 @@ def test_the_facilitator_types_a_reflection_for_the_group(store, teacher, collea
     ]
 
 
+def test_go_to_a_step_opens_to_the_list_of_steps_and_moves_the_room(store, teacher, colleague):
+    w = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    assert not any(box.label == "Go to step" for box in at.selectbox)  # drawn once opened
+    at = open_section(at, f"jump_open_{w.id}")
+    [steps] = [box for box in at.selectbox if box.label == "Go to step"]
+    target = workshops.steps(store, w.id)[3]
+    steps.set_value(target.key).run()
+    assert workshops.get_workshop(store, w.id).step_key == target.key
+    assert f"Step 4 of {len(workshops.steps(store, w.id))}" in [h.value for h in at.subheader]
+
+
 def test_control_links_to_a_signed_projector_link(store, teacher, colleague):
     w = live_workshop(store, teacher, colleague)
     at = open_page("control", teacher.id)

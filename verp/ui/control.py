@@ -88,6 +88,16 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         use_container_width=True,
         disabled=step.index == len(all_steps) - 1,
     )
+    # The list of every step, for a jump: a section, opened with a click when wanted (Previous, Next and
+    # the clicker do most of a session), so the page does not draw a list of forty steps on every run.
+    with section("Go to a step…", key=f"jump_open_{workshop.id}", icon=":material/list:") as shown:
+        if shown:
+            _jump_list(ctx, step, all_steps)
+    return step
+
+
+def _jump_list(ctx: tuple, step: Step, all_steps: list[Step]) -> None:
+    workshop = ctx[2]
     titles = {s.key: f"{s.index + 1}. {s.title}" for s in all_steps}
     jump = st.selectbox(
         "Go to step",
@@ -99,7 +109,6 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
     if jump != step.key:
         act(*ctx, workshops.go_to_step, jump)
         st.rerun()
-    return step
 
 
 def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, step: Step) -> None:
