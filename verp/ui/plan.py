@@ -86,7 +86,7 @@ def shared_moments_editor(
     show_error()
     if not shown:
         st.caption("Nothing shared yet. Participants share moments from their own clips.")
-    prepared = preparation.preparations(store, person.id, workshop.id)
+    prepared = preparation.preparations(store, person.id, workshop.id, shown)
     for owner_id in dict.fromkeys(m.owner_id for m in shown):
         mine = [m for m in shown if m.owner_id == owner_id]
         st.text(f"Participant: {mine[0].owner_name}")

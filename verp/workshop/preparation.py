@@ -6,16 +6,17 @@ downloads; they leave the app only when the facilitator downloads them from Plan
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from verp.core.models import Preparation, utcnow
 from verp.core.store import Store
 from verp.core.text import clean_text
-from verp.room.shown import shown_moment_ids
-from verp.workshop.workshops import WorkshopError, facilitated_workshop
+from verp.room.shown import ShownMoment, shown_moment_ids, shown_moment_ids_query
+from verp.workshop.workshops import WorkshopError, facilitated_row, facilitated_workshop
 
 MAX_NOTE = 4000
 
@@ -28,17 +29,27 @@ class PreparationView:
     updated_at: datetime | None
 
 
-def preparations(store: Store, person_id: int, workshop_id: int) -> dict[int, PreparationView]:
-    """The facilitator's preparation of each moment still shown in their workshop, by moment id."""
-    with store.transaction() as s:
-        facilitated_workshop(s, person_id, workshop_id)
-        shown = shown_moment_ids(s, workshop_id)
-        rows = s.scalars(select(Preparation).where(Preparation.workshop_id == workshop_id))
-        return {
-            r.moment_id: PreparationView(r.moment_id, r.note, r.with_participant, r.updated_at)
-            for r in rows
-            if r.moment_id in shown
-        }
+_PREPARED_FOR = select(
+    Preparation.moment_id, Preparation.note, Preparation.with_participant, Preparation.updated_at
+).where(Preparation.workshop_id == bindparam("workshop_id"))
+
+
+def preparations(
+    store: Store, person_id: int, workshop_id: int, shown: Iterable[ShownMoment] | None = None
+) -> dict[int, PreparationView]:
+    """The facilitator's preparation of each moment still shown in their workshop, by moment id.
+
+    ``shown``: the workshop's shown moments when the caller has just read them (Plan, on every run),
+    so they are not asked for again."""
+    with store.reading_connection() as c:
+        facilitated_row(c, person_id, workshop_id)
+        still = (
+            set(c.scalars(shown_moment_ids_query(workshop_id)))
+            if shown is None
+            else {m.moment_id for m in shown}
+        )
+        rows = c.execute(_PREPARED_FOR, {"workshop_id": workshop_id})
+        return {r.moment_id: PreparationView(*r) for r in rows if r.moment_id in still}
 
 
 def save_preparation(
