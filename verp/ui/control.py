@@ -68,14 +68,14 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
     ctx = (store, person, workshop)
     st.subheader(f"Step {step.index + 1} of {len(all_steps)}", anchor=False)
     st.text(step.title + (f" · {step.owner_name}" if step.owner_name else ""))
-    back, forward = st.columns(2)
+    back = forward = st.container(horizontal=True)  # one block for the pair, not three
     back.button(
         "Previous",
         key="previous",
         on_click=act_on_click,
         args=(*ctx, workshops.step_by, -1, step.key),  # this page's step: a second click moves nothing more
         icon=":material/skip_previous:",
-        use_container_width=True,
+        width="stretch",
         disabled=step.index == 0,
     )
     forward.button(
@@ -85,7 +85,7 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
         on_click=act_on_click,
         args=(*ctx, workshops.step_by, 1, step.key),
         icon=":material/skip_next:",
-        use_container_width=True,
+        width="stretch",
         disabled=step.index == len(all_steps) - 1,
     )
     # The list of every step, for a jump: a section, opened with a click when wanted (Previous, Next and
