@@ -3,7 +3,7 @@
 import streamlit as st
 
 from verp.review import clips
-from verp.review.clip_review import clip_review
+from verp.review.clip_review import review_of
 from verp.ui import announce
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
@@ -37,7 +37,7 @@ with mark:
     show_marker(store, person, clip)
 
 st.header("My moments", anchor=False)
-review = clip_review(store, person.id, clip.id)
+review = review_of(store, clip)  # read from my own clips just above
 if not review.moments:
     st.caption("No moments yet. Mark one above.")
 for moment in review.moments:

@@ -929,7 +929,7 @@ def test_the_review_page_reads_the_clip_whole_in_one_go_and_the_same_as_each_par
 ):
     """``clip_review`` gives what the separate reads give (moments, consent, shares, delete-by clashes),
     and refuses someone else's clip as a missing one."""
-    from verp.review.clip_review import clip_review
+    from verp.review.clip_review import clip_review, review_of
 
     empty = clip_review(store, teacher.id, clip.id)
     assert (empty.consent, empty.shares, empty.clashes, empty.can_share) == (None, [], [], False)
@@ -941,6 +941,7 @@ def test_the_review_page_reads_the_clip_whole_in_one_go_and_the_same_as_each_par
     assert review.shares == sharing.my_shares(store, teacher.id, clip.id) and len(review.shares) == 1
     assert review.clashes == consent.delete_by_clashes(store, teacher.id, clip.id)
     assert len(review.clashes) == 1
+    assert review_of(store, clips.get_clip(store, teacher.id, clip.id)) == review  # the page's read
     for someone_else, missing in ((colleague.id, clip.id), (teacher.id, "no-such-clip")):
         with pytest.raises(NotYours):
             clip_review(store, someone_else, missing)

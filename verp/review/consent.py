@@ -25,7 +25,7 @@ from verp.core.errors import VerpError
 from verp.core.models import Clip, Consent, Moment, Share, Workshop, today
 from verp.core.store import Store
 from verp.core.text import clean_text
-from verp.review.clips import owned_clip
+from verp.review.clips import ClipView, owned_clip
 
 BASES = {
     "parental_consent": "Parents or carers of every child in shot gave written consent",
@@ -264,7 +264,9 @@ def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None
         return _view(row) if row else None
 
 
-def consent_and_clashes(store: Store, s, clip: Clip) -> tuple[ConsentView | None, list[DeleteByClash]]:
+def consent_and_clashes(
+    store: Store, s, clip: Clip | ClipView
+) -> tuple[ConsentView | None, list[DeleteByClash]]:
     """The clip's consent record and its delete-by clashes, in the caller's transaction (which checked
     the clip is theirs)."""
     row = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
@@ -309,7 +311,7 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
         return _clashes(store, s, clip, row) if row else []
 
 
-def _clashes(store: Store, s, clip: Clip, row: Consent) -> list[DeleteByClash]:
+def _clashes(store: Store, s, clip: Clip | ClipView, row: Consent) -> list[DeleteByClash]:
     keep = timedelta(days=store.settings.retention_days)
     workshops = s.scalars(
         select(Workshop)
