@@ -69,19 +69,20 @@ def show_player(store: Store, person: PersonView, clip: ClipView) -> None:
         start_time=float(st.session_state[start_key]),
         alt=f"The clip {clip.title}",
     )
-    st.caption(
-        f"The player starts at {clock(st.session_state[start_key])}. "
-        "The buttons under the pictures start it further on."
-    )
-    if clip.duration_s <= 0:
-        return  # the pictures are spread over the clip's length, known once the worker has read it
+    starts = f"The player starts at {clock(st.session_state[start_key])}."
+    if clip.duration_s <= 0:  # the pictures are spread over the clip's length, known once a worker read it
+        st.caption(starts)
+        return
     try:
         strip = moments.thumbnails_of(store, clip)
     except VerpError as exc:
+        st.caption(starts)
         st.warning(escape_markdown(str(exc)))
         return
-    if not strip:
-        st.caption("Pictures along the clip, to start the player from, come with its full-quality copy.")
+    if strip:
+        st.caption(f"{starts} The buttons under the pictures start it further on.")
+    else:
+        st.caption(f"{starts} Pictures along the clip, to start it from, come with its full-quality copy.")
     per_row = 4  # wide enough for each button to say where it starts the player
     for row in range(0, len(strip), per_row):
         _thumbnail_row(store, person, clip, start_key, strip[row : row + per_row], per_row)
