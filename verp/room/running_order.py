@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from verp.core.models import Clip, HelpingQuestion, Moment, SeriesSession, Share, Workshop
@@ -105,19 +105,29 @@ def parse_step_key(key: str) -> StepKey:
     return StepKey(kind, owner_id, share_id, phase)
 
 
-def shared_helping_questions(s: Session, owner_ids: set[int]) -> dict[int, str]:
+# What the running order reads besides the moments, as statements built once: every screen of a live
+# room asks for the order on each redraw.
+_SHARED_QUESTIONS = (
+    select(HelpingQuestion.person_id, HelpingQuestion.text)
+    .where(
+        HelpingQuestion.person_id.in_(bindparam("owner_ids", expanding=True)),
+        HelpingQuestion.active.is_(True),
+        HelpingQuestion.shared.is_(True),
+    )
+    .order_by(HelpingQuestion.created_at, HelpingQuestion.id)
+)
+_STEP_SETTINGS = (
+    select(Workshop.step_minutes, Workshop.child_word, SeriesSession.number)
+    .outerjoin(SeriesSession, SeriesSession.workshop_id == Workshop.id)
+    .where(Workshop.id == bindparam("workshop_id"))
+)
+
+
+def shared_helping_questions(reader: Session | Connection, owner_ids: set[int]) -> dict[int, str]:
     """Each owner's current helping question, only where they chose to share it (one query)."""
     if not owner_ids:
         return {}
-    rows = s.execute(
-        select(HelpingQuestion.person_id, HelpingQuestion.text)
-        .where(
-            HelpingQuestion.person_id.in_(owner_ids),
-            HelpingQuestion.active.is_(True),
-            HelpingQuestion.shared.is_(True),
-        )
-        .order_by(HelpingQuestion.created_at, HelpingQuestion.id)
-    )
+    rows = reader.execute(_SHARED_QUESTIONS, {"owner_ids": sorted(owner_ids)})
     return {person_id: text for person_id, text in rows}  # the newest of each person's comes last
 
 
@@ -191,14 +201,10 @@ def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None
     ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them. One
     transaction: every screen of the room asks for it on each redraw.
     """
-    with store.transaction() as s:
-        moments = shown_in(s, store.clip_path, workshop_id) if shown is None else shown
-        questions = shared_helping_questions(s, {m.owner_id for m in moments})
-        row = s.execute(
-            select(Workshop.step_minutes, Workshop.child_word, SeriesSession.number)
-            .outerjoin(SeriesSession, SeriesSession.workshop_id == Workshop.id)
-            .where(Workshop.id == workshop_id)
-        ).first()
+    with store.reading_connection() as c:
+        moments = shown_in(c, store.clip_path, workshop_id) if shown is None else shown
+        questions = shared_helping_questions(c, {m.owner_id for m in moments})
+        row = c.execute(_STEP_SETTINGS, {"workshop_id": workshop_id}).first()
     if row is None:
         return _order(moments, lambda owner_id: questions.get(owner_id, ""))
     minutes, child_word, number = row

@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import BindParameter, ColumnElement, Date, Select, and_, bindparam, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from verp.core.models import (
@@ -158,7 +169,7 @@ FRAME_COLUMNS = (
 
 
 def tags_and_frames(
-    s: Session, moment_ids: list[int]
+    s: Session | Connection, moment_ids: list[int]
 ) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list]]:
     """The tags and the freeze-frames of these moments, by moment: two queries however many there are.
 
@@ -178,7 +189,9 @@ def tags_and_frames(
     return tags, frames
 
 
-def shown_in(s: Session, clip_path: Callable[[str], Path], workshop_id: int) -> list[ShownMoment]:
+def shown_in(
+    s: Session | Connection, clip_path: Callable[[str], Path], workshop_id: int
+) -> list[ShownMoment]:
     """:func:`shown_moments` inside the caller's transaction.
 
     Three queries whatever the number of moments (shares with their moments, then tags, then
