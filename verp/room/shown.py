@@ -127,33 +127,33 @@ def visible() -> ColumnElement[bool]:
     return and_(Share.withdrawn_at.is_(None), not_expired())
 
 
-def _shown_rows(workshop_id: int):
-    # Plain columns, not ORM objects: every screen of a live room asks for these on every run.
-    return (
-        select(
-            Share.id.label("share_id"),
-            Share.position,
-            Share.prompt_set,
-            Share.shared_at,
-            Moment.id.label("moment_id"),
-            Moment.clip_id,
-            Moment.title,
-            Moment.start_s,
-            Moment.end_s,
-            Moment.note,
-            Moment.share_note,
-            Moment.cut_name,
-            Clip.owner_id,
-            Person.display_name.label("owner_name"),
-            Consent.stills_in_exports,
-        )
-        .join(Moment, Moment.id == Share.moment_id)
-        .join(Clip, Clip.id == Moment.clip_id)
-        .join(Person, Person.id == Clip.owner_id)
-        .outerjoin(Consent, Consent.clip_id == Clip.id)
-        .where(Share.workshop_id == workshop_id, visible())
-        .order_by(Share.position, Share.shared_at, Share.id)
+# Plain columns, not ORM objects, in statements built once: every screen of a live room asks for these
+# on every run, for any workshop (``{"workshop_id": ...}``) and any moments (``{"moment_ids": [...]}``).
+_SHOWN_ROWS = (
+    select(
+        Share.id.label("share_id"),
+        Share.position,
+        Share.prompt_set,
+        Share.shared_at,
+        Moment.id.label("moment_id"),
+        Moment.clip_id,
+        Moment.title,
+        Moment.start_s,
+        Moment.end_s,
+        Moment.note,
+        Moment.share_note,
+        Moment.cut_name,
+        Clip.owner_id,
+        Person.display_name.label("owner_name"),
+        Consent.stills_in_exports,
     )
+    .join(Moment, Moment.id == Share.moment_id)
+    .join(Clip, Clip.id == Moment.clip_id)
+    .join(Person, Person.id == Clip.owner_id)
+    .outerjoin(Consent, Consent.clip_id == Clip.id)
+    .where(Share.workshop_id == bindparam("workshop_id"), visible())
+    .order_by(Share.position, Share.shared_at, Share.id)
+)
 
 
 FRAME_COLUMNS = (
@@ -168,6 +168,19 @@ FRAME_COLUMNS = (
 )
 
 
+_THESE_MOMENTS: BindParameter[list[int]] = bindparam("moment_ids", expanding=True)
+_TAGS_OF = (
+    select(MomentTag.moment_id, MomentTag.principle_key, MomentTag.behaviour, MomentTag.chain_part)
+    .where(MomentTag.moment_id.in_(_THESE_MOMENTS))
+    .order_by(MomentTag.id)
+)
+_FRAMES_OF = (
+    select(*FRAME_COLUMNS)
+    .where(FreezeFrame.moment_id.in_(_THESE_MOMENTS))
+    .order_by(FreezeFrame.at_s, FreezeFrame.id)
+)
+
+
 def tags_and_frames(
     s: Session | Connection, moment_ids: list[int]
 ) -> tuple[defaultdict[int, list[TagView]], defaultdict[int, list]]:
@@ -179,12 +192,10 @@ def tags_and_frames(
     tags: defaultdict[int, list[TagView]] = defaultdict(list)
     frames: defaultdict[int, list] = defaultdict(list)
     if moment_ids:
-        tag = MomentTag
-        in_tags = select(tag.moment_id, tag.principle_key, tag.behaviour, tag.chain_part)
-        for t in s.execute(in_tags.where(tag.moment_id.in_(moment_ids)).order_by(tag.id)):
+        these = {"moment_ids": moment_ids}
+        for t in s.execute(_TAGS_OF, these):
             tags[t.moment_id].append(TagView(t.principle_key, t.behaviour, t.chain_part))
-        in_frames = select(*FRAME_COLUMNS).where(FreezeFrame.moment_id.in_(moment_ids))
-        for f in s.execute(in_frames.order_by(FreezeFrame.at_s, FreezeFrame.id)):
+        for f in s.execute(_FRAMES_OF, these):
             frames[f.moment_id].append(f)
     return tags, frames
 
@@ -197,7 +208,7 @@ def shown_in(
     Three queries whatever the number of moments (shares with their moments, then tags, then
     freeze-frames), so the projector can ask on every rerun.
     """
-    rows = s.execute(_shown_rows(workshop_id)).all()
+    rows = s.execute(_SHOWN_ROWS, {"workshop_id": workshop_id}).all()
     tags, frames = tags_and_frames(s, [row.moment_id for row in rows])
     return [
         ShownMoment(
