@@ -5,7 +5,7 @@ import streamlit as st
 from verp.core.errors import VerpError
 from verp.review import clips
 from verp.ui import announce
-from verp.ui.clip_card import show_clip
+from verp.ui.clip_card import show_clips
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
 from verp.ui.uploader import clip_uploader
@@ -32,5 +32,4 @@ if message := st.session_state.pop("upload_message", None):  # set here, or by a
 my = clips.list_clips(store, person.id)
 if not my:
     st.info("No clips yet. Add one above: a few minutes of an ordinary session is plenty.")
-for clip in my:
-    show_clip(store, person, clip)
+show_clips(store, person, my)

@@ -1,7 +1,11 @@
+import uuid
+from datetime import timedelta
+
 from tests.support.apptest import open_app, open_section
 from tests.support.media import make_clip
 from tests.support.upload import send_upload, uploader_reports
 from verp.core import accounts
+from verp.core.models import Clip, utcnow
 from verp.review import clips
 from verp.room.principles import catalogue
 from verp.worker import run_pending
@@ -151,3 +155,45 @@ def test_the_server_preloads_what_pages_import_in_the_background(monkeypatch):
     monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)  # restored
     shell.prepare_server()
     assert started == ["verp-preload"]
+
+
+def _clips_added_a_day_apart(store, owner_id: int, titles: list[str]) -> list[str]:
+    """Clip rows, the last title the newest (the list needs no video to list them)."""
+    ids = []
+    with store.transaction() as s:
+        for days_ago, title in enumerate(reversed(titles)):
+            clip_id = uuid.uuid4().hex
+            added = utcnow() - timedelta(days=days_ago)
+            s.add(
+                Clip(
+                    id=clip_id,
+                    owner_id=owner_id,
+                    title=title,
+                    original_filename=f"{title}.mp4",
+                    stored_name=f"{clip_id}/original.mp4",
+                    created_at=added,
+                )
+            )
+            ids.append(clip_id)
+    return ids[::-1]
+
+
+def test_my_clips_lists_the_newest_three_and_the_earlier_ones_on_request(store, teacher):
+    _clips_added_a_day_apart(store, teacher.id, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
+    at = open_app("pages/my_clips.py", teacher)
+    assert not at.exception
+    assert [h.value for h in at.subheader] == ["Friday", "Thursday", "Wednesday"]  # newest first
+    at.toggle(key="show_earlier_clips").set_value(True).run()
+    assert [h.value for h in at.subheader] == ["Friday", "Thursday", "Wednesday", "Tuesday", "Monday"]
+    assert at.toggle(key="show_earlier_clips").label == "Show my 2 earlier clips"
+
+
+def test_an_earlier_clip_being_renamed_stays_in_sight_when_the_switch_is_off(store, teacher):
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    ids = _clips_added_a_day_apart(store, teacher.id, days)
+    at = open_app("pages/my_clips.py", teacher)
+    at.toggle(key="show_earlier_clips").set_value(True).run()
+    open_section(at, f"rename_open_{ids[0]}")  # Monday's, the earliest
+    at.toggle(key="show_earlier_clips").set_value(False).run()
+    assert [h.value for h in at.subheader] == ["Friday", "Thursday", "Wednesday", "Monday"]
+    assert at.toggle(key="show_earlier_clips").label == "Show my earlier clip"  # Tuesday's

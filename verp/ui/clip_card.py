@@ -39,6 +39,32 @@ def facts(clip: ClipView) -> str:
     )
 
 
+RECENT_CLIPS = 3  # the newest are shown; the earlier ones on request (a whole term's clips would be slow)
+
+
+def show_clips(store: Store, person: PersonView, mine: list[ClipView]) -> None:
+    """The newest few of ``mine`` (newest first), then the earlier ones behind a switch. An earlier clip
+    with its player, its rename or its delete open stays in sight: a new upload never hides what is in
+    hand."""
+    in_hand = [clip for clip in mine[RECENT_CLIPS:] if _in_hand(clip)]
+    for clip in mine[:RECENT_CLIPS] + in_hand:
+        show_clip(store, person, clip)
+    earlier = [clip for clip in mine[RECENT_CLIPS:] if clip not in in_hand]
+    if not earlier:
+        return
+    label = "Show my earlier clip" if len(earlier) == 1 else f"Show my {len(earlier)} earlier clips"
+    if st.toggle(label, key="show_earlier_clips"):
+        for clip in earlier:
+            show_clip(store, person, clip)
+
+
+def _in_hand(clip: ClipView) -> bool:
+    opened = (f"play_open_{clip.id}", f"rename_open_{clip.id}")
+    return (
+        any(st.session_state.get(key) for key in opened) or st.session_state.get("confirm_delete") == clip.id
+    )
+
+
 def show_clip(store: Store, person: PersonView, clip: ClipView) -> None:
     with st.container(border=True, key=f"clip_{clip.id}"):
         if clip.thumbnail:
