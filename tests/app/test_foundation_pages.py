@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from tests.support.apptest import open_app, open_section
 from tests.support.media import make_clip
+from tests.support.trust import clip_row
 from tests.support.upload import send_upload, uploader_reports
 from verp.core import accounts
 from verp.core.models import Clip, utcnow
@@ -118,7 +119,7 @@ def test_a_clip_past_its_delete_by_date_is_gone_when_the_app_starts(data_env, tm
     from datetime import timedelta
 
     from verp.core.config import load_settings
-    from verp.core.models import Clip, utcnow
+    from verp.core.models import utcnow
     from verp.core.store import Store
 
     early = Store.open(load_settings())
@@ -163,17 +164,7 @@ def _clips_added_a_day_apart(store, owner_id: int, titles: list[str]) -> list[st
     with store.transaction() as s:
         for days_ago, title in enumerate(reversed(titles)):
             clip_id = uuid.uuid4().hex
-            added = utcnow() - timedelta(days=days_ago)
-            s.add(
-                Clip(
-                    id=clip_id,
-                    owner_id=owner_id,
-                    title=title,
-                    original_filename=f"{title}.mp4",
-                    stored_name=f"{clip_id}/original.mp4",
-                    created_at=added,
-                )
-            )
+            s.add(clip_row(clip_id, owner_id, title, created_at=utcnow() - timedelta(days=days_ago)))
             ids.append(clip_id)
     return ids[::-1]
 

@@ -17,6 +17,18 @@ from verp.core.store import Store
 FILES = ("original.mp4", "playable.mp4", "thumb.jpg", "stills/1_abc.jpg")
 
 
+def clip_row(clip_id: str, owner_id: int, title: str, **more) -> Clip:
+    """A clip's row as an upload leaves it (``title``, from ``<title>.mp4``), with ``more`` columns set."""
+    return Clip(
+        id=clip_id,
+        owner_id=owner_id,
+        title=title,
+        original_filename=f"{title}.mp4",
+        stored_name=f"{clip_id}/original.mp4",
+        **more,
+    )
+
+
 def clip_with_consent(store: Store, owner_id: int, delete_by: date, tmp: Path, name: str = "lesson") -> str:
     """A ready clip owned by ``owner_id`` with consent, one moment and a freeze-frame still."""
     clip_id = uuid.uuid4().hex
@@ -24,12 +36,10 @@ def clip_with_consent(store: Store, owner_id: int, delete_by: date, tmp: Path, n
         store.write_file(f"{clip_id}/{file}", io.BytesIO(f"{name}:{file}".encode() * 100))
     with store.transaction() as s:
         s.add(
-            Clip(
-                id=clip_id,
-                owner_id=owner_id,
-                title=name,
-                original_filename=f"{name}.mp4",
-                stored_name=f"{clip_id}/original.mp4",
+            clip_row(
+                clip_id,
+                owner_id,
+                name,
                 playable_name=f"{clip_id}/playable.mp4",
                 duration_s=12.5,
                 width=160,
