@@ -5,7 +5,7 @@ import streamlit as st
 from verp.records import summary
 from verp.ui import one_to_one_participant, series_view
 from verp.ui.account import show_account_deleted, show_delete_account
-from verp.ui.downloads import personal_link
+from verp.ui.downloads import personal_links
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import ratings_chart
 
@@ -36,11 +36,6 @@ st.header("My workshops")
 if not mine.workshops:
     st.info("You have not taken part in a workshop yet.")
 
-for workshop in mine.workshops:
-    # One row, not a pair of columns (a block per column and one for the row): on a phone the link
-    # goes under the name when it does not fit beside it.
-    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="medium"):
-        st.text(f"{workshop.title} · {workshop.held_on:%d %b %Y}", width="stretch")
-        personal_link(store, person.id, workshop.id)
+personal_links(store, person.id, mine.workshops)
 
 show_delete_account(store, person)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -20,6 +21,7 @@ from tests.support.summary import (
     build_workshop,
     open_whole_summary,
 )
+from tests.support.workshop import make_workshop, share_moment
 from verp.core.config import load_settings
 from verp.web_downloads import DOWNLOAD_ROUTE, read_download_token
 
@@ -136,9 +138,20 @@ def test_my_progress_shows_ratings_next_steps_and_a_personal_download(built, col
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 1
     assert "Wait 5 s,\nthen smile" in _shown_text(at)
-    assert f"{TITLE} · 12 Mar 2026" in [t.value for t in at.text]
+    [workshops] = [h.proto.body for h in at.get("html") if "verp-workshops" in h.proto.body]
+    assert f"<li><span>{TITLE} · 12 Mar 2026</span>" in workshops  # named, with its download beside it
     personal = (colleague.id, built.workshop_id, "personal")
     assert _download_links(at) == [("Download my personal summary", personal)]
+
+
+def test_my_progress_names_each_workshop_as_the_words_typed_never_as_html(store, teacher, colleague):
+    typed = '<img src=x onerror="alert(1)"> <b>Group</b> & "friends"'
+    w = make_workshop(store, teacher.id, typed)
+    share_moment(store, colleague.id, w.id, "Circle time")  # a workshop of mine: I brought a moment to it
+    at = _run(PROGRESS, colleague.id)
+    [workshops] = [h.proto.body for h in at.get("html") if "verp-workshops" in h.proto.body]
+    assert html.escape(typed, quote=True) in workshops
+    assert "<img" not in workshops and "<b>" not in workshops
 
 
 def test_my_progress_is_empty_and_friendly_for_a_newcomer(store, teacher):

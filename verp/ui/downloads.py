@@ -7,12 +7,14 @@ reword.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 import streamlit as st
 
 from verp.core.store import Store
 from verp.records import downloads, export
+from verp.records.summary import WorkshopRef
 from verp.web_downloads import audit_log_path, download_path, guider_log_path
 
 LABELS = {
@@ -56,10 +58,16 @@ def summary_links(
     st.html(f'<div class="verp-downloads">{links}</div>')
 
 
-def personal_link(store: Store, person_id: int, workshop_id: int) -> None:
-    """A participant's own summary of one workshop, as a PDF."""
-    link = _link(store, person_id, workshop_id, downloads.PERSONAL)
-    st.html(f'<div class="verp-downloads">{link}</div>', width="content")
+def personal_links(store: Store, person_id: int, workshops: Sequence[WorkshopRef]) -> None:
+    """Each workshop a participant took part in, named, with their own summary of it as a PDF: one list,
+    one element (a row of elements for each workshop was most of each run of My progress). The names
+    are escaped: they are words someone typed."""
+    rows = "".join(
+        f"<li><span>{escape(w.title)} · {w.held_on:%d %b %Y}</span>"
+        f"{_link(store, person_id, w.id, downloads.PERSONAL)}</li>"
+        for w in workshops
+    )
+    st.html(f'<ul class="verp-workshops">{rows}</ul>')
 
 
 def preparation_link(store: Store, person_id: int, workshop_id: int) -> None:
