@@ -48,3 +48,8 @@ def whole_number(text: str | None, max_digits: int = 18) -> int | None:
     if not (0 < len(text) <= max_digits and text.isascii() and text.isdecimal()):
         return None
     return int(text)
+
+
+def count_of_people(count: int) -> str:
+    """``1 person``, ``3 people``: a count of people as it is said."""
+    return f"{count} person" if count == 1 else f"{count} people"

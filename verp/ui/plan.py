@@ -10,6 +10,7 @@ from verp.core import accounts
 from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.core.store import Store
+from verp.core.text import count_of_people
 from verp.records.summary import mark_lines
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
@@ -175,7 +176,8 @@ def timings_editor(
     """The running total and advice; every step with its start time and its minutes (editable) once
     the facilitator opens them."""
     plan = workshops.timings(store, workshop.id, shown)
-    st.text(f"Total: {plan.total_min:g} minutes ({_clock(plan.total_min)}) for {plan.participants} people")
+    total = f"{plan.total_min:g} minutes ({_clock(plan.total_min)})"
+    st.text(f"Total: {total} for {count_of_people(plan.participants)}")
     for tip in plan.advice:
         st.warning(tip)
     st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")

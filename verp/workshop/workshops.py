@@ -20,7 +20,7 @@ from verp.core import audit
 from verp.core.errors import NotYours, VerpError
 from verp.core.models import AuditEvent, Person, Share, Workshop, utcnow
 from verp.core.store import Store
-from verp.core.text import clean_text
+from verp.core.text import clean_text, count_of_people
 from verp.review.sharing import normalise_code
 from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
@@ -549,9 +549,10 @@ def timings(store: Store, workshop_id: int, shown: list[ShownMoment] | None = No
         advice.append(tip)
     low, high = GROUP_SIZE
     if people and not low <= people <= high:
+        sharing = f"{count_of_people(people)} {'is' if people == 1 else 'are'} sharing"
         advice.append(
-            f"{people} people are sharing. Groups of {low} to {high} work best: each person gets about "
-            "15 minutes, and everyone has time to speak."
+            f"{sharing}. Groups of {low} to {high} work best: each person gets about 15 minutes, and "
+            "everyone has time to speak."
         )
     return Timings(tuple(items), total, people, tuple(advice))
 
