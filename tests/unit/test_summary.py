@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.summary import EMOJI_ONLY, HELD_ON, NOT_SHOWN, TITLE, TRICKY, build_workshop, open_scene
 from verp.core.accounts import create_person
+from verp.core.models import Person
 from verp.records import summary
 from verp.room.principles import catalogue
 
@@ -140,6 +141,17 @@ def test_only_the_facilitator_opens_the_workshop_summary(scene):
     )
     with pytest.raises(summary.SummaryError):
         summary.facilitator_summary(scene.store, scene.teacher_id, scene.built.workshop_id)
+
+
+def test_the_summaries_listed_are_the_facilitators_own_while_they_hold_the_role(scene):
+    """The Summary page lists these, with their download links, before any part is opened: once an
+    administrator removes the role, the list is empty (as the summary itself is refused)."""
+    listed = summary.facilitated_workshops(scene.store, scene.facilitator_id)
+    assert [(w.id, w.title) for w in listed] == [(scene.built.workshop_id, TITLE)]
+    assert summary.facilitated_workshops(scene.store, scene.teacher_id) == ()
+    with scene.store.transaction() as s:
+        s.get(Person, scene.facilitator_id).is_facilitator = False
+    assert summary.facilitated_workshops(scene.store, scene.facilitator_id) == ()
 
 
 def test_a_missing_workshop_is_explained(scene):

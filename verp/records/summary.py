@@ -496,7 +496,8 @@ def workshops_of(store: Store, person_id: int) -> tuple[WorkshopRef, ...]:
 
 _FACILITATED_BY = (
     select(Workshop.id, Workshop.title, Workshop.held_on, Workshop.focus)
-    .where(Workshop.facilitator_id == bindparam("person_id"))
+    .join(Person, Person.id == Workshop.facilitator_id)
+    .where(Person.id == bindparam("person_id"), Person.is_facilitator.is_(True))  # still holds the role
     .order_by(Workshop.held_on.desc(), Workshop.id.desc())
 )
 
