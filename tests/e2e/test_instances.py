@@ -10,6 +10,7 @@ that server instead of the SQLite file in the data folder.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -35,6 +36,11 @@ from verp.core.store import Store
 from verp.workshop import workshops
 
 pytestmark = pytest.mark.browser
+
+
+def sent_item(phone, words: str):
+    """A reflection listed under "What you sent": its words, then where it is on a line of its own."""
+    return phone.locator("span").get_by_text(re.compile(rf"^{re.escape(words)}\s+— "))
 
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
@@ -165,7 +171,7 @@ def test_six_phones_sending_at_once_store_each_reflection_once_and_all_show(chro
         for page in pages:
             page.get_by_role("button", name="Send").click()
         for i, page in enumerate(pages):  # each sees its reflection listed under "What you sent"...
-            sent = page.locator("span").get_by_text(f"Phone {i} noticed thing {round_}", exact=True)
+            sent = sent_item(page, f"Phone {i} noticed thing {round_}")
             expect(sent).to_be_visible(timeout=20000)
             form = page.get_by_label("Your reflection")  # ...and one fresh, empty form to send the next
             expect(form).to_have_count(1, timeout=30000)  # the sent form leaves when the rerun finishes
@@ -256,7 +262,7 @@ def test_a_phone_is_back_in_the_room_as_itself_after_the_server_restarts(chromiu
         phone.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)  # reconnected by itself
         phone.reload()
         phone.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)
-        phone.locator("span").get_by_text("Cara saw the child lead the game", exact=True).wait_for()
+        sent_item(phone, "Cara saw the child lead the game").wait_for()
         again = new_page(chromium, PHONE, phones)  # the QR scanned again: a new tab of the same browser
         again.goto(f"{server.url}/join?code={room.workshop.join_code}")
         again.get_by_text("You are in as Cara.").wait_for(timeout=FOLLOW)
