@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from verp.core.models import Preparation, utcnow
+from verp.core.models import Person, Preparation, Workshop, utcnow
 from verp.core.store import Store
 from verp.core.text import clean_text
 from verp.room.shown import ShownMoment, shown_moment_ids, shown_moment_ids_query
@@ -29,9 +29,19 @@ class PreparationView:
     updated_at: datetime | None
 
 
-_PREPARED_FOR = select(
-    Preparation.moment_id, Preparation.note, Preparation.with_participant, Preparation.updated_at
-).where(Preparation.workshop_id == bindparam("workshop_id"))
+# The facilitator's workshop with its preparations (a row with none when there are none): one statement,
+# built once, that is also the check that the reader facilitates it (Plan reads it on every run).
+_PREPARED_FOR = (
+    select(Preparation.moment_id, Preparation.note, Preparation.with_participant, Preparation.updated_at)
+    .select_from(Workshop)
+    .join(Person, Person.id == Workshop.facilitator_id)
+    .outerjoin(Preparation, Preparation.workshop_id == Workshop.id)
+    .where(
+        Workshop.id == bindparam("workshop_id"),
+        Person.id == bindparam("person_id"),
+        Person.is_facilitator.is_(True),
+    )
+)
 
 
 def preparations(
@@ -42,14 +52,15 @@ def preparations(
     ``shown``: the workshop's shown moments when the caller has just read them (Plan, on every run),
     so they are not asked for again."""
     with store.reading_connection() as c:
-        facilitated_row(c, person_id, workshop_id)
+        rows = c.execute(_PREPARED_FOR, {"workshop_id": workshop_id, "person_id": person_id}).all()
+        if not rows:  # not theirs, or not a facilitator now: the refusal says which
+            facilitated_row(c, person_id, workshop_id)
         still = (
             set(c.scalars(shown_moment_ids_query(workshop_id)))
             if shown is None
             else {m.moment_id for m in shown}
         )
-        rows = c.execute(_PREPARED_FOR, {"workshop_id": workshop_id})
-        return {r.moment_id: PreparationView(*r) for r in rows if r.moment_id in still}
+    return {r.moment_id: PreparationView(*r) for r in rows if r.moment_id in still}
 
 
 def save_preparation(
