@@ -4,7 +4,7 @@ One-to-one, the Guider's log with supervision, and My progress."""
 from datetime import date, timedelta
 
 from tests.app.test_present import all_text
-from tests.support.apptest import component_data, open_page
+from tests.support.apptest import component_data, open_page, open_section
 from tests.support.series import consented_moment, group_with_two_sessions
 from verp.core.accounts import create_person
 from verp.records import guider_log
@@ -38,7 +38,7 @@ def test_groups_are_for_facilitators_only(store, teacher, colleague):
 def test_plan_makes_a_workshop_a_session_of_a_group(store, teacher, colleague):
     group = groups.create_group(store, teacher.id, "Spring group", [colleague.id], 3)
     w = workshops.create_workshop(store, teacher.id, "Second meeting", __import__("datetime").date.today())
-    at = open_page("plan", teacher.id)
+    at = open_section(open_page("plan", teacher.id), f"series_open_{w.id}")
     form = form_of(at, f"series_{w.id}")
     form.selectbox[0].set_value(group.id)
     form.number_input[0].set_value(2)
