@@ -42,6 +42,7 @@ def sent_item(phone, words: str):
     """A reflection listed under "What you sent": its words, then where it is on a line of its own."""
     return phone.locator("span").get_by_text(re.compile(rf"^{re.escape(words)}\s+— "))
 
+
 PROJECTOR = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 FOLLOW = 45000  # ms: a screen following the room on a busy machine (the latency figure is the room bench's)
