@@ -42,7 +42,7 @@ def test_marking_a_moment_previews_it_looping_and_saves_it(store, teacher, clip)
     assert len(at.get("video")) == 1  # the clip; its preview is drawn once opened
     open_section(at, f"preview_open_{clip.id}")
     at.number_input(key=f"mark_in_{clip.id}").set_value(1.0).run()
-    at.button(key=f"mark_in_{clip.id}_plus").click().run()  # nudge: 1.5 s
+    at.number_input(key=f"mark_in_{clip.id}").increment().run()  # its + nudges: 1.5 s
     at.number_input(key=f"mark_out_{clip.id}").set_value(4.0).run()
     preview = at.get("video")[1].proto  # still open, and it follows the marks
     assert (preview.start_time, preview.end_time, preview.loop) == (1, 4, True)
@@ -301,10 +301,10 @@ def test_a_rerun_draws_the_same_video_link_for_minutes_so_a_paused_video_keeps_i
     monkeypatch.setattr(player.time, "time", lambda: now[0])  # the links are signed by the same clock
     first = at.get("video")[0].proto.url
     now[0] += 5 * 60  # five minutes on, the teacher nudges where the moment starts
-    at.button(key=f"mark_in_{clip.id}_plus").click().run()
+    at.number_input(key=f"mark_in_{clip.id}").increment().run()
     assert not at.exception and at.get("video")[0].proto.url == first
     now[0] += player.KEEP_S  # long after: a new link, as young as ever
-    at.button(key=f"mark_in_{clip.id}_plus").click().run()
+    at.number_input(key=f"mark_in_{clip.id}").increment().run()
     assert at.get("video")[0].proto.url != first
 
 

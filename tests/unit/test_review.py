@@ -936,11 +936,33 @@ def test_the_review_page_reads_the_clip_whole_in_one_go_and_the_same_as_each_par
     assert empty.moments == moments.list_moments(store, teacher.id, clip.id)
     _shared_with_workshop_on(store, teacher, clip, moment, today() + timedelta(days=90))
     review = clip_review(store, teacher.id, clip.id)
-    assert review.moments == moments.list_moments(store, teacher.id, clip.id)
+    detailed = [moments.with_details(store, m) for m in review.moments]  # as each is opened
+    assert detailed == moments.list_moments(store, teacher.id, clip.id)
     assert review.consent == consent.get_consent(store, teacher.id, clip.id) and review.can_share
     assert review.shares == sharing.my_shares(store, teacher.id, clip.id) and len(review.shares) == 1
     assert review.clashes == consent.delete_by_clashes(store, teacher.id, clip.id)
     assert len(review.clashes) == 1
+    # The details read when a moment is opened, and the clashes worked out from the shares, are the
+    # same as the separate reads give, whatever the shares: a second moment in the same workshop, a
+    # share withdrawn, a workshop closed, one held early enough.
+    moments.set_tags(store, teacher.id, moment.id, [TagView("attentive")])
+    moments.add_freeze_frame(store, teacher.id, moment.id, 1.5)
+    second = cut_moment(store, teacher.id, clip.id, "Later", 4.0, 6.0)
+    sharing.share_moment(store, teacher.id, second.id, "ABCD23")
+    for code, held_in, status in (("EFGH45", 120, "live"), ("JKLM67", 100, "closed"), ("NPQR89", 5, "live")):
+        workshop_id = add_workshop(store, teacher.id, code)
+        sharing.share_moment(store, teacher.id, second.id, code)
+        with store.transaction() as s:
+            workshop = s.get_one(Workshop, workshop_id)
+            workshop.held_on, workshop.status = today() + timedelta(held_in), status
+    withdrawn = sharing.share_moment(store, teacher.id, moment.id, "EFGH45")
+    sharing.withdraw_share(store, teacher.id, withdrawn.id)
+    review = clip_review(store, teacher.id, clip.id)
+    detailed = [moments.with_details(store, m) for m in review.moments]
+    assert detailed == moments.list_moments(store, teacher.id, clip.id)
+    assert detailed[0].tags and detailed[0].freeze_frames
+    assert review.clashes == consent.delete_by_clashes(store, teacher.id, clip.id)
+    assert [c.held_on for c in review.clashes] == [today() + timedelta(90), today() + timedelta(120)]
     assert review_of(store, clips.get_clip(store, teacher.id, clip.id)) == review  # the page's read
     for someone_else, missing in ((colleague.id, clip.id), (teacher.id, "no-such-clip")):
         with pytest.raises(NotYours):

@@ -15,10 +15,13 @@ its owner knowing; Review tells the owner.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy.orm import Session
 
 from verp.core import audit
 from verp.core.errors import VerpError
@@ -70,7 +73,7 @@ class ConsentView:
         return bool(self.review_reason)
 
 
-def review_reason(c: Consent) -> str:
+def review_reason(c: Consent | Row[Any]) -> str:
     """Why a record cannot be relied on as it stands, in a teacher's words; empty when it can."""
     if c.basis not in BASES:
         return (
@@ -92,7 +95,7 @@ def stills_allowed(c: Consent | None) -> bool:
     return c is not None and c.stills_in_exports and not review_reason(c) and c.delete_by > today()
 
 
-def _view(c: Consent) -> ConsentView:
+def _view(c: Consent | Row[Any]) -> ConsentView:
     return ConsentView(
         c.clip_id,
         c.filmed_group,
@@ -264,13 +267,14 @@ def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None
         return _view(row) if row else None
 
 
-def consent_and_clashes(
-    store: Store, s, clip: Clip | ClipView
-) -> tuple[ConsentView | None, list[DeleteByClash]]:
-    """The clip's consent record and its delete-by clashes, in the caller's transaction (which checked
-    the clip is theirs)."""
-    row = s.scalar(select(Consent).where(Consent.clip_id == clip.id))
-    return (_view(row), _clashes(store, s, clip, row)) if row else (None, [])
+# Review reads a clip's consent record on every run: a statement built once, read as a row.
+_CONSENT_OF = select(Consent.__table__).where(Consent.__table__.c.clip_id == bindparam("clip_id"))
+
+
+def consent_of(s: Session | Connection, clip_id: str) -> ConsentView | None:
+    """The clip's consent record, read where the caller reads (which checked the clip is theirs)."""
+    row = s.execute(_CONSENT_OF, {"clip_id": clip_id}).first()
+    return _view(row) if row else None
 
 
 def check_shareable(s, clip_id: str) -> Consent:
@@ -311,21 +315,33 @@ def delete_by_clashes(store: Store, owner_id: int, clip_id: str) -> list[DeleteB
         return _clashes(store, s, clip, row) if row else []
 
 
-def _clashes(store: Store, s, clip: Clip | ClipView, row: Consent) -> list[DeleteByClash]:
+_OPEN_WORKSHOPS_SHOWING = (
+    select(Workshop.id, Workshop.title, Workshop.held_on)
+    .join(Share, Share.workshop_id == Workshop.id)
+    .join(Moment, Moment.id == Share.moment_id)
+    .where(Moment.clip_id == bindparam("clip_id"), Share.withdrawn_at.is_(None), Workshop.status != "closed")
+    .distinct()
+    .order_by(Workshop.held_on, Workshop.id)
+)
+
+
+def _clashes(store: Store, s: Session, clip: Clip, row: Consent) -> list[DeleteByClash]:
+    workshops = s.execute(_OPEN_WORKSHOPS_SHOWING, {"clip_id": clip.id}).all()
+    return clashes_with(store, clip, row.delete_by, workshops)
+
+
+def clashes_with(
+    store: Store, clip: Clip | ClipView, delete_by: date, workshops: Iterable[tuple[int, str, date]]
+) -> list[DeleteByClash]:
+    """The clashes of ``delete_by`` with the open workshops showing the clip: ``workshops`` are their id,
+    title and date, each once, in date order (as :func:`delete_by_clashes` reads them, or as Review
+    works them out from the clip's shares it has read anyway)."""
     keep = timedelta(days=store.settings.retention_days)
-    workshops = s.scalars(
-        select(Workshop)
-        .join(Share, Share.workshop_id == Workshop.id)
-        .join(Moment, Moment.id == Share.moment_id)
-        .where(Moment.clip_id == clip.id, Share.withdrawn_at.is_(None), Workshop.status != "closed")
-        .distinct()
-        .order_by(Workshop.held_on, Workshop.id)
-    ).all()
     latest = clip.created_at.date() + timedelta(days=store.settings.retention_max_days)
     return [
-        DeleteByClash(w.id, w.title, w.held_on, row.delete_by, min(w.held_on + keep, latest))
-        for w in workshops
-        if row.delete_by <= w.held_on + timedelta(days=WARN_WITHIN_DAYS)
+        DeleteByClash(workshop_id, title, held_on, delete_by, min(held_on + keep, latest))
+        for workshop_id, title, held_on in workshops
+        if delete_by <= held_on + timedelta(days=WARN_WITHIN_DAYS)
     ]
 
 

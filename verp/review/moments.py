@@ -7,13 +7,14 @@ the group sees) and ``stills/`` (freeze-frames); ``thumbs/`` holds the clip's th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, delete, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from verp.core import audit
@@ -132,9 +133,12 @@ def _view(store: Store, s, m: Moment) -> MomentView:
     return _views(store, s, [m])[0]
 
 
-def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
-    """The moments as views, their tags and freeze-frames read in one query each (not two a moment)."""
-    tags, frames = tags_and_frames(s, [m.id for m in rows])
+def _views(
+    store: Store, s: Session | Connection, rows: Sequence[Any], details: bool = True
+) -> list[MomentView]:
+    """The moments (ORM rows or plain rows of their columns) as views, their tags and freeze-frames read
+    in one query each (not two a moment); without ``details``, none are read (see :func:`with_details`)."""
+    tags, frames = tags_and_frames(s, [m.id for m in rows] if details else [])
     return [
         MomentView(
             id=m.id,
@@ -146,18 +150,7 @@ def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
             share_note=m.share_note,
             cut=_file(store, m.cut_name),
             tags=tuple(tags[m.id]),
-            freeze_frames=tuple(
-                FreezeFrameView(
-                    f.id,
-                    f.at_s,
-                    _file(store, f.still_name),
-                    f.caption or "",
-                    f.chain_part,
-                    f.still_status,
-                    f.still_detail or "",
-                )
-                for f in frames[m.id]
-            ),
+            freeze_frames=_frame_views(store, frames[m.id]),
             created_at=m.created_at,
             captions=m.captions or "",
             cut_status=m.cut_status,
@@ -165,6 +158,21 @@ def _views(store: Store, s, rows: list[Moment]) -> list[MomentView]:
         )
         for m in rows
     ]
+
+
+def _frame_views(store: Store, frames: list) -> tuple[FreezeFrameView, ...]:
+    return tuple(
+        FreezeFrameView(
+            f.id,
+            f.at_s,
+            _file(store, f.still_name),
+            f.caption or "",
+            f.chain_part,
+            f.still_status,
+            f.still_detail or "",
+        )
+        for f in frames
+    )
 
 
 def _check_bounds(clip: Clip, start_s: float, end_s: float) -> tuple[float, float]:
@@ -212,10 +220,27 @@ def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
         return moments_of(store, s, clip_id)
 
 
-def moments_of(store: Store, s, clip_id: str) -> list[MomentView]:
-    """The clip's moments in clip order, in the caller's transaction (which checked the clip is theirs)."""
-    rows = s.scalars(select(Moment).where(Moment.clip_id == clip_id).order_by(Moment.start_s, Moment.id))
-    return _views(store, s, list(rows))
+# Review reads a clip's moments on every run: a statement built once, read as rows.
+_MOMENTS_OF = (
+    select(Moment.__table__).where(Moment.clip_id == bindparam("clip_id")).order_by(Moment.start_s, Moment.id)
+)
+
+
+def moments_of(store: Store, s: Session | Connection, clip_id: str, details: bool = True) -> list[MomentView]:
+    """The clip's moments in clip order, read where the caller reads (which checked the clip is theirs).
+
+    Without ``details`` their tags and freeze-frames are left unread (empty): Review lists its moments
+    closed on every run, and reads a moment's details when it is opened (:func:`with_details`).
+    """
+    return _views(store, s, s.execute(_MOMENTS_OF, {"clip_id": clip_id}).all(), details)
+
+
+def with_details(store: Store, moment: MomentView) -> MomentView:
+    """A moment read without its details (``moments_of(..., details=False)``), with its tags and
+    freeze-frames: for a moment its owner has open."""
+    with store.reading_connection() as connection:
+        tags, frames = tags_and_frames(connection, [moment.id])
+    return replace(moment, tags=tuple(tags[moment.id]), freeze_frames=_frame_views(store, frames[moment.id]))
 
 
 def get_moment(store: Store, owner_id: int, moment_id: int) -> MomentView:

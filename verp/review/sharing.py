@@ -8,9 +8,10 @@ screen and export learns what it may show, and it never returns a withdrawn shar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from verp.core import audit, limits
 from verp.core.errors import NotYours, VerpError
@@ -38,6 +39,7 @@ class ShareView:
     workshop_id: int
     workshop_title: str
     workshop_status: str
+    workshop_held_on: date
     shared_at: datetime
     withdrawn_at: datetime | None
 
@@ -118,6 +120,7 @@ def _share_view(share: Share, workshop: Workshop) -> ShareView:
         workshop.id,
         workshop.title,
         workshop.status,
+        workshop.held_on,
         share.shared_at,
         share.withdrawn_at,
     )
@@ -153,14 +156,27 @@ def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:
         return shares_of(s, owner_id, clip_id)
 
 
-def shares_of(s, owner_id: int, clip_id: str) -> list[ShareView]:
-    """``my_shares`` in the caller's transaction."""
-    rows = s.execute(
-        select(Share, Workshop)
-        .join(Workshop, Workshop.id == Share.workshop_id)
-        .join(Moment, Moment.id == Share.moment_id)
-        .join(Clip, Clip.id == Moment.clip_id)
-        .where(Moment.clip_id == clip_id, Clip.owner_id == owner_id)
-        .order_by(Share.shared_at, Share.id)
-    ).all()
-    return [_share_view(share, workshop) for share, workshop in rows]
+# Review reads a clip's shares on every run: a statement built once, read as rows.
+_SHARES_OF_CLIP = (
+    select(
+        Share.id,
+        Share.moment_id,
+        Share.workshop_id,
+        Workshop.title,
+        Workshop.status,
+        Workshop.held_on,
+        Share.shared_at,
+        Share.withdrawn_at,
+    )
+    .join(Workshop, Workshop.id == Share.workshop_id)
+    .join(Moment, Moment.id == Share.moment_id)
+    .join(Clip, Clip.id == Moment.clip_id)
+    .where(Moment.clip_id == bindparam("clip_id"), Clip.owner_id == bindparam("owner_id"))
+    .order_by(Share.shared_at, Share.id)
+)
+
+
+def shares_of(s: Session | Connection, owner_id: int, clip_id: str) -> list[ShareView]:
+    """``my_shares``, read where the caller reads."""
+    rows = s.execute(_SHARES_OF_CLIP, {"clip_id": clip_id, "owner_id": owner_id})
+    return [ShareView(*row) for row in rows]

@@ -41,8 +41,8 @@ def show_moment(
     if live:
         label += f" · shared with {live} workshop{'s' if live > 1 else ''}"
     with section(label, key=f"moment_open_{moment.id}") as shown:
-        if shown:
-            _moment_body(store, person, moment, can_share, shares)
+        if shown:  # its tags and freeze-frames are read now, for the one moment open
+            _moment_body(store, person, moments.with_details(store, moment), can_share, shares)
 
 
 def _moment_body(
