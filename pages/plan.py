@@ -25,13 +25,13 @@ else:
     st.text(f"Join code: {workshop.join_code} · status: {workshop.status}")
     st.page_link("pages/control.py", label="Run it from Control", icon=":material/slideshow:")
     # Set once for a workshop: a section, drawn (with the facilitator's groups) once it is opened.
-    with section("Group and session", key=f"series_open_{workshop.id}") as opened:
+    with section("Group, session and wording", key=f"series_open_{workshop.id}") as opened:
         if opened:
             series_view.choose_session(store, person, workshop)
+            plan_parts.child_word_choice(store, person, workshop)
     st.subheader("Moments shared with this workshop")
     shown = workshops.shown_moments(store, workshop.id)  # read once for the list and the timings
     plan_parts.shared_moments_editor(store, person, workshop, shown)
-    plan_parts.child_word_choice(store, person, workshop)
     st.subheader("Timings")
     plan_parts.timings_editor(store, person, workshop, shown)
 

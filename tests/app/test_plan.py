@@ -80,6 +80,18 @@ def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):
     assert any(t.startswith(f"Total: {total:g} minutes") for t in texts)
 
 
+def test_the_plans_advice_is_one_box_however_many_tips_it_has(store, teacher, colleague):
+    """Past 90 minutes and one person sharing: both tips, in one warning under the total."""
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "First")
+    workshops.set_step_minutes(store, teacher.id, w.id, {"welcome": 100})
+    tips = workshops.timings(store, w.id).advice
+    assert len(tips) == 2
+    at = open_page("plan", teacher.id)
+    [box] = [m.value for m in at.warning]
+    assert all(tip in box for tip in tips)
+
+
 def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, teacher, colleague):
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "First")
@@ -90,6 +102,7 @@ def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, t
     at.button[[b.label for b in at.button].index("Save the minutes")].click().run()
     assert workshops.timings(store, w.id).total_min == before + 10
     assert any(t.value.startswith(f"Total: {before + 10:g}") for t in at.text)
+    open_section(at, f"series_open_{w.id}")  # set once for a workshop, with its group and session
     at.selectbox(key=f"child_word_{w.id}").set_value("pupil").run()
     prompts = [p for s in workshops.steps(store, w.id) for p in s.prompts]
     assert any("the pupil" in p for p in prompts) and not any("child" in p for p in prompts)

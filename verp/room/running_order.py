@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
@@ -187,12 +188,23 @@ def read_minutes(stored: str | None) -> dict[str, float]:
 
 
 def tailored(order: list[Step], minutes: dict[str, float], child_word: str = "child") -> list[Step]:
-    """The order with the facilitator's minutes and the workshop's word for "child" in every prompt."""
+    """The order with the facilitator's minutes and the workshop's word for "child" in every prompt.
+
+    A step that neither changes is kept as it is: every screen of the room asks for the order on each
+    redraw, and most steps keep the book's minutes."""
     out = []
     for step in order:
-        prompts = tuple(with_child_word(p, child_word) for p in step.prompts)
-        out.append(replace(step, minutes=minutes.get(step.key, step.minutes), prompts=prompts))
+        prompts = tuple(_in_words(p, child_word) for p in step.prompts)
+        step_minutes = minutes.get(step.key, step.minutes)
+        same = prompts == step.prompts and step_minutes == step.minutes
+        out.append(step if same else replace(step, minutes=step_minutes, prompts=prompts))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _in_words(prompt: str, child_word: str) -> str:
+    """A prompt of the book in the school's word: the book's prompts are few, the words fewer."""
+    return with_child_word(prompt, child_word)
 
 
 def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[Step]:

@@ -236,9 +236,12 @@ def shown_in(
 
 
 def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
-    """What the workshop may show, in running order: the one answer for every screen and export."""
-    with store.transaction() as s:
-        return shown_in(s, store.clip_path, workshop_id)
+    """What the workshop may show, in running order: the one answer for every screen and export.
+
+    Read as plain rows on a reading connection (no ORM session): the room's screens and Plan ask on
+    every run."""
+    with store.reading_connection() as connection:
+        return shown_in(connection, store.clip_path, workshop_id)
 
 
 def shown_moment_ids_query(workshop_id: int) -> Select[int]:

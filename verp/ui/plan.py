@@ -178,8 +178,8 @@ def timings_editor(
     plan = workshops.timings(store, workshop.id, shown)
     total = f"{plan.total_min:g} minutes ({_clock(plan.total_min)})"
     st.text(f"Total: {total} for {count_of_people(plan.participants)}")
-    for tip in plan.advice:
-        st.warning(tip)
+    if plan.advice:  # fixed words and numbers; one box however many tips
+        st.warning("\n\n".join(plan.advice))
     st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
     label = f"Each step's start and minutes ({len(plan.items)} steps)"
     with section(label, key=f"timings_{workshop.id}") as is_open:
