@@ -5,8 +5,8 @@ import streamlit as st
 from verp.ui import clicker
 from verp.ui import control as remote
 from verp.ui.session import get_store
-from verp.ui.workshop import choose_workshop, queue_body, require_facilitator
-from verp.workshop import workshops
+from verp.ui.workshop import QUEUE_SHOWN, choose_workshop, queue_body, require_facilitator
+from verp.workshop import reflections, workshops
 
 person = require_facilitator()
 store = get_store()
@@ -33,7 +33,8 @@ present = remote.present_link(store, person, workshop)
 st.link_button("Open Present (projector)", f"present?w={present}", icon=":material/open_in_new:")
 
 step = remote.step_buttons(store, person, workshop)
-remote.live_timer(store, workshop, step)
+waiting = reflections.waiting_in(store, workshop, QUEUE_SHOWN)  # the queue, and to tell when it changes
+remote.live_timer(store, workshop, step, waiting)
 remote.playback_buttons(store, person, workshop, step)
 if step.kind == "owner":
     remote.rating_form(store, person, workshop, step)
@@ -49,7 +50,7 @@ st.toggle(
         store, person, workshop, workshops.set_auto_approve, st.session_state[auto_key]
     ),
 )
-queue_body(store, person.id, workshop.id)
+queue_body(store, person.id, workshop.id, waiting)
 remote.group_reflection_form(store, person, workshop, step)
 
 if workshop.status == "live":

@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import update
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -244,3 +245,14 @@ def test_the_digests_are_summed_up_in_the_database_and_hold_for_large_ids(store,
     assert reflections.wall_fingerprint(store, w.id) == (2, 120_000, 50_000**2 + 70_000**2, 70_000)
     assert room_signal.wall_digest(store, w.id) != empty_wall
     assert room_signal.waiting_digest(store, w.id) != empty_queue
+    # Control works the queue's digest out from the queue it has read: the same digest, whatever waits.
+    [mine] = workshops.my_workshops(store, teacher.id)
+    with store.transaction() as s:
+        s.add(Reflection(id=95_000, workshop_id=w.id, text="Noticed 95000", status="pending"))
+    waiting = reflections.waiting_in(store, mine, first=1)
+    assert waiting.oldest == reflections.pending(store, teacher.id, w.id)[:1] and waiting.count == 2
+    assert waiting.fingerprint == (2, 185_000, 90_000**2 + 95_000**2, 95_000)
+    assert room_signal.waiting_digest_of(waiting) == room_signal.waiting_digest(store, w.id)
+    with store.transaction() as s:
+        s.execute(update(Reflection).where(Reflection.status == "pending").values(status="hidden"))
+    assert room_signal.waiting_digest_of(reflections.waiting_in(store, mine, first=1)) == empty_queue

@@ -21,7 +21,8 @@ from verp.ui.workshop import CLOSED_HERE_KEY, kind_options, principle_options
 from verp.web import RENEW_AFTER_S
 from verp.web_room import room_signal_path
 from verp.workshop import reflections, workshops
-from verp.workshop.room_signal import RoomSignal, waiting_digest
+from verp.workshop.reflections import Waiting
+from verp.workshop.room_signal import RoomSignal, waiting_digest_of
 from verp.workshop.workshops import Step, WorkshopView
 
 ERROR_KEY = "control_error"
@@ -127,14 +128,15 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     )
 
 
-def live_timer(store: Store, workshop: WorkshopView, step: Step) -> None:
+def live_timer(store: Store, workshop: WorkshopView, step: Step, waiting: Waiting) -> None:
     """The phase timer, ticking in the browser; the page is drawn again when the room changes elsewhere
-    (the clicker on Present, a phone's reflection waiting, the projector's sound), not on a timer."""
+    (the clicker on Present, a phone's reflection waiting, the projector's sound), not on a timer.
+    ``waiting``: the queue, as the page has read it."""
     drawn = RoomSignal(
         workshop.state_version,
         "",
         workshop.is_closed,
-        waiting_digest(store, workshop.id),
+        waiting_digest_of(waiting),
         workshops.playback(workshop).sound_unlocked,
     )
     paused = "" if workshop.timer_running else " (paused)"

@@ -19,7 +19,7 @@ from verp.room.wording import deficit_words
 from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
 from verp.workshop import reflections, workshops
-from verp.workshop.reflections import KINDS, WallGroup
+from verp.workshop.reflections import KINDS, Waiting, WallGroup
 from verp.workshop.workshops import WorkshopView
 
 WORKSHOP_KEY = "workshop_id"
@@ -137,36 +137,43 @@ MODERATION = (
 QUEUE_SHOWN = 5  # the oldest this many waiting are shown; the next come up as these are done
 
 
-def queue_body(store, person_id: int, workshop_id: int) -> None:
-    """Reflections waiting for the facilitator, oldest first: approve onto the wall, or hide.
+def queue_body(store, person_id: int, workshop_id: int, waiting: Waiting) -> None:
+    """Reflections waiting for the facilitator (``waiting``: the oldest :data:`QUEUE_SHOWN`, as the page
+    has read them): approve onto the wall, or hide.
 
     A room of thirty phones can have thirty waiting; a handful at a time is what one person can read
     between two steps, and keeps Control quick to redraw.
     """
     if error := st.session_state.pop(QUEUE_ERROR, None):
         st.warning(error)
-    waiting = reflections.pending(store, person_id, workshop_id)
-    if not waiting:
+    if not waiting.count:
         st.caption("Nothing waiting for approval.")
-    elif len(waiting) > QUEUE_SHOWN:
-        more = len(waiting) - QUEUE_SHOWN
+    elif waiting.count > len(waiting.oldest):
+        more = waiting.count - len(waiting.oldest)
         st.caption(
-            f"{len(waiting)} waiting. The oldest {QUEUE_SHOWN} are here; the next come up as you approve or "
-            f"hide these ({more} more)."
+            f"{waiting.count} waiting. The oldest {len(waiting.oldest)} are here; the next come up as you "
+            f"approve or hide these ({more} more)."
         )
-    for item in waiting[:QUEUE_SHOWN]:
+    for item in waiting.oldest:
         _waiting_item(store, person_id, workshop_id, item)
 
 
 def _waiting_item(store, person_id: int, workshop_id: int, item) -> None:
-    """One waiting reflection: its words and who sent them (one text), a warning if the wording may be
-    deficit-based, then Approve and Hide side by side."""
-    with st.container(border=True, key=f"pending_{item.id}"):
-        st.text(f"{item.text}\n— {item.author_name} · {KINDS.get(item.kind, item.kind)}")
-        if flagged := deficit_words(item.text):
+    """One waiting reflection: its words and who sent them (one text), then Approve and Hide beside
+    them, in one block (under them on a phone); a warning under the words if the wording may be
+    deficit-based, and the buttons under that."""
+    words = f"{item.text}\n— {item.author_name} · {KINDS.get(item.kind, item.kind)}"
+    flagged = deficit_words(item.text)
+    with st.container(
+        border=True, horizontal=not flagged, vertical_alignment="center", key=f"pending_{item.id}"
+    ):
+        st.text(words, width="stretch")
+        if flagged:
             listed = ", ".join(f"“{w}”" for w in flagged)
             st.warning(f"Possibly deficit wording ({listed}): read it before it goes up.", icon="⚠️")
-        with st.container(horizontal=True):  # one row of two buttons (columns would be three blocks)
+            with st.container(horizontal=True):  # one row of two buttons (columns would be three blocks)
+                _moderation_buttons(store, person_id, workshop_id, item.id)
+        else:
             _moderation_buttons(store, person_id, workshop_id, item.id)
 
 

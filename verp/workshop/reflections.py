@@ -27,7 +27,13 @@ from verp.room.principles import catalogue
 from verp.room.running_order import current_step, parse_step_key
 from verp.room.shown import THIS_WORKSHOP, about_shown
 from verp.workshop.group_writer import GroupWriter, writer_for
-from verp.workshop.workshops import WorkshopError, facilitated_row, facilitated_workshop, normalise_code
+from verp.workshop.workshops import (
+    WorkshopError,
+    WorkshopView,
+    facilitated_row,
+    facilitated_workshop,
+    normalise_code,
+)
 
 MAX_TEXT = 1000
 MAX_NAME = 80
@@ -561,6 +567,46 @@ def pending(store: Store, person_id: int, workshop_id: int) -> list[ReflectionVi
     with store.reading_connection() as c:  # Control asks on every run: rows, not ORM objects
         facilitated_row(c, person_id, workshop_id)
         return [_view(r) for r in c.execute(_PENDING, {"workshop_id": workshop_id})]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The queue as Control shows it: the oldest few waiting, how many wait, and the fingerprint of
+    all of them (what :data:`WAITING_FINGERPRINT` reads), to tell when the queue changes."""
+
+    oldest: list[ReflectionView]
+    count: int
+    fingerprint: tuple[int, ...]
+
+
+_WIDE_ID = sql_cast(Reflection.id, BigInteger)  # a square of an id past 46,340 overflows PostgreSQL's integer
+# The oldest few rows, each with the count and sums of every row waiting (window aggregates are taken
+# over all the rows the WHERE keeps, before the LIMIT): one read for the queue and its fingerprint.
+_OLDEST_WAITING = (
+    select(
+        Reflection.__table__,
+        func.count().over().label("all_count"),
+        func.sum(_WIDE_ID).over().label("all_sum"),
+        func.sum(_WIDE_ID * _WIDE_ID).over().label("all_squares"),
+        func.max(Reflection.id).over().label("all_max"),
+    )
+    .where(*waiting_for_approval(THIS_WORKSHOP))
+    .order_by(Reflection.id)
+    .limit(bindparam("first"))
+)
+
+
+def waiting_in(store: Store, workshop: WorkshopView, first: int) -> Waiting:
+    """The queue of a workshop the page has just read from its facilitator's own list (Control, on
+    every run: ``my_workshops`` holds only a facilitator's own, so the check is not asked again): the
+    ``first`` oldest waiting (:func:`pending`'s first), and the count and fingerprint of them all."""
+    with store.reading_connection() as c:
+        rows = c.execute(_OLDEST_WAITING, {"workshop_id": workshop.id, "first": first}).all()
+    if not rows:
+        return Waiting([], 0, (0, 0, 0, 0))  # what ``id_set_fingerprint`` reads for no rows
+    every = rows[0]  # each row carries the same count and sums
+    fingerprint = tuple(int(v) for v in (every.all_count, every.all_sum, every.all_squares, every.all_max))
+    return Waiting([_view(r) for r in rows], int(every.all_count), fingerprint)
 
 
 ALREADY_DECIDED = "That reflection has already been approved or hidden (in another tab, perhaps)."

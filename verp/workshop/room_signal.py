@@ -84,6 +84,11 @@ def waiting_digest(store: Store, workshop_id: int) -> str:
     return _digest(reflections.read_fingerprint(store, reflections.WAITING_FINGERPRINT, workshop_id))
 
 
+def waiting_digest_of(waiting: reflections.Waiting) -> str:
+    """:func:`waiting_digest` of the queue as Control has just read it."""
+    return _digest(waiting.fingerprint)
+
+
 def _digest(fingerprint: tuple[int, ...]) -> str:
     return hashlib.blake2s(repr(fingerprint).encode(), digest_size=8).hexdigest()
 
