@@ -30,7 +30,8 @@ else:
             series_view.choose_session(store, person, workshop)
             plan_parts.child_word_choice(store, person, workshop)
     st.subheader("Moments shared with this workshop")
-    shown = workshops.shown_moments(store, workshop.id)  # read once for the list and the timings
+    # Read once for the list and the timings; a moment's tags and freeze-frames when it is opened.
+    shown = workshops.shown_moments(store, workshop.id, details=False)
     plan_parts.shared_moments_editor(store, person, workshop, shown)
     st.subheader("Timings")
     plan_parts.timings_editor(store, person, workshop, shown)

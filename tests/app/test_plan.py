@@ -3,8 +3,9 @@
 from tests.support.apptest import open_page, open_section, run_page_alone
 from tests.support.workshop import make_workshop, share_moment
 from verp.core import accounts
-from verp.core.models import AuditEvent, Share
+from verp.core.models import AuditEvent, FreezeFrame, Share
 from verp.review import sharing
+from verp.room.principles import catalogue
 from verp.room.prompts import prompt_book
 from verp.ui.shell import menu
 from verp.workshop import workshops
@@ -64,6 +65,23 @@ def test_a_facilitator_can_make_a_colleague_a_facilitator(store, teacher, collea
     open_section(at, "facilitators")
     at.button(key=f"fac_{colleague.id}").click().run()
     assert accounts.get_person(store, colleague.id).is_facilitator
+
+
+def test_an_opened_moment_shows_its_principles_and_freeze_frames_read_when_it_opens(
+    store, teacher, colleague
+):
+    """Closed, a moment is a line (its tags and freeze-frames are not read); opened, the facilitator
+    preparing it sees the principles its owner tagged and each freeze-frame's time and caption."""
+    w = make_workshop(store, teacher.id)
+    _, moment_id = share_moment(store, colleague.id, w.id, "First", tags=("attentive",))
+    with store.transaction() as s:
+        s.add(FreezeFrame(moment_id=moment_id, at_s=2.5, caption="she looks up", chain_part="initiative"))
+    at = open_page("plan", teacher.id)
+    assert not any(t.value.startswith("Principles tagged") for t in at.text)
+    open_section(at, f"prepare_{w.id}_{moment_id}")
+    texts = [t.value for t in at.text]
+    assert f"Principles tagged: {catalogue().name_of('attentive')}" in texts
+    assert "Freeze-frame 0:01.5 she looks up — initiative" in texts
 
 
 def test_choosing_a_prompt_set_and_seeing_the_agenda(store, teacher, colleague):

@@ -190,7 +190,12 @@ def test_the_helping_question_heads_the_page_and_is_rated(store, teacher, clip):
 
     at = open_review(teacher.id)  # another visit: the question and where it stands, the rest a click away
     assert any("rated 7/10 · shown to the group" in c.value for c in at.caption)
-    assert not at.toggle and not at.segmented_control and not at.text_area
+    assert not at.toggle and not at.segmented_control and not at.text_area and not at.dataframe
+    open_section(at, "helping_form_open")  # the rating, the switch, the question, and the cycles so far
+    [cycles] = at.dataframe
+    assert cycles.value.to_dict("records") == [
+        {"Cycle": 1, "Helping question": "How can quieter pupils start more conversations?", "Rating": 7}
+    ]
 
 
 def test_a_freeze_frame_is_taken_and_stepped_one_frame(store, teacher, clip):

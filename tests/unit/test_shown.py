@@ -16,9 +16,10 @@ from tests.support.review import add_consent
 from tests.support.summary import open_whole_summary
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core import models
-from verp.core.models import Clip, Consent, Moment, Reflection, today, utcnow
+from verp.core.models import Clip, Consent, FreezeFrame, Moment, MomentTag, Reflection, today, utcnow
 from verp.records import export, retention, summary
 from verp.review import clips, moments, sharing
+from verp.room import shown
 from verp.room.shown import Viewer, may_watch, shown_moments
 from verp.workshop import reflections, workshops
 
@@ -246,3 +247,17 @@ def test_a_reflection_that_left_with_its_moment_cannot_come_back_as_an_edit(stor
         reflections.edit_reflection(store, w.id, phone.token, sent.id, "OLDWORDS about circle time!")
     assert "OLDWORDS" not in _everything_shown(store, w.id)
     reflections.withdraw_reflection(store, w.id, phone.token, sent.id)  # taking it back is still theirs
+
+
+def test_moments_read_without_their_details_have_them_once_asked(store, room):
+    """Plan lists the shown moments without their tags and freeze-frames, and reads a moment's when it
+    is opened: the same moment as the whole read gives."""
+    w, _, circle = room
+    with store.transaction() as s:
+        s.add_all([MomentTag(moment_id=circle, principle_key=key) for key in ("attentive", "guiding")])
+        s.add(FreezeFrame(moment_id=circle, at_s=2.5, caption="looks up", still_name="x/stills/1.jpg"))
+    whole = shown.shown_moments(store, w.id)
+    bare = shown.shown_moments(store, w.id, details=False)
+    assert any(m.tags and m.marks and m.stills for m in whole)
+    assert all(not (m.tags or m.freeze_frames or m.stills or m.marks) for m in bare)
+    assert [shown.with_details(store, m) for m in bare] == whole

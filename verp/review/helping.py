@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from verp.core.errors import VerpError
@@ -165,12 +165,6 @@ def active_question(store: Store, owner_id: int) -> HelpingQuestionView | None:
     q = rows[0]
     ratings = tuple(RatingView(r.rated_cycle, r.score, r.rated_at) for r in rows if r.score is not None)
     return HelpingQuestionView(q.id, q.cycle, q.text, q.active, q.created_at, ratings, q.shared)
-
-
-def questions_so_far(store: Store, owner_id: int) -> int:
-    """How many helping questions the person has written (changed wordings included)."""
-    with store.reading() as s:
-        return s.scalar(select(func.count()).where(HelpingQuestion.person_id == owner_id)) or 0
 
 
 def history(store: Store, owner_id: int) -> list[HelpingQuestionView]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -201,15 +201,16 @@ def tags_and_frames(
 
 
 def shown_in(
-    s: Session | Connection, clip_path: Callable[[str], Path], workshop_id: int
+    s: Session | Connection, clip_path: Callable[[str], Path], workshop_id: int, details: bool = True
 ) -> list[ShownMoment]:
     """:func:`shown_moments` inside the caller's transaction.
 
     Three queries whatever the number of moments (shares with their moments, then tags, then
-    freeze-frames), so the projector can ask on every rerun.
+    freeze-frames), so the projector can ask on every rerun; one without ``details`` (no tags or
+    freeze-frames read: see :func:`with_details`).
     """
     rows = s.execute(_SHOWN_ROWS, {"workshop_id": workshop_id}).all()
-    tags, frames = tags_and_frames(s, [row.moment_id for row in rows])
+    tags, frames = tags_and_frames(s, [row.moment_id for row in rows] if details else [])
     return [
         ShownMoment(
             share_id=row.share_id,
@@ -220,28 +221,44 @@ def shown_in(
             end_s=row.end_s,
             owner_id=row.owner_id,
             owner_name=row.owner_name,
-            tags=tuple(tags[row.moment_id]),
             note=row.note if row.share_note and row.note else None,
             cut=clip_path(row.cut_name) if row.cut_name else None,
-            freeze_frames=tuple(f.at_s for f in frames[row.moment_id]),
-            stills=tuple(clip_path(f.still_name) for f in frames[row.moment_id] if f.still_name),
             stills_in_exports=bool(row.stills_in_exports),
             position=row.position,
             prompt_set=row.prompt_set or "default",
             shared_at=row.shared_at,
-            marks=tuple(FrameMark(f.at_s, f.caption or "", f.chain_part) for f in frames[row.moment_id]),
+            **_details(clip_path, tags[row.moment_id], frames[row.moment_id]),
         )
         for row in rows
     ]
 
 
-def shown_moments(store: Store, workshop_id: int) -> list[ShownMoment]:
+def _details(clip_path: Callable[[str], Path], tags: list[TagView], frames: list) -> dict:
+    """A shown moment's tags and what its freeze-frames give: their times, pictures and marks."""
+    return dict(
+        tags=tuple(tags),
+        freeze_frames=tuple(f.at_s for f in frames),
+        stills=tuple(clip_path(f.still_name) for f in frames if f.still_name),
+        marks=tuple(FrameMark(f.at_s, f.caption or "", f.chain_part) for f in frames),
+    )
+
+
+def shown_moments(store: Store, workshop_id: int, details: bool = True) -> list[ShownMoment]:
     """What the workshop may show, in running order: the one answer for every screen and export.
 
     Read as plain rows on a reading connection (no ORM session): the room's screens and Plan ask on
-    every run."""
+    every run. Without ``details`` the moments' tags and freeze-frames are left unread (empty): Plan
+    lists its moments closed, and reads one's details when it is opened (:func:`with_details`)."""
     with store.reading_connection() as connection:
-        return shown_in(connection, store.clip_path, workshop_id)
+        return shown_in(connection, store.clip_path, workshop_id, details)
+
+
+def with_details(store: Store, moment: ShownMoment) -> ShownMoment:
+    """A moment read without its details (``shown_moments(..., details=False)``), with its tags and
+    freeze-frames."""
+    with store.reading_connection() as connection:
+        tags, frames = tags_and_frames(connection, [moment.moment_id])
+    return replace(moment, **_details(store.clip_path, tags[moment.moment_id], frames[moment.moment_id]))
 
 
 def shown_moment_ids_query(workshop_id: int) -> Select[int]:

@@ -14,8 +14,8 @@ from verp.ui.text import escape_markdown
 
 def show_helping_question(store: Store, person: PersonView) -> None:
     """The question and where it stands (its cycle, its latest rating, whether the group sees it), then
-    one section to rate it, share it or change it: each of those is done now and then, not on every
-    visit, and each was a share of every run of Review."""
+    one section to rate it, share it or change it, and to look back over the cycles so far: each of
+    those is done now and then, not on every visit, and each was a share of every run of Review."""
     active = helping.active_question(store, person.id)
     with st.container(border=True, key="helping_question"):
         if active is None:
@@ -31,8 +31,8 @@ def show_helping_question(store: Store, person: PersonView) -> None:
                     _rating(store, person, active)
                     _sharing(store, person, active)
                 _question_form(store, person, active)
-        if active is not None:
-            _cycles(store, person, active)
+                if active is not None:
+                    _cycles(store, person)
 
 
 def standing(active) -> str:
@@ -88,12 +88,10 @@ def _rating(store: Store, person: PersonView, active) -> None:
         st.rerun()
 
 
-def _cycles(store: Store, person: PersonView, active) -> None:
-    if active.ratings or helping.questions_so_far(store, person.id) > 1:
-        with section("My cycles so far", key="helping_cycles_open") as shown:
-            if shown:
-                past = [
-                    {"Cycle": q.cycle, "Helping question": q.text, "Rating": q.latest_score}
-                    for q in helping.history(store, person.id)
-                ]
-                st.dataframe(past, hide_index=True)
+def _cycles(store: Store, person: PersonView) -> None:
+    """Each cycle's question and its ratings, under the form (once there is more than this one, unrated)."""
+    past = helping.history(store, person.id)
+    if len(past) > 1 or any(q.ratings for q in past):
+        st.caption("My cycles so far")
+        rows = [{"Cycle": q.cycle, "Helping question": q.text, "Rating": q.latest_score} for q in past]
+        st.dataframe(rows, hide_index=True)

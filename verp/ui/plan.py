@@ -14,7 +14,7 @@ from verp.core.text import count_of_people
 from verp.records.summary import mark_lines
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
-from verp.room.shown import ShownMoment
+from verp.room.shown import ShownMoment, with_details
 from verp.ui import announce
 from verp.ui.downloads import preparation_link
 from verp.ui.player import play
@@ -109,7 +109,7 @@ def shared_moment(store: Store, person: PersonView, workshop: WorkshopView, m: S
     with section(moment_label(m, done), key=f"prepare_{workshop.id}_{m.moment_id}") as shown:
         if shown:
             _order_and_prompts(store, person, workshop, m)
-            _preparation_form(store, person, workshop, m, done)
+            _preparation_form(store, person, workshop, with_details(store, m), done)
 
 
 def _order_and_prompts(store: Store, person: PersonView, workshop: WorkshopView, m: ShownMoment) -> None:
