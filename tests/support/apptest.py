@@ -61,12 +61,14 @@ def run_page_alone(page: str, person_id: int | None = None, query: dict | None =
 
 
 def component_data(at, name: str) -> dict:
-    """The data a page handed to its custom component ``name`` (AppTest runs no component script)."""
+    """The data a page handed to its custom component ``name`` (AppTest runs no component script); a
+    component handed one JSON text (as the room's follower is) gives what the text holds."""
     import json
 
     found = [c.proto for c in at.get("bidi_component") if name in c.proto.component_name]
     assert len(found) == 1, f"{len(found)} components named {name!r} drawn"
-    return json.loads(found[0].json)
+    data = json.loads(found[0].json)
+    return json.loads(data) if isinstance(data, str) else data
 
 
 def open_section(at: AppTest, key: str) -> AppTest:

@@ -7,7 +7,7 @@ import pytest
 from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
 from verp.core.errors import NotYours, VerpError
-from verp.core.models import AuditEvent, Share, utcnow
+from verp.core.models import AuditEvent, Person, Share, utcnow
 from verp.workshop import workshops
 from verp.workshop.workshops import CODE_ALPHABET, WorkshopError
 
@@ -262,3 +262,25 @@ def test_next_pressed_for_a_step_the_room_has_left_does_nothing(store, teacher, 
     assert workshops.room_step(store, workshops.get_workshop(store, w.id))[0].key == order[1].key
     workshops.step_by(store, teacher.id, w.id, 1)  # a clicker's press: from wherever the room is
     assert workshops.room_step(store, workshops.get_workshop(store, w.id))[0].key == order[2].key
+
+
+def test_controls_list_is_the_facilitators_open_workshops_and_the_one_it_last_ran(store, teacher, colleague):
+    """Control reads only the workshops still open (a facilitator's closed ones grow for years), and the
+    one its tab last ran even once closed, to say so; never a colleague's, nor any once the role goes."""
+    first, second, third = (make_workshop(store, teacher.id, title) for title in ("One", "Two", "Three"))
+    for closed in (first, second):
+        workshops.close_workshop(store, teacher.id, closed.id)
+    set_facilitator(store, teacher.id, colleague.id)
+    theirs = make_workshop(store, colleague.id, "Theirs")
+
+    def ids(views) -> set[int]:
+        return {w.id for w in views}
+
+    assert ids(workshops.my_open_workshops(store, teacher.id)) == {third.id}
+    assert ids(workshops.my_open_workshops(store, teacher.id, also=first.id)) == {first.id, third.id}
+    assert ids(workshops.my_open_workshops(store, teacher.id, also=theirs.id)) == {third.id}
+    assert ids(workshops.my_workshops(store, teacher.id)) == {first.id, second.id, third.id}
+    with store.transaction() as s:
+        s.get_one(Person, teacher.id).is_facilitator = False
+    with pytest.raises(WorkshopError, match="Only a facilitator"):
+        workshops.my_open_workshops(store, teacher.id, also=third.id)

@@ -67,8 +67,8 @@ def step_buttons(store: Store, person: PersonView, workshop: WorkshopView) -> St
     """Big Previous / Next (from the step the room is on), and a jump list; returns that step."""
     step, all_steps = workshops.room_step(store, workshop, recent=True)
     ctx = (store, person, workshop)
-    st.subheader(f"Step {step.index + 1} of {len(all_steps)}", anchor=False)
-    st.text(step.title + (f" · {step.owner_name}" if step.owner_name else ""))
+    what = step.title + (f" · {step.owner_name}" if step.owner_name else "")  # typed by people: as text
+    st.subheader(f"Step {step.index + 1} of {len(all_steps)} · {escape_markdown(what)}", anchor=False)
     back = forward = st.container(horizontal=True)  # one block for the pair, not three
     back.button(
         "Previous",

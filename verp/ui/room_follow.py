@@ -14,6 +14,7 @@ until there is something new to draw.
 
 from __future__ import annotations
 
+import json
 import time
 
 import streamlit as st
@@ -24,9 +25,10 @@ EVERY_MS = 500  # the least time between two questions of a screen (after a quic
 QUIET_MS = 3000  # after a click or key on the page, the time its own run has to replace this follower
 
 _JS = """
-export default function ({ data, parentElement, setTriggerValue }) {
+export default function ({ data: sent, parentElement, setTriggerValue }) {
   const label = parentElement.querySelector(".verp-timer");
-  if (!label || !data) return;
+  if (!label || !sent) return;
+  const data = JSON.parse(sent);
   if (window.__verpFollowStop) window.__verpFollowStop();  // one follower a page
   const drawnAt = Date.now();
   const drawn = data.drawn;
@@ -133,20 +135,24 @@ def follow(
     links are signed again). ``spread_s``: wait up to this long (at random) before redrawing for a new
     step, for screens that come in numbers (phones)."""
     prefix, suffix = timer_label
+    # One JSON text, not a dictionary: Streamlit looks through each entry of a dictionary for a table to
+    # send apart, on every run of every screen of the room.
     _follower(
         key="room_follow",
-        data={
-            "url": url,
-            "drawn": drawn.as_json(),
-            "watch": list(watch),
-            "prefix": prefix,
-            "suffix": suffix,
-            "timer": None if timer_s is None else {"seconds": timer_s, "running": running},
-            "renew_ms": int(renew_s * 1000),
-            "every_ms": EVERY_MS,
-            "quiet_ms": QUIET_MS,
-            "spread_ms": int(spread_s * 1000),
-            "drawn_at": time.time(),  # new data each run, so the browser starts asking afresh
-        },
+        data=json.dumps(
+            {
+                "url": url,
+                "drawn": drawn.as_json(),
+                "watch": list(watch),
+                "prefix": prefix,
+                "suffix": suffix,
+                "timer": None if timer_s is None else {"seconds": timer_s, "running": running},
+                "renew_ms": int(renew_s * 1000),
+                "every_ms": EVERY_MS,
+                "quiet_ms": QUIET_MS,
+                "spread_ms": int(spread_s * 1000),
+                "drawn_at": time.time(),  # new data each run, so the browser starts asking afresh
+            }
+        ),
         on_changed_change=lambda: None,
     )

@@ -46,9 +46,16 @@ CLOSED_SINCE = (
 def choose_workshop(
     person: PersonView, include_closed: bool = False, theirs: list[WorkshopView] | None = None
 ) -> WorkshopView | None:
-    """A select box of the facilitator's workshops (``theirs``, when the page has just read them); the
-    choice is kept for Plan and Control."""
-    theirs = workshops.my_workshops(get_store(), person.id) if theirs is None else theirs
+    """A select box of the facilitator's workshops (``theirs``, when the page has just read them; else
+    read here, without the closed ones unless ``include_closed``); the choice is kept for Plan and
+    Control."""
+    if theirs is None:
+        store, running = get_store(), st.session_state.get(RUNNING_KEY)
+        theirs = (
+            workshops.my_workshops(store, person.id)
+            if include_closed
+            else workshops.my_open_workshops(store, person.id, also=running)
+        )
     mine = [w for w in theirs if include_closed or not w.is_closed]
     chosen = st.session_state.get(WORKSHOP_KEY)
     if not include_closed:
@@ -134,7 +141,7 @@ MODERATION = (
     ("Approve", "approve", ":material/check:", True),
     ("Hide", "hide", ":material/visibility_off:", False),
 )
-QUEUE_SHOWN = 5  # the oldest this many waiting are shown; the next come up as these are done
+QUEUE_SHOWN = 3  # the oldest this many waiting are shown; the next come up as these are done
 
 
 def queue_body(store, person_id: int, workshop_id: int, waiting: Waiting) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from verp.core import audit
@@ -125,6 +125,7 @@ _WORKSHOPS_OF = (
     .where(_W.c.facilitator_id == bindparam("person_id"), _P.c.is_facilitator.is_(True))
 )
 _FACILITATED_ROW = _WORKSHOPS_OF.where(_W.c.id == bindparam("workshop_id"))
+_OPEN_WORKSHOPS_OF = _WORKSHOPS_OF.where(or_(_W.c.status != "closed", _W.c.id == bindparam("also")))
 
 
 NOT_YOUR_WORKSHOP = "There is no workshop of yours with that number."
@@ -217,8 +218,20 @@ def get_workshop(store: Store, workshop_id: int) -> WorkshopView:
 
 def my_workshops(store: Store, facilitator_id: int) -> list[WorkshopView]:
     """The facilitator's workshops, the next one first, closed ones last."""
+    return _mine(store, _WORKSHOPS_OF, {"person_id": facilitator_id})
+
+
+def my_open_workshops(store: Store, facilitator_id: int, also: int | None = None) -> list[WorkshopView]:
+    """The facilitator's workshops not yet closed, the next one first, and ``also`` (their workshop of
+    that id, closed or not: the one a tab of Control last ran, to say that it has closed). Control asks
+    on every run; a facilitator's closed workshops, a few a term for years, are not read."""
+    return _mine(store, _OPEN_WORKSHOPS_OF, {"person_id": facilitator_id, "also": also})
+
+
+def _mine(store: Store, statement: Select, params: dict) -> list[WorkshopView]:
     with store.reading_connection() as c:  # Plan and Control ask on every run: no ORM objects to build
-        views = [_view(row) for row in c.execute(_WORKSHOPS_OF, {"person_id": facilitator_id})]
+        views = [_view(row) for row in c.execute(statement, params)]
+    facilitator_id = params["person_id"]
     if not views:
         with store.transaction() as s:
             _require_facilitator(s, facilitator_id)  # none yet, or not a facilitator: say which
