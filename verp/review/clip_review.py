@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from verp.core.models import Clip
+from verp.core.models import Clip, Moment, Share, Workshop
 from verp.core.store import Store
 from verp.review.clips import ClipView, owned_clip
 from verp.review.consent import ConsentView, DeleteByClash, clashes_with, consent_of
-from verp.review.moments import MomentView, moments_of
-from verp.review.sharing import ShareView, shares_of
+from verp.review.moments import MomentView, listed
+from verp.review.sharing import ShareView
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,47 @@ def review_of(store: Store, clip: ClipView) -> ClipReview:
 
 
 def _review(store: Store, s: Session | Connection, clip: Clip | ClipView) -> ClipReview:
-    """Four reads: the consent record, the moments (their details are read when one is opened:
-    ``moments.with_details``), and the shares, from which the delete-by clashes are worked out."""
-    record, shares = consent_of(s, clip.id), shares_of(s, clip.owner_id, clip.id)
+    """Two reads: the consent record, and the moments with their shares (their details are read when
+    one is opened: ``moments.with_details``); the delete-by clashes are worked out from the shares."""
+    record = consent_of(s, clip.id)
+    rows = s.execute(_MOMENTS_WITH_SHARES, {"clip_id": clip.id}).all()
+    moments = listed(store, list({row.id: row for row in rows}.values()))  # each moment once, in order
+    shares = sorted((_share(r) for r in rows if r.share_id is not None), key=lambda v: (v.shared_at, v.id))
     clashes = clashes_with(store, clip, record.delete_by, open_workshops(shares)) if record else []
-    return ClipReview(moments_of(store, s, clip.id, details=False), record, shares, clashes)
+    return ClipReview(moments, record, shares, clashes)
+
+
+def _share(r: Row) -> ShareView:
+    return ShareView(
+        r.share_id,
+        r.id,
+        r.workshop_id,
+        r.workshop_title,
+        r.workshop_status,
+        r.held_on,
+        r.shared_at,
+        r.withdrawn_at,
+    )
+
+
+# The clip's moments in clip order, each with its shares (a moment shared nowhere: one row, its share
+# columns empty): one statement built once for Review's every run.
+_MOMENTS_WITH_SHARES = (
+    select(
+        Moment.__table__,
+        Share.id.label("share_id"),
+        Share.workshop_id,
+        Workshop.title.label("workshop_title"),
+        Workshop.status.label("workshop_status"),
+        Workshop.held_on,
+        Share.shared_at,
+        Share.withdrawn_at,
+    )
+    .outerjoin(Share, Share.moment_id == Moment.id)
+    .outerjoin(Workshop, Workshop.id == Share.workshop_id)
+    .where(Moment.clip_id == bindparam("clip_id"))
+    .order_by(Moment.start_s, Moment.id, Share.shared_at, Share.id)
+)
 
 
 def open_workshops(shares: list[ShareView]) -> list[tuple[int, str, date]]:

@@ -61,7 +61,14 @@ class ClipView:
     original: Path
     playable: Path | None
     proxy: Path | None
-    thumbnail: Path | None
+    folder: Path  # the clip's own folder of files
+
+    @property
+    def thumbnail(self) -> Path | None:
+        """The still made of the clip as it came in, once made: looked for when asked (a list of clips
+        shows a few pictures, and Review none)."""
+        path = self.folder / THUMB_NAME
+        return path if path.exists() else None
 
     @property
     def past_its_date(self) -> bool:
@@ -84,8 +91,6 @@ def extension_of(filename: str) -> str:
 
 
 def _view(store: Store, clip: Clip | Row) -> ClipView:
-    folder = store.clip_path(clip.id)
-    thumb = folder / THUMB_NAME
     return ClipView(
         id=clip.id,
         owner_id=clip.owner_id,
@@ -105,7 +110,7 @@ def _view(store: Store, clip: Clip | Row) -> ClipView:
         original=store.clip_path(clip.stored_name),
         playable=store.clip_path(clip.playable_name) if clip.playable_name else None,
         proxy=store.clip_path(clip.proxy_name) if clip.proxy_name else None,
-        thumbnail=thumb if thumb.exists() else None,
+        folder=store.clip_path(clip.id),
     )
 
 

@@ -7,6 +7,7 @@ the group sees) and ``stills/`` (freeze-frames); ``thumbs/`` holds the clip's th
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -134,11 +135,14 @@ def _view(store: Store, s, m: Moment) -> MomentView:
 
 
 def _views(
-    store: Store, s: Session | Connection, rows: Sequence[Any], details: bool = True
+    store: Store, s: Session | Connection | None, rows: Sequence[Any], details: bool = True
 ) -> list[MomentView]:
     """The moments (ORM rows or plain rows of their columns) as views, their tags and freeze-frames read
     in one query each (not two a moment); without ``details``, none are read (see :func:`with_details`)."""
-    tags, frames = tags_and_frames(s, [m.id for m in rows] if details else [])
+    tags: defaultdict[int, list[TagView]] = defaultdict(list)
+    frames: defaultdict[int, list] = defaultdict(list)
+    if details and s is not None:
+        tags, frames = tags_and_frames(s, [m.id for m in rows])
     return [
         MomentView(
             id=m.id,
@@ -220,24 +224,25 @@ def list_moments(store: Store, owner_id: int, clip_id: str) -> list[MomentView]:
         return moments_of(store, s, clip_id)
 
 
-# Review reads a clip's moments on every run: a statement built once, read as rows.
 _MOMENTS_OF = (
     select(Moment.__table__).where(Moment.clip_id == bindparam("clip_id")).order_by(Moment.start_s, Moment.id)
 )
 
 
-def moments_of(store: Store, s: Session | Connection, clip_id: str, details: bool = True) -> list[MomentView]:
-    """The clip's moments in clip order, read where the caller reads (which checked the clip is theirs).
+def moments_of(store: Store, s: Session | Connection, clip_id: str) -> list[MomentView]:
+    """The clip's moments in clip order, read where the caller reads (which checked the clip is theirs)."""
+    return _views(store, s, s.execute(_MOMENTS_OF, {"clip_id": clip_id}).all())
 
-    Without ``details`` their tags and freeze-frames are left unread (empty): Review lists its moments
-    closed on every run, and reads a moment's details when it is opened (:func:`with_details`).
-    """
-    return _views(store, s, s.execute(_MOMENTS_OF, {"clip_id": clip_id}).all(), details)
+
+def listed(store: Store, rows: Sequence[Any]) -> list[MomentView]:
+    """Moments read by a caller's own statement (rows with every column of ``moment``), as views
+    without their details (see :func:`with_details`)."""
+    return _views(store, None, rows, details=False)
 
 
 def with_details(store: Store, moment: MomentView) -> MomentView:
-    """A moment read without its details (``moments_of(..., details=False)``), with its tags and
-    freeze-frames: for a moment its owner has open."""
+    """A moment read without its details (:func:`listed`), with its tags and freeze-frames: for a
+    moment its owner has open."""
     with store.reading_connection() as connection:
         tags, frames = tags_and_frames(connection, [moment.id])
     return replace(moment, tags=tuple(tags[moment.id]), freeze_frames=_frame_views(store, frames[moment.id]))
