@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import enter_number, open_sections, sign_up, wait_for_app
+from tests.support.browser import enter_number, open_sections, rerun_of, sign_up, wait_for_app
 from tests.support.review import add_test_clip
 from verp.core import accounts, sessions
 from verp.core.config import load_settings
@@ -59,6 +59,11 @@ def test_a_marked_moment_plays_from_its_start_and_stays_private(app_server, brow
     wait_for_app(page)
     enter_number(page, "Starts at (s)", 2)
     enter_number(page, "Ends at (s)", 4)
+    starts = page.get_by_label("Starts at (s)").first
+    for key, nudged in (("ArrowUp", 2.5), ("ArrowDown", 2.0)):  # the arrow keys nudge by half a second
+        with rerun_of(page):
+            starts.press(key)
+        assert float(starts.input_value()) == nudged
     # The preview loops just the moment: it starts at the mark, not at the clip's beginning.
     open_sections(page, "Preview just this moment (loops)")
     preview = page.get_by_label("Preview of the moment you are marking")
