@@ -18,9 +18,7 @@ if workshop is None:
     st.page_link("pages/plan.py", label="Plan", icon=":material/event_note:")
     st.stop()
 
-# A clicker's Page Down / Page Up and the space bar do what Next, Previous and Play do.
-clicker.listen(lambda action: remote.act(store, person, workshop, clicker.act_on_room, action))
-remote.show_error()  # a key's refusal
+remote.show_error()  # a clicker key's refusal (the room's follower hears the keys: see live_timer)
 st.text(f"Join code: {workshop.join_code} · {workshop.status}")
 if workshop.status == "planned":
     st.button(
@@ -34,7 +32,9 @@ st.link_button("Open Present (projector)", f"present?w={present}", icon=":materi
 
 step = remote.step_buttons(store, person, workshop)
 waiting = reflections.waiting_in(store, workshop, QUEUE_SHOWN)  # the queue, and to tell when it changes
-remote.live_timer(store, workshop, step, waiting)
+# A clicker's Page Down / Page Up and the space bar do what Next, Previous and Play do.
+on_key = lambda action: remote.act(store, person, workshop, clicker.act_on_room, action)  # noqa: E731
+remote.live_timer(store, workshop, step, waiting, on_key)
 remote.playback_buttons(store, person, workshop, step)
 if step.kind == "owner":
     remote.rating_form(store, person, workshop, step)

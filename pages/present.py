@@ -23,8 +23,12 @@ if st.session_state.get("present_opened") != workshop.id:  # once per projector 
     workshops.record_present_opened(store, st.query_params.get("w", ""), client_address())
     st.session_state["present_opened"] = workshop.id
 
-# The link is the facilitator's: a clicker pointed at the projector steps the room as Control does.
-clicker.listen(lambda action: clicker.act_quietly(store, workshop.facilitator_id, workshop.id, action))
 step, _ = workshops.room_step(store, workshop, recent=True)
-follow(store, workshop, step)
+# The link is the facilitator's: a clicker pointed at the projector steps the room as Control does.
+follow(
+    store,
+    workshop,
+    step,
+    lambda action: clicker.act_quietly(store, workshop.facilitator_id, workshop.id, action),
+)
 draw_step(store, workshop, step)

@@ -152,6 +152,7 @@ def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
     at = open_page("control", teacher.id)
     timer = component_data(at, "room_follow")  # the browser ticks it: "Timer 0:07 of about 2 min"
     assert timer["prefix"] == "Timer " and timer["timer"]["running"] and timer["timer"]["seconds"] < 60
+    assert timer["keys"]  # the follower hears a clicker's keys too
     at.button(key="timer").click().run()
     assert not workshops.get_workshop(store, w.id).timer_running
     timer = component_data(at, "room_follow")

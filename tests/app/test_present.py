@@ -143,6 +143,7 @@ def test_the_projector_draws_its_follower_with_the_step_and_the_rooms_state(stor
     assert follower["drawn"]["v"] == w.state_version and follower["watch"] == ["wall"]
     assert follower["url"].startswith("/api/room/")
     assert follower["prefix"].startswith("Principles of attuned interaction")
+    assert follower["keys"]  # it hears a clicker's keys too: one component for both
 
 
 def test_the_close_shows_next_steps_and_the_deletion_reminder(store, teacher, colleague):

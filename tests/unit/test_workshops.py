@@ -284,3 +284,29 @@ def test_controls_list_is_the_facilitators_open_workshops_and_the_one_it_last_ra
         s.get_one(Person, teacher.id).is_facilitator = False
     with pytest.raises(WorkshopError, match="Only a facilitator"):
         workshops.my_open_workshops(store, teacher.id, also=third.id)
+
+
+def test_the_agenda_is_the_running_orders_steps_without_reading_a_helping_question(store, teacher, colleague):
+    """Plan's timings show each step's title and minutes, never a participant's helping question: the
+    agenda does not ask for them (one read fewer on every run of Plan), and lists the same steps."""
+    from sqlalchemy import Engine, event
+
+    w = make_workshop(store, teacher.id)
+    share_moment(store, colleague.id, w.id, "First")
+    add_helping_question(store, colleague.id, "How do I wait longer?", shared=True)
+    order = workshops.steps(store, w.id)
+    assert any(step.helping_question == "How do I wait longer?" for step in order)
+    shown = workshops.shown_moments(store, w.id)
+    statements: list[str] = []
+
+    def seen(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        items = workshops.agenda(store, w.id, shown)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert [(i.key, i.title, i.minutes) for i in items] == [(s.key, s.title, s.minutes) for s in order]
+    assert not any("helping_question" in statement for statement in statements)
+    assert len(statements) == 1  # the workshop's minutes, word for children and session number

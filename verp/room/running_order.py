@@ -207,20 +207,25 @@ def _in_words(prompt: str, child_word: str) -> str:
     return with_child_word(prompt, child_word)
 
 
-def steps(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[Step]:
+def steps(
+    store: Store, workshop_id: int, shown: list[ShownMoment] | None = None, questions: bool = True
+) -> list[Step]:
     """The running order of the workshop, as the projector and the controls step through it.
 
     ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them. One
-    transaction: every screen of the room asks for it on each redraw.
+    transaction: every screen of the room asks for it on each redraw. Without ``questions`` the
+    participants' shared helping questions are not read (their steps are there, without the words): for
+    the agenda, which shows each step's title and minutes only.
     """
     with store.reading_connection() as c:
         moments = shown_in(c, store.clip_path, workshop_id) if shown is None else shown
-        questions = shared_helping_questions(c, {m.owner_id for m in moments})
+        owners = {m.owner_id for m in moments} if questions else set()
+        questions_of = shared_helping_questions(c, owners)
         row = c.execute(_STEP_SETTINGS, {"workshop_id": workshop_id}).first()
     if row is None:
-        return _order(moments, lambda owner_id: questions.get(owner_id, ""))
+        return _order(moments, lambda owner_id: questions_of.get(owner_id, ""))
     minutes, child_word, number = row
-    order = _order(moments, lambda owner_id: questions.get(owner_id, ""), _opening(number))
+    order = _order(moments, lambda owner_id: questions_of.get(owner_id, ""), _opening(number))
     return tailored(order, read_minutes(minutes), child_word or "child")
 
 

@@ -7,6 +7,7 @@ domain error is kept for the next draw and shown there as a plain message.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -128,10 +129,12 @@ def playback_buttons(store: Store, person: PersonView, workshop: WorkshopView, s
     )
 
 
-def live_timer(store: Store, workshop: WorkshopView, step: Step, waiting: Waiting) -> None:
+def live_timer(
+    store: Store, workshop: WorkshopView, step: Step, waiting: Waiting, on_key: Callable[[str], None]
+) -> None:
     """The phase timer, ticking in the browser; the page is drawn again when the room changes elsewhere
     (the clicker on Present, a phone's reflection waiting, the projector's sound), not on a timer.
-    ``waiting``: the queue, as the page has read it."""
+    ``waiting``: the queue, as the page has read it; ``on_key``: what a clicker's key does."""
     drawn = RoomSignal(
         workshop.state_version,
         "",
@@ -148,6 +151,7 @@ def live_timer(store: Store, workshop: WorkshopView, step: Step, waiting: Waitin
         workshop.timer_seconds(),
         workshop.timer_running,
         RENEW_AFTER_S,
+        on_key=on_key,
     )
     if step.moment is not None:
         st.caption(sound_status(workshops.playback(workshop)))

@@ -10,6 +10,7 @@ between.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -33,9 +34,9 @@ CLOSING_REMINDER = (
 )
 
 
-def follow(store: Store, workshop: WorkshopView, step: Step) -> None:
+def follow(store: Store, workshop: WorkshopView, step: Step, on_key: Callable[[str], None]) -> None:
     """The phase timer, and the page drawn again once Control or the wall changes (asked by HTTP, not
-    by a timed page run: see ``verp.ui.room_follow``)."""
+    by a timed page run: see ``verp.ui.room_follow``); ``on_key``: what a clicker's key does."""
     drawn = RoomSignal(workshop.state_version, wall_digest(store, workshop.id), workshop.is_closed)
     room_follow.follow(
         room_signal_path(store.settings, workshop.id),
@@ -45,6 +46,7 @@ def follow(store: Store, workshop: WorkshopView, step: Step) -> None:
         workshop.timer_seconds(),
         workshop.timer_running,
         RENEW_AFTER_S,
+        on_key=on_key,
     )
 
 

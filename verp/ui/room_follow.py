@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
+from verp.ui.clicker import ACTIONS
 from verp.workshop.room_signal import RoomSignal
 
+KEY = "room_follow"
 EVERY_MS = 500  # the least time between two questions of a screen (after a quick or failed answer)
 QUIET_MS = 3000  # after a click or key on the page, the time its own run has to replace this follower
 
@@ -109,6 +112,35 @@ export default function ({ data: sent, parentElement, setTriggerValue }) {
     if (window.__verpFollowStop === stop) window.__verpFollowStop = null;
   };
   window.__verpFollowStop = stop;
+  // A presentation clicker on Control and Present (``keys``): Page Down / Page Up / the space bar step
+  // Next / Previous and play or pause. Keys typed into a form control are left to that control.
+  if (data.keys) {
+    const ACTIONS = { PageDown: "next", PageUp: "previous", " ": "play" };
+    const OWN_KEYS = "input, textarea, select, button, a, video, audio, summary, [contenteditable]," +
+      " [role=button], [role=combobox], [role=listbox], [role=option], [role=slider], [role=switch]," +
+      " [role=checkbox], [role=radio], [role=tab], [role=menuitem], [role=spinbutton]";
+    const onKey = (event) => {
+      const action = ACTIONS[event.key];
+      if (!action || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target;
+      if (target instanceof Element && target.closest(OWN_KEYS)) return;
+      event.preventDefault();
+      setTriggerValue("press", action);
+    };
+    // One listener per window, whatever Streamlit does with the element between runs.
+    if (window.__verpClicker) window.removeEventListener("keydown", window.__verpClicker);
+    window.__verpClicker = onKey;
+    window.addEventListener("keydown", onKey);
+    const stopFollowing = stop;
+    const stopAll = () => {
+      stopFollowing();
+      window.removeEventListener("keydown", onKey);
+      if (window.__verpClicker === onKey) window.__verpClicker = null;
+    };
+    window.__verpFollowStop = stopAll;
+    follow();
+    return stopAll;
+  }
   follow();
   return stop;
 }
@@ -128,17 +160,19 @@ def follow(
     running: bool = False,
     renew_s: float = 24 * 3600,
     spread_s: float = 0.0,
+    on_key: Callable[[str], None] | None = None,
 ) -> None:
     """Show the timer (if ``timer_s`` is given) as ``prefix + m:ss + suffix``; run the page again once
     the room's state version or one of the ``watch`` parts of its signal (``wall``, ``waiting``,
     ``sound``) differs from ``drawn``, once the workshop closes, or after ``renew_s`` (the players'
     links are signed again). ``spread_s``: wait up to this long (at random) before redrawing for a new
-    step, for screens that come in numbers (phones)."""
+    step, for screens that come in numbers (phones). ``on_key(action)``: listen for a presentation
+    clicker's keys too (``verp.ui.clicker``); it runs, before the page draws, when one is pressed."""
     prefix, suffix = timer_label
     # One JSON text, not a dictionary: Streamlit looks through each entry of a dictionary for a table to
     # send apart, on every run of every screen of the room.
     _follower(
-        key="room_follow",
+        key=KEY,
         data=json.dumps(
             {
                 "url": url,
@@ -152,7 +186,20 @@ def follow(
                 "quiet_ms": QUIET_MS,
                 "spread_ms": int(spread_s * 1000),
                 "drawn_at": time.time(),  # new data each run, so the browser starts asking afresh
+                "keys": on_key is not None,
             }
         ),
         on_changed_change=lambda: None,
+        on_press_change=_pressed(on_key) if on_key else None,
     )
+
+
+def _pressed(on_key: Callable[[str], None]) -> Callable[[], None]:
+    """The callback of a clicker's key: ``on_key(action)`` for a room action, nothing for anything else."""
+
+    def pressed() -> None:
+        action = (st.session_state.get(KEY) or {}).get("press")
+        if action in ACTIONS:
+            on_key(action)
+
+    return pressed

@@ -540,7 +540,7 @@ MAX_STEP_MIN = 180
 def agenda(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[AgendaItem]:
     """Every step of the running order with its minutes (the facilitator's own where set) and start."""
     items, start = [], 0.0
-    for step in steps(store, workshop_id, shown):
+    for step in steps(store, workshop_id, shown, questions=False):  # titles and minutes: no question read
         items.append(AgendaItem(step.key, step.title, step.minutes, start, step.owner_name))
         start += step.minutes
     return items
