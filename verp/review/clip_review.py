@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from verp.core.models import Clip, Moment, Share, Workshop
+from verp.core.models import Clip, Consent, Moment, Share, Workshop
 from verp.core.store import Store
 from verp.review.clips import ClipView, owned_clip
-from verp.review.consent import ConsentView, DeleteByClash, clashes_with, consent_of
+from verp.review.consent import ConsentView, DeleteByClash, clashes_with, consent_view
 from verp.review.moments import MomentView, listed
 from verp.review.sharing import ShareView
 
@@ -49,14 +50,22 @@ def review_of(store: Store, clip: ClipView) -> ClipReview:
 
 
 def _review(store: Store, s: Session | Connection, clip: Clip | ClipView) -> ClipReview:
-    """Two reads: the consent record, and the moments with their shares (their details are read when
-    one is opened: ``moments.with_details``); the delete-by clashes are worked out from the shares."""
-    record = consent_of(s, clip.id)
-    rows = s.execute(_MOMENTS_WITH_SHARES, {"clip_id": clip.id}).all()
-    moments = listed(store, list({row.id: row for row in rows}.values()))  # each moment once, in order
+    """One read: the clip's consent record and its moments with their shares (the moments' details are
+    read when one is opened: ``moments.with_details``); the delete-by clashes are worked out from the
+    shares."""
+    rows = s.execute(_REVIEW_ROWS, {"clip_id": clip.id}).all()  # one row at least: the clip's own
+    record = _consent(rows[0]) if rows else None
+    moments = listed(store, list({r.id: r for r in rows if r.id is not None}.values()))  # each once, in order
     shares = sorted((_share(r) for r in rows if r.share_id is not None), key=lambda v: (v.shared_at, v.id))
     clashes = clashes_with(store, clip, record.delete_by, open_workshops(shares)) if record else []
     return ClipReview(moments, record, shares, clashes)
+
+
+def _consent(row: Row) -> ConsentView | None:
+    """The consent record carried (its columns named ``consent_...``) on each of the clip's rows."""
+    if row.consent_id is None:
+        return None
+    return consent_view(SimpleNamespace(**{c.name: row._mapping[f"consent_{c.name}"] for c in _CONSENT.c}))
 
 
 def _share(r: Row) -> ShareView:
@@ -72,10 +81,14 @@ def _share(r: Row) -> ShareView:
     )
 
 
-# The clip's moments in clip order, each with its shares (a moment shared nowhere: one row, its share
-# columns empty): one statement built once for Review's every run.
-_MOMENTS_WITH_SHARES = (
+# The clip's consent record, and its moments in clip order each with its shares: one row for each share
+# (a moment shared nowhere: one row, its share columns empty; a clip with no moments: one row, the
+# consent's columns only), the consent's columns on every row. One statement built once for Review's
+# every run.
+_CONSENT = Consent.__table__
+_REVIEW_ROWS = (
     select(
+        *(column.label(f"consent_{column.name}") for column in _CONSENT.c),
         Moment.__table__,
         Share.id.label("share_id"),
         Share.workshop_id,
@@ -85,9 +98,12 @@ _MOMENTS_WITH_SHARES = (
         Share.shared_at,
         Share.withdrawn_at,
     )
+    .select_from(Clip.__table__)
+    .outerjoin(_CONSENT, _CONSENT.c.clip_id == Clip.id)
+    .outerjoin(Moment, Moment.clip_id == Clip.id)
     .outerjoin(Share, Share.moment_id == Moment.id)
     .outerjoin(Workshop, Workshop.id == Share.workshop_id)
-    .where(Moment.clip_id == bindparam("clip_id"))
+    .where(Clip.id == bindparam("clip_id"))
     .order_by(Moment.start_s, Moment.id, Share.shared_at, Share.id)
 )
 

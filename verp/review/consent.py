@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from verp.core import audit
@@ -73,7 +74,7 @@ class ConsentView:
         return bool(self.review_reason)
 
 
-def review_reason(c: Consent | Row[Any]) -> str:
+def review_reason(c: Consent | Row[Any] | SimpleNamespace) -> str:
     """Why a record cannot be relied on as it stands, in a teacher's words; empty when it can."""
     if c.basis not in BASES:
         return (
@@ -95,7 +96,7 @@ def stills_allowed(c: Consent | None) -> bool:
     return c is not None and c.stills_in_exports and not review_reason(c) and c.delete_by > today()
 
 
-def _view(c: Consent | Row[Any]) -> ConsentView:
+def _view(c: Consent | Row[Any] | SimpleNamespace) -> ConsentView:
     return ConsentView(
         c.clip_id,
         c.filmed_group,
@@ -113,6 +114,11 @@ def _view(c: Consent | Row[Any]) -> ConsentView:
         c.dpia_reference or "",
         review_reason(c),
     )
+
+
+def consent_view(c: Consent | Row[Any] | SimpleNamespace) -> ConsentView:
+    """A consent record as pages see it, from its ORM object or anything with its columns' names."""
+    return _view(c)
 
 
 def _today() -> date:
@@ -265,16 +271,6 @@ def get_consent(store: Store, owner_id: int, clip_id: str) -> ConsentView | None
         owned_clip(s, owner_id, clip_id)
         row = s.scalar(select(Consent).where(Consent.clip_id == clip_id))
         return _view(row) if row else None
-
-
-# Review reads a clip's consent record on every run: a statement built once, read as a row.
-_CONSENT_OF = select(Consent.__table__).where(Consent.__table__.c.clip_id == bindparam("clip_id"))
-
-
-def consent_of(s: Session | Connection, clip_id: str) -> ConsentView | None:
-    """The clip's consent record, read where the caller reads (which checked the clip is theirs)."""
-    row = s.execute(_CONSENT_OF, {"clip_id": clip_id}).first()
-    return _view(row) if row else None
 
 
 def check_shareable(s, clip_id: str) -> Consent:

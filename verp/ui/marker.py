@@ -118,11 +118,15 @@ def show_marker(store: Store, person: PersonView, clip: ClipView) -> None:
     st.session_state.setdefault(out_key, _clamp(clip, moments.ABOUT_S))
     st.subheader("Mark a moment that went better than usual", anchor=False)
     st.caption("About 10 seconds is plenty. Keep up to three moments to share with a review.")
-    left, right = st.columns(2)
-    for column, key, label in ((left, in_key, "Starts at (s)"), (right, out_key, "Ends at (s)")):
+    marks = st.container(
+        horizontal=True
+    )  # side by side (one block, not three), one above the other on a phone
+    for key, label in ((in_key, "Starts at (s)"), (out_key, "Ends at (s)")):
         # Its own − and + (and the arrow keys) nudge by half a second; any time can be typed. Buttons of
         # their own for the nudges were four more widgets on every run of the page.
-        column.number_input(label, 0.0, float(clip.duration_s), step=NUDGE_S, format="%.2f", key=key)
+        marks.number_input(
+            label, 0.0, float(clip.duration_s), step=NUDGE_S, format="%.2f", key=key, width="stretch"
+        )
     st.button(
         "Mark in at the player's start",
         key=f"mark_here_{clip.id}",
