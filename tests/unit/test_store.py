@@ -86,9 +86,11 @@ def test_files_are_written_whole_or_not_at_all(store: Store):
 
 
 def test_stored_names_cannot_leave_the_clips_folder(store: Store):
-    for name in ("../verp.db", "/etc/passwd", "a/../../x", ""):
+    sibling = f"../{store.clips_root.name}-next/original.mp4"  # a folder beside it, whose name starts alike
+    for name in ("../verp.db", "/etc/passwd", "a/../../x", "", ".", "a/..", sibling):
         with pytest.raises(ValueError):
             store.clip_path(name)
+    assert store.clip_path("abc/./original.mp4") == store.clips_root / "abc" / "original.mp4"
 
 
 def test_leftover_temporary_files_are_cleaned_at_start(store: Store):
