@@ -1,8 +1,11 @@
 """Workshops: join codes, access, live state in the database, the running order and the agenda."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine, event
 
 from tests.support.workshop import add_helping_question, go_to_index, make_workshop, share_moment
 from verp.core.accounts import set_facilitator
@@ -289,14 +292,50 @@ def test_controls_list_is_the_facilitators_open_workshops_and_the_one_it_last_ra
 def test_the_agenda_is_the_running_orders_steps_without_reading_a_helping_question(store, teacher, colleague):
     """Plan's timings show each step's title and minutes, never a participant's helping question: the
     agenda does not ask for them (one read fewer on every run of Plan), and lists the same steps."""
-    from sqlalchemy import Engine, event
-
     w = make_workshop(store, teacher.id)
     share_moment(store, colleague.id, w.id, "First")
     add_helping_question(store, colleague.id, "How do I wait longer?", shared=True)
     order = workshops.steps(store, w.id)
     assert any(step.helping_question == "How do I wait longer?" for step in order)
     shown = workshops.shown_moments(store, w.id)
+    with statements_run() as statements:
+        items = workshops.agenda(store, w.id, shown)
+    assert [(i.key, i.title, i.minutes) for i in items] == [(s.key, s.title, s.minutes) for s in order]
+    assert not any("helping_question" in statement for statement in statements)
+    assert len(statements) == 1  # the workshop's minutes, word for children and session number
+
+
+def test_the_facilitators_list_carries_each_workshops_step_settings_so_plans_agenda_reads_nothing_more(
+    store, teacher, colleague
+):
+    """Plan draws the agenda of a workshop from the facilitator's own list on every run: the list brings
+    the facilitator's minutes, the word for children and the session number with each workshop, and
+    the agenda made from them is the one the running order reads for itself."""
+    from tests.support.series import group_with_two_sessions
+
+    _, first, second = group_with_two_sessions(store, teacher.id, colleague.id)
+    share_moment(store, colleague.id, second.id, "First")
+    workshops.set_child_word(store, teacher.id, second.id, "pupil")
+    welcome = workshops.steps(store, second.id)[0]
+    workshops.set_step_minutes(store, teacher.id, second.id, {welcome.key: 7.5})
+    listed = {w.id: w for w in workshops.my_workshops(store, teacher.id)}
+    assert listed[second.id].step_settings is not None and listed[second.id].step_settings.series_number == 2
+    assert listed[first.id].step_settings.series_number == 1
+    shown = workshops.shown_moments(store, second.id)
+    with statements_run() as statements:
+        carried = workshops.agenda(store, second.id, shown, listed[second.id].step_settings)
+    assert statements == []
+    assert carried == workshops.agenda(store, second.id, shown)
+    assert carried[0].minutes == 7.5
+    assert any(item.title.startswith("Since session 1") for item in carried)  # the series opening
+    got = workshops.get_workshop(store, second.id)
+    assert got.step_settings is None  # read without them: the running order reads them itself
+    assert list(workshops.timings(store, second.id, shown, None).items) == carried
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements run while the block runs, in order."""
     statements: list[str] = []
 
     def seen(*args) -> None:
@@ -304,9 +343,6 @@ def test_the_agenda_is_the_running_orders_steps_without_reading_a_helping_questi
 
     event.listen(Engine, "before_cursor_execute", seen)
     try:
-        items = workshops.agenda(store, w.id, shown)
+        yield statements
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
-    assert [(i.key, i.title, i.minutes) for i in items] == [(s.key, s.title, s.minutes) for s in order]
-    assert not any("helping_question" in statement for statement in statements)
-    assert len(statements) == 1  # the workshop's minutes, word for children and session number

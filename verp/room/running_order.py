@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
@@ -124,6 +125,15 @@ _STEP_SETTINGS = (
 )
 
 
+class StepSettings(NamedTuple):
+    """What the facilitator set that shapes the running order, as stored: their own minutes per step
+    (JSON), the word the prompts use for children, and the workshop's number in its group's series."""
+
+    minutes: str | None
+    child_word: str | None
+    series_number: int | None
+
+
 def shared_helping_questions(reader: Session | Connection, owner_ids: set[int]) -> dict[int, str]:
     """Each owner's current helping question, only where they chose to share it (one query)."""
     if not owner_ids:
@@ -208,23 +218,30 @@ def _in_words(prompt: str, child_word: str) -> str:
 
 
 def steps(
-    store: Store, workshop_id: int, shown: list[ShownMoment] | None = None, questions: bool = True
+    store: Store,
+    workshop_id: int,
+    shown: list[ShownMoment] | None = None,
+    questions: bool = True,
+    settings: StepSettings | None = None,
 ) -> list[Step]:
     """The running order of the workshop, as the projector and the controls step through it.
 
-    ``shown``: the workshop's :func:`shown_moments`, when the caller has just read them. One
-    transaction: every screen of the room asks for it on each redraw. Without ``questions`` the
-    participants' shared helping questions are not read (their steps are there, without the words): for
-    the agenda, which shows each step's title and minutes only.
+    ``shown``: the workshop's :func:`shown_moments`, and ``settings`` its :class:`StepSettings`, when the
+    caller has just read them. One transaction: every screen of the room asks for it on each redraw.
+    Without ``questions`` the participants' shared helping questions are not read (their steps are
+    there, without the words): for the agenda, which shows each step's title and minutes only.
     """
-    with store.reading_connection() as c:
-        moments = shown_in(c, store.clip_path, workshop_id) if shown is None else shown
-        owners = {m.owner_id for m in moments} if questions else set()
-        questions_of = shared_helping_questions(c, owners)
-        row = c.execute(_STEP_SETTINGS, {"workshop_id": workshop_id}).first()
-    if row is None:
+    moments, questions_of = shown, {}
+    if moments is None or settings is None or (questions and moments):  # else nothing to read
+        with store.reading_connection() as c:
+            moments = shown_in(c, store.clip_path, workshop_id) if moments is None else moments
+            questions_of = shared_helping_questions(c, {m.owner_id for m in moments} if questions else set())
+            if settings is None:
+                row = c.execute(_STEP_SETTINGS, {"workshop_id": workshop_id}).first()
+                settings = None if row is None else StepSettings(*row)
+    if settings is None:
         return _order(moments, lambda owner_id: questions_of.get(owner_id, ""))
-    minutes, child_word, number = row
+    minutes, child_word, number = settings
     order = _order(moments, lambda owner_id: questions_of.get(owner_id, ""), _opening(number))
     return tailored(order, read_minutes(minutes), child_word or "child")
 

@@ -175,7 +175,7 @@ def timings_editor(
 ) -> None:
     """The running total and advice; every step with its start time and its minutes (editable) once
     the facilitator opens them."""
-    plan = workshops.timings(store, workshop.id, shown)
+    plan = workshops.timings(store, workshop.id, shown, workshop.step_settings)  # read with the workshop
     total = f"{plan.total_min:g} minutes ({_clock(plan.total_min)})"
     st.text(f"Total: {total} for {count_of_people(plan.participants)}")
     if plan.advice:  # fixed words and numbers; one box however many tips

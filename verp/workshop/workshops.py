@@ -21,14 +21,21 @@ from sqlalchemy.orm import Session, object_session
 
 from verp.core import audit
 from verp.core.errors import NotYours, VerpError
-from verp.core.models import AuditEvent, Person, Share, Workshop, utcnow
+from verp.core.models import AuditEvent, Person, SeriesSession, Share, Workshop, utcnow
 from verp.core.store import Store
 from verp.core.text import clean_text, count_of_people
 from verp.review.sharing import normalise_code
 from verp.room.playback import COMMANDS, Playback, command, for_new_step, read_playback
 from verp.room.principles import catalogue
 from verp.room.prompts import CHILD_WORDS, prompt_book
-from verp.room.running_order import Step, current_step, parse_step_key, read_minutes, steps
+from verp.room.running_order import (
+    Step,
+    StepSettings,
+    current_step,
+    parse_step_key,
+    read_minutes,
+    steps,
+)
 from verp.room.shown import ShownMoment, shown_moments
 
 __all__ = ["ShownMoment", "Step", "shown_moments", "steps"]  # the room's order, as workshops see it
@@ -70,6 +77,9 @@ class WorkshopView:
     closed_at: datetime | None
     child_word: str = "child"
     playback_json: str = "{}"
+    # What shapes its running order, when read with the workshop (the facilitator's own list: Plan shows
+    # the agenda of one of them on every run); None when not, and the running order reads it itself.
+    step_settings: StepSettings | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -91,6 +101,9 @@ def _view(w: Workshop | Row) -> WorkshopView:
     A row's columns are read through its mapping: a row's attribute access costs several times as much,
     and Plan reads each of a facilitator's workshops on every run."""
     get: Callable[[str], Any] = w._mapping.__getitem__ if isinstance(w, Row) else partial(getattr, w)
+    settings = None
+    if isinstance(w, Row) and "series_number" in w._mapping:
+        settings = StepSettings(get("step_minutes"), get("child_word"), get("series_number"))
     return WorkshopView(
         id=get("id"),
         title=get("title"),
@@ -110,6 +123,7 @@ def _view(w: Workshop | Row) -> WorkshopView:
         closed_at=get("closed_at"),
         child_word=get("child_word") or "child",
         playback_json=get("playback") or "{}",
+        step_settings=settings,
     )
 
 
@@ -127,8 +141,9 @@ def _require_facilitator(s, person_id: int) -> Person:
 # The facilitator's workshops as rows, for reads on a plain connection (Plan and Control ask on every run).
 _W, _P = Workshop.__table__, Person.__table__
 _WORKSHOPS_OF = (
-    select(_W)
+    select(_W, SeriesSession.number.label("series_number"))
     .join_from(_W, _P, _P.c.id == _W.c.facilitator_id)
+    .outerjoin(SeriesSession, SeriesSession.workshop_id == _W.c.id)
     .where(_W.c.facilitator_id == bindparam("person_id"), _P.c.is_facilitator.is_(True))
 )
 _FACILITATED_ROW = _WORKSHOPS_OF.where(_W.c.id == bindparam("workshop_id"))
@@ -544,20 +559,33 @@ GROUP_SIZE = (3, 6)
 MAX_STEP_MIN = 180
 
 
-def agenda(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> list[AgendaItem]:
-    """Every step of the running order with its minutes (the facilitator's own where set) and start."""
+def agenda(
+    store: Store,
+    workshop_id: int,
+    shown: list[ShownMoment] | None = None,
+    settings: StepSettings | None = None,
+) -> list[AgendaItem]:
+    """Every step of the running order with its minutes (the facilitator's own where set) and start.
+    ``shown`` and ``settings``: as the caller has just read them (see ``running_order.steps``)."""
     items, start = [], 0.0
-    for step in steps(store, workshop_id, shown, questions=False):  # titles and minutes: no question read
+    # Titles and minutes: no helping question read.
+    for step in steps(store, workshop_id, shown, questions=False, settings=settings):
         items.append(AgendaItem(step.key, step.title, step.minutes, start, step.owner_name))
         start += step.minutes
     return items
 
 
-def timings(store: Store, workshop_id: int, shown: list[ShownMoment] | None = None) -> Timings:
+def timings(
+    store: Store,
+    workshop_id: int,
+    shown: list[ShownMoment] | None = None,
+    settings: StepSettings | None = None,
+) -> Timings:
     """The agenda, its total, and plain advice: past 90 minutes, a shorter prompt set or fewer moments;
-    a group of 3 to 6 people, each with about 15 minutes. ``shown`` as for :func:`agenda`."""
+    a group of 3 to 6 people, each with about 15 minutes. ``shown`` and ``settings`` as for
+    :func:`agenda`."""
     shown = shown_moments(store, workshop_id) if shown is None else shown
-    items = agenda(store, workshop_id, shown)
+    items = agenda(store, workshop_id, shown, settings)
     total = sum(item.minutes for item in items)
     people = len({m.owner_id for m in shown})
     advice = []
