@@ -3,7 +3,6 @@
 import streamlit as st
 
 from verp.review import clips
-from verp.review.clip_review import review_of
 from verp.ui import announce
 from verp.ui.helping_panel import show_helping_question
 from verp.ui.marker import show_marker, show_player
@@ -22,9 +21,10 @@ if message := st.session_state.pop("review_message", None):
     st.success(message)  # fixed words; a clip or moment title in it is escaped where it is written
     announce.say(message)
 
-clip = choose_clip(store, person)
-if clip is None:
+chosen = choose_clip(store, person)
+if chosen is None:
     st.stop()
+clip, review = chosen
 if clip.past_its_date:  # nothing plays, marks or keeps it now: the next purge deletes it
     st.warning(clips.deletion_countdown(clip.delete_by))
     show_delete_clip(store, person, clip)
@@ -37,7 +37,6 @@ with mark:
     show_marker(store, person, clip)
 
 st.header("My moments", anchor=False)
-review = review_of(store, clip)  # read from my own clips just above
 if not review.moments:
     st.caption("No moments yet. Mark one above.")
 for moment in review.moments:

@@ -967,3 +967,30 @@ def test_the_review_page_reads_the_clip_whole_in_one_go_and_the_same_as_each_par
     for someone_else, missing in ((colleague.id, clip.id), (teacher.id, "no-such-clip")):
         with pytest.raises(NotYours):
             clip_review(store, someone_else, missing)
+
+
+def test_reviews_one_read_lists_my_clips_and_reviews_the_chosen_one_only(
+    store, teacher, colleague, clip, moment, tmp_path
+):
+    """Review reads the chooser's list and the chosen clip's review in one statement: the list is
+    ``list_clips`` (held clips too), the review is ``clip_review``'s; no review for a clip that is not one
+    of mine, or when nothing is chosen yet."""
+    from tests.support.review import add_test_clip
+    from verp.review.clip_review import clip_review, my_clips_and_review
+
+    _shared_with_workshop_on(store, teacher, clip, moment, today() + timedelta(days=90))
+    second = cut_moment(store, teacher.id, clip.id, "Later", 4.0, 6.0)
+    sharing.share_moment(store, teacher.id, second.id, "ABCD23")
+    other = add_test_clip(store, teacher.id, tmp_path, seconds=2, name="other.mp4")
+    cut_moment(store, teacher.id, other.id, "Elsewhere", 0.5, 1.5)
+    theirs = add_test_clip(store, colleague.id, tmp_path, seconds=2, name="theirs.mp4")
+    mine = clips.list_clips(store, teacher.id, held=True)
+    assert len(mine) == 2
+    for chosen in (clip.id, other.id):
+        listed, review = my_clips_and_review(store, teacher.id, chosen)
+        assert listed == mine
+        assert review == clip_review(store, teacher.id, chosen)
+    assert len(my_clips_and_review(store, teacher.id, clip.id)[1].moments) == 2
+    for not_chosen in (None, theirs.id, "no-such-clip"):
+        assert my_clips_and_review(store, teacher.id, not_chosen) == (mine, None)
+    assert my_clips_and_review(store, colleague.id, clip.id) == (clips.list_clips(store, colleague.id), None)

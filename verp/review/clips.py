@@ -14,6 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
+from types import SimpleNamespace
 from typing import BinaryIO, cast
 
 from sqlalchemy import Row, bindparam, delete, exists, select
@@ -90,7 +91,8 @@ def extension_of(filename: str) -> str:
     return PurePath(safe_display_name(filename)).suffix.lower().lstrip(".")
 
 
-def _view(store: Store, clip: Clip | Row) -> ClipView:
+def clip_view(store: Store, clip: Clip | Row | SimpleNamespace) -> ClipView:
+    """A clip as the pages see it, from its ORM object or a row with its columns."""
     return ClipView(
         id=clip.id,
         owner_id=clip.owner_id,
@@ -278,7 +280,9 @@ def deletion_countdown(delete_by: date, on: date | None = None) -> str:
 
 # A person's clips, newest first, as rows: My clips reads them on every run of the page.
 _CLIPS_OF = (
-    select(Clip.__table__).where(Clip.owner_id == bindparam("owner_id")).order_by(Clip.created_at.desc())
+    select(Clip.__table__)
+    .where(Clip.owner_id == bindparam("owner_id"))
+    .order_by(Clip.created_at.desc(), Clip.id)
 )
 _OWN_CLIPS_OF = _CLIPS_OF.where(~exists().where(HeldClip.clip_id == Clip.id))
 
@@ -288,7 +292,7 @@ def list_clips(store: Store, owner_id: int, held: bool = False) -> list[ClipView
     without an account (they live under that one-to-one) only with ``held``."""
     with store.reading_connection() as c:
         rows = c.execute(_CLIPS_OF if held else _OWN_CLIPS_OF, {"owner_id": owner_id}).all()
-    return [_view(store, row) for row in rows]
+    return [clip_view(store, row) for row in rows]
 
 
 NOT_YOUR_CLIP = "There is no clip of yours here. Clips can only be opened by their owner."
@@ -305,7 +309,7 @@ def owned_clip(s, owner_id: int, clip_id: str) -> Clip:
 def get_clip(store: Store, owner_id: int, clip_id: str) -> ClipView:
     """One of the owner's clips; someone else's id is refused the same way as a missing one."""
     with store.transaction() as s:
-        return _view(store, owned_clip(s, owner_id, clip_id))
+        return clip_view(store, owned_clip(s, owner_id, clip_id))
 
 
 def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipView:
@@ -315,7 +319,7 @@ def rename_clip(store: Store, owner_id: int, clip_id: str, title: str) -> ClipVi
     with store.transaction() as s:
         clip = owned_clip(s, owner_id, clip_id)
         clip.title = title
-        return _view(store, clip)
+        return clip_view(store, clip)
 
 
 def delete_clip(store: Store, owner_id: int, clip_id: str) -> None:

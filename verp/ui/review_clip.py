@@ -9,6 +9,7 @@ from verp.core.errors import VerpError
 from verp.core.models import today
 from verp.core.store import Store
 from verp.review import clips, consent
+from verp.review.clip_review import ClipReview, my_clips_and_review, review_of
 from verp.review.clips import ClipView
 from verp.review.consent import ConsentView
 from verp.ui.sections import section
@@ -21,10 +22,16 @@ def _remember_choice() -> None:
     st.query_params["clip"] = st.session_state[CHOICE]
 
 
-def choose_clip(store: Store, person: PersonView) -> ClipView | None:
-    """The clip named by ``?clip=`` (if it is mine) or chosen in the list; None when I have none."""
-    mine = {c.id: c for c in clips.list_clips(store, person.id, held=True)}
+def choose_clip(store: Store, person: PersonView) -> tuple[ClipView, ClipReview] | None:
+    """The clip named by ``?clip=`` (if it is mine) or chosen in the list, and what Review shows of it;
+    None when I have none.
+
+    The choice is known before the list is drawn (the link's, or the one the list kept in the session),
+    so the list and the chosen clip's review are one read.
+    """
     wanted = st.query_params.get("clip")
+    mine_listed, review = my_clips_and_review(store, person.id, wanted or st.session_state.get(CHOICE))
+    mine = {c.id: c for c in mine_listed}
     if wanted:
         if wanted not in mine:  # someone else's clip reads as a missing one
             st.error(clips.NOT_YOUR_CLIP)
@@ -39,7 +46,10 @@ def choose_clip(store: Store, person: PersonView) -> ClipView | None:
     chosen = st.selectbox(
         "Clip", list(mine), format_func=lambda cid: mine[cid].title, key=CHOICE, on_change=_remember_choice
     )
-    return mine[chosen]
+    clip = mine[chosen]
+    if review is None:  # the first visit, or the kept choice is gone: the review of the one chosen now
+        review = review_of(store, clip)
+    return clip, review
 
 
 def show_delete_by_clashes(
