@@ -5,7 +5,7 @@ import streamlit as st
 from verp.ui import clicker
 from verp.ui import control as remote
 from verp.ui.session import get_store
-from verp.ui.workshop import QUEUE_SHOWN, choose_workshop, queue_body, require_facilitator
+from verp.ui.workshop import QUEUE_SHOWN, choose_workshop, queue_body, queue_heading, require_facilitator
 from verp.workshop import reflections, workshops
 
 person = require_facilitator()
@@ -40,7 +40,7 @@ if step.kind == "owner":
     remote.rating_form(store, person, workshop, step)
     remote.next_step_form(store, person, workshop, step)
 
-st.subheader("Reflections", anchor=False)
+st.subheader(queue_heading(waiting), anchor=False)  # how many wait, in the heading: one element less
 auto_key = f"auto_{workshop.id}"  # per workshop: switching workshops carries nothing over
 st.toggle(
     "Show reflections on the wall straight away",

@@ -53,7 +53,7 @@ def test_a_long_queue_shows_the_oldest_few_and_the_next_come_up_as_they_are_done
     at = open_page("control", teacher.id)
     shown = lambda: [b.key for b in at.button if b.key and b.key.startswith("approve_")]  # noqa: E731
     assert shown() == [f"approve_{r.id}" for r in sent[:QUEUE_SHOWN]]  # the oldest first
-    assert any(f"{QUEUE_SHOWN + 3} waiting" in c.value and "3 more" in c.value for c in at.caption)
+    assert any(f"{QUEUE_SHOWN + 3} waiting" in h.value and "3 more" in h.value for h in at.subheader)
     at.button(key=f"approve_{sent[0].id}").click().run()
     assert shown() == [f"approve_{r.id}" for r in sent[1 : QUEUE_SHOWN + 1]]
 

@@ -144,6 +144,17 @@ MODERATION = (
 QUEUE_SHOWN = 3  # the oldest this many waiting are shown; the next come up as these are done
 
 
+def queue_heading(waiting: Waiting) -> str:
+    """The queue's heading, with how many wait: ``Reflections · 6 waiting (3 here, 3 more after
+    these)``."""
+    if not waiting.count:
+        return "Reflections · nothing waiting for approval"
+    if waiting.count == len(waiting.oldest):
+        return f"Reflections · {waiting.count} waiting"
+    more = waiting.count - len(waiting.oldest)
+    return f"Reflections · {waiting.count} waiting ({len(waiting.oldest)} here, {more} more after these)"
+
+
 def queue_body(store, person_id: int, workshop_id: int, waiting: Waiting) -> None:
     """Reflections waiting for the facilitator (``waiting``: the oldest :data:`QUEUE_SHOWN`, as the page
     has read them): approve onto the wall, or hide.
@@ -153,14 +164,6 @@ def queue_body(store, person_id: int, workshop_id: int, waiting: Waiting) -> Non
     """
     if error := st.session_state.pop(QUEUE_ERROR, None):
         st.warning(error)
-    if not waiting.count:
-        st.caption("Nothing waiting for approval.")
-    elif waiting.count > len(waiting.oldest):
-        more = waiting.count - len(waiting.oldest)
-        st.caption(
-            f"{waiting.count} waiting. The oldest {len(waiting.oldest)} are here; the next come up as you "
-            f"approve or hide these ({more} more)."
-        )
     for item in waiting.oldest:
         _waiting_item(store, person_id, workshop_id, item)
 
