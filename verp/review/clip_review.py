@@ -70,8 +70,8 @@ def my_clips_and_review(
 
 
 def _clip_columns(row: Row) -> SimpleNamespace:
-    """The clip's own columns of a row of :data:`_CLIPS_AND_REVIEW` (named ``the_clip_...`` there)."""
-    return SimpleNamespace(**{c.name: row._mapping[f"the_clip_{c.name}"] for c in _CLIP.c})
+    """The clip's own columns of a row of :data:`_CLIPS_AND_REVIEW` (its first ones, ``the_clip_...``)."""
+    return SimpleNamespace(**dict(zip(_CLIP_NAMES, row[: len(_CLIP_NAMES)], strict=True)))
 
 
 def _review(store: Store, s: Session | Connection, clip: Clip | ClipView) -> ClipReview:
@@ -140,6 +140,7 @@ _REVIEW_ROWS = (
 # Every clip of the owner with its own columns (``the_clip_...``: a moment has an ``id`` and a ``clip_id``
 # of its own), and only for the chosen one the review's columns as above (the others: one row each,
 # those columns empty). Newest clip first, as ``clips.list_clips``.
+_CLIP_NAMES = tuple(column.name for column in _CLIP.c)
 _CLIPS_AND_REVIEW = (
     select(*(column.label(f"the_clip_{column.name}") for column in _CLIP.c), *_REVIEW_COLUMNS)
     .select_from(_CLIP)
