@@ -13,10 +13,10 @@ person = require_facilitator()
 store = get_store()
 st.title("Plan a workshop")
 
-theirs = workshops.my_workshops(store, person.id)
+theirs = workshops.listed_workshops(store, person.id, open_only=False)
 with section("New workshop", key="new_workshop", expanded=not theirs) as shown:
     if shown and plan_parts.new_workshop_form(store, person):
-        theirs = workshops.my_workshops(store, person.id)  # with the one just made
+        theirs = workshops.listed_workshops(store, person.id, open_only=False)  # with the one just made
 
 workshop = choose_workshop(person, include_closed=True, theirs=theirs)
 if workshop is None:

@@ -283,6 +283,16 @@ def test_controls_list_is_the_facilitators_open_workshops_and_the_one_it_last_ra
     assert ids(workshops.my_open_workshops(store, teacher.id, also=first.id)) == {first.id, third.id}
     assert ids(workshops.my_open_workshops(store, teacher.id, also=theirs.id)) == {third.id}
     assert ids(workshops.my_workshops(store, teacher.id)) == {first.id, second.id, third.id}
+    # The list Plan and Control choose from: each one's whole view made only when asked for, the same.
+    listed = workshops.listed_workshops(store, teacher.id, open_only=False)
+    assert [item.view() for item in listed] == workshops.my_workshops(store, teacher.id)
+    assert [(i.id, i.title, i.is_closed) for i in listed] == [
+        (third.id, "Three", False),
+        (first.id, "One", True),
+        (second.id, "Two", True),
+    ]  # open ones first
+    opened = workshops.listed_workshops(store, teacher.id, open_only=True, also=first.id)
+    assert [item.view() for item in opened] == workshops.my_open_workshops(store, teacher.id, also=first.id)
     with store.transaction() as s:
         s.get_one(Person, teacher.id).is_facilitator = False
     with pytest.raises(WorkshopError, match="Only a facilitator"):

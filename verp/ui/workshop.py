@@ -20,7 +20,7 @@ from verp.ui.session import get_store, require_person
 from verp.ui.text import escape_markdown
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import KINDS, Waiting, WallGroup
-from verp.workshop.workshops import WorkshopView
+from verp.workshop.workshops import Listed, WorkshopView
 
 WORKSHOP_KEY = "workshop_id"
 
@@ -44,18 +44,14 @@ CLOSED_SINCE = (
 
 
 def choose_workshop(
-    person: PersonView, include_closed: bool = False, theirs: list[WorkshopView] | None = None
+    person: PersonView, include_closed: bool = False, theirs: list[Listed] | None = None
 ) -> WorkshopView | None:
-    """A select box of the facilitator's workshops (``theirs``, when the page has just read them; else
-    read here, without the closed ones unless ``include_closed``); the choice is kept for Plan and
+    """A select box of the facilitator's workshops (``theirs``, when the page has just listed them; else
+    listed here, without the closed ones unless ``include_closed``); the choice is kept for Plan and
     Control."""
     if theirs is None:
         store, running = get_store(), st.session_state.get(RUNNING_KEY)
-        theirs = (
-            workshops.my_workshops(store, person.id)
-            if include_closed
-            else workshops.my_open_workshops(store, person.id, also=running)
-        )
+        theirs = workshops.listed_workshops(store, person.id, open_only=not include_closed, also=running)
     mine = [w for w in theirs if include_closed or not w.is_closed]
     chosen = st.session_state.get(WORKSHOP_KEY)
     if not include_closed:
@@ -71,10 +67,10 @@ def choose_workshop(
     st.session_state[WORKSHOP_KEY] = picked
     if not include_closed:
         st.session_state[RUNNING_KEY] = picked
-    return next(w for w in mine if w.id == picked)
+    return next(w for w in mine if w.id == picked).view()
 
 
-def _say_if_it_closed(theirs: list[WorkshopView]) -> None:
+def _say_if_it_closed(theirs: list[Listed]) -> None:
     """The workshop this tab last ran (not one chosen on Plan) has closed since: say so once, and that
     whatever was pressed here was not saved into its kept record."""
     running = st.session_state.get(RUNNING_KEY)
