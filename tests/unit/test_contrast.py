@@ -57,3 +57,14 @@ def test_every_projector_colour_was_found():
     """The pattern reads the colours the projector sets (a silent miss would check nothing)."""
     assert {"#111a22", "#155166"} <= set(_COLOUR.findall(PRESENT_CSS))
     assert "#f1f5f7" in _BACKGROUND.findall(PRESENT_CSS)
+
+
+def test_the_stylesheet_is_sent_without_its_comments_and_loses_nothing_else():
+    """Every page run sends the stylesheet: without its comments and line breaks, every rule as written."""
+    from verp.ui.style import compact_css
+
+    written = CSS_FILE.read_text()
+    sent = compact_css(written)
+    assert "/*" not in sent and "\n" not in sent and len(sent) < len(written)
+    assert sent.split() == re.sub(r"/\*.*?\*/", " ", written, flags=re.DOTALL).split()
+    assert compact_css(PRESENT_CSS).split() == PRESENT_CSS.split()  # no comments there: only spacing

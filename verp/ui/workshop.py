@@ -17,6 +17,7 @@ from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.room.wording import deficit_words
 from verp.ui.session import get_store, require_person
+from verp.ui.style import Markup
 from verp.ui.text import escape_markdown
 from verp.workshop import reflections, workshops
 from verp.workshop.reflections import KINDS, Waiting, WallGroup
@@ -108,7 +109,7 @@ def show_wall(
         notes = "".join(f'<p class="verp-note">{html.escape(r.text)}</p>' for r in group.reflections)
         parts.append(f'<div class="verp-group"><h3>{html.escape(group.principle_name)}</h3>{notes}</div>')
     css = "verp-wall compact" if compact else "verp-wall"
-    st.html(f'<div class="{css}">{"".join(parts)}</div>')
+    st.html(Markup(f'<div class="{css}">{"".join(parts)}</div>'))  # as written: the words as they were sent
 
 
 def principle_options() -> dict[str, str]:
