@@ -11,7 +11,8 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from types import SimpleNamespace
@@ -59,10 +60,27 @@ class ClipView:
     status_detail: str
     created_at: datetime
     delete_by: date
-    original: Path
-    playable: Path | None
-    proxy: Path | None
-    folder: Path  # the clip's own folder of files
+    stored_name: str  # its files, as stored names: the paths are made when asked for (a list of a
+    playable_name: str | None  # person's clips draws their titles, and only the chosen one plays)
+    proxy_name: str | None
+    path_of: Callable[[str], Path] = field(repr=False)  # the store's ``clip_path``
+
+    @property
+    def original(self) -> Path:
+        return self.path_of(self.stored_name)
+
+    @property
+    def playable(self) -> Path | None:
+        return self.path_of(self.playable_name) if self.playable_name else None
+
+    @property
+    def proxy(self) -> Path | None:
+        return self.path_of(self.proxy_name) if self.proxy_name else None
+
+    @property
+    def folder(self) -> Path:
+        """The clip's own folder of files."""
+        return self.path_of(self.id)
 
     @property
     def thumbnail(self) -> Path | None:
@@ -109,10 +127,10 @@ def clip_view(store: Store, clip: Clip | Row | SimpleNamespace) -> ClipView:
         status_detail=clip.status_detail,
         created_at=clip.created_at,
         delete_by=clip.delete_by,
-        original=store.clip_path(clip.stored_name),
-        playable=store.clip_path(clip.playable_name) if clip.playable_name else None,
-        proxy=store.clip_path(clip.proxy_name) if clip.proxy_name else None,
-        folder=store.clip_path(clip.id),
+        stored_name=clip.stored_name,
+        playable_name=clip.playable_name,
+        proxy_name=clip.proxy_name,
+        path_of=store.clip_path,
     )
 
 
