@@ -189,7 +189,7 @@ export default function (component) {
   const root = parentElement.querySelector(".verp-uploader");
   if (!root.__verpUploader) root.__verpUploader = makeUploader(root);
   const ui = root.__verpUploader;
-  ui.config = data || {};
+  ui.config = data ? JSON.parse(new TextDecoder().decode(data)) : {};  // JSON text, as UTF-8 bytes
   ui.setTrigger = setTriggerValue;
   ui.label.textContent = ui.config.text.label;
   ui.input.setAttribute("aria-label", ui.config.text.label);  // named before and after the text arrives

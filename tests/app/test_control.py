@@ -153,6 +153,8 @@ def test_the_phase_timer_shows_and_pauses(store, teacher, colleague):
     timer = component_data(at, "room_follow")  # the browser ticks it: "Timer 0:07 of about 2 min"
     assert timer["prefix"] == "Timer " and timer["timer"]["running"] and timer["timer"]["seconds"] < 60
     assert timer["keys"]  # the follower hears a clicker's keys too
+    (follower,) = at.get("bidi_component")
+    assert follower.proto.WhichOneof("data") == "bytes"  # sent as it is, not looked through for tables
     at.button(key="timer").click().run()
     assert not workshops.get_workshop(store, w.id).timer_running
     timer = component_data(at, "room_follow")

@@ -62,13 +62,14 @@ def run_page_alone(page: str, person_id: int | None = None, query: dict | None =
 
 def component_data(at, name: str) -> dict:
     """The data a page handed to its custom component ``name`` (AppTest runs no component script); a
-    component handed one JSON text (as the room's follower is) gives what the text holds."""
+    component handed one JSON text as bytes (as the room's follower is) gives what the text holds."""
     import json
 
     found = [c.proto for c in at.get("bidi_component") if name in c.proto.component_name]
     assert len(found) == 1, f"{len(found)} components named {name!r} drawn"
-    data = json.loads(found[0].json)
-    return json.loads(data) if isinstance(data, str) else data
+    if found[0].WhichOneof("data") == "bytes":
+        return json.loads(found[0].bytes.decode())
+    return json.loads(found[0].json)
 
 
 def open_section(at: AppTest, key: str) -> AppTest:

@@ -14,13 +14,13 @@ until there is something new to draw.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 
 import streamlit as st
 
 from verp.ui.clicker import ACTIONS
+from verp.ui.component_data import as_bytes
 from verp.workshop.room_signal import RoomSignal
 
 KEY = "room_follow"
@@ -31,7 +31,7 @@ _JS = """
 export default function ({ data: sent, parentElement, setTriggerValue }) {
   const label = parentElement.querySelector(".verp-timer");
   if (!label || !sent) return;
-  const data = JSON.parse(sent);
+  const data = JSON.parse(new TextDecoder().decode(sent));  // JSON text, sent as its UTF-8 bytes
   if (window.__verpFollowStop) window.__verpFollowStop();  // one follower a page
   const drawnAt = Date.now();
   const drawn = data.drawn;
@@ -169,11 +169,9 @@ def follow(
     step, for screens that come in numbers (phones). ``on_key(action)``: listen for a presentation
     clicker's keys too (``verp.ui.clicker``); it runs, before the page draws, when one is pressed."""
     prefix, suffix = timer_label
-    # One JSON text, not a dictionary: Streamlit looks through each entry of a dictionary for a table to
-    # send apart, on every run of every screen of the room.
     _follower(
         key=KEY,
-        data=json.dumps(
+        data=as_bytes(
             {
                 "url": url,
                 "drawn": drawn.as_json(),

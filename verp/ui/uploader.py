@@ -15,6 +15,7 @@ import streamlit as st
 
 from verp.core.store import Store
 from verp.review import clips
+from verp.ui.component_data import as_bytes
 from verp.ui.session import SESSION_KEY
 from verp.web_uploads import TOKEN_MAX_AGE_S, UPLOAD_ROUTE, upload_token
 
@@ -71,5 +72,5 @@ def clip_uploader(
             "tooLarge": f"This file is larger than the {limit_mb} MB limit for a clip.",
         },
     }
-    result = _uploader(key=key, data=data, on_done_change=lambda: None)
+    result = _uploader(key=key, data=as_bytes(data), on_done_change=lambda: None)
     return result.done
