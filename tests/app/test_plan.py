@@ -7,6 +7,7 @@ from verp.core.models import AuditEvent, FreezeFrame, Share
 from verp.review import sharing
 from verp.room.principles import catalogue
 from verp.room.prompts import prompt_book
+from verp.ui.plan import GOOD_PLAN
 from verp.ui.shell import menu
 from verp.workshop import workshops
 
@@ -108,6 +109,15 @@ def test_the_plans_advice_is_one_box_however_many_tips_it_has(store, teacher, co
     at = open_page("plan", teacher.id)
     [box] = [m.value for m in at.warning]
     assert all(tip in box for tip in tips)
+    assert GOOD_PLAN not in [c.value for c in at.caption]  # the tips say it for this plan
+    workshops.set_step_minutes(store, teacher.id, w.id, {"welcome": 5})
+    for n in range(2):  # three people sharing, within 90 minutes: nothing to advise, the rule of thumb
+        share_moment(
+            store, accounts.create_person(store, f"Teacher {n}", "a long passphrase").id, w.id, f"Moment {n}"
+        )
+    assert workshops.timings(store, w.id).advice == ()
+    at.run()
+    assert not at.warning and GOOD_PLAN in [c.value for c in at.caption]
 
 
 def test_the_facilitator_changes_a_steps_minutes_and_the_word_for_child(store, teacher, colleague):

@@ -170,6 +170,9 @@ def _clock(minutes: float) -> str:
     return f"{hours}:{mins:02d}"
 
 
+GOOD_PLAN = "Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half."
+
+
 def timings_editor(
     store: Store, person: PersonView, workshop: WorkshopView, shown: list[ShownMoment]
 ) -> None:
@@ -178,9 +181,10 @@ def timings_editor(
     plan = workshops.timings(store, workshop.id, shown, workshop.step_settings)  # read with the workshop
     total = f"{plan.total_min:g} minutes ({_clock(plan.total_min)})"
     st.text(f"Total: {total} for {count_of_people(plan.participants)}")
-    if plan.advice:  # fixed words and numbers; one box however many tips
+    if plan.advice:  # fixed words and numbers; one box however many tips, in place of the rule of thumb
         st.warning("\n\n".join(plan.advice))
-    st.caption("Groups of 3 to 6 work best; about 15 minutes for each person, an hour to an hour and a half.")
+    else:
+        st.caption(GOOD_PLAN)
     label = f"Each step's start and minutes ({len(plan.items)} steps)"
     with section(label, key=f"timings_{workshop.id}") as is_open:
         if is_open:
