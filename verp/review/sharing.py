@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
 
 from verp.core import audit, limits
 from verp.core.errors import NotYours, VerpError
@@ -151,12 +150,14 @@ def withdraw_share(store: Store, owner_id: int, share_id: int) -> ShareView:
 
 
 def my_shares(store: Store, owner_id: int, clip_id: str) -> list[ShareView]:
-    """Every share, active or withdrawn, of the moments of one of my clips."""
-    with store.transaction() as s:
-        return shares_of(s, owner_id, clip_id)
+    """Every share, active or withdrawn, of the moments of one of my clips. (Review reads them with the
+    clip's moments and consent: ``clip_review``.)"""
+    with store.reading_connection() as c:
+        return [
+            ShareView(*row) for row in c.execute(_SHARES_OF_CLIP, {"clip_id": clip_id, "owner_id": owner_id})
+        ]
 
 
-# Review reads a clip's shares on every run: a statement built once, read as rows.
 _SHARES_OF_CLIP = (
     select(
         Share.id,
@@ -174,9 +175,3 @@ _SHARES_OF_CLIP = (
     .where(Moment.clip_id == bindparam("clip_id"), Clip.owner_id == bindparam("owner_id"))
     .order_by(Share.shared_at, Share.id)
 )
-
-
-def shares_of(s: Session | Connection, owner_id: int, clip_id: str) -> list[ShareView]:
-    """``my_shares``, read where the caller reads."""
-    rows = s.execute(_SHARES_OF_CLIP, {"clip_id": clip_id, "owner_id": owner_id})
-    return [ShareView(*row) for row in rows]
