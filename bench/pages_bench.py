@@ -510,7 +510,7 @@ def print_table(rows: list[dict], colds: dict[str, float]) -> bool:
             f"{r['p50']:.0f}",
             f"{r['p95']:.0f}",
             f"{r['base50']:.0f} / {r['base95']:.0f}",
-            f"{ratio:.1f}",
+            f"{ratio:.2f}",  # two places: a page just over the line must not print as 4.0 and FAIL
             f"{r['queries']:.0f}",
             "-" if first is None else f"{first:.2f}",
             f"{r['load']:.1f}",
