@@ -598,7 +598,7 @@ _OLDEST_WAITING = (
 
 def waiting_in(store: Store, workshop: WorkshopView, first: int) -> Waiting:
     """The queue of a workshop the page has just read from its facilitator's own list (Control, on
-    every run: ``my_workshops`` holds only a facilitator's own, so the check is not asked again): the
+    every run: ``listed_workshops`` holds only a facilitator's own, so the check is not asked again): the
     ``first`` oldest waiting (:func:`pending`'s first), and the count and fingerprint of them all."""
     with store.reading_connection() as c:
         rows = c.execute(_OLDEST_WAITING, {"workshop_id": workshop.id, "first": first}).all()
