@@ -548,16 +548,17 @@ def main(argv: list[str] | None = None) -> int:
 def compile_pages_once() -> None:
     """Keep one script cache across AppTest runs, as a started server does.
 
-    AppTest makes a new ``ScriptCache`` for every run, so it reads and compiles the page's file again
-    before each rerun; a server compiles each page once and reuses the code for every run of every
-    session. Without this the figures would include a cost no visitor meets (larger for longer files).
-    The one-line page is measured the same way.
+    AppTest makes a new ``ScriptCache`` for every run (one for the pages, one for ``app.py`` itself),
+    so it reads and compiles the page's file and ``app.py`` again before each rerun; a server compiles
+    each once and reuses the code for every run of every session. Without this the figures would include
+    a cost no visitor meets (larger for longer files). The one-line page is measured the same way.
     """
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
     app_test.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
+    local_script_runner.ScriptCache = lambda: shared  # type: ignore[misc,assignment]
 
 
 def run_pages_in_the_app_frame() -> None:
