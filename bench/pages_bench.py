@@ -7,8 +7,8 @@ staff, 200 clips with 600 moments, 60 workshops, one of them live with 30 partic
 colleagues with their accounts, who rated their helping questions there) × 10 reflections, 10,000 audit
 rows — straight through the models, then runs each page with Streamlit's AppTest as a started server runs
 it: inside ``app.py``'s frame (navigation, sidebar, signed-in check), signed in as the person who uses it
-with a sign-in session as their browser holds one, each page's code compiled once (AppTest alone compiles
-the file again before every run). Each rerun of a page is interleaved with a rerun of a one-line
+with a sign-in session as their browser holds one, each page's code and ``app.py`` compiled once (AppTest
+alone compiles both again before every run). Each rerun of a page is interleaved with a rerun of a one-line
 Streamlit page, so both meet the same load on a shared machine. Each run has the address a browser tells
 the server (without it the players could sign no link, and would read each picture and video into the run
 instead). The SQL statements of each rerun are counted with a SQLAlchemy event. The first render after a
@@ -16,7 +16,9 @@ server start is measured in a fresh process per page (imports of the page's own 
 store included; the heavy modules a started server preloads in the background, ``verp.ui.shell.PRELOAD``,
 already imported).
 
-Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s.
+Targets: each page's p95 rerun ≤ 4 × the one-line page's and ≤ 150 ms; first render ≤ 1.5 s. The
+figures in the READMEs are of ``--reruns 1000``: the p95 of 300 reruns is their fifteenth slowest, which
+a few seconds of a slow spell of a shared machine moved by up to 0.2 × from run to run.
 
 With ``--explain`` each page is rerun again to split its median rerun: the time inside the store's
 database calls (SQLAlchemy sessions, ORM included), the rest (the page's own code and Streamlit drawing
