@@ -13,14 +13,15 @@ person = require_facilitator()
 store = get_store()
 st.title("Plan a workshop")
 
-theirs = workshops.listed_workshops(store, person.id, open_only=False)
+theirs = plan_parts.workshops_to_plan(store, person)
 with section("New workshop", key="new_workshop", expanded=not theirs) as shown:
     if shown and plan_parts.new_workshop_form(store, person):
-        theirs = workshops.listed_workshops(store, person.id, open_only=False)  # with the one just made
+        theirs = plan_parts.workshops_to_plan(store, person)  # with the one just made
 
 workshop = choose_workshop(person, include_closed=True, theirs=theirs)
+plan_parts.closed_too_switch()
 if workshop is None:
-    st.info("No workshops yet: create one above.")
+    st.info(plan_parts.none_to_plan())
 else:
     st.text(f"Join code: {workshop.join_code} · status: {workshop.status}")
     st.page_link("pages/control.py", label="Run it from Control", icon=":material/slideshow:")

@@ -7,7 +7,7 @@ from verp.core.models import AuditEvent, FreezeFrame, Share
 from verp.review import sharing
 from verp.room.principles import catalogue
 from verp.room.prompts import prompt_book
-from verp.ui.plan import GOOD_PLAN
+from verp.ui.plan import CLOSED_TOO_KEY, GOOD_PLAN
 from verp.ui.shell import menu
 from verp.workshop import workshops
 
@@ -44,6 +44,43 @@ def test_a_facilitator_creates_a_workshop_with_a_join_code(store, teacher):
     made = workshops.my_workshops(store, teacher.id)
     assert [w.title for w in made] == ["Spring group"]
     assert f"Join code: {made[0].join_code}" in at.success[0].value
+
+
+def test_plan_lists_the_open_workshops_and_the_closed_ones_when_asked(store, teacher):
+    """Closed workshops (a few a term, for years) are not read on every run of Plan; one chosen before
+    it closed stays until another is chosen."""
+    autumn = make_workshop(store, teacher.id, "Autumn group")
+    workshops.open_workshop(store, teacher.id, autumn.id)
+    workshops.close_workshop(store, teacher.id, autumn.id)
+    spring = make_workshop(store, teacher.id, "Spring group")
+
+    at = open_page("plan", teacher.id)
+    assert listed(at) == ["Spring group"]
+    at.toggle(key=CLOSED_TOO_KEY).set_value(True).run()
+    assert listed(at) == ["Spring group", "Autumn group"]
+    at.selectbox(key="workshop_choice").set_value(autumn.id).run()
+    assert "status: closed" in at.text[0].value
+    at.toggle(key=CLOSED_TOO_KEY).set_value(False).run()
+    assert listed(at) == ["Spring group", "Autumn group"]  # the chosen one, closed, stays in the list
+    at.selectbox(key="workshop_choice").set_value(spring.id).run()
+    assert listed(at) == ["Spring group"]
+
+
+def test_a_facilitator_with_only_closed_workshops_is_offered_a_new_one(store, teacher):
+    autumn = make_workshop(store, teacher.id, "Autumn group")
+    workshops.open_workshop(store, teacher.id, autumn.id)
+    workshops.close_workshop(store, teacher.id, autumn.id)
+    at = open_page("plan", teacher.id)
+    assert not any(box.key == "workshop_choice" for box in at.selectbox)
+    assert at.info[0].value == "No open workshops: create one above, or show your closed ones."
+    assert at.text_input[0].label == "Title"  # the new workshop's form, open
+    at.toggle(key=CLOSED_TOO_KEY).set_value(True).run()
+    assert listed(at) == ["Autumn group"]
+
+
+def listed(at) -> list[str]:
+    """The titles Plan's choice of workshop offers."""
+    return [label.split(" · ")[0] for label in at.selectbox(key="workshop_choice").options]
 
 
 def test_shared_moments_are_listed_by_participant_and_can_be_moved(store, teacher, colleague):

@@ -20,12 +20,33 @@ from verp.ui.downloads import preparation_link
 from verp.ui.player import play
 from verp.ui.sections import section
 from verp.ui.text import escape_markdown
-from verp.ui.workshop import WORKSHOP_KEY
+from verp.ui.workshop import CHOICE_KEY, WORKSHOP_KEY
 from verp.web import Grant
 from verp.workshop import preparation, workshops
-from verp.workshop.workshops import Timings, WorkshopView
+from verp.workshop.workshops import Listed, Timings, WorkshopView
 
 PLAN_ERROR = "plan_error"
+CLOSED_TOO_KEY = "plan_closed_too"
+
+
+def workshops_to_plan(store: Store, person: PersonView) -> list[Listed]:
+    """The facilitator's open workshops, and the one chosen (closed meanwhile, say); every closed one
+    too once asked for. A facilitator's closed workshops grow by a few a term for years: a list of them
+    all, read and drawn on every run of Plan, would grow with them (Summary lists them all)."""
+    closed_too = bool(st.session_state.get(CLOSED_TOO_KEY))
+    chosen = st.session_state.get(CHOICE_KEY, st.session_state.get(WORKSHOP_KEY))  # as just chosen
+    return workshops.listed_workshops(store, person.id, open_only=not closed_too, also=chosen)
+
+
+def closed_too_switch() -> None:
+    """Under the choice: show the closed workshops in it too (read before it is drawn)."""
+    st.toggle("Show closed workshops too", key=CLOSED_TOO_KEY)
+
+
+def none_to_plan() -> str:
+    if st.session_state.get(CLOSED_TOO_KEY):
+        return "No workshops yet: create one above."
+    return "No open workshops: create one above, or show your closed ones."
 
 
 def _act(change, *args) -> None:

@@ -24,6 +24,7 @@ from verp.workshop.reflections import KINDS, Waiting, WallGroup
 from verp.workshop.workshops import Listed, WorkshopView
 
 WORKSHOP_KEY = "workshop_id"
+CHOICE_KEY = "workshop_choice"  # the choice's box, on Plan and Control
 
 
 def require_facilitator() -> PersonView:
@@ -62,9 +63,7 @@ def choose_workshop(
     ids = [w.id for w in mine]
     index = ids.index(chosen) if chosen in ids else 0
     labels = {w.id: f"{w.title} · {w.held_on:%d %b %Y}" for w in mine}
-    picked = st.selectbox(
-        "Workshop", ids, index=index, format_func=lambda key: labels[key], key="workshop_choice"
-    )
+    picked = st.selectbox("Workshop", ids, index=index, format_func=lambda key: labels[key], key=CHOICE_KEY)
     st.session_state[WORKSHOP_KEY] = picked
     if not include_closed:
         st.session_state[RUNNING_KEY] = picked
