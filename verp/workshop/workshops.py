@@ -241,8 +241,8 @@ def get_workshop(store: Store, workshop_id: int) -> WorkshopView:
 class Listed(NamedTuple):
     """One of the facilitator's workshops as their list shows it; :meth:`view` for the whole of it.
 
-    Plan and Control list every workshop on every run to choose one: the whole view is made for the
-    chosen one only (one for each of thirty took half a millisecond of every run of Plan)."""
+    Plan and Control list the facilitator's workshops on every run to choose one: the whole view is made
+    for the chosen one only (one for each of thirty took half a millisecond of every run of Plan)."""
 
     id: int
     title: str
@@ -269,8 +269,8 @@ def listed_workshops(
     store: Store, facilitator_id: int, open_only: bool, also: int | None = None
 ) -> list[Listed]:
     """:func:`my_workshops` (or with ``open_only`` :func:`my_open_workshops`) as a list to choose from.
-    Control asks on every run for the open ones: a facilitator's closed workshops, a few a term for
-    years, are not read."""
+    Control and Plan ask on every run for the open ones (Plan for all once asked): a facilitator's closed
+    workshops, a few a term for years, are not read."""
     statement, params = _WORKSHOPS_OF, {"person_id": facilitator_id, "also": also}
     if open_only:
         statement = _OPEN_WORKSHOPS_OF
