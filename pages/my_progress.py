@@ -4,7 +4,7 @@ import streamlit as st
 
 from verp.records import summary
 from verp.ui import one_to_one_participant, series_view
-from verp.ui.account import show_account_deleted, show_delete_account
+from verp.ui.account import show_account_deleted, show_my_account
 from verp.ui.downloads import personal_links
 from verp.ui.session import get_store, require_person
 from verp.ui.summary_view import ratings_chart
@@ -38,4 +38,4 @@ if not mine.workshops:
 
 personal_links(store, person.id, mine.workshops)
 
-show_delete_account(store, person)
+show_my_account(store, person)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import open_app
+from tests.support.apptest import ROOT, open_app
 from verp.core import sessions
 from verp.ui import session as ui_session
 
@@ -51,11 +51,19 @@ def test_sign_out_ends_the_session(store, teacher):
     assert "Not signed in" in [c.value for c in at.sidebar.caption]
 
 
-def test_sign_out_everywhere_ends_every_session_of_the_person(store, teacher):
+def test_sign_out_everywhere_is_under_my_account_and_ends_every_session_of_the_person(store, teacher):
     other_device = sessions.issue_token(store, teacher.id)
     at = _signed_in(store, teacher)
-    at.sidebar.button(key="sign_out_everywhere").click().run()
+    assert [b.key for b in at.sidebar.button] == ["sign_out"]  # the sidebar has the one everyday button
+    this_tab = at.session_state[ui_session.SESSION_KEY]
+    progress = AppTest.from_file(str(ROOT / "pages" / "my_progress.py"), default_timeout=30)
+    for key in (ui_session.PERSON_KEY, ui_session.SESSION_KEY):
+        progress.session_state[key] = at.session_state[key]
+    progress.run()
+    progress.button(key="sign_out_everywhere").click().run()
     assert sessions.person_for_token(store, other_device) is None
+    assert sessions.person_for_session(store, this_tab) is None
+    assert any("Please sign in first" in i.value for i in progress.info)
 
 
 def test_a_tab_whose_session_ended_elsewhere_is_signed_out_at_its_next_run(store, teacher):

@@ -1,4 +1,5 @@
-"""My account: delete it and everything in it, after seeing what goes and typing my name."""
+"""My account: sign out on every browser, or delete it and everything in it (after seeing what goes and
+typing my name)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,16 @@ def show_account_deleted() -> None:
         st.stop()
 
 
-def show_delete_account(store: Store, person: PersonView) -> None:
+def show_my_account(store: Store, person: PersonView) -> None:
     st.header("My account", anchor=False)
+    if st.button(
+        "Sign out everywhere",
+        icon=":material/devices:",
+        key="sign_out_everywhere",
+        help="Signs you out on every browser and device, this one too (a laptop left signed in at school).",
+    ):
+        forget(everywhere=True)
+        st.rerun()
     with section("Delete my account…", key="delete_account_open", icon=":material/delete_forever:") as shown:
         if shown:
             _delete_form(store, person)

@@ -157,9 +157,7 @@ def _sidebar(person) -> None:
             st.caption("Not signed in")
             return
         st.caption(f"Signed in as  \n**{escape_markdown(person.display_name)}**")  # their words, as text
+        # Signing out everywhere else is an account matter: under My account, on My progress.
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             forget()
-            st.rerun()
-        if st.button("Sign out everywhere", key="sign_out_everywhere", type="tertiary"):
-            forget(everywhere=True)  # every browser of mine: a laptop left signed in at school, say
             st.rerun()
