@@ -5,13 +5,20 @@ import streamlit as st
 from verp.ui import clicker
 from verp.ui import control as remote
 from verp.ui.session import get_store
-from verp.ui.workshop import QUEUE_SHOWN, choose_workshop, queue_body, queue_heading, require_facilitator
+from verp.ui.workshop import (
+    QUEUE_SHOWN,
+    another_workshop,
+    queue_body,
+    queue_heading,
+    require_facilitator,
+    running_workshop,
+)
 from verp.workshop import reflections, workshops
 
 person = require_facilitator()
 store = get_store()
 st.title("Control")
-workshop = choose_workshop(person)
+workshop, folded = running_workshop(person)
 remote.show_error()  # before the choice may stop the page: a refusal because the workshop just closed
 if workshop is None:
     st.info("No open workshop. Plan one first.")
@@ -55,3 +62,5 @@ remote.group_reflection_form(store, person, workshop, step)
 
 if workshop.status == "live":
     remote.close_controls(store, person, workshop)
+if folded:
+    another_workshop(person)

@@ -2,7 +2,8 @@
 
 from tests.support.apptest import component_data, open_page, open_section, run_page_alone
 from tests.support.workshop import go_to_index, make_workshop, share_moment, step_index
-from verp.ui.workshop import CLOSED_HERE, CLOSED_SINCE, QUEUE_SHOWN
+from verp.core import accounts
+from verp.ui.workshop import ANOTHER_KEY, CHOICE_KEY, CLOSED_HERE, CLOSED_SINCE, QUEUE_SHOWN, WORKSHOP_KEY
 from verp.workshop import reflections, workshops
 
 
@@ -174,12 +175,60 @@ def two_live_workshops_on_the_same_version(store, teacher, colleague):
     return a, b
 
 
+def choose(at, workshop_id: int):
+    """Choose a workshop on Control: while one is live its choice is folded under "Another workshop…"."""
+    if not any(box.key == CHOICE_KEY for box in at.selectbox):
+        open_section(at, ANOTHER_KEY)
+    return at.selectbox(key=CHOICE_KEY).set_value(workshop_id).run()
+
+
+def test_while_a_workshop_is_live_control_names_it_and_folds_the_choice_of_another(store, teacher, colleague):
+    planned = make_workshop(store, teacher.id, "Autumn group")
+    live = live_workshop(store, teacher, colleague)  # held on the same day, made later: second in the list
+    at = open_page("control", teacher.id)
+    assert [box.key for box in at.selectbox] == [CHOICE_KEY]  # the first open one is planned: the choice
+    choose(at, live.id)
+    assert not at.selectbox and at.header[0].value.startswith(live.title)  # live: its name, choice folded
+    at.button(key="next").click().run()
+    assert not at.selectbox and at.header[0].value.startswith(live.title)
+    choose(at, planned.id)
+    assert at.selectbox(key=CHOICE_KEY).value == planned.id and not at.header  # the choice again, on top
+    assert [b.label for b in at.button if b.label == "Open the workshop"]
+    choose(at, live.id)
+    assert not at.selectbox and at.header[0].value.startswith(live.title)
+
+
+def test_a_facilitators_first_control_folds_the_choice_when_the_first_workshop_is_live(
+    store, teacher, colleague
+):
+    live = live_workshop(store, teacher, colleague)
+    at = open_page("control", teacher.id)
+    assert not at.selectbox and at.header[0].value.startswith(live.title)
+    assert any(e.proto.id.endswith(f"-{ANOTHER_KEY}") for e in at.expander)
+
+
+def test_a_live_workshop_of_another_facilitator_is_never_drawn_from_a_tabs_choice(store, teacher, colleague):
+    """An id left in the tab that is not one of the facilitator's own: the choice of their own instead."""
+    accounts.set_facilitator(store, teacher.id, colleague.id)
+    mine = live_workshop(store, teacher, colleague)
+    theirs = make_workshop(store, colleague.id, "Theirs")
+    share_moment(store, teacher.id, theirs.id, "Circle time")
+    workshops.open_workshop(store, colleague.id, theirs.id)
+    at = open_page("control", teacher.id)
+    assert not at.selectbox  # their own live one, folded: no choice drawn, nothing held for it
+    at.session_state[WORKSHOP_KEY] = theirs.id
+    at.run()
+    assert not at.exception and not at.header
+    assert at.selectbox(key=CHOICE_KEY).options == [f"{mine.title} · {mine.held_on:%d %b %Y}"]
+    assert "Theirs" not in "".join(str(e.value) for e in at.text)
+
+
 def test_switching_workshops_in_control_does_not_move_the_other_room(store, teacher, colleague):
     a, b = two_live_workshops_on_the_same_version(store, teacher, colleague)
     at = open_page("control", teacher.id)
-    at.selectbox(key="workshop_choice").set_value(a.id).run()
-    at.selectbox(key="workshop_choice").set_value(b.id).run()
-    at.selectbox(key="workshop_choice").set_value(a.id).run()
+    choose(at, a.id)
+    choose(at, b.id)
+    choose(at, a.id)
     assert workshops.get_workshop(store, b.id).step_key == b.step_key
     assert workshops.get_workshop(store, a.id).step_key == a.step_key
     assert workshops.get_workshop(store, b.id).auto_approve is False
@@ -189,9 +238,9 @@ def test_switching_workshops_in_control_does_not_move_the_other_room(store, teac
 def test_the_close_toggle_of_one_workshop_is_not_carried_to_another(store, teacher, colleague):
     a, b = two_live_workshops_on_the_same_version(store, teacher, colleague)
     at = open_page("control", teacher.id)
-    at.selectbox(key="workshop_choice").set_value(a.id).run()
+    choose(at, a.id)
     at.toggle(key=f"closing_{a.id}").set_value(True).run()
-    at.selectbox(key="workshop_choice").set_value(b.id).run()
+    choose(at, b.id)
     assert "Close the workshop now" not in [x.label for x in at.button]
 
 

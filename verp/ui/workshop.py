@@ -16,6 +16,7 @@ from verp.core.accounts import PersonView
 from verp.core.errors import VerpError
 from verp.room.principles import catalogue
 from verp.room.wording import deficit_words
+from verp.ui.sections import section
 from verp.ui.session import get_store, require_person
 from verp.ui.style import Markup
 from verp.ui.text import escape_markdown
@@ -68,6 +69,50 @@ def choose_workshop(
     if not include_closed:
         st.session_state[RUNNING_KEY] = picked
     return next(w for w in mine if w.id == picked).view()
+
+
+ANOTHER_KEY = "another_workshop_open"  # Control's folded choice, while its workshop is live
+
+
+def running_workshop(person: PersonView) -> tuple[WorkshopView | None, bool]:
+    """Control's workshop, and whether its choice is folded away: while the one chosen is live, its name
+    heads the page and the choice of another waits, folded, at the page's end (:func:`another_workshop`);
+    otherwise (planned, just closed, none yet) the choice itself comes first.
+
+    Mid-session the remote's first control was a choice box, one slip away from another workshop's room,
+    and the facilitator's whole list was read on every run to draw it; now the live one is read by itself.
+    A choice made in the folded box is in the session when the page runs again, and read here first.
+    """
+    chosen = st.session_state.get(CHOICE_KEY, st.session_state.get(WORKSHOP_KEY)) or _first_open(person)
+    live = _live_one(person, chosen) if chosen is not None else None
+    if live is None:
+        return choose_workshop(person), False
+    st.header(f"{live.title} · {live.held_on:%d %b %Y}", anchor=False)
+    st.session_state[WORKSHOP_KEY] = st.session_state[RUNNING_KEY] = live.id
+    return live, True
+
+
+def another_workshop(person: PersonView) -> None:
+    """The folded choice of another workshop (see :func:`running_workshop`)."""
+    with section("Another workshop…", key=ANOTHER_KEY, icon=":material/swap_horiz:") as shown:
+        if shown:
+            choose_workshop(person)
+
+
+def _first_open(person: PersonView) -> int | None:
+    """The workshop the choice would start on, when none is chosen yet (this tab's first Control)."""
+    theirs = workshops.listed_workshops(get_store(), person.id, open_only=True)
+    return theirs[0].id if theirs else None
+
+
+def _live_one(person: PersonView, workshop_id: int) -> WorkshopView | None:
+    """The facilitator's workshop of that id if it is live (one row); None for anything else."""
+    try:
+        with get_store().reading_connection() as c:
+            row = workshops.facilitated_row(c, person.id, workshop_id)
+    except VerpError:  # gone, or not theirs: the choice says what there is
+        return None
+    return workshops.view_of(row) if row.status == "live" else None
 
 
 def _say_if_it_closed(theirs: list[Listed]) -> None:
