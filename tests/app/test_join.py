@@ -4,7 +4,7 @@ from tests.support.apptest import open_page, open_section
 from tests.support.workshop import go_to_index, make_workshop, share_moment
 from verp.core.models import Reflection
 from verp.review import sharing
-from verp.ui.join import JOINED_KEY
+from verp.ui.join import CHANGE_KEY, JOINED_KEY, WHICH_KEY
 from verp.workshop import reflections, workshops
 
 
@@ -62,14 +62,31 @@ def test_a_reflection_can_be_changed_and_taken_back(store, teacher, colleague):
     sent = reflections.submit_reflection(store, w.id, joined.token, "first words")
     at.run()
     assert f"edit_{sent.id}" not in [t.key for t in at.text_area]  # drawn only once opened
-    open_section(at, f"change_{sent.id}")
+    open_section(at, CHANGE_KEY)
     at.text_area(key=f"edit_{sent.id}").set_value("better words")
     at.button(key=f"save_{sent.id}").click().run()
     mine = reflections.my_reflections(store, w.id, joined.token)
     assert [m.text for m in mine] == ["better words"]
-    open_section(at, f"change_{mine[0].id}")
+    assert at.selectbox(key=WHICH_KEY).value == mine[0].id  # the new wording, still open to change
     at.button(key=f"withdraw_{mine[0].id}").click().run()
     assert reflections.my_reflections(store, w.id, joined.token) == []
+    assert not any(e.proto.id.endswith(f"-{CHANGE_KEY}") for e in at.expander)  # nothing left to change
+
+
+def test_one_place_to_change_any_reflection_sent_each_named_by_its_words(store, teacher, colleague):
+    w = live(store, teacher, colleague)
+    at = joined_page(store, w)
+    joined = at.session_state[JOINED_KEY]
+    sent = [reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}") for n in range(5)]
+    at.run()
+    changes = [e for e in at.expander if "Change or take back" in e.label]
+    assert len(changes) == 1  # one, not one beside each (each heard alike by a screen reader)
+    open_section(at, CHANGE_KEY)
+    which = at.selectbox(key=WHICH_KEY)
+    assert which.options[0] == "Noticed 4 (on the wall)" and len(which.options) == 5  # earlier ones too
+    which.set_value(sent[0].id).run()
+    at.button(key=f"withdraw_{sent[0].id}").click().run()
+    assert [m.text for m in reflections.my_reflections(store, w.id, joined.token)][-1] == "Noticed 1"
 
 
 def test_a_closed_workshop_gives_a_plain_message(store, teacher, colleague):
@@ -149,7 +166,8 @@ def test_a_change_being_typed_stays_in_sight_when_a_newer_one_is_sent(store, tea
     joined = at.session_state[JOINED_KEY]
     sent = [reflections.submit_reflection(store, w.id, joined.token, f"Noticed {n}") for n in range(3)]
     at.run()
-    open_section(at, f"change_{sent[0].id}")
+    open_section(at, CHANGE_KEY)
+    at.selectbox(key=WHICH_KEY).set_value(sent[0].id).run()
     at.text_area(key=f"edit_{sent[0].id}").set_value("Noticed 0, and better put")
     reflections.submit_reflection(store, w.id, joined.token, "Noticed 3")  # the oldest is now an earlier one
     at.run()

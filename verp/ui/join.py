@@ -162,39 +162,50 @@ def look_again(client_key: str, drawn: str) -> None:
 
 
 def own_reflections(store: Store, joined: Joined) -> None:
-    """What you sent: change it (the old wording is kept, hidden) or take it back."""
+    """What you sent, newest first, and one place to change one (the old wording is kept, hidden) or
+    take it back.
+
+    One "Change or take back…" with a choice of which, not one beside each: a screen reader heard the
+    same words for every reflection (WCAG 2.4.6), a phone's short screen showed a fold for each, and
+    each was drawn on every run of the page while the room moved on. The choice is by reflection, so a
+    change being typed stays put when something newer is sent meanwhile.
+    """
     try:
         mine = reflections.my_reflections(store, joined.workshop_id, joined.token)
     except VerpError as exc:
         st.info(str(exc))
         return
-    if mine:
-        st.subheader("What you sent", anchor=False)
-    # The newest few, and any earlier one being changed: an open change form never moves out of sight
-    # (and loses what was typed) because something newer was sent meanwhile.
-    changing = [item for item in mine[RECENT_SENT:] if st.session_state.get(f"change_{item.id}")]
-    recent = mine[:RECENT_SENT] + changing
-    earlier = [item for item in mine[RECENT_SENT:] if item not in changing]
-    for item in recent:
-        _sent(store, joined, item)
+    if not mine:
+        return
+    st.subheader("What you sent", anchor=False)
+    recent, earlier = mine[:RECENT_SENT], mine[RECENT_SENT:]
+    _sent(recent)
     if earlier and st.toggle(f"Show the {len(earlier)} I sent earlier", key="show_earlier_sent"):
-        for item in earlier:
-            _sent(store, joined, item)
+        _sent(earlier)
+    with section("Change or take back one you sent…", key=CHANGE_KEY, icon=":material/edit:") as shown:
+        if shown:
+            _change_form(store, joined, mine)
 
 
 RECENT_SENT = 3  # the newest are shown; the earlier ones on request (a phone's screen is short)
+CHANGE_KEY, WHICH_KEY = "change_sent_open", "change_which"
 
 
-def _sent(store: Store, joined: Joined, item: ReflectionView) -> None:
-    with st.container(border=True, key=f"mine_{item.id}"):
-        st.text(f"{item.text}\n— {STATUS.get(item.status, item.status)}")  # the words and where they are
-        with section("Change or take back", key=f"change_{item.id}") as shown:
-            if shown:
-                _change_form(store, joined, item)
+def _status(item: ReflectionView) -> str:
+    return STATUS.get(item.status, item.status)
 
 
-def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
-    """A new wording (the old one is kept, hidden), or take the reflection back."""
+def _sent(items: list[ReflectionView]) -> None:
+    with st.container(border=True):
+        for item in items:
+            st.text(f"{item.text}\n— {_status(item)}")  # the words and where they are
+
+
+def _change_form(store: Store, joined: Joined, mine: list[ReflectionView]) -> None:
+    """Which one, a new wording for it, or take it back."""
+    by_id = {item.id: item for item in mine}
+    which = st.selectbox("Which one", list(by_id), format_func=lambda n: _short(by_id[n]), key=WHICH_KEY)
+    item = by_id[which]
     text = st.text_area("New wording", value=item.text, key=f"edit_{item.id}", max_chars=reflections.MAX_TEXT)
     save, withdraw = st.columns(2)
     try:
@@ -208,6 +219,12 @@ def _change_form(store: Store, joined: Joined, item: ReflectionView) -> None:
             st.rerun()
     except VerpError as exc:
         st.error(str(exc))
+
+
+def _short(item: ReflectionView, most: int = 60) -> str:
+    """A reflection as the choice lists it: its first words (on one line) and where it is."""
+    words = " ".join(item.text.split())
+    return f"{words[: most - 1]}… ({_status(item)})" if len(words) > most else f"{words} ({_status(item)})"
 
 
 STARTER_SAID = "starter_said"  # what a screen reader hears after a starter was put in the box
