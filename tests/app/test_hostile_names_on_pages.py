@@ -42,3 +42,19 @@ def test_a_hostile_display_name_is_words_in_the_sidebar(store):
     assert said == f"Signed in as  \n**{escape_markdown(hostile)}**"
     for construct in ("![", "](", ":red["):
         assert construct not in said
+
+
+def test_a_hostile_workshop_title_is_words_in_controls_heading(store, teacher, colleague):
+    """While a workshop is live Control names it in a heading: a facilitator's title, typed, is words."""
+    from tests.support.apptest import open_page
+    from tests.support.workshop import make_workshop, share_moment
+    from verp.workshop import workshops
+
+    w = make_workshop(store, teacher.id, HOSTILE_TITLE)
+    share_moment(store, colleague.id, w.id, "Circle time")
+    workshops.open_workshop(store, teacher.id, w.id)
+    at = open_page("control", teacher.id)
+    assert not at.exception
+    assert at.header[0].value == f"{escape_markdown(w.title)} · {w.held_on:%d %b %Y}"
+    for construct in ("![", "](", "**", ":red["):
+        assert construct not in at.header[0].value

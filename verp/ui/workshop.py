@@ -87,7 +87,7 @@ def running_workshop(person: PersonView) -> tuple[WorkshopView | None, bool]:
     live = _live_one(person, chosen) if chosen is not None else None
     if live is None:
         return choose_workshop(person), False
-    st.header(f"{live.title} · {live.held_on:%d %b %Y}", anchor=False)
+    st.header(f"{escape_markdown(live.title)} · {live.held_on:%d %b %Y}", anchor=False)  # words, as text
     st.session_state[WORKSHOP_KEY] = st.session_state[RUNNING_KEY] = live.id
     return live, True
 
